@@ -1,0 +1,343 @@
+"""`curation` command line: a thin shell over the library. Every command takes --json and --db.
+
+Bad input exits with status 2 and one line on stderr; nothing here prints a traceback unless CURATION_DEBUG=1.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import importlib
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+from .errors import UserError
+from .store import STATUSES, SampleFilter, Store, curated_filter, parse_task_type
+
+# Modules that add their own subcommands: each exposes `register(subparsers, common)`.
+EXTENSIONS: tuple[str, ...] = (
+    "curation.stats_cli",
+    "curation.dedup_cli",
+    "curation.robustness_cli",
+    "curation.review_cli",
+    "training.cli",
+)
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options every command accepts, before or after the command name."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--db", default=argparse.SUPPRESS, help="store file (default: $CURATION_DB or ./workbench.duckdb)")
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON document")
+    p.add_argument("--author", default=argparse.SUPPRESS, help="name recorded in revisions (default: $USER)")
+    return p
+
+
+def add_filter_args(p: argparse.ArgumentParser) -> None:
+    """The sample filter as command-line options."""
+    p.add_argument("--dataset", action="append", help="dataset name (repeatable)")
+    p.add_argument("--task-type", action="append", help='"L1" or "L1/L2" or "(untyped)" (repeatable)')
+    p.add_argument("--status", action="append", choices=STATUSES, help="review status (repeatable)")
+    p.add_argument("--split", choices=["train", "eval", "none"])
+    p.add_argument("--tag", help='tag, or a prefix ending in "*" (e.g. "robustness:*")')
+    p.add_argument("--search", help="text the conversation contains (case-insensitive)")
+    p.add_argument("--language", choices=["zh", "en", "mixed", "other"])
+
+
+def filter_from_args(args, default_curated: bool = False) -> SampleFilter:
+    """Build a SampleFilter from parsed filter options."""
+    kw = dict(dataset=args.dataset, task_type=args.task_type, status=args.status, split=args.split,
+              tag=args.tag, search=args.search, language=args.language)
+    if getattr(args, "limit", None) is not None:
+        kw.update(limit=args.limit, offset=getattr(args, "offset", 0))
+    if default_curated and not args.status:
+        return curated_filter(**kw)
+    return SampleFilter(**kw)
+
+
+def open_store(args) -> Store:
+    """The store named by --db / $CURATION_DB / ./workbench.duckdb."""
+    return Store(getattr(args, "db", None))
+
+
+def author_of(args) -> str:
+    """Who to record in revisions."""
+    return getattr(args, "author", None) or os.environ.get("CURATION_AUTHOR") or getpass.getuser() or "cli"
+
+
+# ---------------------------------------------------------------- commands
+def cmd_ingest(args) -> dict:
+    from .formats import parse_mapping
+    from .ingest import IngestSettings, ingest
+    settings = IngestSettings(dataset=args.dataset, format=args.format, task_type=args.task_type,
+                              task_type_field=args.task_type_field, mapping=parse_mapping(args.map),
+                              encoding=args.encoding, max_line_mb=args.max_line_mb)
+    with open_store(args) as store, _progress() as tick:
+        report = ingest(store, args.paths, settings, progress=tick)
+    out = report.to_dict()
+    if report.file_errors and report.imported == 0 and report.already_present == 0:
+        out["_exit"] = 2
+        out["_error"] = "; ".join(f"{e['file']}: {e['reason']}" for e in report.file_errors)
+    return out
+
+
+class _progress:
+    """A tqdm bar on stderr driven by ingest's byte counter."""
+
+    def __enter__(self):
+        from tqdm import tqdm
+        self.bar = tqdm(total=0, unit="B", unit_scale=True, desc="import", file=sys.stderr, disable=None)
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar.total != total:
+            self.bar.total = total
+        self.bar.update(done - self.bar.n)
+
+    def __exit__(self, *exc):
+        self.bar.close()
+
+
+def cmd_samples(args) -> dict:
+    with open_store(args) as store:
+        f = filter_from_args(args)
+        rows = store.query_samples(f)
+        return {"total": store.count(f), "samples": [_jsonable(s) for s in rows]}
+
+
+def cmd_show(args) -> dict:
+    with open_store(args) as store:
+        s = store.sample_at(args.id, args.rev) if args.rev is not None else store.get_sample(args.id)
+        return {"sample": _jsonable(s), "history": [_jsonable(r) for r in store.history(args.id)]}
+
+
+def cmd_restore(args) -> dict:
+    with open_store(args) as store:
+        return {"sample": _jsonable(store.restore(args.id, args.rev, author_of(args)))}
+
+
+def cmd_relabel(args) -> dict:
+    l1, l2 = parse_task_type(args.to)
+    if not l1 or not l2:
+        raise UserError(f"--to {args.to!r} must have two levels, like 'reasoning/math'")
+    f = filter_from_args(args)
+    if not any([f.dataset, f.task_type, f.status, f.split, f.tag, f.search, f.language]) and not args.all:
+        raise UserError("relabel needs a filter (e.g. --task-type old/type) or --all")
+    with open_store(args) as store:
+        n = store.update_many(f, {"task_l1": l1, "task_l2": l2}, author_of(args), "relabel", args.note)
+        return {"relabelled": n, "task_type": f"{l1}/{l2}", "filter": f.to_dict()}
+
+
+def cmd_set_status(args) -> dict:
+    with open_store(args) as store:
+        s = store.update_sample(args.id, {"status": args.status}, author_of(args), "status", args.note)
+        return {"sample": _jsonable(s)}
+
+
+def cmd_stats(args) -> dict:
+    from .summary import overview
+    with open_store(args) as store:
+        return overview(store, filter_from_args(args))
+
+
+def cmd_taxonomy(args) -> dict:
+    with open_store(args) as store:
+        if args.action == "list":
+            return {"taxonomy": store.taxonomy()}
+        l1, l2 = _two_levels(args.type)
+        if args.action == "add":
+            added = store.taxonomy_add_many([(l1, l2, args.kind, args.description or f"{l1} — {l2}")])
+            return {"added": added, "task_type": f"{l1}/{l2}"}
+        if args.action == "remove":
+            store.taxonomy_remove(l1, l2)
+            return {"removed": f"{l1}/{l2}"}
+        if args.action == "rename":
+            if not args.to:
+                raise UserError("rename needs --to NEW_L1/NEW_L2")
+            n = store.taxonomy_rename((l1, l2), _two_levels(args.to), author_of(args))
+            return {"renamed": f"{l1}/{l2}", "to": args.to, "relabelled": n}
+        if args.share is None and args.count is None:
+            raise UserError("target needs --share (0..1) or --count")
+        if args.share is not None and not 0 <= args.share <= 1:
+            raise UserError(f"--share must be between 0 and 1, got {args.share}")
+        store.taxonomy_set_target(l1, l2, args.share, args.count)
+        return {"task_type": f"{l1}/{l2}", "target_share": args.share, "target_count": args.count}
+
+
+def _two_levels(value: str | None) -> tuple[str, str]:
+    l1, l2 = parse_task_type(value)
+    if not l1 or not l2:
+        raise UserError(f"task type {value!r} must have two levels, like 'reasoning/math'")
+    return l1, l2
+
+
+def cmd_quarantine(args) -> dict:
+    with open_store(args) as store:
+        rows = store.quarantine(args.ingest, args.limit)
+    if args.out:
+        path = Path(args.out)
+        if path.exists() and path.is_dir():
+            raise UserError(f"{path} is a folder; give a file name such as quarantine.jsonl")
+        with open(path, "w", encoding="utf-8") as f:
+            for r in rows:
+                f.write(json.dumps(_jsonable(r), ensure_ascii=False) + "\n")
+    return {"count": len(rows), "records": [_jsonable(r) for r in rows], "written_to": args.out}
+
+
+def cmd_export(args) -> dict:
+    from .export import ExportSettings, export_selection
+    settings = ExportSettings(format=args.format, eval_fraction=args.eval_fraction, seed=args.seed,
+                              overwrite=args.overwrite)
+    with open_store(args) as store:
+        manifest = export_selection(store, args.out_dir, filter_from_args(args, default_curated=True), settings)
+    return {k: v for k, v in manifest.items() if k not in ("ids", "tags")} | {"out_dir": str(args.out_dir)}
+
+
+# ---------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    """The full command-line parser, extensions included."""
+    common = _common()
+    parser = argparse.ArgumentParser(prog="curation", parents=[common],
+                                     description="SFT Workbench: curate SFT data and prove it with a LoRA run.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", parents=[common], help="import JSONL / JSON / CSV / Parquet files")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--dataset", help="dataset name (default: the file name)")
+    p.add_argument("--format", default="auto", choices=["auto", "messages", "alpaca", "sharegpt", "csv", "parquet"])
+    p.add_argument("--task-type", help='one "L1/L2" for every record')
+    p.add_argument("--task-type-field", default="task_type", help="record field holding L1/L2")
+    p.add_argument("--map", help="column mapping for tables, e.g. question=user,answer=assistant")
+    p.add_argument("--encoding", help="force a text encoding (default: UTF-8, falling back to GBK)")
+    p.add_argument("--max-line-mb", type=float, default=32.0, help="longer JSONL lines are quarantined")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("samples", parents=[common], help="list samples matching a filter")
+    add_filter_args(p)
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--offset", type=int, default=0)
+    p.set_defaults(func=cmd_samples)
+
+    p = sub.add_parser("show", parents=[common], help="one sample with its revision history")
+    p.add_argument("id")
+    p.add_argument("--rev", type=int, help="show the sample as it was at this revision (0 = as imported)")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("restore", parents=[common], help="make an earlier revision current (as a new revision)")
+    p.add_argument("id")
+    p.add_argument("rev", type=int)
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("relabel", parents=[common], help="set the task_type of every sample matching a filter")
+    add_filter_args(p)
+    p.add_argument("--to", required=True, help='new "L1/L2"')
+    p.add_argument("--all", action="store_true", help="allow relabelling without a filter")
+    p.add_argument("--note")
+    p.set_defaults(func=cmd_relabel)
+
+    p = sub.add_parser("set-status", parents=[common], help="set one sample's review status")
+    p.add_argument("id")
+    p.add_argument("status", choices=STATUSES)
+    p.add_argument("--note")
+    p.set_defaults(func=cmd_set_status)
+
+    p = sub.add_parser("stats", parents=[common], help="counts by dataset, status, task_type and language")
+    add_filter_args(p)
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("taxonomy", parents=[common], help="list or edit the task_type taxonomy")
+    p.add_argument("action", choices=["list", "add", "remove", "rename", "target"])
+    p.add_argument("type", nargs="?", help='"L1/L2"')
+    p.add_argument("--to", help="new name for rename")
+    p.add_argument("--kind", default="ability", choices=["ability", "domain"])
+    p.add_argument("--description")
+    p.add_argument("--share", type=float, help="target share of the set (0..1)")
+    p.add_argument("--count", type=int, help="target number of samples")
+    p.set_defaults(func=cmd_taxonomy)
+
+    p = sub.add_parser("quarantine", parents=[common], help="invalid records kept from imports")
+    p.add_argument("--ingest", type=int, help="only this ingest run")
+    p.add_argument("--limit", type=int)
+    p.add_argument("--out", help="write them to this JSONL file")
+    p.set_defaults(func=cmd_quarantine)
+
+    p = sub.add_parser("export", parents=[common], help="write the curated selection for training")
+    p.add_argument("out_dir")
+    add_filter_args(p)
+    p.add_argument("--format", default="messages", choices=["messages", "alpaca", "sharegpt"])
+    p.add_argument("--eval-fraction", type=float, default=0.1)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--overwrite", action="store_true")
+    p.set_defaults(func=cmd_export)
+
+    for name in EXTENSIONS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name != name:  # the extension exists but something it imports is missing: say so
+                raise
+            continue
+        module.register(sub, common)
+    return parser
+
+
+# ---------------------------------------------------------------- output
+def _jsonable(obj):
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if hasattr(obj, "isoformat"):
+        return obj.isoformat()
+    return obj
+
+
+def _print_human(result: dict) -> None:
+    for key, value in result.items():
+        if key.startswith("_"):
+            continue
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            print(f"{key} ({len(value)}):")
+            for row in value[:50]:
+                print("  " + json.dumps(_jsonable(row), ensure_ascii=False)[:300])
+            if len(value) > 50:
+                print(f"  … {len(value) - 50} more (use --json for all)")
+        else:
+            text = json.dumps(_jsonable(value), ensure_ascii=False)
+            print(f"{key}: {text[:2000]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `curation` console script."""
+    if hasattr(signal, "SIGPIPE"):  # `curation samples | head` should end quietly
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result = args.func(args)
+    except UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # a bug, not bad input: still one line unless debugging
+        if os.environ.get("CURATION_DEBUG"):
+            raise
+        print(f"error: internal error ({type(e).__name__}: {e}); rerun with CURATION_DEBUG=1 for details",
+              file=sys.stderr)
+        return 1
+    if getattr(args, "json", False):
+        print(json.dumps(_jsonable({k: v for k, v in result.items() if not k.startswith("_")}),
+                         ensure_ascii=False))
+    else:
+        _print_human(result)
+    if result.get("_error"):
+        print(f"error: {result['_error']}", file=sys.stderr)
+    return int(result.get("_exit", 0))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""Export a selection for training: messages JSONL (or Alpaca / ShareGPT for other trainers) and a manifest.
+
+The manifest makes a run traceable to exactly the samples it saw: ids per split, counts per task_type, the
+filter, the store revision and a content hash over the written files.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import UserError
+from .messages import to_alpaca, to_sharegpt
+from .store import SampleFilter, Store, curated_filter
+
+EXPORT_FORMATS = ("messages", "alpaca", "sharegpt")
+
+
+@dataclass
+class ExportSettings:
+    """How to write the selection."""
+
+    format: str = "messages"  # messages (OpenAI JSONL) | alpaca | sharegpt (both with a LLaMA-Factory dataset_info)
+    eval_fraction: float = 0.1  # share of each task_type held out, so every type is measured after training
+    seed: int = 42  # fixes which samples go to eval; the same seed and selection give the same split
+    keep_existing_split: bool = True  # samples already marked train/eval keep that split
+    overwrite: bool = False  # allow writing into a non-empty folder
+
+
+def assign_splits(rows: list[dict], eval_fraction: float, seed: int, keep_existing: bool = True) -> dict[str, str]:
+    """Stratified train/eval split by task_type: id -> "train" | "eval".
+
+    Within each type, samples are ordered by a seeded hash of their id, so the split is stable when other
+    samples are added, and each type with two or more samples gets at least one eval item.
+    """
+    out, groups = {}, defaultdict(list)
+    for r in rows:
+        if keep_existing and r.get("split") in ("train", "eval"):
+            out[r["id"]] = r["split"]
+        else:
+            groups[r.get("task_type") or ""].append(r["id"])
+    for ids in groups.values():
+        ids.sort(key=lambda i: hashlib.sha256(f"{seed}\0{i}".encode()).hexdigest())
+        n_eval = round(len(ids) * eval_fraction)
+        if eval_fraction > 0 and n_eval == 0 and len(ids) >= 2:
+            n_eval = 1
+        for k, i in enumerate(ids):
+            out[i] = "eval" if k < n_eval else "train"
+    return out
+
+
+def _record(s: dict) -> dict:
+    rec = {"id": s["id"], "dataset": s["dataset"], "task_type": s["task_type"], "messages": s["messages"]}
+    if s.get("tools"):
+        rec["tools"] = s["tools"]
+    rec.update(tags=s["tags"], language=s["language"])
+    return rec
+
+
+def _prepare_dir(out_dir: Path, overwrite: bool) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"{out_dir} exists and is not a folder")
+    if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
+        raise UserError(f"{out_dir} is not empty; choose a new folder or pass --overwrite")
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def export_selection(store: Store, out_dir: str | Path, f: SampleFilter | None = None,
+                     settings: ExportSettings | None = None) -> dict:
+    """Write the selection (default: everything not rejected and not a duplicate) and return the manifest."""
+    settings = settings or ExportSettings()
+    if settings.format not in EXPORT_FORMATS:
+        raise UserError(f"unknown export format {settings.format!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+    if not 0 <= settings.eval_fraction < 1:
+        raise UserError(f"eval fraction must be in [0, 1), got {settings.eval_fraction}")
+    f = f or curated_filter()
+    out_dir = Path(out_dir)
+    rows = store.query_samples(f, columns=("id", "task_l1", "task_l2", "split"))
+    if not rows:
+        raise UserError("the selection is empty: nothing to export")
+    _prepare_dir(out_dir, settings.overwrite)
+    split_of = assign_splits(rows, settings.eval_fraction, settings.seed, settings.keep_existing_split)
+    revision = store.store_revision()
+    writer = _Writer(out_dir, settings.format)
+    for s in store.iter_samples(f):
+        writer.add(split_of[s["id"]], s)
+    files = writer.close()
+    manifest = {
+        "format": settings.format,
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "store": str(store.path), "store_revision": revision, "filter": f.to_dict(),
+        "seed": settings.seed, "eval_fraction": settings.eval_fraction, "settings": dataclasses.asdict(settings),
+        "counts": writer.counts, "total": {k: sum(v.values()) for k, v in writer.counts.items()},
+        "ids": writer.ids, "tags": writer.tags, "skipped": writer.skipped,
+        "files": {name: _sha256(out_dir / name) for name in files},
+    }
+    manifest["content_hash"] = hashlib.sha256(json.dumps(manifest["files"], sort_keys=True).encode()).hexdigest()
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    store.record_export(str(out_dir), settings.format, manifest["filter"], revision, manifest["content_hash"],
+                        sum(manifest["total"].values()))
+    return manifest
+
+
+class _Writer:
+    """Streams samples into per-split files in the chosen format, counting as it goes."""
+
+    def __init__(self, out_dir: Path, fmt: str):
+        self.out_dir, self.fmt = out_dir, fmt
+        self.counts: dict[str, dict[str, int]] = {"train": {}, "eval": {}}
+        self.ids: dict[str, list[str]] = {"train": [], "eval": []}
+        self.tags: dict[str, list[str]] = {}
+        self.skipped: list[dict] = []
+        ext = "jsonl" if fmt == "messages" else "json"
+        self.names = {sp: f"{sp}.{ext}" for sp in ("train", "eval")}
+        self.handles = {sp: open(out_dir / name, "w", encoding="utf-8") for sp, name in self.names.items()}
+        self.first = {"train": True, "eval": True}
+        if fmt != "messages":
+            for h in self.handles.values():
+                h.write("[\n")
+
+    def add(self, split: str, s: dict) -> None:
+        rec = self._convert(s)
+        if rec is None:
+            self.skipped.append({"id": s["id"], "reason": f"has tool turns, which {self.fmt} cannot hold"})
+            return
+        line = json.dumps(rec, ensure_ascii=False)
+        h = self.handles[split]
+        if self.fmt == "messages":
+            h.write(line + "\n")
+        else:
+            h.write(("" if self.first[split] else ",\n") + line)
+            self.first[split] = False
+        label = s["task_type"] or "(untyped)"
+        self.counts[split][label] = self.counts[split].get(label, 0) + 1
+        self.ids[split].append(s["id"])
+        if s["tags"]:
+            self.tags[s["id"]] = s["tags"]
+
+    def _convert(self, s: dict) -> dict | None:
+        if self.fmt == "messages":
+            return _record(s)
+        rec = to_alpaca(s["messages"]) if self.fmt == "alpaca" else to_sharegpt(s["messages"], s.get("tools"))
+        if rec is not None:
+            rec.update(id=s["id"], task_type=s["task_type"])
+        return rec
+
+    def close(self) -> list[str]:
+        for h in self.handles.values():
+            if self.fmt != "messages":
+                h.write("\n]\n")
+            h.close()
+        names = list(self.names.values())
+        if self.fmt != "messages":
+            info = {f"workbench_{sp}": _dataset_info(name, self.fmt) for sp, name in self.names.items()}
+            (self.out_dir / "dataset_info.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
+            names.append("dataset_info.json")
+        return names
+
+
+def _dataset_info(file_name: str, fmt: str) -> dict:
+    """A LLaMA-Factory dataset_info.json entry, so the export drops into its data folder."""
+    if fmt == "alpaca":
+        return {"file_name": file_name, "columns": {"prompt": "instruction", "query": "input", "response": "output",
+                                                    "system": "system", "history": "history"}}
+    return {"file_name": file_name, "formatting": "sharegpt",
+            "columns": {"messages": "conversations", "system": "system", "tools": "tools"},
+            "tags": {"role_tag": "from", "content_tag": "value", "user_tag": "human", "assistant_tag": "gpt",
+                     "observation_tag": "observation", "function_tag": "function_call", "system_tag": "system"}}

@@ -1,0 +1,174 @@
+"""Language resources the detectors and the generator share, loaded once and only when first needed.
+
+Everything comes from maintained packages, not hand-made word lists:
+- English vocabulary and word frequencies: pyspellchecker's English dictionary.
+- Pinyin syllables and the readings of every character: pypinyin's character table.
+- Chinese words with corpus frequencies: jieba's dictionary (about 350,000 words), used as a word-level
+  language model: a character that forms no word with its neighbours while a same-sound character would form a
+  frequent one is likely a wrong character.
+"""
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+
+from ..errors import UserError
+
+# Interjections, lone consonants and lone vowels: with them "m", "n" or the "e" of "change" would parse as pinyin.
+_NOT_SYLLABLES = {"m", "n", "ng", "hm", "hng", "ê", "r", "a", "e", "o"}
+# Spellings IME users type for ü that the table writes with v.
+_EXTRA_SYLLABLES = {"lue", "nue"}
+_TONE_DIGIT = re.compile(r"(?<=[a-zü])[1-5]")
+_CJK_ONLY = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+MAX_SYLLABLE = 6  # "zhuang", "shuang"
+
+
+@lru_cache(maxsize=1)
+def english():
+    """pyspellchecker's English checker limited to edit distance 1 (distance 2 is ~300x slower)."""
+    from spellchecker import SpellChecker
+    return SpellChecker(language="en", distance=1)
+
+
+@lru_cache(maxsize=1)
+def english_freq() -> dict[str, int]:
+    """Lower-case English word -> frequency (the spell checker's dictionary)."""
+    return english().word_frequency.dictionary
+
+
+@lru_cache(maxsize=1)
+def pinyin_syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable of pypinyin's character table ("zhong", "lv", ...)."""
+    from pypinyin.contrib.tone_convert import to_normal
+    from pypinyin.pinyin_dict import pinyin_dict
+    syllables = {to_normal(p) for readings in pinyin_dict.values() for p in readings.split(",")}
+    return frozenset((syllables | _EXTRA_SYLLABLES) - _NOT_SYLLABLES)
+
+
+def toneless(token: str) -> str:
+    """Lower-case pinyin without tone marks or tone digits ("Nǐ3" -> "ni")."""
+    from pypinyin.contrib.tone_convert import to_normal
+    t = token.lower()
+    if not t.isascii():
+        t = to_normal(t)
+    return _TONE_DIGIT.sub("", t).replace("ü", "v")
+
+
+@lru_cache(maxsize=65536)
+def segment_pinyin(token: str) -> tuple[str, ...] | None:
+    """Split a Latin token into pinyin syllables ("changcheng" -> ("chang", "cheng")), None when impossible.
+
+    Dynamic programming over the syllable table, preferring fewer syllables (the usual reading of an ambiguous
+    run like "xian" is one syllable, not "xi an"). Apostrophes are explicit syllable breaks ("xi'an").
+    """
+    out: list[str] = []
+    for part in toneless(token).split("'"):
+        seg = _segment(part, pinyin_syllables())
+        if seg is None:
+            return None
+        out.extend(seg)
+    return tuple(out) or None
+
+
+def _segment(s: str, syllables: frozenset[str]) -> list[str] | None:
+    if not s:
+        return None
+    best: list[list[str] | None] = [None] * (len(s) + 1)
+    best[0] = []
+    for end in range(1, len(s) + 1):
+        for size in range(1, min(MAX_SYLLABLE, end) + 1):
+            prev = best[end - size]
+            if prev is not None and s[end - size:end] in syllables:
+                if best[end] is None or len(prev) + 1 < len(best[end]):
+                    best[end] = prev + [s[end - size:end]]
+    return best[len(s)]
+
+
+def jieba_dict_path() -> str:
+    """Location of jieba's word-frequency dictionary; a clear error when jieba is not installed."""
+    try:
+        import jieba
+    except ImportError:
+        raise UserError("Chinese robustness steps need the `jieba` package (pip install jieba)") from None
+    return os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+
+
+@lru_cache(maxsize=1)
+def zh_words() -> dict[str, int]:
+    """Chinese word (1-4 ideographs) -> corpus frequency, from jieba's dictionary."""
+    words: dict[str, int] = {}
+    with open(jieba_dict_path(), encoding="utf-8") as f:
+        for line in f:
+            parts = line.split(" ", 2)
+            w = parts[0]
+            if len(w) <= 4 and _CJK_ONLY.fullmatch(w):
+                words[w] = int(parts[1])
+    return words
+
+
+@lru_cache(maxsize=1)
+def zh_char_freq() -> dict[str, int]:
+    """Ideograph -> summed frequency of the words it occurs in: how common a character is in real text."""
+    freq: dict[str, int] = {}
+    for w, n in zh_words().items():
+        for ch in set(w):
+            freq[ch] = freq.get(ch, 0) + n
+    return freq
+
+
+@lru_cache(maxsize=1)
+def common_chars(limit: int = 4000) -> frozenset[str]:
+    """The `limit` most frequent ideographs (a typical IME candidate list never offers rarer ones first)."""
+    ranked = sorted(zh_char_freq().items(), key=lambda kv: -kv[1])
+    return frozenset(ch for ch, _ in ranked[:limit])
+
+
+@lru_cache(maxsize=8192)
+def char_readings(ch: str) -> tuple[str, ...]:
+    """Toneless readings of an ideograph ("的" -> ("de", "di")); empty for anything else."""
+    from pypinyin.contrib.tone_convert import to_normal
+    from pypinyin.pinyin_dict import pinyin_dict
+    raw = pinyin_dict.get(ord(ch))
+    if not raw:
+        return ()
+    return tuple(dict.fromkeys(to_normal(p) for p in raw.split(",")))
+
+
+# Characters people confuse although only a secondary reading (or the shape) links them; the reading table alone
+# would miss these most common of all Chinese typos.
+CONFUSION_GROUPS = ("的得地", "在再", "做作", "那哪", "已以己", "象像", "即既", "带戴", "须需", "副幅", "练炼",
+                    "辩辨辫", "末未", "侯候", "拨拔", "历厉", "密蜜", "籍藉", "账帐", "园圆", "坐座", "必毕")
+
+
+@lru_cache(maxsize=1)
+def _homophone_table() -> dict[str, tuple[str, ...]]:
+    # Keyed by each common character's main (first-listed) reading: rare readings ("它" read yí) would make
+    # unrelated characters homophones.
+    table: dict[str, list[str]] = {}
+    freq = zh_char_freq()
+    for ch in common_chars():
+        readings = char_readings(ch)
+        if readings:
+            table.setdefault(readings[0], []).append(ch)
+    return {r: tuple(sorted(chs, key=lambda c: -freq.get(c, 0))) for r, chs in table.items()}
+
+
+@lru_cache(maxsize=1)
+def _confusions() -> dict[str, str]:
+    return {ch: group for group in CONFUSION_GROUPS for ch in group}
+
+
+@lru_cache(maxsize=8192)
+def homophones(ch: str) -> tuple[str, ...]:
+    """Common characters sharing the main toneless reading of `ch`, plus its known confusion partners.
+
+    Most frequent first; `ch` itself excluded.
+    """
+    readings = char_readings(ch)
+    out: dict[str, None] = dict.fromkeys(c for c in _confusions().get(ch, "") if c != ch)
+    if readings:
+        for c in _homophone_table().get(readings[0], ()):
+            if c != ch:
+                out[c] = None
+    return tuple(out)

@@ -1,0 +1,117 @@
+"""What the robustness detectors look at: the user turns of a sample, with code, URLs and quotes masked.
+
+Detectors judge how a *person* wrote, so text that was pasted or quoted (code blocks, inline code, URLs, e-mail
+addresses, file paths, dotted identifiers, quoted sentences) is blanked out before they look. Masking replaces
+characters with spaces instead of cutting them, so every offset still points into the original turn and evidence
+spans can be shown in place.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK = re.compile(f"[{CJK_CLASS}]")
+# Letters a pinyin or English token may contain: ASCII, Latin-1/extended (pinyin tone marks: ā á ǎ à ü ǖ ǘ ǚ ǜ).
+LATIN_LETTERS = "A-Za-z\u00c0-\u00ff\u0100-\u017f\u01cd-\u01dc"
+# A Latin token: letters with inner apostrophes ("don't", "xi'an"), optionally digits/underscores (identifiers,
+# tone numbers "ni3hao3") so those can be recognised and skipped as a whole.
+TOKEN = re.compile(f"[{LATIN_LETTERS}0-9_]*[{LATIN_LETTERS}][{LATIN_LETTERS}0-9_]*(?:'[{LATIN_LETTERS}]+)*")
+
+_MASKS = [
+    re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)", re.S),  # fenced code (an unclosed fence runs to the end)
+    re.compile(r"`[^`\n]+`"),  # inline code
+    re.compile(r"(?:https?|ftp)://\S+|www\.\S+", re.I),  # URLs
+    re.compile(r"[A-Za-z0-9_.+-]+@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+"),  # e-mail addresses
+    re.compile(r"(?:[A-Za-z]:\\|\.{0,2}/)?(?:[A-Za-z0-9_.-]+[/\\])+[A-Za-z0-9_.-]+"),  # file paths a/b/c.py, C:\x\y
+    re.compile(r"[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)+(?:\(\))?"),  # dotted names: os.path, Math.random(), v1.2, a.txt
+    re.compile(r"\\[A-Za-z]+"),  # LaTeX commands
+    re.compile(r"[@#][\w]+"),  # mentions and hashtags
+    re.compile(r"<[^<>\n]{1,80}>"),  # markup tags and placeholders <name>
+    re.compile(r"\{\{?[^{}\n]*\}?\}"),  # template fields {name}, {{name}}
+]
+# Quoted material is a mention, not the writer's own wording ("translate “Je suis …”"): masked for the
+# word-level detectors, but kept for the bracket/quote balance check of the incomplete detector.
+_QUOTES = re.compile(r"“[^“”\n]*”|‘[^‘’\n]*’|「[^「」\n]*」|『[^『』\n]*』|\"[^\"\n]*\"|《[^《》\n]*》")
+
+
+def _blank(text: str, pattern: re.Pattern) -> str:
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A Latin-script token of a turn, with its offsets in the original text."""
+
+    start: int
+    end: int
+    text: str
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @property
+    def is_plain_word(self) -> bool:
+        """Letters only (apostrophes allowed): not an identifier, not a number with letters."""
+        return self.text.replace("'", "").isalpha()
+
+    @property
+    def shape(self) -> str:
+        """lower | title | upper | mixed: case carries meaning (acronyms, names, camelCase identifiers)."""
+        t = self.text.replace("'", "")
+        if t.islower():
+            return "lower"
+        if t.isupper():
+            return "upper"
+        if t[0].isupper() and t[1:].islower():
+            return "title"
+        return "mixed"
+
+
+@dataclass
+class Turn:
+    """One user turn prepared for the detectors."""
+
+    index: int  # position of the turn in `messages`
+    text: str
+    masked: str = field(init=False)
+    masked_code_only: str = field(init=False)
+
+    def __post_init__(self):
+        code_only = self.text
+        for pattern in _MASKS[:2]:
+            code_only = _blank(code_only, pattern)
+        masked = code_only
+        for pattern in _MASKS[2:]:
+            masked = _blank(masked, pattern)
+        self.masked_code_only = code_only
+        self.masked = _blank(masked, _QUOTES)
+
+    @cached_property
+    def tokens(self) -> list[Token]:
+        """Latin tokens of the masked text."""
+        return [Token(m.start(), m.end(), m.group(0)) for m in TOKEN.finditer(self.masked)]
+
+    @cached_property
+    def cjk_count(self) -> int:
+        """CJK ideographs in the masked text."""
+        return len(CJK.findall(self.masked))
+
+    def cjk_near(self, start: int, end: int, reach: int = 2) -> bool:
+        """True when a CJK ideograph sits next to [start, end), with at most `reach` spaces between."""
+        left = self.masked[max(0, start - reach - 1):start].rstrip(" ")
+        right = self.masked[end:end + reach + 1].lstrip(" ")
+        return bool((left and CJK.match(left[-1])) or (right and CJK.match(right[0])))
+
+
+def user_turns(messages: list[dict]) -> list[Turn]:
+    """The user turns of a conversation (what robustness is about: the prompt, never the answer)."""
+    return [Turn(i, m.get("content") or "") for i, m in enumerate(messages)
+            if m.get("role") == "user" and (m.get("content") or "").strip()]
+
+
+def text_turns(text: str) -> list[Turn]:
+    """A bare prompt string as a single turn (tests, benchmarks, the CLI's ad-hoc checks)."""
+    return [Turn(0, text)] if text.strip() else []
