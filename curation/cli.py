@@ -18,11 +18,11 @@ from .store import STATUSES, SampleFilter, Store, curated_filter, parse_task_typ
 
 # Modules that add their own subcommands: each exposes `register(subparsers, common)`.
 EXTENSIONS: tuple[str, ...] = (
-    "curation.stats_cli",
     "curation.dedup_cli",
     "curation.robustness_cli",
     "curation.review_cli",
     "training.cli",
+    "training.eval_cli",
 )
 
 
@@ -137,9 +137,9 @@ def cmd_set_status(args) -> dict:
 
 
 def cmd_stats(args) -> dict:
-    from .summary import overview
+    from .stats_cli import run_stats
     with open_store(args) as store:
-        return overview(store, filter_from_args(args))
+        return run_stats(args, store)
 
 
 def cmd_taxonomy(args) -> dict:
@@ -243,8 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note")
     p.set_defaults(func=cmd_set_status)
 
-    p = sub.add_parser("stats", parents=[common], help="counts by dataset, status, task_type and language")
+    p = sub.add_parser("stats", parents=[common], help="diversity per task_type: balance vs targets, lengths, "
+                       "shape, languages, answer/prompt monotony, semantic coverage")
     add_filter_args(p)
+    from .stats_cli import add_stats_args
+    add_stats_args(p)
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("taxonomy", parents=[common], help="list or edit the task_type taxonomy")
@@ -279,7 +282,10 @@ def build_parser() -> argparse.ArgumentParser:
             if e.name != name:  # the extension exists but something it imports is missing: say so
                 raise
             continue
-        module.register(sub, common)
+        register = getattr(module, "register", None) or getattr(module, "add_train_parser", None)
+        if register is None:
+            raise ImportError(f"{name} must define register(subparsers, common)")
+        register(sub, common) if register.__name__ == "register" else register(sub)
     return parser
 
 

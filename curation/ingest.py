@@ -95,6 +95,7 @@ class _FileImport:
         self.mapping = settings.mapping
         self.records = 0
         self.off_taxonomy: dict[str, int] = {}
+        self.in_taxonomy: dict[tuple[str, str], bool] = {}  # one store query per task_type, not per record
 
     def error(self, line: int | None, reason: str, raw: str | None = None) -> None:
         if line is not None:
@@ -191,7 +192,7 @@ class _FileImport:
         l1, l2 = parse_task_type(self.s.task_type or conv.task_type)
         if l1 is None or l2 is None:
             self.batch.untyped.add(sid)
-        elif not self.store.taxonomy_has(l1, l2):
+        elif not self._in_taxonomy(l1, l2):
             self.off_taxonomy[f"{l1}/{l2}"] = self.off_taxonomy.get(f"{l1}/{l2}", 0) + 1
         msgs = conv.messages
         prompt, answer = prompt_text(msgs), answer_text(msgs)
@@ -208,6 +209,12 @@ class _FileImport:
         }, self.name, line)
         if len(self.batch) >= self.s.batch_size:
             self.flush()
+
+    def _in_taxonomy(self, l1: str, l2: str) -> bool:
+        known = self.in_taxonomy.get((l1, l2))
+        if known is None:
+            known = self.in_taxonomy[(l1, l2)] = self.store.taxonomy_has(l1, l2)
+        return known
 
     def flush(self) -> None:
         if not len(self.batch):
@@ -276,4 +283,6 @@ def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | Non
     store.record_ingest(report.ingest_id, settings.dataset or ",".join(p.stem for p in paths),
                         [str(p) for p in paths], settings.format, report.imported, report.rejected,
                         report.already_present, report.settings)
+    from .checks import flag_ingest  # pre-flags for review: they point at samples, never change them
+    flag_ingest(store, report)
     return report

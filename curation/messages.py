@@ -9,6 +9,7 @@ import orjson
 ROLES = ("system", "user", "assistant", "tool")
 # Keys kept on a message; anything else on a turn is vendor noise that trainers ignore.
 _MESSAGE_KEYS = ("role", "content", "tool_calls", "tool_call_id", "name")
+_PLAIN_KEYS = _MESSAGE_KEYS[:2]
 
 
 def canonical_json(obj) -> str:
@@ -88,6 +89,9 @@ def _order_problems(messages: list[dict]) -> list[str]:
 
 def clean_message(m: dict) -> dict:
     """Keep only the keys trainers understand, in a fixed order."""
+    # Most turns already are exactly {role, content} in that order: keep the dict rather than copy it (import speed).
+    if tuple(m) == _PLAIN_KEYS and m["role"] is not None and m["content"] is not None:
+        return m
     return {k: m[k] for k in _MESSAGE_KEYS if k in m and m[k] is not None}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import threading
 from dataclasses import dataclass, field
@@ -62,6 +63,52 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             id INTEGER, created_at TIMESTAMP, out_dir VARCHAR, format VARCHAR, filter VARCHAR,
             store_revision BIGINT, content_hash VARCHAR, n_samples BIGINT)""",
         "CREATE INDEX revisions_sample ON revisions (sample_id)",
+    ]),
+    (3, [
+        # v3 (dedup): runs with their settings, scored pairs (re-clustered at any threshold without recomputing),
+        # the clusters a run proposed, reviewer decisions; the embedding cache shared with the diversity page
+        # (keyed by model and the content hash of the embedded text); decontamination reports.
+        """CREATE TABLE dedup_runs (
+            id INTEGER, created_at TIMESTAMP, author VARCHAR, method VARCHAR, key VARCHAR, settings VARCHAR,
+            filter VARCHAR, n_samples BIGINT, threshold DOUBLE, floor DOUBLE, stats VARCHAR)""",
+        "CREATE TABLE dedup_pairs (run_id INTEGER, a VARCHAR, b VARCHAR, similarity DOUBLE)",
+        "CREATE INDEX dedup_pairs_run ON dedup_pairs (run_id)",
+        """CREATE TABLE dedup_clusters (
+            run_id INTEGER, cluster INTEGER, sample_id VARCHAR, is_keeper BOOLEAN, protected BOOLEAN,
+            reason VARCHAR)""",
+        """CREATE TABLE dedup_decisions (
+            id INTEGER, run_id INTEGER, decided_at TIMESTAMP, author VARCHAR, kind VARCHAR, a VARCHAR, b VARCHAR,
+            note VARCHAR)""",
+        """CREATE TABLE embeddings (
+            model VARCHAR, content_hash VARCHAR, dim INTEGER, vector BLOB, created_at TIMESTAMP,
+            PRIMARY KEY (model, content_hash))""",
+        """CREATE TABLE decontam_reports (
+            id INTEGER, created_at TIMESTAMP, author VARCHAR, source VARCHAR, settings VARCHAR,
+            n_checked BIGINT, n_contaminated BIGINT, report VARCHAR)""",
+    ]),
+    (4, [
+        # v4 (review): annotator profiles; reviews (append-only, the latest per annotator and sample counts);
+        # assignments; task_type guidelines (append-only versions); pre-flags from the checks (derived data,
+        # replaced when the checks run again) with a log of check runs; lead adjudications (append-only).
+        "CREATE TABLE IF NOT EXISTS annotators (name VARCHAR PRIMARY KEY, role VARCHAR, created_at TIMESTAMP)",
+        "CREATE SEQUENCE IF NOT EXISTS reviews_seq",  # ids stay unique when two Store objects write at once
+        """CREATE TABLE IF NOT EXISTS reviews (
+            id BIGINT, sample_id VARCHAR, annotator VARCHAR, sample_rev INTEGER, created_at TIMESTAMP,
+            verdict VARCHAR, accuracy TINYINT, completeness TINYINT, clarity TINYINT, consistency TINYINT,
+            difficulty VARCHAR, note VARCHAR, task_type VARCHAR, seconds DOUBLE, source VARCHAR)""",
+        """CREATE TABLE IF NOT EXISTS assignments (
+            sample_id VARCHAR, annotator VARCHAR, assigned_at TIMESTAMP, assigned_by VARCHAR, batch INTEGER)""",
+        """CREATE TABLE IF NOT EXISTS guidelines (
+            task_type VARCHAR, version INTEGER, body VARCHAR, author VARCHAR, updated_at TIMESTAMP)""",
+        """CREATE TABLE IF NOT EXISTS flags (
+            sample_id VARCHAR, check_name VARCHAR, reason VARCHAR, evidence VARCHAR, sample_rev INTEGER,
+            run_id INTEGER)""",
+        """CREATE TABLE IF NOT EXISTS check_runs (
+            id INTEGER, created_at TIMESTAMP, author VARCHAR, trigger VARCHAR, checks VARCHAR, settings VARCHAR,
+            n_samples BIGINT, n_flags BIGINT)""",
+        """CREATE TABLE IF NOT EXISTS adjudications (
+            sample_id VARCHAR, lead VARCHAR, decided_at TIMESTAMP, verdict VARCHAR, sample_rev INTEGER,
+            note VARCHAR)""",
     ]),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -559,6 +606,508 @@ class Store:
         """Every tag in use with its sample count."""
         return self._q("SELECT t, count(*) FROM (SELECT unnest(tags) AS t FROM samples) GROUP BY t ORDER BY 2 DESC")
 
+    # ---- stats ----
+    # Diversity statistics (curation/stats.py). The queries themselves live in StatsView at the end of this file.
+    def stats_view(self, f: SampleFilter | None = None, token_pattern: str | None = None) -> "StatsView":
+        """The selection materialised once for the stats queries; use as a context manager."""
+        return StatsView(self._con.cursor(), f, token_pattern)
+
+    def stats_stratified(self, f: SampleFilter | None, per_type: int | None) -> list[tuple[str, str, str, str]]:
+        """(id, task_type label, content_hash, messages JSON) of up to per_type samples of each task_type.
+
+        The pick is a fixed pseudo-random order (hash of the id), so it is stable across runs and reloads."""
+        where, params = _where(f)
+        return self._q(f"""SELECT id, {_TT_SQL} AS tt, content_hash, messages FROM samples WHERE {where}
+                           QUALIFY row_number() OVER (PARTITION BY tt ORDER BY hash(id), id) <= ?
+                           ORDER BY tt, hash(id), id""", params + [per_type or 2 ** 62])
+
+    def stats_messages(self, f: SampleFilter | None, batch_size: int = 10_000):
+        """Yield (id, task_type label, messages JSON) of the whole selection in batches (the full embedding job)."""
+        where, params = _where(f)
+        cur = self._con.cursor()
+        try:
+            cur.execute(f"SELECT id, {_TT_SQL}, messages FROM samples WHERE {where} ORDER BY id", params)
+            while rows := cur.fetchmany(batch_size):
+                yield rows
+        finally:
+            cur.close()
+
+    # ---- dedup ----
+    # Runs, scored pairs, proposed clusters and reviewer decisions (curation/dedup), the embedding cache
+    # (curation/embeddings.py) and decontamination reports (curation/decontam.py). Marking a sample duplicate
+    # is not here: it is a status change through update_sample, so it has a revision and can be undone.
+    def _bulk_insert(self, table: str, columns: dict) -> None:
+        """Insert column arrays through Arrow (executemany is slow for 100k+ rows)."""
+        import pyarrow as pa
+        cur = self._cur()
+        cur.register("_bulk", pa.table(columns))
+        try:
+            cur.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _bulk")
+        finally:
+            cur.unregister("_bulk")
+
+    def dedup_record_run(self, method: str, key: str, settings: dict, filter_: dict, n_samples: int,
+                         threshold: float, floor: float, stats: dict, author: str,
+                         pairs: tuple[list[str], list[str], list[float]],
+                         clusters: list[tuple[int, str, bool, bool, str]]) -> int:
+        """Store a dedup run: its settings, every scored pair (a ids, b ids, similarities) and its proposed
+        clusters (cluster number, sample id, is keeper, protected, reason). Returns the run id."""
+        with self._write_lock:
+            cur = self._cur()
+            cur.execute("BEGIN")
+            try:
+                run_id = self._q("SELECT coalesce(max(id), 0) + 1 FROM dedup_runs")[0][0]
+                cur.execute("INSERT INTO dedup_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [run_id, _now(), author, method, key, _dump(settings), _dump(filter_), n_samples,
+                             threshold, floor, _dump(stats)])
+                a, b, sim = pairs
+                self._bulk_insert("dedup_pairs", {"run_id": [run_id] * len(a), "a": list(a), "b": list(b),
+                                                  "similarity": [float(x) for x in sim]})
+                if clusters:
+                    cols = list(zip(*clusters))
+                    self._bulk_insert("dedup_clusters", {
+                        "run_id": [run_id] * len(clusters), "cluster": list(cols[0]), "sample_id": list(cols[1]),
+                        "is_keeper": list(cols[2]), "protected": list(cols[3]), "reason": list(cols[4])})
+                cur.execute("COMMIT")
+            except Exception:
+                cur.execute("ROLLBACK")
+                raise
+        return run_id
+
+    def dedup_runs(self, limit: int = 50) -> list[dict]:
+        """Dedup runs, newest first (settings, filter and stats parsed)."""
+        rows = self._q("SELECT * FROM dedup_runs ORDER BY id DESC LIMIT ?", [limit])
+        return [self._dedup_run_row(r) for r in rows]
+
+    def dedup_run(self, run_id: int) -> dict:
+        """One dedup run; UserError when there is none."""
+        rows = self._q("SELECT * FROM dedup_runs WHERE id = ?", [run_id])
+        if not rows:
+            raise UserError(f"no dedup run {run_id}")
+        return self._dedup_run_row(rows[0])
+
+    @staticmethod
+    def _dedup_run_row(r: tuple) -> dict:
+        cols = ["id", "created_at", "author", "method", "key", "settings", "filter", "n_samples", "threshold",
+                "floor", "stats"]
+        d = dict(zip(cols, r))
+        for k in ("settings", "filter", "stats"):
+            d[k] = json.loads(d[k]) if d[k] else {}
+        return d
+
+    def dedup_pairs(self, run_id: int, min_similarity: float | None = None) -> list[tuple[str, str, float]]:
+        """A run's scored pairs (a, b, similarity), most similar first."""
+        return self._q("SELECT a, b, similarity FROM dedup_pairs WHERE run_id = ? AND similarity >= ? "
+                       "ORDER BY similarity DESC, a, b", [run_id, -1.0 if min_similarity is None else min_similarity])
+
+    def dedup_clusters(self, run_id: int) -> list[dict]:
+        """The clusters a run proposed at its own threshold (one row per member)."""
+        cols = ["cluster", "sample_id", "is_keeper", "protected", "reason"]
+        rows = self._q("SELECT cluster, sample_id, is_keeper, protected, reason FROM dedup_clusters "
+                       "WHERE run_id = ? ORDER BY cluster, NOT is_keeper, sample_id", [run_id])
+        return [dict(zip(cols, r)) for r in rows]
+
+    def dedup_add_decision(self, run_id: int, kind: str, a: str, b: str | None, author: str,
+                           note: str | None = None) -> int:
+        """Record a reviewer decision on a run (not_duplicate a-b, keeper a, marked a dup of b, unmarked a)."""
+        with self._write_lock:
+            did = self._q("SELECT coalesce(max(id), 0) + 1 FROM dedup_decisions")[0][0]
+            self._cur().execute("INSERT INTO dedup_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                [did, run_id, _now(), author, kind, a, b, note])
+        return did
+
+    def dedup_decisions(self, run_id: int) -> list[dict]:
+        """Every decision on a run, oldest first."""
+        cols = ["id", "run_id", "decided_at", "author", "kind", "a", "b", "note"]
+        rows = self._q("SELECT * FROM dedup_decisions WHERE run_id = ? ORDER BY id", [run_id])
+        return [dict(zip(cols, r)) for r in rows]
+
+    def embeddings_get(self, model: str, hashes: list[str]) -> dict:
+        """Cached vectors (float32 numpy arrays) for the given content hashes of one model."""
+        import numpy as np
+        import pyarrow as pa
+        if not hashes:
+            return {}
+        cur = self._cur()
+        cur.register("_want", pa.table({"h": list(hashes)}))
+        try:
+            rows = cur.execute("SELECT e.content_hash, e.vector FROM embeddings e JOIN _want w ON e.content_hash = w.h "
+                               "WHERE e.model = ?", [model]).fetchall()
+        finally:
+            cur.unregister("_want")
+        return {h: np.frombuffer(v, dtype=np.float32) for h, v in rows}
+
+    def embeddings_put(self, model: str, items: list) -> None:
+        """Cache (content hash, vector) pairs for a model; hashes already cached are left as they are."""
+        if not items:
+            return
+        import numpy as np
+        import pyarrow as pa
+        vecs = [np.asarray(v, dtype=np.float32) for _, v in items]
+        batch = pa.table({"h": [h for h, _ in items], "dim": [len(v) for v in vecs],
+                          "vec": pa.array([v.tobytes() for v in vecs], type=pa.binary())})
+        with self._write_lock:
+            cur = self._cur()
+            cur.register("_emb", batch)
+            try:
+                cur.execute("INSERT INTO embeddings SELECT ?, h, dim, vec, ? FROM _emb "
+                            "ON CONFLICT DO NOTHING", [model, _now()])
+            finally:
+                cur.unregister("_emb")
+
+    def embeddings_count(self, model: str, hashes: list[str]) -> int:
+        """How many of the given content hashes are cached for a model."""
+        import pyarrow as pa
+        if not hashes:
+            return 0
+        cur = self._cur()
+        cur.register("_want", pa.table({"h": list(hashes)}))
+        try:
+            return cur.execute("SELECT count(*) FROM embeddings e JOIN _want w ON e.content_hash = w.h "
+                               "WHERE e.model = ?", [model]).fetchall()[0][0]
+        finally:
+            cur.unregister("_want")
+
+    def decontam_record(self, source: str, settings: dict, n_checked: int, n_contaminated: int, report: dict,
+                        author: str) -> int:
+        """Store a decontamination report (what was checked against what, every contaminated item)."""
+        with self._write_lock:
+            rid = self._q("SELECT coalesce(max(id), 0) + 1 FROM decontam_reports")[0][0]
+            self._cur().execute("INSERT INTO decontam_reports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                [rid, _now(), author, source, _dump(settings), n_checked, n_contaminated,
+                                 _dump(report)])
+        return rid
+
+    def decontam_reports(self, limit: int = 20) -> list[dict]:
+        """Decontamination reports, newest first (settings and report parsed)."""
+        cols = ["id", "created_at", "author", "source", "settings", "n_checked", "n_contaminated", "report"]
+        rows = self._q("SELECT * FROM decontam_reports ORDER BY id DESC LIMIT ?", [limit])
+        out = []
+        for r in rows:
+            d = dict(zip(cols, r))
+            d["settings"], d["report"] = json.loads(d["settings"]), json.loads(d["report"])
+            out.append(d)
+        return out
+
+
+    # ---- review ----
+    # Annotator profiles, reviews, assignments, task_type guidelines, pre-flags (curation/checks.py) and lead
+    # adjudications (curation/review.py). Reviews and adjudications are append-only: an annotator's latest review
+    # of a sample is the one that counts. What a verdict does to `status` is a revision through update_sample.
+    _REVIEW_COLS = ("id", "sample_id", "annotator", "sample_rev", "created_at", "verdict", "accuracy",
+                    "completeness", "clarity", "consistency", "difficulty", "note", "task_type", "seconds", "source")
+    _CURRENT_REVIEWS = ("SELECT * FROM reviews QUALIFY row_number() OVER "
+                        "(PARTITION BY sample_id, annotator ORDER BY id DESC) = 1")
+    # Samples whose current reviews (2+) differ in verdict or spread by >= ? points on a quality score, and that
+    # no lead adjudicated after the latest of those reviews.
+    _DISAGREEMENTS = f"""
+        SELECT d.* FROM (
+            SELECT sample_id, count(*) AS n_reviews, count(DISTINCT verdict) AS n_verdicts,
+                   greatest(coalesce(max(accuracy) - min(accuracy), 0), coalesce(max(completeness) - min(completeness), 0),
+                            coalesce(max(clarity) - min(clarity), 0),
+                            coalesce(max(consistency) - min(consistency), 0)) AS spread,
+                   max(created_at) AS last_review
+            FROM ({_CURRENT_REVIEWS}) GROUP BY sample_id) d
+        WHERE d.n_reviews >= 2 AND (d.n_verdicts > 1 OR d.spread >= ?)
+          AND NOT EXISTS (SELECT 1 FROM adjudications a WHERE a.sample_id = d.sample_id
+                          AND a.decided_at >= d.last_review)"""
+
+    def annotators(self) -> list[dict]:
+        """Annotator profiles (name, role, created_at), by name."""
+        cols = ["name", "role", "created_at"]
+        return [dict(zip(cols, r)) for r in self._q("SELECT name, role, created_at FROM annotators ORDER BY name")]
+
+    def annotator(self, name: str) -> dict | None:
+        """One profile, or None."""
+        rows = self._q("SELECT name, role, created_at FROM annotators WHERE name = ?", [name])
+        return dict(zip(["name", "role", "created_at"], rows[0])) if rows else None
+
+    def add_annotator(self, name: str, role: str) -> None:
+        """Create a profile; an existing one is left as it is."""
+        with self._write_lock:
+            self._cur().execute("INSERT INTO annotators VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [name, role, _now()])
+
+    def set_annotator_role(self, name: str, role: str) -> None:
+        """Change a profile's role."""
+        with self._write_lock:
+            self._cur().execute("UPDATE annotators SET role = ? WHERE name = ?", [role, name])
+
+    def add_review(self, review: dict) -> int:
+        """Append one review (keys as _REVIEW_COLS; id and created_at are filled in). Returns its id."""
+        cols = self._REVIEW_COLS
+        with self._write_lock:
+            rid = self._q("SELECT nextval('reviews_seq')")[0][0]
+            row = {**review, "id": rid, "created_at": review.get("created_at") or _now()}
+            self._cur().execute(f"INSERT INTO reviews ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                                [row.get(c) for c in cols])
+        return rid
+
+    def reviews(self, sample_id: str | None = None, annotator: str | None = None, current: bool = True) -> list[dict]:
+        """Reviews, oldest first; `current` keeps only each annotator's latest review of a sample."""
+        clauses, params = [], []
+        if sample_id is not None:
+            clauses.append("sample_id = ?")
+            params.append(sample_id)
+        if annotator is not None:
+            clauses.append("annotator = ?")
+            params.append(annotator)
+        base = self._CURRENT_REVIEWS if current else "SELECT * FROM reviews"
+        where = " AND ".join(clauses) or "TRUE"
+        rows = self._q(f"SELECT {', '.join(self._REVIEW_COLS)} FROM ({base}) WHERE {where} ORDER BY id", params)
+        return [dict(zip(self._REVIEW_COLS, r)) for r in rows]
+
+    def review_table(self) -> list[dict]:
+        """Every current review with its sample's current task type and status (for agreement and dashboards)."""
+        cols = list(self._REVIEW_COLS) + ["task_l1", "task_l2", "status"]
+        rows = self._q(f"SELECT c.{', c.'.join(self._REVIEW_COLS)}, s.task_l1, s.task_l2, s.status "
+                       f"FROM ({self._CURRENT_REVIEWS}) c JOIN samples s ON s.id = c.sample_id ORDER BY c.id")
+        return [dict(zip(cols, r)) for r in rows]
+
+    def review_count(self, annotator: str | None = None, since: datetime | None = None) -> int:
+        """How many reviews (every save counts) an annotator, or everyone, made since a moment."""
+        return self._q("SELECT count(*) FROM reviews WHERE (? IS NULL OR annotator = ?) AND "
+                       "(?::TIMESTAMP IS NULL OR created_at >= ?)", [annotator, annotator, since, since])[0][0]
+
+    def disagreements(self, spread: int = 2) -> list[dict]:
+        """Samples in the disagreement queue (see _DISAGREEMENTS), newest review first."""
+        cols = ["sample_id", "n_reviews", "n_verdicts", "spread", "last_review"]
+        rows = self._q(f"{self._DISAGREEMENTS} ORDER BY d.last_review DESC, d.sample_id", [spread])
+        return [dict(zip(cols, r)) for r in rows]
+
+    # review queues: a SampleFilter plus review-specific conditions
+    def _queue_where(self, f: SampleFilter | None, flagged: str | None, assigned_to: str | None,
+                     disagreement: int | None, dedup_run: int | None, dedup_cluster: int | None,
+                     unreviewed_by: str | None) -> tuple[str, list]:
+        where, params = _where(f)
+        clauses = [where]
+        if flagged:
+            clauses.append("EXISTS (SELECT 1 FROM flags g WHERE g.sample_id = samples.id AND (? = '*' OR "
+                           "g.check_name = ?))")
+            params += [flagged, flagged]
+        if assigned_to:
+            clauses.append("EXISTS (SELECT 1 FROM assignments a WHERE a.sample_id = samples.id AND a.annotator = ?)")
+            params.append(assigned_to)
+        if disagreement is not None:
+            clauses.append(f"samples.id IN (SELECT sample_id FROM ({self._DISAGREEMENTS}))")
+            params.append(disagreement)
+        if dedup_run is not None:
+            clauses.append("EXISTS (SELECT 1 FROM dedup_clusters c WHERE c.sample_id = samples.id AND c.run_id = ? "
+                           "AND (?::INTEGER IS NULL OR c.cluster = ?))")
+            params += [dedup_run, dedup_cluster, dedup_cluster]
+        if unreviewed_by:
+            clauses.append("NOT EXISTS (SELECT 1 FROM reviews r WHERE r.sample_id = samples.id AND r.annotator = ?)")
+            params.append(unreviewed_by)
+        return " AND ".join(clauses), params
+
+    def review_queue(self, f: SampleFilter | None = None, *, flagged: str | None = None,
+                     assigned_to: str | None = None, disagreement: int | None = None, dedup_run: int | None = None,
+                     dedup_cluster: int | None = None, unreviewed_by: str | None = None,
+                     order: str = "flagged_first", seed: int = 0, limit: int | None = None) -> list[str]:
+        """Sample ids of a review queue in order. `flagged` is a check name or "*"; `disagreement` the score
+        spread that counts as disagreeing; order is flagged_first (most flags first), random (seeded) or import."""
+        where, params = self._queue_where(f, flagged, assigned_to, disagreement, dedup_run, dedup_cluster,
+                                          unreviewed_by)
+        order_sql = {
+            "flagged_first": "(SELECT count(*) FROM flags g WHERE g.sample_id = samples.id) DESC, created_at, id",
+            "random": "hash(id || ?), id",
+            "import": "created_at, id",
+        }[order]
+        if order == "random":
+            params = params + [str(seed)]
+        sql = f"SELECT id FROM samples WHERE {where} ORDER BY {order_sql}"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = params + [int(limit)]
+        return [r[0] for r in self._q(sql, params)]
+
+    def review_progress(self, f: SampleFilter | None = None, *, flagged: str | None = None,
+                        assigned_to: str | None = None, disagreement: int | None = None,
+                        dedup_run: int | None = None, dedup_cluster: int | None = None) -> tuple[int, int]:
+        """(samples in the queue, how many of them have at least one review)."""
+        where, params = self._queue_where(f, flagged, assigned_to, disagreement, dedup_run, dedup_cluster, None)
+        return tuple(self._q(
+            f"SELECT count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM reviews r WHERE r.sample_id = samples.id))"
+            f" FROM samples WHERE {where}", params)[0])
+
+    def reviewed_ids(self, ids: list[str]) -> set[str]:
+        """Those of the given samples that have at least one review."""
+        import pyarrow as pa
+        cur = self._cur()
+        cur.register("_queue_ids", pa.table({"id": pa.array(ids, type=pa.string())}))
+        try:
+            return {r[0] for r in cur.execute("SELECT DISTINCT r.sample_id FROM reviews r "
+                                              "JOIN _queue_ids q ON q.id = r.sample_id").fetchall()}
+        finally:
+            cur.unregister("_queue_ids")
+
+    def reviewed_since(self, since: datetime) -> set[str]:
+        """Samples reviewed at or after a moment."""
+        return {r[0] for r in self._q("SELECT DISTINCT sample_id FROM reviews WHERE created_at >= ?", [since])}
+
+    # assignments
+    def assignment_candidates(self, f: SampleFilter | None, seed: int, limit: int | None,
+                              include_assigned: bool = False) -> list[str]:
+        """Ids to hand out, in a seeded random order; samples already assigned are skipped unless asked."""
+        where, params = _where(f)
+        if not include_assigned:
+            where += " AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.sample_id = samples.id)"
+        sql = f"SELECT id FROM samples WHERE {where} ORDER BY hash(id || ?), id"
+        params = params + [str(seed)]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return [r[0] for r in self._q(sql, params)]
+
+    def add_assignments(self, pairs: list[tuple[str, str]], assigned_by: str) -> int:
+        """Record (sample id, annotator) assignments as one batch; returns the batch number."""
+        with self._write_lock:
+            batch = self._q("SELECT coalesce(max(batch), 0) + 1 FROM assignments")[0][0]
+            if pairs:
+                now = _now()
+                self._bulk_insert("assignments", {
+                    "sample_id": [s for s, _ in pairs], "annotator": [a for _, a in pairs],
+                    "assigned_at": [now] * len(pairs), "assigned_by": [assigned_by] * len(pairs),
+                    "batch": [batch] * len(pairs)})
+        return batch
+
+    def assignments(self, annotator: str | None = None, sample_id: str | None = None) -> list[dict]:
+        """Assignment rows, oldest first."""
+        cols = ["sample_id", "annotator", "assigned_at", "assigned_by", "batch"]
+        rows = self._q("SELECT * FROM assignments WHERE (? IS NULL OR annotator = ?) AND (? IS NULL OR sample_id = ?) "
+                       "ORDER BY batch, sample_id, annotator", [annotator, annotator, sample_id, sample_id])
+        return [dict(zip(cols, r)) for r in rows]
+
+    def assignment_load(self) -> list[dict]:
+        """Per annotator: samples assigned and how many of those they have reviewed."""
+        rows = self._q("""
+            SELECT a.annotator, count(DISTINCT a.sample_id),
+                   count(DISTINCT a.sample_id) FILTER (WHERE EXISTS (SELECT 1 FROM reviews r
+                       WHERE r.sample_id = a.sample_id AND r.annotator = a.annotator))
+            FROM assignments a GROUP BY a.annotator ORDER BY a.annotator""")
+        return [dict(zip(["annotator", "assigned", "done"], r)) for r in rows]
+
+    # guidelines
+    def guideline(self, task_type: str) -> dict | None:
+        """The latest guideline written for exactly this task type key, or None."""
+        rows = self._q("SELECT task_type, version, body, author, updated_at FROM guidelines WHERE task_type = ? "
+                       "ORDER BY version DESC LIMIT 1", [task_type])
+        return dict(zip(["task_type", "version", "body", "author", "updated_at"], rows[0])) if rows else None
+
+    def first_guideline(self, keys: list[str]) -> dict | None:
+        """The latest guideline of the first key in `keys` that has one (one query for a fallback chain)."""
+        cols = ["task_type", "version", "body", "author", "updated_at"]
+        rows = self._q("SELECT task_type, version, body, author, updated_at FROM guidelines "
+                       "WHERE list_contains(?, task_type) ORDER BY list_position(?, task_type), version DESC LIMIT 1",
+                       [keys, keys])
+        return dict(zip(cols, rows[0])) if rows else None
+
+    def add_guideline(self, task_type: str, body: str, author: str) -> int:
+        """Save a new version of a task type's guideline; returns the version number."""
+        with self._write_lock:
+            version = self._q("SELECT coalesce(max(version), 0) + 1 FROM guidelines WHERE task_type = ?",
+                              [task_type])[0][0]
+            self._cur().execute("INSERT INTO guidelines VALUES (?, ?, ?, ?, ?)",
+                                [task_type, version, body, author, _now()])
+        return version
+
+    def guidelines(self) -> list[dict]:
+        """The latest version of every guideline."""
+        cols = ["task_type", "version", "body", "author", "updated_at"]
+        rows = self._q("SELECT task_type, version, body, author, updated_at FROM guidelines "
+                       "QUALIFY row_number() OVER (PARTITION BY task_type ORDER BY version DESC) = 1 ORDER BY 1")
+        return [dict(zip(cols, r)) for r in rows]
+
+    def taxonomy_types(self) -> list[str]:
+        """Every L1/L2 in the taxonomy (cheap: no sample counts)."""
+        return [f"{a}/{b}" for a, b in self._q("SELECT l1, l2 FROM taxonomy ORDER BY l1, l2")]
+
+    # pre-flags
+    def replace_flags(self, checks: list[str], evaluated: list[str], flags: list[tuple], run: dict) -> int:
+        """Record a check run: drop the named checks' old flags on the evaluated samples, insert the new ones
+        (sample_id, check_name, reason, evidence, sample_rev). Returns the run id."""
+        import pyarrow as pa
+        with self._write_lock:
+            cur = self._cur()
+            cur.execute("BEGIN")
+            try:
+                run_id = self._q("SELECT coalesce(max(id), 0) + 1 FROM check_runs")[0][0]
+                cur.execute("INSERT INTO check_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            [run_id, _now(), run.get("author"), run.get("trigger"), _dump(checks),
+                             _dump(run.get("settings", {})), len(evaluated), len(flags)])
+                cur.register("_evaluated", pa.table({"id": pa.array(evaluated, type=pa.string())}))
+                try:
+                    cur.execute("DELETE FROM flags WHERE list_contains(?, check_name) AND sample_id IN "
+                                "(SELECT id FROM _evaluated)", [checks])
+                finally:
+                    cur.unregister("_evaluated")
+                if flags:
+                    cols = list(zip(*flags))
+                    self._bulk_insert("flags", {
+                        "sample_id": list(cols[0]), "check_name": list(cols[1]), "reason": list(cols[2]),
+                        "evidence": list(cols[3]), "sample_rev": list(cols[4]), "run_id": [run_id] * len(flags)})
+                cur.execute("COMMIT")
+            except Exception:
+                cur.execute("ROLLBACK")
+                raise
+        return run_id
+
+    def flags(self, sample_id: str) -> list[dict]:
+        """A sample's current pre-flags."""
+        cols = ["check_name", "reason", "evidence", "sample_rev", "run_id"]
+        rows = self._q("SELECT check_name, reason, evidence, sample_rev, run_id FROM flags WHERE sample_id = ? "
+                       "ORDER BY check_name", [sample_id])
+        return [dict(zip(cols, r)) for r in rows]
+
+    def flag_counts(self) -> list[tuple[str, int]]:
+        """(check name, samples flagged) for every check with flags."""
+        return self._q("SELECT check_name, count(DISTINCT sample_id) FROM flags GROUP BY 1 ORDER BY 2 DESC, 1")
+
+    def check_runs(self, limit: int = 20) -> list[dict]:
+        """Check runs, newest first (checks and settings parsed)."""
+        cols = ["id", "created_at", "author", "trigger", "checks", "settings", "n_samples", "n_flags"]
+        out = []
+        for r in self._q("SELECT * FROM check_runs ORDER BY id DESC LIMIT ?", [limit]):
+            d = dict(zip(cols, r))
+            d["checks"], d["settings"] = json.loads(d["checks"]), json.loads(d["settings"])
+            out.append(d)
+        return out
+
+    def answer_length_stats(self) -> list[tuple[str, int, float, float]]:
+        """Per task type label (L1/L2, L1, or UNTYPED): (label, n, median, median absolute deviation) of
+        ln(1 + answer chars), the distribution the verbosity check compares against."""
+        return self._q("""
+            WITH x AS (SELECT CASE WHEN task_l1 IS NULL THEN ? WHEN task_l2 IS NULL THEN task_l1
+                                   ELSE task_l1 || '/' || task_l2 END AS label, ln(1 + answer_chars) AS v FROM samples),
+                 m AS (SELECT label, count(*) AS n, median(v) AS med FROM x GROUP BY label)
+            SELECT m.label, m.n, m.med, median(abs(x.v - m.med)) FROM x JOIN m USING (label)
+            GROUP BY m.label, m.n, m.med ORDER BY m.label""", [UNTYPED])
+
+    def iter_ingest_samples(self, ingest_id: int, batch_size: int = 5000):
+        """Stream the samples one import run added (for the checks that run on import)."""
+        cols = list(SAMPLE_COLUMNS)
+        cur = self._con.cursor()
+        try:
+            cur.execute(f"SELECT {', '.join(cols)} FROM samples WHERE ingest_id = ? ORDER BY created_at, id",
+                        [ingest_id])
+            while rows := cur.fetchmany(batch_size):
+                for r in rows:
+                    yield _row_to_sample(cols, r)
+        finally:
+            cur.close()
+
+    # adjudications
+    def add_adjudication(self, sample_id: str, lead: str, verdict: str, sample_rev: int, note: str | None) -> None:
+        """Record a lead's final decision on a sample."""
+        with self._write_lock:
+            self._cur().execute("INSERT INTO adjudications VALUES (?, ?, ?, ?, ?, ?)",
+                                [sample_id, lead, _now(), verdict, sample_rev, note])
+
+    def adjudications(self, sample_id: str | None = None) -> list[dict]:
+        """Adjudications, oldest first."""
+        cols = ["sample_id", "lead", "decided_at", "verdict", "sample_rev", "note"]
+        rows = self._q("SELECT * FROM adjudications WHERE (? IS NULL OR sample_id = ?) ORDER BY decided_at",
+                       [sample_id, sample_id])
+        return [dict(zip(cols, r)) for r in rows]
 
 def _split_task_type(changes: dict) -> dict:
     """Accept `task_type: "L1/L2"` as a change and store it as task_l1/task_l2."""
@@ -586,3 +1135,211 @@ def _db_value(key: str, value):
     if key in ("messages", "tools"):
         return None if value is None else json.dumps(value, ensure_ascii=False)
     return value
+
+
+# ---- stats ----
+# Diversity statistics run here, inside DuckDB: one pass pulls each selected sample's prompt, answer and system
+# text out of the messages JSON into a temporary table, and every metric is a GROUP BY over that table; no Python
+# loop touches the rows, so a million samples take seconds. curation/stats.py turns the rows into the report.
+
+# The task_type label used by every stats query; untyped (either level missing) is one bucket, as in SampleFilter.
+_TT_SQL = f"CASE WHEN task_l1 IS NULL OR task_l2 IS NULL THEN '{UNTYPED}' ELSE task_l1 || '/' || task_l2 END"
+_MESSAGES_TYPE = '[{"role": "VARCHAR", "content": "VARCHAR", "tool_calls": "JSON"}]'
+# Words for distinct-n and openings: a CJK ideograph or kana is a word on its own (Chinese has no spaces, so
+# characters are the unigrams); any other run of letters/digits is one word.
+WORD_PATTERN = (r"\p{Han}|\p{Hiragana}|\p{Katakana}"
+                r"|[^\s\p{P}\p{S}\p{Han}\p{Hiragana}\p{Katakana}]+")
+# What "nearly the same answer" ignores: case, whitespace, punctuation and symbols, and which numbers appear.
+_NEAR_SQL = r"regexp_replace(regexp_replace(lower({col}), '\p{{N}}+', '0', 'g'), '[\s\p{{P}}\p{{S}}]+', '', 'g')"
+# An opening: the first k words of a text, lower-cased, numbers masked (so "Question 12:" and "Question 7:"
+# are one template). Only the head of the text is scanned.
+_OPENING_SQL = ("array_to_string(regexp_extract_all(regexp_replace(lower(left({col}, 400)), '\\p{{N}}+', '0', 'g'), "
+                "?)[1:?], ' ')")
+STATS_KEYS = ("answer_exact", "answer_near", "answer_opening", "prompt_opening", "system")
+
+
+def _stats_key(kind: str, k: int) -> tuple[str, list]:
+    """SQL expression (over the stats table) and its parameters for a grouping key."""
+    if kind == "answer_exact":
+        return "trim(answer)", []
+    if kind == "answer_near":
+        return _NEAR_SQL.format(col="answer"), []
+    if kind in ("answer_opening", "prompt_opening"):
+        return _OPENING_SQL.format(col=kind.split("_")[0]), [WORD_PATTERN, int(k)]
+    if kind == "system":
+        return "system", []
+    raise ValueError(f"unknown stats key {kind!r}; use one of {', '.join(STATS_KEYS)}")
+
+
+class StatsView:
+    """One selection materialised for statistics in a temporary table on its own cursor.
+
+    Columns: id, tt (task_type label), l1, prompt, answer, system, tool_calls, n_turns, has_system, has_tools,
+    prompt_chars, answer_chars, prompt_tokens, answer_tokens, language, tags. Closing the view drops the table.
+    """
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection, f: SampleFilter | None, token_pattern: str | None):
+        self._c = cur
+        where, params = _where(f)
+        tokens = ("len(regexp_extract_all(prompt, ?))::INTEGER", "len(regexp_extract_all(answer, ?))::INTEGER")
+        tok_params = [token_pattern, token_pattern] if token_pattern else []
+        if not token_pattern:
+            tokens = ("NULL::INTEGER", "NULL::INTEGER")
+        self._c.execute(f"""
+            CREATE OR REPLACE TEMP TABLE stats_v AS
+            WITH parsed AS (
+                SELECT id, task_l1, task_l2, language, n_turns, has_system, has_tools, prompt_chars, answer_chars,
+                       tags, from_json(messages, '{_MESSAGES_TYPE}') AS m
+                FROM samples WHERE {where}),
+            texts AS (
+                SELECT * EXCLUDE (m),
+                    array_to_string(list_transform(list_filter(m, lambda x: x.role = 'user'),
+                                                   lambda x: coalesce(x.content, '')), chr(10)) AS prompt,
+                    array_to_string(list_transform(list_filter(m, lambda x: x.role = 'assistant'),
+                                                   lambda x: coalesce(x.content, '')), chr(10)) AS answer,
+                    list_filter(m, lambda x: x.role = 'system')[1].content AS system,
+                    len(list_filter(m, lambda x: x.role = 'assistant' AND coalesce(json_array_length(x.tool_calls), 0) > 0))
+                        > 0 AS tool_calls
+                FROM parsed)
+            SELECT id, {_TT_SQL} AS tt, coalesce(task_l1, '{UNTYPED}') AS l1, prompt, answer, system, tool_calls,
+                   n_turns, has_system, has_tools, prompt_chars, answer_chars,
+                   {tokens[0]} AS prompt_tokens, {tokens[1]} AS answer_tokens, language, tags
+            FROM texts""", params + tok_params)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self) -> None:
+        """Drop the temporary table with its cursor."""
+        self._c.close()
+
+    def _q(self, sql: str, params: list | tuple = ()) -> list[tuple]:
+        return self._c.execute(sql, params).fetchall()
+
+    def texts(self):
+        """id, prompt, answer as a pyarrow Table (for counting tokens with a real tokenizer)."""
+        return self._c.execute("SELECT id, prompt, answer FROM stats_v").fetch_arrow_table()
+
+    def set_tokens(self, table) -> None:
+        """Store token counts from a pyarrow Table with columns id, prompt_tokens, answer_tokens."""
+        self._c.register("_tok", table)
+        try:
+            self._c.execute("UPDATE stats_v SET prompt_tokens = t.prompt_tokens, answer_tokens = t.answer_tokens "
+                            "FROM _tok t WHERE stats_v.id = t.id")
+        finally:
+            self._c.unregister("_tok")
+
+    def type_counts(self) -> list[tuple[str, str, int]]:
+        """(l1, task_type label, samples) per task_type."""
+        return self._q("SELECT l1, tt, count(*) FROM stats_v GROUP BY ALL ORDER BY 3 DESC, 2")
+
+    def quantiles(self, column: str, qs: list[float]) -> list[tuple]:
+        """(task_type or NULL for all, [quantiles], min, max, mean, n) of a length column."""
+        col = _length_column(column)
+        return self._q(f"""SELECT tt, quantile_cont({col}, ?), min({col}), max({col}), avg({col}), count({col})
+                           FROM stats_v GROUP BY GROUPING SETS ((tt), ()) ORDER BY tt NULLS FIRST""", [qs])
+
+    def histogram(self, column: str, bins: int, top: float) -> list[tuple[str, int, int]]:
+        """(task_type, bin, samples): bins equally wide on a log(1 + length) scale from 0 to log(1 + top)."""
+        col = _length_column(column)
+        step = math.log1p(max(top, 1)) / bins
+        return self._q(f"""SELECT tt, least(floor(ln(1 + {col}) / ?)::INTEGER, ?) AS b, count(*)
+                           FROM stats_v WHERE {col} IS NOT NULL GROUP BY ALL ORDER BY 1, 2""", [step, bins - 1])
+
+    def shape(self) -> list[tuple]:
+        """(task_type or NULL for all, samples, single-turn, with system prompt, with tools, with tool calls,
+        mean user turns, distinct system prompts)."""
+        return self._q("""SELECT tt, count(*), count(*) FILTER (n_turns = 1), count(*) FILTER (has_system),
+                                 count(*) FILTER (has_tools), count(*) FILTER (tool_calls), avg(n_turns),
+                                 count(DISTINCT system)
+                          FROM stats_v GROUP BY GROUPING SETS ((tt), ()) ORDER BY tt NULLS FIRST""")
+
+    def turns_histogram(self, cap: int) -> list[tuple[str, int, int]]:
+        """(task_type, user turns capped at `cap`, samples)."""
+        return self._q("SELECT tt, least(n_turns, ?) AS t, count(*) FROM stats_v GROUP BY ALL ORDER BY 1, 2", [cap])
+
+    def languages(self) -> list[tuple[str, str, int]]:
+        """(task_type, language, samples)."""
+        return self._q("SELECT tt, coalesce(language, 'other'), count(*) FROM stats_v GROUP BY ALL ORDER BY 1, 3 DESC")
+
+    def distinct_n(self, per_type: int | None) -> list[tuple]:
+        """(task_type, answers used, distinct unigrams, unigrams, distinct bigrams, bigrams) over the answers of
+        up to per_type samples of each type (a fixed pseudo-random pick), words as in WORD_PATTERN."""
+        return self._q("""
+            WITH s AS MATERIALIZED (
+                SELECT tt, regexp_extract_all(lower(answer), ?) AS t FROM stats_v
+                QUALIFY row_number() OVER (PARTITION BY tt ORDER BY hash(id), id) <= ?),
+            uni AS (SELECT tt, unnest(t) AS g FROM s),
+            bi AS (SELECT tt, unnest(list_transform(range(1, len(t)), lambda i: t[i] || ' ' || t[i + 1])) AS g FROM s),
+            n AS (SELECT tt, count(*) AS answers FROM s GROUP BY tt),
+            u AS (SELECT tt, count(DISTINCT g) AS du, count(g) AS nu FROM uni GROUP BY tt),
+            b AS (SELECT tt, count(DISTINCT g) AS db, count(g) AS nb FROM bi GROUP BY tt)
+            SELECT n.tt, n.answers, coalesce(du, 0), coalesce(nu, 0), coalesce(db, 0), coalesce(nb, 0)
+            FROM n LEFT JOIN u USING (tt) LEFT JOIN b USING (tt) ORDER BY n.tt""", [WORD_PATTERN, per_type or 2 ** 62])
+
+    def repeat_counts(self) -> list[tuple]:
+        """(task_type or NULL for all, samples, samples whose answer exactly repeats another's in the selection,
+        samples whose answer nearly repeats another's: equal after _NEAR_SQL normalisation)."""
+        near = _NEAR_SQL.format(col="answer")
+        return self._q(f"""
+            WITH k AS (SELECT tt, trim(answer) AS e, {near} AS nk FROM stats_v),
+            c AS (SELECT tt, count(*) OVER (PARTITION BY e) AS ce,
+                         CASE WHEN nk = '' THEN 1 ELSE count(*) OVER (PARTITION BY nk) END AS cn FROM k)
+            SELECT tt, count(*), count(*) FILTER (ce > 1), count(*) FILTER (cn > 1)
+            FROM c GROUP BY GROUPING SETS ((tt), ()) ORDER BY tt NULLS FIRST""")
+
+    def top_groups(self, kind: str, n: int, min_count: int = 2, k: int = 8, examples: int = 5) -> list[tuple]:
+        """The n largest groups of samples sharing a key (see _stats_key): (key, samples, example text, distinct
+        exact texts, {task_type: samples}, first example ids)."""
+        key, kp = _stats_key(kind, k)
+        text = "system" if kind == "system" else ("trim(answer)" if kind.startswith("answer") else "trim(prompt)")
+        return self._q(f"""
+            WITH keyed AS MATERIALIZED (SELECT id, tt, {key} AS key, {text} AS txt FROM stats_v),
+            g AS (SELECT key, count(*) AS n FROM keyed WHERE key IS NOT NULL AND key <> '' GROUP BY key
+                  HAVING count(*) >= ? ORDER BY n DESC, key LIMIT ?)
+            SELECT g.key, g.n, mode(left(keyed.txt, 2000)), count(DISTINCT keyed.txt), histogram(keyed.tt),
+                   list(keyed.id ORDER BY keyed.id)[1:?]
+            FROM g JOIN keyed USING (key) GROUP BY g.key, g.n ORDER BY g.n DESC, g.key""",
+                       kp + [min_count, n, examples])
+
+    def openings_per_type(self, column: str, n: int, k: int) -> list[tuple[str, str, int, int]]:
+        """(task_type, opening, samples, samples of the type) for the n most common openings of each type."""
+        key, kp = _stats_key(f"{column}_opening", k)
+        return self._q(f"""
+            WITH c AS (SELECT tt, {key} AS key, count(*) AS n FROM stats_v GROUP BY ALL),
+            r AS (SELECT tt, key, n, sum(n) OVER (PARTITION BY tt) AS total,
+                         row_number() OVER (PARTITION BY tt ORDER BY n DESC, key) AS rk FROM c)
+            SELECT tt, key, n, total::BIGINT FROM r WHERE rk <= ? AND key <> '' ORDER BY tt, rk""", kp + [n])
+
+    def tagged(self, prefix: str) -> list[tuple[str, int, int]]:
+        """(task_type, samples, samples carrying a tag that starts with prefix)."""
+        return self._q("""SELECT tt, count(*), count(*) FILTER (len(list_filter(tags, lambda t: starts_with(t, ?))) > 0)
+                          FROM stats_v GROUP BY tt ORDER BY tt""", [prefix])
+
+    def ids_matching(self, kind: str, key: str, task_type: str | None = None, k: int = 8) -> list[str]:
+        """Ids of the samples whose grouping key (see _stats_key) equals key, optionally of one task_type."""
+        expr, kp = _stats_key(kind, k)
+        return [r[0] for r in self._q(f"SELECT id FROM stats_v WHERE {expr} = ? AND (? IS NULL OR tt = ?) ORDER BY id",
+                                      kp + [key, task_type, task_type])]
+
+    def ids_where(self, task_type: str | None = None, column: str | None = None, low: float | None = None,
+                  high: float | None = None, repeated: str | None = None) -> list[str]:
+        """Ids of one task_type, optionally with a length column in [low, high) or an exactly/nearly repeated answer."""
+        conds, params = ["(? IS NULL OR tt = ?)"], [task_type, task_type]
+        if column:
+            col = _length_column(column)
+            conds.append(f"{col} >= coalesce(?, 0) AND {col} < coalesce(?, 'infinity'::DOUBLE)")
+            params += [low, high]
+        if repeated:
+            expr, _ = _stats_key(repeated, 0)
+            conds.append(f"{expr} IN (SELECT {expr} AS key FROM stats_v GROUP BY key HAVING count(*) > 1 AND key <> '')")
+        return [r[0] for r in self._q(f"SELECT id FROM stats_v WHERE {' AND '.join(conds)} ORDER BY id", params)]
+
+
+def _length_column(column: str) -> str:
+    if column not in ("prompt_chars", "answer_chars", "prompt_tokens", "answer_tokens", "n_turns"):
+        raise ValueError(f"unknown length column {column!r}")
+    return column

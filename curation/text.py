@@ -45,3 +45,17 @@ def answer_text(messages: list[dict]) -> str:
 def conversation_text(messages: list[dict]) -> str:
     """Every turn as `role: content` lines, for full-conversation keys and search."""
     return "\n".join(f"{m.get('role')}: {m.get('content') or ''}" for m in messages)
+
+
+_PROTECTED = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]+\$)", re.DOTALL)
+
+
+def markdown_with_literal_html(text: str) -> str:
+    """Markdown in which anything that looks like an HTML tag shows as the literal text it is.
+
+    Markdown renderers silently drop raw HTML they won't render, which would hide part of a sample from the
+    person reviewing it; a backslash before `<` makes it plain text. Code and LaTeX spans are left alone, since
+    a backslash there would show up verbatim.
+    """
+    parts = _PROTECTED.split(text)
+    return "".join(p if i % 2 else p.replace("<", "\\<") for i, p in enumerate(parts))

@@ -31,6 +31,27 @@ def text(block: str) -> str:
     return textwrap.dedent(block).strip("\n")
 
 
+def _is_cjk(ch: str) -> bool:
+    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+
+
+def prose(block: str) -> str:
+    """Dedent a triple-quoted block and unwrap its paragraphs.
+
+    Source lines are wrapped for the editor; real prose is not. Lines inside a paragraph are joined with a space,
+    or with nothing where a Chinese character is on either side; paragraphs stay separated by a blank line.
+    """
+    paragraphs = []
+    for paragraph in textwrap.dedent(block).strip().split("\n\n"):
+        joined = ""
+        for line in (ln.strip() for ln in paragraph.splitlines()):
+            if joined and not (_is_cjk(joined[-1]) or _is_cjk(line[:1])):
+                joined += " "
+            joined += line
+        paragraphs.append(joined)
+    return "\n\n".join(paragraphs)
+
+
 def convo(task_type: str | None, turns: list[str], system: str | None = None, key: str = "",
           plants: tuple[str, ...] | list[str] = ()) -> Draft:
     """A plain chat: ``turns`` alternate user, assistant, user, assistant ... and end with the assistant."""
@@ -71,13 +92,13 @@ def tool_turn(call_id: str, payload) -> dict:
     return {"role": "tool", "tool_call_id": call_id, "content": json.dumps(payload, ensure_ascii=False)}
 
 
-def user(content: str) -> dict:
+def user_msg(content: str) -> dict:
     return {"role": "user", "content": content}
 
 
-def assistant(content: str) -> dict:
+def assistant_msg(content: str) -> dict:
     return {"role": "assistant", "content": content}
 
 
-def system(content: str) -> dict:
+def system_msg(content: str) -> dict:
     return {"role": "system", "content": content}

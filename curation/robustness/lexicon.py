@@ -38,6 +38,23 @@ def english_freq() -> dict[str, int]:
 
 
 @lru_cache(maxsize=1)
+def _english_sorted() -> list[str]:
+    return sorted(english_freq())
+
+
+def completes_english_word(prefix: str, min_freq: int = 1000) -> bool:
+    """True when some common English word is `prefix` plus more letters ("sel" -> "sell", "machi" -> "machine")."""
+    import bisect
+    words, freq = _english_sorted(), english_freq()
+    i = bisect.bisect_right(words, prefix)
+    while i < len(words) and words[i].startswith(prefix):
+        if freq[words[i]] >= min_freq:
+            return True
+        i += 1
+    return False
+
+
+@lru_cache(maxsize=1)
 def pinyin_syllables() -> frozenset[str]:
     """Every toneless pinyin syllable of pypinyin's character table ("zhong", "lv", ...)."""
     from pypinyin.contrib.tone_convert import to_normal
@@ -105,6 +122,49 @@ def zh_words() -> dict[str, int]:
             if len(w) <= 4 and _CJK_ONLY.fullmatch(w):
                 words[w] = int(parts[1])
     return words
+
+
+@lru_cache(maxsize=1)
+def zh_total_freq() -> int:
+    """Sum of all word frequencies: the denominator of the unigram word model."""
+    return sum(zh_words().values())
+
+
+def zh_segment(text: str) -> tuple[float, list[str]]:
+    """Best segmentation of an all-ideograph string into dictionary words, with its log-probability.
+
+    Unigram word model over jieba's frequencies (what jieba itself does, without its HMM for unknown words);
+    a character that is no dictionary word counts as a word of frequency 1.
+    """
+    import math
+    words, total = zh_words(), zh_total_freq()
+    unknown = math.log(1 / total)
+    best = [0.0] + [-math.inf] * len(text)
+    back = [0] * (len(text) + 1)
+    for end in range(1, len(text) + 1):
+        for size in range(1, min(4, end) + 1):
+            f = words.get(text[end - size:end])
+            if f is None and size > 1:
+                continue
+            score = best[end - size] + (math.log(f / total) if f else unknown)
+            if score > best[end]:
+                best[end], back[end] = score, size
+    segments, end = [], len(text)
+    while end > 0:
+        segments.append(text[end - back[end]:end])
+        end -= back[end]
+    return best[-1], segments[::-1]
+
+
+def zh_bound_share(ch: str) -> float:
+    """How often a character is a word on its own (了: 0.94) rather than part of a word (效: 0.02)."""
+    return zh_words().get(ch, 0) / max(zh_char_freq().get(ch, 0), 1)
+
+
+@lru_cache(maxsize=1)
+def zh_max_freq() -> int:
+    """Frequency of the most frequent Chinese word: no replacement can form a more frequent one."""
+    return max(zh_words().values())
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,9 @@ from functools import cached_property
 
 CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK = re.compile(f"[{CJK_CLASS}]")
+# Chinese context around Latin words: ideographs and Chinese punctuation, except the colon, which introduces
+# content ("复数形式：watch" quotes a word, it does not mix languages).
+CJK_OR_PUNCT = re.compile(f"[{CJK_CLASS}\u3001\u3002\u3008-\u3011\uff01\uff08\uff09\uff0c\uff1b\uff1f“”‘’]")
 # Letters a pinyin or English token may contain: ASCII, Latin-1/extended (pinyin tone marks: ā á ǎ à ü ǖ ǘ ǚ ǜ).
 LATIN_LETTERS = "A-Za-z\u00c0-\u00ff\u0100-\u017f\u01cd-\u01dc"
 # A Latin token: letters with inner apostrophes ("don't", "xi'an"), optionally digits/underscores (identifiers,
@@ -31,6 +34,12 @@ _MASKS = [
     re.compile(r"<[^<>\n]{1,80}>"),  # markup tags and placeholders <name>
     re.compile(r"\{\{?[^{}\n]*\}?\}"),  # template fields {name}, {{name}}
 ]
+# Code pasted without a fence: a line that starts like a statement or ends like one is masked whole.
+_CODE_LINE = re.compile(
+    r"^[ \t]*(?:(?:def|class|return|import|from|for|while|elif|else:|try:|except|print\(|var|let|const|function|"
+    r"public|private|static|int|float|double|void|String|#include|SELECT|INSERT|UPDATE|console\.)\b.*"
+    r"|.*(?:[;{]|\):|=>)[ \t]*$|[ \t]*[}\]][;,)]*[ \t]*$|[ \t]*[A-Za-z_][\w.\[\]]*[ \t]*[+\-*/]?=[ \t]*[\w(\[\"'].*)$",
+    re.M)
 # Quoted material is a mention, not the writer's own wording ("translate “Je suis …”"): masked for the
 # word-level detectors, but kept for the bracket/quote balance check of the incomplete detector.
 _QUOTES = re.compile(r"“[^“”\n]*”|‘[^‘’\n]*’|「[^「」\n]*」|『[^『』\n]*』|\"[^\"\n]*\"|《[^《》\n]*》")
@@ -83,6 +92,7 @@ class Turn:
         code_only = self.text
         for pattern in _MASKS[:2]:
             code_only = _blank(code_only, pattern)
+        code_only = _blank(code_only, _CODE_LINE)
         masked = code_only
         for pattern in _MASKS[2:]:
             masked = _blank(masked, pattern)
@@ -96,14 +106,15 @@ class Turn:
 
     @cached_property
     def cjk_count(self) -> int:
-        """CJK ideographs in the masked text."""
-        return len(CJK.findall(self.masked))
+        """CJK ideographs outside code (quoted Chinese counts: it makes the prompt Chinese all the same)."""
+        return len(CJK.findall(self.masked_code_only))
 
     def cjk_near(self, start: int, end: int, reach: int = 2) -> bool:
-        """True when a CJK ideograph sits next to [start, end), with at most `reach` spaces between."""
-        left = self.masked[max(0, start - reach - 1):start].rstrip(" ")
-        right = self.masked[end:end + reach + 1].lstrip(" ")
-        return bool((left and CJK.match(left[-1])) or (right and CJK.match(right[0])))
+        """True when Chinese (an ideograph or full-width punctuation) sits next to [start, end), at most `reach`
+        spaces away: the Latin words are part of a Chinese sentence."""
+        left = self.text[max(0, start - reach - 1):start].rstrip(" ")
+        right = self.text[end:end + reach + 1].lstrip(" ")
+        return bool((left and CJK_OR_PUNCT.match(left[-1])) or (right and CJK_OR_PUNCT.match(right[0])))
 
 
 def user_turns(messages: list[dict]) -> list[Turn]:

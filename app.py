@@ -1,0 +1,46 @@
+"""SFT Workbench: curate SFT data and prove, with a real LoRA run, that the curation helped.
+
+Run with `streamlit run app.py`. On an empty store it loads sample_data/ so there is something to look at.
+"""
+from pathlib import Path
+
+import streamlit as st
+
+from pages._common import get_store
+from pages._profile import profile_sidebar
+
+st.set_page_config(page_title="SFT Workbench", page_icon="🧪", layout="wide")
+
+HERE = Path(__file__).parent
+# (section, file, title, icon). A page appears once its file exists, so features land without touching this list.
+PAGES = [
+    ("Data", "overview.py", "Overview", "🏠"),
+    ("Data", "import_data.py", "Import", "📥"),
+    ("Data", "browse.py", "Browse", "🔎"),
+    ("Data", "taxonomy.py", "Taxonomy", "🗂️"),
+    ("Data", "quarantine.py", "Quarantine", "🚧"),
+    ("Data", "export.py", "Export", "📤"),
+    ("Analyse", "diversity.py", "Diversity", "📊"),
+    ("Analyse", "dedup.py", "Dedup", "🧬"),
+    ("Analyse", "robustness.py", "Robustness", "🛡️"),
+    ("Review", "review.py", "Review", "✅"),
+    ("Review", "agreement.py", "Agreement", "🤝"),
+    ("Train", "train.py", "Train", "🏋️"),
+    ("Train", "compare.py", "Compare", "⚖️"),
+]
+
+
+def navigation() -> dict:
+    sections: dict[str, list] = {}
+    for section, file, title, icon in PAGES:
+        if (HERE / "pages" / file).exists():
+            sections.setdefault(section, []).append(
+                st.Page(f"pages/{file}", title=title, icon=icon, default=file == "overview.py"))
+    return sections
+
+
+store = get_store()
+profile_sidebar(store)  # sets st.session_state["user"], the name every page records
+with st.sidebar:
+    st.caption(f"Store: `{store.path}`")
+st.navigation(navigation()).run()

@@ -1,0 +1,255 @@
+"""Benchmark: `curation.ingest.ingest` of a large messages JSONL file against DuckDB's own `read_json`.
+
+    python benchmarks/ingest.py            # 1,000,000 samples (about 1.3 GB, generated once, cached)
+    python benchmarks/ingest.py --n 100000 # quick check
+
+Prints one JSON document. The baseline, DuckDB reading the same file into a bare table, is the practical limit
+for getting these bytes into a DuckDB store; the target is at least half its throughput, with the import's peak
+memory under 2 GB. The import runs in a child process so that its peak RSS is its own (`RUSAGE_CHILDREN`), not
+the baseline's.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "out"
+GENERATOR_VERSION = 1  # bump when the generated data changes, so cached files are rebuilt
+TARGET_RATIO = 0.5
+TARGET_RSS_MB = 2048
+
+# ---------------------------------------------------------------- synthetic data
+_EN = [
+    "Explain the difference between a process and a thread in an operating system.",
+    "The quarterly revenue grew by 12 percent, driven mostly by subscriptions in the enterprise segment.",
+    "First, convert both fractions to a common denominator, then add the numerators.",
+    "Please keep the answer under two hundred words and use a numbered list.",
+    "The patient reports mild headaches in the morning that improve after breakfast.",
+    "A contract is void if one of the parties lacked the legal capacity to sign it.",
+    "Our return policy allows exchanges within thirty days with the original receipt.",
+    "The train from Shanghai to Hangzhou takes about one hour and leaves every twenty minutes.",
+    "Use a dictionary to count the words, then sort the items by their frequency.",
+    "Photosynthesis turns light energy into chemical energy stored in glucose.",
+    "Therefore the answer is 42, because each of the six boxes holds seven apples.",
+    "Summarize the following meeting notes and list the action items with their owners.",
+    "The model overfits when the validation loss rises while the training loss keeps falling.",
+    "Could you recommend three science fiction novels for a teenager who loved The Martian?",
+    "SELECT name, count(*) FROM orders GROUP BY name HAVING count(*) > 10;",
+    "def add(a, b):\n    return a + b",
+    "The shipment left the warehouse on Monday and should arrive within three business days.",
+    "Translate the sentence into formal English suitable for a business letter.",
+    "In short, diversify the portfolio and rebalance it once a year.",
+    "Let me check that step again: 15 times 4 is 60, plus 12 gives 72.",
+]
+_ZH = [
+    "请解释一下操作系统中进程和线程的区别。",
+    "本季度营收同比增长百分之十二，主要来自企业客户的订阅业务。",
+    "首先把两个分数通分，然后把分子相加，最后约分。",
+    "请把回答控制在两百字以内，并使用编号列表。",
+    "患者自述早晨有轻微头痛，早餐后有所缓解。",
+    "如果一方在签约时不具备完全民事行为能力，合同可能无效。",
+    "本店支持三十天内凭原始小票换货。",
+    "从上海到杭州的高铁大约一个小时，每二十分钟一班。",
+    "可以先用字典统计词频，再按频率排序输出。",
+    "光合作用把光能转化为储存在葡萄糖中的化学能。",
+    "所以答案是四十二，因为六个盒子每个装七个苹果。",
+    "请总结下面的会议纪要，并列出每项待办事项的负责人。",
+    "当验证集损失上升而训练集损失继续下降时，模型就过拟合了。",
+    "能推荐三本适合喜欢《火星救援》的中学生看的科幻小说吗？",
+    "快递周一已从仓库发出，预计三个工作日内送达。",
+    "把这句话翻译成适合商务信函的正式英文。",
+    "简单来说，就是分散投资，并且每年再平衡一次。",
+    "我们再检查一下这一步：十五乘以四等于六十，再加十二等于七十二。",
+    "这家餐厅的招牌菜是红烧肉和清蒸鲈鱼，人均消费大约一百元。",
+    "面试时请准备一段三分钟的自我介绍，重点讲项目经历。",
+]
+_SYSTEM = {
+    "en": ["You are a helpful assistant.", "You are a careful math tutor. Show your steps.",
+           "You are a customer service agent for an online store. Be polite and concise."],
+    "zh": ["你是一个乐于助人的助手。", "你是一名耐心的数学老师，请写出解题步骤。", "你是电商平台的客服，请礼貌、简洁地回答。"],
+}
+_TASKS = ["reasoning/math", "reasoning/multi-step CoT", "code/generation", "code/SQL", "translation/zh→en",
+          "summarization/document", "creative writing/story", "education/tutoring", "medical/consultation",
+          "finance/analysis", "legal/consultation", "e-commerce/customer service", "travel/planning",
+          "multi-turn chat/open chat", "classification/sentiment"]
+
+
+def _text(rng: random.Random, lang: str, chars: int) -> str:
+    """Sentences from the language's pool until about `chars` characters ('mixed' alternates zh and en)."""
+    parts, n = [], 0
+    while n < chars:
+        pool = _ZH if lang == "zh" or (lang == "mixed" and rng.random() < 0.5) else _EN
+        s = rng.choice(pool)
+        parts.append(s)
+        n += len(s) + 1
+    return " ".join(parts) if lang == "en" else "".join(parts)
+
+
+def _record(rng: random.Random, i: int) -> dict:
+    lang = rng.choices(("zh", "en", "mixed"), (55, 40, 5))[0]
+    total = int(100 * 20 ** rng.random())  # log-uniform, 100..2000 characters
+    pairs = 1 if rng.random() < 0.7 else rng.randint(2, 4)
+    msgs = []
+    if rng.random() < 0.25:
+        msgs.append({"role": "system", "content": rng.choice(_SYSTEM["en" if lang == "en" else "zh"])})
+    for _ in range(pairs):
+        prompt = max(20, int(total / pairs * rng.uniform(0.1, 0.4)))
+        msgs.append({"role": "user", "content": _text(rng, lang, prompt)})
+        msgs.append({"role": "assistant", "content": _text(rng, lang, max(20, total // pairs - prompt))})
+    rec: dict = {"messages": msgs}
+    if rng.random() < 0.95:
+        rec["task_type"] = rng.choice(_TASKS)
+    if rng.random() < 0.1:
+        rec["id"] = f"gen-{i}"
+    if rng.random() < 0.05:
+        rec["tags"] = ["source:synthetic"]
+    # Real dumps carry a few broken records; they must be quarantined, not stop the import.
+    r = rng.random()
+    if r < 0.001:
+        msgs.pop()  # ends on a user turn
+    elif r < 0.002:
+        msgs[-1]["content"] = ""
+    return rec
+
+
+def generate(n: int, seed: int = 0) -> Path:
+    """Write (once) and return the benchmark file with n records."""
+    import orjson
+    path = OUT / f"messages_{n}_v{GENERATOR_VERSION}_s{seed}.jsonl"
+    if path.exists():
+        return path
+    OUT.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as f:
+        prev = None
+        for i in range(n):
+            # ~1% exact repeats of the previous record: same content, so ids come from occurrence counting
+            rec = prev if prev is not None and "id" not in prev and rng.random() < 0.01 else _record(rng, i)
+            f.write(orjson.dumps(rec) + b"\n")
+            prev = rec
+    tmp.rename(path)
+    return path
+
+
+# ---------------------------------------------------------------- measurements
+def _child_ingest(path: str, db: str) -> None:
+    """Runs in the child process: import the file into a fresh store and print timings as JSON."""
+    sys.path.insert(0, str(ROOT))
+    from curation.ingest import IngestSettings, ingest
+    from curation.store import Store
+    store = Store(db)
+    t = time.perf_counter()
+    report = ingest(store, [path], IngestSettings(dataset="bench"))
+    seconds = time.perf_counter() - t
+    stored = store.count()
+    store.close()
+    print(json.dumps({"seconds": seconds, "imported": report.imported, "rejected": report.rejected,
+                      "stored": stored}))
+
+
+def run_ingest(path: Path) -> dict:
+    """Time the import in a child process; its peak RSS is the only child usage so far."""
+    db = OUT / "bench_ingest.duckdb"
+    _remove_db(db)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    proc = subprocess.run([sys.executable, __file__, "--child-ingest", str(path), str(db)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"ingest child failed:\n{proc.stderr}")
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+    result["peak_rss_mb"] = round(peak_kb / 1024, 1)
+    if before:  # another child ran first: its peak could mask ours
+        result["peak_rss_note"] = "an earlier child process may dominate this value"
+    _remove_db(db)
+    return result
+
+
+def run_duckdb(path: Path, threads: int | None) -> dict:
+    """DuckDB's own newline-delimited JSON reader into a bare table in a fresh database file."""
+    import duckdb
+    db = OUT / "bench_raw.duckdb"
+    _remove_db(db)
+    con = duckdb.connect(str(db))
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    t = time.perf_counter()
+    con.execute("CREATE TABLE raw AS SELECT * FROM read_json(?, format = 'newline_delimited')", [str(path)])
+    seconds = time.perf_counter() - t
+    rows = con.execute("SELECT count(*) FROM raw").fetchone()[0]
+    used_threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    con.close()
+    _remove_db(db)
+    return {"seconds": seconds, "rows": rows, "threads": used_threads}
+
+
+def run_orjson_floor(path: Path) -> dict:
+    """A bare `orjson.loads` over every line: the least any Python importer has to do."""
+    import orjson
+    t = time.perf_counter()
+    n = 0
+    with open(path, "rb") as f:
+        for line in f:
+            orjson.loads(line)
+            n += 1
+    return {"seconds": time.perf_counter() - t, "rows": n}
+
+
+def _remove_db(db: Path) -> None:
+    for p in (db, db.with_name(db.name + ".wal")):
+        p.unlink(missing_ok=True)
+
+
+def _rates(result: dict, n: int, mb: float) -> dict:
+    s = result["seconds"]
+    return {**result, "seconds": round(s, 3), "records_per_s": round(n / s), "mb_per_s": round(mb / s, 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=1_000_000, help="records to generate and import (default 1,000,000)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--duckdb-threads", type=int, default=None, help="limit DuckDB's threads (default: all cores)")
+    ap.add_argument("--child-ingest", nargs=2, metavar=("PATH", "DB"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child_ingest:
+        return _child_ingest(*args.child_ingest)
+
+    t = time.perf_counter()
+    path = generate(args.n, args.seed)
+    gen_s = time.perf_counter() - t
+    mb = path.stat().st_size / 1e6
+    with open(path, "rb") as f:  # warm the page cache so neither side pays for the first disk read
+        while f.read(1 << 24):
+            pass
+
+    ingest = _rates(run_ingest(path), args.n, mb)
+    duck = _rates(run_duckdb(path, args.duckdb_threads), args.n, mb)
+    floor = _rates(run_orjson_floor(path), args.n, mb)
+    ratio = ingest["records_per_s"] / duck["records_per_s"]
+    print(json.dumps({
+        "benchmark": "ingest",
+        "file": str(path.relative_to(ROOT)), "records": args.n, "file_mb": round(mb, 1),
+        "generate_seconds": round(gen_s, 1),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "ingest": ingest,
+        "baseline_duckdb_read_json": duck,
+        "reference_orjson_loads_loop": floor,
+        "ratio_vs_duckdb": round(ratio, 3),
+        "targets": {"ratio_vs_duckdb_min": TARGET_RATIO, "peak_rss_mb_max": TARGET_RSS_MB},
+        "meets_targets": {"ratio": ratio >= TARGET_RATIO, "peak_rss": ingest["peak_rss_mb"] < TARGET_RSS_MB},
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()

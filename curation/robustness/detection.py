@@ -1,0 +1,87 @@
+"""What every robustness detector returns, and how to run them all over a sample or a bare prompt."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from .prompt import Turn, text_turns, user_turns
+
+TAG_PREFIX = "robustness:"
+KINDS = ("typo", "incomplete", "code_mix", "pinyin")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The span of a user turn that triggered a detector: offsets into that turn's content."""
+
+    turn: int  # index of the turn in `messages` (0 for a bare prompt)
+    start: int
+    end: int
+    text: str
+    note: str = ""  # e.g. "becuase → because", "dangling 'and'"
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Detection:
+    """One detector's finding on one sample: a suggested tag, how sure it is, and why."""
+
+    tag: str  # "robustness:<kind>"
+    confidence: float  # 0..1
+    evidence: list[Evidence]
+    detector: str  # the step that produced it
+    settings: dict = field(default_factory=dict)  # dataclasses.asdict of the detector's settings
+
+    @property
+    def kind(self) -> str:
+        return self.tag.removeprefix(TAG_PREFIX)
+
+    @property
+    def reason(self) -> str:
+        """One line a reviewer can read: what was found, where."""
+        notes = "; ".join(e.note or repr(e.text) for e in self.evidence[:3])
+        more = f" (+{len(self.evidence) - 3} more)" if len(self.evidence) > 3 else ""
+        return f"{self.kind}: {notes}{more}"
+
+    def to_dict(self) -> dict:
+        return {"tag": self.tag, "confidence": round(self.confidence, 3), "detector": self.detector,
+                "reason": self.reason, "evidence": [e.to_dict() for e in self.evidence], "settings": self.settings}
+
+
+def finding(kind: str, detector, evidence: list[Evidence], confidence: float) -> Detection | None:
+    """Build a Detection (None when there is no evidence), recording the detector's settings."""
+    if not evidence:
+        return None
+    return Detection(tag=TAG_PREFIX + kind, confidence=max(0.0, min(1.0, confidence)), evidence=evidence,
+                     detector=type(detector).__name__, settings=dataclasses.asdict(detector.settings))
+
+
+def default_detectors() -> list:
+    """One instance of every detector with default settings."""
+    from .code_mix import CodeMixDetector
+    from .incomplete import IncompleteDetector
+    from .pinyin import PinyinDetector
+    from .typo import TypoDetector
+    return [TypoDetector(), IncompleteDetector(), CodeMixDetector(), PinyinDetector()]
+
+
+def detect_turns(turns: list[Turn], detectors: list | None = None) -> list[Detection]:
+    """Run the detectors over prepared user turns; at most one Detection per detector."""
+    out = []
+    for d in detectors if detectors is not None else default_detectors():
+        found = d.detect(turns)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def detect_sample(sample: dict, detectors: list | None = None) -> list[Detection]:
+    """Detections for a sample; only its user turns are looked at."""
+    return detect_turns(user_turns(sample.get("messages") or []), detectors)
+
+
+def detect_text(text: str, detectors: list | None = None) -> list[Detection]:
+    """Detections for a bare prompt string."""
+    return detect_turns(text_turns(text), detectors)

@@ -1,0 +1,68 @@
+"""`robustness:pinyin`: Chinese written partly in pinyin ("我想去beijing kan chang cheng").
+
+A Latin word is pinyin when the whole word splits into syllables of pypinyin's table and it is not better read
+as English (see `latin.py` for how ambiguous words like "long" or "men" are settled by their neighbours).
+A prompt without any Chinese characters counts too when it is a run of several pinyin words ("ni hao qing wen").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .detection import Detection, Evidence, finding
+from .latin import LatinSettings, classify_turn
+from .prompt import Turn
+
+
+@dataclass
+class PinyinSettings:
+    """Settings of the pinyin detector."""
+
+    min_cjk_chars: int = 2  # Chinese context needed around single pinyin words
+    min_syllables_without_cjk: int = 3  # a prompt with no Chinese characters needs this many pinyin syllables
+    min_share_without_cjk: float = 0.6  # ... and this share of its Latin words must be pinyin
+    latin: LatinSettings = field(default_factory=LatinSettings)
+
+
+class PinyinDetector:
+    """Finds pinyin written in place of Chinese characters."""
+
+    def __init__(self, settings: PinyinSettings | None = None):
+        self.settings = settings or PinyinSettings()
+
+    def detect(self, turns: list[Turn]) -> Detection | None:
+        evidence: list[Evidence] = []
+        syllables = 0
+        for turn in turns:
+            found, n = self._turn(turn)
+            evidence += found
+            syllables += n
+        if not evidence:
+            return None
+        return finding("pinyin", self, evidence, min(0.95, 0.6 + 0.1 * syllables))
+
+    def _turn(self, turn: Turn) -> tuple[list[Evidence], int]:
+        s = self.settings
+        classified = classify_turn(turn, s.latin)
+        pinyin_runs = []
+        for _, words in classified:
+            group: list = []
+            for w in words + [None]:  # contiguous pinyin words form one evidence span
+                if w is not None and w.kind == "pinyin":
+                    group.append(w)
+                elif group:
+                    pinyin_runs.append(group)
+                    group = []
+        if not pinyin_runs:
+            return [], 0
+        n_syllables = sum(len(w.syllables or ()) for run in pinyin_runs for w in run)
+        if turn.cjk_count < s.min_cjk_chars:
+            words = [w for _, ws in classified for w in ws if w.kind in ("pinyin", "english", "other")]
+            n_pinyin = sum(len(r) for r in pinyin_runs)
+            if n_syllables < s.min_syllables_without_cjk or n_pinyin < s.min_share_without_cjk * len(words):
+                return [], 0
+        evidence = []
+        for run in pinyin_runs:
+            start, end = run[0].token.start, run[-1].token.end
+            reading = " ".join(" ".join(w.syllables or ()) for w in run)
+            evidence.append(Evidence(turn.index, start, end, turn.text[start:end], reading))
+        return evidence, n_syllables

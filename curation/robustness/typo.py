@@ -1,0 +1,226 @@
+"""`robustness:typo`: misspelled English words and wrong Chinese characters in the prompt.
+
+English: a word unknown to pyspellchecker's dictionary that is one edit (insert, drop, swap, replace) away from a
+common word. Precision matters more than recall here (a reviewer loses trust in a noisy queue), so anything that
+may be a name, an acronym, an identifier, a foreign sentence, pinyin or a cut-off last word is left alone.
+
+Chinese: a character that forms no word with its neighbours while a same-sound character (or a known confusion
+partner: 的/得/地, 在/再, 已/以 ...) would form a frequent word of jieba's dictionary ("以经" -> "已经").
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from . import lexicon
+from .detection import Detection, Evidence, finding
+from .prompt import CJK_CLASS, Turn
+
+# Chat shorthand is informal, not misspelled.
+SHORTHAND = frozenset("pls plz thx thnx lol btw imo imho asap fyi idk tbh omg brb afaik np ty ok okay".split())
+# Words a prompt sentence typically starts with: a capitalised unknown word one edit away from one of these is a
+# typo ("Waht", "Teh"), while any other capitalised unknown word may be a name ("Weng", "Natalia") and is skipped.
+SENTENCE_STARTERS = frozenset("""
+the a an what how why when where which who whom whose is are was were do does did can could would should will
+shall may might please write explain give tell list describe find calculate compute create make generate suggest
+summarize translate i my we our you your this that these those there they it if in on for after before at given
+""".split())
+_SENTENCE_END = re.compile(r"(?:^|[.!?。！？\n:：]\s*)$")
+_CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
+
+
+@dataclass
+class TypoSettings:
+    """Settings of the typo detector (defaults favour precision)."""
+
+    english: bool = True  # look for misspelled English words
+    chinese: bool = True  # look for wrong Chinese characters
+    min_word_len: int = 3  # shorter unknown tokens are mostly abbreviations ("im", "ur")
+    min_intended_freq: int = 2000  # the intended word must be this common in pyspellchecker's corpus
+    foreign_line_share: float = 0.25  # a line with this share of unknown, uncorrectable words is another language
+    zh_min_word_freq: int = 200  # the word the corrected character forms must be this common in jieba's corpus
+    zh_ratio: float = 30.0  # ... and this many times more common than any word the written character forms
+    zh_max_candidates: int = 25  # same-sound characters tried per position, most frequent first
+
+
+class TypoDetector:
+    """Finds misspelled English words and wrong Chinese characters."""
+
+    def __init__(self, settings: TypoSettings | None = None):
+        self.settings = settings or TypoSettings()
+
+    def detect(self, turns: list[Turn]) -> Detection | None:
+        evidence: list[Evidence] = []
+        for turn in turns:
+            if self.settings.english:
+                evidence += self._english(turn)
+            if self.settings.chinese and turn.cjk_count >= 2:
+                evidence += self._chinese(turn)
+        if not evidence:
+            return None
+        return finding("typo", self, evidence, 0.55 + 0.15 * min(len(evidence), 3))
+
+    # ---- English ----
+    def _english(self, turn: Turn) -> list[Evidence]:
+        s = self.settings
+        freq = lexicon.english_freq()
+        titles_mid_sentence = {t.lower for t in turn.tokens
+                               if t.shape == "title" and not _SENTENCE_END.search(turn.text[:t.start])}
+        foreign_lines = _foreign_lines(turn, freq, s)
+        out = []
+        for tok in turn.tokens:
+            w = tok.lower
+            if (len(w) < s.min_word_len or not tok.is_plain_word or not w.isascii() or w in freq
+                    or w in SHORTHAND or tok.shape in ("upper", "mixed")
+                    or turn.text.count("\n", 0, tok.start) in foreign_lines):
+                continue
+            if turn.cjk_count and lexicon.segment_pinyin(w):
+                continue  # Latin pinyin inside Chinese text is the pinyin detector's finding
+            if _cut_off_last_word(turn, tok):
+                continue  # a word cut off by truncation is the incomplete detector's finding
+            if _in_code_like_compound(turn.masked, tok) or _derived_form(w, freq):
+                continue
+            intended = _intended(w, freq, s.min_intended_freq)
+            if intended is None:
+                continue
+            if tok.shape == "title":
+                sentence_start = bool(_SENTENCE_END.search(turn.text[:tok.start]))
+                if not sentence_start or w in titles_mid_sentence or intended not in SENTENCE_STARTERS:
+                    continue
+            out.append(Evidence(turn.index, tok.start, tok.end, tok.text, f"{tok.text} → {intended}"))
+        return out
+
+    # ---- Chinese ----
+    def _chinese(self, turn: Turn) -> list[Evidence]:
+        out = []
+        for m in _CJK_RUN.finditer(turn.masked):
+            if len(m.group(0)) >= 2:
+                for a, b, fix in _wrong_characters(m.group(0), self.settings):
+                    start, end = m.start() + a, m.start() + b
+                    out.append(Evidence(turn.index, start, end, turn.text[start:end],
+                                        f"{turn.text[start:end]} → {fix}"))
+        return out
+
+
+def _foreign_lines(turn: Turn, freq: dict, s: TypoSettings) -> set[int]:
+    """Lines in another language: a pasted French sentence is not a row of typos.
+
+    A line is foreign when a large share of its words is unknown with no common word one edit away (typos have
+    one, foreign words rarely do), or when it has accented Latin words (très, aquí) next to unknown ones.
+    """
+    per_line: dict[int, list[bool]] = {}
+    accented: set[int] = set()
+    for tok in turn.tokens:
+        if tok.is_plain_word:
+            line = turn.text.count("\n", 0, tok.start)
+            w = tok.lower
+            strange = w not in freq and (not w.isascii() or _intended(w, freq, s.min_intended_freq) is None)
+            per_line.setdefault(line, []).append(strange)
+            if not w.isascii():
+                accented.add(line)
+    return {ln for ln, strange in per_line.items()
+            if (len(strange) >= 4 and sum(strange) / len(strange) >= s.foreign_line_share)
+            or (ln in accented and sum(strange) > 1)}
+
+
+_SUFFIXES = ("ers", "er", "ings", "ing", "ed", "es", "s", "ly", "ness", "able", "ment", "ful", "less", "ist", "ism")
+
+
+def _derived_form(word: str, freq: dict) -> bool:
+    """A regular derivation of a common word ("stocker", "unfollowing") is a word the dictionary lacks, not a typo."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            stem = word[:-len(suffix)]
+            if any(freq.get(s, 0) >= 5000 for s in (stem, stem + "e")):
+                return True
+    for prefix in ("un", "re", "pre", "non", "over", "under", "sub", "co", "multi", "self"):
+        if word.startswith(prefix) and freq.get(word[len(prefix):], 0) >= 5000:
+            return True
+    return False
+
+
+def _in_code_like_compound(masked: str, tok) -> bool:
+    """Part of a hyphenated code or version ("iso-8859-1", "utf-8", "gpt-4o")."""
+    left, right = masked[max(0, tok.start - 1):tok.start], masked[tok.end:tok.end + 2]
+    return (left == "-" and masked[max(0, tok.start - 2):tok.start - 1].isdigit()) or (
+        right[:1] == "-" and right[1:2].isdigit())
+
+
+def _cut_off_last_word(turn: Turn, tok) -> bool:
+    """The turn ends inside this token and the token starts a known word ("How many does she sel")."""
+    if turn.text[tok.end:].strip():
+        return False
+    return lexicon.completes_english_word(tok.lower)
+
+
+def _intended(word: str, freq: dict, min_freq: int) -> str | None:
+    """The most frequent dictionary word one edit away, if it is common enough to be what was meant."""
+    best, best_f = None, 0
+    for cand in lexicon.english().edit_distance_1(word):
+        f = freq.get(cand, 0)
+        if f > best_f:
+            best, best_f = cand, f
+    return best if best_f >= min_freq else None
+
+
+def _coverage(run: str, words: dict[str, int]) -> list[int]:
+    """For each character: the frequency of the most frequent 2-4 character word containing it (0 for none)."""
+    cov = [0] * len(run)
+    n = len(run)
+    for a in range(n - 1):
+        for b in range(a + 2, min(a + 4, n) + 1):
+            f = words.get(run[a:b], 0)
+            if f:
+                for i in range(a, b):
+                    if f > cov[i]:
+                        cov[i] = f
+    return cov
+
+
+def _wrong_characters(run: str, s: TypoSettings) -> list[tuple[int, int, str]]:
+    """(start, end, corrected word) for characters a same-sound character would fit much better."""
+    words = lexicon.zh_words()
+    cov = _coverage(run, words)
+    found = []
+    i = 0
+    while i < len(run):
+        best = _best_replacement(run, i, cov[i], words, s)
+        if best is None:
+            i += 1
+            continue
+        found.append(best)
+        i = best[1]  # one finding per word
+    return found
+
+
+def _best_replacement(run: str, i: int, covered: int, words: dict, s: TypoSettings):
+    """The word a replacement of run[i] would form, when the sentence reads much better with it.
+
+    Cheap first pass: some same-sound character must form a frequent word where the text forms none. Then the
+    two readings of the neighbourhood are compared as a whole (best word segmentation under jieba's word
+    frequencies), so that a replacement that merely steals a character from a good word ("目标是" -> "标识")
+    does not count.
+    """
+    if covered * s.zh_ratio >= lexicon.zh_max_freq():
+        return None  # already inside a word so frequent that no replacement could beat it by the ratio
+    n = len(run)
+    lo, hi = max(0, i - 4), min(n, i + 5)
+    base = None
+    best, best_gain = None, math.log(s.zh_ratio)
+    for c in lexicon.homophones(run[i])[:s.zh_max_candidates]:
+        window = None
+        for a in range(max(0, i - 3), i + 1):
+            for b in range(max(i + 1, a + 2), min(a + 4, n) + 1):
+                w = run[a:i] + c + run[i + 1:b]
+                if words.get(w, 0) >= s.zh_min_word_freq and run[a:b] not in words:
+                    if window is None or words[w] > words[window[2]]:
+                        window = (a, b, w)
+        if window is None:
+            continue
+        if base is None:
+            base = lexicon.zh_segment(run[lo:hi])[0]
+        gain = lexicon.zh_segment(run[lo:i] + c + run[i + 1:hi])[0] - base
+        if gain > best_gain:
+            best, best_gain = window, gain
+    return best

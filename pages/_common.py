@@ -1,0 +1,101 @@
+"""What every page shares: the cached store, the current user, the filter widgets and the chat renderer.
+
+Pages stay thin: read inputs here, call one library function, render the result.
+Sample content is data, never markup: it goes through st.markdown / st.code, never with unsafe_allow_html.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import streamlit as st
+
+from curation.text import markdown_with_literal_html
+from curation.store import STATUSES, UNTYPED, SampleFilter, Store, resolve_db_path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_DATA = ROOT / "sample_data"
+ROLE_AVATARS = {"system": "⚙️", "user": "user", "assistant": "assistant", "tool": "🛠️"}
+
+
+@st.cache_resource
+def get_store() -> Store:
+    """One store connection per app process; pages share it (it hands each thread its own cursor)."""
+    store = Store(resolve_db_path())
+    ensure_demo_data(store)
+    return store
+
+
+def ensure_demo_data(store: Store) -> None:
+    """Load sample_data into a brand-new store so a new user sees real content at once."""
+    if store.ingests() or store.count():
+        return
+    from curation.ingest import IngestSettings, ingest
+    files = [p for p in (SAMPLE_DATA / "demo.jsonl", SAMPLE_DATA / "invalid.jsonl") if p.exists()]
+    if files:
+        ingest(store, files, IngestSettings(dataset="demo"))
+
+
+def current_user() -> str:
+    """The name recorded in revisions for this browser session."""
+    return st.session_state.get("user") or "anonymous"
+
+
+def workspace() -> Path:
+    """Folder that holds exports and runs; user-typed paths must stay inside it."""
+    store = get_store()
+    base = Path(store.path).resolve().parent if str(store.path) != ":memory:" else Path.cwd()
+    return base
+
+
+def safe_path(text: str, default_sub: str) -> Path:
+    """Resolve a user-typed folder inside the workspace; refuse anything that escapes it."""
+    root = workspace().resolve()
+    p = (root / (text.strip() or default_sub)).resolve()
+    if p != root and root not in p.parents:
+        raise ValueError(f"{text!r} is outside the workspace {root}; use a folder inside it")
+    return p
+
+
+def filter_widgets(store: Store, key: str, default_status: list[str] | None = None) -> SampleFilter:
+    """Dataset / task_type / status / split / tag / search widgets; returns the filter they describe."""
+    cols = st.columns(3)
+    datasets = cols[0].multiselect("Dataset", store.datasets(), key=f"{key}_ds")
+    types = sorted({r["task_type"] for r in task_type_rows(store)})
+    task = cols[1].multiselect("Task type", types, key=f"{key}_tt", help="L1/L2; (untyped) for samples without one")
+    status = cols[2].multiselect("Status", STATUSES, default=default_status, key=f"{key}_st")
+    cols = st.columns(3)
+    split = cols[0].selectbox("Split", ["any", "train", "eval", "none"], key=f"{key}_sp")
+    tag = cols[1].selectbox("Tag", [""] + [t for t, _ in store.tags()], key=f"{key}_tag")
+    search = cols[2].text_input("Search text", key=f"{key}_q")
+    return SampleFilter(dataset=datasets or None, task_type=task or None, status=status or None,
+                        split=None if split == "any" else split, tag=tag or None, search=search or None)
+
+
+def task_type_rows(store: Store) -> list[dict]:
+    """Task types present in the store, untyped included."""
+    from curation.summary import overview
+    return overview(store)["by_task_type"]
+
+
+def render_messages(messages: list[dict], tools: list | None = None) -> None:
+    """A conversation as chat bubbles: markdown, code and LaTeX render; HTML in the content stays text."""
+    if tools:
+        with st.expander(f"Tools ({len(tools)})"):
+            st.code(json.dumps(tools, ensure_ascii=False, indent=1), language="json")
+    for m in messages:
+        with st.chat_message(m["role"], avatar=ROLE_AVATARS.get(m["role"])):
+            st.caption(m["role"] + (f" · {m['tool_call_id']}" if m.get("tool_call_id") else ""))
+            if m["role"] == "tool":
+                st.code(m.get("content") or "", language="json")
+            elif m.get("content"):
+                st.markdown(markdown_with_literal_html(m["content"]))
+            for call in m.get("tool_calls") or []:
+                fn = call.get("function", {})
+                st.code(f"{fn.get('name')}({fn.get('arguments')})", language="json")
+
+
+def untyped_badge(sample: dict) -> None:
+    """Untyped samples are allowed but always visibly flagged."""
+    if not sample.get("task_type") or not sample.get("task_l2"):
+        st.warning(f"{UNTYPED}: this sample has no two-level task_type; relabel it so analyses can use it.")

@@ -1,0 +1,212 @@
+"""Compare: base vs tuned per task_type with honest CIs, several runs side by side, item-by-item outputs,
+regressions sent back to review, and the one-click Train & compare chain.
+
+Model outputs and prompts are data: they are shown with st.code / st.text, never as HTML.
+"""
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from curation.errors import UserError
+from curation.store import curated_filter
+from pages._common import current_user, get_store, workspace
+from training import compare as cmp
+from training import pipeline as pl
+from training.jobs import list_runs
+
+STAGE_ICONS = {"pending": "⚪", "running": "⏳", "done": "✅", "failed": "❌", "skipped": "⏭️"}
+VERDICT_ICONS = {"better": "🟢 better", "worse": "🔴 worse", "no significant change": "⚪ no significant change",
+                 "too few items": "… too few items", "not evaluated": "not evaluated"}
+PAGE_SIZE = 10
+
+store = get_store()
+ws = workspace()
+runs_dir = ws / "runs"
+st.title("Compare")
+st.caption("The base model and base + adapter answer the same eval items with the same greedy decoding. Deltas "
+           "are paired per item with a bootstrap 95% CI; a CI that contains 0 is shown as no significant change. "
+           "Eval items that duplicate a training sample are excluded and counted.")
+
+
+# ---------------------------------------------------------------- one click
+def show_pipeline(pdir: str) -> None:
+    """Stage-by-stage progress of one pipeline; a failure is shown at the stage where it happened."""
+    try:
+        status = pl.pipeline_status(pdir)
+    except UserError as e:
+        st.error(str(e))
+        return
+    st.caption(f"Pipeline `{Path(pdir).name}` · {status['state']}")
+    for stage in status["stages"]:
+        line = f"{STAGE_ICONS.get(stage['state'], '')} **{stage['name']}**"
+        st.markdown(line)
+        if stage["message"]:
+            st.text(stage["message"])
+        if stage["state"] == "running" and stage.get("fraction") is not None:
+            st.progress(min(1.0, max(0.0, float(stage["fraction"]))))
+    if status["state"] == "failed":
+        st.error(f"Failed at stage {status.get('failed_stage') or '?'}: {status.get('error')}")
+    elif status["state"] == "succeeded" and status.get("run_dir"):
+        st.success(f"Done: run {Path(status['run_dir']).name} is selected below.")
+    if status["state"] in pl.ACTIVE and st.button("Cancel pipeline", key="cancel_pipeline"):
+        pl.cancel_pipeline(pdir)
+        st.rerun()
+
+
+with st.container(border=True):
+    st.subheader("Train & compare")
+    n_curated = store.count(curated_filter())
+    st.caption(f"One click: export the {n_curated:,} curated samples (with manifest) → audit → train a LoRA "
+               f"adapter → evaluate base and tuned → open the comparison. It runs in the background; closing "
+               f"the browser does not stop it.")
+    c = st.columns(4)
+    base_model = c[0].text_input("Base model", "tiny", help="tiny = the offline preset; or a Hugging Face id or a "
+                                                            "local model folder")
+    eval_share = c[1].number_input("Eval share per task_type", 0.05, 0.5, 0.1, 0.05)
+    max_steps = c[2].number_input("Max steps (0 = all epochs)", 0, 100_000, 0, 10)
+    max_items = c[3].number_input("Eval items per task_type", 0, 10_000, 100, 10, help="0 = all")
+    if st.button("Train & compare", type="primary", disabled=n_curated == 0):
+        settings = pl.PipelineSettings(base_model=base_model.strip() or "tiny", eval_fraction=float(eval_share),
+                                       overrides={"max_steps": int(max_steps)} if max_steps else {})
+        settings.eval.max_items_per_type = int(max_items)
+        try:
+            st.session_state["pipeline"] = str(pl.start_pipeline(store, ws, settings=settings))
+        except UserError as e:
+            st.error(f"Failed at stage export: {e}")
+    pipelines = pl.list_pipelines(ws)
+    current = st.session_state.get("pipeline") or (pipelines[0]["pipeline_dir"] if pipelines else None)
+    if current:
+        active = pl.pipeline_status(current)["state"] in pl.ACTIVE
+        st.fragment(run_every=2 if active else None)(show_pipeline)(current)
+
+
+# ---------------------------------------------------------------- which runs
+runs = list_runs(runs_dir)
+if not runs:
+    st.info(f"No training runs in {runs_dir} yet. Use Train & compare above, or the Train page.")
+    st.stop()
+by_dir = {r["run_dir"]: r for r in runs}
+finished_pipeline = [p for p in pl.list_pipelines(ws) if p.get("run_dir") in by_dir and p["state"] == "succeeded"]
+default = [finished_pipeline[0]["run_dir"]] if finished_pipeline else [runs[0]["run_dir"]]
+chosen = st.multiselect("Runs", list(by_dir), default=default, format_func=lambda d: by_dir[d]["name"],
+                        help="Several runs side by side, e.g. trained on 3k vs 10k samples, or curated vs raw")
+if not chosen:
+    st.stop()
+comparison = cmp.compare_runs(chosen)
+for run in comparison["runs"]:
+    if not run["evaluated"]:
+        c = st.columns([4, 1])
+        c[0].info(f"Run {run['name']} ({run['state']}) has no evaluation yet.")
+        if run["state"] == "succeeded" and c[1].button("Evaluate", key=f"eval_{run['name']}"):
+            st.session_state["pipeline"] = str(pl.start_evaluation(run["run_dir"], ws))
+            st.rerun()
+
+evaluated = [r for r in comparison["runs"] if r["evaluated"]]
+if not evaluated:
+    st.stop()
+
+# ---------------------------------------------------------------- the table
+st.subheader("Before / after")
+info = pd.DataFrame([{"run": r["name"], "base model": r["base_model"], "train samples": r["train_samples"],
+                      "eval samples": r["eval_samples"], "steps": r["total_steps"],
+                      **{f"{s} scored": v["counts"]["scored"] for s, v in r["suites"].items()},
+                      **{f"{s} excluded (contaminated)": v["counts"]["excluded"] for s, v in r["suites"].items()}}
+                     for r in evaluated])
+st.dataframe(info, hide_index=True, use_container_width=True)
+for r in evaluated:
+    for name, suite in r["suites"].items():
+        for reason in suite.get("forgetting") or []:
+            st.warning(f"Forgetting in run {r['name']} on the general set: {reason}")
+table = pd.DataFrame(cmp.wide_table(comparison))
+for col in [c for c in table.columns if c.endswith("verdict")]:
+    table[col] = table[col].map(lambda v: VERDICT_ICONS.get(v, v))
+suites = list(dict.fromkeys(table["suite"]))
+for suite in suites:
+    st.markdown(f"**{suite}**")
+    st.dataframe(table[table["suite"] == suite].drop(columns=["suite"]), hide_index=True, use_container_width=True)
+st.caption("metric: exact_match (final number), rouge_l, char_f1, score (each item's first metric, for the "
+           "overall row), loss (per assistant token; lower is better). n = paired items.")
+
+# ---------------------------------------------------------------- charts
+flat = pd.DataFrame(cmp.flat_table(comparison))
+c1, c2 = st.columns(2)
+with c1:
+    st.markdown("**Loss curve**")
+    curve = pd.DataFrame([{**p, "run": Path(d).name} for d in chosen for p in cmp.loss_curve(d)])
+    if curve.empty:
+        st.caption("No loss recorded.")
+    else:
+        curve["series"] = curve["run"] + " · " + curve["kind"]
+        st.altair_chart(alt.Chart(curve).mark_line(point=True).encode(
+            x="step:Q", y=alt.Y("loss:Q", scale=alt.Scale(zero=False)), color="series:N",
+            tooltip=["run", "kind", "step", "loss"]), use_container_width=True)
+with c2:
+    st.markdown("**Delta per task_type (95% CI)**")
+    deltas = flat[(flat["metric"] != "loss") & (flat["task_type"] != "(overall)") & flat["ci_low"].notna()] \
+        if not flat.empty else flat
+    if deltas.empty:
+        st.caption("Not enough items for intervals.")
+    else:
+        deltas = deltas.assign(label=deltas["task_type"] + " · " + deltas["metric"])
+        base = alt.Chart(deltas).encode(y=alt.Y("label:N", title=None), yOffset="run:N", color="run:N")
+        st.altair_chart(base.mark_rule().encode(x=alt.X("ci_low:Q", title="tuned - base"), x2="ci_high:Q")
+                        + base.mark_point(filled=True).encode(x="delta:Q", tooltip=["run", "task_type", "metric",
+                                                                                     "delta", "ci_low", "ci_high",
+                                                                                     "n", "verdict"])
+                        + alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q"),
+                        use_container_width=True)
+
+# ---------------------------------------------------------------- side by side
+st.subheader("Side by side")
+names = {r["run_dir"]: r["name"] for r in evaluated}
+c = st.columns(4)
+run_dir = c[0].selectbox("Run", list(names), format_func=names.get)
+run_suites = next(r for r in evaluated if r["run_dir"] == run_dir)["suites"]
+suite = c[1].selectbox("Set", list(run_suites))
+all_items = cmp.side_by_side(run_dir, suite)
+types = sorted({i["task_type"] or "(untyped)" for i in all_items})
+task_type = c[2].selectbox("Task type", ["all"] + types)
+change = c[3].radio("Change", ["all", "worse", "better", "same"], horizontal=True)
+items = cmp.side_by_side(run_dir, suite, None if task_type == "all" else task_type,
+                         None if change == "all" else change)
+n_worse = sum(i["change"] == "worse" for i in all_items)
+st.caption(f"{len(items)} items shown · {n_worse} got worse, {sum(i['change'] == 'better' for i in all_items)} "
+           f"got better, {sum(i['change'] == 'same' for i in all_items)} unchanged (on each item's first metric)")
+pages = max(1, -(-len(items) // PAGE_SIZE))
+page = st.number_input("Page", 1, pages, 1, key="sbs_page") if pages > 1 else 1
+for it in items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
+    with st.container(border=True):
+        m = it["metric"]
+        st.markdown(f"`{it['id']}` · {it['task_type'] or '(untyped)'} · {m}: "
+                    f"{it['base']['scores'][m]:.3f} → {it['tuned']['scores'][m]:.3f} ({it['change']})")
+        cols = st.columns(2)
+        with cols[0]:
+            st.caption("Prompt")
+            st.code(it["prompt"], language=None, wrap_lines=True)
+        with cols[1]:
+            st.caption("Reference")
+            st.code(it["reference"], language=None, wrap_lines=True)
+        cols = st.columns(2)
+        with cols[0]:
+            st.caption("Base output")
+            st.code(it["base"]["output"] or "(empty)", language=None, wrap_lines=True)
+        with cols[1]:
+            st.caption("Tuned output")
+            st.code(it["tuned"]["output"] or "(empty)", language=None, wrap_lines=True)
+
+# ---------------------------------------------------------------- feedback to review
+st.subheader("Feedback to review")
+st.caption("Regressions are eval samples the tuned model answers worse than the base model. Sending them tags each "
+           "one regression:<run> (a revision noting the run and both scores), so the Review page lists them for "
+           "a second look at the data behind them.")
+if st.button(f"Send {n_worse} regressions to review", disabled=n_worse == 0):
+    try:
+        result = cmp.send_regressions_to_review(store, run_dir, current_user(), suite)
+    except UserError as e:
+        st.error(str(e))
+    else:
+        st.success(f"Tagged {len(result['tagged'])} samples `{result['tag']}`"
+                   + (f"; {result['not_in_store']} items are not store samples (benchmark items)"
+                      if result["not_in_store"] else "") + ". Filter by this tag on the Review page.")

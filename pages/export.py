@@ -1,0 +1,48 @@
+"""Export: write the curated selection (messages, Alpaca or ShareGPT) with a stratified split and a manifest."""
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from curation.errors import UserError
+from curation.export import ExportSettings, export_selection
+from pages._common import filter_widgets, get_store, safe_path
+
+store = get_store()
+st.title("Export")
+st.caption("Default selection: everything not rejected and not marked duplicate. The manifest records the "
+           "filter, the store revision, the ids per split and a content hash, so a training run is traceable.")
+with st.expander("Selection", expanded=True):
+    f = filter_widgets(store, "export")
+    curated = st.checkbox("Leave out rejected and duplicate samples", value=True)
+if curated and not f.status:
+    f.exclude_status = ["rejected", "duplicate"]
+st.caption(f"{store.count(f):,} samples selected")
+
+c = st.columns(4)
+fmt = c[0].selectbox("Format", ["messages", "alpaca", "sharegpt"])
+eval_fraction = c[1].number_input("Eval share per task_type", 0.0, 0.9, 0.1, 0.05)
+seed = c[2].number_input("Seed", 0, 2**31 - 1, 42)
+folder = c[3].text_input("Folder (inside the workspace)", f"exports/{datetime.now():%Y%m%d-%H%M%S}")
+if st.button("Export", type="primary"):
+    try:
+        out = safe_path(folder, "exports/latest")
+        manifest = export_selection(store, out, f, ExportSettings(fmt, eval_fraction, int(seed)))
+    except (UserError, ValueError) as e:
+        st.error(str(e))
+        st.stop()
+    st.success(f"Wrote {sum(manifest['total'].values()):,} samples to {out}")
+    rows = [{"task_type": t, "split": sp, "samples": n} for sp, counts in manifest["counts"].items()
+            for t, n in counts.items()]
+    st.dataframe(pd.DataFrame(rows).pivot_table(index="task_type", columns="split", values="samples",
+                                                fill_value=0), use_container_width=True)
+    if manifest["skipped"]:
+        st.warning(f"{len(manifest['skipped'])} samples could not be written in {fmt} format (tool turns).")
+    st.code(f"content hash: {manifest['content_hash']}\nstore revision: {manifest['store_revision']}")
+    st.download_button("Download manifest.json", (out / "manifest.json").read_text(encoding="utf-8"),
+                       file_name="manifest.json")
+
+st.subheader("Export log")
+log = store.exports()
+if log:
+    st.dataframe(pd.DataFrame(log), hide_index=True, use_container_width=True)

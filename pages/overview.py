@@ -1,0 +1,50 @@
+"""Overview: what is in the store, by dataset, status, task_type and language."""
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from curation.store import UNTYPED, SampleFilter
+from curation.summary import overview
+from pages._common import get_store
+
+store = get_store()
+st.title("SFT Workbench")
+st.caption("Curate supervised fine-tuning data, then prove with a real LoRA run that the curation helped.")
+
+ov = overview(store)
+c = st.columns(5)
+c[0].metric("Samples", f"{ov['total']:,}")
+c[1].metric("Task types", sum(1 for r in ov["by_task_type"] if r["task_type"] != UNTYPED))
+c[2].metric("Untyped", f"{ov['untyped']:,}")
+c[3].metric("Quarantined records", f"{ov['quarantined']:,}")
+c[4].metric("Store revision", ov["store_revision"])
+if ov["untyped"]:
+    st.warning(f"{ov['untyped']:,} samples have no two-level task_type. Every later analysis groups by "
+               "task_type: relabel them in Browse or with `curation relabel`.")
+    if st.button("Show untyped samples"):
+        st.session_state["browse_filter"] = SampleFilter(task_type=UNTYPED)
+        st.switch_page("pages/browse.py")
+if ov["total"] == 0:
+    st.info("The store is empty. Import data on the Import page or with `curation ingest FILE`.")
+    st.stop()
+
+left, right = st.columns(2)
+with left:
+    st.subheader("By dataset")
+    st.dataframe(pd.DataFrame(ov["by_dataset"].items(), columns=["dataset", "samples"]), hide_index=True)
+    st.subheader("By review status")
+    st.dataframe(pd.DataFrame(ov["by_status"].items(), columns=["status", "samples"]), hide_index=True)
+    st.subheader("By language")
+    st.dataframe(pd.DataFrame(ov["by_language"].items(), columns=["language", "samples"]), hide_index=True)
+with right:
+    st.subheader("By task_type")
+    df = pd.DataFrame(ov["by_task_type"])
+    df["L1"] = df["task_type"].str.split("/").str[0]
+    st.plotly_chart(px.bar(df.sort_values("samples"), x="samples", y="task_type", color="L1", orientation="h",
+                           height=max(300, 22 * len(df))), use_container_width=True)
+
+st.subheader("Recent imports")
+ing = store.ingests()[:10]
+if ing:
+    st.dataframe(pd.DataFrame(ing)[["id", "created_at", "dataset", "format", "imported", "rejected",
+                                    "already_present"]], hide_index=True)

@@ -1,0 +1,30 @@
+"""Quarantine: records an import could not accept, with file, line and reason; export them to fix and retry."""
+import json
+
+import pandas as pd
+import streamlit as st
+
+from pages._common import get_store
+
+store = get_store()
+st.title("Quarantine")
+st.caption("Invalid records are kept here, never dropped silently. Fix them and import the file again: valid "
+           "records already imported are recognised and not duplicated.")
+ingests = {i["id"]: i for i in store.ingests()}
+choice = st.selectbox("Import run", ["all"] + list(ingests),
+                      format_func=lambda i: "all runs" if i == "all" else
+                      f"#{i} · {ingests[i]['dataset']} · {ingests[i]['created_at']:%Y-%m-%d %H:%M}")
+rows = store.quarantine(None if choice == "all" else choice)
+st.metric("Quarantined records", len(rows))
+if not rows:
+    st.success("Nothing in quarantine.")
+    st.stop()
+df = pd.DataFrame(rows)
+st.dataframe(df[["ingest_id", "file", "line", "reason"]], hide_index=True, use_container_width=True)
+jsonl = "\n".join(json.dumps({k: str(v) if k == "created_at" else v for k, v in r.items()}, ensure_ascii=False)
+                  for r in rows) + "\n"
+st.download_button("Download as JSONL", jsonl, file_name="quarantine.jsonl", mime="application/jsonl")
+pick = st.selectbox("Inspect record", range(len(rows)),
+                    format_func=lambda i: f"{rows[i]['file']} line {rows[i]['line']}")
+st.error(rows[pick]["reason"])
+st.code(rows[pick]["raw"] or "(not kept: the line was over the size limit)", language="json")

@@ -1,0 +1,71 @@
+"""Taxonomy: the two-level task_type tree with targets; add, rename, remove types and set targets."""
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from curation.store import UNTYPED, SampleFilter, parse_task_type
+from curation.summary import overview
+from pages._common import current_user, get_store
+
+store = get_store()
+st.title("Taxonomy")
+st.caption("Every sample carries a two-level task_type (e.g. reasoning / multi-step CoT). Targets are "
+           "deliberately unequal: harder types deserve more data.")
+
+tax = pd.DataFrame(store.taxonomy())
+st.plotly_chart(px.treemap(tax.assign(n=tax["samples"].clip(lower=0) + 0.001), path=["kind", "l1", "l2"],
+                           values="n", height=420), use_container_width=True)
+st.dataframe(tax, hide_index=True, use_container_width=True)
+
+known = {f"{r['l1']}/{r['l2']}" for r in store.taxonomy()}
+off = [r for r in overview(store)["by_task_type"] if r["task_type"] not in known and r["task_type"] != UNTYPED]
+if off:
+    st.warning("Task types used by samples but missing from the taxonomy: "
+               + ", ".join(f"{r['task_type']} ({r['samples']})" for r in off))
+ov = overview(store)
+if ov["untyped"]:
+    st.warning(f"{ov['untyped']:,} samples are untyped.")
+    if st.button("Browse untyped samples"):
+        st.session_state["browse_filter"] = SampleFilter(task_type=UNTYPED)
+        st.switch_page("pages/browse.py")
+
+types = sorted(known)
+add, rename, target, remove = st.tabs(["Add", "Rename", "Target", "Remove"])
+with add, st.form("add"):
+    value = st.text_input("New type (L1/L2)", placeholder="medical/triage")
+    kind = st.selectbox("Kind", ["ability", "domain"])
+    desc = st.text_input("Description")
+    if st.form_submit_button("Add"):
+        l1, l2 = parse_task_type(value)
+        if not l1 or not l2:
+            st.error("Give two levels, like medical/triage.")
+        else:
+            store.taxonomy_add_many([(l1, l2, kind, desc or f"{l1} — {l2}")])
+            st.success(f"Added {l1}/{l2}.")
+            st.rerun()
+with rename, st.form("rename"):
+    old = st.selectbox("Type", types, key="rename_old")
+    new = st.text_input("New name (L1/L2)")
+    if st.form_submit_button("Rename and relabel its samples"):
+        l1, l2 = parse_task_type(new)
+        if not l1 or not l2:
+            st.error("Give two levels, like medical/triage.")
+        else:
+            n = store.taxonomy_rename(parse_task_type(old), (l1, l2), current_user())
+            st.success(f"Renamed; {n} samples relabelled.")
+with target, st.form("target"):
+    t = st.selectbox("Type", types, key="target_type")
+    share = st.number_input("Target share of the set (%)", 0.0, 100.0, 0.0, 0.5)
+    count = st.number_input("…or target sample count (0 = none)", 0, 10_000_000, 0)
+    if st.form_submit_button("Set target"):
+        l1, l2 = parse_task_type(t)
+        store.taxonomy_set_target(l1, l2, share / 100 if share else None, int(count) or None)
+        st.success(f"Target set for {t}.")
+        st.rerun()
+with remove, st.form("remove"):
+    t = st.selectbox("Type", types, key="remove_type")
+    st.caption("Samples keep their label; the type then shows as missing from the taxonomy.")
+    if st.form_submit_button("Remove from taxonomy"):
+        store.taxonomy_remove(*parse_task_type(t))
+        st.success(f"Removed {t}.")
+        st.rerun()

@@ -1,0 +1,230 @@
+"""Train: audit an export, launch a LoRA run in the background, watch it live, cancel, resume, read its log."""
+import dataclasses
+from datetime import datetime
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+import training
+from curation.errors import UserError
+from pages._common import get_store, safe_path
+from training import jobs
+from training.config import default_settings, setting_choices, setting_reasons
+from training.rundir import RunFolder
+
+ACTIVE = ("queued", "running")
+store = get_store()
+st.title("Train")
+st.caption("LoRA fine-tuning on an export. The run is a separate process: the app stays responsive, and closing "
+           "the browser does not stop it. Everything shown here is read from the run folder.")
+
+
+def export_picker() -> str:
+    """The export folder to train on: a logged export, a typed folder, or a fresh export of the selection."""
+    logged = [e["out_dir"] for e in store.exports() if e["format"] == "messages" and Path(e["out_dir"]).is_dir()]
+    source = st.radio("Training data", ["An export folder", "Export the curated selection now"], horizontal=True,
+                      key="train_source")
+    if source == "Export the curated selection now":
+        folder = st.text_input("New export folder (inside the workspace)", f"exports/{datetime.now():%Y%m%d-%H%M%S}",
+                               key="train_new_export")
+        if st.button("Export now", key="train_export_now"):
+            from curation.export import export_selection
+
+            try:
+                out = safe_path(folder, "exports/latest")
+                manifest = export_selection(store, out)
+            except (UserError, ValueError) as e:
+                st.error(str(e))
+            else:
+                st.session_state["train_export"] = str(out)
+                st.success(f"Exported {sum(manifest['total'].values()):,} samples to {out}")
+    if "train_export" not in st.session_state:
+        st.session_state["train_export"] = logged[0] if logged else ""
+    return st.text_input("Export folder", key="train_export",
+                         help="A messages export: train.jsonl, eval.jsonl and manifest.json" +
+                              (f". Latest export: {logged[0]}" if logged else ""))
+
+
+def settings_form(base_model: str) -> dict:
+    """A control per setting with its reason; returns only the values changed from the defaults."""
+    defaults = default_settings(base_model)
+    reasons, choices = setting_reasons(), setting_choices()
+    changed = {}
+    with st.expander("Settings (defaults follow common LoRA practice; hover for the reasons)"):
+        cols = st.columns(3)
+        for k, f in enumerate(dataclasses.fields(defaults)):
+            value = getattr(defaults, f.name)
+            col, key = cols[k % 3], f"train_set_{f.name}"
+            if f.name in choices:
+                new = col.selectbox(f.name, choices[f.name], index=choices[f.name].index(value), key=key,
+                                    help=reasons[f.name])
+            elif isinstance(value, bool):
+                new = col.checkbox(f.name, value, key=key, help=reasons[f.name])
+            else:
+                shown = "auto" if value is None else str(value)
+                new = col.text_input(f.name, shown, key=key, help=reasons[f.name])
+                if new.strip() == shown:
+                    continue
+            if new != value:
+                changed[f.name] = new
+        if base_model == training.TINY:
+            st.caption("The tiny preset uses a higher learning rate, all-linear targets and shorter samples: "
+                       "it is a few-million-parameter model trained for minutes on a CPU.")
+    return changed
+
+
+def show_audit(report) -> None:
+    if report.fatal:
+        st.error("The audit refuses this launch:\n\n" + "\n".join(f"- {m}" for m in report.fatal))
+    else:
+        st.success("Audit passed: the launch can go ahead.")
+    for w in report.warnings:
+        st.warning(w)
+    c = st.columns(5)
+    c[0].metric("Train samples", f"{report.counts['train']:,}")
+    c[1].metric("Eval samples", f"{report.counts['eval']:,}")
+    c[2].metric("Tokens trained", f"{report.tokens['trained_share']:.0%}")
+    c[3].metric("No trained token", report.counts["zero_trainable"])
+    c[4].metric("Answers cut", report.counts["truncated"])
+    if report.lengths:
+        lens = report.lengths
+        st.caption(f"Token length: median {lens['p50']}, p95 {lens['p95']}, max {lens['max']} "
+                   f"(max_length {report.max_length}); {lens['over_max_share']:.1%} longer than max_length")
+        hist = pd.DataFrame([{"up to": str(h["upto"]) if h["upto"] else f"> {report.max_length}",
+                              "samples": h["count"]} for h in lens["histogram"]])
+        st.bar_chart(hist, x="up to", y="samples", height=180)
+    if report.first_sample:
+        st.markdown(f"**First sample** `{report.first_sample['id']}`: highlighted rows are the tokens the loss "
+                    f"falls on (assistant answers and their end-of-turn token); everything else is masked.")
+        segs = pd.DataFrame([{"trained": s["trained"], "text": s["text"].replace("\n", "⏎ ")}
+                             for s in report.first_sample["segments"]])
+        styled = segs.style.apply(lambda row: ["background-color: #c9f2c7" if row["trained"] else ""] * len(row),
+                                  axis=1)
+        st.dataframe(styled, hide_index=True, use_container_width=True)
+
+
+def loss_chart(rows: list[dict]) -> None:
+    data = [{"step": m["step"], "loss": m["loss"], "series": "train loss"} for m in rows if m["kind"] == "train"]
+    data += [{"step": m["step"], "loss": m["eval_loss"], "series": "eval loss"} for m in rows if m["kind"] == "eval"]
+    if not data:
+        return
+    chart = alt.Chart(pd.DataFrame(data)).mark_line(point=True).encode(
+        x="step:Q", y=alt.Y("loss:Q", scale=alt.Scale(zero=False)), color="series:N")
+    st.altair_chart(chart, use_container_width=True)
+
+
+def show_run(run_dir: str) -> None:
+    """Live view of one run; refreshes itself while the run is active."""
+    st.session_state.setdefault("train_seen_state", {})
+    state = training.status(run_dir)
+    previous = st.session_state["train_seen_state"].get(run_dir)
+    st.session_state["train_seen_state"][run_dir] = state["state"]
+    if previous in ACTIVE and state["state"] not in ACTIVE:
+        st.rerun()  # refresh the whole page once, so the fragment stops polling
+    latest = state.get("latest") or {}
+    total = state.get("total_steps") or latest.get("total")
+    step = latest.get("step", 0)
+    label = {"queued": st.info, "running": st.info, "succeeded": st.success, "failed": st.error,
+             "cancelled": st.warning}[state["state"]]
+    label(f"Run {Path(run_dir).name}: **{state['state']}**" + (f": {state['reason']}" if state.get("reason") else ""))
+    if total:
+        st.progress(min(1.0, step / total), text=f"step {step} / {total}")
+    c = st.columns(6)
+    c[0].metric("Step", f"{step}/{total or '?'}")
+    c[1].metric("Loss", f"{latest['loss']:.4f}" if latest else "-")
+    c[2].metric("Learning rate", f"{latest['lr']:.2e}" if latest else "-")
+    c[3].metric("Tokens/s", f"{latest['tokens_per_s']:,.0f}" if latest else "-")
+    c[4].metric("ETA", f"{latest['eta_s']:.0f} s" if latest else "-")
+    c[5].metric("Memory", f"{latest['memory_mb']:,.0f} MB" if latest else "-")
+    if state.get("device"):
+        st.caption(f"Device: {state['device']} ({state.get('precision')})")
+    loss_chart(jobs.metrics(run_dir))
+    b = st.columns(3)
+    if state["state"] in ACTIVE and b[0].button("Cancel run", key="train_cancel"):
+        jobs.cancel(run_dir)
+        st.rerun()
+    if state.get("resumable") and b[1].button("Resume from the last checkpoint", key="train_resume"):
+        try:
+            jobs.resume(run_dir)
+        except UserError as e:
+            st.error(str(e))
+        else:
+            st.rerun()
+    show_generations(run_dir)
+    with st.expander("Log"):
+        st.code(jobs.log_tail(run_dir) or "(empty)", language=None)
+
+
+def show_generations(run_dir: str) -> None:
+    gens = jobs.generations(run_dir)
+    if not gens:
+        return
+    st.subheader("Answers at each checkpoint")
+    prompts = list(dict.fromkeys(g["sample_id"] for g in gens))
+    pick = st.selectbox("Eval prompt", prompts, key="train_gen_prompt",
+                        format_func=lambda i: next(g["prompt"][:80] for g in gens if g["sample_id"] == i))
+    rows = [g for g in gens if g["sample_id"] == pick]
+    st.markdown("**Prompt**")
+    st.text(rows[0]["prompt"])
+    st.markdown("**Reference answer**")
+    st.text(rows[0]["reference"])
+    st.dataframe(pd.DataFrame([{"step": g["step"], "output": g["output"]} for g in rows]), hide_index=True,
+                 use_container_width=True)
+
+
+# ------------------------------------------------------------ page
+export_dir = export_picker()
+c = st.columns(2)
+base_model = c[0].text_input("Base model", "tiny", key="train_base_model",
+                             help="tiny = offline preset built on this machine (no download); or a Hugging Face "
+                                  "id such as Qwen/Qwen2.5-0.5B-Instruct, or a local model folder")
+runs_text = c[1].text_input("Runs folder (inside the workspace)", "runs", key="train_runs")
+overrides = settings_form(base_model.strip())
+
+b = st.columns(2)
+if b[0].button("Audit", key="train_audit"):
+    try:
+        st.session_state["train_report"] = training.audit(safe_path(export_dir, "exports"), base_model.strip(),
+                                                          overrides)
+    except (UserError, ValueError) as e:
+        st.session_state.pop("train_report", None)
+        st.error(str(e))
+report = st.session_state.get("train_report")
+if report is not None:
+    show_audit(report)
+if b[1].button("Launch training", type="primary", key="train_launch"):
+    try:
+        run = training.launch(safe_path(export_dir, "exports"), base_model.strip(), safe_path(runs_text, "runs"),
+                              overrides)
+    except jobs.AuditRefused as e:
+        st.session_state["train_report"] = e.report
+        st.error("The audit refuses this launch; see the report above.")
+    except (UserError, ValueError) as e:
+        st.error(str(e))
+    else:
+        st.session_state["train_run"] = str(run)
+        st.success(f"Launched {run}")
+
+st.divider()
+st.subheader("Runs")
+try:
+    runs = jobs.list_runs(safe_path(runs_text, "runs"))
+except ValueError as e:
+    st.error(str(e))
+    runs = []
+if not runs:
+    st.caption("No runs yet.")
+    st.stop()
+names = [r["run_dir"] for r in runs]
+current = st.session_state.get("train_run")
+chosen = st.selectbox("Run", names, index=names.index(current) if current in names else 0,
+                      format_func=lambda d: f"{Path(d).name} ({next(r['state'] for r in runs if r['run_dir'] == d)})")
+active = training.status(chosen)["state"] in ACTIVE
+st.fragment(run_every=2.0 if active else None)(show_run)(chosen)
+if not active and training.status(chosen)["state"] == "succeeded":
+    record = RunFolder(chosen).record
+    if record.exists():
+        with st.expander("Run record (settings, export hash, versions, device)"):
+            st.code(record.read_text(encoding="utf-8"), language="json")

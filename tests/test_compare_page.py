@@ -1,0 +1,130 @@
+"""AppTests of the Compare page: the table, the side-by-side viewer, regressions to review, the one-click flow."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from eval_fixtures import make_items, make_run, records_for_store, write_jsonl
+from streamlit.testing.v1 import AppTest
+
+from curation.store import Store
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "compare.py")
+
+
+def _store_with(db, tmp_path, records):
+    from curation.ingest import IngestSettings, ingest
+    with Store(db) as s:
+        ingest(s, [write_jsonl(tmp_path / "samples.jsonl", records)], IngestSettings(dataset="demo"))
+
+
+def _texts(at) -> str:
+    parts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.code]
+    parts += [e.value for e in at.text] + [e.value for e in at.info] + [e.value for e in at.success]
+    parts += [e.value for e in at.error] + [e.value for e in at.warning]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_page_without_runs_says_what_to_do(app_env, tmp_path):
+    _store_with(app_env, tmp_path, records_for_store(make_items()[:5]))
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    assert any("No training runs" in i.value for i in at.info)
+    assert any(b.label == "Train & compare" for b in at.button)
+
+
+def test_comparison_table_viewer_and_regressions(app_env, tmp_path):
+    items = make_items()
+    _store_with(app_env, tmp_path, records_for_store(items))
+    make_run(tmp_path / "runs", "run-a")
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception, at.exception
+    table = at.dataframe[1].value  # [0] is the run info
+    math = table[(table["task_type"] == "reasoning/math") & (table["metric"] == "exact_match")].iloc[0]
+    assert math["n"] == 24 and "better" in math["verdict"]
+    assert "excluded (contaminated)" in " ".join(at.dataframe[0].value.columns)
+    # Side by side: prompts and outputs are shown as text blocks.
+    shown = [c.value for c in at.code]
+    assert any("What is" in v for v in shown)
+    # Filter to regressions: exactly the two that got worse.
+    at.radio[0].set_value("worse").run()
+    assert not at.exception
+    assert any("2 items shown" in c.value for c in at.caption)
+    button = next(b for b in at.button if b.label.startswith("Send 2 regressions"))
+    button.click().run()
+    assert not at.exception
+    assert any("Tagged 2 samples" in s.value for s in at.success)
+    with Store(app_env) as s:
+        assert "regression:run-a" in s.get_sample("m000")["tags"]
+
+
+def test_sample_text_is_not_rendered_as_html(app_env, tmp_path):
+    items = make_items()
+    items[0]["prompt"] = "<script>alert('x')</script> What is 0 + 10?"
+    items[0]["tuned"]["output"] = "<b>bold</b> #### 10"
+    _store_with(app_env, tmp_path, records_for_store(items[:3]))
+    make_run(tmp_path / "runs", "run-a", items)
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    assert any("<script>alert('x')</script>" in c.value for c in at.code)
+    assert all("<script>" not in m.value for m in at.markdown)
+
+
+def test_two_runs_side_by_side(app_env, tmp_path):
+    _store_with(app_env, tmp_path, records_for_store(make_items()[:3]))
+    a = make_run(tmp_path / "runs", "run-a")
+    worse = make_items()
+    for it in worse:
+        it["base"], it["tuned"] = it["tuned"], it["base"]
+    b = make_run(tmp_path / "runs", "run-b", worse)
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.multiselect[0].set_value([str(a), str(b)]).run()
+    assert not at.exception
+    columns = list(at.dataframe[1].value.columns)
+    assert "run-a · delta" in columns and "run-b · verdict" in columns
+
+
+def test_one_click_starts_the_chain_and_shows_stages(app_env, tmp_path, monkeypatch):
+    """The button exports here (stage 1 done at once), then the background process takes over; cancelling stops
+    it and the page reports the stage it stopped in."""
+    from training import pipeline
+    _store_with(app_env, tmp_path, records_for_store(make_items()))
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    next(b for b in at.button if b.label == "Train & compare").click().run()
+    assert not at.exception, at.exception
+    [pdir] = list((tmp_path / "pipelines").iterdir())
+    try:
+        status = pipeline.pipeline_status(pdir)
+        assert status["stages"][0]["name"] == "export" and status["stages"][0]["state"] == "done"
+        assert (pdir / "export" / "manifest.json").exists() and (pdir / "export" / "eval.jsonl").exists()
+        assert status["state"] in ("queued", "running")
+        page = _texts(at)
+        assert "export" in page and "audit" in page and "evaluate" in page
+    finally:
+        pipeline.cancel_pipeline(pdir)
+    deadline = time.time() + 30
+    while pipeline.pipeline_status(pdir)["state"] in pipeline.ACTIVE and time.time() < deadline:
+        time.sleep(0.5)
+    assert pipeline.pipeline_status(pdir)["state"] == "cancelled"
+    at.run()
+    assert not at.exception
+
+
+def test_one_click_on_an_empty_selection_fails_at_export(app_env, tmp_path):
+    from curation.errors import UserError
+    from training import pipeline
+    _store_with(app_env, tmp_path, records_for_store(make_items()[:2]))
+    with Store(app_env) as s:
+        for sid in ("m000", "m001"):
+            s.update_sample(sid, {"status": "rejected"}, "t")
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert next(b for b in at.button if b.label == "Train & compare").disabled  # nothing curated to train on
+    with Store(app_env) as s, pytest.raises(UserError, match="empty"):
+        pipeline.start_pipeline(s, tmp_path)
+    [pdir] = list((tmp_path / "pipelines").iterdir())
+    status = pipeline.pipeline_status(pdir)
+    assert status["state"] == "failed" and status["failed_stage"] == "export"
+    assert "empty" in status["error"] and status["stages"][1]["state"] == "pending"
+    at.run()
+    assert any("Failed at stage export" in e.value for e in at.error)

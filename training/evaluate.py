@@ -1,0 +1,350 @@
+"""Before/after evaluation of a run: the base model and base + adapter, scored the same way on the same items.
+
+For every suite (the export's eval split, each benchmark file, the optional general set):
+1. decontaminate: items whose prompt exactly or nearly duplicates a training sample of this run are flagged and,
+   by default, left out (the count is reported);
+2. loss: mean loss per assistant token of each item (perplexity = exp of the token-weighted mean);
+3. generation: batched greedy decoding with one explicit configuration for both models;
+4. scores per task_type: exact match of the final number for numeric types, ROUGE-L and character F1 for the
+   rest (configurable), each with the paired bootstrap delta, its 95% CI and n.
+
+The result is written to RUN_DIR/eval/<suite>/report.json (the table) and items.jsonl (every item with both
+outputs and scores), which the Compare page, `curation eval` and `curation compare` read.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from curation.errors import UserError
+
+from .contamination import DecontamSettings, find_contamination
+from .eval_sets import Suite, cap_per_type, load_file_suite, split_suite
+from .metrics import METRICS, metrics_for
+from .rundir import RunFolder, read_json, read_jsonl, write_json
+from .stats import WORSE, BootstrapSettings, paired_delta
+
+OVERALL = "(overall)"
+LOSS = "loss"
+
+
+@dataclass
+class EvalSettings:
+    """How a run is evaluated. The same settings apply to the base and the tuned model."""
+
+    max_items_per_type: int = 100  # items per task_type and suite (chosen by id, so reruns see the same ones)
+    # Longest generated answer; 0 = from the references: 1.25 x their 95th-percentile token length (32..512),
+    # so short-answer sets decode fast and long answers are not cut.
+    max_new_tokens: int = 0
+    batch_size: int = 8  # prompts decoded together (left-padded, sorted by length)
+    metrics: dict = field(default_factory=dict)  # task_type / L1 / "*" -> metric name(s); default by type
+    decontam: DecontamSettings = field(default_factory=DecontamSettings)
+    bootstrap: BootstrapSettings = field(default_factory=BootstrapSettings)
+    general_file: str = ""  # optional general-ability set (messages or question/answer JSONL): forgetting check
+    general_metric: str | None = None  # metric for the general set (None = per task_type)
+    device: str = "auto"  # auto | cuda | cpu
+    precision: str = "auto"  # auto = bf16/fp16 on GPU, fp32 on CPU
+
+
+@dataclass
+class Benchmark:
+    """A benchmark file and the metric it declares (None = per task_type)."""
+
+    path: str
+    metric: str | None = None
+
+
+def evaluate_run(run_dir, settings: EvalSettings | None = None, benchmarks: list[Benchmark] = (),
+                 include_eval_split: bool = True, progress=None) -> dict:
+    """Evaluate base and tuned model of a finished run; returns {"run_dir", "suites": [suite reports]}.
+
+    `progress(message, fraction)` is called along the way (fraction in [0, 1] or None).
+    """
+    s = settings or EvalSettings()
+    say = progress or (lambda message, fraction=None: None)
+    rf = RunFolder(Path(run_dir).expanduser())
+    config = _finished_run(rf)
+    suites = build_suites(config, s, benchmarks, include_eval_split)
+    train = _training_items(config)
+    for suite in suites:
+        say(f"decontaminating {suite.name} against {len(train)} training samples", None)
+        _decontaminate(suite, train, s)
+    runner = _ModelPair(config, rf, s)
+    runner.load("base", say)
+    runner.check_renderable([it for suite in suites for it in suite.items])
+    work = [it for suite in suites for it in suite.items if not it.get("excluded")]
+    if not work:
+        raise UserError("nothing to evaluate: every item was excluded (contaminated or not renderable), or the "
+                        "sets are empty")
+    max_new = s.max_new_tokens or runner.auto_max_new_tokens(work)
+    for label in ("base", "tuned"):
+        if label == "tuned":
+            runner.load(label, say)
+        say(f"{label}: loss on {len(work)} items", None)
+        runner.losses(label, work)
+        say(f"{label}: generating {len(work)} answers", None)
+        runner.generate(label, work, max_new, lambda d, t, lab=label: say(f"{lab}: generated {d}/{t}", d / t))
+    decoding = runner.decoding(max_new)
+    reports = [_write_suite(rf, suite, s, config, decoding, runner.info) for suite in suites]
+    say("evaluation finished", 1.0)
+    return {"run_dir": str(rf.path), "suites": reports}
+
+
+def _finished_run(rf: RunFolder) -> dict:
+    config = read_json(rf.config)
+    if not config:
+        raise UserError(f"{rf.path} is not a run folder (no config.json)")
+    if not (rf.adapter / "adapter_model.safetensors").exists():
+        state = (rf.read_status() or {}).get("state", "unknown")
+        raise UserError(f"run {rf.path.name} has no final adapter (state: {state}); evaluate it after it succeeds")
+    return config
+
+
+def build_suites(config: dict, s: EvalSettings, benchmarks=(), include_eval_split: bool = True) -> list[Suite]:
+    """The suites to score: the export's eval split, benchmark files, and the general set when configured."""
+    from .exports import load_export
+
+    suites = []
+    if include_eval_split:
+        export = load_export(config["export_dir"])
+        if not export.eval:
+            raise UserError(f"export {export.path} has no eval split; export again with an eval fraction above 0 "
+                            f"or evaluate a benchmark file only")
+        suites.append(split_suite(export.eval, "eval", "eval", str(export.path / "eval.jsonl")))
+    for b in benchmarks:
+        suites.append(load_file_suite(b.path, "benchmark", b.metric))
+    if s.general_file:
+        suites.append(load_file_suite(s.general_file, "general", s.general_metric, name="general"))
+    names = [x.name for x in suites]
+    if len(set(names)) != len(names):
+        raise UserError(f"two sets share a name ({', '.join(names)}); rename one benchmark file")
+    if not suites:
+        raise UserError("nothing to evaluate: include the eval split or name a benchmark file")
+    for suite in suites:
+        suite.items = cap_per_type(suite.items, s.max_items_per_type)
+        _check_metrics(suite, s)
+    return suites
+
+
+def _check_metrics(suite: Suite, s: EvalSettings) -> None:
+    for it in suite.items:
+        it["metrics"] = [suite.metric] if suite.metric else metrics_for(it["task_type"], s.metrics)
+
+
+def _training_items(config: dict) -> list[dict]:
+    """What the adapter saw: the export's train split plus the general-data file mixed in, if any."""
+    from .exports import load_export, read_jsonl as read_samples
+
+    items = list(load_export(config["export_dir"]).train)
+    general = (config.get("settings") or {}).get("general_data_file")
+    if general and Path(general).expanduser().is_file():
+        items += read_samples(Path(general).expanduser())
+    return items
+
+
+def _decontaminate(suite: Suite, train: list[dict], s: EvalSettings) -> None:
+    found = find_contamination(suite.items, train, s.decontam)
+    for it in suite.items:
+        hit = found.get(it["id"])
+        it["contaminated"] = hit
+        it["excluded"] = bool(hit) and s.decontam.exclude
+
+
+# ---------------------------------------------------------------- models
+class _ModelPair:
+    """The base model, then the same weights with the run's adapter: loaded once, decoded identically."""
+
+    def __init__(self, config: dict, rf: RunFolder, s: EvalSettings):
+        self.config, self.rf, self.s = config, rf, s
+        self.loaded = None
+        self.encoded: dict[int, object] = {}  # id(item) -> Encoded
+        self.info: dict = {}
+
+    def load(self, label: str, say) -> None:
+        from .data import Encoder
+        from .models import load_model
+
+        if self.loaded is None:
+            say(f"loading base model {self.config['base_model']}", None)
+            self.loaded = load_model(self.config["base_model"], self.s.device, self.s.precision)
+            tok = self.loaded.tok
+            max_length = (self.config.get("settings") or {}).get("max_length") or 2048
+            self.encoder = Encoder(tok.tokenizer, max_length, tok.extra_eot_ids)
+            self.info.update(base_model=self.config["base_model"], model_source=self.loaded.source,
+                             device=self.loaded.device, precision=self.loaded.precision, max_length=max_length,
+                             chat_template=tok.template)
+        if label == "tuned":
+            from peft import PeftModel
+
+            say(f"attaching adapter {self.rf.adapter}", None)
+            self.loaded.model = PeftModel.from_pretrained(self.loaded.model, str(self.rf.adapter))
+            self.loaded.model.eval()
+            self.info["adapter"] = str(self.rf.adapter)
+
+    def auto_max_new_tokens(self, items: list[dict]) -> int:
+        """1.25 x the 95th-percentile reference length in tokens, within 32..512."""
+        tok = self.loaded.tok.tokenizer
+        lengths = sorted(len(tok(it["reference"], add_special_tokens=False)["input_ids"]) for it in items)
+        p95 = lengths[min(len(lengths) - 1, int(0.95 * len(lengths)))]
+        return int(min(512, max(32, math.ceil(1.25 * p95) + 1)))
+
+    def losses(self, label: str, items: list[dict]) -> None:
+        from .loss import sample_losses
+
+        encoded = [self.encoded[id(it)] if id(it) in self.encoded else self.encoder.encode(it) for it in items]
+        usable = [k for k, e in enumerate(encoded) if e.n_trained > 0]
+        pairs = sample_losses(self.loaded.model, [encoded[k] for k in usable], device=self.loaded.device)
+        for it in items:
+            it.setdefault(label, {})["loss"], it[label]["tokens"] = None, 0
+        for k, (nll, n) in zip(usable, pairs):
+            items[k][label].update(loss=nll / n if n else None, tokens=n)
+
+    def check_renderable(self, items: list[dict]) -> None:
+        """Exclude (with the reason) items the chat template cannot render, e.g. odd roles in a benchmark
+        file: one bad record must not stop the evaluation of the others."""
+        from .template import prompt_text
+
+        for it in items:
+            if it.get("excluded"):
+                continue
+            try:
+                prompt_text(self.loaded.tok.tokenizer, it["messages"], it.get("tools"))
+                self.encoded[id(it)] = self.encoder.encode(it)  # kept: both models get the same token ids
+            except Exception as e:  # template engines raise many types; all mean "cannot render this item"
+                it.update(excluded=True, exclude_reason=f"chat template cannot render it: {str(e)[:200]}")
+
+
+    def generate(self, label: str, items: list[dict], max_new: int, on_batch) -> None:
+        from .generation import chat_prompts, generate
+        from .template import end_of_turn_ids
+
+        tok_info = self.loaded.tok
+        tok = tok_info.tokenizer
+        prompts = chat_prompts(tok, items)
+        stops = tuple(end_of_turn_ids(tok, tok_info.extra_eot_ids))
+        outputs: list[str] = []
+        # Chunks of a few batches keep the progress moving; batching inside a chunk is unchanged.
+        order = sorted(range(len(items)), key=lambda i: -len(prompts[i]))
+        chunk = self.s.batch_size * 4
+        for start in range(0, len(order), chunk):
+            idx = order[start:start + chunk]
+            outs = generate(self.loaded.model, tok, [prompts[i] for i in idx], max_new, self.s.batch_size, stops,
+                            self.loaded.device)
+            outputs.extend(zip(idx, outs))
+            on_batch(min(start + chunk, len(order)), len(order))
+        for i, out in outputs:
+            it = items[i]
+            it.setdefault(label, {})["output"] = out
+            it[label]["scores"] = {m: METRICS[m](out, it["reference"]) for m in it["metrics"]}
+
+    def decoding(self, max_new: int) -> dict:
+        return {"do_sample": False, "num_beams": 1, "max_new_tokens": max_new, "batch_size": self.s.batch_size,
+                "padding": "left", "stop": "end-of-turn tokens of the chat template and eos",
+                "same_for_base_and_tuned": True}
+
+
+# ---------------------------------------------------------------- tables
+def suite_rows(items: list[dict], bootstrap: BootstrapSettings | None = None) -> list[dict]:
+    """Per task_type and metric: base, tuned, delta, CI, n, verdict; plus loss rows and an overall row.
+
+    Only included (non-excluded) items count. Loss rows carry perplexities (exp of the token-weighted mean).
+    """
+    used = [it for it in items if not it.get("excluded") and "base" in it and "tuned" in it]
+    rows = []
+    types = sorted({it["task_type"] or "(untyped)" for it in used})
+    for t in types + [OVERALL]:
+        group = used if t == OVERALL else [it for it in used if (it["task_type"] or "(untyped)") == t]
+        metrics = ["score"] if t == OVERALL else group[0]["metrics"]
+        for m in metrics:
+            base = [_primary(it, "base") if m == "score" else it["base"]["scores"][m] for it in group]
+            tuned = [_primary(it, "tuned") if m == "score" else it["tuned"]["scores"][m] for it in group]
+            rows.append({"task_type": t, "metric": m, **paired_delta(base, tuned, True, bootstrap)})
+        rows.append(_loss_row(t, group, bootstrap))
+    return rows
+
+
+def _primary(item: dict, label: str) -> float:
+    """The item's first metric: what the overall score averages (exact match for math, ROUGE-L otherwise)."""
+    return item[label]["scores"][item["metrics"][0]]
+
+
+def _loss_row(task_type: str, group: list[dict], bootstrap) -> dict:
+    nan = float("nan")
+    base = [it["base"]["loss"] if it["base"]["loss"] is not None else nan for it in group]
+    tuned = [it["tuned"]["loss"] if it["tuned"]["loss"] is not None else nan for it in group]
+    row = {"task_type": task_type, "metric": LOSS, **paired_delta(base, tuned, False, bootstrap)}
+    for label in ("base", "tuned"):
+        both = [it for it in group if it["base"]["loss"] is not None and it["tuned"]["loss"] is not None]
+        tokens = sum(it[label]["tokens"] for it in both)
+        nll = sum(it[label]["loss"] * it[label]["tokens"] for it in both)
+        row[f"{label}_perplexity"] = math.exp(nll / tokens) if tokens else None
+    return row
+
+
+def forgetting(rows: list[dict]) -> list[str]:
+    """Why a general set shows forgetting: the overall score or loss got worse beyond its CI (empty = none)."""
+    out = []
+    for r in rows:
+        if r["task_type"] == OVERALL and r["verdict"] == WORSE:
+            what = "loss rose" if r["metric"] == LOSS else "score dropped"
+            out.append(f"{what} by {abs(r['delta']):.4f} (95% CI {r['ci_low']:.4f} to {r['ci_high']:.4f}, "
+                       f"n={r['n']})")
+    return out
+
+
+def _write_suite(rf: RunFolder, suite: Suite, s: EvalSettings, config: dict, decoding: dict, info: dict) -> dict:
+    rows = suite_rows(suite.items, s.bootstrap)
+    flagged = [it for it in suite.items if it.get("contaminated")]
+    report = {
+        "suite": suite.name, "kind": suite.kind, "source": suite.source, "declared_metric": suite.metric,
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "run_dir": str(rf.path),
+        "export_content_hash": config.get("export_content_hash"), **info, "decoding": decoding,
+        "settings": _settings_dict(s),
+        "counts": {"items": len(suite.items), "scored": sum(not it.get("excluded") for it in suite.items),
+                   "contaminated": len(flagged), "excluded": sum(bool(it.get("excluded")) for it in suite.items),
+                   "unrenderable": sum(bool(it.get("exclude_reason")) for it in suite.items),
+                   "skipped_records": len(suite.skipped)},
+        "contaminated": [{"id": it["id"], **it["contaminated"]} for it in flagged],
+        "skipped": suite.skipped[:50], "rows": rows,
+    }
+    if suite.kind == "general":
+        report["forgetting"] = forgetting(rows)
+    out = rf.path / "eval" / suite.name
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / "report.json", report)
+    with open(out / ".items.jsonl.tmp", "w", encoding="utf-8") as f:
+        for it in suite.items:
+            f.write(json.dumps(_item_record(it), ensure_ascii=False) + "\n")
+    (out / ".items.jsonl.tmp").replace(out / "items.jsonl")
+    return report
+
+
+def _item_record(it: dict) -> dict:
+    keep = ("id", "task_type", "prompt", "reference", "metrics", "contaminated", "excluded", "exclude_reason",
+            "base", "tuned")
+    return {k: it.get(k) for k in keep}
+
+
+def _settings_dict(s: EvalSettings) -> dict:
+    return dataclasses.asdict(s)
+
+
+# ---------------------------------------------------------------- reading results
+def load_reports(run_dir) -> list[dict]:
+    """Every suite report of a run (eval split first), or [] when it was not evaluated yet."""
+    root = Path(run_dir).expanduser() / "eval"
+    if not root.is_dir():
+        return []
+    reports = [read_json(p / "report.json") for p in sorted(root.iterdir()) if (p / "report.json").exists()]
+    order = {"eval": 0, "benchmark": 1, "general": 2}
+    return sorted((r for r in reports if r), key=lambda r: (order.get(r.get("kind"), 3), r.get("suite", "")))
+
+
+def load_items(run_dir, suite: str = "eval") -> list[dict]:
+    """The per-item records of one suite (prompt, reference, both outputs, scores)."""
+    path = Path(run_dir).expanduser() / "eval" / suite / "items.jsonl"
+    return read_jsonl(path)

@@ -1,0 +1,372 @@
+"""One click, the whole chain: export the curated selection -> audit -> train -> evaluate base and tuned -> compare.
+
+The export runs in the caller's process, because the store (one DuckDB file) belongs to the app or the CLI and
+a second process could not open it. Everything after it runs in a background process of its own session
+(`python -m training.pipeline PIPELINE_DIR`), like training runs, so the app stays responsive and closing the
+browser stops nothing. Progress lives in PIPELINE_DIR/status.json: every stage with its state, message and
+fraction; a failure names the stage where it happened and why.
+
+    PIPELINE_DIR/config.json      what was asked for (base model, overrides, eval settings, stages)
+    PIPELINE_DIR/status.json      state, current stage, per-stage progress, run_dir, error
+    PIPELINE_DIR/export/          the export (train.jsonl, eval.jsonl, manifest.json)
+    PIPELINE_DIR/comparison.json  the final comparison table
+    PIPELINE_DIR/log.txt          the background process's output
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from curation.errors import UserError
+
+from .contamination import DecontamSettings
+from .evaluate import EvalSettings
+from .rundir import read_json, write_json
+from .stats import BootstrapSettings
+
+STAGES = ("export", "audit", "train", "evaluate", "compare")
+ACTIVE = ("queued", "running")
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+POLL_S = 2.0  # how often the pipeline reads the training run's status
+
+
+@dataclass
+class PipelineSettings:
+    """What one click runs."""
+
+    base_model: str = "tiny"  # offline preset by default, so the chain works without a download
+    overrides: dict = field(default_factory=dict)  # training settings (see training/config.py)
+    eval_fraction: float = 0.1  # share of each task_type held out for the before/after comparison
+    seed: int = 42  # fixes the split (and is the training seed unless overridden)
+    eval: EvalSettings = field(default_factory=EvalSettings)
+
+
+def settings_from_dict(d: dict) -> PipelineSettings:
+    """Rebuild PipelineSettings (with its nested eval settings) from config.json."""
+    ev = dict(d.get("eval") or {})
+    ev["decontam"] = DecontamSettings(**(ev.get("decontam") or {}))
+    ev["bootstrap"] = BootstrapSettings(**(ev.get("bootstrap") or {}))
+    return PipelineSettings(**{**d, "eval": EvalSettings(**ev)})
+
+
+# ---------------------------------------------------------------- starting (caller's process)
+def start_pipeline(store, workspace, filter_=None, settings: PipelineSettings | None = None) -> Path:
+    """Export the selection (default: the curated one) here, then run the rest in the background.
+
+    Returns the pipeline folder. An export problem (e.g. an empty selection) is recorded as a failure of the
+    export stage and raised as the UserError it is.
+    """
+    from curation.export import ExportSettings, export_selection
+    from curation.store import curated_filter
+
+    s = settings or PipelineSettings()
+    ws = Path(workspace)
+    pdir = _new_dir(ws / "pipelines")
+    _write_config(pdir, s, stages=STAGES, runs_dir=ws / "runs")
+    status = _initial_status(pdir, STAGES)
+    _stage(pdir, status, "export", "running", "exporting the curated selection")
+    try:
+        manifest = export_selection(store, pdir / "export", filter_ or curated_filter(),
+                                    ExportSettings(eval_fraction=s.eval_fraction, seed=s.seed))
+    except UserError as e:
+        _fail(pdir, status, "export", str(e))
+        raise
+    total = manifest["total"]
+    _stage(pdir, status, "export", "done", f"{total['train']} train and {total['eval']} eval samples, "
+                                           f"content hash {manifest['content_hash'][:12]}", 1.0)
+    status["export_dir"] = str(pdir / "export")
+    write_json(pdir / "status.json", status)
+    _spawn(pdir)
+    return pdir
+
+
+def start_evaluation(run_dir, workspace, eval_settings: EvalSettings | None = None) -> Path:
+    """Evaluate (and compare) an existing run in the background; returns the pipeline folder."""
+    s = PipelineSettings(eval=eval_settings or EvalSettings())
+    pdir = _new_dir(Path(workspace) / "pipelines")
+    _write_config(pdir, s, stages=("evaluate", "compare"), runs_dir=Path(run_dir).parent)
+    status = _initial_status(pdir, STAGES)
+    for name in ("export", "audit", "train"):
+        status["stages"][_index(name)]["state"] = "skipped"
+    status["run_dir"] = str(Path(run_dir).expanduser().resolve())
+    write_json(pdir / "status.json", status)
+    _spawn(pdir)
+    return pdir
+
+
+def _new_dir(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for k in range(1000):
+        d = root / (stamp + (f"-{k}" if k else ""))
+        try:
+            d.mkdir()
+            return d
+        except FileExistsError:
+            continue
+    raise UserError(f"could not create a pipeline folder in {root}")
+
+
+def _write_config(pdir: Path, s: PipelineSettings, stages, runs_dir: Path) -> None:
+    write_json(pdir / "config.json", {"settings": dataclasses.asdict(s), "stages": list(stages),
+                                      "runs_dir": str(Path(runs_dir).resolve()), "created_at": time.time()})
+
+
+def _initial_status(pdir: Path, stages) -> dict:
+    status = {"state": "queued", "stage": None, "failed_stage": None, "error": None, "run_dir": None,
+              "export_dir": None, "created_at": time.time(),
+              "stages": [{"name": n, "state": "pending", "message": "", "fraction": None, "started_at": None,
+                          "finished_at": None} for n in stages]}
+    write_json(pdir / "status.json", status)
+    return status
+
+
+def _spawn(pdir: Path) -> None:
+    env = dict(os.environ, PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
+    with open(pdir / "log.txt", "ab") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "training.pipeline", str(pdir.resolve())], cwd=PROJECT_ROOT,
+                                env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    _children[str(pdir.resolve())] = proc
+    (pdir / "pid").write_text(str(proc.pid))
+
+
+_children: dict[str, subprocess.Popen] = {}  # started here; polled so finished ones do not linger as zombies
+
+
+# ---------------------------------------------------------------- watching and cancelling
+def pipeline_status(pdir) -> dict:
+    """status.json, with a dead background process shown as a failure of the stage it was in."""
+    pdir = Path(pdir)
+    status = read_json(pdir / "status.json")
+    if status is None:
+        raise UserError(f"{pdir} is not a pipeline folder (no status.json)")
+    if status["state"] in ACTIVE and not _alive(pdir):
+        stage = status.get("stage") or "start"
+        cancelled = (pdir / "cancel").exists()
+        status.update(state="cancelled" if cancelled else "failed", failed_stage=None if cancelled else stage,
+                      error="cancelled by the user" if cancelled else
+                      f"the pipeline process stopped during {stage} (killed or crashed; see log.txt)")
+    status["pipeline_dir"] = str(pdir)
+    return status
+
+
+def list_pipelines(workspace) -> list[dict]:
+    """Pipelines under the workspace, newest first."""
+    root = Path(workspace) / "pipelines"
+    if not root.is_dir():
+        return []
+    out = [pipeline_status(d) for d in sorted(root.iterdir(), reverse=True) if (d / "status.json").exists()]
+    return out
+
+
+def cancel_pipeline(pdir) -> dict:
+    """Stop the pipeline and the training run it started."""
+    pdir = Path(pdir)
+    (pdir / "cancel").write_text(str(time.time()))
+    status = read_json(pdir / "status.json") or {}
+    if status.get("run_dir") and status.get("stage") == "train":
+        from . import jobs
+
+        try:
+            jobs.cancel(status["run_dir"])
+        except UserError:
+            pass
+    pid = _pid(pdir)
+    if pid and _alive(pdir):
+        try:
+            os.killpg(os.getpgid(pid), signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    return pipeline_status(pdir)
+
+
+def wait_pipeline(pdir, timeout: float | None = None, poll: float = 1.0) -> dict:
+    """Block until the pipeline ends (or `timeout` seconds pass); returns its status."""
+    end = None if timeout is None else time.time() + timeout
+    while True:
+        st = pipeline_status(pdir)
+        if st["state"] not in ACTIVE or (end is not None and time.time() > end):
+            return st
+        time.sleep(poll)
+
+
+def _pid(pdir: Path) -> int | None:
+    try:
+        return int((pdir / "pid").read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _alive(pdir: Path) -> bool:
+    pid = _pid(pdir)
+    if pid is None:
+        return (read_json(pdir / "status.json") or {}).get("state") == "queued" and not (pdir / "log.txt").exists()
+    proc = _children.get(str(pdir.resolve()))
+    if proc is not None and proc.pid == pid:
+        return proc.poll() is None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie has exited
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+# ---------------------------------------------------------------- the background process
+class Cancelled(Exception):
+    """The user cancelled the pipeline."""
+
+
+def run(pdir: Path) -> int:
+    """Run the remaining stages of a pipeline folder; returns the exit code."""
+    config = read_json(pdir / "config.json")
+    status = read_json(pdir / "status.json")
+    s = settings_from_dict(config["settings"])
+
+    def on_term(signum, frame):
+        raise Cancelled()
+
+    signal.signal(signal.SIGTERM, on_term)
+    status.update(state="running", pid=os.getpid())
+    write_json(pdir / "status.json", status)
+    stage = None
+    try:
+        for stage in [n for n in config["stages"] if n != "export"]:
+            _check_cancel(pdir)
+            _stage(pdir, status, stage, "running", "starting")
+            message = STAGE_FUNCTIONS[stage](pdir, status, s, config)
+            _stage(pdir, status, stage, "done", message, 1.0)
+        status.update(state="succeeded", stage=None)
+        write_json(pdir / "status.json", status)
+        return 0
+    except Cancelled:
+        status.update(state="cancelled", error="cancelled by the user")
+        write_json(pdir / "status.json", status)
+        return 0
+    except UserError as e:
+        _fail(pdir, status, stage, str(e))
+        return 1
+    except Exception as e:  # a bug or an environment problem: the trace goes to log.txt, one line to the UI
+        traceback.print_exc()
+        first = (str(e).strip().splitlines() or [""])[0][:300]
+        _fail(pdir, status, stage, f"{type(e).__name__}: {first} (see log.txt)")
+        return 1
+
+
+def _audit(pdir: Path, status: dict, s: PipelineSettings, config: dict) -> str:
+    from .jobs import prepare
+
+    _, report = prepare(status["export_dir"], s.base_model, s.overrides)
+    write_json(pdir / "audit.json", report.to_dict())
+    if not report.ok:
+        raise UserError(report.summary())
+    share = report.tokens["trained_share"]
+    warn = f"; {len(report.warnings)} warnings" if report.warnings else ""
+    return f"{report.counts['train']} samples, {share:.0%} of tokens trained{warn}"
+
+
+def _train(pdir: Path, status: dict, s: PipelineSettings, config: dict) -> str:
+    from . import jobs
+
+    run_dir = jobs.launch(status["export_dir"], s.base_model, config["runs_dir"], s.overrides)
+    status["run_dir"] = str(run_dir)
+    write_json(pdir / "status.json", status)
+    while True:
+        if (pdir / "cancel").exists():
+            jobs.cancel(run_dir)
+            raise Cancelled()
+        st = jobs.status(run_dir)
+        latest = st.get("latest") or {}
+        if latest:
+            total = latest.get("total") or 1
+            _stage(pdir, status, "train", "running",
+                   f"step {latest['step']}/{total}, loss {latest.get('loss')}", latest["step"] / total)
+        if st["state"] == "succeeded":
+            return f"{st.get('total_steps')} steps; adapter in {Path(run_dir).name}"
+        if st["state"] in ("failed", "cancelled"):
+            raise UserError(f"training {st['state']}: {st.get('reason')}")
+        time.sleep(POLL_S)
+
+
+def _evaluate(pdir: Path, status: dict, s: PipelineSettings, config: dict) -> str:
+    from .evaluate import evaluate_run
+
+    def progress(message, fraction=None):
+        _check_cancel(pdir)
+        _stage(pdir, status, "evaluate", "running", message, fraction)
+
+    result = evaluate_run(status["run_dir"], s.eval, progress=progress)
+    counts = result["suites"][0]["counts"]
+    return f"{counts['scored']} items scored, {counts['excluded']} excluded as contaminated"
+
+
+def _compare(pdir: Path, status: dict, s: PipelineSettings, config: dict) -> str:
+    from .compare import compare_runs
+
+    comparison = compare_runs([status["run_dir"]])
+    write_json(pdir / "comparison.json", comparison)
+    overall = [r for r in comparison["rows"] if r["task_type"] == "(overall)" and r["suite"] == "eval"]
+    parts = [f"{r['metric']}: {r['runs'][0]['verdict']}" for r in overall if r["runs"][0]]
+    return "; ".join(parts) or "comparison written"
+
+
+STAGE_FUNCTIONS = {"audit": _audit, "train": _train, "evaluate": _evaluate, "compare": _compare}
+
+
+def _index(name: str) -> int:
+    return STAGES.index(name)
+
+
+def _stage(pdir: Path, status: dict, name: str, state: str, message: str = "", fraction: float | None = None) -> None:
+    entry = status["stages"][_index(name)]
+    now = time.time()
+    if state == "running" and entry["started_at"] is None:
+        entry["started_at"] = now
+    if state in ("done", "failed"):
+        entry["finished_at"] = now
+    entry.update(state=state, message=message, fraction=fraction)
+    status["stage"] = name
+    if status["state"] == "queued":
+        status["state"] = "running"
+    status["updated_at"] = now
+    write_json(pdir / "status.json", status)
+
+
+def _fail(pdir: Path, status: dict, stage: str | None, error: str) -> None:
+    if stage:
+        _stage(pdir, status, stage, "failed", error)
+    status.update(state="failed", failed_stage=stage, error=error)
+    write_json(pdir / "status.json", status)
+    print(f"failed at {stage}: {error}", flush=True)
+
+
+def _check_cancel(pdir: Path) -> None:
+    if (pdir / "cancel").exists():
+        raise Cancelled()
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        print("usage: python -m training.pipeline PIPELINE_DIR", file=sys.stderr)
+        return 2
+    return run(Path(argv[0]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
