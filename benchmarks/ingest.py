@@ -142,28 +142,34 @@ def generate(n: int, seed: int = 0) -> Path:
 
 
 # ---------------------------------------------------------------- measurements
-def _child_ingest(path: str, db: str) -> None:
-    """Runs in the child process: import the file into a fresh store and print timings as JSON."""
+def _child_ingest(path: str, db: str, checks: bool) -> None:
+    """Runs in the child process: import the file into a fresh store, then (optionally) run the review checks
+    that `ingest` runs by default on what it imported. Prints the timings as JSON."""
     sys.path.insert(0, str(ROOT))
     from curation.ingest import IngestSettings, ingest
     from curation.store import Store
     store = Store(db)
-    t = time.perf_counter()
-    report = ingest(store, [path], IngestSettings(dataset="bench"))
-    seconds = time.perf_counter() - t
-    stored = store.count()
+    t, cpu = time.perf_counter(), time.process_time()
+    report = ingest(store, [path], IngestSettings(dataset="bench", run_checks=False))
+    out = {"seconds": time.perf_counter() - t, "cpu_seconds": round(time.process_time() - cpu, 2),
+           "imported": report.imported, "rejected": report.rejected, "stored": store.count(),
+           "peak_rss_mb_import": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    if checks:
+        from curation.checks import flag_ingest
+        t = time.perf_counter()
+        flag_ingest(store, report)
+        out["review_checks_seconds"] = round(time.perf_counter() - t, 3)
     store.close()
-    print(json.dumps({"seconds": seconds, "imported": report.imported, "rejected": report.rejected,
-                      "stored": stored}))
+    print(json.dumps(out))
 
 
-def run_ingest(path: Path) -> dict:
+def run_ingest(path: Path, checks: bool) -> dict:
     """Time the import in a child process; its peak RSS is the only child usage so far."""
     db = OUT / "bench_ingest.duckdb"
     _remove_db(db)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    proc = subprocess.run([sys.executable, __file__, "--child-ingest", str(path), str(db)],
-                          capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, __file__, "--child-ingest", str(path), str(db)]
+                          + ([] if checks else ["--skip-checks"]), capture_output=True, text=True)
     if proc.returncode != 0:
         sys.exit(f"ingest child failed:\n{proc.stderr}")
     result = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -183,14 +189,14 @@ def run_duckdb(path: Path, threads: int | None) -> dict:
     con = duckdb.connect(str(db))
     if threads:
         con.execute(f"SET threads = {int(threads)}")
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     con.execute("CREATE TABLE raw AS SELECT * FROM read_json(?, format = 'newline_delimited')", [str(path)])
-    seconds = time.perf_counter() - t
+    seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
     rows = con.execute("SELECT count(*) FROM raw").fetchone()[0]
     used_threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
     con.close()
     _remove_db(db)
-    return {"seconds": seconds, "rows": rows, "threads": used_threads}
+    return {"seconds": seconds, "cpu_seconds": round(cpu, 2), "rows": rows, "threads": used_threads}
 
 
 def run_orjson_floor(path: Path) -> dict:
@@ -220,10 +226,12 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1_000_000, help="records to generate and import (default 1,000,000)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--duckdb-threads", type=int, default=None, help="limit DuckDB's threads (default: all cores)")
+    ap.add_argument("--skip-checks", action="store_true",
+                    help="time the import only, not the review checks `ingest` runs on what it imported")
     ap.add_argument("--child-ingest", nargs=2, metavar=("PATH", "DB"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child_ingest:
-        return _child_ingest(*args.child_ingest)
+        return _child_ingest(*args.child_ingest, checks=not args.skip_checks)
 
     t = time.perf_counter()
     path = generate(args.n, args.seed)
@@ -233,7 +241,7 @@ def main() -> None:
         while f.read(1 << 24):
             pass
 
-    ingest = _rates(run_ingest(path), args.n, mb)
+    ingest = _rates(run_ingest(path, not args.skip_checks), args.n, mb)
     duck = _rates(run_duckdb(path, args.duckdb_threads), args.n, mb)
     floor = _rates(run_orjson_floor(path), args.n, mb)
     ratio = ingest["records_per_s"] / duck["records_per_s"]
@@ -241,7 +249,8 @@ def main() -> None:
         "benchmark": "ingest",
         "file": str(path.relative_to(ROOT)), "records": args.n, "file_mb": round(mb, 1),
         "generate_seconds": round(gen_s, 1),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {"cpus": os.cpu_count(), "load_average_1m": round(os.getloadavg()[0], 1),
+                    "python": platform.python_version(), "platform": platform.platform()},
         "ingest": ingest,
         "baseline_duckdb_read_json": duck,
         "reference_orjson_loads_loop": floor,

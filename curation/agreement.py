@@ -194,6 +194,8 @@ def krippendorff_alpha(data, level: str = "ordinal", bootstrap: BootstrapSetting
     Items with fewer than two ratings are unpairable and ignored, as the method prescribes.
     `categories` fixes the order of ordinal values that are not numbers (e.g. ["easy", "medium", "hard"]).
     """
+    if level not in ("nominal", "ordinal", "interval"):
+        raise ValueError(f"unknown level {level!r}: use nominal, ordinal or interval")
     rows = [list(r) for r in data]
     if not rows:
         return Agreement("krippendorff_alpha", None, 0, level=level, note="no ratings")
@@ -219,7 +221,9 @@ def krippendorff_alpha(data, level: str = "ordinal", bootstrap: BootstrapSetting
         return Agreement("krippendorff_alpha", None, len(units), level=level, note="fewer than 2 pairable items")
     counts = np.array(units)
     m_u = counts.sum(axis=1)
-    contrib = (counts[:, :, None] * counts[:, None, :] - counts[:, :, None] * np.eye(k)[None]) / (m_u - 1)[:, None, None]
+    # each unit adds its pairable value pairs, weighted 1 / (m_u - 1): the coincidence matrix of Krippendorff (2011)
+    pairs = counts[:, :, None] * counts[:, None, :] - counts[:, :, None] * np.eye(k)[None]
+    contrib = pairs / (m_u - 1)[:, None, None]
     numeric = np.array(cats, dtype=np.float64) if all(isinstance(c, (int, float)) for c in cats) else np.arange(k,
                                                                                                     dtype=np.float64)
     value = _one(lambda o: _alpha_batch(o, level, numeric), contrib.sum(axis=0))

@@ -14,11 +14,10 @@ import dataclasses
 import difflib
 import math
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .store import SampleFilter, Store, UNTYPED, task_type_label
+from .store import UNTYPED, SampleFilter, Store
 from .text import has_cjk
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -138,8 +137,8 @@ class PunctuationCheck:
 _EN_STOP = frozenset("""a an the and or but so of to in on at for with by from as is are was were be been am i you he
 she it we they me him her them this that these those there here my your its our their um uh er hmm ah oh well
 ok okay sure thanks thank please just very really also""".split())
-_ZH_STOP = ("的", "了", "是", "在", "和", "也", "就", "都", "而", "及", "与", "着", "或", "一个", "没有", "我们", "你们",
-            "他们", "这", "那", "嗯", "哦", "啊", "呃", "呀", "吧", "呢", "吗", "好的", "好", "对", "我", "你", "他")
+_ZH_STOP = ("的", "了", "在", "和", "也", "就", "都", "而", "及", "与", "着", "或", "一个", "没有", "我们", "你们",
+            "他们", "这", "那", "嗯", "哦", "啊", "呃", "呀", "吧", "呢", "吗", "好的", "好", "我", "你", "他")
 
 
 @dataclass
@@ -233,8 +232,10 @@ class TruncationSettings:
     """Answers that stop mid-sentence or leave a code block open."""
 
     min_chars: int = 60  # shorter answers ("Paris") legitimately end without a full stop
+    # lower-case words a sentence cannot end on
     dangling_words: tuple[str, ...] = ("and", "or", "the", "a", "an", "of", "to", "with", "but", "because", "which",
-                                       "that", "for", "in", "is")
+                                       "that", "for", "in", "is", "by", "from", "at", "on", "as", "then", "if",
+                                       "when", "than", "into", "are", "was", "were")
 
 
 class TruncationCheck:
@@ -261,11 +262,11 @@ class TruncationCheck:
     def _reason(self, text: str) -> str | None:
         if text.count("```") % 2 == 1:
             return "code block opened but never closed"
+        last = text[-1:]
+        if last in self._open_marks and len(text) >= 10:
+            return f"answer ends on {last!r}, mid-sentence"
         if len(text) < self.settings.min_chars:
             return None
-        last = text[-1]
-        if last in self._open_marks:
-            return f"answer ends on {last!r}, mid-sentence"
         last_line = text.rsplit("\n", 1)[-1]
         if not last.isalpha() or self._list_item.match(last_line) or last_line.lstrip().startswith("#"):
             return None  # list items, headings and lines ending in digits or symbols end legitimately

@@ -134,18 +134,28 @@ def _skip_rest_of_line(f, progress) -> int:
 
 def read_jsonl(path: Path, encoding: str, max_line_bytes: int, progress=None) -> Iterator[Record]:
     """Records of a JSON Lines file; a malformed line becomes an error record, the rest still import."""
+    for n, line, err in jsonl_lines(path, encoding, max_line_bytes, progress):
+        yield jsonl_record(n, line, err)
+
+
+def jsonl_lines(path: Path, encoding: str, max_line_bytes: int,
+                progress=None) -> Iterator[tuple[int, str | bytes | None, str | None]]:
+    """A JSONL file's lines, not parsed yet: (line number, line, error). `jsonl_record` parses one; a big import
+    does that in worker processes."""
     # orjson parses UTF-8 bytes directly (validating them), which saves decoding every line of a big file.
-    utf8 = encoding in ("utf-8", "utf-8-sig")
-    for n, line, err in iter_lines(path, encoding, max_line_bytes, progress, decode=not utf8):
-        if not err:
-            try:
-                value = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                value = None
-            if isinstance(value, dict):
-                yield Record(n, value, raw=None)
-                continue
-        yield _bad_line(n, line, err)
+    return iter_lines(path, encoding, max_line_bytes, progress, decode=encoding not in ("utf-8", "utf-8-sig"))
+
+
+def jsonl_record(n: int, line: str | bytes | None, err: str | None) -> Record:
+    """One JSONL line as a record: its object, or the most specific reason why it is not one."""
+    if not err:
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            value = None
+        if isinstance(value, dict):
+            return Record(n, value)
+    return _bad_line(n, line, err)
 
 
 def _bad_line(n: int, line: str | bytes | None, err: str | None) -> Record:
@@ -365,9 +375,11 @@ def _from_row(row: dict, mapping: dict) -> list[dict]:
     return messages
 
 
-def open_records(path: Path, fmt: str, encoding: str, max_line_bytes: int,
-                 progress=None) -> tuple[str, Iterator[Record]]:
-    """Open a file and return (container, record iterator)."""
+def open_records(path: Path, fmt: str, encoding: str, max_line_bytes: int, progress=None,
+                 parse_jsonl: bool = True) -> tuple[str, Iterator]:
+    """Open a file and return (container, record iterator).
+
+    With `parse_jsonl=False` a JSONL file yields its `jsonl_lines` instead, for the caller to parse."""
     container = "parquet" if fmt == "parquet" else "csv" if fmt == "csv" else detect_container(path, encoding)
     if container == "parquet":
         return container, read_parquet(path, progress)
@@ -375,6 +387,8 @@ def open_records(path: Path, fmt: str, encoding: str, max_line_bytes: int,
         return container, read_csv(path, encoding, progress)
     if container == "json":
         return container, read_json_array(path, encoding, progress)
+    if not parse_jsonl:
+        return container, jsonl_lines(path, encoding, max_line_bytes, progress)
     return container, read_jsonl(path, encoding, max_line_bytes, progress)
 
 

@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import orjson
 
 from .errors import UserError
-from .formats import FORMATS, Converted, convert, default_mapping, detect_format, open_records, sniff_encoding
+from .formats import (FORMATS, Record, convert, default_mapping, detect_format, jsonl_record, open_records,
+                      sniff_encoding)
 from .messages import content_hash, validate_messages
 from .store import SAMPLE_COLUMNS, Store, parse_task_type
-from .text import answer_text, detect_language, prompt_text
+from .text import answer_text, detect_languages, prompt_text
 
 RAW_KEEP = 20_000  # characters of an invalid record kept in quarantine; enough to see and fix it
+_CHUNK_RECORDS = 2000  # records prepared together: a worker's unit of work, and one vectorised language pass
 
 
 @dataclass
@@ -36,7 +40,10 @@ class IngestSettings:
     encoding: str | None = None  # None: UTF-8 (BOM allowed), falling back to GBK/GB18030
     max_line_mb: float = 32.0  # longer JSONL lines are quarantined instead of being parsed
     batch_size: int = 20_000  # rows per insert; bounds memory on million-line files
+    workers: int = 2  # processes that parse and validate a big JSONL file while this one inserts; 0: none
+    parallel_min_mb: float = 64.0  # smaller files import faster without starting worker processes
     errors_listed: int = 1000  # errors listed in the report; all of them are in quarantine regardless
+    run_checks: bool = True  # pre-flag the imported samples for review (curation.checks.flag_ingest) afterwards
 
 
 @dataclass
@@ -63,21 +70,125 @@ class IngestReport:
         return [e for e in self.errors if e["line"] is None]
 
 
+class _Prepared(NamedTuple):
+    """A valid record with every column that needs nothing from the rest of the file (its sample id does)."""
+
+    line: int
+    record_id: str | None  # the record's own id; None: derived from dataset, content and occurrence
+    dataset: str
+    messages: bytes  # JSON; UTF-8 bytes, which Arrow takes as a string without a decode
+    tools: bytes | None
+    task_l1: str | None
+    task_l2: str | None
+    tags: list[str]
+    split: str | None
+    content_hash: str
+    source: str
+    n_turns: int
+    has_system: bool
+    has_tools: bool
+    prompt_chars: int
+    answer_chars: int
+    language: str
+
+
+class _Rejected(NamedTuple):
+    """An invalid record: where it is, why, and its text for the quarantine."""
+
+    line: int
+    reason: str
+    raw: str | None
+
+
+def _prepare_chunk(items: list, fmt: str, mapping: dict | None, settings: IngestSettings, path: Path) -> list:
+    """Parse, convert, validate and derive the columns of a run of records: a _Prepared or _Rejected for each.
+
+    Items are Records, or JSONL lines (line number, line, error) still to parse. Nothing here depends on other
+    records or on the store, so the chunks of a big file are prepared in worker processes.
+    """
+    out: list = []
+    texts, valid = [], []  # language is detected for the whole chunk at once (vectorised)
+    for item in items:
+        rec = item if isinstance(item, Record) else jsonl_record(*item)
+        if rec.error:
+            out.append(_Rejected(rec.line, rec.error, rec.raw))
+            continue
+        try:
+            conv = convert(rec.value, fmt, settings.task_type_field, mapping)
+        except (ValueError, TypeError, AttributeError) as e:
+            out.append(_Rejected(rec.line, str(e), _raw(rec.value)))
+            continue
+        problems = validate_messages(conv.messages)
+        if problems:
+            out.append(_Rejected(rec.line, "; ".join(problems), _raw(rec.value)))
+            continue
+        msgs, tools = conv.messages, conv.tools
+        prompt, answer = prompt_text(msgs), answer_text(msgs)
+        texts.append(prompt[:4000] + "\n" + answer[:4000])
+        valid.append(len(out))
+        out.append((  # the fields of _Prepared but the language
+            rec.line, conv.id, settings.dataset or conv.dataset or path.stem, orjson.dumps(msgs),
+            orjson.dumps(tools) if tools else None, *parse_task_type(settings.task_type or conv.task_type),
+            conv.tags, conv.split, content_hash(msgs, tools), f"{path.name}:{rec.line}",
+            sum(m["role"] == "user" for m in msgs), msgs[0]["role"] == "system",
+            bool(tools) or any(m.get("tool_calls") for m in msgs), len(prompt), len(answer)))
+    for i, language in zip(valid, detect_languages(texts)):
+        out[i] = _Prepared(*out[i], language)
+    return out
+
+
+def _prepare_all(chunks, workers: int, *args):
+    """(chunk, _prepare_chunk(chunk, *args)) for every chunk, in order; in `workers` processes when above 1.
+
+    Only a few chunks are in flight at a time, so memory stays flat however big the file is.
+    """
+    if workers <= 1:
+        for chunk in chunks:
+            yield chunk, _prepare_chunk(chunk, *args)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    # spawn, not fork: this process holds DuckDB (and in the app Streamlit) threads, whose locks a fork would copy
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append((chunk, pool.submit(_prepare_chunk, chunk, *args)))
+            if len(pending) > 2 * workers:
+                chunk, future = pending.popleft()
+                yield chunk, future.result()
+        while pending:
+            chunk, future = pending.popleft()
+            yield chunk, future.result()
+
+
 class _Batch:
-    """Column buffers for one insert."""
+    """Prepared records for one insert, with their sample ids."""
 
     def __init__(self):
-        self.cols: dict[str, list] = {c: [] for c in SAMPLE_COLUMNS}
-        self.sources: dict[str, tuple[str, int]] = {}
+        self.rows: list[_Prepared] = []
+        self.ids: list[str] = []
+        self.lines: dict[str, int] = {}  # sample id -> line, to report conflicts found at insert
         self.untyped: set[str] = set()
 
     def __len__(self):
-        return len(self.cols["id"])
+        return len(self.rows)
 
-    def add(self, row: dict, file: str, line: int) -> None:
-        for c in SAMPLE_COLUMNS:
-            self.cols[c].append(row.get(c))
-        self.sources[row["id"]] = (file, line)
+    def add(self, sid: str, row: _Prepared) -> None:
+        self.ids.append(sid)
+        self.rows.append(row)
+        self.lines[sid] = row.line
+
+    def table(self, ingest_id: int, now: datetime):
+        """The batch as a pyarrow Table with every column of SAMPLE_COLUMNS."""
+        import pyarrow as pa
+        n = len(self.rows)
+        cols = dict(zip(_Prepared._fields, zip(*self.rows)))
+        cols.update(id=self.ids, source_hash=cols["content_hash"])
+        same = {"status": "pending", "ingest_id": ingest_id, "parent_id": None, "rev": 0, "created_at": now,
+                "updated_at": now}
+        schema = _arrow_schema()
+        return pa.table([pa.repeat(pa.scalar(same[c], t), n) if c in same else pa.array(cols[c], t)
+                         for c, t in zip(schema.names, schema.types)], schema=schema)
 
 
 class _FileImport:
@@ -124,14 +235,12 @@ class _FileImport:
             self.fmt = fmt_arg
         container = None
         try:
-            container, records = open_records(self.path, fmt_arg, encoding, int(self.s.max_line_mb * 1e6),
-                                              self.progress)
+            container, items = open_records(self.path, fmt_arg, encoding, int(self.s.max_line_mb * 1e6),
+                                            self.progress, parse_jsonl=False)
             if container in ("csv", "parquet"):
                 self.fmt = "table"
-            for rec in records:
-                self.records += 1
-                if not self.handle(rec):
-                    break
+            big = container == "jsonl" and self.path.stat().st_size >= self.s.parallel_min_mb * 1e6
+            self.import_items(iter(items), self.s.workers if big else 0)
         except UserError as e:
             self.error(None, str(e))
         self.flush()
@@ -144,11 +253,24 @@ class _FileImport:
             self.report.notices.append({"file": self.name, "message": f"task_type {t!r} ({n} samples) is not in the "
                                         "taxonomy; add it with `curation taxonomy add` or relabel"})
 
-    def handle(self, rec) -> bool:
-        """Process one record; False stops reading the file."""
-        if rec.error:
-            self.error(rec.line, rec.error, rec.raw)
-            return True
+    def import_items(self, items, workers: int) -> None:
+        """Learn the format from the first valid record, then prepare the records chunk by chunk (in `workers`
+        processes, if more than one) and commit them in file order."""
+        for item in items:
+            self.records += 1
+            rec = item if isinstance(item, Record) else jsonl_record(*item)
+            if not rec.error and not self.learn_format(rec):
+                return
+            self.commit([rec], _prepare_chunk([rec], self.fmt, self.mapping, self.s, self.path))
+            if not rec.error:
+                break
+        chunks = iter(lambda: list(itertools.islice(items, _CHUNK_RECORDS)), [])
+        for chunk, outcomes in _prepare_all(chunks, workers, self.fmt, self.mapping, self.s, self.path):
+            self.records += len(chunk)
+            self.commit(chunk, outcomes)
+
+    def learn_format(self, rec: Record) -> bool:
+        """Settle the format (and a table's column mapping) from a record; False stops reading the file."""
         if self.fmt is None:
             self.fmt = detect_format(rec.value) or ("table" if default_mapping(list(rec.value)) else None)
             if self.fmt is None:
@@ -162,51 +284,37 @@ class _FileImport:
                 self.error(None, f"columns {list(rec.value)} have no user/assistant pair I recognise; "
                                  "pass --map COLUMN=user,COLUMN=assistant")
                 return False
-        try:
-            conv = convert(rec.value, self.fmt, self.s.task_type_field, self.mapping)
-        except (ValueError, TypeError, AttributeError) as e:
-            self.error(rec.line, str(e), _raw(rec.value))
-            return True
-        problems = validate_messages(conv.messages)
-        if problems:
-            self.error(rec.line, "; ".join(problems), _raw(rec.value))
-            return True
-        self.add(conv, rec.line, rec.value)
         return True
 
-    def add(self, conv: Converted, line: int, raw: dict) -> None:
-        dataset = self.s.dataset or conv.dataset or self.path.stem
-        chash = content_hash(conv.messages, conv.tools)
-        if conv.id is not None:
-            if conv.id in self.seen_ids:
-                return self.error(line, f"duplicate id {conv.id!r} in this file (first at line "
-                                        f"{self.seen_ids[conv.id]})", _raw(raw))
-            self.seen_ids[conv.id] = line
-            sid = conv.id
+    def commit(self, chunk: list, outcomes: list) -> None:
+        """Quarantine the rejected records of a prepared chunk and give the valid ones their ids, in file order."""
+        for item, outcome in zip(chunk, outcomes):
+            if isinstance(outcome, _Rejected):
+                self.error(*outcome)
+            else:
+                self.add(outcome, item)
+
+    def add(self, row: _Prepared, item) -> None:
+        chash = row.content_hash
+        if row.record_id is not None:
+            if row.record_id in self.seen_ids:
+                raw = item.value if isinstance(item, Record) else jsonl_record(*item).value
+                return self.error(row.line, f"duplicate id {row.record_id!r} in this file (first at line "
+                                            f"{self.seen_ids[row.record_id]})", _raw(raw))
+            self.seen_ids[row.record_id] = row.line
+            sid = row.record_id
         else:
             # The same content twice in one file stays two samples (dedup decides), yet a re-import maps each
             # occurrence to the same id, so importing a file twice adds nothing.
             k = self.occurrences.get(chash, 0)
             self.occurrences[chash] = k + 1
-            sid = "s_" + hashlib.sha1(f"{dataset}\0{chash}\0{k}".encode()).hexdigest()[:16]
-        l1, l2 = parse_task_type(self.s.task_type or conv.task_type)
+            sid = "s_" + hashlib.sha1(f"{row.dataset}\0{chash}\0{k}".encode()).hexdigest()[:16]
+        l1, l2 = row.task_l1, row.task_l2
         if l1 is None or l2 is None:
             self.batch.untyped.add(sid)
         elif not self._in_taxonomy(l1, l2):
             self.off_taxonomy[f"{l1}/{l2}"] = self.off_taxonomy.get(f"{l1}/{l2}", 0) + 1
-        msgs = conv.messages
-        prompt, answer = prompt_text(msgs), answer_text(msgs)
-        self.batch.add({
-            "id": sid, "dataset": dataset, "messages": orjson.dumps(msgs).decode(),
-            "tools": orjson.dumps(conv.tools).decode() if conv.tools else None,
-            "task_l1": l1, "task_l2": l2, "language": detect_language(prompt[:4000] + "\n" + answer[:4000]),
-            "tags": conv.tags, "status": "pending", "split": conv.split, "content_hash": chash,
-            "source_hash": chash, "source": f"{self.path.name}:{line}", "ingest_id": self.report.ingest_id,
-            "parent_id": None, "n_turns": sum(m["role"] == "user" for m in msgs),
-            "has_system": msgs[0]["role"] == "system", "has_tools": bool(conv.tools) or any(
-                m.get("tool_calls") for m in msgs), "prompt_chars": len(prompt), "answer_chars": len(answer),
-            "rev": 0, "created_at": self.now, "updated_at": self.now,
-        }, self.name, line)
+        self.batch.add(sid, row)
         if len(self.batch) >= self.s.batch_size:
             self.flush()
 
@@ -219,17 +327,14 @@ class _FileImport:
     def flush(self) -> None:
         if not len(self.batch):
             return
-        import pyarrow as pa
-        table = pa.table(self.batch.cols, schema=_arrow_schema())
-        inserted, existing = self.store.insert_samples(table)
+        inserted, existing = self.store.insert_samples(self.batch.table(self.report.ingest_id, self.now))
         self.report.imported += inserted
         self.report.untyped += len(self.batch.untyped - {sid for sid, _ in existing})
         for sid, same in existing:
             if same:
                 self.report.already_present += 1
             else:
-                file, line = self.batch.sources[sid]
-                self.error(line, f"id {sid!r} is already in the store with different content; "
+                self.error(self.batch.lines[sid], f"id {sid!r} is already in the store with different content; "
                                  "give the record a new id or edit the stored sample")
         self.batch = _Batch()
 
@@ -283,6 +388,7 @@ def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | Non
     store.record_ingest(report.ingest_id, settings.dataset or ",".join(p.stem for p in paths),
                         [str(p) for p in paths], settings.format, report.imported, report.rejected,
                         report.already_present, report.settings)
-    from .checks import flag_ingest  # pre-flags for review: they point at samples, never change them
-    flag_ingest(store, report)
+    if settings.run_checks:
+        from .checks import flag_ingest  # pre-flags for review: they point at samples, never change them
+        flag_ingest(store, report)
     return report

@@ -173,7 +173,8 @@ def merge_versions(base: dict, mine: dict, theirs: dict, choices: dict | None = 
 
     `base` is the sample I started from, `mine` my changes (content fields), `theirs` the current sample.
     A field only one side changed takes that side's value; a field both changed takes `choices[field]`
-    ("mine" or "theirs"). For messages of equal length, `turn_choices[i]` picks per turn (0-based) instead.
+    ("mine" or "theirs"). Conversations of the same length merge turn by turn the same way: a turn only one side
+    changed is kept, and a turn both changed takes `turn_choices[i]` (0-based), else `choices["messages"]`.
     Returns the content to save on top of `theirs`.
     """
     choices, turn_choices = choices or {}, turn_choices or {}
@@ -185,8 +186,8 @@ def merge_versions(base: dict, mine: dict, theirs: dict, choices: dict | None = 
             merged[f] = t[f]
         elif t[f] == b[f]:
             merged[f] = m
-        elif f == "messages" and turn_choices and len(m) == len(t[f]):
-            merged[f] = [_pick_turn(i, b[f], m, t[f], turn_choices) for i in range(len(m))]
+        elif f == "messages" and len(m) == len(t[f]) == len(b[f]):
+            merged[f] = [_pick_turn(i, b[f], m, t[f], turn_choices.get(i) or choices.get(f)) for i in range(len(m))]
         elif choices.get(f) in ("mine", "theirs"):
             merged[f] = m if choices[f] == "mine" else t[f]
         else:
@@ -194,13 +195,11 @@ def merge_versions(base: dict, mine: dict, theirs: dict, choices: dict | None = 
     return {f: v for f, v in merged.items() if v != t[f]}
 
 
-def _pick_turn(i: int, base: list, mine: list, theirs: list, turn_choices: dict) -> dict:
-    b = base[i] if i < len(base) else None
-    if mine[i] == theirs[i] or mine[i] == b:
+def _pick_turn(i: int, base: list, mine: list, theirs: list, choice: str | None) -> dict:
+    if mine[i] == theirs[i] or mine[i] == base[i]:
         return theirs[i]
-    if theirs[i] == b:
+    if theirs[i] == base[i]:
         return mine[i]
-    choice = turn_choices.get(i)
     if choice not in ("mine", "theirs"):
         raise UserError(f"both versions changed turn {i + 1}: choose mine or theirs")
     return mine[i] if choice == "mine" else theirs[i]

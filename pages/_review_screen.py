@@ -149,11 +149,13 @@ def pending_changes(sid: str) -> dict:
 
 
 # ---------------------------------------------------------------- actions (button callbacks)
-def save_pending(store, user: str, sid: str) -> bool:
+def save_pending(store, user: str, sid: str, explicit: bool = False) -> bool:
     """Save the pending edit, if any, as a revision. False when it could not be saved (error or conflict)."""
     try:
         changes = pending_changes(sid)
         if not changes:
+            if explicit:  # a box's text counts once applied (Ctrl+Enter or leaving the box)
+                ss.rv_toast = "Nothing to save: apply the box you are typing in with Ctrl+Enter first"
             return True
         new = save_edit(store, sid, user, changes, ss.rv_base[sid]["rev"])
     except ConflictError as e:
@@ -312,9 +314,8 @@ def conflict_view(store, user: str, sid: str) -> None:
                 _diff_blocks(base["messages"], msgs)
     both = conflict_fields(base, mine, theirs)
     for f in both:
-        if f == "messages" and len(mine["messages"]) == len(theirs["messages"]):
-            for i, (m, t) in enumerate(zip(mine["messages"], theirs["messages"])):
-                b = base["messages"][i] if i < len(base["messages"]) else None
+        if f == "messages" and len(mine["messages"]) == len(theirs["messages"]) == len(base["messages"]):
+            for i, (m, t, b) in enumerate(zip(mine["messages"], theirs["messages"], base["messages"])):
                 if m != t and m != b and t != b:
                     st.radio(f"Turn {i + 1} ({t['role']}): keep", ["mine", "theirs"], horizontal=True,
                              key=f"rv_pickturn_{sid}_{i}")
@@ -350,15 +351,23 @@ def guideline_panel(store, user: str, role: str, sample: dict) -> None:
     with st.expander("Edit guideline (lead)"):
         l1 = (tt or "").split("/")[0]
         scopes = [s for s in (tt if sample.get("task_l2") else None, l1 or None, "*") if s]
-        with st.form(f"rv_guide_{sample['id']}"):
-            scope = st.selectbox("Applies to", scopes, help='"*" is the default for every task type without one')
-            body = st.text_area("Markdown", value=g["body"] if g else "", height=200)
-            if st.form_submit_button("Save guideline"):
-                try:
-                    v = save_guideline(store, user, scope, body)
-                    st.success(f"Saved v{v} for {scope}")
-                except UserError as e:
-                    st.error(str(e))
+        sid = sample["id"]
+        with st.form(f"rv_guide_{sid}"):
+            st.selectbox("Applies to", scopes, key=f"rv_gscope_{sid}",
+                         help='"*" is the default for every task type without one')
+            st.text_area("Markdown", value=g["body"] if g else "", height=200, key=f"rv_gbody_{sid}")
+            st.form_submit_button("Save guideline", on_click=write_guideline, args=(store, user, sid))
+
+
+def write_guideline(store, user: str, sid: str) -> None:
+    """Form callback, so the new guideline shows in the same rerun."""
+    scope = ss.get(f"rv_gscope_{sid}")
+    try:
+        v = save_guideline(store, user, scope, ss.get(f"rv_gbody_{sid}", ""))
+    except UserError as e:
+        ss.rv_error = str(e)
+        return
+    ss.rv_toast = f"Guideline for {scope} saved (v{v})"
 
 
 def review_panel(store, user: str, sample: dict) -> None:
@@ -437,7 +446,7 @@ def main() -> None:
     editing = sid in ss.get("rv_editing", set())
     nav[2].button("Stop editing" if editing else "Edit", key="rv_edit", shortcut="E", on_click=start_edit,
                   args=(sid,))
-    nav[3].caption("Keys: A accept · F needs fix · X reject · J next · K previous · E edit · Ctrl+S save")
+    nav[3].caption("Keys: A accept · F needs fix · X reject · J next · K previous · E edit · Ctrl+Enter apply box · Ctrl+S save")
     left, right = st.columns([3, 2], gap="large")
     with left:
         sample_header(sample, store.flags(sid))
@@ -448,7 +457,9 @@ def main() -> None:
         else:
             render_messages(sample["messages"], sample.get("tools"))
         st.button("Save edit", key="rv_save", shortcut="Ctrl+S", on_click=save_pending,
-                  args=(store, user, sid), help="Save your edit and relabel as a new revision, without a verdict")
+                  args=(store, user, sid, True),
+                  help="Save your edit and relabel as a new revision, without a verdict. While typing in a box, "
+                       "Ctrl+Enter applies it first.")
     with right:
         guideline_panel(store, user, role, sample)
         review_panel(store, user, sample)

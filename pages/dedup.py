@@ -5,9 +5,15 @@ stored pair similarities (nothing is recomputed), clusters come largest first wi
 a character-level diff against the keeper, and per-cluster actions. Marking is a status change with history,
 reversible; protected robustness samples are shown as protected and never marked by bulk actions.
 """
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from curation.decontam import DecontamSettings, decontaminate
 from curation.dedup.diff import diff_summary, inline_diff
 from curation.dedup.keeper import CRITERIA, KeeperRule, is_protected
 from curation.dedup.keys import sample_key_text
@@ -117,7 +123,9 @@ def settings_panel(run: dict) -> None:
 
 
 def histogram(sims: list[float], threshold: float, floor: float) -> None:
-    fig = go.Figure(go.Histogram(x=sims, xbins={"start": floor, "end": 1.0001, "size": (1.0001 - floor) / 30}))
+    """Pair similarities in 30 bins (binned here, so a 100k-pair run sends 30 bars, not 100k points)."""
+    counts, edges = np.histogram(np.clip(sims, floor, 1.0), bins=30, range=(floor, 1.0))
+    fig = go.Figure(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, width=(1.0 - floor) / 30 * 0.9))
     fig.add_vline(x=threshold, line_dash="dash", annotation_text="threshold")
     fig.update_layout(height=220, margin={"l": 10, "r": 10, "t": 10, "b": 10}, xaxis_title="pair similarity",
                       yaxis_title="pairs", bargap=0.05)
@@ -228,8 +236,44 @@ def actions(run: dict, cluster, members: list[dict], anchor: str) -> None:
         st.rerun()
 
 
+def decontamination() -> None:
+    """Eval split vs train split, or an uploaded benchmark file vs every sample; every leak with its match."""
+    with st.expander("Decontamination: do evaluation items leak into the data?"):
+        upload = st.file_uploader("Benchmark file (JSONL with question/answer, messages, Alpaca, …); leave empty to "
+                                  "check the eval split against the train split", type=["jsonl", "json"],
+                                  key="dc_file")
+        c = st.columns(2)
+        key = c[0].selectbox("Compare", ["user", "assistant"], key="dc_key",
+                             format_func={"user": "questions with prompts", "assistant": "answers with answers"}.get)
+        threshold = c[1].number_input("MinHash Jaccard", 0.3, 1.0, 0.7, 0.05, key="dc_thr")
+        if not st.button("Check for contamination", key="dc_btn"):
+            return
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = None
+                if upload is not None:
+                    path = Path(tmp) / Path(upload.name).name
+                    path.write_bytes(upload.getvalue())
+                report = decontaminate(store, path, DecontamSettings(key=key, threshold=threshold),
+                                       author=current_user())
+        except UserError as e:
+            st.error(str(e))
+            return
+        counts = report["counts"]
+        st.metric(f"Contaminated items ({report['source']} vs {report['against']})",
+                  f"{counts['contaminated_items']} of {counts['items']}")
+        rows = [{"item": c["item"], "item text": c["text"], "sample": m["sample_id"], "split": m["split"],
+                 "method": m["method"], "jaccard": m["similarity"], "containment": m["containment"],
+                 "sample text": m["text"]} for c in report["contaminated"] for m in c["matches"]]
+        if rows:
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        else:
+            st.success("No evaluation item matches a sample.")
+
+
 _flash()
 run_form()
+decontamination()
 selected = pick_run()
 if selected:
     settings_panel(selected)

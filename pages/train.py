@@ -102,7 +102,7 @@ def show_audit(report) -> None:
                              for s in report.first_sample["segments"]])
         styled = segs.style.apply(lambda row: ["background-color: #c9f2c7" if row["trained"] else ""] * len(row),
                                   axis=1)
-        st.dataframe(styled, hide_index=True, use_container_width=True)
+        st.dataframe(styled, hide_index=True, width="stretch")
 
 
 def loss_chart(rows: list[dict]) -> None:
@@ -112,7 +112,7 @@ def loss_chart(rows: list[dict]) -> None:
         return
     chart = alt.Chart(pd.DataFrame(data)).mark_line(point=True).encode(
         x="step:Q", y=alt.Y("loss:Q", scale=alt.Scale(zero=False)), color="series:N")
-    st.altair_chart(chart, use_container_width=True)
+    st.altair_chart(chart, width="stretch")
 
 
 def show_run(run_dir: str) -> None:
@@ -171,7 +171,7 @@ def show_generations(run_dir: str) -> None:
     st.markdown("**Reference answer**")
     st.text(rows[0]["reference"])
     st.dataframe(pd.DataFrame([{"step": g["step"], "output": g["output"]} for g in rows]), hide_index=True,
-                 use_container_width=True)
+                 width="stretch")
 
 
 # ------------------------------------------------------------ page

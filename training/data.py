@@ -10,6 +10,7 @@ content instead, and turns that cannot be located are reported by the audit.
 """
 from __future__ import annotations
 
+import bisect
 import random
 from dataclasses import dataclass, field
 
@@ -62,7 +63,7 @@ class Encoder:
         text = render(self.tok, msgs, tools)
         spans = self._assistant_spans(msgs, tools, text)
         enc = self.tok(text, add_special_tokens=False, return_offsets_mapping=True)
-        ids, offsets = list(enc["input_ids"]), enc["offset_mapping"]
+        ids, offsets = list(enc["input_ids"]), [tuple(o) for o in enc["offset_mapping"]]
         labels = [IGNORE] * len(ids)
         out = Encoded(id=str(sample.get("id", "")), task_type=sample.get("task_type"), input_ids=ids,
                       labels=labels, full_length=len(ids), assistant_turns=len(spans),
@@ -119,7 +120,12 @@ class Encoder:
     def _label_span(self, ids, offsets, labels, span, out: Encoded) -> list[int]:
         """Label the tokens starting inside `span`, up to and including its last end-of-turn token."""
         start, end = span
-        inside = [k for k, (a, b) in enumerate(offsets) if start <= a < end and b > a]
+        k = bisect.bisect_left(offsets, (start, -1))  # offsets are sorted by start
+        inside = []
+        while k < len(offsets) and offsets[k][0] < end:
+            if offsets[k][1] > offsets[k][0]:
+                inside.append(k)
+            k += 1
         eots = [k for k in inside if ids[k] in self.eot_ids]
         if eots:
             inside = [k for k in inside if k <= eots[-1]]  # the newline after <|im_end|> is not the answer

@@ -447,8 +447,8 @@ def packing_is_isolated(model, device: str) -> bool:
     a = torch.tensor([[5, 6, 7, 8]], device=device)
     b = torch.tensor([[9, 10, 11]], device=device)
     with torch.no_grad():
-        alone = lm(input_ids=b).logits[0]
-        packed = lm(input_ids=torch.cat([a, b], 1), position_ids=torch.tensor([[0, 1, 2, 3, 0, 1, 2]],
+        alone = lm(input_ids=b, use_cache=False).logits[0]
+        packed = lm(input_ids=torch.cat([a, b], 1), use_cache=False, position_ids=torch.tensor([[0, 1, 2, 3, 0, 1, 2]],
                                                                               device=device)).logits[0, 4:]
     lm.train(was)
     return bool(torch.allclose(alone.float(), packed.float(), atol=1e-3, rtol=1e-3))

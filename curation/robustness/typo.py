@@ -181,6 +181,9 @@ def _coverage(run: str, words: dict[str, int]) -> list[int]:
 def _wrong_characters(run: str, s: TypoSettings) -> list[tuple[int, int, str]]:
     """(start, end, corrected word) for characters a same-sound character would fit much better."""
     words = lexicon.zh_words()
+    common = lexicon.common_chars()
+    if sum(ch not in common for ch in run) > 0.15 * len(run):
+        return []  # traditional characters or rare names: their simplified homophones are not corrections
     cov = _coverage(run, words)
     found = []
     i = 0
