@@ -147,9 +147,12 @@ def _prepare_all(chunks, workers: int, *args):
             yield chunk, _prepare_chunk(chunk, *args)
         return
     import multiprocessing
+    import sys
     from concurrent.futures import ProcessPoolExecutor
-    # spawn, not fork: this process holds DuckDB (and in the app Streamlit) threads, whose locks a fork would copy
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    # Fork where it is safe: the workers only run _prepare_chunk (no DuckDB, no Streamlit), and unlike spawn it
+    # does not re-run the caller's main script, which breaks scripts that call ingest() without a __main__ guard.
+    method = "fork" if sys.platform == "linux" else "spawn"
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
         pending: deque = deque()
         for chunk in chunks:
             pending.append((chunk, pool.submit(_prepare_chunk, chunk, *args)))

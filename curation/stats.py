@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from dataclasses import dataclass
 
 from .embeddings import EmbeddingJob
@@ -25,15 +24,8 @@ from .errors import UserError
 from .store import UNTYPED, SampleFilter, Store, parse_task_type
 from .summary import overview
 
-# Fast token estimate, no download: a CJK character or kana is one token, a number is a token per 3 digits, a
-# run of other letters a token per 6 letters, each punctuation mark or symbol a token. This follows how BPE
-# vocabularies of current chat models split text closely enough to compare types and spot outliers; pass a
-# local Hugging Face tokenizer folder for exact counts.
-TOKEN_PATTERN = (r"\p{Han}|\p{Hiragana}|\p{Katakana}|\p{N}{1,3}"
-                 r"|[^\s\p{P}\p{S}\p{N}\p{Han}\p{Hiragana}\p{Katakana}]{1,6}|[\p{P}\p{S}]")
 LENGTH_METRICS = ("prompt_chars", "answer_chars", "prompt_tokens", "answer_tokens")
 ALL = "(all)"  # the row summarising the whole selection in per-type tables
-_CJK_GAP = re.compile(r"(?<=[\u3040-\u30ff\u3400-\u9fff]) (?=[\u3040-\u30ff\u3400-\u9fff])")
 
 # How the page explains each metric; also written into reports.
 DEFINITIONS = {
@@ -43,14 +35,15 @@ DEFINITIONS = {
                   "(a fixed pseudo-random pick) because the value falls as a corpus grows.",
     "exact_repeat": "share of samples whose answer (trimmed) is identical to another sample's answer in the selection",
     "near_repeat": "share of samples whose answer equals another's after lower-casing and removing whitespace, "
-                   "punctuation and symbols, with every number counted as the same number",
-    "opening": "the first words of a text, lower-cased, numbers masked; a prompt opening shared by many samples "
-               "is a template",
+                   "punctuation, symbols and digits (the first 600 such characters are compared)",
+    "opening": "the first words of a text (6 for answers, 8 for prompts; twice as many characters for Chinese), "
+               "lower-cased, every number written 0; a prompt opening shared by many samples is a template",
     "coverage": "share of a task_type's samples that start with the opening",
     "all_short": "at least 95% of the type is shorter than the selection's 25th percentile (type p95 < all p25)",
     "all_long": "at least 95% of the type is longer than the selection's 75th percentile (type p5 > all p75)",
-    "tokens": "token counts come from the estimate (CJK character = 1, Latin word piece of up to 6 letters = 1, "
-              "up to 3 digits = 1, punctuation = 1) unless a tokenizer is given",
+    "tokens": "unless a tokenizer is given, tokens are estimated without reading the text twice: a CJK "
+              "character counts 1 token, other text 1 token per 4 characters (from UTF-8 byte counts: CJK "
+              "characters take 3 bytes)",
 }
 
 
@@ -65,7 +58,8 @@ class StatsSettings:
     quantiles: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)  # must include 0.05, 0.25, 0.75, 0.95 (flags)
     bins: int = 24  # histogram bins, log-spaced from 0 to the longest sample
     max_turns: int = 10  # turns histogram: this many user turns and more share one bar
-    distinct_per_type: int | None = 2000  # answers per type for distinct-n (None: all); same size keeps types comparable
+    distinct_per_type: int | None = 1000  # answers per type for distinct-n (None: all); same size keeps types comparable
+    distinct_chars: int = 2000  # characters of each answer read for distinct-n
     top_n: int = 20  # rows in the most-repeated tables
     answer_opening_words: int = 6  # words in an answer opening
     prompt_opening_words: int = 8  # words in a prompt opening (template)
@@ -100,9 +94,8 @@ def compute_stats(store: Store, f: SampleFilter | None = None, settings: StatsSe
 def selection_stats(store: Store, f: SampleFilter | None, s: StatsSettings) -> dict:
     """The overview and every non-embedding diversity section for one selection."""
     result = overview(store, f)
-    pattern = TOKEN_PATTERN if s.tokenizer == "estimate" else None
-    with store.stats_view(f, pattern) as v:
-        if pattern is None:
+    with store.stats_view(f, s.answer_opening_words, s.prompt_opening_words) as v:
+        if s.tokenizer != "estimate":
             _count_tokens(v, s.tokenizer)
         balance = balance_section(v, store, f, s)
         result.update(
@@ -112,7 +105,7 @@ def selection_stats(store: Store, f: SampleFilter | None, s: StatsSettings) -> d
             languages=languages_section(v),
             answers=answers_section(v, s),
             prompts=prompts_section(v, s),
-            system_prompts=_groups(v, "system", s, s.prompt_opening_words),
+            system_prompts=_groups(v, "system", s),
             robustness=robustness_section(v, s),
         )
     result["warnings"] = _warnings(result)
@@ -318,49 +311,49 @@ def answers_section(v, s: StatsSettings) -> dict:
     """distinct-n, repeat shares, most repeated answers and openings (overall and per type)."""
     distinct = [{"task_type": tt, "answers": a, "distinct_1": du / nu if nu else None,
                  "distinct_2": db / nb if nb else None, "unigrams": nu, "bigrams": nb}
-                for tt, a, du, nu, db, nb in v.distinct_n(s.distinct_per_type)]
+                for tt, a, du, nu, db, nb in v.distinct_n(s.distinct_per_type, s.distinct_chars)]
     repeats = [{"task_type": tt or ALL, "samples": n, "exact_repeat": e, "near_repeat": nr,
                 "exact_share": e / n if n else 0.0, "near_share": nr / n if n else 0.0}
                for tt, n, e, nr in v.repeat_counts()]
     return {"distinct": distinct, "repeats": repeats,
-            "top_answers": _groups(v, "answer_near", s, s.answer_opening_words),
-            "top_openings": _groups(v, "answer_opening", s, s.answer_opening_words),
-            "openings_per_type": _per_type(v, "answer", s, s.answer_opening_words)}
+            "top_answers": _groups(v, "answer_near", s),
+            "top_openings": _groups(v, "answer_opening", s),
+            "openings_per_type": _per_type(v, "answer", s)}
 
 
 def prompts_section(v, s: StatsSettings) -> dict:
     """Most common prompt openings (templates) overall and per type, with the share of prompts they cover."""
-    per_type = _per_type(v, "prompt", s, s.prompt_opening_words)
+    per_type = _per_type(v, "prompt", s)
     coverage: dict[str, dict] = {}
     for r in per_type:
         c = coverage.setdefault(r["task_type"], {"task_type": r["task_type"], "samples": r["type_samples"],
                                                  "top_opening": r["opening"], "top_share": r["coverage"],
                                                  "top_n_share": 0.0})
         c["top_n_share"] += r["coverage"]
-    return {"templates": _groups(v, "prompt_opening", s, s.prompt_opening_words), "per_type": per_type,
+    return {"templates": _groups(v, "prompt_opening", s), "per_type": per_type,
             "coverage": sorted(coverage.values(), key=lambda c: -c["top_share"])}
 
 
-def display_opening(key: str) -> str:
-    """An opening key for people: words joined by spaces, but Chinese characters written together."""
-    return _CJK_GAP.sub("", key)
-
-
-def _groups(v, kind: str, s: StatsSettings, k: int) -> list[dict]:
-    rows = []
-    for key, n, text, variants, types, ids in v.top_groups(kind, s.top_n, k=k, examples=s.examples):
-        row = {"key": key, "kind": kind, "samples": n, "text": text, "variants": variants,
+def _groups(v, kind: str, s: StatsSettings) -> list[dict]:
+    """The largest groups sharing a key, each with the text of its first example."""
+    rows = v.top_groups(kind, s.top_n, examples=s.examples)
+    texts = v.sample_texts([ids[0] for *_, ids in rows])
+    field = {"system": 2, "prompt_opening": 0}.get(kind, 1)
+    out = []
+    for key, n, variants, types, ids in rows:
+        text = texts.get(ids[0], ("", "", None))[field] or ""
+        row = {"key": key, "kind": kind, "samples": n, "text": text[:2000], "variants": variants,
                "task_types": dict(sorted(types.items(), key=lambda kv: -kv[1])), "example_ids": ids}
         if kind.endswith("opening"):
-            row["opening"] = display_opening(key)
-        rows.append(row)
-    return rows
+            row["opening"] = key
+        out.append(row)
+    return out
 
 
-def _per_type(v, column: str, s: StatsSettings, k: int) -> list[dict]:
-    return [{"task_type": tt, "key": key, "kind": f"{column}_opening", "opening": display_opening(key),
+def _per_type(v, column: str, s: StatsSettings) -> list[dict]:
+    return [{"task_type": tt, "key": key, "kind": f"{column}_opening", "opening": key,
              "samples": n, "type_samples": total, "coverage": n / total}
-            for tt, key, n, total in v.openings_per_type(column, s.openings_per_type, k)]
+            for tt, key, n, total in v.openings_per_type(column, s.openings_per_type)]
 
 
 # ---------------------------------------------------------------- robustness
@@ -457,24 +450,25 @@ def comparison(a: dict, b: dict) -> dict:
 # ---------------------------------------------------------------- click-through
 def matching_ids(store: Store, f: SampleFilter | None, kind: str, key: str | None = None,
                  task_type: str | None = None, column: str | None = None, low: float | None = None,
-                 high: float | None = None, settings: StatsSettings | None = None) -> list[str]:
+                 high: float | None = None, language: str | None = None,
+                 settings: StatsSettings | None = None) -> list[str]:
     """Ids behind one chart element or table row, for Browse.
 
-    kind: answer_exact | answer_near | answer_opening | prompt_opening | system (samples sharing `key`),
-    repeated_exact | repeated_near (samples whose answer repeats another's), length (`column` in [low, high)),
-    or type (every sample of task_type)."""
+    kind: answer_exact | answer_near | answer_opening | prompt_opening | system (samples sharing `key`, as
+    returned in the tables), repeated_exact | repeated_near (samples whose answer repeats another's), length
+    (`column` in [low, high)), language, or type (every sample of task_type)."""
     s = settings or StatsSettings()
-    pattern = TOKEN_PATTERN if column and column.endswith("tokens") and s.tokenizer == "estimate" else None
-    with store.stats_view(f, pattern) as v:
-        if column and column.endswith("tokens") and pattern is None:
+    with store.stats_view(f, s.answer_opening_words, s.prompt_opening_words) as v:
+        if column and column.endswith("tokens") and s.tokenizer != "estimate":
             _count_tokens(v, s.tokenizer)
         if kind in ("answer_exact", "answer_near", "answer_opening", "prompt_opening", "system"):
-            k = s.answer_opening_words if kind == "answer_opening" else s.prompt_opening_words
-            return v.ids_matching(kind, key, task_type, k=k)
+            return v.ids_where(task_type, key_kind=kind, key=key)
         if kind in ("repeated_exact", "repeated_near"):
             return v.ids_where(task_type, repeated="answer_" + kind.split("_")[1])
         if kind == "length":
             return v.ids_where(task_type, column=column, low=low, high=high)
+        if kind == "language":
+            return v.ids_where(task_type, language=language)
         if kind == "type":
             return v.ids_where(task_type)
     raise UserError(f"unknown click-through kind {kind!r}")

@@ -343,7 +343,7 @@ class Store:
         """Matching samples as a pyarrow Table (messages kept as JSON text), for vectorised analysis."""
         cols = [c for c in columns if c in SAMPLE_COLUMNS]
         where, params = _where(f)
-        return self._cur().execute(f"SELECT {', '.join(cols)} FROM samples WHERE {where}", params).fetch_arrow_table()
+        return self._cur().sql(f"SELECT {', '.join(cols)} FROM samples WHERE {where}", params=params).to_arrow_table()
 
     def existing_ids(self, ids: list[str]) -> dict[str, str]:
         """For the given ids already stored: id -> the content hash they were imported with."""
@@ -616,9 +616,10 @@ class Store:
 
     # ---- stats ----
     # Diversity statistics (curation/stats.py). The queries themselves live in StatsView at the end of this file.
-    def stats_view(self, f: SampleFilter | None = None, token_pattern: str | None = None) -> "StatsView":
-        """The selection materialised once for the stats queries; use as a context manager."""
-        return StatsView(self._con.cursor(), f, token_pattern)
+    def stats_view(self, f: SampleFilter | None = None, answer_words: int = 6, prompt_words: int = 8) -> "StatsView":
+        """The selection materialised once for the stats queries (openings of answer_words / prompt_words words);
+        use as a context manager."""
+        return StatsView(self._con.cursor(), f, answer_words, prompt_words)
 
     def stats_stratified(self, f: SampleFilter | None, per_type: int | None) -> list[tuple[str, str, str, str]]:
         """(id, task_type label, content_hash, messages JSON) of up to per_type samples of each task_type.
@@ -1145,54 +1146,58 @@ def _db_value(key: str, value):
     return value
 
 
+
 # ---- stats ----
-# Diversity statistics run here, inside DuckDB: one pass pulls each selected sample's prompt, answer and system
-# text out of the messages JSON into a temporary table, and every metric is a GROUP BY over that table; no Python
-# loop touches the rows, so a million samples take seconds. curation/stats.py turns the rows into the report.
+# Diversity statistics run here, inside DuckDB. One pass parses each selected sample's messages JSON and keeps
+# only small derived columns in a temporary table (token estimates, hashes of the answer, opening keys); every
+# metric is then a GROUP BY over that table, and texts are fetched again only for the handful of rows shown.
+# No Python loop touches the rows, so a million samples take seconds. curation/stats.py builds the report.
 
 # The task_type label used by every stats query; untyped (either level missing) is one bucket, as in SampleFilter.
 _TT_SQL = f"CASE WHEN task_l1 IS NULL OR task_l2 IS NULL THEN '{UNTYPED}' ELSE task_l1 || '/' || task_l2 END"
 _MESSAGES_TYPE = '[{"role": "VARCHAR", "content": "VARCHAR", "tool_calls": "JSON"}]'
-# Words for distinct-n and openings: a CJK ideograph or kana is a word on its own (Chinese has no spaces, so
-# characters are the unigrams); any other run of letters/digits is one word.
-WORD_PATTERN = (r"\p{Han}|\p{Hiragana}|\p{Katakana}"
-                r"|[^\s\p{P}\p{S}\p{Han}\p{Hiragana}\p{Katakana}]+")
-# What "nearly the same answer" ignores: case, whitespace, punctuation and symbols, and which numbers appear.
-_NEAR_SQL = r"regexp_replace(regexp_replace(lower({col}), '\p{{N}}+', '0', 'g'), '[\s\p{{P}}\p{{S}}]+', '', 'g')"
-# An opening: the first k words of a text, lower-cased, numbers masked (so "Question 12:" and "Question 7:"
-# are one template). Only the head of the text is scanned.
-_OPENING_SQL = ("array_to_string(regexp_extract_all(regexp_replace(lower(left({col}, 400)), '\\p{{N}}+', '0', 'g'), "
-                "?)[1:?], ' ')")
-STATS_KEYS = ("answer_exact", "answer_near", "answer_opening", "prompt_opening", "system")
 
 
-def _stats_key(kind: str, k: int) -> tuple[str, list]:
-    """SQL expression (over the stats table) and its parameters for a grouping key."""
-    if kind == "answer_exact":
-        return "trim(answer)", []
-    if kind == "answer_near":
-        return _NEAR_SQL.format(col="answer"), []
-    if kind in ("answer_opening", "prompt_opening"):
-        return _OPENING_SQL.format(col=kind.split("_")[0]), [WORD_PATTERN, int(k)]
-    if kind == "system":
-        return "system", []
-    raise ValueError(f"unknown stats key {kind!r}; use one of {', '.join(STATS_KEYS)}")
+def _turns_text(role: str) -> str:
+    """SQL: the contents of every `role` turn of the parsed messages `m`, joined by newlines (text.py's rule)."""
+    return (f"array_to_string(list_transform(list_filter(m, lambda x: x.role = '{role}'), "
+            "lambda x: coalesce(x.content, '')), chr(10))")
+
+
+# Token estimate from UTF-8 byte counts, so it needs no scan of the text: a CJK character takes 3 bytes and is
+# about one token; other text is about 4 characters per token (ASCII takes 1 byte per character).
+_TOKENS_SQL = ("CAST(round((strlen({c}) - length({c})) / 2 + (length({c}) - (strlen({c}) - length({c})) / 2) / 4) "
+               "AS INTEGER)")
+# Nearly-equal answers: equal after lower-casing and dropping whitespace, punctuation, symbols and digits, compared
+# on the first 600 normalised characters (of the first 1000): bounded work per answer, and a few characters more
+# or less in the head do not shift what is compared.
+_NEAR_SQL = r"hash(left(regexp_replace(lower(left({c}, 1000)), '[\s\p{{P}}\p{{S}}\p{{N}}]+', '', 'g'), 600))"
+# An opening: the first k words, lower-cased, whitespace collapsed, every number written 0 (so "Question 12:" and
+# "Question 7:" are one template). Text that is mostly CJK (no spaces between words) uses its first 2k characters.
+_HEAD_SQL = r"regexp_replace(regexp_replace(lower(trim(left({c}, 160))), '[0-9]+', '0', 'g'), '\s+', ' ', 'g')"
+_OPENING_SQL = ("CASE WHEN strlen({h}) > 1.6 * length({h}) THEN left(replace({h}, ' ', ''), 2 * ?) "
+                "ELSE array_to_string(string_split({h}, ' ')[1:?], ' ') END")
+STATS_KEYS = {"answer_exact": "ah", "answer_near": "nh", "answer_opening": "ao", "prompt_opening": "po",
+              "system": "sh"}
+# Words for distinct-n: each CJK character or kana is a word (Chinese has no spaces, so characters are the
+# unigrams); any other run of letters or digits is one word.
+_WORDS_SQL = (r"regexp_extract_all(lower(left({c}, ?)), "
+              r"'\p{{Han}}|\p{{Hiragana}}|\p{{Katakana}}|[^\s\p{{P}}\p{{S}}\p{{Han}}\p{{Hiragana}}\p{{Katakana}}]+')")
 
 
 class StatsView:
     """One selection materialised for statistics in a temporary table on its own cursor.
 
-    Columns: id, tt (task_type label), l1, prompt, answer, system, tool_calls, n_turns, has_system, has_tools,
-    prompt_chars, answer_chars, prompt_tokens, answer_tokens, language, tags. Closing the view drops the table.
+    Columns: id, tt (task_type label), l1, n_turns, has_system, has_tools, tool_calls, prompt_chars,
+    answer_chars, prompt_tokens, answer_tokens, language, tags, ah / nh (hash of the answer, exact / normalised),
+    ao / po (answer / prompt opening), sh (hash of the system prompt). Closing the view drops the table.
     """
 
-    def __init__(self, cur: duckdb.DuckDBPyConnection, f: SampleFilter | None, token_pattern: str | None):
+    def __init__(self, cur: duckdb.DuckDBPyConnection, f: SampleFilter | None, answer_words: int,
+                 prompt_words: int):
         self._c = cur
-        where, params = _where(f)
-        tokens = ("len(regexp_extract_all(prompt, ?))::INTEGER", "len(regexp_extract_all(answer, ?))::INTEGER")
-        tok_params = [token_pattern, token_pattern] if token_pattern else []
-        if not token_pattern:
-            tokens = ("NULL::INTEGER", "NULL::INTEGER")
+        self._where = _where(f)
+        where, params = self._where
         self._c.execute(f"""
             CREATE OR REPLACE TEMP TABLE stats_v AS
             WITH parsed AS (
@@ -1200,19 +1205,20 @@ class StatsView:
                        tags, from_json(messages, '{_MESSAGES_TYPE}') AS m
                 FROM samples WHERE {where}),
             texts AS (
-                SELECT * EXCLUDE (m),
-                    array_to_string(list_transform(list_filter(m, lambda x: x.role = 'user'),
-                                                   lambda x: coalesce(x.content, '')), chr(10)) AS prompt,
-                    array_to_string(list_transform(list_filter(m, lambda x: x.role = 'assistant'),
-                                                   lambda x: coalesce(x.content, '')), chr(10)) AS answer,
+                SELECT * EXCLUDE (m), {_turns_text('user')} AS prompt, {_turns_text('assistant')} AS answer,
                     list_filter(m, lambda x: x.role = 'system')[1].content AS system,
-                    len(list_filter(m, lambda x: x.role = 'assistant' AND coalesce(json_array_length(x.tool_calls), 0) > 0))
-                        > 0 AS tool_calls
-                FROM parsed)
-            SELECT id, {_TT_SQL} AS tt, coalesce(task_l1, '{UNTYPED}') AS l1, prompt, answer, system, tool_calls,
-                   n_turns, has_system, has_tools, prompt_chars, answer_chars,
-                   {tokens[0]} AS prompt_tokens, {tokens[1]} AS answer_tokens, language, tags
-            FROM texts""", params + tok_params)
+                    len(list_filter(m, lambda x: x.role = 'assistant'
+                                    AND coalesce(json_array_length(x.tool_calls), 0) > 0)) > 0 AS tool_calls
+                FROM parsed),
+            heads AS (SELECT *, {_HEAD_SQL.format(c='answer')} AS a_head, {_HEAD_SQL.format(c='prompt')} AS p_head
+                      FROM texts)
+            SELECT id, {_TT_SQL} AS tt, coalesce(task_l1, '{UNTYPED}') AS l1, n_turns, has_system, has_tools,
+                   tool_calls, prompt_chars, answer_chars, {_TOKENS_SQL.format(c='prompt')} AS prompt_tokens,
+                   {_TOKENS_SQL.format(c='answer')} AS answer_tokens, language, tags,
+                   hash(trim(answer)) AS ah, {_NEAR_SQL.format(c='answer')} AS nh,
+                   {_OPENING_SQL.format(h='a_head')} AS ao, {_OPENING_SQL.format(h='p_head')} AS po,
+                   CASE WHEN system IS NOT NULL THEN hash(system) END AS sh
+            FROM heads""", params + [answer_words, answer_words, prompt_words, prompt_words])
 
     def __enter__(self):
         return self
@@ -1228,17 +1234,28 @@ class StatsView:
         return self._c.execute(sql, params).fetchall()
 
     def texts(self):
-        """id, prompt, answer as a pyarrow Table (for counting tokens with a real tokenizer)."""
-        return self._c.execute("SELECT id, prompt, answer FROM stats_v").fetch_arrow_table()
+        """id, prompt, answer of the selection as a pyarrow Table (for counting tokens with a real tokenizer)."""
+        where, params = self._where
+        return self._c.sql(f"""SELECT id, {_turns_text('user')} AS prompt, {_turns_text('assistant')} AS answer
+                               FROM (SELECT id, from_json(messages, '{_MESSAGES_TYPE}') AS m
+                                     FROM samples WHERE {where})""", params=params).to_arrow_table()
 
     def set_tokens(self, table) -> None:
-        """Store token counts from a pyarrow Table with columns id, prompt_tokens, answer_tokens."""
+        """Replace the token estimates with counts from a pyarrow Table (id, prompt_tokens, answer_tokens)."""
         self._c.register("_tok", table)
         try:
             self._c.execute("UPDATE stats_v SET prompt_tokens = t.prompt_tokens, answer_tokens = t.answer_tokens "
                             "FROM _tok t WHERE stats_v.id = t.id")
         finally:
             self._c.unregister("_tok")
+
+    def sample_texts(self, ids: list[str]) -> dict[str, tuple[str, str, str | None]]:
+        """id -> (prompt, answer, system prompt) for a few samples (the examples shown in tables)."""
+        rows = self._q(f"""SELECT id, {_turns_text('user')}, {_turns_text('assistant')},
+                                  list_filter(m, lambda x: x.role = 'system')[1].content
+                           FROM (SELECT id, from_json(messages, '{_MESSAGES_TYPE}') AS m FROM samples
+                                 WHERE list_contains(?, id))""", [list(ids)])
+        return {r[0]: r[1:] for r in rows}
 
     def type_counts(self) -> list[tuple[str, str, int]]:
         """(l1, task_type label, samples) per task_type."""
@@ -1262,7 +1279,7 @@ class StatsView:
         mean user turns, distinct system prompts)."""
         return self._q("""SELECT tt, count(*), count(*) FILTER (n_turns = 1), count(*) FILTER (has_system),
                                  count(*) FILTER (has_tools), count(*) FILTER (tool_calls), avg(n_turns),
-                                 count(DISTINCT system)
+                                 count(DISTINCT sh)
                           FROM stats_v GROUP BY GROUPING SETS ((tt), ()) ORDER BY tt NULLS FIRST""")
 
     def turns_histogram(self, cap: int) -> list[tuple[str, int, int]]:
@@ -1273,78 +1290,89 @@ class StatsView:
         """(task_type, language, samples)."""
         return self._q("SELECT tt, coalesce(language, 'other'), count(*) FROM stats_v GROUP BY ALL ORDER BY 1, 3 DESC")
 
-    def distinct_n(self, per_type: int | None) -> list[tuple]:
-        """(task_type, answers used, distinct unigrams, unigrams, distinct bigrams, bigrams) over the answers of
-        up to per_type samples of each type (a fixed pseudo-random pick), words as in WORD_PATTERN."""
-        return self._q("""
-            WITH s AS MATERIALIZED (
-                SELECT tt, regexp_extract_all(lower(answer), ?) AS t FROM stats_v
-                QUALIFY row_number() OVER (PARTITION BY tt ORDER BY hash(id), id) <= ?),
+    def distinct_n(self, per_type: int | None, max_chars: int) -> list[tuple]:
+        """(task_type, answers used, distinct unigrams, unigrams, distinct bigrams, bigrams) over the answers
+        (first max_chars characters) of up to per_type samples of each type, a fixed pseudo-random pick."""
+        where, params = self._where
+        words = _WORDS_SQL.format(c=_turns_text("assistant"))
+        return self._q(f"""
+            WITH pick AS (SELECT id, {_TT_SQL} AS tt FROM samples WHERE {where}
+                          QUALIFY row_number() OVER (PARTITION BY tt ORDER BY hash(id), id) <= ?),
+            s AS MATERIALIZED (
+                SELECT tt, {words} AS t
+                FROM (SELECT pick.tt, from_json(samples.messages, '{_MESSAGES_TYPE}') AS m
+                      FROM pick JOIN samples USING (id))),
             uni AS (SELECT tt, unnest(t) AS g FROM s),
-            bi AS (SELECT tt, unnest(list_transform(range(1, len(t)), lambda i: t[i] || ' ' || t[i + 1])) AS g FROM s),
+            bi AS (SELECT tt, unnest(list_transform(range(1, len(t)), lambda i: t[i] || ' ' || t[i + 1])) AS g
+                   FROM s),
             n AS (SELECT tt, count(*) AS answers FROM s GROUP BY tt),
             u AS (SELECT tt, count(DISTINCT g) AS du, count(g) AS nu FROM uni GROUP BY tt),
             b AS (SELECT tt, count(DISTINCT g) AS db, count(g) AS nb FROM bi GROUP BY tt)
             SELECT n.tt, n.answers, coalesce(du, 0), coalesce(nu, 0), coalesce(db, 0), coalesce(nb, 0)
-            FROM n LEFT JOIN u USING (tt) LEFT JOIN b USING (tt) ORDER BY n.tt""", [WORD_PATTERN, per_type or 2 ** 62])
+            FROM n LEFT JOIN u USING (tt) LEFT JOIN b USING (tt) ORDER BY n.tt""",
+                       params + [per_type or 2 ** 62, max_chars])
 
     def repeat_counts(self) -> list[tuple]:
         """(task_type or NULL for all, samples, samples whose answer exactly repeats another's in the selection,
-        samples whose answer nearly repeats another's: equal after _NEAR_SQL normalisation)."""
-        near = _NEAR_SQL.format(col="answer")
-        return self._q(f"""
-            WITH k AS (SELECT tt, trim(answer) AS e, {near} AS nk FROM stats_v),
-            c AS (SELECT tt, count(*) OVER (PARTITION BY e) AS ce,
-                         CASE WHEN nk = '' THEN 1 ELSE count(*) OVER (PARTITION BY nk) END AS cn FROM k)
-            SELECT tt, count(*), count(*) FILTER (ce > 1), count(*) FILTER (cn > 1)
-            FROM c GROUP BY GROUPING SETS ((tt), ()) ORDER BY tt NULLS FIRST""")
+        samples whose answer nearly repeats another's)."""
+        return self._q("""
+            WITH e AS (SELECT ah FROM stats_v GROUP BY ah HAVING count(*) > 1),
+                 n AS (SELECT nh FROM stats_v GROUP BY nh HAVING count(*) > 1)
+            SELECT tt, count(*), count(*) FILTER (ah IN (SELECT ah FROM e)),
+                   count(*) FILTER (nh IN (SELECT nh FROM n))
+            FROM stats_v GROUP BY GROUPING SETS ((tt), ()) ORDER BY tt NULLS FIRST""")
 
-    def top_groups(self, kind: str, n: int, min_count: int = 2, k: int = 8, examples: int = 5) -> list[tuple]:
-        """The n largest groups of samples sharing a key (see _stats_key): (key, samples, example text, distinct
-        exact texts, {task_type: samples}, first example ids)."""
-        key, kp = _stats_key(kind, k)
-        text = "system" if kind == "system" else ("trim(answer)" if kind.startswith("answer") else "trim(prompt)")
+    def top_groups(self, kind: str, n: int, min_count: int = 2, examples: int = 5) -> list[tuple]:
+        """The n largest groups of samples sharing a key (see STATS_KEYS): (key, samples, distinct exact answers,
+        {task_type: samples}, first example ids). Keys are strings (openings) or hashes as text."""
+        col = _stats_key(kind)
         return self._q(f"""
-            WITH keyed AS MATERIALIZED (SELECT id, tt, {key} AS key, {text} AS txt FROM stats_v),
-            g AS (SELECT key, count(*) AS n FROM keyed WHERE key IS NOT NULL AND key <> '' GROUP BY key
-                  HAVING count(*) >= ? ORDER BY n DESC, key LIMIT ?)
-            SELECT g.key, g.n, mode(left(keyed.txt, 2000)), count(DISTINCT keyed.txt), histogram(keyed.tt),
-                   list(keyed.id ORDER BY keyed.id)[1:?]
-            FROM g JOIN keyed USING (key) GROUP BY g.key, g.n ORDER BY g.n DESC, g.key""",
-                       kp + [min_count, n, examples])
+            WITH g AS (SELECT {col} AS key, count(*) AS n FROM stats_v WHERE {col} IS NOT NULL AND {col}::VARCHAR <> ''
+                       GROUP BY key HAVING count(*) >= ? ORDER BY n DESC, key LIMIT ?)
+            SELECT g.key::VARCHAR, g.n, count(DISTINCT v.ah), histogram(v.tt), list(v.id ORDER BY v.id)[1:?]
+            FROM g JOIN stats_v v ON v.{col} = g.key GROUP BY g.key, g.n ORDER BY g.n DESC, g.key""",
+                       [min_count, n, examples])
 
-    def openings_per_type(self, column: str, n: int, k: int) -> list[tuple[str, str, int, int]]:
+    def openings_per_type(self, column: str, n: int) -> list[tuple[str, str, int, int]]:
         """(task_type, opening, samples, samples of the type) for the n most common openings of each type."""
-        key, kp = _stats_key(f"{column}_opening", k)
+        col = _stats_key(f"{column}_opening")
         return self._q(f"""
-            WITH c AS (SELECT tt, {key} AS key, count(*) AS n FROM stats_v GROUP BY ALL),
-            r AS (SELECT tt, key, n, sum(n) OVER (PARTITION BY tt) AS total,
-                         row_number() OVER (PARTITION BY tt ORDER BY n DESC, key) AS rk FROM c)
-            SELECT tt, key, n, total::BIGINT FROM r WHERE rk <= ? AND key <> '' ORDER BY tt, rk""", kp + [n])
+            WITH c AS (SELECT tt, {col} AS key, count(*) AS n FROM stats_v WHERE {col} <> '' GROUP BY ALL),
+            t AS (SELECT tt, count(*) AS total FROM stats_v GROUP BY tt),
+            r AS (SELECT tt, key, n, row_number() OVER (PARTITION BY tt ORDER BY n DESC, key) AS rk FROM c)
+            SELECT r.tt, key, n, total FROM r JOIN t USING (tt) WHERE rk <= ? ORDER BY r.tt, rk""", [n])
 
     def tagged(self, prefix: str) -> list[tuple[str, int, int]]:
         """(task_type, samples, samples carrying a tag that starts with prefix)."""
         return self._q("""SELECT tt, count(*), count(*) FILTER (len(list_filter(tags, lambda t: starts_with(t, ?))) > 0)
                           FROM stats_v GROUP BY tt ORDER BY tt""", [prefix])
 
-    def ids_matching(self, kind: str, key: str, task_type: str | None = None, k: int = 8) -> list[str]:
-        """Ids of the samples whose grouping key (see _stats_key) equals key, optionally of one task_type."""
-        expr, kp = _stats_key(kind, k)
-        return [r[0] for r in self._q(f"SELECT id FROM stats_v WHERE {expr} = ? AND (? IS NULL OR tt = ?) ORDER BY id",
-                                      kp + [key, task_type, task_type])]
-
-    def ids_where(self, task_type: str | None = None, column: str | None = None, low: float | None = None,
-                  high: float | None = None, repeated: str | None = None) -> list[str]:
-        """Ids of one task_type, optionally with a length column in [low, high) or an exactly/nearly repeated answer."""
+    def ids_where(self, task_type: str | None = None, key_kind: str | None = None, key: str | None = None,
+                  column: str | None = None, low: float | None = None, high: float | None = None,
+                  repeated: str | None = None, language: str | None = None) -> list[str]:
+        """Ids behind one chart element or table row: optionally one task_type, a grouping key (STATS_KEYS) equal
+        to `key`, a length column in [low, high), an exactly/nearly repeated answer, a language."""
         conds, params = ["(? IS NULL OR tt = ?)"], [task_type, task_type]
+        if key_kind:
+            conds.append(f"{_stats_key(key_kind)}::VARCHAR = ?")
+            params.append(key)
         if column:
             col = _length_column(column)
             conds.append(f"{col} >= coalesce(?, 0) AND {col} < coalesce(?, 'infinity'::DOUBLE)")
             params += [low, high]
         if repeated:
-            expr, _ = _stats_key(repeated, 0)
-            conds.append(f"{expr} IN (SELECT {expr} AS key FROM stats_v GROUP BY key HAVING count(*) > 1 AND key <> '')")
+            col = _stats_key(repeated)
+            conds.append(f"{col} IN (SELECT {col} FROM stats_v GROUP BY {col} HAVING count(*) > 1)")
+        if language:
+            conds.append("coalesce(language, 'other') = ?")
+            params.append(language)
         return [r[0] for r in self._q(f"SELECT id FROM stats_v WHERE {' AND '.join(conds)} ORDER BY id", params)]
+
+
+def _stats_key(kind: str) -> str:
+    if kind not in STATS_KEYS:
+        raise ValueError(f"unknown stats key {kind!r}; use one of {', '.join(STATS_KEYS)}")
+    return STATS_KEYS[kind]
 
 
 def _length_column(column: str) -> str:

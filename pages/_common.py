@@ -14,6 +14,21 @@ from curation.text import markdown_with_literal_html
 from curation.store import STATUSES, UNTYPED, SampleFilter, Store, resolve_db_path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _use_app_navigation() -> None:
+    """Route a deep link (e.g. /review opened right after a restart) through app.py's st.navigation.
+
+    Streamlit treats a `pages/` folder as old-style multipage navigation until app.py first calls
+    st.navigation in the process; a page reached that way would run without the app's sidebar and profile.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_use_app_navigation()
 SAMPLE_DATA = ROOT / "sample_data"
 ROLE_AVATARS = {"system": "⚙️", "user": "user", "assistant": "assistant", "tool": "🛠️"}
 

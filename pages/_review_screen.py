@@ -446,7 +446,8 @@ def main() -> None:
     editing = sid in ss.get("rv_editing", set())
     nav[2].button("Stop editing" if editing else "Edit", key="rv_edit", shortcut="E", on_click=start_edit,
                   args=(sid,))
-    nav[3].caption("Keys: A accept · F needs fix · X reject · J next · K previous · E edit · Ctrl+Enter apply box · Ctrl+S save")
+    nav[3].caption("Keys: A accept · F needs fix · X reject · J next · K previous · E edit · "
+                   "Ctrl+Enter apply box · Ctrl+S save")
     left, right = st.columns([3, 2], gap="large")
     with left:
         sample_header(sample, store.flags(sid))

@@ -3,6 +3,7 @@ regressions sent back to review, and the one-click Train & compare chain.
 
 Model outputs and prompts are data: they are shown with st.code / st.text, never as HTML.
 """
+import re
 from pathlib import Path
 
 import altair as alt
@@ -72,7 +73,8 @@ with st.container(border=True):
                                        overrides={"max_steps": int(max_steps)} if max_steps else {})
         settings.eval.max_items_per_type = int(max_items)
         try:
-            st.session_state["pipeline"] = str(pl.start_pipeline(store, ws, settings=settings))
+            with st.spinner("Stage export: writing the curated selection and its manifest…"):
+                st.session_state["pipeline"] = str(pl.start_pipeline(store, ws, settings=settings))
         except UserError as e:
             st.error(f"Failed at stage export: {e}")
     pipelines = pl.list_pipelines(ws)
@@ -195,6 +197,40 @@ for it in items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
         with cols[1]:
             st.caption("Tuned output")
             st.code(it["tuned"]["output"] or "(empty)", language=None, wrap_lines=True)
+
+# ---------------------------------------------------------------- benchmarks and forgetting
+def save_upload(upload, folder: str) -> Path:
+    """Keep an uploaded file inside the workspace under a safe name."""
+    name = re.sub(r"[^\w.-]+", "_", Path(upload.name).name).strip("._") or "upload.jsonl"
+    target = ws / folder / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(upload.getvalue())
+    return target
+
+
+with st.expander("Score a benchmark file or check forgetting"):
+    succeeded = [r for r in comparison["runs"] if r["state"] == "succeeded"]
+    with st.form("benchmark_form"):
+        bench_run = st.selectbox("Run", [r["run_dir"] for r in succeeded], format_func=lambda d: Path(d).name)
+        bench = st.file_uploader("Benchmark (messages JSONL, or question/answer JSONL such as GSM8K's test file)",
+                                 type=["jsonl", "json"])
+        metric = st.selectbox("Its metric", ["per task_type", "exact_match", "rouge_l", "char_f1"])
+        general = st.file_uploader("General-ability set (forgetting check, optional)", type=["jsonl", "json"])
+        rescore = st.checkbox("Also re-score the eval split", value=False)
+        go = st.form_submit_button("Evaluate in the background")
+    if go:
+        from training.evaluate import Benchmark, EvalSettings
+        try:
+            if not bench_run or not (bench or general or rescore):
+                raise UserError("choose a run and a benchmark file, a general set, or re-scoring the eval split")
+            benchmarks = [Benchmark(str(save_upload(bench, "benchmarks")),
+                                    None if metric == "per task_type" else metric)] if bench else []
+            ev = EvalSettings(general_file=str(save_upload(general, "benchmarks")) if general else "")
+            st.session_state["pipeline"] = str(pl.start_evaluation(bench_run, ws, ev, benchmarks, rescore))
+        except UserError as e:
+            st.error(str(e))
+        else:
+            st.success("Evaluation started; its progress shows under Train & compare.")
 
 # ---------------------------------------------------------------- feedback to review
 st.subheader("Feedback to review")

@@ -62,6 +62,11 @@ def test_app_in_a_real_browser(app_url, tmp_path):
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync"])
         page = browser.new_page()
+        # A deep link as the server's very first request still goes through app.py's navigation.
+        page.goto(app_url + "/taxonomy", wait_until="domcontentloaded")
+        page.get_by_role("heading", name="Taxonomy").first.wait_for(timeout=60_000)
+        page.get_by_role("link", name="Overview").wait_for(timeout=30_000)
+        assert page.get_by_role("link", name="common").count() == 0
         page.goto(app_url, wait_until="domcontentloaded")
         page.get_by_text("SFT Workbench", exact=True).first.wait_for(timeout=60_000)
         page.get_by_text("Samples", exact=True).first.wait_for(timeout=30_000)

@@ -158,3 +158,8 @@ def test_bad_store_paths(tmp_path):
     junk.write_bytes(b"this is not a database" * 100)
     with pytest.raises(UserError):
         Store(junk)
+
+
+def test_arrow_export_of_a_selection(loaded_store):
+    t = loaded_store.arrow(SampleFilter(task_type="reasoning"), columns=("id", "prompt_chars", "nope"))
+    assert t.column_names == ["id", "prompt_chars"] and t.column("id").to_pylist() == ["t1"]

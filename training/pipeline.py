@@ -36,6 +36,7 @@ STAGES = ("export", "audit", "train", "evaluate", "compare")
 ACTIVE = ("queued", "running")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 POLL_S = 2.0  # how often the pipeline reads the training run's status
+EXPORT_TIMEOUT_S = 1800  # an export (in the caller's process) silent for this long is taken as dead
 
 
 @dataclass
@@ -47,6 +48,8 @@ class PipelineSettings:
     eval_fraction: float = 0.1  # share of each task_type held out for the before/after comparison
     seed: int = 42  # fixes the split (and is the training seed unless overridden)
     eval: EvalSettings = field(default_factory=EvalSettings)
+    benchmarks: list = field(default_factory=list)  # [{"path": ..., "metric": ...}] scored besides the eval split
+    include_eval_split: bool = True  # False when only benchmark files are (re)scored
 
 
 def settings_from_dict(d: dict) -> PipelineSettings:
@@ -88,9 +91,20 @@ def start_pipeline(store, workspace, filter_=None, settings: PipelineSettings | 
     return pdir
 
 
-def start_evaluation(run_dir, workspace, eval_settings: EvalSettings | None = None) -> Path:
-    """Evaluate (and compare) an existing run in the background; returns the pipeline folder."""
-    s = PipelineSettings(eval=eval_settings or EvalSettings())
+def start_evaluation(run_dir, workspace, eval_settings: EvalSettings | None = None, benchmarks=(),
+                     include_eval_split: bool = True) -> Path:
+    """Evaluate (and compare) an existing run in the background; returns the pipeline folder.
+
+    `benchmarks` are Benchmark(path, metric) files scored as their own sets.
+    """
+    from .evaluate import build_suites
+
+    s = PipelineSettings(eval=eval_settings or EvalSettings(), include_eval_split=include_eval_split,
+                         benchmarks=[dataclasses.asdict(b) for b in benchmarks])
+    config = read_json(Path(run_dir).expanduser() / "config.json")
+    if not config:
+        raise UserError(f"{run_dir} is not a run folder (no config.json)")
+    build_suites(config, s.eval, list(benchmarks), include_eval_split)  # bad files fail here, not in the background
     pdir = _new_dir(Path(workspace) / "pipelines")
     _write_config(pdir, s, stages=("evaluate", "compare"), runs_dir=Path(run_dir).parent)
     status = _initial_status(pdir, STAGES)
@@ -209,8 +223,9 @@ def _pid(pdir: Path) -> int | None:
 
 def _alive(pdir: Path) -> bool:
     pid = _pid(pdir)
-    if pid is None:
-        return (read_json(pdir / "status.json") or {}).get("state") == "queued" and not (pdir / "log.txt").exists()
+    if pid is None:  # still exporting in the caller's process; an export older than this has died with it
+        status = read_json(pdir / "status.json") or {}
+        return time.time() - status.get("updated_at", status.get("created_at", 0)) < EXPORT_TIMEOUT_S
     proc = _children.get(str(pdir.resolve()))
     if proc is not None and proc.pid == pid:
         return proc.poll() is None
@@ -255,6 +270,10 @@ def run(pdir: Path) -> int:
         write_json(pdir / "status.json", status)
         return 0
     except Cancelled:
+        if stage == "train" and status.get("run_dir"):  # the run is its own process: stop it too
+            from . import jobs
+
+            jobs.cancel(status["run_dir"])
         status.update(state="cancelled", error="cancelled by the user")
         write_json(pdir / "status.json", status)
         return 0
@@ -310,9 +329,12 @@ def _evaluate(pdir: Path, status: dict, s: PipelineSettings, config: dict) -> st
         _check_cancel(pdir)
         _stage(pdir, status, "evaluate", "running", message, fraction)
 
-    result = evaluate_run(status["run_dir"], s.eval, progress=progress)
-    counts = result["suites"][0]["counts"]
-    return f"{counts['scored']} items scored, {counts['excluded']} excluded as contaminated"
+    from .evaluate import Benchmark
+
+    benchmarks = [Benchmark(**b) for b in s.benchmarks]
+    result = evaluate_run(status["run_dir"], s.eval, benchmarks, s.include_eval_split, progress=progress)
+    return "; ".join(f"{r['suite']}: {r['counts']['scored']} items scored, {r['counts']['contaminated']} "
+                     f"contaminated (excluded: {r['counts']['excluded']})" for r in result["suites"])
 
 
 def _compare(pdir: Path, status: dict, s: PipelineSettings, config: dict) -> str:

@@ -104,7 +104,14 @@ def _save_atomically(final: Path, write) -> None:
     tmp = final.with_name(final.name + f".tmp{os.getpid()}")
     tmp.mkdir(parents=True, exist_ok=True)
     write(tmp)
-    os.replace(tmp, final)
+    try:
+        os.replace(tmp, final)
+    except OSError:  # someone placed a finished copy meanwhile (e.g. a copied cache): keep theirs
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not final.exists():
+            raise
 
 
 def corpus(spec: TinySpec) -> tuple[list[str], list[tuple[list[dict], list | None]]]:

@@ -200,13 +200,13 @@ def _wrong_characters(run: str, s: TypoSettings) -> list[tuple[int, int, str]]:
 def _best_replacement(run: str, i: int, covered: int, words: dict, s: TypoSettings):
     """The word a replacement of run[i] would form, when the sentence reads much better with it.
 
-    Cheap first pass: some same-sound character must form a frequent word where the text forms none. Then the
-    two readings of the neighbourhood are compared as a whole (best word segmentation under jieba's word
-    frequencies), so that a replacement that merely steals a character from a good word ("目标是" -> "标识")
-    does not count.
+    Cheap first pass: some same-sound character must form a frequent word where the text forms none, without
+    tearing apart a word of the text's own segmentation ("数据集划分" must not become "数据计划分"). Then the
+    two readings of the neighbourhood are compared as a whole (best segmentation under jieba's word
+    frequencies), so that a replacement that merely steals a character from a good word does not count.
     """
-    if covered * s.zh_ratio >= lexicon.zh_max_freq():
-        return None  # already inside a word so frequent that no replacement could beat it by the ratio
+    if run[i] not in lexicon.common_chars() or covered * s.zh_ratio >= lexicon.zh_max_freq():
+        return None
     n = len(run)
     lo, hi = max(0, i - 4), min(n, i + 5)
     base = None
@@ -222,8 +222,38 @@ def _best_replacement(run: str, i: int, covered: int, words: dict, s: TypoSettin
         if window is None:
             continue
         if base is None:
-            base = lexicon.zh_segment(run[lo:hi])[0]
+            base, spans = _segment_spans(run, lo, hi)
+            window = None  # recomputed below now that the text's own words are known
+        window = _untorn_window(run, i, c, words, s, spans)
+        if window is None:
+            continue
         gain = lexicon.zh_segment(run[lo:i] + c + run[i + 1:hi])[0] - base
         if gain > best_gain:
             best, best_gain = window, gain
+    return best
+
+
+def _segment_spans(run: str, lo: int, hi: int) -> tuple[float, list[tuple[int, int]]]:
+    """Log-probability and word spans (offsets in `run`) of the best segmentation of run[lo:hi]."""
+    logp, segs = lexicon.zh_segment(run[lo:hi])
+    spans, pos = [], lo
+    for w in segs:
+        spans.append((pos, pos + len(w)))
+        pos += len(w)
+    return logp, spans
+
+
+def _untorn_window(run, i, c, words, s, spans):
+    """The most frequent word the replacement forms whose window cuts no multi-character word of the text
+    except the one containing position i."""
+    best = None
+    for a in range(max(0, i - 3), i + 1):
+        for b in range(max(i + 1, a + 2), min(a + 4, len(run)) + 1):
+            w = run[a:i] + c + run[i + 1:b]
+            f = words.get(w, 0)
+            if f < s.zh_min_word_freq or run[a:b] in words or (best and f <= words[best[2]]):
+                continue
+            torn = any(e - st >= 2 and not st <= i < e and (st < a < e or st < b < e) for st, e in spans)
+            if not torn:
+                best = (a, b, w)
     return best
