@@ -61,9 +61,17 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--max-new-tokens", type=int, default=48)
     parser.add_argument("--device", default="auto", choices=["auto", "cuda", "cpu"])
+    parser.add_argument("--threads", type=int, default=0,
+                        help="torch CPU threads (0 = torch's default); on a CPU shared with other busy processes "
+                             "1 thread avoids the spin-wait slowdown of several")
     args = parser.parse_args()
 
+    import os
+
     import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
 
     from training.generation import chat_prompts, generate
     from training.models import load_model
@@ -88,6 +96,7 @@ def main() -> None:
     print(json.dumps({
         "benchmark": "eval_throughput", "model": args.model, "device": loaded.device, "precision": loaded.precision,
         "cpu": platform.processor() or platform.machine(), "threads": torch.get_num_threads(),
+        "load_average_1min": round(os.getloadavg()[0], 2), "cpu_count": os.cpu_count(),
         "prompts": len(texts), "batch_size": args.batch_size, "max_new_tokens": args.max_new_tokens,
         "baseline": "one model.generate call per prompt (same greedy settings)",
         "one_by_one": {"seconds": round(t_single, 3), "prompts_per_s": round(len(texts) / t_single, 2),

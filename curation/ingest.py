@@ -7,6 +7,7 @@ the content and how many times that content already occurred in the file.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import itertools
 from collections import deque
@@ -70,26 +71,11 @@ class IngestReport:
         return [e for e in self.errors if e["line"] is None]
 
 
-class _Prepared(NamedTuple):
-    """A valid record with every column that needs nothing from the rest of the file (its sample id does)."""
-
-    line: int
-    record_id: str | None  # the record's own id; None: derived from dataset, content and occurrence
-    dataset: str
-    messages: bytes  # JSON; UTF-8 bytes, which Arrow takes as a string without a decode
-    tools: bytes | None
-    task_l1: str | None
-    task_l2: str | None
-    tags: list[str]
-    split: str | None
-    content_hash: str
-    source: str
-    n_turns: int
-    has_system: bool
-    has_tools: bool
-    prompt_chars: int
-    answer_chars: int
-    language: str
+# What preparing gives for each valid record, in this order: the sample columns that need nothing from the rest of
+# the file, plus the record's line and its own id (the sample id needs the whole file, to count repeats).
+_PREPARED = ("line", "record_id", "dataset", "messages", "tools", "task_l1", "task_l2", "tags", "split",
+             "content_hash", "source", "n_turns", "has_system", "has_tools", "prompt_chars", "answer_chars",
+             "language")  # language last: it is detected for a whole chunk at once
 
 
 class _Rejected(NamedTuple):
@@ -100,41 +86,43 @@ class _Rejected(NamedTuple):
     raw: str | None
 
 
-def _prepare_chunk(items: list, fmt: str, mapping: dict | None, settings: IngestSettings, path: Path) -> list:
-    """Parse, convert, validate and derive the columns of a run of records: a _Prepared or _Rejected for each.
+def _prepare_chunk(items: list, fmt: str, mapping: dict | None, settings: IngestSettings, path: Path):
+    """Parse, convert, validate and derive the columns of a run of records.
 
-    Items are Records, or JSONL lines (line number, line, error) still to parse. Nothing here depends on other
-    records or on the store, so the chunks of a big file are prepared in worker processes.
+    Items are Records, or JSONL lines (line number, line, error) still to parse. Returns the valid records as a
+    pyarrow RecordBatch (`_prepared_schema()`) and the rejected ones, both in file order. Nothing here depends on
+    other records or on the store, so the chunks of a big file are prepared in worker processes; Arrow columns
+    travel back from them far cheaper than a Python object per record.
     """
-    out: list = []
-    texts, valid = [], []  # language is detected for the whole chunk at once (vectorised)
+    import pyarrow as pa
+    rows, texts, rejected = [], [], []
     for item in items:
-        rec = item if isinstance(item, Record) else jsonl_record(*item)
+        rec = _record(item)
         if rec.error:
-            out.append(_Rejected(rec.line, rec.error, rec.raw))
+            rejected.append(_Rejected(rec.line, rec.error, rec.raw))
             continue
         try:
             conv = convert(rec.value, fmt, settings.task_type_field, mapping)
         except (ValueError, TypeError, AttributeError) as e:
-            out.append(_Rejected(rec.line, str(e), _raw(rec.value)))
+            rejected.append(_Rejected(rec.line, str(e), _raw(rec.value)))
             continue
         problems = validate_messages(conv.messages)
         if problems:
-            out.append(_Rejected(rec.line, "; ".join(problems), _raw(rec.value)))
+            rejected.append(_Rejected(rec.line, "; ".join(problems), _raw(rec.value)))
             continue
         msgs, tools = conv.messages, conv.tools
         prompt, answer = prompt_text(msgs), answer_text(msgs)
         texts.append(prompt[:4000] + "\n" + answer[:4000])
-        valid.append(len(out))
-        out.append((  # the fields of _Prepared but the language
+        rows.append((  # _PREPARED but language; JSON stays UTF-8 bytes: Arrow takes them as strings, no decode
             rec.line, conv.id, settings.dataset or conv.dataset or path.stem, orjson.dumps(msgs),
             orjson.dumps(tools) if tools else None, *parse_task_type(settings.task_type or conv.task_type),
             conv.tags, conv.split, content_hash(msgs, tools), f"{path.name}:{rec.line}",
             sum(m["role"] == "user" for m in msgs), msgs[0]["role"] == "system",
             bool(tools) or any(m.get("tool_calls") for m in msgs), len(prompt), len(answer)))
-    for i, language in zip(valid, detect_languages(texts)):
-        out[i] = _Prepared(*out[i], language)
-    return out
+    schema = _prepared_schema()
+    columns = [*zip(*rows)] if rows else [[] for _ in _PREPARED[:-1]]
+    columns.append(detect_languages(texts))
+    return pa.record_batch([pa.array(c, t) for c, t in zip(columns, schema.types)], schema=schema), rejected
 
 
 def _prepare_all(chunks, workers: int, *args):
@@ -165,33 +153,35 @@ def _prepare_all(chunks, workers: int, *args):
 
 
 class _Batch:
-    """Prepared records for one insert, with their sample ids."""
+    """Prepared records for one insert: the chunks' columns, which of their rows to take, and the sample ids."""
 
     def __init__(self):
-        self.rows: list[_Prepared] = []
+        self.parts: list[tuple] = []  # (RecordBatch of a chunk, indices of its rows in this batch)
         self.ids: list[str] = []
         self.lines: dict[str, int] = {}  # sample id -> line, to report conflicts found at insert
         self.untyped: set[str] = set()
 
     def __len__(self):
-        return len(self.rows)
-
-    def add(self, sid: str, row: _Prepared) -> None:
-        self.ids.append(sid)
-        self.rows.append(row)
-        self.lines[sid] = row.line
+        return len(self.ids)
 
     def table(self, ingest_id: int, now: datetime):
         """The batch as a pyarrow Table with every column of SAMPLE_COLUMNS."""
         import pyarrow as pa
-        n = len(self.rows)
-        cols = dict(zip(_Prepared._fields, zip(*self.rows)))
-        cols.update(id=self.ids, source_hash=cols["content_hash"])
+        rows = pa.Table.from_batches([b if len(take) == b.num_rows else b.take(take) for b, take in self.parts],
+                                     schema=_prepared_schema())
+        given = {"id": pa.array(self.ids, pa.string()), "source_hash": rows.column("content_hash")}
         same = {"status": "pending", "ingest_id": ingest_id, "parent_id": None, "rev": 0, "created_at": now,
                 "updated_at": now}
+
+        def column(name, type_):
+            if name in given:
+                return given[name]
+            if name in same:
+                return pa.repeat(pa.scalar(same[name], type_), rows.num_rows)
+            return rows.column(name)
+
         schema = _arrow_schema()
-        return pa.table([pa.repeat(pa.scalar(same[c], t), n) if c in same else pa.array(cols[c], t)
-                         for c, t in zip(schema.names, schema.types)], schema=schema)
+        return pa.table([column(c, t) for c, t in zip(schema.names, schema.types)], schema=schema)
 
 
 class _FileImport:
@@ -261,16 +251,16 @@ class _FileImport:
         processes, if more than one) and commit them in file order."""
         for item in items:
             self.records += 1
-            rec = item if isinstance(item, Record) else jsonl_record(*item)
+            rec = _record(item)
             if not rec.error and not self.learn_format(rec):
                 return
             self.commit([rec], _prepare_chunk([rec], self.fmt, self.mapping, self.s, self.path))
             if not rec.error:
                 break
         chunks = iter(lambda: list(itertools.islice(items, _CHUNK_RECORDS)), [])
-        for chunk, outcomes in _prepare_all(chunks, workers, self.fmt, self.mapping, self.s, self.path):
+        for chunk, prepared in _prepare_all(chunks, workers, self.fmt, self.mapping, self.s, self.path):
             self.records += len(chunk)
-            self.commit(chunk, outcomes)
+            self.commit(chunk, prepared)
 
     def learn_format(self, rec: Record) -> bool:
         """Settle the format (and a table's column mapping) from a record; False stops reading the file."""
@@ -289,37 +279,52 @@ class _FileImport:
                 return False
         return True
 
-    def commit(self, chunk: list, outcomes: list) -> None:
-        """Quarantine the rejected records of a prepared chunk and give the valid ones their ids, in file order."""
-        for item, outcome in zip(chunk, outcomes):
-            if isinstance(outcome, _Rejected):
-                self.error(*outcome)
-            else:
-                self.add(outcome, item)
+    def commit(self, chunk: list, prepared) -> None:
+        """Give a prepared chunk's valid records their sample ids and batch them, and quarantine its rejected
+        records, in file order (so the errors and the quarantine read like the file)."""
+        rows, rejected = prepared
+        rejected = deque(rejected)
+        lines, record_ids, datasets, hashes, l1s, l2s = (rows.column(c).to_pylist() for c in (
+            "line", "record_id", "dataset", "content_hash", "task_l1", "task_l2"))
+        take = []  # rows of this chunk in the current batch
+        for i, line in enumerate(lines):
+            while rejected and rejected[0].line < line:
+                self.error(*rejected.popleft())
+            sid = self.sample_id(record_ids[i], datasets[i], hashes[i], line, chunk)
+            if sid is None:
+                continue
+            l1, l2 = l1s[i], l2s[i]
+            if l1 is None or l2 is None:
+                self.batch.untyped.add(sid)
+            elif not self._in_taxonomy(l1, l2):
+                self.off_taxonomy[f"{l1}/{l2}"] = self.off_taxonomy.get(f"{l1}/{l2}", 0) + 1
+            take.append(i)
+            self.batch.ids.append(sid)
+            self.batch.lines[sid] = line
+            if len(self.batch) >= self.s.batch_size:
+                self.batch.parts.append((rows, take))
+                take = []
+                self.flush()
+        if take:
+            self.batch.parts.append((rows, take))
+        while rejected:
+            self.error(*rejected.popleft())
 
-    def add(self, row: _Prepared, item) -> None:
-        chash = row.content_hash
-        if row.record_id is not None:
-            if row.record_id in self.seen_ids:
-                raw = item.value if isinstance(item, Record) else jsonl_record(*item).value
-                return self.error(row.line, f"duplicate id {row.record_id!r} in this file (first at line "
-                                            f"{self.seen_ids[row.record_id]})", _raw(raw))
-            self.seen_ids[row.record_id] = row.line
-            sid = row.record_id
-        else:
-            # The same content twice in one file stays two samples (dedup decides), yet a re-import maps each
-            # occurrence to the same id, so importing a file twice adds nothing.
-            k = self.occurrences.get(chash, 0)
-            self.occurrences[chash] = k + 1
-            sid = "s_" + hashlib.sha1(f"{row.dataset}\0{chash}\0{k}".encode()).hexdigest()[:16]
-        l1, l2 = row.task_l1, row.task_l2
-        if l1 is None or l2 is None:
-            self.batch.untyped.add(sid)
-        elif not self._in_taxonomy(l1, l2):
-            self.off_taxonomy[f"{l1}/{l2}"] = self.off_taxonomy.get(f"{l1}/{l2}", 0) + 1
-        self.batch.add(sid, row)
-        if len(self.batch) >= self.s.batch_size:
-            self.flush()
+    def sample_id(self, record_id: str | None, dataset: str, chash: str, line: int, chunk: list) -> str | None:
+        """The record's own id, or one derived from its content; None (an error) when its own id repeats."""
+        if record_id is not None:
+            if record_id in self.seen_ids:
+                item = next(it for it in chunk if (it.line if isinstance(it, Record) else it[0]) == line)
+                self.error(line, f"duplicate id {record_id!r} in this file (first at line "
+                                 f"{self.seen_ids[record_id]})", _raw(_record(item).value))
+                return None
+            self.seen_ids[record_id] = line
+            return record_id
+        # The same content twice in one file stays two samples (dedup decides), yet a re-import maps each
+        # occurrence to the same id, so importing a file twice adds nothing.
+        k = self.occurrences.get(chash, 0)
+        self.occurrences[chash] = k + 1
+        return "s_" + hashlib.sha1(f"{dataset}\0{chash}\0{k}".encode()).hexdigest()[:16]
 
     def _in_taxonomy(self, l1: str, l2: str) -> bool:
         known = self.in_taxonomy.get((l1, l2))
@@ -342,11 +347,23 @@ class _FileImport:
         self.batch = _Batch()
 
 
+def _record(item) -> Record:
+    """A chunk item as a Record: JSONL lines come unparsed, as (line number, line, error)."""
+    return item if isinstance(item, Record) else jsonl_record(*item)
+
+
 def _raw(value) -> str:
     return orjson.dumps(value, default=str).decode()[:RAW_KEEP]
 
 
 _SCHEMA = None
+
+
+@functools.lru_cache(maxsize=None)
+def _prepared_schema():
+    import pyarrow as pa
+    samples = _arrow_schema()
+    return pa.schema([("line", pa.int64()), ("record_id", pa.string())] + [samples.field(c) for c in _PREPARED[2:]])
 
 
 def _arrow_schema():

@@ -110,6 +110,14 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             sample_id VARCHAR, lead VARCHAR, decided_at TIMESTAMP, verdict VARCHAR, sample_rev INTEGER,
             note VARCHAR)""",
     ]),
+    (5, [
+        # v5 (stats): values the diversity statistics derive from a sample's messages (token estimates, hashes of
+        # the answer, normalised openings), computed once per content hash like the embedding cache. Derived
+        # data: rows of another `version` are recomputed, and emptying the table loses nothing.
+        """CREATE TABLE IF NOT EXISTS stats_derived (
+            content_hash VARCHAR PRIMARY KEY, version INTEGER, prompt_tokens INTEGER, answer_tokens INTEGER,
+            tool_calls BOOLEAN, ah UBIGINT, nh UBIGINT, a_head VARCHAR, p_head VARCHAR, sh UBIGINT)""",
+    ]),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -619,7 +627,7 @@ class Store:
     def stats_view(self, f: SampleFilter | None = None, answer_words: int = 6, prompt_words: int = 8) -> "StatsView":
         """The selection materialised once for the stats queries (openings of answer_words / prompt_words words);
         use as a context manager."""
-        return StatsView(self._con.cursor(), f, answer_words, prompt_words)
+        return StatsView(self, f, answer_words, prompt_words)
 
     def stats_stratified(self, f: SampleFilter | None, per_type: int | None) -> list[tuple[str, str, str, str]]:
         """(id, task_type label, content_hash, messages JSON) of up to per_type samples of each task_type.
@@ -1147,12 +1155,15 @@ def _db_value(key: str, value):
 
 
 
-# ---- stats ----
-# Diversity statistics run here, inside DuckDB. One pass parses each selected sample's messages JSON and keeps
-# only small derived columns in a temporary table (token estimates, hashes of the answer, opening keys); every
-# metric is then a GROUP BY over that table, and texts are fetched again only for the handful of rows shown.
-# No Python loop touches the rows, so a million samples take seconds. curation/stats.py builds the report.
 
+# ---- stats ----
+# Diversity statistics run here, inside DuckDB; no Python loop touches the rows. What the statistics derive from
+# a sample's messages (token estimates, hashes of the answer, normalised openings) is computed once per content
+# hash into `stats_derived`, like the embedding cache, so a later call only parses new or edited samples. A call
+# joins the selection with those values into a small temporary table, and every metric is a GROUP BY over it;
+# texts are parsed again only for the handful of rows a table shows. curation/stats.py builds the report.
+
+STATS_DERIVED_VERSION = 1  # bump when a derived definition below changes: older rows are then recomputed
 # The task_type label used by every stats query; untyped (either level missing) is one bucket, as in SampleFilter.
 _TT_SQL = f"CASE WHEN task_l1 IS NULL OR task_l2 IS NULL THEN '{UNTYPED}' ELSE task_l1 || '/' || task_l2 END"
 _MESSAGES_TYPE = '[{"role": "VARCHAR", "content": "VARCHAR", "tool_calls": "JSON"}]'
@@ -1169,20 +1180,42 @@ def _turns_text(role: str) -> str:
 _TOKENS_SQL = ("CAST(round((strlen({c}) - length({c})) / 2 + (length({c}) - (strlen({c}) - length({c})) / 2) / 4) "
                "AS INTEGER)")
 # Nearly-equal answers: equal after lower-casing and dropping whitespace, punctuation, symbols and digits, compared
-# on the first 600 normalised characters (of the first 1000): bounded work per answer, and a few characters more
+# on the first 300 normalised characters (of the first 500): bounded work per answer, and a few characters more
 # or less in the head do not shift what is compared.
-_NEAR_SQL = r"hash(left(regexp_replace(lower(left({c}, 1000)), '[\s\p{{P}}\p{{S}}\p{{N}}]+', '', 'g'), 600))"
-# An opening: the first k words, lower-cased, whitespace collapsed, every number written 0 (so "Question 12:" and
-# "Question 7:" are one template). Text that is mostly CJK (no spaces between words) uses its first 2k characters.
-_HEAD_SQL = r"regexp_replace(regexp_replace(lower(trim(left({c}, 160))), '[0-9]+', '0', 'g'), '\s+', ' ', 'g')"
+_NEAR_SQL = r"hash(left(regexp_replace(lower(left({c}, 500)), '[\s\p{{P}}\p{{S}}\p{{N}}]+', '', 'g'), 300))"
+# The normalised head an opening is cut from: lower-cased, whitespace collapsed, every number written 0 (so
+# "Question 12:" and "Question 7:" are one template).
+_HEAD_SQL = r"regexp_replace(regexp_replace(lower(trim(left({c}, 120))), '[0-9]+', '0', 'g'), '\s+', ' ', 'g')"
+# An opening: the first k words of the head; text that is mostly CJK (no spaces between words, 3 bytes a
+# character) uses its first 2k characters instead.
 _OPENING_SQL = ("CASE WHEN strlen({h}) > 1.6 * length({h}) THEN left(replace({h}, ' ', ''), 2 * ?) "
                 "ELSE array_to_string(string_split({h}, ' ')[1:?], ' ') END")
+# Words for distinct-n: the text split at whitespace, lower-cased, with surrounding punctuation removed; a word
+# written mostly in CJK characters (Chinese has no spaces) counts each character as a word.
+_PUNCT = ".,;:!?\"'()[]{}<>«»“”‘’，。、；：！？（）【】《》「」…—-*#`~|/\\"
+_WORDS_SQL = ("list_filter(flatten(list_transform(string_split(regexp_replace(lower(left({c}, ?)), '\\s+', ' ', 'g'), ' '), "
+              "lambda w: CASE WHEN strlen(w) > 2 * length(w) THEN string_split(w, '') ELSE [trim(w, ?)] END)), "
+              "lambda w: w <> '' AND trim(w, ?) <> '')")
 STATS_KEYS = {"answer_exact": "ah", "answer_near": "nh", "answer_opening": "ao", "prompt_opening": "po",
               "system": "sh"}
-# Words for distinct-n: each CJK character or kana is a word (Chinese has no spaces, so characters are the
-# unigrams); any other run of letters or digits is one word.
-_WORDS_SQL = (r"regexp_extract_all(lower(left({c}, ?)), "
-              r"'\p{{Han}}|\p{{Hiragana}}|\p{{Katakana}}|[^\s\p{{P}}\p{{S}}\p{{Han}}\p{{Hiragana}}\p{{Katakana}}]+')")
+
+
+def _derived_select(where: str) -> str:
+    """SQL computing the derived values of every distinct content hash of the samples matching `where`
+    (one parameter, the version, precedes the where clause's own)."""
+    return f"""
+        WITH parsed AS (SELECT DISTINCT ON (content_hash) content_hash, from_json(messages, '{_MESSAGES_TYPE}') AS m
+                        FROM samples WHERE {where}),
+        texts AS (SELECT content_hash, {_turns_text('user')} AS prompt, {_turns_text('assistant')} AS answer,
+                         list_filter(m, lambda x: x.role = 'system')[1].content AS system,
+                         len(list_filter(m, lambda x: x.role = 'assistant'
+                                         AND coalesce(json_array_length(x.tool_calls), 0) > 0)) > 0 AS tool_calls
+                  FROM parsed)
+        SELECT content_hash, ?::INTEGER AS version, {_TOKENS_SQL.format(c='prompt')} AS prompt_tokens,
+               {_TOKENS_SQL.format(c='answer')} AS answer_tokens, tool_calls, hash(answer) AS ah,
+               {_NEAR_SQL.format(c='answer')} AS nh, {_HEAD_SQL.format(c='answer')} AS a_head,
+               {_HEAD_SQL.format(c='prompt')} AS p_head, CASE WHEN system IS NOT NULL THEN hash(system) END AS sh
+        FROM texts"""
 
 
 class StatsView:
@@ -1193,32 +1226,32 @@ class StatsView:
     ao / po (answer / prompt opening), sh (hash of the system prompt). Closing the view drops the table.
     """
 
-    def __init__(self, cur: duckdb.DuckDBPyConnection, f: SampleFilter | None, answer_words: int,
-                 prompt_words: int):
-        self._c = cur
+    def __init__(self, store: "Store", f: SampleFilter | None, answer_words: int, prompt_words: int):
+        self._c = store._con.cursor()
         self._where = _where(f)
         where, params = self._where
+        source = self._derive(store, where, params)
         self._c.execute(f"""
             CREATE OR REPLACE TEMP TABLE stats_v AS
-            WITH parsed AS (
-                SELECT id, task_l1, task_l2, language, n_turns, has_system, has_tools, prompt_chars, answer_chars,
-                       tags, from_json(messages, '{_MESSAGES_TYPE}') AS m
-                FROM samples WHERE {where}),
-            texts AS (
-                SELECT * EXCLUDE (m), {_turns_text('user')} AS prompt, {_turns_text('assistant')} AS answer,
-                    list_filter(m, lambda x: x.role = 'system')[1].content AS system,
-                    len(list_filter(m, lambda x: x.role = 'assistant'
-                                    AND coalesce(json_array_length(x.tool_calls), 0) > 0)) > 0 AS tool_calls
-                FROM parsed),
-            heads AS (SELECT *, {_HEAD_SQL.format(c='answer')} AS a_head, {_HEAD_SQL.format(c='prompt')} AS p_head
-                      FROM texts)
-            SELECT id, {_TT_SQL} AS tt, coalesce(task_l1, '{UNTYPED}') AS l1, n_turns, has_system, has_tools,
-                   tool_calls, prompt_chars, answer_chars, {_TOKENS_SQL.format(c='prompt')} AS prompt_tokens,
-                   {_TOKENS_SQL.format(c='answer')} AS answer_tokens, language, tags,
-                   hash(trim(answer)) AS ah, {_NEAR_SQL.format(c='answer')} AS nh,
-                   {_OPENING_SQL.format(h='a_head')} AS ao, {_OPENING_SQL.format(h='p_head')} AS po,
-                   CASE WHEN system IS NOT NULL THEN hash(system) END AS sh
-            FROM heads""", params + [answer_words, answer_words, prompt_words, prompt_words])
+            SELECT s.id, {_TT_SQL} AS tt, coalesce(s.task_l1, '{UNTYPED}') AS l1, s.n_turns, s.has_system,
+                   s.has_tools, d.tool_calls, s.prompt_chars, s.answer_chars, d.prompt_tokens, d.answer_tokens,
+                   s.language, s.tags, d.ah, d.nh, {_OPENING_SQL.format(h='d.a_head')} AS ao,
+                   {_OPENING_SQL.format(h='d.p_head')} AS po, d.sh
+            FROM samples s JOIN {source} d ON d.content_hash = s.content_hash AND d.version = ?
+            WHERE {where}""", [answer_words, answer_words, prompt_words, prompt_words, STATS_DERIVED_VERSION] + params)
+
+    def _derive(self, store: "Store", where: str, params: list) -> str:
+        """Make sure derived values exist for the selection; returns the table holding them."""
+        if self._c.execute("SELECT current_setting('access_mode')").fetchone()[0] == "read_only":
+            self._c.execute(f"CREATE OR REPLACE TEMP TABLE stats_d AS {_derived_select(where)}",
+                            [STATS_DERIVED_VERSION] + params)
+            return "stats_d"
+        with store._write_lock:
+            self._c.execute("DELETE FROM stats_derived WHERE version <> ?", [STATS_DERIVED_VERSION])
+            missing = f"({where}) AND content_hash NOT IN (SELECT content_hash FROM stats_derived)"
+            self._c.execute(f"INSERT OR IGNORE INTO stats_derived {_derived_select(missing)}",
+                            [STATS_DERIVED_VERSION] + params)
+        return "stats_derived"
 
     def __enter__(self):
         return self
@@ -1227,7 +1260,7 @@ class StatsView:
         self.close()
 
     def close(self) -> None:
-        """Drop the temporary table with its cursor."""
+        """Drop the temporary tables with their cursor."""
         self._c.close()
 
     def _q(self, sql: str, params: list | tuple = ()) -> list[tuple]:
@@ -1236,9 +1269,9 @@ class StatsView:
     def texts(self):
         """id, prompt, answer of the selection as a pyarrow Table (for counting tokens with a real tokenizer)."""
         where, params = self._where
-        return self._c.sql(f"""SELECT id, {_turns_text('user')} AS prompt, {_turns_text('assistant')} AS answer
-                               FROM (SELECT id, from_json(messages, '{_MESSAGES_TYPE}') AS m
-                                     FROM samples WHERE {where})""", params=params).to_arrow_table()
+        return self._c.execute(f"""SELECT id, {_turns_text('user')} AS prompt, {_turns_text('assistant')} AS answer
+                                   FROM (SELECT id, from_json(messages, '{_MESSAGES_TYPE}') AS m
+                                         FROM samples WHERE {where})""", params).fetch_arrow_table()
 
     def set_tokens(self, table) -> None:
         """Replace the token estimates with counts from a pyarrow Table (id, prompt_tokens, answer_tokens)."""
@@ -1292,25 +1325,25 @@ class StatsView:
 
     def distinct_n(self, per_type: int | None, max_chars: int) -> list[tuple]:
         """(task_type, answers used, distinct unigrams, unigrams, distinct bigrams, bigrams) over the answers
-        (first max_chars characters) of up to per_type samples of each type, a fixed pseudo-random pick."""
+        (first max_chars characters) of up to per_type samples of each type, a fixed pseudo-random pick.
+        n-grams are compared by 64-bit hash (a collision is about as likely as a cosmic ray)."""
         where, params = self._where
         words = _WORDS_SQL.format(c=_turns_text("assistant"))
         return self._q(f"""
             WITH pick AS (SELECT id, {_TT_SQL} AS tt FROM samples WHERE {where}
                           QUALIFY row_number() OVER (PARTITION BY tt ORDER BY hash(id), id) <= ?),
             s AS MATERIALIZED (
-                SELECT tt, {words} AS t
+                SELECT tt, list_transform({words}, lambda w: hash(w)) AS h
                 FROM (SELECT pick.tt, from_json(samples.messages, '{_MESSAGES_TYPE}') AS m
                       FROM pick JOIN samples USING (id))),
-            uni AS (SELECT tt, unnest(t) AS g FROM s),
-            bi AS (SELECT tt, unnest(list_transform(range(1, len(t)), lambda i: t[i] || ' ' || t[i + 1])) AS g
-                   FROM s),
+            uni AS (SELECT tt, unnest(h) AS g FROM s),
+            bi AS (SELECT tt, unnest(list_transform(range(1, len(h)), lambda i: hash(h[i], h[i + 1]))) AS g FROM s),
             n AS (SELECT tt, count(*) AS answers FROM s GROUP BY tt),
             u AS (SELECT tt, count(DISTINCT g) AS du, count(g) AS nu FROM uni GROUP BY tt),
             b AS (SELECT tt, count(DISTINCT g) AS db, count(g) AS nb FROM bi GROUP BY tt)
             SELECT n.tt, n.answers, coalesce(du, 0), coalesce(nu, 0), coalesce(db, 0), coalesce(nb, 0)
             FROM n LEFT JOIN u USING (tt) LEFT JOIN b USING (tt) ORDER BY n.tt""",
-                       params + [per_type or 2 ** 62, max_chars])
+                       params + [per_type or 2 ** 62, max_chars, _PUNCT, _PUNCT])
 
     def repeat_counts(self) -> list[tuple]:
         """(task_type or NULL for all, samples, samples whose answer exactly repeats another's in the selection,
@@ -1323,11 +1356,12 @@ class StatsView:
             FROM stats_v GROUP BY GROUPING SETS ((tt), ()) ORDER BY tt NULLS FIRST""")
 
     def top_groups(self, kind: str, n: int, min_count: int = 2, examples: int = 5) -> list[tuple]:
-        """The n largest groups of samples sharing a key (see STATS_KEYS): (key, samples, distinct exact answers,
-        {task_type: samples}, first example ids). Keys are strings (openings) or hashes as text."""
+        """The n largest groups of samples sharing a key (see STATS_KEYS): (key as text, samples, distinct exact
+        answers, {task_type: samples}, first example ids)."""
         col = _stats_key(kind)
         return self._q(f"""
-            WITH g AS (SELECT {col} AS key, count(*) AS n FROM stats_v WHERE {col} IS NOT NULL AND {col}::VARCHAR <> ''
+            WITH g AS (SELECT {col} AS key, count(*) AS n FROM stats_v
+                       WHERE {col} IS NOT NULL AND {col}::VARCHAR <> ''
                        GROUP BY key HAVING count(*) >= ? ORDER BY n DESC, key LIMIT ?)
             SELECT g.key::VARCHAR, g.n, count(DISTINCT v.ah), histogram(v.tt), list(v.id ORDER BY v.id)[1:?]
             FROM g JOIN stats_v v ON v.{col} = g.key GROUP BY g.key, g.n ORDER BY g.n DESC, g.key""",
@@ -1349,9 +1383,9 @@ class StatsView:
 
     def ids_where(self, task_type: str | None = None, key_kind: str | None = None, key: str | None = None,
                   column: str | None = None, low: float | None = None, high: float | None = None,
-                  repeated: str | None = None, language: str | None = None) -> list[str]:
+                  repeated: str | None = None, language: str | None = None, tagged: str | None = None) -> list[str]:
         """Ids behind one chart element or table row: optionally one task_type, a grouping key (STATS_KEYS) equal
-        to `key`, a length column in [low, high), an exactly/nearly repeated answer, a language."""
+        to `key`, a length column in [low, high), an exactly/nearly repeated answer, a language, a tag prefix."""
         conds, params = ["(? IS NULL OR tt = ?)"], [task_type, task_type]
         if key_kind:
             conds.append(f"{_stats_key(key_kind)}::VARCHAR = ?")
@@ -1366,6 +1400,9 @@ class StatsView:
         if language:
             conds.append("coalesce(language, 'other') = ?")
             params.append(language)
+        if tagged:
+            conds.append("len(list_filter(tags, lambda t: starts_with(t, ?))) > 0")
+            params.append(tagged)
         return [r[0] for r in self._q(f"SELECT id FROM stats_v WHERE {' AND '.join(conds)} ORDER BY id", params)]
 
 

@@ -234,15 +234,15 @@ with st.expander("Score a benchmark file or check forgetting"):
 
 # ---------------------------------------------------------------- feedback to review
 st.subheader("Feedback to review")
-st.caption("Regressions are eval samples the tuned model answers worse than the base model. Sending them tags each "
-           "one regression:<run> (a revision noting the run and both scores), so the Review page lists them for "
-           "a second look at the data behind them.")
+st.caption("Regressions are eval samples the tuned model answers worse than the base model. Sending them flags each "
+           "one for review (check regression:<run>: first in a flagged-first queue, with the run, both scores and "
+           "both outputs beside it) and tags it regression:<run>, so the data behind them gets a second look.")
 if st.button(f"Send {n_worse} regressions to review", disabled=n_worse == 0):
     try:
         result = cmp.send_regressions_to_review(store, run_dir, current_user(), suite)
     except UserError as e:
         st.error(str(e))
     else:
-        st.success(f"Tagged {len(result['tagged'])} samples `{result['tag']}`"
+        st.success(f"Sent {len(result['tagged'])} samples to review as `{result['tag']}`"
                    + (f"; {result['not_in_store']} items are not store samples (benchmark items)"
-                      if result["not_in_store"] else "") + ". Filter by this tag on the Review page.")
+                      if result["not_in_store"] else "") + ". On the Review page choose Flagged by this check.")

@@ -24,7 +24,8 @@ def math_item(k: int, base_right: bool, tuned_right: bool) -> dict:
 
 def text_item(k: int, tuned_better: bool) -> dict:
     ref = f"北京今天晴，最高气温{k}度，适合出门。"
-    return {"id": f"t{k:03d}", "task_type": "translation/en→zh", "prompt": f"Translate: Beijing is sunny, {k} degrees.",
+    return {"id": f"t{k:03d}", "task_type": "translation/en→zh",
+            "prompt": f"Translate: Beijing is sunny, {k} degrees.",
             "reference": ref, "base_output": "北京今天晴。",
             "tuned_output": ref if tuned_better else "Sunny."}
 

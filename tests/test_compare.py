@@ -96,9 +96,16 @@ def test_send_regressions_to_review_tags_store_samples(tmp_path, store):
     assert "regression:run-a" in sample["tags"]
     note = store.history("m000")[-1]["note"]
     assert "run-a" in note and "exact_match 1.000 -> 0.000" in note
-    # Sending again adds nothing new (the tag is already there) and keeps one revision.
+    # A review item: the pre-flag puts it first in a flagged-first queue, with reason and evidence.
+    [flag] = store.flags("m000")
+    assert flag["check_name"] == "regression:run-a" and "exact_match 1.000 -> 0.000" in flag["reason"]
+    assert "prompt: What is 0 + 10?" in flag["evidence"] and "tuned: " in flag["evidence"]
+    assert ("regression:run-a", 1) in store.flag_counts()
+    from curation.review import QueueSpec, build_queue
+    assert build_queue(store, QueueSpec(flagged="regression:run-a")) == ["m000"]
+    # Sending again adds nothing new (tag already there, flags replaced) and keeps one revision.
     cmp.send_regressions_to_review(store, run, "tester")
-    assert len(store.history("m000")) == 1
+    assert len(store.history("m000")) == 1 and len(store.flags("m000")) == 1
 
 
 def test_loss_curve(tmp_path):
@@ -134,5 +141,5 @@ def test_reports_are_read_back(tmp_path):
     reports = load_reports(run)
     assert [r["suite"] for r in reports] == ["eval"]
     assert reports[0]["counts"] == {"items": 36, "scored": 35, "contaminated": 1, "excluded": 1,
-                                    "skipped_records": 0}
+                                    "unrenderable": 0, "skipped_records": 0}
     assert reports[0]["contaminated"][0]["id"] == "t011"

@@ -54,9 +54,10 @@ def test_comparison_table_viewer_and_regressions(app_env, tmp_path):
     button = next(b for b in at.button if b.label.startswith("Send 2 regressions"))
     button.click().run()
     assert not at.exception
-    assert any("Tagged 2 samples" in s.value for s in at.success)
+    assert any("Sent 2 samples to review" in s.value for s in at.success)
     with Store(app_env) as s:
         assert "regression:run-a" in s.get_sample("m000")["tags"]
+        assert s.flags("m000")[0]["check_name"] == "regression:run-a"
 
 
 def test_sample_text_is_not_rendered_as_html(app_env, tmp_path):
@@ -128,3 +129,17 @@ def test_one_click_on_an_empty_selection_fails_at_export(app_env, tmp_path):
     assert "empty" in status["error"] and status["stages"][1]["state"] == "pending"
     at.run()
     assert any("Failed at stage export" in e.value for e in at.error)
+
+
+def test_benchmark_form_reports_errors(app_env, tmp_path):
+    """The fixture run's export folder does not exist: re-scoring its eval split fails with a clear message,
+    before anything starts in the background."""
+    _store_with(app_env, tmp_path, records_for_store(make_items()[:3]))
+    make_run(tmp_path / "runs", "run-a")
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    box = next(c for c in at.checkbox if c.label == "Also re-score the eval split")
+    box.check()
+    next(b for b in at.button if b.label == "Evaluate in the background").click().run()
+    assert not at.exception
+    assert any("export folder" in e.value and "does not exist" in e.value for e in at.error)
+    assert not (tmp_path / "pipelines").exists() or not any((tmp_path / "pipelines").iterdir())

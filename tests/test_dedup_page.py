@@ -126,3 +126,16 @@ def test_bulk_apply_skips_protected_and_new_run_form(page_store):
     _ok(at)
     assert any("Run #" in s.value for s in at.success)
     assert page_store.dedup_runs(1)[0]["method"] == "exact"
+
+
+def test_decontamination_panel_checks_eval_against_train(page_store):
+    page_store.update_sample("dd_orig", {"split": "train"}, "t", "split")
+    page_store.update_sample("dd_near", {"split": "eval"}, "t", "split")
+    at = _ok(_open(page_store.dedup_runs(1)[0]["id"] if page_store.dedup_runs(1) else None))
+    _button(at, "dc_btn").click().run()
+    _ok(at)
+    metric = next(m for m in at.metric if m.label.startswith("Contaminated items"))
+    assert metric.label == "Contaminated items (eval split vs train split)"
+    assert metric.value.startswith("1 of ")
+    table = at.dataframe[0].value
+    assert table.iloc[0]["item"] == "dd_near" and table.iloc[0]["sample"] == "dd_orig"

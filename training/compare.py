@@ -150,30 +150,52 @@ def regressions(run_dir, suite: str = "eval") -> list[dict]:
 
 
 def send_regressions_to_review(store, run_dir, author: str, suite: str = "eval", ids: list[str] | None = None) -> dict:
-    """Mark the store samples behind regressions for a second look, linked to the run.
+    """Put the store samples behind regressions in front of reviewers, linked to the run.
 
-    Each regressed item that is a store sample (the eval split's items are) gets the tag
-    `regression:<run name>` as a revision whose note names the run folder, the metric and both scores, so the
-    Review page's tag filter lists them and the history shows why. Benchmark items are not store samples; they
-    are counted as `not_in_store`.
+    Each regressed item that is a store sample (the eval split's items are) gets
+    - a review pre-flag from the check `regression:<run name>`: the Review page lists it in "Flagged by", puts it
+      first in a flagged-first queue and shows the reason (run, metric, both scores) and the evidence (prompt,
+      reference, both outputs) beside the sample;
+    - the tag `regression:<run name>`, as a revision whose note names the run folder, so Browse and export
+      filters find it and its history says why.
+    Sending again replaces the run's flags (items no longer regressed lose theirs). Benchmark items are not store
+    samples; they are counted as `not_in_store`.
     """
     run = Path(run_dir).expanduser()
     found = regressions(run, suite)
+    considered = [it["id"] for it in load_items(run, suite) if not it.get("excluded")]
     if ids is not None:
         wanted = set(ids)
         found = [r for r in found if r["id"] in wanted]
-    tag = REGRESSION_TAG.format(run=run.name)
-    present = set(store.existing_ids([r["id"] for r in found])) if found else set()
-    tagged = []
+        considered = [i for i in considered if i in wanted]
+    check = REGRESSION_TAG.format(run=run.name)
+    present = store.existing_ids(considered) if considered else {}
+    flags, tagged = [], []
     for r in found:
         if r["id"] not in present:
             continue
-        m = r["metric"]
-        note = (f"regressed in run {run} ({suite}): {m} {r['base']['scores'][m]:.3f} -> "
-                f"{r['tuned']['scores'][m]:.3f}")
-        store.add_tag(r["id"], tag, author, note)
+        reason = _regression_reason(run, suite, r)
+        sample = store.add_tag(r["id"], check, author, reason)
+        flags.append((r["id"], check, reason, _evidence(r), sample["rev"]))
         tagged.append(r["id"])
-    return {"tag": tag, "tagged": tagged, "regressions": len(found), "not_in_store": len(found) - len(tagged)}
+    store.replace_flags([check], [i for i in considered if i in present], flags,
+                        {"author": author, "trigger": "evaluation", "settings": {"run_dir": str(run), "suite": suite}})
+    return {"tag": check, "tagged": tagged, "regressions": len(found), "not_in_store": len(found) - len(tagged)}
+
+
+def _regression_reason(run: Path, suite: str, r: dict) -> str:
+    m = r["metric"]
+    return (f"regressed in run {run.name} ({suite}): {m} {r['base']['scores'][m]:.3f} -> "
+            f"{r['tuned']['scores'][m]:.3f}; run folder {run}")
+
+
+def _evidence(r: dict, limit: int = 600) -> str:
+    def cut(text) -> str:
+        text = text or ""
+        return text if len(text) <= limit else text[:limit] + " …"
+
+    return (f"prompt: {cut(r['prompt'])}\nreference: {cut(r['reference'])}\nbase: {cut(r['base']['output'])}\n"
+            f"tuned: {cut(r['tuned']['output'])}")
 
 
 def loss_curve(run_dir) -> list[dict]:

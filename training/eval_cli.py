@@ -35,7 +35,7 @@ def register(subparsers, common) -> None:
     p.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
     p.add_argument("--suite", help="only this set (eval, benchmark-<name>, general)")
     p.add_argument("--send-regressions", action="store_true",
-                   help="tag the store samples that got worse (first run) regression:<run> for review")
+                   help="send the samples that got worse in the first run to review (flag and tag regression:<run>)")
     p.set_defaults(func=cmd_compare)
 
 

@@ -37,10 +37,10 @@ class TypoSettings:
     english: bool = True  # look for misspelled English words
     chinese: bool = True  # look for wrong Chinese characters
     min_word_len: int = 3  # shorter unknown tokens are mostly abbreviations ("im", "ur")
-    min_intended_freq: int = 2000  # the intended word must be this common in pyspellchecker's corpus
+    min_intended_freq: int = 500  # the intended word must be this common in pyspellchecker's corpus
     foreign_line_share: float = 0.25  # a line with this share of unknown, uncorrectable words is another language
-    zh_min_word_freq: int = 200  # the word the corrected character forms must be this common in jieba's corpus
-    zh_ratio: float = 30.0  # ... and this many times more common than any word the written character forms
+    zh_min_word_freq: int = 500  # the word the corrected character forms must be this common in jieba's corpus
+    zh_ratio: float = 300.0  # the corrected sentence must be this many times likelier (word unigram model)
     zh_max_candidates: int = 25  # same-sound characters tried per position, most frequent first
 
 
@@ -132,6 +132,8 @@ def _derived_form(word: str, freq: dict) -> bool:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             stem = word[:-len(suffix)]
+            if stem[-1] == suffix[0] or (suffix == "s" and stem.endswith("s")):
+                continue  # "figuress", "stopped" spelt "stoped": a doubled or missing letter is a typo
             if any(freq.get(s, 0) >= 5000 for s in (stem, stem + "e")):
                 return True
     for prefix in ("un", "re", "pre", "non", "over", "under", "sub", "co", "multi", "self"):
@@ -207,23 +209,14 @@ def _best_replacement(run: str, i: int, covered: int, words: dict, s: TypoSettin
     """
     if run[i] not in lexicon.common_chars() or covered * s.zh_ratio >= lexicon.zh_max_freq():
         return None
-    n = len(run)
-    lo, hi = max(0, i - 4), min(n, i + 5)
-    base = None
+    lo, hi = max(0, i - 4), min(len(run), i + 5)
+    base = spans = None
     best, best_gain = None, math.log(s.zh_ratio)
     for c in lexicon.homophones(run[i])[:s.zh_max_candidates]:
-        window = None
-        for a in range(max(0, i - 3), i + 1):
-            for b in range(max(i + 1, a + 2), min(a + 4, n) + 1):
-                w = run[a:i] + c + run[i + 1:b]
-                if words.get(w, 0) >= s.zh_min_word_freq and run[a:b] not in words:
-                    if window is None or words[w] > words[window[2]]:
-                        window = (a, b, w)
-        if window is None:
+        if not _forms_word(run, i, c, words, s):
             continue
         if base is None:
             base, spans = _segment_spans(run, lo, hi)
-            window = None  # recomputed below now that the text's own words are known
         window = _untorn_window(run, i, c, words, s, spans)
         if window is None:
             continue
@@ -231,6 +224,15 @@ def _best_replacement(run: str, i: int, covered: int, words: dict, s: TypoSettin
         if gain > best_gain:
             best, best_gain = window, gain
     return best
+
+
+def _forms_word(run: str, i: int, c: str, words: dict, s: TypoSettings) -> bool:
+    """Cheap test: does c at position i form a frequent 2-4 character word the text does not have?"""
+    for a in range(max(0, i - 3), i + 1):
+        for b in range(max(i + 1, a + 2), min(a + 4, len(run)) + 1):
+            if words.get(run[a:i] + c + run[i + 1:b], 0) >= s.zh_min_word_freq and run[a:b] not in words:
+                return True
+    return False
 
 
 def _segment_spans(run: str, lo: int, hi: int) -> tuple[float, list[tuple[int, int]]]:
