@@ -117,8 +117,8 @@ def _prepare_chunk(items: list, fmt: str, mapping: dict | None, settings: Ingest
             rec.line, conv.id, settings.dataset or conv.dataset or path.stem, orjson.dumps(msgs),
             orjson.dumps(tools) if tools else None, *parse_task_type(settings.task_type or conv.task_type),
             conv.tags, conv.split, content_hash(msgs, tools), f"{path.name}:{rec.line}",
-            sum(m["role"] == "user" for m in msgs), msgs[0]["role"] == "system",
-            bool(tools) or any(m.get("tool_calls") for m in msgs), len(prompt), len(answer)))
+            [m["role"] for m in msgs].count("user"), msgs[0]["role"] == "system",
+            bool(tools) or any([m.get("tool_calls") for m in msgs]), len(prompt), len(answer)))
     schema = _prepared_schema()
     columns = [*zip(*rows)] if rows else [[] for _ in _PREPARED[:-1]]
     columns.append(detect_languages(texts))

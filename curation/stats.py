@@ -58,11 +58,9 @@ class StatsSettings:
     quantiles: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)  # must include 0.05, 0.25, 0.75, 0.95 (flags)
     bins: int = 24  # histogram bins, log-spaced from 0 to the longest sample
     max_turns: int = 10  # turns histogram: this many user turns and more share one bar
-    distinct_per_type: int | None = 1000  # answers per type for distinct-n (None: all); same size keeps types comparable
-    distinct_chars: int = 2000  # characters of each answer read for distinct-n
+    distinct_per_type: int | None = 500  # answers per type for distinct-n (None: all); same size keeps types comparable
+    distinct_chars: int = 1000  # characters of each answer read for distinct-n
     top_n: int = 20  # rows in the most-repeated tables
-    answer_opening_words: int = 6  # words in an answer opening
-    prompt_opening_words: int = 8  # words in a prompt opening (template)
     openings_per_type: int = 5  # prompt / answer openings listed per type
     examples: int = 5  # example sample ids listed per repeated group
     robustness_prefix: str = "robustness:"  # tags counted as robustness data
@@ -94,12 +92,11 @@ def compute_stats(store: Store, f: SampleFilter | None = None, settings: StatsSe
 def selection_stats(store: Store, f: SampleFilter | None, s: StatsSettings) -> dict:
     """The overview and every non-embedding diversity section for one selection."""
     result = overview(store, f)
-    with store.stats_view(f, s.answer_opening_words, s.prompt_opening_words) as v:
+    with store.stats_view(f) as v:
         if s.tokenizer != "estimate":
             _count_tokens(v, s.tokenizer)
-        balance = balance_section(v, store, f, s)
         result.update(
-            balance=balance,
+            balance=balance_section(v, store, f, s),
             lengths=lengths_section(v, s),
             shape=shape_section(v, s),
             languages=languages_section(v),
@@ -108,6 +105,8 @@ def selection_stats(store: Store, f: SampleFilter | None, s: StatsSettings) -> d
             system_prompts=_groups(v, "system", s),
             robustness=robustness_section(v, s),
         )
+        _attach_texts(v, result["answers"]["top_answers"] + result["answers"]["top_openings"]
+                      + result["prompts"]["templates"] + result["system_prompts"])
     result["warnings"] = _warnings(result)
     result["headline"] = headline(result)
     return result
@@ -116,8 +115,8 @@ def selection_stats(store: Store, f: SampleFilter | None, s: StatsSettings) -> d
 def _check(s: StatsSettings) -> None:
     if not 0 <= s.tolerance < 1:
         raise UserError(f"tolerance must be in [0, 1), got {s.tolerance}")
-    if s.bins < 2 or s.top_n < 1 or s.answer_opening_words < 1 or s.prompt_opening_words < 1:
-        raise UserError("bins must be at least 2; top_n and opening words at least 1")
+    if s.bins < 2 or s.top_n < 1:
+        raise UserError("bins must be at least 2 and top_n at least 1")
     missing = {0.05, 0.25, 0.75, 0.95} - set(s.quantiles)
     if missing:
         raise UserError(f"quantiles must include {sorted(missing)} (the all-short / all-long flags use them)")
@@ -335,19 +334,23 @@ def prompts_section(v, s: StatsSettings) -> dict:
 
 
 def _groups(v, kind: str, s: StatsSettings) -> list[dict]:
-    """The largest groups sharing a key, each with the text of its first example."""
-    rows = v.top_groups(kind, s.top_n, examples=s.examples)
-    texts = v.sample_texts([ids[0] for *_, ids in rows])
-    field = {"system": 2, "prompt_opening": 0}.get(kind, 1)
+    """The largest groups sharing a key; `text` (of the first example) is filled in by _attach_texts."""
     out = []
-    for key, n, variants, types, ids in rows:
-        text = texts.get(ids[0], ("", "", None))[field] or ""
-        row = {"key": key, "kind": kind, "samples": n, "text": text[:2000], "variants": variants,
+    for key, n, variants, types, ids in v.top_groups(kind, s.top_n, examples=s.examples):
+        row = {"key": key, "kind": kind, "samples": n, "text": "", "variants": variants,
                "task_types": dict(sorted(types.items(), key=lambda kv: -kv[1])), "example_ids": ids}
         if kind.endswith("opening"):
             row["opening"] = key
         out.append(row)
     return out
+
+
+def _attach_texts(v, groups: list[dict]) -> None:
+    """Give every group the prompt / answer / system text of its first example, read in one query."""
+    texts = v.sample_texts(list({g["example_ids"][0] for g in groups if g["example_ids"]}))
+    for g in groups:
+        field = {"system": 2, "prompt_opening": 0}.get(g["kind"], 1)
+        g["text"] = (texts.get(g["example_ids"][0], ("", "", None))[field] or "")[:2000]
 
 
 def _per_type(v, column: str, s: StatsSettings) -> list[dict]:
@@ -458,7 +461,7 @@ def matching_ids(store: Store, f: SampleFilter | None, kind: str, key: str | Non
     returned in the tables), repeated_exact | repeated_near (samples whose answer repeats another's), length
     (`column` in [low, high)), language, or type (every sample of task_type)."""
     s = settings or StatsSettings()
-    with store.stats_view(f, s.answer_opening_words, s.prompt_opening_words) as v:
+    with store.stats_view(f) as v:
         if column and column.endswith("tokens") and s.tokenizer != "estimate":
             _count_tokens(v, s.tokenizer)
         if kind in ("answer_exact", "answer_near", "answer_opening", "prompt_opening", "system"):

@@ -116,7 +116,7 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         # data: rows of another `version` are recomputed, and emptying the table loses nothing.
         """CREATE TABLE IF NOT EXISTS stats_derived (
             content_hash VARCHAR PRIMARY KEY, version INTEGER, prompt_tokens INTEGER, answer_tokens INTEGER,
-            tool_calls BOOLEAN, ah UBIGINT, nh UBIGINT, a_head VARCHAR, p_head VARCHAR, sh UBIGINT)""",
+            tool_calls BOOLEAN, ah UBIGINT, nh UBIGINT, ao VARCHAR, po VARCHAR, sh UBIGINT)""",
     ]),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -624,10 +624,9 @@ class Store:
 
     # ---- stats ----
     # Diversity statistics (curation/stats.py). The queries themselves live in StatsView at the end of this file.
-    def stats_view(self, f: SampleFilter | None = None, answer_words: int = 6, prompt_words: int = 8) -> "StatsView":
-        """The selection materialised once for the stats queries (openings of answer_words / prompt_words words);
-        use as a context manager."""
-        return StatsView(self, f, answer_words, prompt_words)
+    def stats_view(self, f: SampleFilter | None = None) -> "StatsView":
+        """The selection materialised once for the stats queries; use as a context manager."""
+        return StatsView(self, f)
 
     def stats_stratified(self, f: SampleFilter | None, per_type: int | None) -> list[tuple[str, str, str, str]]:
         """(id, task_type label, content_hash, messages JSON) of up to per_type samples of each task_type.
@@ -1179,23 +1178,23 @@ def _turns_text(role: str) -> str:
 # about one token; other text is about 4 characters per token (ASCII takes 1 byte per character).
 _TOKENS_SQL = ("CAST(round((strlen({c}) - length({c})) / 2 + (length({c}) - (strlen({c}) - length({c})) / 2) / 4) "
                "AS INTEGER)")
-# Nearly-equal answers: equal after lower-casing and dropping whitespace, punctuation, symbols and digits, compared
-# on the first 300 normalised characters (of the first 500): bounded work per answer, and a few characters more
+# Nearly-equal answers: equal after dropping whitespace, punctuation, symbols and digits and lower-casing, compared
+# on the first 200 normalised characters (of the first 300): bounded work per answer, and a few characters more
 # or less in the head do not shift what is compared.
-_NEAR_SQL = r"hash(left(regexp_replace(lower(left({c}, 500)), '[\s\p{{P}}\p{{S}}\p{{N}}]+', '', 'g'), 300))"
-# The normalised head an opening is cut from: lower-cased, whitespace collapsed, every number written 0 (so
-# "Question 12:" and "Question 7:" are one template).
-_HEAD_SQL = r"regexp_replace(regexp_replace(lower(trim(left({c}, 120))), '[0-9]+', '0', 'g'), '\s+', ' ', 'g')"
-# An opening: the first k words of the head; text that is mostly CJK (no spaces between words, 3 bytes a
-# character) uses its first 2k characters instead.
-_OPENING_SQL = ("CASE WHEN strlen({h}) > 1.6 * length({h}) THEN left(replace({h}, ' ', ''), 2 * ?) "
-                "ELSE array_to_string(string_split({h}, ' ')[1:?], ' ') END")
-# Words for distinct-n: the text split at whitespace, lower-cased, with surrounding punctuation removed; a word
-# written mostly in CJK characters (Chinese has no spaces) counts each character as a word.
-_PUNCT = ".,;:!?\"'()[]{}<>«»“”‘’，。、；：！？（）【】《》「」…—-*#`~|/\\"
-_WORDS_SQL = ("list_filter(flatten(list_transform(string_split(regexp_replace(lower(left({c}, ?)), '\\s+', ' ', 'g'), ' '), "
-              "lambda w: CASE WHEN strlen(w) > 2 * length(w) THEN string_split(w, '') ELSE [trim(w, ?)] END)), "
-              "lambda w: w <> '' AND trim(w, ?) <> '')")
+_NEAR_SQL = r"hash(lower(left(regexp_replace(left({c}, 300), '[\s\p{{P}}\p{{S}}\p{{N}}]+', '', 'g'), 200)))"
+# The normalised head an opening is cut from: lower-cased, line breaks and tabs as spaces, every number written 0
+# (so "Question 12:" and "Question 7:" are one template).
+_HEAD_SQL = ("lower(replace(replace(regexp_replace(trim(left({c}, 100)), '[0-9]+', '0', 'g'), chr(10), ' '), "
+             "chr(9), ' '))")
+# An opening: the first 6 words of an answer, 8 of a prompt; text that is mostly CJK (no spaces between words,
+# 3 bytes a character) uses twice as many characters instead.
+ANSWER_OPENING_WORDS, PROMPT_OPENING_WORDS = 6, 8
+_OPENING_SQL = ("CASE WHEN strlen({h}) > 1.6 * length({h}) THEN left(replace({h}, ' ', ''), 2 * {k}) "
+                "ELSE array_to_string(list_filter(string_split({h}, ' '), lambda w: w <> '')[1:{k}], ' ') END")
+# Words for distinct-n: a CJK ideograph or kana is a word on its own (Chinese has no spaces, so characters are
+# the unigrams); any other run of letters or digits is one word. Lower-cased.
+_WORDS_SQL = (r"regexp_extract_all(lower(left({c}, ?)), "
+              r"'\p{{Han}}|\p{{Hiragana}}|\p{{Katakana}}|[^\s\p{{P}}\p{{S}}\p{{Han}}\p{{Hiragana}}\p{{Katakana}}]+')")
 STATS_KEYS = {"answer_exact": "ah", "answer_near": "nh", "answer_opening": "ao", "prompt_opening": "po",
               "system": "sh"}
 
@@ -1210,12 +1209,15 @@ def _derived_select(where: str) -> str:
                          list_filter(m, lambda x: x.role = 'system')[1].content AS system,
                          len(list_filter(m, lambda x: x.role = 'assistant'
                                          AND coalesce(json_array_length(x.tool_calls), 0) > 0)) > 0 AS tool_calls
-                  FROM parsed)
+                  FROM parsed),
+        heads AS (SELECT *, {_HEAD_SQL.format(c='answer')} AS a_head, {_HEAD_SQL.format(c='prompt')} AS p_head
+                  FROM texts)
         SELECT content_hash, ?::INTEGER AS version, {_TOKENS_SQL.format(c='prompt')} AS prompt_tokens,
                {_TOKENS_SQL.format(c='answer')} AS answer_tokens, tool_calls, hash(answer) AS ah,
-               {_NEAR_SQL.format(c='answer')} AS nh, {_HEAD_SQL.format(c='answer')} AS a_head,
-               {_HEAD_SQL.format(c='prompt')} AS p_head, CASE WHEN system IS NOT NULL THEN hash(system) END AS sh
-        FROM texts"""
+               {_NEAR_SQL.format(c='answer')} AS nh, {_OPENING_SQL.format(h='a_head', k=ANSWER_OPENING_WORDS)} AS ao,
+               {_OPENING_SQL.format(h='p_head', k=PROMPT_OPENING_WORDS)} AS po,
+               CASE WHEN system IS NOT NULL THEN hash(system) END AS sh
+        FROM heads"""
 
 
 class StatsView:
@@ -1226,19 +1228,18 @@ class StatsView:
     ao / po (answer / prompt opening), sh (hash of the system prompt). Closing the view drops the table.
     """
 
-    def __init__(self, store: "Store", f: SampleFilter | None, answer_words: int, prompt_words: int):
+    def __init__(self, store: "Store", f: SampleFilter | None):
         self._c = store._con.cursor()
         self._where = _where(f)
         where, params = self._where
         source = self._derive(store, where, params)
         self._c.execute(f"""
             CREATE OR REPLACE TEMP TABLE stats_v AS
-            SELECT s.id, {_TT_SQL} AS tt, coalesce(s.task_l1, '{UNTYPED}') AS l1, s.n_turns, s.has_system,
+            SELECT s.id, s.rowid AS rid, {_TT_SQL} AS tt, coalesce(s.task_l1, '{UNTYPED}') AS l1, s.n_turns, s.has_system,
                    s.has_tools, d.tool_calls, s.prompt_chars, s.answer_chars, d.prompt_tokens, d.answer_tokens,
-                   s.language, s.tags, d.ah, d.nh, {_OPENING_SQL.format(h='d.a_head')} AS ao,
-                   {_OPENING_SQL.format(h='d.p_head')} AS po, d.sh
+                   s.language, s.tags, d.ah, d.nh, d.ao, d.po, d.sh
             FROM samples s JOIN {source} d ON d.content_hash = s.content_hash AND d.version = ?
-            WHERE {where}""", [answer_words, answer_words, prompt_words, prompt_words, STATS_DERIVED_VERSION] + params)
+            WHERE {where}""", [STATS_DERIVED_VERSION] + params)
 
     def _derive(self, store: "Store", where: str, params: list) -> str:
         """Make sure derived values exist for the selection; returns the table holding them."""
@@ -1287,7 +1288,7 @@ class StatsView:
         rows = self._q(f"""SELECT id, {_turns_text('user')}, {_turns_text('assistant')},
                                   list_filter(m, lambda x: x.role = 'system')[1].content
                            FROM (SELECT id, from_json(messages, '{_MESSAGES_TYPE}') AS m FROM samples
-                                 WHERE list_contains(?, id))""", [list(ids)])
+                                 WHERE rowid = ANY(SELECT rid FROM stats_v WHERE id = ANY(?)))""", [list(ids)])
         return {r[0]: r[1:] for r in rows}
 
     def type_counts(self) -> list[tuple[str, str, int]]:
@@ -1327,23 +1328,28 @@ class StatsView:
         """(task_type, answers used, distinct unigrams, unigrams, distinct bigrams, bigrams) over the answers
         (first max_chars characters) of up to per_type samples of each type, a fixed pseudo-random pick.
         n-grams are compared by 64-bit hash (a collision is about as likely as a cosmic ray)."""
-        where, params = self._where
         words = _WORDS_SQL.format(c=_turns_text("assistant"))
+        # The pick: the per_type samples of each type with the smallest hash(id). Candidates are cut to about
+        # twice that by a hash threshold first, so no sort of the whole selection is needed, and only the picked
+        # rows' messages are read (a rowid fetch).
         return self._q(f"""
-            WITH pick AS (SELECT id, {_TT_SQL} AS tt FROM samples WHERE {where}
-                          QUALIFY row_number() OVER (PARTITION BY tt ORDER BY hash(id), id) <= ?),
+            WITH c AS (SELECT tt, count(*) AS n FROM stats_v GROUP BY tt),
+            cand AS (SELECT v.rid, v.tt, hash(v.id) AS hk FROM stats_v v JOIN c USING (tt)
+                     WHERE hash(v.id) / 18446744073709551616.0 <= 2.0 * ? / c.n),
+            pick AS MATERIALIZED (SELECT rid, tt FROM cand
+                                  QUALIFY row_number() OVER (PARTITION BY tt ORDER BY hk, rid) <= ?),
             s AS MATERIALIZED (
-                SELECT tt, list_transform({words}, lambda w: hash(w)) AS h
-                FROM (SELECT pick.tt, from_json(samples.messages, '{_MESSAGES_TYPE}') AS m
-                      FROM pick JOIN samples USING (id))),
+                SELECT pick.tt, list_transform({words}, lambda w: hash(w)) AS h
+                FROM (SELECT rowid AS rid, from_json(messages, '{_MESSAGES_TYPE}') AS m FROM samples
+                      WHERE rowid = ANY(SELECT rid FROM pick)) JOIN pick USING (rid)),
             uni AS (SELECT tt, unnest(h) AS g FROM s),
-            bi AS (SELECT tt, unnest(list_transform(range(1, len(h)), lambda i: hash(h[i], h[i + 1]))) AS g FROM s),
+            bi AS (SELECT tt, hash(unnest(h[:-2]), unnest(h[2:])) AS g FROM s),
             n AS (SELECT tt, count(*) AS answers FROM s GROUP BY tt),
             u AS (SELECT tt, count(DISTINCT g) AS du, count(g) AS nu FROM uni GROUP BY tt),
             b AS (SELECT tt, count(DISTINCT g) AS db, count(g) AS nb FROM bi GROUP BY tt)
             SELECT n.tt, n.answers, coalesce(du, 0), coalesce(nu, 0), coalesce(db, 0), coalesce(nb, 0)
             FROM n LEFT JOIN u USING (tt) LEFT JOIN b USING (tt) ORDER BY n.tt""",
-                       params + [per_type or 2 ** 62, max_chars, _PUNCT, _PUNCT])
+                       [per_type or 2 ** 62, per_type or 2 ** 62, max_chars])
 
     def repeat_counts(self) -> list[tuple]:
         """(task_type or NULL for all, samples, samples whose answer exactly repeats another's in the selection,

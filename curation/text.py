@@ -77,12 +77,12 @@ def has_cjk(text: str) -> bool:
 
 def prompt_text(messages: list[dict]) -> str:
     """All user turns joined: what robustness detectors and prompt stats look at."""
-    return "\n".join(m.get("content") or "" for m in messages if m.get("role") == "user")
+    return "\n".join([m.get("content") or "" for m in messages if m.get("role") == "user"])
 
 
 def answer_text(messages: list[dict]) -> str:
     """All assistant turns joined: what the model learns."""
-    return "\n".join(m.get("content") or "" for m in messages if m.get("role") == "assistant")
+    return "\n".join([m.get("content") or "" for m in messages if m.get("role") == "assistant"])
 
 
 def conversation_text(messages: list[dict]) -> str:

@@ -113,6 +113,28 @@ def test_configured_metric_per_task_type(tmp_path):
     assert {i["id"]: i["metrics"] for i in suite.items} == {"e1": ["exact_match"], "e2": ["rouge_l", "char_f1"]}
 
 
+def test_benchmark_and_general_sets_are_added(tmp_path):
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "eval.jsonl").write_text(json.dumps(_sample("e1", "2+2?", "#### 4", "reasoning/math")) + "\n",
+                                       encoding="utf-8")
+    (export / "train.jsonl").write_text(json.dumps(_sample("t1", "hi")) + "\n", encoding="utf-8")
+    (export / "manifest.json").write_text(json.dumps({"format": "messages"}), encoding="utf-8")
+    bench = tmp_path / "qa.jsonl"
+    bench.write_text(json.dumps({"question": "Capital of France?", "answer": "Paris"}) + "\n", encoding="utf-8")
+    general = tmp_path / "general.jsonl"
+    general.write_text(json.dumps(_sample("g1", "Say hi", "Hi!", "chat/open")) + "\n", encoding="utf-8")
+    from training.evaluate import Benchmark
+    suites = build_suites({"export_dir": str(export)}, EvalSettings(general_file=str(general)),
+                          [Benchmark(str(bench), "char_f1")])
+    assert [(s.name, s.kind) for s in suites] == [("eval", "eval"), ("benchmark-qa", "benchmark"),
+                                                  ("general", "general")]
+    assert suites[1].items[0]["metrics"] == ["char_f1"]  # the declared metric wins over the type default
+    assert suites[2].items[0]["metrics"] == ["rouge_l", "char_f1"]
+    with pytest.raises(UserError, match="share a name"):
+        build_suites({"export_dir": str(export)}, EvalSettings(), [Benchmark(str(bench)), Benchmark(str(bench))])
+
+
 def test_forgetting_flag():
     rows = [{"task_type": OVERALL, "metric": "score", "verdict": "worse", "delta": -0.2, "ci_low": -0.3,
              "ci_high": -0.1, "n": 50},
@@ -158,7 +180,8 @@ def test_untrained_adapter_shows_no_significant_change(tmp_path):
     assert {r["task_type"] for r in report["rows"]} == {"reasoning/math", "qa/capital", OVERALL}
     for row in report["rows"]:
         assert row["delta"] == pytest.approx(0, abs=1e-6), row
-        assert row["verdict"] in ("no significant change",), row
+        # 8 and 6 items per type are below the 10 needed for an interval; the 14 overall get one.
+        assert row["verdict"] == ("no significant change" if row["task_type"] == OVERALL else "too few items"), row
     assert report["decoding"]["do_sample"] is False and report["decoding"]["max_new_tokens"] == 16
     items = load_items(rf.path)
     assert len(items) == 14 and all(i["base"]["output"] == i["tuned"]["output"] for i in items)

@@ -21,7 +21,9 @@ class BootstrapSettings:
     resamples: int = 2000  # 2000 resamples put the 95% bounds within about ±0.005 of their limit for n >= 30
     confidence: float = 0.95  # two-sided interval
     seed: int = 0  # fixed so the same items always give the same interval
-    min_items: int = 2  # with fewer paired items no interval is computed
+    # With fewer paired items no interval and no verdict: a percentile bootstrap under-covers on tiny samples
+    # (simulated 95% intervals contain the true delta ~77-84% of the time at n=5, ~90% at n=10, ~93% at n=20).
+    min_items: int = 10
 
 
 def paired_delta(base, tuned, higher_is_better: bool = True, settings: BootstrapSettings | None = None) -> dict:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
-BUILD_VERSION = 1  # bump when the corpus or the build recipe changes, so caches are rebuilt
+BUILD_VERSION = 2  # bump when the corpus or the build recipe changes, so caches are rebuilt
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,22 @@ class TinySpec:
     seed: int = 0
 
     def key(self) -> str:
-        blob = json.dumps({**dataclasses.asdict(self), "version": BUILD_VERSION}, sort_keys=True)
+        blob = json.dumps({**dataclasses.asdict(self), "version": BUILD_VERSION, "sources": _source_versions()},
+                          sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+def _source_versions() -> dict:
+    """Versions of the packages whose word lists feed the corpus (a change means a different model)."""
+    import importlib.metadata as md
+
+    out = {}
+    for name in ("pyspellchecker", "pypinyin", "tokenizers"):
+        try:
+            out[name] = md.version(name)
+        except md.PackageNotFoundError:
+            out[name] = None
+    return out
 
 
 def cache_root() -> Path:

@@ -5,13 +5,19 @@ on every machine and can never contain an eval sample. It mixes four kinds of do
 - short English and Chinese paragraphs from a simple grammar (word order, common words, punctuation);
 - arithmetic word problems solved step by step, ending "#### N" / "The answer is N" / "答案是 N";
 - chat dialogues (plain answers, multi-turn, system prompts, tool calls) for the chat template;
+- word-frequency text: English words drawn by their frequency in pyspellchecker's English list and Chinese
+  words from pypinyin's phrase list (both project dependencies), so the model's vocabulary statistics
+  resemble real text and its loss on real samples starts from a calibrated place, not from overconfidence
+  in the templates;
 - for the tokenizer only, the 3,755 common Chinese characters (GB2312 level 1) so any Chinese text gets
   one token per character instead of three byte tokens.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import random
+from functools import lru_cache
 
 NAMES_EN = ["Tom", "Anna", "Sam", "Lucy", "Maria", "John", "Mei", "Ahmed", "Olga", "Ravi", "Emma", "Leo"]
 THINGS = [("apple", "苹果", "个"), ("book", "书", "本"), ("pencil", "铅笔", "支"), ("cup", "杯子", "个"),
@@ -174,18 +180,63 @@ def _tool_dialogue(rng: random.Random) -> list[dict]:
             {"role": "assistant", "content": final}]
 
 
+ZH_FUNCTION_WORDS = ["的", "了", "是", "在", "和", "我们", "他们", "这个", "一个", "不", "也", "就", "都", "很", "有",
+                     "可以", "没有", "因为", "所以", "但是", "如果", "已经", "还", "会", "要", "把", "被", "对", "从"]
+
+
+@lru_cache(maxsize=1)
+def word_lists() -> tuple[list[str], list[float], list[str]]:
+    """(English words, their cumulative sampling weights, Chinese phrases), sorted for determinism."""
+    from pypinyin.phrases_dict import phrases_dict
+    from spellchecker import SpellChecker
+
+    freq = SpellChecker().word_frequency.dictionary
+    top = sorted(((w, c) for w, c in freq.items() if w.isalpha() or "'" in w), key=lambda wc: (-wc[1], wc[0]))
+    words = [w for w, _ in top[:30_000]]
+    cum = list(itertools.accumulate(c ** 0.9 for _, c in top[:30_000]))  # close to the real unigram law
+    common = set(common_hanzi())
+    phrases = sorted(p for p in phrases_dict if 2 <= len(p) <= 4 and all(ch in common for ch in p))
+    return words, cum, phrases
+
+
+def english_word_text(rng: random.Random) -> str:
+    """Sentences of English words drawn by real-world frequency (no grammar, real statistics)."""
+    words, cum, _ = word_lists()
+    out = []
+    for _ in range(rng.randint(2, 6)):
+        ws = rng.choices(words, cum_weights=cum, k=rng.randint(5, 16))
+        ws[0] = ws[0].capitalize()
+        out.append(" ".join(ws) + rng.choice([".", ".", ".", "?", "!", ","]))
+    return " ".join(out)
+
+
+def chinese_word_text(rng: random.Random) -> str:
+    """Sentences of common Chinese words and function words."""
+    _, _, phrases = word_lists()
+    out = []
+    for _ in range(rng.randint(2, 6)):
+        n = rng.randint(4, 12)
+        out.append("".join(rng.choice(ZH_FUNCTION_WORDS) if rng.random() < 0.4 else rng.choice(phrases)
+                           for _ in range(n)) + rng.choice(["。", "。", "，", "？", "！"]))
+    return "".join(out)
+
+
 def plain_documents(rng: random.Random, n: int) -> list[str]:
-    """n general-text documents: paragraphs and worked problems, zh and en."""
+    """n general-text documents: grammar paragraphs, worked problems and word-frequency text, zh and en."""
     docs = []
     for _ in range(n):
         r = rng.random()
-        if r < 0.35:
+        if r < 0.2:
             docs.append(english_paragraph(rng))
-        elif r < 0.7:
+        elif r < 0.4:
             docs.append(chinese_paragraph(rng))
-        else:
+        elif r < 0.55:
             q, a = word_problem(rng, rng.random() < 0.5)
             docs.append(f"{q}\n{a}")
+        elif r < 0.78:
+            docs.append(english_word_text(rng))
+        else:
+            docs.append(chinese_word_text(rng))
     return docs
 
 

@@ -21,6 +21,7 @@ from .prompt import CJK, CJK_CLASS, Turn
 
 BRACKETS = {"(": ")", "[": "]", "{": "}", "（": "）", "【": "】", "《": "》", "“": "”", "「": "」", "『": "』",
             "〈": "〉", "［": "］", "｛": "｝"}
+_BRACKET_CHARS = re.compile("[" + re.escape("".join(BRACKETS) + "".join(BRACKETS.values())) + "]")
 EN_ALWAYS_DANGLING = frozenset("""
 the a an and or but because although though unless whereas nor than if whether my your our their its such
 every several
@@ -123,7 +124,8 @@ class IncompleteDetector:
 def _unclosed(turn: Turn, text: str):
     """The first bracket or quote opened and never closed (closers alone are list markers, smileys: ignored)."""
     stack: list[tuple[str, int]] = []
-    for i, ch in enumerate(text):
+    for m in _BRACKET_CHARS.finditer(text):
+        i, ch = m.start(), m.group(0)
         if ch in BRACKETS and not (ch == "(" and i and text[i - 1] in ":;"):
             stack.append((ch, i))
         elif stack and ch == BRACKETS[stack[-1][0]]:
@@ -137,7 +139,7 @@ def _unclosed(turn: Turn, text: str):
     if stack:
         ch, i = stack[0]
         return 0.8, i, len(text), f"'{ch}' never closed"
-    quotes = [i for i, ch in enumerate(text) if ch == '"' and not (i and text[i - 1].isdigit())]
+    quotes = [m.start() for m in re.finditer('"', text) if not (m.start() and text[m.start() - 1].isdigit())]
     if len(quotes) % 2:
         return 0.7, quotes[-1], len(text), "'\"' never closed"
     return None

@@ -158,8 +158,11 @@ def _cached_classify(texts: tuple[str, ...], s_key: tuple) -> tuple:
 def classify_turn(turn: Turn, s: LatinSettings) -> list[tuple[list[Token], list[LatinWord]]]:
     """Every Latin run of a turn with its classified words."""
     key = (s.english_min_freq, s.english_min_freq_multi, s.min_len)
+    if ("latin", key) in turn.cache:
+        return turn.cache[("latin", key)]
     out = []
     for run in runs(turn):
         labels = _cached_classify(tuple(t.text for t in run), key)
         out.append((run, [LatinWord(t, k, syl) for t, (k, syl) in zip(run, labels)]))
+    turn.cache[("latin", key)] = out
     return out

@@ -232,3 +232,31 @@ def homophones(ch: str) -> tuple[str, ...]:
             if c != ch:
                 out[c] = None
     return tuple(out)
+
+
+def sound_keys(ch: str) -> tuple[str, ...]:
+    """What a character sounds like for confusion purposes: its main toneless reading and its confusion groups."""
+    readings = char_readings(ch)
+    keys = (readings[0],) if readings else ()
+    group = _confusions().get(ch)
+    return keys + ("#" + group,) if group else keys
+
+
+@lru_cache(maxsize=4)
+def sound_index(min_freq: int) -> dict[tuple[str, str, str], tuple[tuple[str, int], ...]]:
+    """(prefix, sound key, suffix) -> frequent words (most frequent first) with a common character of that sound
+    between that prefix and suffix: "已经" is found from ("", "yi", "经") when the text says "以经".
+
+    Built once from the words at least `min_freq` frequent (a few tens of thousands); looking a window up is
+    then one dictionary access instead of trying every same-sound character.
+    """
+    common = common_chars()
+    index: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
+    for w, f in zh_words().items():
+        if f < min_freq or not 2 <= len(w) <= 4:
+            continue
+        for j, ch in enumerate(w):
+            if ch in common:
+                for key in sound_keys(ch):
+                    index.setdefault((w[:j], key, w[j + 1:]), []).append((w, f))
+    return {k: tuple(sorted(v, key=lambda e: -e[1])) for k, v in index.items()}

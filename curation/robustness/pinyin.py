@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from .detection import Detection, Evidence, finding
 from .latin import LatinSettings, classify_turn
-from .prompt import Turn
+from . import lexicon
+from .prompt import TOKEN, Turn
 
 
 @dataclass
@@ -21,6 +22,20 @@ class PinyinSettings:
     min_syllables_without_cjk: int = 3  # a prompt with no Chinese characters needs this many pinyin syllables
     min_share_without_cjk: float = 0.6  # ... and this share of its Latin words must be pinyin
     latin: LatinSettings = field(default_factory=LatinSettings)
+
+
+def _may_be_all_pinyin(turn: Turn, s: PinyinSettings) -> bool:
+    """Cheap test before classifying a prompt with no Chinese characters: some word must be pinyin that is no
+    common English word, and enough words must parse as pinyin."""
+    freq = lexicon.english_freq()
+    parsed, certain = 0, False
+    for m in TOKEN.finditer(turn.masked):
+        w = m.group(0).lower()
+        syl = lexicon.segment_pinyin(w) if w.isalpha() else None
+        if syl:
+            parsed += len(syl)
+            certain = certain or freq.get(w, 0) < s.latin.english_min_freq_multi
+    return certain and parsed >= s.min_syllables_without_cjk
 
 
 class PinyinDetector:
@@ -42,6 +57,8 @@ class PinyinDetector:
 
     def _turn(self, turn: Turn) -> tuple[list[Evidence], int]:
         s = self.settings
+        if turn.cjk_count < s.min_cjk_chars and not _may_be_all_pinyin(turn, s):
+            return [], 0
         classified = classify_turn(turn, s.latin)
         pinyin_runs = []
         for _, words in classified:

@@ -20,42 +20,98 @@ CJK_OR_PUNCT = re.compile(f"[{CJK_CLASS}\u3001\u3002\u3008-\u3011\uff01\uff08\uf
 LATIN_LETTERS = "A-Za-z\u00c0-\u00ff\u0100-\u017f\u01cd-\u01dc"
 # A Latin token: letters with inner apostrophes ("don't", "xi'an"), optionally digits/underscores (identifiers,
 # tone numbers "ni3hao3") so those can be recognised and skipped as a whole.
-TOKEN = re.compile(f"[{LATIN_LETTERS}0-9_]*[{LATIN_LETTERS}][{LATIN_LETTERS}0-9_]*(?:'[{LATIN_LETTERS}]+)*")
+TOKEN = re.compile(f"[{LATIN_LETTERS}0-9_]+(?:'[{LATIN_LETTERS}]+)*")
 
-_MASKS = [
-    re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)", re.S),  # fenced code (an unclosed fence runs to the end)
-    re.compile(r"`[^`\n]+`"),  # inline code
-    re.compile(r"(?:https?|ftp)://\S+|www\.\S+", re.I),  # URLs
-    re.compile(r"[A-Za-z0-9_.+-]+@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+"),  # e-mail addresses
-    re.compile(r"(?:[A-Za-z]:\\|\.{0,2}/)?(?:[A-Za-z0-9_.-]+[/\\])+[A-Za-z0-9_.-]+"),  # file paths a/b/c.py, C:\x\y
-    re.compile(r"[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)+(?:\(\))?"),  # dotted names: os.path, Math.random(), v1.2, a.txt
-    re.compile(r"\\[A-Za-z]+"),  # LaTeX commands
-    re.compile(r"[@#][\w]+"),  # mentions and hashtags
-    re.compile(r"<[^<>\n]{1,80}>"),  # markup tags and placeholders <name>
-    re.compile(r"\{\{?[^{}\n]*\}?\}"),  # template fields {name}, {{name}}
+# (pattern, cheap test that must pass before the pattern is worth running): most prompts contain no URL, path or
+# code at all, and the detectors must keep up with thousands of prompts per second.
+_CODE_MASKS = [
+    (re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)", re.S), ("```", "~~~")),  # fenced code (unclosed: to the end)
+    (re.compile(r"`[^`\n]+`"), ("`",)),  # inline code
 ]
-# Code pasted without a fence: a line that starts like a statement or ends like one is masked whole.
-_CODE_LINE = re.compile(
-    r"^[ \t]*(?:(?:def|class|return|import|from|for|while|elif|else:|try:|except|print\(|var|let|const|function|"
-    r"public|private|static|int|float|double|void|String|#include|SELECT|INSERT|UPDATE|console\.)\b.*"
-    r"|.*(?:[;{]|\):|=>)[ \t]*$|[ \t]*[}\]][;,)]*[ \t]*$|[ \t]*[A-Za-z_][\w.\[\]]*[ \t]*[+\-*/]?=[ \t]*[\w(\[\"'].*)$",
-    re.M)
+_MASKS = [
+    (re.compile(r"(?:https?|ftp)://\S+|www\.\S+", re.I), ("://", "www.")),  # URLs
+    (re.compile(r"[A-Za-z0-9_.+-]+@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+"), ("@",)),  # e-mail addresses
+    (re.compile(r"\\[A-Za-z]+"), ("\\",)),  # LaTeX commands
+    (re.compile(r"[@#][\w]+"), ("@", "#")),  # mentions and hashtags
+    (re.compile(r"<[^<>\n]{1,80}>"), ("<",)),  # markup tags and placeholders <name>
+    (re.compile(r"\{\{?[^{}\n]*\}?\}"), ("{",)),  # template fields {name}, {{name}}
+]
+# Code pasted without a fence: a line that starts or ends like a statement is masked whole.
+_CODE_START = re.compile(
+    r"[ \t]*(?:(?:def|class|return|import|from|for|while|elif|else:|try:|except|print\(|var|let|const|function|"
+    r"public|private|static|int|float|double|void|String|#include|SELECT|INSERT|UPDATE|console\.)\b"
+    r"|[}\]][;,)]*[ \t]*$|[A-Za-z_][\w.\[\]]*[ \t]*[+\-*/]?=[ \t]*[\w(\[\"'])")
+_CODE_END = (";", "{", "):", "=>")
+_CODE_HINTS = (";", "{", "}", "=", "):", "def ", "class ", "return", "import ", "print(")
 # Quoted material is a mention, not the writer's own wording ("translate “Je suis …”"): masked for the
 # word-level detectors, but kept for the bracket/quote balance check of the incomplete detector.
 _QUOTES = re.compile(r"“[^“”\n]*”|‘[^‘’\n]*’|「[^「」\n]*」|『[^『』\n]*』|\"[^\"\n]*\"|《[^《》\n]*》")
+_QUOTE_CHARS = ("“", "‘", "「", "『", '"', "《")
 
 
 def _blank(text: str, pattern: re.Pattern) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
-@dataclass(frozen=True)
+# Paths, dotted names, versions and numbers: a run of name characters with a dot or slash *inside* it
+# (a/b/c.py, C:\\x\\y, os.path, Math.random(), v1.2, 3.5, 1/3). Found from the separators outwards: a pattern
+# with nested repetition tried at every position of every prompt would cost more than all detectors together.
+_INNER_SEPARATOR = re.compile(r"[A-Za-z0-9_][./\\][A-Za-z0-9_(]")
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:~/\\()-")
+
+
+def _blank_names(text: str) -> str:
+    spans = []
+    for m in _INNER_SEPARATOR.finditer(text):
+        if spans and m.start() < spans[-1][1]:
+            continue
+        a, b = m.start(), m.end()
+        while a > 0 and text[a - 1] in _NAME_CHARS:
+            a -= 1
+        while b < len(text) and text[b] in _NAME_CHARS:
+            b += 1
+        spans.append((a, b))
+    for a, b in spans:
+        text = text[:a] + " " * (b - a) + text[b:]
+    return text
+
+
+def _apply(text: str, masks) -> str:
+    for pattern, hints in masks:
+        if any(h in text for h in hints):
+            text = _blank(text, pattern)
+    return _blank_names(text)
+
+
+def _blank_code_lines(text: str) -> str:
+    if not any(h in text for h in _CODE_HINTS):
+        return text
+    out, pos = [], 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        if body.strip() and (_CODE_START.match(body) or body.rstrip().endswith(_CODE_END)):
+            line = " " * len(body) + line[len(body):]
+        out.append(line)
+        pos += len(line)
+    return "".join(out)
+
+
 class Token:
     """A Latin-script token of a turn, with its offsets in the original text."""
 
-    start: int
-    end: int
-    text: str
+    __slots__ = ("start", "end", "text")
+
+    def __init__(self, start: int, end: int, text: str):
+        self.start, self.end, self.text = start, end, text
+
+    def __repr__(self) -> str:
+        return f"Token({self.start}, {self.end}, {self.text!r})"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Token) and (self.start, self.end, self.text) == (other.start, other.end, other.text)
+
+    def __hash__(self) -> int:
+        return hash((self.start, self.end, self.text))
 
     @property
     def lower(self) -> str:
@@ -87,22 +143,28 @@ class Turn:
     text: str
     masked: str = field(init=False)
     masked_code_only: str = field(init=False)
+    cache: dict = field(init=False, default_factory=dict, repr=False)  # per-turn results shared by detectors
 
     def __post_init__(self):
-        code_only = self.text
-        for pattern in _MASKS[:2]:
-            code_only = _blank(code_only, pattern)
-        code_only = _blank(code_only, _CODE_LINE)
-        masked = code_only
-        for pattern in _MASKS[2:]:
-            masked = _blank(masked, pattern)
+        code_only = _blank_code_lines(_apply(self.text, _CODE_MASKS))
+        masked = _apply(code_only, _MASKS)
         self.masked_code_only = code_only
-        self.masked = _blank(masked, _QUOTES)
+        self.masked = _blank(masked, _QUOTES) if any(q in masked for q in _QUOTE_CHARS) else masked
 
     @cached_property
     def tokens(self) -> list[Token]:
         """Latin tokens of the masked text."""
-        return [Token(m.start(), m.end(), m.group(0)) for m in TOKEN.finditer(self.masked)]
+        return [Token(m.start(), m.end(), m.group(0)) for m in TOKEN.finditer(self.masked)
+                if not m.group(0).isdigit()]
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [m.end() for m in re.finditer("\n", self.text)]
+
+    def line_of(self, pos: int) -> int:
+        """0-based line number of a character offset."""
+        import bisect
+        return bisect.bisect_right(self._line_starts, pos)
 
     @cached_property
     def cjk_count(self) -> int:

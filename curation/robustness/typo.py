@@ -12,13 +12,19 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import lexicon
 from .detection import Detection, Evidence, finding
-from .prompt import CJK_CLASS, Turn
+from .prompt import CJK_CLASS, TOKEN, Token, Turn
 
-# Chat shorthand is informal, not misspelled.
-SHORTHAND = frozenset("pls plz thx thnx lol btw imo imho asap fyi idk tbh omg brb afaik np ty ok okay".split())
+# Chat shorthand and unit abbreviations are informal, not misspelled.
+SHORTHAND = frozenset("""pls plz thx thnx lol btw imo imho asap fyi idk tbh omg brb afaik np ty ok okay
+kgs lbs hrs mins secs yrs mos mph kph ozs pcs qty approx etc""".split())
+# British spellings are spellings, not typos: (British ending, American ending).
+_BRITISH = (("our", "or"), ("ours", "ors"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"), ("isation", "ization"),
+            ("yse", "yze"), ("tre", "ter"), ("tres", "ters"), ("ogue", "og"), ("ence", "ense"), ("lled", "led"),
+            ("lling", "ling"), ("ller", "ler"))
 # Words a prompt sentence typically starts with: a capitalised unknown word one edit away from one of these is a
 # typo ("Waht", "Teh"), while any other capitalised unknown word may be a name ("Weng", "Natalia") and is skipped.
 SENTENCE_STARTERS = frozenset("""
@@ -26,7 +32,6 @@ the a an what how why when where which who whom whose is are was were do does di
 shall may might please write explain give tell list describe find calculate compute create make generate suggest
 summarize translate i my we our you your this that these those there they it if in on for after before at given
 """.split())
-_SENTENCE_END = re.compile(r"(?:^|[.!?。！？\n:：]\s*)$")
 _CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
 
 
@@ -37,11 +42,11 @@ class TypoSettings:
     english: bool = True  # look for misspelled English words
     chinese: bool = True  # look for wrong Chinese characters
     min_word_len: int = 3  # shorter unknown tokens are mostly abbreviations ("im", "ur")
-    min_intended_freq: int = 500  # the intended word must be this common in pyspellchecker's corpus
+    min_intended_freq: int = 1000  # the intended word must be this common in pyspellchecker's corpus
     foreign_line_share: float = 0.25  # a line with this share of unknown, uncorrectable words is another language
     zh_min_word_freq: int = 500  # the word the corrected character forms must be this common in jieba's corpus
     zh_ratio: float = 300.0  # the corrected sentence must be this many times likelier (word unigram model)
-    zh_max_candidates: int = 25  # same-sound characters tried per position, most frequent first
+    zh_max_cover: int = 500  # a character inside a word at least this frequent is taken as written
 
 
 class TypoDetector:
@@ -65,15 +70,18 @@ class TypoDetector:
     def _english(self, turn: Turn) -> list[Evidence]:
         s = self.settings
         freq = lexicon.english_freq()
-        titles_mid_sentence = {t.lower for t in turn.tokens
-                               if t.shape == "title" and not _SENTENCE_END.search(turn.text[:t.start])}
+        # Fast path: most words of most prompts are in the dictionary; only the others are looked at closely.
+        suspects = [Token(m.start(), m.end(), m.group(0)) for m in TOKEN.finditer(turn.masked)
+                    if len(m.group(0)) >= s.min_word_len and m.group(0).lower() not in freq]
+        suspects = [t for t in suspects if t.is_plain_word and t.text.isascii() and t.lower not in SHORTHAND
+                    and t.shape in ("lower", "title")]
+        if not suspects:
+            return []
         foreign_lines = _foreign_lines(turn, freq, s)
         out = []
-        for tok in turn.tokens:
+        for tok in suspects:
             w = tok.lower
-            if (len(w) < s.min_word_len or not tok.is_plain_word or not w.isascii() or w in freq
-                    or w in SHORTHAND or tok.shape in ("upper", "mixed")
-                    or turn.text.count("\n", 0, tok.start) in foreign_lines):
+            if turn.line_of(tok.start) in foreign_lines:
                 continue
             if turn.cjk_count and lexicon.segment_pinyin(w):
                 continue  # Latin pinyin inside Chinese text is the pinyin detector's finding
@@ -81,13 +89,11 @@ class TypoDetector:
                 continue  # a word cut off by truncation is the incomplete detector's finding
             if _in_code_like_compound(turn.masked, tok) or _derived_form(w, freq):
                 continue
-            intended = _intended(w, freq, s.min_intended_freq)
+            intended = _intended(w, s.min_intended_freq)
             if intended is None:
                 continue
-            if tok.shape == "title":
-                sentence_start = bool(_SENTENCE_END.search(turn.text[:tok.start]))
-                if not sentence_start or w in titles_mid_sentence or intended not in SENTENCE_STARTERS:
-                    continue
+            if tok.shape == "title" and not _typo_at_sentence_start(turn, tok, intended):
+                continue
             out.append(Evidence(turn.index, tok.start, tok.end, tok.text, f"{tok.text} → {intended}"))
         return out
 
@@ -103,6 +109,20 @@ class TypoDetector:
         return out
 
 
+def _sentence_start(text: str, pos: int) -> bool:
+    """True when only spaces separate `pos` from the start of the text or of a sentence."""
+    before = text[max(0, pos - 40):pos].rstrip(" \t")
+    return not before or before[-1] in ".!?。！？\n:：\"“"
+
+
+def _typo_at_sentence_start(turn: Turn, tok: Token, intended: str) -> bool:
+    """A capitalised unknown word is a typo only at a sentence start, only when it is never used capitalised
+    mid-sentence (then it is a name: "Weng earns ..."), and only for a typical first word ("Waht", "Teh")."""
+    if intended not in SENTENCE_STARTERS or not _sentence_start(turn.text, tok.start):
+        return False
+    return not any(t.text == tok.text and not _sentence_start(turn.text, t.start) for t in turn.tokens)
+
+
 def _foreign_lines(turn: Turn, freq: dict, s: TypoSettings) -> set[int]:
     """Lines in another language: a pasted French sentence is not a row of typos.
 
@@ -113,9 +133,9 @@ def _foreign_lines(turn: Turn, freq: dict, s: TypoSettings) -> set[int]:
     accented: set[int] = set()
     for tok in turn.tokens:
         if tok.is_plain_word:
-            line = turn.text.count("\n", 0, tok.start)
+            line = turn.line_of(tok.start)
             w = tok.lower
-            strange = w not in freq and (not w.isascii() or _intended(w, freq, s.min_intended_freq) is None)
+            strange = w not in freq and (not w.isascii() or _intended(w, s.min_intended_freq) is None)
             per_line.setdefault(line, []).append(strange)
             if not w.isascii():
                 accented.add(line)
@@ -128,7 +148,13 @@ _SUFFIXES = ("ers", "er", "ings", "ing", "ed", "es", "s", "ly", "ness", "able", 
 
 
 def _derived_form(word: str, freq: dict) -> bool:
-    """A regular derivation of a common word ("stocker", "unfollowing") is a word the dictionary lacks, not a typo."""
+    """A regular derivation ("stocker", "unfollowing", "gummies") or British spelling ("colouring") of a common
+    word is a word the dictionary lacks, not a typo."""
+    for brit, us in _BRITISH:
+        if brit in word and freq.get(word.replace(brit, us), 0) >= 1000:
+            return True
+    if word.endswith("ies") and freq.get(word[:-3] + "y", 0) >= 1000:
+        return True
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             stem = word[:-len(suffix)]
@@ -156,8 +182,10 @@ def _cut_off_last_word(turn: Turn, tok) -> bool:
     return lexicon.completes_english_word(tok.lower)
 
 
-def _intended(word: str, freq: dict, min_freq: int) -> str | None:
+@lru_cache(maxsize=65536)
+def _intended(word: str, min_freq: int) -> str | None:
     """The most frequent dictionary word one edit away, if it is common enough to be what was meant."""
+    freq = lexicon.english_freq()
     best, best_f = None, 0
     for cand in lexicon.english().edit_distance_1(word):
         f = freq.get(cand, 0)
@@ -202,21 +230,20 @@ def _wrong_characters(run: str, s: TypoSettings) -> list[tuple[int, int, str]]:
 def _best_replacement(run: str, i: int, covered: int, words: dict, s: TypoSettings):
     """The word a replacement of run[i] would form, when the sentence reads much better with it.
 
-    Cheap first pass: some same-sound character must form a frequent word where the text forms none, without
-    tearing apart a word of the text's own segmentation ("数据集划分" must not become "数据计划分"). Then the
-    two readings of the neighbourhood are compared as a whole (best segmentation under jieba's word
-    frequencies), so that a replacement that merely steals a character from a good word does not count.
+    First, same-sound characters that would form a frequent word where the text forms none are looked up in
+    `lexicon.sound_index`. A candidate's word must not tear apart a word of the text's own segmentation
+    ("数据集划分" must not become "数据计划分"); then the two readings of the neighbourhood are compared as a
+    whole (best segmentation under jieba's word frequencies) and the candidate must win by `zh_ratio`.
     """
-    if run[i] not in lexicon.common_chars() or covered * s.zh_ratio >= lexicon.zh_max_freq():
+    if covered >= s.zh_max_cover or run[i] not in lexicon.common_chars():
+        return None
+    candidates = _sound_candidates(run, i, words, s)
+    if not candidates:
         return None
     lo, hi = max(0, i - 4), min(len(run), i + 5)
-    base = spans = None
+    base, spans = _segment_spans(run, lo, hi)
     best, best_gain = None, math.log(s.zh_ratio)
-    for c in lexicon.homophones(run[i])[:s.zh_max_candidates]:
-        if not _forms_word(run, i, c, words, s):
-            continue
-        if base is None:
-            base, spans = _segment_spans(run, lo, hi)
+    for c in candidates:
         window = _untorn_window(run, i, c, words, s, spans)
         if window is None:
             continue
@@ -226,13 +253,21 @@ def _best_replacement(run: str, i: int, covered: int, words: dict, s: TypoSettin
     return best
 
 
-def _forms_word(run: str, i: int, c: str, words: dict, s: TypoSettings) -> bool:
-    """Cheap test: does c at position i form a frequent 2-4 character word the text does not have?"""
+def _sound_candidates(run: str, i: int, words: dict, s: TypoSettings) -> list[str]:
+    """Same-sound characters that form a frequent 2-4 character word at position i where the text forms none."""
+    index = lexicon.sound_index(s.zh_min_word_freq)
+    keys = lexicon.sound_keys(run[i])
+    found: dict[str, None] = {}
     for a in range(max(0, i - 3), i + 1):
         for b in range(max(i + 1, a + 2), min(a + 4, len(run)) + 1):
-            if words.get(run[a:i] + c + run[i + 1:b], 0) >= s.zh_min_word_freq and run[a:b] not in words:
-                return True
-    return False
+            if run[a:b] in words:
+                continue
+            prefix, suffix = run[a:i], run[i + 1:b]
+            for key in keys:
+                for w, _ in index.get((prefix, key, suffix), ()):
+                    if w[i - a] != run[i]:
+                        found[w[i - a]] = None
+    return list(found)
 
 
 def _segment_spans(run: str, lo: int, hi: int) -> tuple[float, list[tuple[int, int]]]:
