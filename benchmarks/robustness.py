@@ -9,6 +9,11 @@ Labelled set (`benchmarks/data/robustness_labelled.jsonl`), two parts reported s
   are naturally incomplete or code-mixed and carry that label. Only records of the "test" half of each corpus
   (a hash of file and record number) are used here; detector development used the other half.
 
+A third part, `demo`, is the demo data set shipped in sample_data/ (written by another author): the robustness
+prompts planted in it (sample_data/planted.json) are the positives, every other demo sample a negative. Its
+results were looked at once during development (and led to fixes), so it is not held out; it is reported because
+its author is not the detectors' author.
+
 Baseline (same run): naive detectors a newcomer would write (any unknown word is a typo; any Latin word in
 Chinese text is code-mix; any pinyin-parsable word in Chinese text is pinyin; no final punctuation means cut off).
 
@@ -105,11 +110,28 @@ _KIND = {"en_typo": "typo", "zh_homophone": "typo", "truncate": "incomplete", "z
 
 # ---- scoring ----
 
+def demo_items(root: Path = ROOT) -> list[dict]:
+    """The demo samples with the robustness kinds planted in them (sample_data/planted.json)."""
+    planted = json.loads((root / "sample_data" / "planted.json").read_text(encoding="utf-8"))["robustness"]
+    gold: dict[str, set] = defaultdict(set)
+    for tag, entries in planted.items():
+        for e in entries:
+            gold[e["id"]].add(tag.removeprefix("robustness:"))
+    items = []
+    with open(root / "sample_data" / "demo.jsonl", encoding="utf-8") as f:
+        for line in f:
+            smp = json.loads(line)
+            prompt = "\n".join(m["content"] for m in smp["messages"] if m["role"] == "user")
+            items.append({"id": smp["id"], "split": "demo", "language": language(prompt),
+                          "messages": smp["messages"], "labels": sorted(gold.get(smp["id"], ()))})
+    return items
+
+
 def score(items: list[dict], predict) -> dict:
-    """Precision/recall per kind; items carry `text` and `labels`."""
+    """Precision/recall per kind; items carry `text` (or `messages`) and `labels`."""
     counts = {k: Counter() for k in KINDS}
     for it in items:
-        pred = predict(it["text"])
+        pred = predict(it)
         gold = set(it["labels"])
         for k in KINDS:
             if k in pred and k in gold:
@@ -131,9 +153,14 @@ def _r(x):
 
 
 def detector_predict():
-    from curation.robustness.detection import default_detectors, detect_text
+    from curation.robustness.detection import default_detectors, detect_sample, detect_text
     detectors = default_detectors()
-    return lambda text: {d.kind for d in detect_text(text, detectors)}
+
+    def predict(item: dict) -> set[str]:
+        if "messages" in item:
+            return {d.kind for d in detect_sample(item, detectors)}
+        return {d.kind for d in detect_text(item["text"], detectors)}
+    return predict
 
 
 def typo_en_only(items, predict):
@@ -148,7 +175,8 @@ def baseline_predict():
     freq = lexicon.english_freq()
     words = re.compile(r"[A-Za-z]+")
 
-    def predict(text: str) -> set[str]:
+    def predict(item: dict) -> set[str]:
+        text = item.get("text") or "\n".join(m["content"] or "" for m in item["messages"] if m["role"] == "user")
         out = set()
         toks = words.findall(text)
         zh = bool(re.search(r"[\u4e00-\u9fff]", text))
@@ -219,10 +247,10 @@ def measure_throughput(texts: list[str], workers: int) -> dict:
 
 def baseline_throughput(texts: list[str]) -> int:
     predict = baseline_predict()
-    predict("warm up")
+    predict({"text": "warm up"})
     t0 = time.perf_counter()
     for t in texts:
-        predict(t)
+        predict({"text": t})
     return round(len(texts) / (time.perf_counter() - t0))
 
 
@@ -272,12 +300,15 @@ def main(argv=None) -> int:
     predict, naive = detector_predict(), baseline_predict()
     parts = {"all": items, "natural": [i for i in items if i["split"] == "natural"],
              "corpus": [i for i in items if i["split"] == "corpus"]}
+    if (ROOT / "sample_data" / "planted.json").exists():
+        parts["demo"] = demo_items()
     result = {
         "benchmark": "robustness_detectors",
         "labelled": {"items": len(items), "skipped_unbuildable": skipped,
                      "by_language": dict(Counter(i["language"] for i in items)),
                      "by_label": dict(Counter(",".join(i["labels"]) or "clean" for i in items)),
-                     "by_split": {k: len(v) for k, v in parts.items() if k != "all"}},
+                     "by_split": {k: len(v) for k, v in parts.items() if k != "all"},
+                     "demo_note": "demo = sample_data/demo.jsonl with planted.json labels; not held out"},
         "detectors": {k: score(v, predict) for k, v in parts.items()},
         "english_typo": {k: typo_en_only(v, predict) for k, v in parts.items()},
         "baseline_naive": {k: score(v, naive) for k, v in parts.items()},
@@ -298,6 +329,8 @@ def main(argv=None) -> int:
 def _meets(result: dict) -> dict:
     out = {}
     for part, scores in result["detectors"].items():
+        if part == "demo":
+            continue  # reported for information: seen during development, and its negatives are unreviewed
         for kind, target in TARGETS.items():
             got = result["english_typo"][part] if kind == "typo" else scores[kind]
             out[f"{part}:{kind}"] = all(got[m] is not None and got[m] >= v for m, v in target.items())

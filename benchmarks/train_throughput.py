@@ -53,8 +53,9 @@ def write_export(folder: Path, train: list[dict]) -> Path:
     (folder / "train.jsonl").write_text("".join(json.dumps(s, ensure_ascii=False) + "\n" for s in train), "utf-8")
     (folder / "eval.jsonl").write_text("", "utf-8")
     files = {n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in ("train.jsonl", "eval.jsonl")}
-    (folder / "manifest.json").write_text(json.dumps({"format": "messages", "files": files, "content_hash": hashlib.sha256(
-        json.dumps(files, sort_keys=True).encode()).hexdigest(), "total": {"train": len(train), "eval": 0}}))
+    digest = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps({"format": "messages", "files": files, "content_hash": digest,
+                                                      "total": {"train": len(train), "eval": 0}}))
     return folder
 
 
@@ -105,8 +106,9 @@ def run_baseline(export: Path, base_model: str, args) -> dict:
     targs = TrainingArguments(output_dir=tempfile.mkdtemp(), per_device_train_batch_size=args.batch_size,
                               gradient_accumulation_steps=1, num_train_epochs=1, learning_rate=1e-4,
                               lr_scheduler_type="cosine", warmup_ratio=0.03, logging_steps=10**6,
-                              save_strategy="no", report_to=[], seed=0, use_cpu=not gpu, bf16=gpu and loaded.precision == "bf16",
-                              fp16=gpu and loaded.precision == "fp16", dataloader_num_workers=0,
+                              save_strategy="no", report_to=[], seed=0, use_cpu=not gpu,
+                              bf16=gpu and loaded.precision == "bf16", fp16=gpu and loaded.precision == "fp16",
+                              dataloader_num_workers=0,
                               remove_unused_columns=False, disable_tqdm=True)
     trainer = Trainer(model=model, args=targs, train_dataset=rows, data_collator=collate, callbacks=[Timer()])
     trainer.train()
@@ -126,8 +128,7 @@ def run_ours(export: Path, base_model: str, batching: str, args, runs: Path) -> 
     run_dir = create_run(export, base_model, runs, overrides)
     code = run(run_dir)
     if code != 0:
-        raise SystemExit(f"our run failed: {(run_dir / 'log.txt').read_text() if (run_dir / 'log.txt').exists() else ''}"
-                         f" {json.loads((run_dir / 'status.json').read_text()).get('reason')}")
+        raise SystemExit(f"our run failed: {json.loads((run_dir / 'status.json').read_text()).get('reason')}")
     steps = [m for m in metrics(run_dir) if m["kind"] == "train"]
     seconds = steps[-1]["time"] - (steps[0]["time"] - steps[0]["step_s"])
     real = sum(m["tokens_per_s"] * m["step_s"] for m in steps)

@@ -107,7 +107,7 @@ def selection_stats(store: Store, f: SampleFilter | None, s: StatsSettings) -> d
         )
         _attach_texts(v, result["answers"]["top_answers"] + result["answers"]["top_openings"]
                       + result["prompts"]["templates"] + result["system_prompts"])
-    result["warnings"] = _warnings(result)
+    result["warnings"] = _warnings(result, s.min_per_type)
     result["headline"] = headline(result)
     return result
 
@@ -384,13 +384,13 @@ def robustness_section(v, s: StatsSettings) -> dict:
 
 
 # ---------------------------------------------------------------- warnings, headline, comparison
-def _warnings(r: dict) -> list[dict]:
+def _warnings(r: dict, thin_limit: int) -> list[dict]:
     """Plain-language warnings a lead acts on, each with the section and task_type it concerns."""
     out = []
     total = r["balance"]["total"]
     if r["untyped"]:
         out.append({"section": "balance", "task_type": UNTYPED,
-                    "message": f"{r['untyped']} samples ({r['untyped'] / max(total, 1):.0%}) are untyped: relabel "
+                    "message": f"{_n(r['untyped'], 'sample')} ({r['untyped'] / max(total, 1):.0%}) untyped: relabel "
                                "them so balance and per-type views count them"})
     for row in r["balance"]["rows"]:
         st = row["status"]
@@ -402,11 +402,22 @@ def _warnings(r: dict) -> list[dict]:
             out.append({"section": "balance", "task_type": row["task_type"],
                         "message": f"over-represented: {row['samples']} samples, {row['want']} wanted "
                                    f"({row['excess']} too many)"})
-        elif st == "thin":
-            out.append({"section": "balance", "task_type": row["task_type"],
-                        "message": f"only {row['samples']} samples and no target set"})
+    thin = [row for row in r["balance"]["rows"] if row["status"] == "thin"]
+    if thin:
+        names = ", ".join(f"{row['task_type']} ({row['samples']})" for row in thin[:8])
+        more = f" and {len(thin) - 8} more" if len(thin) > 8 else ""
+        out.append({"section": "balance", "task_type": None,
+                    "message": f"{len(thin)} task_types have fewer than {thin_limit} samples and no target: "
+                               f"{names}{more}"})
+    grouped: dict[tuple, list[str]] = {}
     for fl in r["lengths"]["flags"]:
-        out.append({"section": "lengths", "task_type": fl["task_type"], "message": f"{fl['flag']}: {fl['reason']}"})
+        side, unit = fl["metric"].split("_")
+        grouped.setdefault((fl["task_type"], side, fl["flag"]), []).append(unit)
+    for (tt, side, flag), units in grouped.items():
+        out.append({"section": "lengths", "task_type": tt,
+                    "message": f"{side}s are {flag} ({' and '.join(units)}): 95% of them lie "
+                               f"{'below the 25th' if flag == 'all short' else 'above the 75th'} percentile of the "
+                               "selection"})
     for g in r["answers"]["top_answers"][:3]:
         if g["samples"] >= max(3, 0.01 * total):
             out.append({"section": "answers", "task_type": next(iter(g["task_types"]), None),
@@ -416,6 +427,10 @@ def _warnings(r: dict) -> list[dict]:
             out.append({"section": "prompts", "task_type": c["task_type"],
                         "message": f"{c['top_share']:.0%} of prompts start with {c['top_opening']!r}"})
     return out
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def headline(r: dict) -> dict:

@@ -118,6 +118,18 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             content_hash VARCHAR PRIMARY KEY, version INTEGER, prompt_tokens INTEGER, answer_tokens INTEGER,
             tool_calls BOOLEAN, ah UBIGINT, nh UBIGINT, ao VARCHAR, po VARCHAR, sh UBIGINT)""",
     ]),
+    (6, [
+        # v6 (robustness): detector suggestions, kept apart from tags until an annotator confirms them (a confirmed
+        # suggestion becomes a tag through add_tag, so the sample's history records it); detection runs.
+        """CREATE TABLE IF NOT EXISTS robustness_suggestions (
+            sample_id VARCHAR, tag VARCHAR, confidence DOUBLE, reason VARCHAR, evidence VARCHAR, detector VARCHAR,
+            content_hash VARCHAR, run_id INTEGER, created_at TIMESTAMP, state VARCHAR, decided_at TIMESTAMP,
+            decided_by VARCHAR)""",
+        "CREATE INDEX IF NOT EXISTS robustness_suggestions_sample ON robustness_suggestions (sample_id)",
+        """CREATE TABLE IF NOT EXISTS robustness_runs (
+            id INTEGER, created_at TIMESTAMP, author VARCHAR, kind VARCHAR, filter VARCHAR, settings VARCHAR,
+            n_samples BIGINT, n_results BIGINT)""",
+    ]),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -806,6 +818,122 @@ class Store:
         return out
 
 
+    # ---- robustness ----
+    # Detector suggestions (curation/robustness): stored apart from tags, since only a suggestion an annotator
+    # confirms counts (it then becomes a tag through add_tag, a revision). Decided suggestions are kept, so a new
+    # detection run does not offer a rejected suggestion again while the sample's content is unchanged.
+    # Generated variants are ordinary samples with a parent_id (insert_generated).
+    _SUGGESTION_COLS = ("sample_id", "tag", "confidence", "reason", "evidence", "detector", "content_hash", "run_id",
+                        "created_at", "state", "decided_at", "decided_by")
+
+    def robustness_record_run(self, author: str, kind: str, filter_: dict, settings: dict, n_samples: int,
+                              n_results: int) -> int:
+        """Log a detection or generation run; returns its id."""
+        with self._write_lock:
+            rid = self._q("SELECT coalesce(max(id), 0) + 1 FROM robustness_runs")[0][0]
+            self._cur().execute("INSERT INTO robustness_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                [rid, _now(), author, kind, _dump(filter_), _dump(settings), n_samples, n_results])
+        return rid
+
+    def robustness_runs(self, limit: int = 20) -> list[dict]:
+        """Detection and generation runs, newest first."""
+        cols = ["id", "created_at", "author", "kind", "filter", "settings", "n_samples", "n_results"]
+        return [dict(zip(cols, r)) for r in
+                self._q("SELECT * FROM robustness_runs ORDER BY id DESC LIMIT ?", [limit])]
+
+    def robustness_add_suggestions(self, run_id: int, rows: list[dict]) -> int:
+        """Store open suggestions (sample_id, tag, confidence, reason, evidence, detector, content_hash).
+
+        An open suggestion for the same sample and tag is replaced; one already decided for the same content is
+        not offered again. Returns how many were stored.
+        """
+        now, n = _now(), 0
+        with self._write_lock:
+            cur = self._cur()
+            cur.execute("BEGIN")
+            try:
+                for r in rows:
+                    decided = cur.execute(
+                        "SELECT 1 FROM robustness_suggestions WHERE sample_id = ? AND tag = ? AND content_hash = ? "
+                        "AND state <> 'open'", [r["sample_id"], r["tag"], r["content_hash"]]).fetchall()
+                    if decided:
+                        continue
+                    cur.execute("DELETE FROM robustness_suggestions WHERE sample_id = ? AND tag = ? AND state = 'open'",
+                                [r["sample_id"], r["tag"]])
+                    cur.execute("INSERT INTO robustness_suggestions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', NULL, NULL)",
+                                [r["sample_id"], r["tag"], r["confidence"], r["reason"], _dump(r["evidence"]),
+                                 r["detector"], r["content_hash"], run_id, now])
+                    n += 1
+                cur.execute("COMMIT")
+            except Exception:
+                cur.execute("ROLLBACK")
+                raise
+        return n
+
+    def robustness_suggestions(self, state: str | None = "open", tag: str | None = None,
+                               sample_ids: list[str] | None = None, limit: int | None = None,
+                               offset: int = 0) -> list[dict]:
+        """Suggestions (evidence parsed), most confident first."""
+        clauses, params = [], []
+        if state:
+            clauses.append("state = ?")
+            params.append(state)
+        if tag:
+            clauses.append("tag = ?")
+            params.append(tag)
+        if sample_ids is not None:
+            clauses.append("list_contains(?, sample_id)")
+            params.append(list(sample_ids))
+        sql = (f"SELECT {', '.join(self._SUGGESTION_COLS)} FROM robustness_suggestions "
+               f"WHERE {' AND '.join(clauses) or 'TRUE'} ORDER BY confidence DESC, sample_id, tag")
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [int(limit), int(offset)]
+        out = []
+        for r in self._q(sql, params):
+            d = dict(zip(self._SUGGESTION_COLS, r))
+            d["evidence"] = json.loads(d["evidence"]) if d["evidence"] else []
+            out.append(d)
+        return out
+
+    def robustness_suggestion_counts(self) -> list[tuple[str, str, int]]:
+        """(state, tag, count) over all suggestions."""
+        return self._q("SELECT state, tag, count(*) FROM robustness_suggestions GROUP BY ALL ORDER BY 1, 2")
+
+    def robustness_decide(self, sample_id: str, tag: str, state: str, author: str) -> int:
+        """Close the open suggestion of a sample and tag as `confirmed` or `rejected`; returns rows changed."""
+        if state not in ("confirmed", "rejected"):
+            raise UserError(f"a suggestion is confirmed or rejected, not {state!r}")
+        with self._write_lock:
+            n = self._q("SELECT count(*) FROM robustness_suggestions WHERE sample_id = ? AND tag = ? AND state = 'open'",
+                        [sample_id, tag])[0][0]
+            self._cur().execute("UPDATE robustness_suggestions SET state = ?, decided_at = ?, decided_by = ? "
+                                "WHERE sample_id = ? AND tag = ? AND state = 'open'",
+                                [state, _now(), author, sample_id, tag])
+        return n
+
+    def insert_generated(self, rows: list[dict]) -> int:
+        """Insert new samples made from others (robustness variants); each row has every SAMPLE_COLUMNS key and a
+        parent_id. Ids already stored are left alone (generation is idempotent). Returns how many were added."""
+        cols = ", ".join(SAMPLE_COLUMNS)
+        marks = ", ".join("?" * len(SAMPLE_COLUMNS))
+        n = 0
+        with self._write_lock:
+            cur = self._cur()
+            cur.execute("BEGIN")
+            try:
+                for r in rows:
+                    if cur.execute("SELECT 1 FROM samples WHERE id = ?", [r["id"]]).fetchall():
+                        continue
+                    cur.execute(f"INSERT INTO samples ({cols}) VALUES ({marks})",
+                                [_db_value(c, r.get(c)) for c in SAMPLE_COLUMNS])
+                    n += 1
+                cur.execute("COMMIT")
+            except Exception:
+                cur.execute("ROLLBACK")
+                raise
+        return n
+
     # ---- review ----
     # Annotator profiles, reviews, assignments, task_type guidelines, pre-flags (curation/checks.py) and lead
     # adjudications (curation/review.py). Reviews and adjudications are append-only: an annotator's latest review
@@ -1201,10 +1329,10 @@ STATS_KEYS = {"answer_exact": "ah", "answer_near": "nh", "answer_opening": "ao",
 
 def _derived_select(where: str) -> str:
     """SQL computing the derived values of every distinct content hash of the samples matching `where`
-    (one parameter, the version, precedes the where clause's own)."""
+    (parameters: the where clause's, then the version)."""
     return f"""
-        WITH parsed AS (SELECT DISTINCT ON (content_hash) content_hash, from_json(messages, '{_MESSAGES_TYPE}') AS m
-                        FROM samples WHERE {where}),
+        WITH parsed AS (SELECT content_hash, from_json(messages, '{_MESSAGES_TYPE}') AS m FROM samples
+                        WHERE rowid = ANY(SELECT min(rowid) FROM samples WHERE {where} GROUP BY content_hash)),
         texts AS (SELECT content_hash, {_turns_text('user')} AS prompt, {_turns_text('assistant')} AS answer,
                          list_filter(m, lambda x: x.role = 'system')[1].content AS system,
                          len(list_filter(m, lambda x: x.role = 'assistant'
@@ -1245,13 +1373,13 @@ class StatsView:
         """Make sure derived values exist for the selection; returns the table holding them."""
         if self._c.execute("SELECT current_setting('access_mode')").fetchone()[0] == "read_only":
             self._c.execute(f"CREATE OR REPLACE TEMP TABLE stats_d AS {_derived_select(where)}",
-                            [STATS_DERIVED_VERSION] + params)
+                            params + [STATS_DERIVED_VERSION])
             return "stats_d"
         with store._write_lock:
             self._c.execute("DELETE FROM stats_derived WHERE version <> ?", [STATS_DERIVED_VERSION])
             missing = f"({where}) AND content_hash NOT IN (SELECT content_hash FROM stats_derived)"
             self._c.execute(f"INSERT OR IGNORE INTO stats_derived {_derived_select(missing)}",
-                            [STATS_DERIVED_VERSION] + params)
+                            params + [STATS_DERIVED_VERSION])
         return "stats_derived"
 
     def __enter__(self):

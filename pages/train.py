@@ -131,6 +131,9 @@ def show_run(run_dir: str) -> None:
     label(f"Run {Path(run_dir).name}: **{state['state']}**" + (f": {state['reason']}" if state.get("reason") else ""))
     if total:
         st.progress(min(1.0, step / total), text=f"step {step} / {total}")
+    elif state["state"] in ACTIVE:
+        st.caption("Preparing: loading the model and encoding the export (the very first tiny run also builds "
+                   "the offline model, a few minutes on a laptop CPU). The log below shows each stage.")
     c = st.columns(6)
     c[0].metric("Step", f"{step}/{total or '?'}")
     c[1].metric("Loss", f"{latest['loss']:.4f}" if latest else "-")

@@ -143,3 +143,11 @@ def test_reports_are_read_back(tmp_path):
     assert reports[0]["counts"] == {"items": 36, "scored": 35, "contaminated": 1, "excluded": 1,
                                     "unrenderable": 0, "skipped_records": 0}
     assert reports[0]["contaminated"][0]["id"] == "t011"
+
+
+def test_compare_cli_human_table(tmp_path, capsys):
+    from curation.cli import main
+    run = make_run(tmp_path / "runs")
+    assert main(["compare", str(run)]) == 0
+    out = capsys.readouterr().out
+    assert "table (" in out and '"verdict": "better"' in out and '"95% CI": "[' in out

@@ -108,6 +108,8 @@ def test_protected_samples_are_never_marked_automatically(dup_store):
     assert "near2" not in result["marked"] and "orig" not in result["marked"]
     assert dup_store.get_sample("near2")["status"] == "pending"
     assert dup_store.get_sample("near1")["status"] == "duplicate"
+    mark = dup_store.history("near1")[-1]
+    assert mark["author"] == "auto:dedup" and "applied by bulk" in mark["note"]
     # The guard also holds for a direct automatic call on the protected sample itself.
     from curation.dedup.runs import mark_duplicate
     assert not mark_duplicate(dup_store, run_id, "near2", "orig", 0.9, "bot", automatic=True)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+TRAIN_PAGE = Path(__file__).resolve().parents[1] / "pages" / "train.py"
+
 pytestmark = pytest.mark.slow
 
 
@@ -165,7 +167,7 @@ def test_train_page_launches_a_run_and_shows_progress(tiny_model, app_env, tmp_p
     from training.jobs import wait
 
     export = write_export(app_env.parent / "exports" / "tiny-export")
-    at = AppTest.from_file("pages/train.py", default_timeout=120).run()
+    at = AppTest.from_file(str(TRAIN_PAGE), default_timeout=120).run()
     assert not at.exception, [e.message for e in at.exception]
     at.text_input(key="train_export").input(str(export))
     at.text_input(key="train_set_max_steps").input("3")

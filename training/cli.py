@@ -10,10 +10,16 @@ import time
 from curation.errors import UserError
 
 
-def add_train_parser(subparsers):
-    """Register `train` on an argparse subparsers object."""
+def register(subparsers, common) -> None:
+    """Extension hook of curation/cli.py: `common` carries the options every command takes (--json, ...)."""
+    add_train_parser(subparsers, common)
+
+
+def add_train_parser(subparsers, common=None):
+    """Register `train` on an argparse subparsers object (with --json unless `common` provides it)."""
     p = subparsers.add_parser(
-        "train", help="train a LoRA adapter on an export (runs in the background)",
+        "train", parents=[common] if common is not None else [],
+        help="train a LoRA adapter on an export (runs in the background)",
         description="Audit an export and launch a LoRA run in the background. Settings: --set key=value "
                     "(e.g. --set epochs=3 --set learning_rate=2e-4); see docs/training.md.")
     p.add_argument("--export", metavar="DIR", help="export folder (train.jsonl, eval.jsonl, manifest.json)")
@@ -27,7 +33,8 @@ def add_train_parser(subparsers):
     p.add_argument("--resume", metavar="RUN_DIR", help="restart a stopped run from its newest checkpoint")
     p.add_argument("--status", metavar="RUN_DIR", help="show a run's status")
     p.add_argument("--cancel", metavar="RUN_DIR", help="cancel a running run")
-    p.add_argument("--json", action="store_true", help="print one JSON document")
+    if common is None:
+        p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(func=train_command)
     return p
 

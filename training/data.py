@@ -62,7 +62,7 @@ class Encoder:
         tools = sample.get("tools") or None
         text = render(self.tok, msgs, tools)
         spans = self._assistant_spans(msgs, tools, text)
-        enc = self.tok(text, add_special_tokens=False, return_offsets_mapping=True)
+        enc = self.tok(text, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
         ids, offsets = list(enc["input_ids"]), [tuple(o) for o in enc["offset_mapping"]]
         labels = [IGNORE] * len(ids)
         out = Encoded(id=str(sample.get("id", "")), task_type=sample.get("task_type"), input_ids=ids,

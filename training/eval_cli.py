@@ -94,6 +94,14 @@ def cmd_eval(args) -> dict:
 
     result = evaluate_run(args.run_dir, settings, benchmarks, include_eval_split=not args.no_eval_split,
                           progress=progress)
+    if not getattr(args, "json", False):  # a readable table; --json has the full structure
+        from .compare import compare_runs, wide_table
+
+        names = {r["suite"] for r in result["suites"]}
+        table = [r for r in wide_table(compare_runs([result["run_dir"]])) if r["suite"] in names]
+        return {"run_dir": result["run_dir"], "table": table,
+                "counts": {r["suite"]: r["counts"] for r in result["suites"]},
+                "forgetting": [f for r in result["suites"] for f in r.get("forgetting") or []]}
     return {"run_dir": result["run_dir"], "suites": [_brief(r) for r in result["suites"]]}
 
 
@@ -113,4 +121,10 @@ def cmd_compare(args) -> dict:
         with open_store(args) as store:
             result["review"] = send_regressions_to_review(store, args.run_dirs[0], author_of(args),
                                                           args.suite or "eval")
+    if not getattr(args, "json", False):  # a readable table; --json has the full structure
+        from .compare import wide_table
+
+        result = {"runs": [{k: r[k] for k in ("name", "base_model", "train_samples", "evaluated")}
+                           for r in result["runs"]], "table": wide_table(result), **(
+            {"review": result["review"]} if "review" in result else {})}
     return result

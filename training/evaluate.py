@@ -233,7 +233,7 @@ class _ModelPair:
         for start in range(0, len(order), chunk):
             idx = order[start:start + chunk]
             outs = generate(self.loaded.model, tok, [prompts[i] for i in idx], max_new, self.s.batch_size, stops,
-                            self.loaded.device)
+                            self.loaded.device, max_prompt_tokens=self.info["max_length"])
             outputs.extend(zip(idx, outs))
             on_batch(min(start + chunk, len(order)), len(order))
         for i, out in outputs:
@@ -244,6 +244,7 @@ class _ModelPair:
     def decoding(self, max_new: int) -> dict:
         return {"do_sample": False, "num_beams": 1, "max_new_tokens": max_new, "batch_size": self.s.batch_size,
                 "padding": "left", "stop": "end-of-turn tokens of the chat template and eos",
+                "max_prompt_tokens": self.info["max_length"],  # longer prompts keep their last tokens
                 "same_for_base_and_tuned": True}
 
 

@@ -15,13 +15,18 @@ def chat_prompts(tokenizer, samples: list[dict]) -> list[str]:
 
 
 def generate(model, tokenizer, prompts: list[str], max_new_tokens: int = 128, batch_size: int = 8,
-             stop_ids=(), device: str | None = None) -> list[str]:
-    """Greedy continuations of `prompts` (special tokens removed), in input order."""
+             stop_ids=(), device: str | None = None, max_prompt_tokens: int | None = None) -> list[str]:
+    """Greedy continuations of `prompts` (special tokens removed), in input order.
+
+    Prompts longer than `max_prompt_tokens` keep their last tokens (the question and the assistant header).
+    """
     import torch
     from transformers import GenerationConfig
 
     device = device or next(model.parameters()).device
-    encoded = [tokenizer(p, add_special_tokens=False)["input_ids"] for p in prompts]
+    encoded = [tokenizer(p, add_special_tokens=False, verbose=False)["input_ids"] for p in prompts]
+    if max_prompt_tokens:
+        encoded = [ids[-max_prompt_tokens:] for ids in encoded]
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     stops = sorted(set(stop_ids) | ({tokenizer.eos_token_id} if tokenizer.eos_token_id is not None else set()))
     config = GenerationConfig(max_new_tokens=max_new_tokens, do_sample=False, num_beams=1,

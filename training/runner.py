@@ -335,7 +335,8 @@ class Training:
         if self.eval_prompts:
             tok = self.tok.tokenizer
             outs = generate(model, tok, chat_prompts(tok, self.eval_prompts), self.settings.gen_max_new_tokens,
-                            stop_ids=self.tok.extra_eot_ids + tuple(_eot(self.tok)))
+                            stop_ids=self.tok.extra_eot_ids + tuple(_eot(self.tok)),
+                            max_prompt_tokens=self.settings.max_length)
             for sample, out in zip(self.eval_prompts, outs):
                 append_jsonl(self.rf.generations, {
                     "step": step, "sample_id": sample.get("id"), "task_type": sample.get("task_type"),

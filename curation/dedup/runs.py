@@ -26,6 +26,7 @@ META_COLUMNS = ("id", "messages", "tools", "status", "tags", "answer_chars", "cr
 KEEPER_FIELDS = ("id", "status", "tags", "answer_chars", "created_at", "ingest_id", "source")
 SETTINGS_TYPES = {"exact": ExactSettings, "minhash": MinHashSettings, "semantic": SemanticSettings}
 ACTION_MARK, ACTION_UNMARK = "dedup", "dedup-undo"
+AUTOMATIC_ACTOR = "auto:dedup"  # who automatic marks are recorded as (curation.protection's convention)
 
 
 def make_settings(method: str, **overrides):
@@ -247,17 +248,37 @@ def mark_duplicate(store, run_id: int, sample_id: str, keeper: str, similarity: 
                    automatic: bool) -> bool:
     """Set a sample's status to duplicate (a revision with the reason). Returns False when nothing changed.
 
-    Automatic callers (CLI --apply, bulk apply) never mark a protected robustness sample.
+    Automatic marks (CLI --apply, bulk apply) go through the protection hook and are recorded as the actor
+    `auto:dedup` (the person who started them is in the note): a protected robustness sample is skipped.
+    A reviewer accepting one cluster is a person acting on it, recorded under their own name.
     """
     s = store.get_sample(sample_id)
-    if s["status"] == "duplicate" or (automatic and is_protected(s)):
+    if s["status"] == "duplicate":
         return False
+    actor = author
+    if automatic:
+        actor = AUTOMATIC_ACTOR
+        if _refused(s, actor):
+            return False
     run = store.dedup_run(run_id)
     note = (f"duplicate of {keeper} ({run['method']} on {run['key']}, similarity {similarity:.3f}, "
-            f"dedup run {run_id})")
-    store.update_sample(sample_id, {"status": "duplicate"}, author, ACTION_MARK, note)
+            f"dedup run {run_id}" + (f", applied by {author})" if automatic else ")"))
+    store.update_sample(sample_id, {"status": "duplicate"}, actor, ACTION_MARK, note)
     store.dedup_add_decision(run_id, "marked", sample_id, keeper, author, note)
     return True
+
+
+def _refused(sample: dict, actor: str) -> bool:
+    """Ask the protection hook (issue 5) whether an automatic step may mark this sample duplicate."""
+    try:
+        from curation.protection import ProtectedSampleError, guard_automatic_change
+    except ImportError:  # protection module not installed: fall back to the keeper's rule
+        return is_protected(sample)
+    try:
+        guard_automatic_change(sample, "duplicate", actor)
+    except ProtectedSampleError:
+        return True
+    return False
 
 
 def unmark(store, sample_id: str, author: str, run_id: int | None = None) -> dict:

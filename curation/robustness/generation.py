@@ -357,7 +357,8 @@ def generate(samples: list[dict], s: GenerationSettings, is_robust, detectors: l
     """Variants for a set of samples (all of them: shares are computed over the whole set).
 
     `is_robust(sample)` says whether a sample already counts as robustness data (confirmed or generated tag).
-    Rejected and duplicate samples count for nothing and are never parents.
+    Rejected and duplicate samples count for nothing and are never parents. Parents are tried in seeded order,
+    and a parent any detector finds something in is skipped (it is not clean), until the plan is met.
     """
     from .detection import default_detectors
     s.check()
@@ -366,18 +367,20 @@ def generate(samples: list[dict], s: GenerationSettings, is_robust, detectors: l
     for smp in samples:
         if smp.get("status") not in ("rejected", "duplicate"):
             by_type.setdefault(smp.get("task_type") or "(untyped)", []).append(smp)
-    counts, eligible = {}, {}
+    counts, candidates = {}, {}
     for task_type, group in by_type.items():
-        eligible[task_type] = [smp for smp in group if not is_robust(smp) and is_clean(smp, detectors)]
-        counts[task_type] = (len(group), sum(1 for smp in group if is_robust(smp)), len(eligible[task_type]))
+        robust = [smp for smp in group if is_robust(smp)]
+        candidates[task_type] = [smp for smp in group if not is_robust(smp) and not smp.get("parent_id")]
+        counts[task_type] = (len(group), len(robust), len(candidates[task_type]))
     the_plan = plan(counts, s)
     variants: list[dict] = []
     for task_type, info in the_plan.per_task_type.items():
-        made = []
-        for parent in seeded_order(eligible[task_type], s.seed):
+        made: list[dict] = []
+        for parent in seeded_order(candidates[task_type], s.seed):
             if len(made) >= info["wanted"]:
                 break
-            made += variants_for(parent, s)[:info["wanted"] - len(made)]
+            if is_clean(parent, detectors):
+                made += variants_for(parent, s)[:info["wanted"] - len(made)]
         info["generated"] = len(made)
         variants += made
     return variants, the_plan

@@ -43,14 +43,16 @@ _SUBORDINATE = re.compile(r"^\s*(?:if|when|because|although|while|since|unless|w
 # Prepositions end English questions naturally ("what is it made of?"): dangling only outside a wh-clause.
 EN_PREPOSITIONS = frozenset("of to with from into onto about for at by between without through including like "
                             "per via toward towards among".split())
-_WH = re.compile(r"\b(?:what|which|who|whom|whose|where|that)\b", re.I)
+_WH = re.compile(r"\b(?:what|which|who|whom|whose|where)\b", re.I)
 # Words that cannot end a Chinese sentence. The last word is found by segmenting the tail with jieba's
 # dictionary, so "派对" or "现在" (words that happen to end in 对, 在) are not mistaken for the particle.
 ZH_DANGLING_WORDS = frozenset("""
 以及 或者 因为 所以 但是 而且 并且 如果 虽然 然后 对于 关于 比如 例如 包括 为了 由于 即使 尽管 除了 不仅 通过 根据
 按照 假如 要是 可是 不过 于是 以便 甚至 还有 还是 正在 难以 作为 成为 认为 以为 用于 属于 位于 等于 来自 交给 送给
-变成 翻译成 转换成 转换为 改成 分成 换成 写成 以下 例如 诸如 一边 不管 无论 只要 只有 除非 之所以 与其
+变成 翻译成 转换成 转换为 改成 分成 换成 写成 以下 例如 诸如 一边 不管 无论 只要 只有 除非 之所以 与其 从事 涉及
 """.split())
+# "就是" ends a sentence ("就是", "那就是") except after these, which announce what follows.
+ZH_ANNOUNCING = ("还有就是", "然后就是", "另外就是", "其次就是", "主要是", "原因是", "问题是", "意思是")
 ZH_DANGLING_CHARS = frozenset("和与及或但而跟把被从向对在以给为于将让使比往朝当若且并")
 # Endings that are complete although they end in 的 or 是 ("好的", "我也是", "是不是").
 ZH_DE_OK = ("好的", "是的", "对的", "真的", "行的", "似的", "有的", "别的")
@@ -163,10 +165,12 @@ def _dangling(turn: Turn, text: str):
         return 0.85, m.start(1), m.end(1), f"ends on '{m.group(1)}'"
     clause = re.split(r"[,.;:!?\n]", stripped)[-1]
     words = clause.lower().split()
-    if len(words) >= 2 and (words[-2], words[-1]) in EN_DANGLING_PAIRS:
+    asked = stripped != text
+    if len(words) >= 2 and (words[-2], words[-1]) in EN_DANGLING_PAIRS and not (
+            asked and words[-2] == "how"):  # "How many?" is a complete (elliptical) question
         start = stripped.lower().rindex(words[-2])
         return 0.8, start, m.end(1), f"ends on '{stripped[start:m.end(1)]}'"
-    if stripped != text:
+    if asked:
         return None  # a question mark: what follows is about the question itself
     if word in EN_PREPOSITIONS and not _WH.search(clause):
         return 0.75, m.start(1), m.end(1), f"ends on '{m.group(1)}'"
@@ -181,19 +185,24 @@ def _dangling(turn: Turn, text: str):
 
 
 def _zh_dangling(text: str, asked: bool):
+    if asked:
+        return None  # "结果不对？", "为什么推荐写成 `code`？": a question mark ends the sentence
     run = re.search(f"[{CJK_CLASS}]+$", text).group(0)[-8:]
+    for w in ZH_ANNOUNCING:
+        if run.endswith(w):
+            return 0.8, len(text) - len(w), len(text), f"ends on '{w}'"
     last = lexicon.zh_segment(run)[1][-1]
     start = len(text) - len(last)
     if last in ZH_DE_OK:
         return None
     if last in ZH_DANGLING_WORDS or last in ZH_DANGLING_CHARS:
         return 0.85, start, len(text), f"ends on '{last}'"
-    if last == "是" and not asked and not text.endswith(ZH_SHI_OK):
+    if last == "是" and not text.endswith(ZH_SHI_OK):
         return 0.75, start, len(text), "ends on '是'"
-    if last == "的" and not asked and not _de_complete(run) and "是" not in re.split(r"[，,。；;：:\n]", text)[-1]:
+    if last == "的" and not _de_complete(run) and "是" not in re.split(r"[，,。；;：:\n]", text)[-1]:
         return 0.75, start, len(text), "ends on '的' with nothing it describes"
     m = _ZH_MEASURE_END.search(text)
-    if m and not asked:
+    if m:
         return 0.75, m.start(), len(text), f"ends on '{m.group(0)}' with nothing it counts"
     return None
 
@@ -239,6 +248,8 @@ def _cut_word(turn: Turn, text: str, s: IncompleteSettings):
     if last is None or last.end() != len(text):
         return None
     w = last.group(0).lower()
-    if len(w) >= 2 and w not in lexicon.english_freq() and lexicon.completes_english_word(w):
+    from .typo import SHORTHAND
+    if (len(w) >= 2 and w not in lexicon.english_freq() and w not in SHORTHAND
+            and lexicon.completes_english_word(w)):
         return 0.7, last.start(), last.end(), f"'{last.group(0)}' is cut off"
     return None

@@ -24,12 +24,16 @@ python java javascript typescript golang rust kotlin swift php ruby perl html cs
 linux windows macos ios android iphone ipad mac github gitlab google baidu wechat weixin taobao alipay zoom
 chatgpt gpt openai pytorch tensorflow numpy pandas excel powerpoint photoshop youtube tiktok douyin
 """.split())
+# Command-line tools: "git rebase", "pip install numpy" are commands (code), not English mixed into Chinese.
+COMMAND_TOOLS = frozenset("git pip npm yarn docker kubectl conda apt brew cargo make cmake gcc ssh curl wget".split())
 # Syllables that are far more often a Chinese particle or pronoun written in pinyin than the English word the
 # spell checker's (subtitle-based) frequencies make them look like.
 # Also English function words that parse as pinyin: English mixed into Chinese is content words ("meeting",
 # "idea"), so "he", "she", "me", "an", "can" between Chinese characters are 和, 设, 么, 安, 参.
 PINYIN_FIRST = frozenset("de le ma ne ba ni wo ta ya la ha ye zai shi hao he she me an can".split())
 _TONE = re.compile(r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]|[a-zü][1-5](?![0-9])")
+# A word touching "(", "=", "^", "_", "[" or a leading "/" is code, a path or a formula ("employees(id)", "F=ma").
+_CODE_NEIGHBOURS = re.compile(r"[=^_\[/]\s?\0|\0\s?[=(^_\[]")
 # Separators allowed inside one run of Latin words.
 _RUN_GAP = re.compile(r"[ \t'’-]*")
 
@@ -72,13 +76,17 @@ def _pinyin_strength(tok: Token, freq: dict, s: LatinSettings) -> tuple[int, tup
         return 0, None
     w = tok.lower
     bar = s.english_min_freq if len(syllables) == 1 else s.english_min_freq_multi
-    if _TONE.search(tok.text) or w in PINYIN_FIRST or freq.get(w, 0) < bar:
+    if _TONE.search(tok.text) or w in PINYIN_FIRST:
         return 2, syllables
+    if freq.get(w, 0) < bar and not (len(syllables) > 1 and lexicon.english_derivation(w)):
+        return 2, syllables  # "rebase" (re + base) is English the dictionary lacks, not certain pinyin
     return 1, syllables
 
 
 def classify_run(tokens: list[Token], s: LatinSettings) -> list[LatinWord]:
     """Classify one run of adjacent Latin tokens (see the module docstring)."""
+    if tokens and tokens[0].lower in COMMAND_TOOLS:
+        return [LatinWord(t, "identifier") for t in tokens]
     freq = lexicon.english_freq()
     kinds: list[str | None] = []
     strengths: list[int] = []
@@ -137,8 +145,35 @@ def _next_to_certain(strengths: list[int], i: int) -> bool:
     return False
 
 
+def _code_like(text: str, tok: Token) -> bool:
+    """The word touches code or formula punctuation: employees(id), F=ma, x^2, arr[0], /hello."""
+    return bool(_CODE_NEIGHBOURS.search(text[max(0, tok.start - 2):tok.start] + "\0" + text[tok.end:tok.end + 2]))
+
+
+_LIST_SEPARATOR = re.compile(r"\s*[,，、]\s*")
+
+
+def _listed(turn: Turn) -> set[int]:
+    """Runs that are items of a list of three or more Latin items ("region, product, amount",
+    "push、pop、peek"): names of fields, operations or values, not English mixed into a sentence."""
+    all_runs = runs(turn)
+    turn.cache["runs"] = all_runs
+    listed: set[int] = set()
+    chain = [all_runs[0]] if all_runs else []
+    for prev, run in zip(all_runs, all_runs[1:]):
+        if _LIST_SEPARATOR.fullmatch(turn.masked[prev[-1].end:run[0].start]) and len(run) == 1:
+            chain.append(run)
+        else:
+            chain = [run]
+        if len(chain) >= 3:
+            listed.update(id(r) for r in chain)
+    return listed
+
+
 def runs(turn: Turn) -> list[list[Token]]:
     """Maximal runs of Latin tokens separated only by spaces, apostrophes or hyphens."""
+    if "runs" in turn.cache:
+        return turn.cache["runs"]
     out: list[list[Token]] = []
     for tok in turn.tokens:
         if out and _RUN_GAP.fullmatch(turn.masked[out[-1][-1].end:tok.start]):
@@ -161,8 +196,12 @@ def classify_turn(turn: Turn, s: LatinSettings) -> list[tuple[list[Token], list[
     if ("latin", key) in turn.cache:
         return turn.cache[("latin", key)]
     out = []
+    listed = _listed(turn)
     for run in runs(turn):
         labels = _cached_classify(tuple(t.text for t in run), key)
-        out.append((run, [LatinWord(t, k, syl) for t, (k, syl) in zip(run, labels)]))
+        if id(run) in listed:
+            labels = tuple(("identifier", None) for _ in labels)
+        out.append((run, [LatinWord(t, "identifier" if _code_like(turn.text, t) else k, syl)
+                          for t, (k, syl) in zip(run, labels)]))
     turn.cache[("latin", key)] = out
     return out

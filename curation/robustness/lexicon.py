@@ -42,6 +42,18 @@ def _english_sorted() -> list[str]:
     return sorted(english_freq())
 
 
+@lru_cache(maxsize=1)
+def _english_unaccented() -> frozenset[str]:
+    import unicodedata
+    return frozenset(unicodedata.normalize("NFKD", w).encode("ascii", "ignore").decode() for w in english_freq()
+                     if not w.isascii())
+
+
+def known_without_accents(word: str) -> bool:
+    """"cafe" is the dictionary's "café" written without its accent: a spelling, not a typo."""
+    return word in _english_unaccented()
+
+
 def completes_english_word(prefix: str, min_freq: int = 1000) -> bool:
     """True when some common English word is `prefix` plus more letters ("sel" -> "sell", "machi" -> "machine")."""
     import bisect
@@ -52,6 +64,36 @@ def completes_english_word(prefix: str, min_freq: int = 1000) -> bool:
             return True
         i += 1
     return False
+
+
+# British spellings are spellings, not typos: (British ending, American ending).
+_BRITISH = (("our", "or"), ("ours", "ors"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"), ("isation", "ization"),
+            ("yse", "yze"), ("tre", "ter"), ("tres", "ters"), ("ogue", "og"), ("ence", "ense"), ("lled", "led"),
+            ("lling", "ling"), ("ller", "ler"))
+_SUFFIXES = ("ers", "er", "ings", "ing", "ed", "es", "s", "ly", "ness", "able", "ment", "ful", "less", "ist", "ism")
+
+
+def english_derivation(word: str) -> bool:
+    """A regular derivation ("stocker", "unfollowing", "gummies") or British spelling ("colouring") of a common
+    word is a word the dictionary lacks, not a typo."""
+    freq = english_freq()
+    for brit, us in _BRITISH:
+        if brit in word and freq.get(word.replace(brit, us), 0) >= 1000:
+            return True
+    if word.endswith("ies") and freq.get(word[:-3] + "y", 0) >= 1000:
+        return True
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            stem = word[:-len(suffix)]
+            if stem[-1] == suffix[0] or (suffix == "s" and stem.endswith("s")):
+                continue  # "figuress", "stopped" spelt "stoped": a doubled or missing letter is a typo
+            if any(freq.get(s, 0) >= 5000 for s in (stem, stem + "e")):
+                return True
+    for prefix in ("un", "re", "pre", "non", "over", "under", "sub", "co", "multi", "self"):
+        if word.startswith(prefix) and freq.get(word[len(prefix):], 0) >= 5000:
+            return True
+    return False
+
 
 
 @lru_cache(maxsize=1)

@@ -45,8 +45,10 @@ _CODE_END = (";", "{", "):", "=>")
 _CODE_HINTS = (";", "{", "}", "=", "):", "def ", "class ", "return", "import ", "print(")
 # Quoted material is a mention, not the writer's own wording ("translate “Je suis …”"): masked for the
 # word-level detectors, but kept for the bracket/quote balance check of the incomplete detector.
-_QUOTES = re.compile(r"“[^“”\n]*”|‘[^‘’\n]*’|「[^「」\n]*」|『[^『』\n]*』|\"[^\"\n]*\"|《[^《》\n]*》")
-_QUOTE_CHARS = ("“", "‘", "「", "『", '"', "《")
+# Single quotes only when they cannot be apostrophes: not inside a word on the outer side ("don't ... it's").
+_QUOTES = re.compile(r"“[^“”\n]*”|‘[^‘’\n]*’|「[^「」\n]*」|『[^『』\n]*』|\"[^\"\n]*\"|《[^《》\n]*》"
+                     r"|(?<![A-Za-z])'[^'\n]{1,80}'(?![A-Za-z])")
+_QUOTE_CHARS = ("“", "‘", "「", "『", '"', "《", "'")
 
 
 def _blank(text: str, pattern: re.Pattern) -> str:

@@ -1,0 +1,390 @@
+"""Diversity: where the set is thin, lopsided or monotonous, per task_type, against the target mix.
+
+Every chart element and table row opens the matching samples in Browse. Statistics are cached per selection and
+store revision; the semantic map embeds prompts in the background and shows whatever is already cached.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pandas as pd
+import streamlit as st
+
+from curation import report as charts
+from curation.embeddings import DEFAULT_MODEL, EmbeddingSettings, start_job
+from curation.errors import UserError
+from curation.stats import (ALL, DEFINITION_SEMANTIC, DEFINITIONS, SemanticSettings, StatsSettings, compute_stats,
+                            embedded_share, full_set_job, matching_ids, semantic_coverage, stratified_prompts)
+from curation.store import UNTYPED, SampleFilter
+from pages._common import filter_widgets, get_store
+
+store = get_store()
+st.title("Diversity")
+st.caption("Where the data is thin, lopsided or monotonous, per task_type — click any bar, sector or row to open "
+           "those samples in Browse.")
+
+
+# ---------------------------------------------------------------- cached computations
+def _fjson(f: SampleFilter | None) -> str | None:
+    return None if f is None else json.dumps(f.to_dict(), sort_keys=True, ensure_ascii=False)
+
+
+def _filter(fj: str | None) -> SampleFilter | None:
+    return None if fj is None else SampleFilter(**json.loads(fj))
+
+
+@st.cache_data(show_spinner="Computing diversity statistics…", max_entries=32)
+def cached_stats(fj: str, cj: str | None, revision: int, targets_json: str | None) -> dict:
+    """All non-embedding statistics; the store revision in the key recomputes them after any change."""
+    settings = StatsSettings(targets=json.loads(targets_json) if targets_json else None)
+    return compute_stats(get_store(), _filter(fj), settings, compare=_filter(cj))
+
+
+@st.cache_data(show_spinner="Reading cached embeddings…", max_entries=32)
+def cached_semantic(fj: str, revision: int, settings_json: str, epoch: int) -> dict:
+    """The semantic map from vectors already cached (never encodes); `epoch` changes when a job finishes."""
+    return semantic_coverage(get_store(), _filter(fj), SemanticSettings(**json.loads(settings_json)))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_ids(fj: str, revision: int, kind: str, key: str | None, task_type: str | None, column: str | None,
+               low: float | None, high: float | None, language: str | None) -> list[str]:
+    return matching_ids(get_store(), _filter(fj), kind, key=key, task_type=task_type, column=column, low=low,
+                        high=high, language=language)
+
+
+# ---------------------------------------------------------------- click-through
+def open_browse(f: SampleFilter) -> None:
+    """Show these samples in Browse."""
+    st.session_state["browse_filter"] = f
+    st.switch_page("pages/browse.py")
+
+
+def open_type(base: SampleFilter | None, task_type: str | None, **extra) -> None:
+    """Browse the selection narrowed to one task_type (or an L1, or the whole selection for "(all)")."""
+    f = dataclasses.replace(base or SampleFilter())
+    if task_type and task_type != ALL:
+        f.task_type = task_type
+    for k, v in extra.items():
+        setattr(f, k, v)
+    open_browse(f)
+
+
+def open_ids(fj: str, kind: str, **kw) -> None:
+    """Browse the samples behind a row that is not a plain filter (a repeated answer, an opening, a length bin)."""
+    args = {k: kw.get(k) for k in ("key", "task_type", "column", "low", "high", "language")}
+    ids = cached_ids(fj, store.store_revision(), kind, **args)
+    open_browse(SampleFilter(ids=ids))
+
+
+def clicked(event) -> dict | None:
+    """The first clicked point of a plotly_chart selection event, or None."""
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    return points[0] if points else None
+
+
+def chart(fig, key: str):
+    """A Plotly chart whose clicks come back as a selection event."""
+    return st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points", key=key)
+
+
+def table(rows: list[dict], key: str, height: int | None = None) -> int | None:
+    """A dataframe with single-row selection; returns the selected row index."""
+    if not rows:
+        st.caption("Nothing to show.")
+        return None
+    kw = {"height": height} if height else {}
+    ev = st.dataframe(pd.DataFrame(rows), hide_index=True, on_select="rerun", selection_mode="single-row",
+                      key=key, width="stretch", **kw)
+    return ev.selection.rows[0] if ev.selection.rows else None
+
+
+def type_chart(fig, key: str, base: SampleFilter | None) -> None:
+    """A chart whose elements carry a task_type as customdata: a click browses that type."""
+    p = clicked(chart(fig, key))
+    if p is not None:
+        data = p.get("customdata")
+        open_type(base, data[0] if isinstance(data, list) else (data or p.get("x") or p.get("id")))
+
+
+# ---------------------------------------------------------------- sections (one selection each)
+def section_balance(r: dict, base: SampleFilter | None, fj: str, k: str) -> None:
+    b = r["balance"]
+    st.caption(f"Targets from the {b['targets_from']} (set them on the Taxonomy page or with "
+               "`curation taxonomy target L1/L2 --share 0.1`). Click a sector, bar or row to browse it.")
+    p = clicked(chart(charts.fig_balance_sunburst(r), f"{k}_sun"))
+    if p is not None:
+        open_type(base, p.get("customdata") or p.get("id") or p.get("label"))
+    if any(x["want"] is not None for x in b["rows"]):
+        type_chart(charts.fig_balance_gap(r), f"{k}_gap", base)
+    rows = charts.balance_table(r)
+    i = table(rows, f"{k}_bal")
+    if i is not None:
+        open_type(base, rows[i]["task_type"])
+
+
+def section_lengths(r: dict, base: SampleFilter | None, fj: str, k: str) -> None:
+    metric = st.radio("Measure", list(charts.LENGTH_TITLES), format_func=charts.LENGTH_TITLES.get,
+                      horizontal=True, key=f"{k}_metric")
+    types = [x["task_type"] for x in r["lengths"]["quantiles"][metric] if x["task_type"] != ALL]
+    tt = st.selectbox("Histogram of", ["(all)"] + types, key=f"{k}_htype")
+    tt = None if tt == "(all)" else tt
+    p = clicked(chart(charts.fig_length_hist(r, metric, tt), f"{k}_hist_{metric}"))
+    if p is not None and isinstance(p.get("customdata"), list):
+        t, lo, hi = p["customdata"]
+        open_ids(fj, "length", task_type=t or None, column=metric, low=lo, high=hi)
+    type_chart(charts.fig_length_boxes(r, metric), f"{k}_box_{metric}", base)
+    flags = [x for x in r["lengths"]["flags"]]
+    if flags:
+        st.warning("Length flags: " + "; ".join(f"{x['task_type']} — {x['metric']}: {x['flag']}" for x in flags))
+        i = table(flags, f"{k}_flags")
+        if i is not None:
+            open_type(base, flags[i]["task_type"])
+    rows = charts.quantile_table(r, metric)
+    i = table(rows, f"{k}_q_{metric}")
+    if i is not None:
+        open_type(base, rows[i]["task_type"])
+    st.caption(DEFINITIONS["tokens"] + ". " + DEFINITIONS["all_short"] + "; " + DEFINITIONS["all_long"] + ".")
+
+
+def section_shape(r: dict, base: SampleFilter | None, fj: str, k: str) -> None:
+    type_chart(charts.fig_shape(r), f"{k}_shape", base)
+    p = clicked(chart(charts.fig_turns(r), f"{k}_turns"))
+    if p is not None:
+        turns = str(p.get("customdata") or p.get("x"))
+        low = float(turns.rstrip("+"))
+        open_ids(fj, "length", column="n_turns", low=low, high=None if turns.endswith("+") else low + 1)
+    rows = [{k2: (round(v, 3) if isinstance(v, float) else v) for k2, v in x.items()} for x in r["shape"]["rows"]]
+    i = table(rows, f"{k}_shape_t")
+    if i is not None:
+        open_type(base, rows[i]["task_type"])
+
+
+def section_languages(r: dict, base: SampleFilter | None, fj: str, k: str) -> None:
+    p = clicked(chart(charts.fig_languages(r), f"{k}_lang"))
+    if p is not None and isinstance(p.get("customdata"), list):
+        t, lang = p["customdata"]
+        open_type(base, t, language=lang)
+    rows = [{"task_type": x["task_type"], "samples": x["samples"],
+             **{lang: round(x[lang], 3) for lang in charts.LANGS}} for x in r["languages"]["rows"]]
+    i = table(rows, f"{k}_lang_t")
+    if i is not None:
+        open_type(base, rows[i]["task_type"])
+
+
+def section_answers(r: dict, base: SampleFilter | None, fj: str, k: str) -> None:
+    a = r["answers"]
+    st.markdown("**Most repeated answers** (exact or near repeats; click a row to see the samples)")
+    i = table(charts.group_table(a["top_answers"], "answer"), f"{k}_topans")
+    if i is not None:
+        open_ids(fj, "answer_near", key=a["top_answers"][i]["key"])
+    st.markdown("**Most common answer openings**")
+    i = table(charts.group_table(a["top_openings"], "opening"), f"{k}_topopen")
+    if i is not None:
+        open_ids(fj, "answer_opening", key=a["top_openings"][i]["key"])
+    p = clicked(chart(charts.fig_repeats(r), f"{k}_rep"))
+    if p is not None:
+        near = p.get("curve_number", 0) == 1
+        open_ids(fj, "repeated_near" if near else "repeated_exact", task_type=p.get("customdata") or p.get("x"))
+    type_chart(charts.fig_distinct(r), f"{k}_dist", base)
+    st.markdown("**Answer openings per task_type**")
+    rows = charts.opening_table(a["openings_per_type"])
+    i = table(rows, f"{k}_openpt", height=300)
+    if i is not None:
+        open_ids(fj, "answer_opening", key=a["openings_per_type"][i]["key"], task_type=rows[i]["task_type"])
+    st.caption(f"distinct-n: {DEFINITIONS['distinct_n']} Exact: {DEFINITIONS['exact_repeat']}. "
+               f"Near: {DEFINITIONS['near_repeat']}.")
+
+
+def section_prompts(r: dict, base: SampleFilter | None, fj: str, k: str) -> None:
+    p_ = r["prompts"]
+    type_chart(charts.fig_prompt_coverage(r), f"{k}_pcov", base)
+    st.markdown("**Most common prompt openings (templates) across the selection**")
+    i = table(charts.group_table(p_["templates"], "opening"), f"{k}_tmpl")
+    if i is not None:
+        open_ids(fj, "prompt_opening", key=p_["templates"][i]["key"])
+    st.markdown("**Prompt openings per task_type** (coverage = share of the type's prompts)")
+    rows = charts.opening_table(p_["per_type"])
+    i = table(rows, f"{k}_popt", height=300)
+    if i is not None:
+        open_ids(fj, "prompt_opening", key=p_["per_type"][i]["key"], task_type=rows[i]["task_type"])
+    st.markdown("**Most common system prompts**")
+    i = table(charts.group_table(r["system_prompts"], "system prompt"), f"{k}_sys")
+    if i is not None:
+        open_ids(fj, "system", key=r["system_prompts"][i]["key"])
+    st.caption(f"Opening: {DEFINITIONS['opening']}.")
+
+
+def section_robustness(r: dict, base: SampleFilter | None, fj: str, k: str) -> None:
+    rb = r["robustness"]
+    st.caption(f"Samples tagged `{rb['prefix']}*` per task_type"
+               + (f" against the target share {rb['target_share']:.0%}." if rb["target_share"] is not None else "."))
+    p = clicked(chart(charts.fig_robustness(r), f"{k}_rob"))
+    if p is not None:
+        open_type(base, p.get("customdata") or p.get("x"), tag=rb["prefix"] + "*")
+    i = table(rb["rows"], f"{k}_rob_t")
+    if i is not None:
+        open_type(base, rb["rows"][i]["task_type"], tag=rb["prefix"] + "*")
+
+
+# ---------------------------------------------------------------- semantic coverage
+def section_semantic(f: SampleFilter | None, fj: str) -> dict | None:
+    """The map from cached vectors; buttons start background embedding of the sample or the whole selection."""
+    c = st.columns(3)
+    model = c[0].text_input("Model (sentence-transformers name or local path)", DEFAULT_MODEL, key="div_model")
+    per_type = c[1].number_input("Sample per task_type", 5, 5000, 200, step=50, key="div_per_type",
+                                 help="The map and scores use this many prompts of each type (a fixed pick)")
+    projection = c[2].selectbox("Projection", ["pca", "tsne"], key="div_proj")
+    sem_settings = SemanticSettings(model=model, per_type=int(per_type), projection=projection, cached_only=True)
+    epoch = st.session_state.get("div_epoch", 0)
+    try:
+        sem = cached_semantic(fj, store.store_revision(), json.dumps(dataclasses.asdict(sem_settings)), epoch)
+    except UserError as e:
+        st.error(str(e))
+        return None
+    for w in sem["warnings"]:
+        st.warning(w)
+    _embedding_jobs(f, fj, sem, sem_settings)
+    if sem["points"]:
+        p = clicked(chart(charts.fig_semantic_map(sem), "div_map"))
+        if p is not None and p.get("customdata"):
+            open_browse(SampleFilter(ids=[p["customdata"]]))
+        type_chart(charts.fig_semantic_scores(sem), "div_scores", f)
+        rows = sem["scores"]
+        i = table(rows, "div_scores_t")
+        if i is not None:
+            open_type(f, rows[i]["task_type"])
+        st.caption(f"Mean cosine distance: {DEFINITION_SEMANTIC['mean_cosine_distance']} "
+                   f"Vendi score: {DEFINITION_SEMANTIC['vendi']} Map: {DEFINITION_SEMANTIC['map']}")
+    return sem
+
+
+def _embedding_jobs(f: SampleFilter | None, fj: str, sem: dict, s: SemanticSettings) -> None:
+    """Buttons that start the background jobs, their progress, and a refresh of the map when one finishes."""
+    if sem["embedded"] < sem["sampled"]:
+        st.info(f"{sem['embedded']} of the {sem['sampled']} sampled prompts are embedded. Encoding runs at about "
+                "30–60 prompts a second on a CPU (faster on a GPU) in the background; the page stays usable.")
+        if st.button(f"Embed the {sem['sampled'] - sem['embedded']} missing sample prompts", key="div_embed_sample"):
+            texts = [x["text"] for x in stratified_prompts(store, f, s.per_type)]
+            st.session_state["div_sample_job"] = start_job(store, f"diversity-sample:{fj}:{s.per_type}", texts,
+                                                            EmbeddingSettings(model=s.model))
+            st.rerun()
+    with st.expander("Embed the whole selection (background job)"):
+        st.caption("Embeds every prompt of the selection into the store's cache (shared with semantic dedup). It "
+                   "keeps running if you leave or reload the page, and a new start resumes where the cache left off.")
+        cols = st.columns(2)
+        if cols[0].button("Start / resume", key="div_full_start"):
+            full_set_job(store, f, s.model, start=True)
+            st.rerun()
+        if cols[1].button("How much is embedded?", key="div_full_check"):
+            done, total = embedded_share(store, f, s.model)
+            st.write(f"{done:,} of {total:,} distinct prompts of this selection are embedded with {s.model}.")
+    jobs = [j for j in (st.session_state.get("div_sample_job"), full_set_job(store, f, s.model)) if j is not None]
+    if any(j.is_alive() for j in jobs):
+        _progress(jobs)
+        return
+    seen = st.session_state.setdefault("div_seen_jobs", set())
+    finished = [j for j in jobs if id(j) not in seen]
+    if finished:  # a job ended since the last run: read the cache again
+        seen.update(id(j) for j in finished)
+        st.session_state["div_epoch"] = st.session_state.get("div_epoch", 0) + 1
+        for j in finished:
+            if j.error:
+                st.error(f"Embedding stopped: {j.error} (finished chunks are kept; start again to resume)")
+        st.rerun()
+
+
+@st.fragment(run_every=2)
+def _progress(jobs: list) -> None:
+    """Progress of the running jobs, refreshed every 2 s; when all have finished the whole page reruns."""
+    alive = [j for j in jobs if j.is_alive()]
+    for j in alive:
+        phase = getattr(j, "phase", "embedding")
+        st.progress(j.done / j.total if j.total else 0.0,
+                    text=f"Background embedding ({phase}): {j.done:,} of {j.total or '?'} texts")
+    if not alive:
+        st.rerun()
+
+
+# ---------------------------------------------------------------- page
+with st.expander("Selection", expanded=False):
+    f = filter_widgets(store, "div_a")
+    compare = st.toggle("Compare with a second selection", key="div_compare",
+                        help="e.g. the raw import vs the curated part, or two datasets")
+    g = None
+    if compare:
+        st.markdown("**Selection B**")
+        g = filter_widgets(store, "div_b")
+    targets_text = st.text_area("Targets (optional JSON, overrides the taxonomy's)", key="div_targets",
+                                placeholder='{"reasoning/math": 0.15, "code/SQL": 500}')
+
+fj, gj = _fjson(f), _fjson(g) if compare else None
+try:
+    targets_json = json.dumps(json.loads(targets_text)) if targets_text.strip() else None
+except json.JSONDecodeError as e:
+    st.error(f"Targets are not valid JSON: {e}")
+    targets_json = None
+try:
+    result = cached_stats(fj, gj, store.store_revision(), targets_json)
+except UserError as e:
+    st.error(str(e))
+    st.stop()
+if result["total"] == 0:
+    st.info("No samples match this selection.")
+    st.stop()
+
+head = result["headline"]
+m = st.columns(6)
+m[0].metric("Samples", f"{head['samples']:,}")
+m[1].metric("Task types", head["task_types"])
+m[2].metric("Untyped", f"{head['untyped_share']:.1%}")
+m[3].metric("Multi-turn", f"{head['multi_turn_share']:.1%}")
+m[4].metric("Exactly repeated answers", f"{head['exact_repeat_share']:.1%}")
+m[5].metric("Nearly repeated answers", f"{head['near_repeat_share']:.1%}")
+if result["untyped"] and st.button(f"Show the {result['untyped']:,} untyped samples"):
+    open_type(f, UNTYPED)
+warnings = result["warnings"]
+if warnings:
+    shown = "\n".join(f"- **{w['section']}** · {w['task_type'] or 'several types'} — {w['message']}"
+                       for w in warnings[:5])
+    st.warning(shown + (f"\n\n… and {len(warnings) - 5} more below." if len(warnings) > 5 else ""))
+    with st.expander(f"All {len(warnings)} warnings (click a row to browse its task_type)"):
+        i = table(warnings, "div_warn")
+        if i is not None and warnings[i]["task_type"]:
+            open_type(f, warnings[i]["task_type"])
+
+both = [("A", result, f, fj)] + ([("B", result["compare"], g, gj)] if compare else [])
+
+
+def each_selection(render) -> None:
+    """Render one section for each selection, side by side when there are two."""
+    cols = st.columns(len(both)) if len(both) > 1 else [st.container()]
+    for col, (label, r, base, j) in zip(cols, both):
+        with col:
+            if len(both) > 1:
+                st.markdown(f"#### Selection {label}")
+            render(r, base, j, f"div{label}")
+
+
+names = ["Balance", "Lengths", "Shape", "Languages", "Answers", "Prompts", "Robustness", "Semantic coverage"]
+tabs = st.tabs(names + (["A vs B"] if compare else []))
+for tab, render in zip(tabs, (section_balance, section_lengths, section_shape, section_languages, section_answers,
+                              section_prompts, section_robustness)):
+    with tab:
+        each_selection(render)
+with tabs[7]:
+    sem = section_semantic(f, fj)
+if compare:
+    with tabs[8]:
+        c = result["comparison"]
+        st.dataframe(pd.DataFrame(c["headline"]), hide_index=True, width="stretch")
+        type_chart(charts.fig_compare_balance(result), "div_cmp", f)
+        rows = [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in x.items()} for x in c["balance"]]
+        i = table(rows, "div_cmp_t")
+        if i is not None:
+            open_type(f, rows[i]["task_type"])
+
+report_input = dict(result, semantic=sem) if sem and sem["points"] else result
+st.download_button("Download the report (self-contained HTML)", data=lambda: charts.render_html(report_input),
+                   file_name="diversity_report.html", mime="text/html", icon="📄")

@@ -1,0 +1,186 @@
+"""Each robustness detector on positive and negative prompts, in Chinese and English; evidence points at the text."""
+from __future__ import annotations
+
+import pytest
+
+from curation.robustness.code_mix import CodeMixDetector
+from curation.robustness.detection import default_detectors, detect_sample, detect_text
+from curation.robustness.incomplete import IncompleteDetector, IncompleteSettings
+from curation.robustness.pinyin import PinyinDetector
+from curation.robustness.prompt import text_turns
+from curation.robustness.typo import TypoDetector, TypoSettings
+
+
+def _found(detector, text: str):
+    return detector.detect(text_turns(text))
+
+
+def _check_evidence(text: str, detection) -> None:
+    for e in detection.evidence:
+        assert text[e.start:e.end] == e.text and e.text
+
+
+@pytest.mark.parametrize("text, wrong", [
+    ("Can you explian the diffrence between a list and a tuple?", "explian"),
+    ("I recieved the package yesterday.", "recieved"),
+    ("Waht is the capital of France?", "Waht"),
+    ("我以经把作业做完了。", "以经"),
+    ("我觉的这个方案不太好。", "觉的"),
+    ("今天天汽怎么样？", "天汽"),
+])
+def test_typo_positive(text, wrong):
+    d = _found(TypoDetector(), text)
+    assert d is not None and d.tag == "robustness:typo"
+    assert any(wrong in e.text for e in d.evidence)
+    _check_evidence(text, d)
+    assert d.settings["min_intended_freq"] == TypoSettings().min_intended_freq
+
+
+@pytest.mark.parametrize("text", [
+    "What is the capital of Australia?",
+    "Weng earns $12 an hour for babysitting. How much does she earn in 5 hours?",  # a name, not a typo
+    "How do I use numpy.linalg.svd and `git rebase -i`?",  # identifiers and code
+    "Summarize https://example.com/neews/artcle in two sentences.",  # URLs
+    "Translate 'Je suis très heureux de vous rencontrer' into English.",  # a quoted foreign sentence
+    "The colour of the neighbour's car is grey.",  # British spelling
+    "Use the GPU and the API from PyTorch.",  # acronyms and names
+    "我们的目标是提高工作效率。",
+    "请问在哪里可以办理护照？",
+    "工作分析的目的是確定每個工作的要求。",  # traditional characters are not wrong characters
+])
+def test_typo_negative(text):
+    assert _found(TypoDetector(), text) is None
+
+
+def test_typo_can_be_limited_to_one_language():
+    text = "I recieved it. 我以经到了。"
+    en = _found(TypoDetector(TypoSettings(chinese=False)), text)
+    zh = _found(TypoDetector(TypoSettings(english=False)), text)
+    assert [e.text for e in en.evidence] == ["recieved"]
+    assert [e.text for e in zh.evidence] == ["以经"]
+
+
+@pytest.mark.parametrize("text, note", [
+    ("what is the", "the"),
+    ("Explain why the sky is blue because", "because"),
+    ("Summarize the causes of World War I (including the alliances", "never closed"),
+    ("Translate the following sentence into German:", "missing"),
+    ("How many apples does she sel", "cut off"),
+    ("请解释一下", "without an object"),
+    ("我想去北京旅游，但是", "但是"),
+    ("帮我列一个清单，包括衣服、", "、"),
+    ("请问如何提高工作效", "part of a word"),
+    ("解释一下量子力学中的“不确定性原理", "never closed"),
+])
+def test_incomplete_positive(text, note):
+    d = _found(IncompleteDetector(), text)
+    assert d is not None and d.tag == "robustness:incomplete"
+    assert note in d.reason
+    _check_evidence(text, d)
+
+
+@pytest.mark.parametrize("text", [
+    "What is it made of",  # a stranded preposition in a wh-question
+    "Write a poem about spring.",
+    "1) apples 2) pears",  # list markers, not unclosed brackets
+    "I am sad :(",
+    "He is 5'10\" tall",
+    "写一首关于春天的诗",
+    "我也是",
+    "是不是",
+    "好的",
+    "```python\nprint((1\n```\nWhy does this fail?",  # brackets inside code don't count
+])
+def test_incomplete_negative(text):
+    assert _found(IncompleteDetector(), text) is None
+
+
+def test_incomplete_no_object_only_applies_to_the_first_turn():
+    sample = {"messages": [{"role": "user", "content": "Tell me about Paris."},
+                           {"role": "assistant", "content": "Paris is the capital of France."},
+                           {"role": "user", "content": "Explain"}, {"role": "assistant", "content": "Sure."}]}
+    kinds = {d.kind for d in detect_sample(sample)}
+    assert "incomplete" not in kinds
+    alone = {"messages": [{"role": "user", "content": "Explain"}, {"role": "assistant", "content": "What?"}]}
+    assert "incomplete" in {d.kind for d in detect_sample(alone)}
+
+
+def test_incomplete_signals_can_be_switched_off():
+    assert _found(IncompleteDetector(IncompleteSettings(dangling=False)), "what is the cost of") is None
+
+
+@pytest.mark.parametrize("text, words", [
+    ("这个meeting我们改到明天下午可以吗？", "meeting"),
+    ("帮我check一下这段话有没有语法错误。", "check"),
+    ("我觉得这个idea不错，但是需要更多data。", "idea"),
+])
+def test_code_mix_positive(text, words):
+    d = _found(CodeMixDetector(), text)
+    assert d is not None and d.tag == "robustness:code_mix"
+    assert any(words in e.text for e in d.evidence)
+    _check_evidence(text, d)
+
+
+@pytest.mark.parametrize("text", [
+    "我们用Python和API开发了一个新系统。",  # names and acronyms
+    "我想买一部iPhone。",
+    "我需要为John Doe生成一张发票。",
+    "你好，我有一句法语需要翻译成英语。句子是“Je suis très heureux de vous rencontrer”。",  # quoted
+    "请访问www.example.com查看详细信息。",
+    "请帮我检查这段代码：`for i in range(10): print(i)`",
+    "我下载了一个app，但是打不开。",  # a naturalised loanword
+    "Please check the meeting notes.",  # English alone is not mixing
+    "请翻译以下段落：The quick brown fox jumps over the lazy dog every single morning.",  # a passage
+    "我想去beijing kan chang cheng",  # pinyin, not English
+])
+def test_code_mix_negative(text):
+    assert _found(CodeMixDetector(), text) is None
+
+
+@pytest.mark.parametrize("text, reading", [
+    ("我想去beijing kan chang cheng", "bei jing kan chang cheng"),
+    ("明天我们一起去chi fan吧", "chi fan"),
+    ("这个词的yi si是什么？", "yi si"),
+    ("nǐ hǎo，请问你是谁？", "ni hao"),
+    ("ni hao, qing wen ni shi shei", "qing wen ni shi shei"),  # all pinyin, no characters
+])
+def test_pinyin_positive(text, reading):
+    d = _found(PinyinDetector(), text)
+    assert d is not None and d.tag == "robustness:pinyin"
+    assert any(reading in e.note for e in d.evidence)
+    _check_evidence(text, d)
+
+
+@pytest.mark.parametrize("text", [
+    "这首歌叫long time no see吗？",  # English words that happen to parse as pinyin
+    "我的名字叫Li Ming。",  # a capitalised name
+    "Can you change the range of the banana chart?",  # English only
+    "我们用Python和API开发了一个新系统。",
+    "请用简单的words解释一下。",
+])
+def test_pinyin_negative(text):
+    assert _found(PinyinDetector(), text) is None
+
+
+def test_detectors_look_at_user_turns_only():
+    sample = {"messages": [{"role": "system", "content": "我以经准备好了"},
+                           {"role": "user", "content": "What is the capital of France?"},
+                           {"role": "assistant", "content": "Teh capital is Paris, and"}]}
+    assert detect_sample(sample) == []
+
+
+def test_evidence_names_the_turn():
+    sample = {"messages": [{"role": "user", "content": "Hello there."},
+                           {"role": "assistant", "content": "Hi!"},
+                           {"role": "user", "content": "我想去beijing kan chang cheng"},
+                           {"role": "assistant", "content": "好的"}]}
+    (d,) = detect_sample(sample)
+    assert d.kind == "pinyin" and d.evidence[0].turn == 2
+
+
+def test_detect_text_reports_every_kind_once():
+    found = detect_text("我以经和pengyou约好了，明天的meeting在", default_detectors())
+    assert sorted(d.kind for d in found) == ["code_mix", "incomplete", "pinyin", "typo"]
+    for d in found:
+        assert 0 < d.confidence <= 1 and d.reason.startswith(d.kind)
+        assert d.to_dict()["settings"] == d.settings
