@@ -211,10 +211,13 @@ def throughput_texts(prompts: dict[str, list[str]], n: int, seed: int) -> list[s
     return [base[i % len(base)] + ("" if i < len(base) else " " * (i // len(base) % 2)) for i in range(n)]
 
 
-def _chunk_worker(texts: list[str]) -> int:
+def _chunk_worker(texts: list[str]) -> tuple[int, float]:
+    """Detections found and CPU seconds spent on a chunk (CPU time is what a shared machine can't inflate)."""
     from curation.robustness.detection import default_detectors, detect_text
     detectors = default_detectors()
-    return sum(len(detect_text(t, detectors)) for t in texts)
+    t0 = time.process_time()
+    found = sum(len(detect_text(t, detectors)) for t in texts)
+    return found, time.process_time() - t0
 
 
 def _warm(_=None) -> int:
@@ -225,14 +228,20 @@ def _warm(_=None) -> int:
 
 
 def measure_throughput(texts: list[str], workers: int) -> dict:
-    """Prompts per second, resources loaded beforehand (a long-running app or CLI pays loading once)."""
+    """Prompts per second, resources loaded beforehand (a long-running app or CLI pays loading once).
+
+    Wall-clock rates depend on what else runs on the machine; the CPU-time rate does not (much), so both are
+    reported: `per_cpu_second` is what one free core does, and the target of 2,000/s on 2 cores needs 1,000.
+    """
     t0 = time.perf_counter()
     _warm()
     load_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    _chunk_worker(texts)
+    _, cpu = _chunk_worker(texts)
     single = len(texts) / (time.perf_counter() - t0)
-    out = {"prompts": len(texts), "resource_load_s": round(load_s, 2), "single_process_per_s": round(single)}
+    out = {"prompts": len(texts), "resource_load_s": round(load_s, 2), "single_process_per_s": round(single),
+           "single_process_per_cpu_second": round(len(texts) / cpu) if cpu else None,
+           "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None}
     if workers > 1:
         import multiprocessing as mp
         ctx = mp.get_context("fork")
@@ -240,8 +249,10 @@ def measure_throughput(texts: list[str], workers: int) -> dict:
             pool.map(_warm, range(workers))
             chunks = [texts[i::workers * 8] for i in range(workers * 8)]
             t0 = time.perf_counter()
-            pool.map(_chunk_worker, chunks)
+            results = pool.map(_chunk_worker, chunks)
             out[f"{workers}_processes_per_s"] = round(len(texts) / (time.perf_counter() - t0))
+            cpu = sum(c for _, c in results)
+            out[f"{workers}_processes_per_cpu_second_x{workers}"] = round(len(texts) / cpu * workers) if cpu else None
     return out
 
 
@@ -320,6 +331,9 @@ def main(argv=None) -> int:
         tp = measure_throughput(texts, args.workers)
         tp["baseline_naive_single_process_per_s"] = baseline_throughput(texts[:20000])
         tp["target_per_s"] = 2000
+        tp["meets_target_wall"] = tp.get(f"{args.workers}_processes_per_s", tp["single_process_per_s"]) > 2000
+        tp["meets_target_cpu"] = (tp.get(f"{args.workers}_processes_per_cpu_second_x{args.workers}")
+                                  or tp["single_process_per_cpu_second"] or 0) > 2000
         tp["cpu_count"] = os.cpu_count()
         result["throughput"] = tp
     print(json.dumps(result, ensure_ascii=False, indent=2))

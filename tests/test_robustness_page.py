@@ -26,6 +26,8 @@ def page_store(app_env, tmp_path):
         _conv("rb_pinyin", "我想去beijing kan chang cheng"),
         _conv("rb_mix", "这个meeting很重要吗？"),
         _conv("rb_clean", "What is the capital of Spain?"),
+        _conv("rb_clean2", "How do I bake bread at home?"),
+        _conv("rb_clean3", "请介绍一下北京的历史。"),
     ]
     ingest(store, [write_jsonl(tmp_path / "rb.jsonl", records)], IngestSettings(dataset="rbtest"))
     detect_into_store(store)
@@ -90,8 +92,7 @@ def test_hand_tag_generate_and_share(page_store):
     at.selectbox(key="rb_hand_kind").set_value("incomplete")
     _ok(_button(at, "rb_tag").click().run())
     assert page_store.get_sample("rb_clean")["tags"] == ["robustness:incomplete"]
-    at.selectbox(key="rb_gen_ds").set_value("rbtest") if any(
-        s.key == "rb_gen_ds" for s in at.selectbox) else at.multiselect(key="rb_gen_ds").set_value(["rbtest"])
+    at.multiselect(key="rb_gen_ds").set_value(["rbtest"])
     at.slider(key="rb_rate").set_value(1.0)
     at.slider(key="rb_gen_target").set_value(0.5)
     _ok(_button(at, "rb_generate").click().run())
