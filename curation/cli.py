@@ -282,10 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
             if e.name != name:  # the extension exists but something it imports is missing: say so
                 raise
             continue
-        register = getattr(module, "register", None) or getattr(module, "add_train_parser", None)
-        if register is None:
-            raise ImportError(f"{name} must define register(subparsers, common)")
-        register(sub, common) if register.__name__ == "register" else register(sub)
+        module.register(sub, common)
     return parser
 
 

@@ -105,14 +105,16 @@ def fig_length_boxes(r: dict, metric: str):
                            q3=[x["p75"] for x in rows], lowerfence=[x["p5"] for x in rows],
                            upperfence=[x["p95"] for x in rows], customdata=names, name=metric,
                            hovertemplate="%{x}<extra></extra>"))
-    fig.update_layout(yaxis_type="log", xaxis_tickangle=-35, showlegend=False)
+    fig.update_layout(yaxis=dict(type="log", dtick=1), xaxis_tickangle=-35, showlegend=False)
     return _layout(fig, f"{LENGTH_TITLES[metric]} per task_type (p5, p25, median, p75, p95)")
 
 
 def length_bins(r: dict, metric: str) -> list[tuple[float, float, str]]:
     """(low, high, label) of each histogram bin."""
     edges = r["lengths"]["histograms"][metric]["edges"]
-    return [(edges[i], edges[i + 1], f"{edges[i]:g}–{edges[i + 1]:g}") for i in range(len(edges) - 1)]
+    def fmt(x: float) -> str:
+        return f"{x:.0f}" if x >= 10 else f"{x:.1f}".rstrip("0").rstrip(".")
+    return [(edges[i], edges[i + 1], f"{fmt(edges[i])}–{fmt(edges[i + 1])}") for i in range(len(edges) - 1)]
 
 
 def fig_length_hist(r: dict, metric: str, task_type: str | None = None):
@@ -124,7 +126,7 @@ def fig_length_hist(r: dict, metric: str, task_type: str | None = None):
         counts = h["counts"].get(task_type, [0] * len(bins))
     else:
         counts = [sum(c[i] for c in h["counts"].values()) for i in range(len(bins))]
-    custom = [[task_type or "", lo, hi] for lo, hi, _ in bins]
+    custom = [[task_type or "", lo, hi if i < len(bins) - 1 else None] for i, (lo, hi, _) in enumerate(bins)]
     fig = go.Figure(go.Bar(x=[b[2] for b in bins], y=counts, customdata=custom,
                            hovertemplate="%{x}: %{y} samples<extra></extra>"))
     fig.update_layout(xaxis_tickangle=-45, bargap=0.05)

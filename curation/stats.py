@@ -245,11 +245,13 @@ def lengths_section(v, s: StatsSettings) -> dict:
             row.update({f"p{round(q * 100)}": round(x, 1) for q, x in zip(qs, qv)})
             rows.append(row)
         quantiles[metric] = rows
-        top = max((r["max"] for r in rows), default=0)
-        step = math.log1p(max(top, 1)) / s.bins
-        edges = [round(math.expm1(step * i), 1) for i in range(s.bins + 1)]
+        low = min((r["min"] for r in rows), default=0)
+        high = max((r["max"] for r in rows), default=0)
+        start = math.log1p(max(low, 0))
+        step = max(math.log1p(max(high, 0)) - start, 1e-9) / s.bins
+        edges = [math.expm1(start + step * i) for i in range(s.bins + 1)]  # unrounded: click-through uses them
         counts: dict[str, list[int]] = {}
-        for tt, b, n in v.histogram(metric, s.bins, top):
+        for tt, b, n in v.histogram(metric, s.bins, low, high):
             counts.setdefault(tt, [0] * s.bins)[b] = n
         histograms[metric] = {"edges": edges, "counts": counts}
         flags += _length_flags(metric, rows)

@@ -1429,12 +1429,13 @@ class StatsView:
         return self._q(f"""SELECT tt, quantile_cont({col}, ?), min({col}), max({col}), avg({col}), count({col})
                            FROM stats_v GROUP BY GROUPING SETS ((tt), ()) ORDER BY tt NULLS FIRST""", [qs])
 
-    def histogram(self, column: str, bins: int, top: float) -> list[tuple[str, int, int]]:
-        """(task_type, bin, samples): bins equally wide on a log(1 + length) scale from 0 to log(1 + top)."""
+    def histogram(self, column: str, bins: int, low: float, high: float) -> list[tuple[str, int, int]]:
+        """(task_type, bin, samples): bins equally wide on a log(1 + length) scale from low to high."""
         col = _length_column(column)
-        step = math.log1p(max(top, 1)) / bins
-        return self._q(f"""SELECT tt, least(floor(ln(1 + {col}) / ?)::INTEGER, ?) AS b, count(*)
-                           FROM stats_v WHERE {col} IS NOT NULL GROUP BY ALL ORDER BY 1, 2""", [step, bins - 1])
+        start = math.log1p(max(low, 0))
+        step = max(math.log1p(max(high, 0)) - start, 1e-9) / bins
+        return self._q(f"""SELECT tt, greatest(least(floor((ln(1 + {col}) - ?) / ?)::INTEGER, ?), 0) AS b, count(*)
+                           FROM stats_v WHERE {col} IS NOT NULL GROUP BY ALL ORDER BY 1, 2""", [start, step, bins - 1])
 
     def shape(self) -> list[tuple]:
         """(task_type or NULL for all, samples, single-turn, with system prompt, with tools, with tool calls,
