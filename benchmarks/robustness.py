@@ -233,13 +233,11 @@ def measure_throughput(texts: list[str], workers: int) -> dict:
     Wall-clock rates depend on what else runs on the machine; the CPU-time rate does not (much), so both are
     reported: `per_cpu_second` is what one free core does, and the target of 2,000/s on 2 cores needs 1,000.
     """
-    t0 = time.perf_counter()
     _warm()
-    load_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     _, cpu = _chunk_worker(texts)
     single = len(texts) / (time.perf_counter() - t0)
-    out = {"prompts": len(texts), "resource_load_s": round(load_s, 2), "single_process_per_s": round(single),
+    out = {"prompts": len(texts), "single_process_per_s": round(single),
            "single_process_per_cpu_second": round(len(texts) / cpu) if cpu else None,
            "load_average_1min": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None}
     if workers > 1:
@@ -297,6 +295,9 @@ def main(argv=None) -> int:
     if not CORPORA.is_dir():
         print(json.dumps({"error": f"{CORPORA} not found; the benchmark needs the shared corpora"}))
         return 2
+    t0 = time.perf_counter()
+    _warm()  # dictionaries and indexes load once per process; report that cost apart from the rate
+    load_s = round(time.perf_counter() - t0, 2)
     prompts = corpus_prompts()
     if args.build_labelled:
         print(json.dumps(build_labelled(prompts)))
@@ -329,6 +330,7 @@ def main(argv=None) -> int:
     if not args.skip_throughput:
         texts = throughput_texts(prompts, args.n_throughput, SEED)
         tp = measure_throughput(texts, args.workers)
+        tp["resource_load_s"] = load_s
         tp["baseline_naive_single_process_per_s"] = baseline_throughput(texts[:20000])
         tp["target_per_s"] = 2000
         tp["meets_target_wall"] = tp.get(f"{args.workers}_processes_per_s", tp["single_process_per_s"]) > 2000

@@ -40,7 +40,9 @@ class IngestSettings:
     mapping: dict | None = None  # CSV/Parquet column -> role, e.g. {"question": "user", "answer": "assistant"}
     encoding: str | None = None  # None: UTF-8 (BOM allowed), falling back to GBK/GB18030
     max_line_mb: float = 32.0  # longer JSONL lines are quarantined instead of being parsed
-    batch_size: int = 20_000  # rows per insert; bounds memory on million-line files
+    # rows per insert; bounds memory on million-line files. One DuckDB row group (122,880 rows) is written once,
+    # where smaller inserts are compressed again at every checkpoint (4x the cost on a million-sample file)
+    batch_size: int = 122_880
     workers: int = 2  # processes that parse and validate a big JSONL file while this one inserts; 0: none
     parallel_min_mb: float = 64.0  # smaller files import faster without starting worker processes
     errors_listed: int = 1000  # errors listed in the report; all of them are in quarantine regardless

@@ -36,8 +36,10 @@ DEFINITIONS = {
     "exact_repeat": "share of samples whose answer (trimmed) is identical to another sample's answer in the selection",
     "near_repeat": "share of samples whose answer equals another's after lower-casing and removing whitespace, "
                    "punctuation, symbols and digits (the first 600 such characters are compared)",
-    "opening": "the first words of a text (6 for answers, 8 for prompts; twice as many characters for Chinese), "
-               "lower-cased, every number written 0; a prompt opening shared by many samples is a template",
+    "opening": "how a text starts, lower-cased with every number written 0: its lead-in when it ends with a colon "
+               "within 60 characters (\"translate into english:\", \"把下面的中文翻译成英文：\"), else its first 6 "
+               "words (answers) or 8 words (prompts), or twice as many characters for Chinese. A prompt opening "
+               "shared by many samples is a template",
     "coverage": "share of a task_type's samples that start with the opening",
     "all_short": "at least 95% of the type is shorter than the selection's 25th percentile (type p95 < all p25)",
     "all_long": "at least 95% of the type is longer than the selection's 75th percentile (type p5 > all p75)",
@@ -55,6 +57,7 @@ class StatsSettings:
     targets: dict | None = None  # {"L1/L2": share (float 0..1) or count (int)}; None: the taxonomy's targets
     tolerance: float = 0.2  # a type within ±20% of its wanted count is on target
     min_per_type: int = 20  # types with fewer samples are flagged thin even without a target
+    flag_min: int = 3  # types with fewer samples get no length or template flags (too few to call a pattern)
     quantiles: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)  # must include 0.05, 0.25, 0.75, 0.95 (flags)
     bins: int = 24  # histogram bins, log-spaced from 0 to the longest sample
     max_turns: int = 10  # turns histogram: this many user turns and more share one bar
@@ -107,7 +110,7 @@ def selection_stats(store: Store, f: SampleFilter | None, s: StatsSettings) -> d
         )
         _attach_texts(v, result["answers"]["top_answers"] + result["answers"]["top_openings"]
                       + result["prompts"]["templates"] + result["system_prompts"])
-    result["warnings"] = _warnings(result, s.min_per_type)
+    result["warnings"] = _warnings(result, s.min_per_type, s.flag_min)
     result["headline"] = headline(result)
     return result
 
@@ -254,12 +257,12 @@ def lengths_section(v, s: StatsSettings) -> dict:
         for tt, b, n in v.histogram(metric, s.bins, low, high):
             counts.setdefault(tt, [0] * s.bins)[b] = n
         histograms[metric] = {"edges": edges, "counts": counts}
-        flags += _length_flags(metric, rows)
+        flags += _length_flags(metric, rows, s.flag_min)
     return {"metrics": list(LENGTH_METRICS), "quantiles": quantiles, "histograms": histograms, "flags": flags}
 
 
-def _length_flags(metric: str, rows: list[dict]) -> list[dict]:
-    """All short: type p95 < selection p25; all long: type p5 > selection p75 (types of 5+ samples)."""
+def _length_flags(metric: str, rows: list[dict], min_n: int) -> list[dict]:
+    """All short: type p95 < selection p25; all long: type p5 > selection p75 (types of min_n+ samples)."""
     overall = next((r for r in rows if r["task_type"] == ALL), None)
     types = [r for r in rows if r["task_type"] != ALL]
     if overall is None or len(types) < 2:
@@ -267,7 +270,7 @@ def _length_flags(metric: str, rows: list[dict]) -> list[dict]:
     what = metric.replace("_", " ")
     out = []
     for r in types:
-        if r["n"] < 5:
+        if r["n"] < min_n:
             continue
         if r["p95"] < overall["p25"]:
             out.append({"task_type": r["task_type"], "metric": metric, "flag": "all short",
@@ -285,6 +288,8 @@ def shape_section(v, s: StatsSettings) -> dict:
     """Single vs multi-turn, system prompt, tools and tool calls per type; turns histogram."""
     rows = []
     for tt, n, single, system, tools, calls, mean_turns, n_system in v.shape():
+        if not n:
+            continue
         rows.append({"task_type": tt or ALL, "samples": n, "single_turn": single / n, "multi_turn": 1 - single / n,
                      "with_system": system / n, "with_tools": tools / n, "with_tool_calls": calls / n,
                      "mean_turns": round(mean_turns, 2), "distinct_system_prompts": n_system})
@@ -386,7 +391,7 @@ def robustness_section(v, s: StatsSettings) -> dict:
 
 
 # ---------------------------------------------------------------- warnings, headline, comparison
-def _warnings(r: dict, thin_limit: int) -> list[dict]:
+def _warnings(r: dict, thin_limit: int, min_n: int) -> list[dict]:
     """Plain-language warnings a lead acts on, each with the section and task_type it concerns."""
     out = []
     total = r["balance"]["total"]
@@ -425,7 +430,7 @@ def _warnings(r: dict, thin_limit: int) -> list[dict]:
             out.append({"section": "answers", "task_type": next(iter(g["task_types"]), None),
                         "message": f"{g['samples']} samples give (nearly) the same answer: {g['text'][:80]!r}"})
     for c in r["prompts"]["coverage"]:
-        if c["samples"] >= 10 and c["top_share"] >= 0.5:
+        if c["samples"] >= min_n and c["top_share"] >= 0.5:
             out.append({"section": "prompts", "task_type": c["task_type"],
                         "message": f"{c['top_share']:.0%} of prompts start with {c['top_opening']!r}"})
     return out

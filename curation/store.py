@@ -860,7 +860,8 @@ class Store:
                         continue
                     cur.execute("DELETE FROM robustness_suggestions WHERE sample_id = ? AND tag = ? AND state = 'open'",
                                 [r["sample_id"], r["tag"]])
-                    cur.execute("INSERT INTO robustness_suggestions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', NULL, NULL)",
+                    cur.execute("INSERT INTO robustness_suggestions "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', NULL, NULL)",
                                 [r["sample_id"], r["tag"], r["confidence"], r["reason"], _dump(r["evidence"]),
                                  r["detector"], r["content_hash"], run_id, now])
                     n += 1
@@ -905,8 +906,8 @@ class Store:
         if state not in ("confirmed", "rejected"):
             raise UserError(f"a suggestion is confirmed or rejected, not {state!r}")
         with self._write_lock:
-            n = self._q("SELECT count(*) FROM robustness_suggestions WHERE sample_id = ? AND tag = ? AND state = 'open'",
-                        [sample_id, tag])[0][0]
+            n = self._q("SELECT count(*) FROM robustness_suggestions "
+                        "WHERE sample_id = ? AND tag = ? AND state = 'open'", [sample_id, tag])[0][0]
             self._cur().execute("UPDATE robustness_suggestions SET state = ?, decided_at = ?, decided_by = ? "
                                 "WHERE sample_id = ? AND tag = ? AND state = 'open'",
                                 [state, _now(), author, sample_id, tag])
@@ -1310,15 +1311,18 @@ _TOKENS_SQL = ("CAST(round((strlen({c}) - length({c})) / 2 + (length({c}) - (str
 # on the first 200 normalised characters (of the first 300): bounded work per answer, and a few characters more
 # or less in the head do not shift what is compared.
 _NEAR_SQL = r"hash(lower(left(regexp_replace(left({c}, 300), '[\s\p{{P}}\p{{S}}\p{{N}}]+', '', 'g'), 200)))"
-# The normalised head an opening is cut from: lower-cased, line breaks and tabs as spaces, every number written 0
-# (so "Question 12:" and "Question 7:" are one template).
-_HEAD_SQL = ("lower(replace(replace(regexp_replace(trim(left({c}, 100)), '[0-9]+', '0', 'g'), chr(10), ' '), "
-             "chr(9), ' '))")
-# An opening: the first 6 words of an answer, 8 of a prompt; text that is mostly CJK (no spaces between words,
-# 3 bytes a character) uses twice as many characters instead.
+# The normalised head an opening is cut from: lower-cased, every number written 0 (so "Question 12:" and
+# "Question 7:" are one template).
+_HEAD_SQL = "lower(regexp_replace(trim(left({c}, 100)), '[0-9]+', '0', 'g'))"
+# An opening: a lead-in that ends with a colon within the first 60 characters ("translate into english:",
+# "把下面的中文翻译成英文：") is the template itself; otherwise the first 6 words of an answer, 8 of a prompt, and
+# for text that is mostly CJK (no spaces between words, 3 bytes a character) twice as many characters.
 ANSWER_OPENING_WORDS, PROMPT_OPENING_WORDS = 6, 8
-_OPENING_SQL = ("CASE WHEN strlen({h}) > 1.6 * length({h}) THEN left(replace({h}, ' ', ''), 2 * {k}) "
-                "ELSE array_to_string(list_filter(string_split({h}, ' '), lambda w: w <> '')[1:{k}], ' ') END")
+_LEAD_SQL = r"regexp_extract({h}, '^[^:：\n]{{1,60}}[:：]')"
+_OPENING_SQL = (r"CASE WHEN {lead} <> '' THEN {lead} "
+                r"WHEN strlen({h}) > 1.6 * length({h}) THEN left(regexp_replace({h}, '\s+', '', 'g'), 2 * {k}) "
+                r"ELSE array_to_string(list_filter(regexp_split_to_array({h}, '\s+'), lambda w: w <> '')[1:{k}], ' ') "
+                "END")
 # Words for distinct-n: a CJK ideograph or kana is a word on its own (Chinese has no spaces, so characters are
 # the unigrams); any other run of letters or digits is one word. Lower-cased.
 _WORDS_SQL = (r"regexp_extract_all(lower(left({c}, ?)), "
@@ -1339,13 +1343,16 @@ def _derived_select(where: str) -> str:
                                          AND coalesce(json_array_length(x.tool_calls), 0) > 0)) > 0 AS tool_calls
                   FROM parsed),
         heads AS (SELECT *, {_HEAD_SQL.format(c='answer')} AS a_head, {_HEAD_SQL.format(c='prompt')} AS p_head
-                  FROM texts)
+                  FROM texts),
+        leads AS (SELECT *, {_LEAD_SQL.format(h='a_head')} AS a_lead, {_LEAD_SQL.format(h='p_head')} AS p_lead
+                  FROM heads)
         SELECT content_hash, ?::INTEGER AS version, {_TOKENS_SQL.format(c='prompt')} AS prompt_tokens,
                {_TOKENS_SQL.format(c='answer')} AS answer_tokens, tool_calls, hash(answer) AS ah,
-               {_NEAR_SQL.format(c='answer')} AS nh, {_OPENING_SQL.format(h='a_head', k=ANSWER_OPENING_WORDS)} AS ao,
-               {_OPENING_SQL.format(h='p_head', k=PROMPT_OPENING_WORDS)} AS po,
+               {_NEAR_SQL.format(c='answer')} AS nh,
+               {_OPENING_SQL.format(h='a_head', lead='a_lead', k=ANSWER_OPENING_WORDS)} AS ao,
+               {_OPENING_SQL.format(h='p_head', lead='p_lead', k=PROMPT_OPENING_WORDS)} AS po,
                CASE WHEN system IS NOT NULL THEN hash(system) END AS sh
-        FROM heads"""
+        FROM leads"""
 
 
 class StatsView:
@@ -1398,9 +1405,9 @@ class StatsView:
     def texts(self):
         """id, prompt, answer of the selection as a pyarrow Table (for counting tokens with a real tokenizer)."""
         where, params = self._where
-        return self._c.execute(f"""SELECT id, {_turns_text('user')} AS prompt, {_turns_text('assistant')} AS answer
+        return self._c.sql(f"""SELECT id, {_turns_text('user')} AS prompt, {_turns_text('assistant')} AS answer
                                    FROM (SELECT id, from_json(messages, '{_MESSAGES_TYPE}') AS m
-                                         FROM samples WHERE {where})""", params).fetch_arrow_table()
+                                         FROM samples WHERE {where})""", params=params).to_arrow_table()
 
     def set_tokens(self, table) -> None:
         """Replace the token estimates with counts from a pyarrow Table (id, prompt_tokens, answer_tokens)."""
@@ -1506,7 +1513,8 @@ class StatsView:
         """(task_type, opening, samples, samples of the type) for the n most common openings of each type."""
         col = _stats_key(f"{column}_opening")
         return self._q(f"""
-            WITH c AS (SELECT tt, {col} AS key, count(*) AS n FROM stats_v WHERE {col} <> '' GROUP BY ALL),
+            WITH c AS (SELECT tt, {col} AS key, count(*) AS n FROM stats_v WHERE {col} <> '' GROUP BY ALL
+                       HAVING count(*) > 1),
             t AS (SELECT tt, count(*) AS total FROM stats_v GROUP BY tt),
             r AS (SELECT tt, key, n, row_number() OVER (PARTITION BY tt ORDER BY n DESC, key) AS rk FROM c)
             SELECT r.tt, key, n, total FROM r JOIN t USING (tt) WHERE rk <= ? ORDER BY r.tt, rk""", [n])

@@ -174,3 +174,19 @@ def test_cli_errors_are_one_line(rstore, capsys):
 def test_cli_check_a_prompt(capsys):
     code, out = _cli(capsys, "robustness", "check", "我以经去过了，但是", "--json")
     assert code == 0 and {d["tag"] for d in out["detections"]} == {"robustness:typo", "robustness:incomplete"}
+
+
+def test_dedup_never_proposes_a_parent_for_removal_because_of_its_variant(rstore):
+    from curation.dedup.runs import clusters_at, make_settings, run_dedup
+    out = augment(rstore, SampleFilter(dataset="r", ids=["clean_en"]),
+                  GenerationSettings(rate=1.0, target_share=None, seed=3))
+    variant = out["variants"][0]["id"]
+    by_answer = make_settings("exact", key="assistant")  # a variant shares its parent's answer byte for byte
+    report = run_dedup(rstore, "exact", settings=by_answer, author="tester")
+    assert all(variant not in {m["id"] for m in c.members} for c in clusters_at(rstore, report["run_id"]))
+    # a real copy of the parent is still a duplicate; the parent keeps, the copy goes, the variant stays
+    rstore.update_sample("clean_en2", {"messages": rstore.get_sample("clean_en")["messages"]}, "tester")
+    report = run_dedup(rstore, "exact", settings=by_answer, author="tester")
+    [cluster] = [c for c in clusters_at(rstore, report["run_id"]) if "clean_en" in {m["id"] for m in c.members}]
+    assert cluster.keeper == "clean_en"
+    assert [r["id"] for r in report["proposed_removals"]] == ["clean_en2"]

@@ -77,8 +77,16 @@ def _score(sample: dict, criterion: str):
     raise KeyError(criterion)
 
 
+def _is_generated(sample: dict) -> bool:
+    """A robustness variant generated from another sample (it carries its parent's answer)."""
+    return bool(sample.get("parent_id")) or any(str(t).startswith("robustness:generated:")
+                                                for t in sample.get("tags") or [])
+
+
 def _rank_key(sample: dict, rule: KeeperRule) -> tuple:
-    key = []
+    # A generated variant never keeps a cluster: it is protected (so never removed) but is a perturbed copy,
+    # and as keeper it would push the clean original, and any copy of it, out of the data.
+    key: list = [not _is_generated(sample)]
     for c in rule.order:
         if c == "earliest":
             key.append(_Earliest(_import_order(sample), ""))

@@ -22,8 +22,8 @@ from curation.dedup.methods import (METHODS, ExactSettings, MinHashSettings, Pai
 from curation.errors import UserError
 
 META_COLUMNS = ("id", "messages", "tools", "status", "tags", "answer_chars", "created_at", "ingest_id", "source",
-                "task_l1", "task_l2")
-KEEPER_FIELDS = ("id", "status", "tags", "answer_chars", "created_at", "ingest_id", "source")
+                "task_l1", "task_l2", "parent_id")
+KEEPER_FIELDS = ("id", "status", "tags", "answer_chars", "created_at", "ingest_id", "source", "parent_id")
 SETTINGS_TYPES = {"exact": ExactSettings, "minhash": MinHashSettings, "semantic": SemanticSettings}
 ACTION_MARK, ACTION_UNMARK = "dedup", "dedup-undo"
 AUTOMATIC_ACTOR = "auto:dedup"  # who automatic marks are recorded as (curation.protection's convention)
@@ -132,17 +132,32 @@ def run_dedup(store, method: str, settings=None, filter_=None, author: str = "cl
     id_arr = np.array(ids, dtype=object)
     a = id_arr[result.pairs[:, 0]].tolist() if len(result.pairs) else []
     b = id_arr[result.pairs[:, 1]].tolist() if len(result.pairs) else []
-    pairs = list(zip(a, b, result.sims.tolist()))
     by_id = dict(zip(ids, metas))
+    a, b, sims = _drop_variant_pairs(a, b, result.sims, by_id)
+    pairs = list(zip(a, b, sims.tolist()))
     clusters = _build_clusters(pairs, settings.threshold, by_id, keeper_rule, cut=(), keepers={})
-    stats = {**result.stats, "skipped": len(result.skipped)}
+    stats = {**result.stats, "skipped": len(result.skipped), "variant_pairs_ignored": len(result.sims) - len(sims)}
     run_id = store.dedup_record_run(
         method, settings.key, dataclasses.asdict(settings), filter_.to_dict(), len(ids), settings.threshold,
-        result.floor, {**stats, "keeper_rule": keeper_rule.order, "warnings": warnings}, author, (a, b, result.sims),
+        result.floor, {**stats, "keeper_rule": keeper_rule.order, "warnings": warnings}, author, (a, b, sims),
         [(c.number, m["id"], m["id"] == c.keeper, is_protected(m), c.keeper_reason if m["id"] == c.keeper else "")
          for c in clusters for m in c.members])
     return _report(run_id, method, settings, keeper_rule, len(ids), result.floor, pairs, clusters, stats, warnings,
                    {ids[i]: r for i, r in result.skipped.items()})
+
+
+def _drop_variant_pairs(a: list[str], b: list[str], sims, by_id: dict) -> tuple[list, list, np.ndarray]:
+    """Leave out pairs of a generated robustness variant and its own parent.
+
+    A variant is its parent with a perturbed prompt, so it is near-identical by construction; both are kept on
+    purpose, and letting them cluster would make the protected variant "win" and propose the clean parent for
+    removal.
+    """
+    parent = {i: m.get("parent_id") for i, m in by_id.items() if m.get("parent_id")}
+    keep = [k for k, (x, y) in enumerate(zip(a, b)) if parent.get(x) != y and parent.get(y) != x]
+    if len(keep) == len(a):
+        return a, b, np.asarray(sims)
+    return [a[k] for k in keep], [b[k] for k in keep], np.asarray(sims)[keep]
 
 
 def _report(run_id, method, settings, keeper_rule, n, floor, pairs, clusters, stats, warnings, skipped) -> dict:

@@ -67,8 +67,8 @@ def completes_english_word(prefix: str, min_freq: int = 1000) -> bool:
 
 
 # British spellings are spellings, not typos: (British ending, American ending).
-_BRITISH = (("our", "or"), ("ours", "ors"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"), ("isation", "ization"),
-            ("yse", "yze"), ("tre", "ter"), ("tres", "ters"), ("ogue", "og"), ("ence", "ense"), ("lled", "led"),
+_BRITISH = (("our", "or"), ("ours", "ors"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"),
+            ("isation", "ization"), ("yse", "yze"), ("tre", "ter"), ("tres", "ters"), ("ogue", "og"), ("ence", "ense"), ("lled", "led"),
             ("lling", "ling"), ("ller", "ler"))
 _SUFFIXES = ("ers", "er", "ings", "ing", "ed", "es", "s", "ly", "ness", "able", "ment", "ful", "less", "ist", "ism")
 
@@ -146,11 +146,11 @@ def _segment(s: str, syllables: frozenset[str]) -> list[str] | None:
 
 def jieba_dict_path() -> str:
     """Location of jieba's word-frequency dictionary; a clear error when jieba is not installed."""
-    try:
-        import jieba
-    except ImportError:
-        raise UserError("Chinese robustness steps need the `jieba` package (pip install jieba)") from None
-    return os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    import importlib.util
+    spec = importlib.util.find_spec("jieba")  # only its dictionary file is used: jieba itself is never imported
+    if spec is None or not spec.submodule_search_locations:
+        raise UserError("Chinese robustness steps need the `jieba` package (pip install jieba)")
+    return os.path.join(spec.submodule_search_locations[0], "dict.txt")
 
 
 @lru_cache(maxsize=1)

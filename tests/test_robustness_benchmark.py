@@ -1,0 +1,41 @@
+"""The labelled set behind benchmarks/robustness.py: large enough, well-formed, and rebuildable from the corpora."""
+from __future__ import annotations
+
+import importlib.util
+from collections import Counter
+
+from tests.conftest import ROOT
+
+KINDS = {"typo", "incomplete", "code_mix", "pinyin"}
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("robustness_bench", ROOT / "benchmarks" / "robustness.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_labelled_set_is_well_formed():
+    items = _bench().load_labelled()
+    assert len(items) >= 400 and len({it["id"] for it in items}) == len(items)
+    for it in items:
+        assert set(it["labels"]) <= KINDS and it["language"] in ("zh", "en")
+        assert ("text" in it) == (it["split"] == "natural")
+    natural = Counter((it["language"], tuple(it["labels"])) for it in items if it["split"] == "natural")
+    for lang, kinds in (("en", ["typo", "incomplete"]), ("zh", ["typo", "incomplete", "code_mix", "pinyin"])):
+        assert natural[(lang, ())] >= 30
+        for k in kinds:
+            assert natural[(lang, (k,))] >= 20
+
+
+def test_corpus_references_rebuild(corpora_dir):
+    bench = _bench()
+    prompts = bench.corpus_prompts(corpora_dir)
+    refs = [it for it in bench.load_labelled() if it["split"] == "corpus"]
+    texts = [bench.rebuild(it, prompts) for it in refs[:60]]
+    assert sum(t is not None for t in texts) >= 50
+    for it, t in zip(refs, texts):
+        source = prompts[it["corpus"]][it["index"]]
+        assert t is None or (t == source) == (it["perturbation"] is None)
+        assert bench.half(it["corpus"], it["index"]) == "test"  # never a record detectors were developed on

@@ -1,0 +1,63 @@
+"""The HTML report: self-contained, every section present, sample text escaped."""
+import re
+
+import numpy as np
+
+from curation.embeddings import DEFAULT_MODEL, text_hash
+from curation.ingest import IngestSettings, ingest
+from curation.report import SECTIONS, render_html, write_report
+from curation.stats import SemanticSettings, compute_stats, semantic_coverage, stratified_prompts
+from tests.conftest import write_jsonl
+
+EVIL = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+
+
+def _records():
+    recs = []
+    for i in range(6):
+        recs.append({"task_type": "reasoning/math", "messages": [
+            {"role": "user", "content": f"Question {i}: what is {i} plus {i}?"},
+            {"role": "assistant", "content": EVIL if i < 3 else f"It is {2 * i}."}]})
+        recs.append({"task_type": "translation/zh→en", "messages": [
+            {"role": "user", "content": f"把下面的中文翻译成英文：第{i}句"},
+            {"role": "assistant", "content": f"Sentence {i}."}]})
+    return recs
+
+
+def _store(store, tmp_path):
+    ingest(store, [write_jsonl(tmp_path / "r.jsonl", _records())], IngestSettings(dataset="r"))
+    return store
+
+
+def test_report_has_every_section_and_escapes_sample_text(store, tmp_path):
+    _store(store, tmp_path)
+    from curation.store import SampleFilter
+    r = compute_stats(store, compare=SampleFilter(task_type="reasoning"))
+    html = render_html(r)
+    for name in SECTIONS:
+        assert f"<h2>{name}</h2>" in html, name
+    assert html.count("class=\"plotly-graph-div\"") >= 15  # charts are embedded, not linked
+    assert "cdn.plot.ly" not in html and "<script src=" not in html  # self-contained: plotly.js inline
+    assert "Plotly.newPlot" in html
+    assert EVIL not in html and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert not re.search(r"<img src=x", html)
+    assert "No second selection" not in html  # the comparison section has content
+    path = write_report(r, tmp_path / "out.html")
+    assert path.read_text(encoding="utf-8") == html or path.stat().st_size > 100_000
+
+
+def test_report_with_semantic_coverage(store, tmp_path):
+    _store(store, tmp_path)
+    # Put vectors for the sampled prompts in the embedding cache (as a finished job would), then read them back.
+    rng = np.random.default_rng(0)
+    texts = [p["text"] for p in stratified_prompts(store, None, 4)]
+    store.embeddings_put(DEFAULT_MODEL, [(text_hash(t), rng.normal(size=8).astype(np.float32)) for t in texts])
+    sem = semantic_coverage(store, None, SemanticSettings(per_type=4, cached_only=True))
+    assert sem["embedded"] == sem["sampled"] == 8
+    assert any("English-only" in w for w in sem["warnings"])  # Chinese prompts meet the default model
+    r = compute_stats(store)
+    r["semantic"] = sem
+    html = render_html(r)
+    assert "Prompt embeddings (PCA" in html and "Semantic diversity per task_type" in html
+    assert "Not computed for this report" not in html
+    assert "Not computed for this report" in render_html(compute_stats(store))
