@@ -4,63 +4,34 @@ Checks the app starts on the sample data, navigation works, a sample renders as 
 looks like HTML is shown as text, never turned into markup.
 """
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[1]
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium not installed")]
+from tests.browser_support import launch_chromium, needs_chromium, running_app
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def app_url(tmp_path):
     from curation.ingest import ingest
     from curation.store import Store
+    from pages._common import SAMPLE_DATA
     db = tmp_path / "browser.duckdb"
     evil = {"id": "xss-1", "task_type": "code/generation", "messages": [
         {"role": "user", "content": "Show me <img src=x onerror=\"document.title='pwned'\"> and <b id=injected>bold</b>"},
         {"role": "assistant", "content": "Here is **markdown** and `code`."}]}
     (tmp_path / "evil.jsonl").write_text(json.dumps(evil) + "\n", encoding="utf-8")
     with Store(db) as store:  # sample data first, so the app does not load it over our sample
-        from pages._common import SAMPLE_DATA
         ingest(store, [p for p in (SAMPLE_DATA / "demo.jsonl", tmp_path / "evil.jsonl") if p.exists()])
-    port = _free_port()
-    env = dict(os.environ, CURATION_DB=str(db))
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=20)
+    with running_app(db) as (url, _):
+        yield url
 
 
 def test_app_in_a_real_browser(app_url, tmp_path):
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = launch_chromium(p)
         page = browser.new_page()
         # A deep link as the server's very first request still goes through app.py's navigation.
         page.goto(app_url + "/taxonomy", wait_until="domcontentloaded")

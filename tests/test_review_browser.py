@@ -2,29 +2,18 @@
 queue, accept with `A`, go back with `K`, edit (`E`), apply the box with Ctrl+Enter and save with `Ctrl+S`."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[1]
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium not installed")]
+from tests.browser_support import launch_chromium, needs_chromium, running_app
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def review_app(tmp_path):
-    from conftest import tiny_records, write_jsonl
+    from tests.conftest import tiny_records, write_jsonl
     from curation.ingest import IngestSettings, ingest
     from curation.review import create_profile
     from curation.store import Store
@@ -32,24 +21,8 @@ def review_app(tmp_path):
     with Store(db) as store:
         ingest(store, [write_jsonl(tmp_path / "tiny.jsonl", tiny_records())], IngestSettings(dataset="tiny"))
         create_profile(store, "ann")
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=dict(os.environ, CURATION_DB=str(db)), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
-    yield f"http://127.0.0.1:{port}", db, proc
-    if proc.poll() is None:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with running_app(db) as (url, proc):
+        yield url, db, proc
 
 
 def _header_id(page) -> str:
@@ -76,9 +49,7 @@ def test_keyboard_review_in_a_real_browser(review_app):
     from curation.store import Store
     url, db, server = review_app
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = launch_chromium(p)
         page = browser.new_page()
         # start at the root: app.py must run first (it renders the profile picker and the navigation)
         page.goto(url, wait_until="domcontentloaded")
