@@ -1,12 +1,14 @@
 """Benchmark: `curation.ingest.ingest` of a large messages JSONL file against DuckDB's own `read_json`.
 
-    python benchmarks/ingest.py            # 1,000,000 samples (about 1.3 GB, generated once, cached)
-    python benchmarks/ingest.py --n 100000 # quick check
+    python benchmarks/ingest.py                          # 1,000,000 samples (1.6 GB, generated once, cached)
+    python benchmarks/ingest.py --n 100000 --skip-checks # quick check
 
-Prints one JSON document. The baseline, DuckDB reading the same file into a bare table, is the practical limit
-for getting these bytes into a DuckDB store; the target is at least half its throughput, with the import's peak
-memory under 2 GB. The import runs in a child process so that its peak RSS is its own (`RUSAGE_CHILDREN`), not
-the baseline's.
+Prints one JSON document. The baseline, DuckDB reading the same file into a bare table of a fresh database, is
+the practical limit for getting these bytes into a DuckDB store; the target is at least half its throughput, with
+the import's peak memory under 2 GB. Both timings run until the database is closed (checkpointed), because until
+then part of the data may only be in the write-ahead log. The import runs in a child process, so its memory (and
+that of its worker processes) is measured apart from the baseline's. On a shared machine the wall-clock ratio
+moves with the load; the CPU-time ratio beside it does not.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
-GENERATOR_VERSION = 1  # bump when the generated data changes, so cached files are rebuilt
+GENERATOR_VERSION = 2  # bump when the generated data changes, so cached files are rebuilt
 TARGET_RATIO = 0.5
 TARGET_RSS_MB = 2048
 
@@ -83,15 +85,30 @@ _TASKS = ["reasoning/math", "reasoning/multi-step CoT", "code/generation", "code
           "multi-turn chat/open chat", "classification/sentiment"]
 
 
+# Text is drawn word by word (English) or character by character (Chinese) from the pools' vocabularies rather than
+# as whole sentences: repeated sentences would compress far better than real data and flatter both sides.
+_EN_WORDS = sorted({w.strip(".,:;?()") for s in _EN for w in s.split()} - {""})
+_ZH_CHARS = sorted({c for s in _ZH for c in s if "\u4e00" <= c <= "\u9fff"})
+
+
+def _sentence(rng: random.Random, lang: str) -> str:
+    if lang == "en":
+        words = rng.choices(_EN_WORDS, k=rng.randint(6, 20))
+        if rng.random() < 0.3:
+            words.insert(rng.randrange(len(words)), str(rng.randint(0, 9999)))
+        return " ".join(words).capitalize() + rng.choice(".?!") + " "
+    text = "".join(rng.choices(_ZH_CHARS, k=rng.randint(8, 30)))
+    return text[:len(text) // 2] + "，" + text[len(text) // 2:] + rng.choice("。？！")
+
+
 def _text(rng: random.Random, lang: str, chars: int) -> str:
-    """Sentences from the language's pool until about `chars` characters ('mixed' alternates zh and en)."""
+    """Sentences until about `chars` characters ('mixed' switches between zh and en sentence by sentence)."""
     parts, n = [], 0
     while n < chars:
-        pool = _ZH if lang == "zh" or (lang == "mixed" and rng.random() < 0.5) else _EN
-        s = rng.choice(pool)
+        s = _sentence(rng, rng.choice(("zh", "en")) if lang == "mixed" else lang)
         parts.append(s)
-        n += len(s) + 1
-    return " ".join(parts) if lang == "en" else "".join(parts)
+        n += len(s)
+    return "".join(parts).strip()
 
 
 def _record(rng: random.Random, i: int) -> dict:
@@ -276,23 +293,31 @@ def main() -> None:
         while f.read(1 << 24):
             pass
 
+    load_before = os.getloadavg()[0]
     ingest = _rates(run_ingest(path, not args.skip_checks), args.n, mb)
     duck = _rates(run_duckdb(path, args.duckdb_threads), args.n, mb)
     floor = _rates(run_orjson_floor(path), args.n, mb)
-    ratio = ingest["records_per_s"] / duck["records_per_s"]
-    print(json.dumps({
+    ratio = duck["seconds"] / ingest["seconds"]
+    ingest_cpu = ingest["cpu_seconds_importer"] + ingest["cpu_seconds_workers"]
+    result = {
         "benchmark": "ingest",
         "file": str(path.relative_to(ROOT)), "records": args.n, "file_mb": round(mb, 1),
         "generate_seconds": round(gen_s, 1),
-        "machine": {"cpus": os.cpu_count(), "load_average_1m": round(os.getloadavg()[0], 1),
+        "machine": {"cpus": os.cpu_count(), "load_average_1m": [round(load_before, 1), round(os.getloadavg()[0], 1)],
                     "python": platform.python_version(), "platform": platform.platform()},
         "ingest": ingest,
         "baseline_duckdb_read_json": duck,
         "reference_orjson_loads_loop": floor,
-        "ratio_vs_duckdb": round(ratio, 3),
-        "targets": {"ratio_vs_duckdb_min": TARGET_RATIO, "peak_rss_mb_max": TARGET_RSS_MB},
-        "meets_targets": {"ratio": ratio >= TARGET_RATIO, "peak_rss": ingest["peak_rss_mb"] < TARGET_RSS_MB},
-    }, indent=2))
+        "ratio_vs_duckdb": round(ratio, 3),  # ingest throughput / baseline throughput, wall clock
+        "ratio_vs_duckdb_cpu": round(duck["cpu_seconds"] / ingest_cpu, 3),  # the same in CPU seconds
+    }
+    if "review_checks_seconds" in ingest:  # what `ingest` costs with its default review pre-flags
+        result["ratio_vs_duckdb_with_review_checks"] = round(
+            duck["seconds"] / (ingest["seconds"] + ingest["review_checks_seconds"]), 3)
+    result["targets"] = {"ratio_vs_duckdb_min": TARGET_RATIO, "peak_rss_mb_max": TARGET_RSS_MB}
+    result["meets_targets"] = {"ratio": ratio >= TARGET_RATIO,
+                               "peak_rss": ingest["peak_rss_mb_with_workers"] < TARGET_RSS_MB}
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ class IngestSettings:
     parallel_min_mb: float = 64.0  # smaller files import faster without starting worker processes
     errors_listed: int = 1000  # errors listed in the report; all of them are in quarantine regardless
     run_checks: bool = True  # pre-flag the imported samples for review (curation.checks.flag_ingest) afterwards
+    dry_run: bool = False  # validate and count only (the Import page's report before importing): store nothing
 
 
 @dataclass
@@ -239,7 +240,8 @@ class _FileImport:
         except UserError as e:
             self.error(None, str(e))
         self.flush()
-        self.store.add_quarantine(self.report.ingest_id, self.quarantine)
+        if not self.s.dry_run:
+            self.store.add_quarantine(self.report.ingest_id, self.quarantine)
         self.report.files.append({"file": self.name, "container": container,
                                   "format": self.fmt, "encoding": encoding, "records": self.records})
         if self.records == 0 and not self.report.file_errors:
@@ -337,7 +339,8 @@ class _FileImport:
     def flush(self) -> None:
         if not len(self.batch):
             return
-        inserted, existing = self.store.insert_samples(self.batch.table(self.report.ingest_id, self.now))
+        inserted, existing = self.store.insert_samples(self.batch.table(self.report.ingest_id, self.now),
+                                                       dry_run=self.s.dry_run)
         self.report.imported += inserted
         self.report.untyped += len(self.batch.untyped - {sid for sid, _ in existing})
         for sid, same in existing:
@@ -407,6 +410,8 @@ def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | Non
 
     for p in paths:
         _FileImport(store, p, settings, report, tick).run()
+    if settings.dry_run:
+        return report
     store.record_ingest(report.ingest_id, settings.dataset or ",".join(p.stem for p in paths),
                         [str(p) for p in paths], settings.format, report.imported, report.rejected,
                         report.already_present, report.settings)

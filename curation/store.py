@@ -371,11 +371,12 @@ class Store:
         return dict(rows)
 
     # ---- samples: write ----
-    def insert_samples(self, table) -> tuple[int, list[tuple[str, bool]]]:
+    def insert_samples(self, table, dry_run: bool = False) -> tuple[int, list[tuple[str, bool]]]:
         """Insert a pyarrow Table of new samples (columns as SAMPLE_COLUMNS).
 
         Ids already stored are not inserted; they are returned as (id, same_content) so the caller can tell a
-        harmless re-import from a conflicting one. Returns (inserted count, existing).
+        harmless re-import from a conflicting one. Returns (inserted count, existing). With dry_run nothing is
+        written and the count is how many would be inserted.
         """
         with self._write_lock:
             cur = self._cur()
@@ -383,6 +384,8 @@ class Store:
             try:
                 existing = cur.execute("SELECT b.id, b.source_hash = s.source_hash FROM _batch b "
                                        "JOIN samples s ON s.id = b.id").fetchall()
+                if dry_run:
+                    return table.num_rows - len(existing), existing
                 cols = ", ".join(SAMPLE_COLUMNS)
                 before = cur.execute("SELECT count(*) FROM samples").fetchall()[0][0]
                 cur.execute(f"INSERT INTO samples ({cols}) SELECT {cols} FROM _batch b "
@@ -1464,28 +1467,31 @@ class StatsView:
         """(task_type, answers used, distinct unigrams, unigrams, distinct bigrams, bigrams) over the answers
         (first max_chars characters) of up to per_type samples of each type, a fixed pseudo-random pick.
         n-grams are compared by 64-bit hash (a collision is about as likely as a cosmic ray)."""
-        words = _WORDS_SQL.format(c=_turns_text("assistant"))
-        # The pick: the per_type samples of each type with the smallest hash(id). Candidates are cut to about
-        # twice that by a hash threshold first, so no sort of the whole selection is needed, and only the picked
-        # rows' messages are read (a rowid fetch).
-        return self._q(f"""
+        # The pick: the per_type samples of each type with the smallest hash(id). A hash threshold first cuts the
+        # candidates to about twice that, so the whole selection is never sorted, and only the picked rows'
+        # messages are read. Separate statements keep DuckDB's plan simple (one fused query planned badly).
+        self._c.execute("""
+            CREATE OR REPLACE TEMP TABLE stats_pick AS
             WITH c AS (SELECT tt, count(*) AS n FROM stats_v GROUP BY tt),
             cand AS (SELECT v.rid, v.tt, hash(v.id) AS hk FROM stats_v v JOIN c USING (tt)
-                     WHERE hash(v.id) / 18446744073709551616.0 <= 2.0 * ? / c.n),
-            pick AS MATERIALIZED (SELECT rid, tt FROM cand
-                                  QUALIFY row_number() OVER (PARTITION BY tt ORDER BY hk, rid) <= ?),
-            s AS MATERIALIZED (
-                SELECT pick.tt, list_transform({words}, lambda w: hash(w)) AS h
-                FROM (SELECT rowid AS rid, from_json(messages, '{_MESSAGES_TYPE}') AS m FROM samples
-                      WHERE rowid = ANY(SELECT rid FROM pick)) JOIN pick USING (rid)),
-            uni AS (SELECT tt, unnest(h) AS g FROM s),
-            bi AS (SELECT tt, hash(unnest(h[:-2]), unnest(h[2:])) AS g FROM s),
-            n AS (SELECT tt, count(*) AS answers FROM s GROUP BY tt),
-            u AS (SELECT tt, count(DISTINCT g) AS du, count(g) AS nu FROM uni GROUP BY tt),
-            b AS (SELECT tt, count(DISTINCT g) AS db, count(g) AS nb FROM bi GROUP BY tt)
+                     WHERE hash(v.id) / 18446744073709551616.0 <= 2.0 * ? / c.n)
+            SELECT rid, tt FROM cand QUALIFY row_number() OVER (PARTITION BY tt ORDER BY hk, rid) <= ?""",
+                        [per_type or 2 ** 62, per_type or 2 ** 62])
+        words = _WORDS_SQL.format(c=_turns_text("assistant"))
+        self._c.execute(f"""
+            CREATE OR REPLACE TEMP TABLE stats_words AS
+            SELECT p.tt, list_transform({words}, lambda w: hash(w)) AS h
+            FROM (SELECT rowid AS rid, from_json(messages, '{_MESSAGES_TYPE}') AS m FROM samples
+                  WHERE rowid IN (SELECT rid FROM stats_pick)) JOIN stats_pick p USING (rid)""", [max_chars])
+        return self._q("""
+            WITH n AS (SELECT tt, count(*) AS answers FROM stats_words GROUP BY tt),
+            u AS (SELECT tt, count(DISTINCT g) AS du, count(g) AS nu
+                  FROM (SELECT tt, unnest(h) AS g FROM stats_words) GROUP BY tt),
+            b AS (SELECT tt, count(DISTINCT g) AS db, count(g) AS nb
+                  FROM (SELECT tt, unnest(list_transform(range(1, len(h)), lambda i: hash(h[i], h[i + 1]))) AS g
+                        FROM stats_words) GROUP BY tt)
             SELECT n.tt, n.answers, coalesce(du, 0), coalesce(nu, 0), coalesce(db, 0), coalesce(nb, 0)
-            FROM n LEFT JOIN u USING (tt) LEFT JOIN b USING (tt) ORDER BY n.tt""",
-                       [per_type or 2 ** 62, per_type or 2 ** 62, max_chars])
+            FROM n LEFT JOIN u USING (tt) LEFT JOIN b USING (tt) ORDER BY n.tt""")
 
     def repeat_counts(self) -> list[tuple]:
         """(task_type or NULL for all, samples, samples whose answer exactly repeats another's in the selection,

@@ -233,7 +233,7 @@ def section_semantic(f: SampleFilter | None, fj: str) -> dict | None:
     """The map from cached vectors; buttons start background embedding of the sample or the whole selection."""
     c = st.columns(3)
     model = c[0].text_input("Model (sentence-transformers name or local path)", DEFAULT_MODEL, key="div_model")
-    per_type = c[1].number_input("Sample per task_type", 5, 5000, 200, step=50, key="div_per_type",
+    per_type = c[1].number_input("Sample per task_type", 1, 5000, 200, step=50, key="div_per_type",
                                  help="The map and scores use this many prompts of each type (a fixed pick)")
     projection = c[2].selectbox("Projection", ["pca", "tsne"], key="div_proj")
     sem_settings = SemanticSettings(model=model, per_type=int(per_type), projection=projection, cached_only=True)

@@ -64,24 +64,31 @@ with st.form("import"):
                               index=options.index(by_role["user"]) if "user" in by_role else 0)
     answer_col = c[2].selectbox("Table column → assistant", options,
                                 index=options.index(by_role["assistant"]) if "assistant" in by_role else 0)
-    go = st.form_submit_button("Import", type="primary")
+    b = st.columns([1, 1, 4])
+    check = b[0].form_submit_button("Validate", help="Read every record and report what an import would do")
+    go = b[1].form_submit_button("Import", type="primary")
 
-if go:
+if check or go:
     mapping = {user_col: "user", answer_col: "assistant"} if user_col and answer_col else None
+    # workers=0: no forked parser processes inside the app's multi-threaded server process
     settings = IngestSettings(dataset=dataset or None, format=fmt,
                               task_type=None if task_type.startswith("(") else task_type,
-                              task_type_field=task_field or "task_type", mapping=mapping)
-    bar = st.progress(0.0, text="Importing…")
+                              task_type_field=task_field or "task_type", mapping=mapping, workers=0,
+                              dry_run=bool(check and not go))
+    verb = "Validating" if settings.dry_run else "Importing"
+    bar = st.progress(0.0, text=f"{verb}…")
     try:
         report = ingest(store, paths, settings,
-                        progress=lambda done, total: bar.progress(done / total, text=f"Importing… {done:,} bytes"))
+                        progress=lambda done, total: bar.progress(done / total, text=f"{verb}… {done:,} bytes"))
     except UserError as e:
         st.error(str(e))
         st.stop()
     bar.progress(1.0, text="Done")
+    if settings.dry_run:
+        st.info("Validation only: nothing was stored. Press Import to import the valid records.")
     c = st.columns(4)
-    c[0].metric("Imported", f"{report.imported:,}")
-    c[1].metric("Quarantined", f"{report.rejected:,}")
+    c[0].metric("Would import" if settings.dry_run else "Imported", f"{report.imported:,}")
+    c[1].metric("Invalid (quarantine)", f"{report.rejected:,}")
     c[2].metric("Already in store", f"{report.already_present:,}")
     c[3].metric("Untyped", f"{report.untyped:,}")
     for n in report.notices:

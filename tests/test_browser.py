@@ -58,3 +58,30 @@ def test_app_in_a_real_browser(app_url, tmp_path):
         assert page.locator("strong", has_text="markdown").count() >= 1  # markdown still renders
         page.screenshot(path=str(tmp_path / "browse.png"))
         browser.close()
+
+
+def test_import_page_upload_validate_then_import(app_url, tmp_path):
+    from playwright.sync_api import sync_playwright
+    upload = tmp_path / "upload_me.jsonl"
+    upload.write_text("\n".join([
+        json.dumps({"id": "up-1", "messages": [{"role": "user", "content": "2+2?"},
+                                               {"role": "assistant", "content": "4"}]}),
+        '{"messages": [broken',
+        json.dumps({"id": "up-2", "messages": [{"role": "user", "content": "只有问题"}]}),
+    ]) + "\n", encoding="utf-8")
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = browser.new_page()
+        page.goto(app_url + "/import_data", wait_until="domcontentloaded")
+        page.get_by_role("heading", name="Import").first.wait_for(timeout=60_000)
+        page.locator("input[type=file]").set_input_files(str(upload))
+        page.get_by_text("Detected:").first.wait_for(timeout=30_000)
+        page.get_by_role("button", name="Validate").click()
+        page.get_by_text("Validation only: nothing was stored").wait_for(timeout=30_000)
+        page.get_by_text("Would import").wait_for(timeout=30_000)
+        page.get_by_text("malformed JSON").first.wait_for(timeout=30_000)
+        page.get_by_role("button", name="Import", exact=True).click()
+        page.get_by_text("Imported", exact=True).wait_for(timeout=30_000)
+        # the validation report (a data grid: its cells are in the DOM, drawn on a canvas)
+        page.get_by_text("missing assistant turn").first.wait_for(state="attached", timeout=30_000)
+        browser.close()

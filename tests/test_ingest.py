@@ -276,3 +276,15 @@ def test_shared_corpora_exact_counts(store, corpora_dir):
     assert s["messages"][1]["content"].rstrip().split("\n")[-1].startswith("#### ")
     assert store.count() == 1000 + 298 + 91 + 7473
     assert store.count(SampleFilter(task_type="agent/function call")) == 298
+
+
+def test_dry_run_reports_without_storing(store, tmp_path, tiny_file):
+    _run(store, tiny_file)
+    bad = write_jsonl(tmp_path / "bad.jsonl", [tiny_records()[0], '{"broken', {"messages": tiny_records()[1]["messages"]}])
+    before = (store.count(), store.store_revision(), len(store.quarantine()))
+    rep = _run(store, bad, dry_run=True)
+    assert (rep.imported, rep.already_present, rep.rejected) == (1, 1, 1)  # would import 1; t1 is already there
+    assert rep.errors[0]["line"] == 2
+    assert (store.count(), store.store_revision(), len(store.quarantine())) == before
+    real = _run(store, bad)
+    assert (real.imported, real.already_present, real.rejected) == (1, 1, 1)

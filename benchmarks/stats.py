@@ -1,0 +1,158 @@
+"""Benchmark of the diversity statistics. Prints one JSON document.
+
+1. `curation stats --json` (no embeddings) on N samples over 40 task_types (default 1,000,000), as a separate
+   process: cold (the per-content derived values not cached yet: every sample's messages are parsed) and warm
+   (a later call, e.g. after a filter change). Target: <= 10 s on 2 cores. Baseline, same run: the same core
+   metrics computed by a plain Python loop over rows (json.loads, re, Counter) on a slice, scaled to N.
+2. The Diversity page's first render and re-render on 100,000 samples with Streamlit's AppTest (target <= 3 s,
+   re-render faster through st.cache_data).
+3. Embedding throughput of the cached path (`curation.embeddings.embed_texts`, which writes every chunk to the
+   store) against calling sentence-transformers `encode` directly on the same texts; target ratio >= 0.9.
+
+Stores are generated once into benchmarks/out/ (git-ignored) and reused: the first 1M run spends a few minutes
+generating. `--samples 200000` for a quicker run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from stats_data import OUT, build_store  # noqa: E402
+
+
+def _clear_derived(path: Path) -> None:
+    from curation.store import Store
+    with Store(path) as s:
+        s._cur().execute("DELETE FROM stats_derived")
+
+
+def time_cli(path: Path) -> dict:
+    """Wall time of `curation stats --json` as a user runs it: cold, then warm."""
+    _clear_derived(path)
+    out = {}
+    for label in ("cold", "warm"):
+        t = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "curation", "stats", "--db", str(path), "--json"],
+                              cwd=ROOT, capture_output=True, text=True)
+        out[f"{label}_s"] = round(time.perf_counter() - t, 2)
+        if proc.returncode:
+            raise SystemExit(f"curation stats failed: {proc.stderr.strip()}")
+        out[f"{label}_bytes"] = len(proc.stdout)
+    doc = json.loads(proc.stdout)
+    out["samples"] = doc["total"]
+    out["task_types"] = doc["headline"]["task_types"]
+    return out
+
+
+def python_loop_baseline(path: Path, n: int) -> dict:
+    """The core per-row work (parse, extract texts, estimate tokens, answer/near keys, openings, counts) in a
+    plain Python loop over n samples; rows are fetched before timing."""
+    import re
+    from collections import Counter
+
+    import duckdb
+    con = duckdb.connect(str(path), read_only=True)
+    rows = con.execute("SELECT task_l1 || '/' || task_l2, messages FROM samples LIMIT ?", [n]).fetchall()
+    con.close()
+    near_re, num_re = re.compile(r"[\s\W\d_]+"), re.compile(r"[0-9]+")
+    t = time.perf_counter()
+    exact, near, openings, types, tokens = Counter(), Counter(), Counter(), Counter(), []
+    for tt, raw in rows:
+        msgs = json.loads(raw)
+        prompt = "\n".join(m.get("content") or "" for m in msgs if m["role"] == "user")
+        answer = "\n".join(m.get("content") or "" for m in msgs if m["role"] == "assistant")
+        wide = len(prompt.encode()) - len(prompt)
+        tokens.append(wide / 2 + (len(prompt) - wide / 2) / 4)
+        exact[hash(answer)] += 1
+        near[near_re.sub("", answer[:300]).lower()[:200]] += 1
+        openings[(tt, " ".join(num_re.sub("0", prompt[:100].lower()).split()[:8]))] += 1
+        types[tt] += 1
+    elapsed = time.perf_counter() - t
+    return {"samples": len(rows), "seconds": round(elapsed, 2), "samples_per_s": round(len(rows) / elapsed)}
+
+
+def time_page(path: Path) -> dict:
+    """First render (cold derived values, then warm) and re-render of the Diversity page with AppTest."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+    os.environ["CURATION_DB"] = str(path)
+    _clear_derived(path)
+    out = {}
+    for label in ("first_render_cold_s", "first_render_s"):
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        at = AppTest.from_file(str(ROOT / "pages" / "diversity.py"), default_timeout=600)
+        t = time.perf_counter()
+        at.run()
+        out[label] = round(time.perf_counter() - t, 2)
+        if at.exception:
+            raise SystemExit(f"page failed: {at.exception[0].message}")
+        st.cache_resource.clear()  # release the store before the next round
+    t = time.perf_counter()
+    at.run()
+    out["rerender_s"] = round(time.perf_counter() - t, 2)
+    st.cache_resource.clear()
+    return out
+
+
+def time_embeddings(path: Path, n: int) -> dict:
+    """Texts/s of embed_texts (encode + cache writes) vs sentence-transformers encode on the same texts."""
+    import tempfile
+
+    from curation import embeddings as emb
+    from curation.store import Store
+    from curation.stats import stratified_prompts
+    with Store(path) as s:  # same configuration as any connection the page timing left open in this process
+        texts = [p["text"] for p in stratified_prompts(s, None, max(1, n // 40) + 1)][:n]
+    settings = emb.EmbeddingSettings()
+    model = emb.load_model(settings.model, settings.device)
+    model.encode(texts[:64], batch_size=settings.batch_size)  # warm-up: load kernels once for both paths
+    t = time.perf_counter()
+    model.encode(texts, batch_size=settings.batch_size, convert_to_numpy=True, normalize_embeddings=True,
+                 show_progress_bar=False)
+    direct = time.perf_counter() - t
+    with tempfile.TemporaryDirectory() as d, Store(Path(d) / "emb.duckdb") as cache:
+        t = time.perf_counter()
+        emb.embed_texts(cache, texts, settings)
+        ours = time.perf_counter() - t
+    return {"texts": len(texts), "device": emb.default_device(), "direct_texts_per_s": round(len(texts) / direct, 1),
+            "workbench_texts_per_s": round(len(texts) / ours, 1), "ratio": round(direct / ours, 3)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--samples", type=int, default=1_000_000, help="samples for the CLI timing")
+    ap.add_argument("--page-samples", type=int, default=100_000)
+    ap.add_argument("--baseline-samples", type=int, default=50_000, help="rows the Python-loop baseline runs on")
+    ap.add_argument("--embed-texts", type=int, default=512)
+    ap.add_argument("--skip", action="append", default=[], choices=["cli", "page", "embeddings"])
+    args = ap.parse_args()
+    result = {"benchmark": "stats", "cpu_count": os.cpu_count(), "targets": {
+        "cli_s_at_1m": 10, "page_first_render_s_at_100k": 3, "embedding_ratio_min": 0.9}}
+    big = build_store(OUT / f"stats_{args.samples}.duckdb", args.samples)
+    if "cli" not in args.skip:
+        cli = time_cli(big)
+        base = python_loop_baseline(big, min(args.baseline_samples, args.samples))
+        base["projected_s_for_all"] = round(args.samples / base["samples_per_s"], 1)
+        cli["speedup_vs_python_loop_warm"] = round(base["projected_s_for_all"] / cli["warm_s"], 1)
+        cli["speedup_vs_python_loop_cold"] = round(base["projected_s_for_all"] / cli["cold_s"], 1)
+        result.update(cli=cli, baseline_python_loop=base)
+    if "page" not in args.skip:
+        page = build_store(OUT / f"stats_{args.page_samples}.duckdb", args.page_samples)
+        result["page"] = {"samples": args.page_samples, **time_page(page)}
+    if "embeddings" not in args.skip:
+        result["embeddings"] = time_embeddings(big, args.embed_texts)
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
