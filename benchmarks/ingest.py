@@ -20,6 +20,7 @@ import random
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -166,21 +167,60 @@ def _child_ingest(path: str, db: str, checks: bool) -> None:
     from curation.ingest import IngestSettings, ingest
     from curation.store import Store
     store = Store(db)
-    t, cpu = time.perf_counter(), time.process_time()
-    report = ingest(store, [path], IngestSettings(dataset="bench", run_checks=False))
-    store.close()  # DuckDB checkpoints here: part of storing the data, as in the baseline
-    out = {"seconds": time.perf_counter() - t, "cpu_seconds_importer": round(time.process_time() - cpu, 2),
-           "cpu_seconds_workers": round(_children_cpu(), 2), "imported": report.imported,
-           "rejected": report.rejected}
+    with _MemoryWatch() as memory:
+        t, cpu = time.perf_counter(), time.process_time()
+        report = ingest(store, [path], IngestSettings(dataset="bench", run_checks=False))
+        store.close()  # DuckDB checkpoints here: part of storing the data, as in the baseline
+        seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
+    out = {"seconds": seconds, "cpu_seconds_importer": round(cpu, 2), "cpu_seconds_workers": round(_children_cpu(), 2),
+           "imported": report.imported, "rejected": report.rejected,
+           "peak_rss_mb_with_workers": round(memory.peak_kb / 1024, 1)}
     store = Store(db)
     out["stored"] = store.count()
     if checks:
         from curation.checks import flag_ingest
-        t = time.perf_counter()
-        flag_ingest(store, report)
-        out["review_checks_seconds"] = round(time.perf_counter() - t, 3)
+        with _MemoryWatch() as memory:
+            t = time.perf_counter()
+            flag_ingest(store, report)
+            out["review_checks_seconds"] = round(time.perf_counter() - t, 3)
+        out["review_checks_peak_rss_mb"] = round(memory.peak_kb / 1024, 1)
     store.close()
     print(json.dumps(out))
+
+
+class _MemoryWatch:
+    """Polls the resident memory of this process plus its children (the import's workers) in a thread."""
+
+    def __enter__(self):
+        self.peak_kb, self._stop = 0, threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _poll(self):
+        while True:
+            pids = [os.getpid()]
+            for task in os.listdir("/proc/self/task"):
+                try:
+                    with open(f"/proc/self/task/{task}/children") as f:
+                        pids += [int(p) for p in f.read().split()]
+                except OSError:
+                    pass
+            self.peak_kb = max(self.peak_kb, sum(map(_rss_kb, pids)))
+            if self._stop.wait(0.1):
+                return
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
+    except OSError:
+        return 0  # it ended meanwhile
 
 
 def _children_cpu() -> float:
@@ -189,46 +229,18 @@ def _children_cpu() -> float:
 
 
 def run_ingest(path: Path, checks: bool) -> dict:
-    """Time the import in a child process, polling the memory of it and its worker processes."""
+    """Time the import in a child process (which also measures its memory, workers included)."""
     db = OUT / "bench_ingest.duckdb"
     _remove_db(db)
-    proc = subprocess.Popen([sys.executable, __file__, "--child-ingest", str(path), str(db)]
-                            + ([] if checks else ["--skip-checks"]), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    peak_tree = 0
-    while proc.poll() is None:
-        peak_tree = max(peak_tree, _tree_rss_kb(proc.pid))
-        time.sleep(0.2)
-    out, err = proc.communicate()
+    proc = subprocess.run([sys.executable, __file__, "--child-ingest", str(path), str(db)]
+                          + ([] if checks else ["--skip-checks"]), capture_output=True, text=True)
     if proc.returncode != 0:
-        sys.exit(f"ingest child failed:\n{err.decode()}")
-    result = json.loads(out.decode().strip().splitlines()[-1])
-    # ru_maxrss of the children is the peak of the largest single process (the importer), measured by the kernel;
-    # the polled sum adds its workers (shared pages counted in each, so it errs high).
-    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
-    result["peak_rss_mb_with_workers"] = round(peak_tree / 1024, 1)
+        sys.exit(f"ingest child failed:\n{proc.stderr}")
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    # the kernel's peak for the largest single process (the importer), over the whole child run
+    result["peak_rss_mb_largest_process"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
     _remove_db(db)
     return result
-
-
-def _tree_rss_kb(root: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc (KiB)."""
-    parents, rss = {}, {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                parents[int(d)] = int(f.read().rsplit(")", 1)[1].split()[1])
-            with open(f"/proc/{d}/status") as f:
-                rss[int(d)] = next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
-        except (OSError, ValueError, IndexError):
-            continue  # the process ended meanwhile
-    tree, frontier = {root}, [root]
-    while frontier:
-        kids = [p for p, pp in parents.items() if pp in frontier]
-        tree.update(kids)
-        frontier = kids
-    return sum(rss.get(p, 0) for p in tree)
 
 
 def run_duckdb(path: Path, threads: int | None) -> dict:

@@ -195,9 +195,10 @@ def fig_repeats(r: dict):
     go = _go()
     rows = _types(r["answers"]["repeats"])
     names = [x["task_type"] for x in rows]
-    fig = go.Figure([go.Bar(name=label, x=names, y=[x[key] for x in rows], customdata=names,
+    fig = go.Figure([go.Bar(name=label, x=names, y=[x[key] for x in rows], customdata=[[n, kind] for n in names],
                             hovertemplate="%{x}<br>" + label + " %{y:.1%}<extra></extra>")
-                     for key, label in (("exact_share", "exactly repeated"), ("near_share", "nearly repeated"))])
+                     for key, label, kind in (("exact_share", "exactly repeated", "exact"),
+                                              ("near_share", "nearly repeated", "near"))])
     fig.update_layout(barmode="group", yaxis_tickformat=".0%", xaxis_tickangle=-35)
     return _layout(fig, "Repeated answers per task_type")
 

@@ -35,9 +35,9 @@ DEFINITIONS = {
                   "(a fixed pseudo-random pick) because the value falls as a corpus grows.",
     "exact_repeat": "share of samples whose answer (trimmed) is identical to another sample's answer in the selection",
     "near_repeat": "share of samples whose answer equals another's after lower-casing and removing whitespace, "
-                   "punctuation, symbols and digits (the first 600 such characters are compared)",
+                   "punctuation, symbols and digits (the first 120 such characters are compared)",
     "opening": "how a text starts, lower-cased with every number written 0: its lead-in when it ends with a colon "
-               "within 60 characters (\"translate into english:\", \"把下面的中文翻译成英文：\"), else its first 6 "
+               "within 40 characters (\"translate into english:\", \"把下面的中文翻译成英文：\"), else its first 6 "
                "words (answers) or 8 words (prompts), or twice as many characters for Chinese. A prompt opening "
                "shared by many samples is a template",
     "coverage": "share of a task_type's samples that start with the opening",

@@ -34,9 +34,9 @@ def add_stats_args(p: argparse.ArgumentParser) -> None:
                    help='JSON {"L1/L2": share (0.1) or count (500)}; default: the taxonomy targets')
     g.add_argument("--tokenizer", default="estimate",
                    help="'estimate' (default, no download) or a local Hugging Face tokenizer folder")
-    g.add_argument("--top", type=int, default=20, help="rows in the most-repeated tables")
-    g.add_argument("--distinct-per-type", type=int, default=2000,
-                   help="answers per task_type for distinct-n (0 = all)")
+    g.add_argument("--top", type=int, help="rows in the most-repeated tables (default 20)")
+    g.add_argument("--distinct-per-type", type=int,
+                   help="answers per task_type read for distinct-n (default 300; 0 = all)")
     g = p.add_argument_group("semantic coverage")
     g.add_argument("--embeddings", action="store_true", help="add the embedding map and per-type diversity scores")
     g.add_argument("--model", default="all-MiniLM-L6-v2", help="sentence-transformers model name or local path")
@@ -73,8 +73,11 @@ def run_stats(args, store) -> dict:
     from .cli import filter_from_args
     from .stats import SemanticSettings, StatsSettings, compute_stats
     f = filter_from_args(args)
-    settings = StatsSettings(tokenizer=args.tokenizer, targets=load_targets(args.targets), top_n=args.top,
-                             distinct_per_type=args.distinct_per_type or None)
+    settings = StatsSettings(tokenizer=args.tokenizer, targets=load_targets(args.targets))
+    if args.top is not None:
+        settings.top_n = args.top
+    if args.distinct_per_type is not None:
+        settings.distinct_per_type = args.distinct_per_type or None
     semantic = None
     if args.embeddings:
         semantic = SemanticSettings(model=args.model, per_type=args.per_type or None, projection=args.projection)

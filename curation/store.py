@@ -115,7 +115,7 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         # the answer, normalised openings), computed once per content hash like the embedding cache. Derived
         # data: rows of another `version` are recomputed, and emptying the table loses nothing.
         """CREATE TABLE IF NOT EXISTS stats_derived (
-            content_hash VARCHAR PRIMARY KEY, version INTEGER, prompt_tokens INTEGER, answer_tokens INTEGER,
+            content_hash VARCHAR, version INTEGER, prompt_tokens INTEGER, answer_tokens INTEGER,
             tool_calls BOOLEAN, ah UBIGINT, nh UBIGINT, ao VARCHAR, po VARCHAR, sh UBIGINT)""",
     ]),
     (6, [
@@ -642,6 +642,20 @@ class Store:
     def stats_view(self, f: SampleFilter | None = None) -> "StatsView":
         """The selection materialised once for the stats queries; use as a context manager."""
         return StatsView(self, f)
+
+    def stats_prepare(self, f: SampleFilter | None = None) -> int:
+        """Derive what the diversity statistics need for samples not derived yet (call it after an import and the
+        first `curation stats` is as fast as later ones). Returns how many contents were derived."""
+        where, params = _where(f)
+        cur = self._cur()
+        # The lock keeps two sessions of the app from deriving the same content twice (no key enforces it: a
+        # primary key would cost more to maintain than the derivation itself).
+        with self._write_lock:
+            cur.execute("DELETE FROM stats_derived WHERE version <> ?", [STATS_DERIVED_VERSION])
+            before = cur.execute("SELECT count(*) FROM stats_derived").fetchone()[0]
+            missing = f"({where}) AND content_hash NOT IN (SELECT content_hash FROM stats_derived)"
+            cur.execute(f"INSERT INTO stats_derived {_derived_select(missing)}", params + [STATS_DERIVED_VERSION])
+            return cur.execute("SELECT count(*) FROM stats_derived").fetchone()[0] - before
 
     def stats_stratified(self, f: SampleFilter | None, per_type: int | None) -> list[tuple[str, str, str, str]]:
         """(id, task_type label, content_hash, messages JSON) of up to per_type samples of each task_type.
@@ -1297,7 +1311,11 @@ def _db_value(key: str, value):
 STATS_DERIVED_VERSION = 1  # bump when a derived definition below changes: older rows are then recomputed
 # The task_type label used by every stats query; untyped (either level missing) is one bucket, as in SampleFilter.
 _TT_SQL = f"CASE WHEN task_l1 IS NULL OR task_l2 IS NULL THEN '{UNTYPED}' ELSE task_l1 || '/' || task_l2 END"
-_MESSAGES_TYPE = '[{"role": "VARCHAR", "content": "VARCHAR", "tool_calls": "JSON"}]'
+_MESSAGES_TYPE = '[{"role": "VARCHAR", "content": "VARCHAR"}]'
+# A sample calls tools when an assistant turn has a non-empty tool_calls list; JSON keys are never escaped, so
+# the raw text can be searched (cheaper than parsing the calls), first by substring, then exactly.
+_TOOL_CALLS_SQL = ("(contains(messages, '\"tool_calls\"') "
+                   "AND regexp_matches(messages, '\"tool_calls\"\\s*:\\s*\\[\\s*\\{'))")
 
 
 def _turns_text(role: str) -> str:
@@ -1311,21 +1329,21 @@ def _turns_text(role: str) -> str:
 _TOKENS_SQL = ("CAST(round((strlen({c}) - length({c})) / 2 + (length({c}) - (strlen({c}) - length({c})) / 2) / 4) "
                "AS INTEGER)")
 # Nearly-equal answers: equal after dropping whitespace, punctuation, symbols and digits and lower-casing, compared
-# on the first 200 normalised characters (of the first 300): bounded work per answer, and a few characters more
+# on the first 120 normalised characters (of the first 200): bounded work per answer, and a few characters more
 # or less in the head do not shift what is compared.
-_NEAR_SQL = r"hash(lower(left(regexp_replace(left({c}, 300), '[\s\p{{P}}\p{{S}}\p{{N}}]+', '', 'g'), 200)))"
+_NEAR_SQL = r"hash(lower(left(regexp_replace(left({c}, 200), '[\s\p{{P}}\p{{S}}\p{{N}}]+', '', 'g'), 120)))"
 # The normalised head an opening is cut from: lower-cased, every number written 0 (so "Question 12:" and
 # "Question 7:" are one template).
-_HEAD_SQL = "lower(regexp_replace(trim(left({c}, 100)), '[0-9]+', '0', 'g'))"
-# An opening: a lead-in that ends with a colon within the first 60 characters ("translate into english:",
+_HEAD_SQL = "lower(regexp_replace(trim(left({c}, 60)), '[0-9]+', '0', 'g'))"
+# An opening: a lead-in that ends with a colon within the first 40 characters ("translate into english:",
 # "把下面的中文翻译成英文：") is the template itself; otherwise the first 6 words of an answer, 8 of a prompt, and
 # for text that is mostly CJK (no spaces between words, 3 bytes a character) twice as many characters.
 ANSWER_OPENING_WORDS, PROMPT_OPENING_WORDS = 6, 8
-_LEAD_SQL = r"regexp_extract({h}, '^[^:：\n]{{1,60}}[:：]')"
-_OPENING_SQL = (r"CASE WHEN {lead} <> '' THEN {lead} "
-                r"WHEN strlen({h}) > 1.6 * length({h}) THEN left(regexp_replace({h}, '\s+', '', 'g'), 2 * {k}) "
-                r"ELSE array_to_string(list_filter(regexp_split_to_array({h}, '\s+'), lambda w: w <> '')[1:{k}], ' ') "
-                "END")
+_LEAD_SQL = r"regexp_extract({h}, '^[^:：\n]{{1,40}}[:：]')"
+_OPENING_SQL = ("CASE WHEN {lead} <> '' THEN {lead} "
+                "WHEN strlen({h}) > 1.6 * length({h}) THEN left(replace(replace({h}, ' ', ''), chr(10), ''), 2 * {k}) "
+                "ELSE array_to_string(list_filter(string_split(replace(replace({h}, chr(10), ' '), chr(9), ' '), ' '), "
+                "lambda w: w <> '')[1:{k}], ' ') END")
 # Words for distinct-n: a CJK ideograph or kana is a word on its own (Chinese has no spaces, so characters are
 # the unigrams); any other run of letters or digits is one word. Lower-cased.
 _WORDS_SQL = (r"regexp_extract_all(lower(left({c}, ?)), "
@@ -1338,12 +1356,12 @@ def _derived_select(where: str) -> str:
     """SQL computing the derived values of every distinct content hash of the samples matching `where`
     (parameters: the where clause's, then the version)."""
     return f"""
-        WITH parsed AS (SELECT content_hash, from_json(messages, '{_MESSAGES_TYPE}') AS m FROM samples
+        WITH parsed AS (SELECT content_hash, from_json(messages, '{_MESSAGES_TYPE}') AS m,
+                               {_TOOL_CALLS_SQL} AS tool_calls FROM samples
                         WHERE rowid = ANY(SELECT min(rowid) FROM samples WHERE {where} GROUP BY content_hash)),
-        texts AS (SELECT content_hash, {_turns_text('user')} AS prompt, {_turns_text('assistant')} AS answer,
-                         list_filter(m, lambda x: x.role = 'system')[1].content AS system,
-                         len(list_filter(m, lambda x: x.role = 'assistant'
-                                         AND coalesce(json_array_length(x.tool_calls), 0) > 0)) > 0 AS tool_calls
+        texts AS (SELECT content_hash, tool_calls, {_turns_text('user')} AS prompt,
+                         {_turns_text('assistant')} AS answer,
+                         list_filter(m, lambda x: x.role = 'system')[1].content AS system
                   FROM parsed),
         heads AS (SELECT *, {_HEAD_SQL.format(c='answer')} AS a_head, {_HEAD_SQL.format(c='prompt')} AS p_head
                   FROM texts),
@@ -1368,6 +1386,7 @@ class StatsView:
 
     def __init__(self, store: "Store", f: SampleFilter | None):
         self._c = store._con.cursor()
+        self._filter = f
         self._where = _where(f)
         where, params = self._where
         source = self._derive(store, where, params)
@@ -1385,11 +1404,7 @@ class StatsView:
             self._c.execute(f"CREATE OR REPLACE TEMP TABLE stats_d AS {_derived_select(where)}",
                             params + [STATS_DERIVED_VERSION])
             return "stats_d"
-        with store._write_lock:
-            self._c.execute("DELETE FROM stats_derived WHERE version <> ?", [STATS_DERIVED_VERSION])
-            missing = f"({where}) AND content_hash NOT IN (SELECT content_hash FROM stats_derived)"
-            self._c.execute(f"INSERT OR IGNORE INTO stats_derived {_derived_select(missing)}",
-                            params + [STATS_DERIVED_VERSION])
+        store.stats_prepare(self._filter)
         return "stats_derived"
 
     def __enter__(self):
@@ -1483,15 +1498,14 @@ class StatsView:
             SELECT p.tt, list_transform({words}, lambda w: hash(w)) AS h
             FROM (SELECT rowid AS rid, from_json(messages, '{_MESSAGES_TYPE}') AS m FROM samples
                   WHERE rowid IN (SELECT rid FROM stats_pick)) JOIN stats_pick p USING (rid)""", [max_chars])
+        # One pass: unnesting h beside h[2:] pairs every word with the next (NULL after the last word).
         return self._q("""
             WITH n AS (SELECT tt, count(*) AS answers FROM stats_words GROUP BY tt),
-            u AS (SELECT tt, count(DISTINCT g) AS du, count(g) AS nu
-                  FROM (SELECT tt, unnest(h) AS g FROM stats_words) GROUP BY tt),
-            b AS (SELECT tt, count(DISTINCT g) AS db, count(g) AS nb
-                  FROM (SELECT tt, unnest(list_transform(range(1, len(h)), lambda i: hash(h[i], h[i + 1]))) AS g
-                        FROM stats_words) GROUP BY tt)
+            g AS (SELECT tt, count(DISTINCT a) AS du, count(a) AS nu,
+                         count(DISTINCT hash(a, b)) FILTER (b IS NOT NULL) AS db, count(b) AS nb
+                  FROM (SELECT tt, unnest(h) AS a, unnest(h[2:]) AS b FROM stats_words) GROUP BY tt)
             SELECT n.tt, n.answers, coalesce(du, 0), coalesce(nu, 0), coalesce(db, 0), coalesce(nb, 0)
-            FROM n LEFT JOIN u USING (tt) LEFT JOIN b USING (tt) ORDER BY n.tt""")
+            FROM n LEFT JOIN g USING (tt) ORDER BY n.tt""")
 
     def repeat_counts(self) -> list[tuple]:
         """(task_type or NULL for all, samples, samples whose answer exactly repeats another's in the selection,

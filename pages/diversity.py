@@ -56,9 +56,15 @@ def cached_ids(fj: str, revision: int, kind: str, key: str | None, task_type: st
 
 # ---------------------------------------------------------------- click-through
 def open_browse(f: SampleFilter) -> None:
-    """Show these samples in Browse."""
+    """Show these samples in Browse. Clickable elements get fresh keys afterwards, so coming back to this page
+    does not replay the click that led away from it."""
     st.session_state["browse_filter"] = f
+    st.session_state["div_nav"] = st.session_state.get("div_nav", 0) + 1
     st.switch_page("pages/browse.py")
+
+
+def _key(key: str) -> str:
+    return f"{key}_{st.session_state.get('div_nav', 0)}"
 
 
 def open_type(base: SampleFilter | None, task_type: str | None, **extra) -> None:
@@ -86,7 +92,7 @@ def clicked(event) -> dict | None:
 
 def chart(fig, key: str):
     """A Plotly chart whose clicks come back as a selection event."""
-    return st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points", key=key)
+    return st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points", key=_key(key))
 
 
 def table(rows: list[dict], key: str, height: int | None = None) -> int | None:
@@ -96,7 +102,7 @@ def table(rows: list[dict], key: str, height: int | None = None) -> int | None:
         return None
     kw = {"height": height} if height else {}
     ev = st.dataframe(pd.DataFrame(rows), hide_index=True, on_select="rerun", selection_mode="single-row",
-                      key=key, width="stretch", **kw)
+                      key=_key(key), width="stretch", **kw)
     return ev.selection.rows[0] if ev.selection.rows else None
 
 
@@ -184,9 +190,9 @@ def section_answers(r: dict, base: SampleFilter | None, fj: str, k: str) -> None
     if i is not None:
         open_ids(fj, "answer_opening", key=a["top_openings"][i]["key"])
     p = clicked(chart(charts.fig_repeats(r), f"{k}_rep"))
-    if p is not None:
-        near = p.get("curve_number", 0) == 1
-        open_ids(fj, "repeated_near" if near else "repeated_exact", task_type=p.get("customdata") or p.get("x"))
+    if p is not None and isinstance(p.get("customdata"), list):
+        t, kind = p["customdata"]
+        open_ids(fj, f"repeated_{kind}", task_type=t)
     type_chart(charts.fig_distinct(r), f"{k}_dist", base)
     st.markdown("**Answer openings per task_type**")
     rows = charts.opening_table(a["openings_per_type"])
@@ -229,70 +235,89 @@ def section_robustness(r: dict, base: SampleFilter | None, fj: str, k: str) -> N
 
 
 # ---------------------------------------------------------------- semantic coverage
-def section_semantic(f: SampleFilter | None, fj: str) -> dict | None:
-    """The map from cached vectors; buttons start background embedding of the sample or the whole selection."""
+def section_semantic(selections: list) -> dict | None:
+    """Settings, then per selection the map from cached vectors and buttons that embed in the background."""
     c = st.columns(3)
     model = c[0].text_input("Model (sentence-transformers name or local path)", DEFAULT_MODEL, key="div_model")
     per_type = c[1].number_input("Sample per task_type", 1, 5000, 200, step=50, key="div_per_type",
                                  help="The map and scores use this many prompts of each type (a fixed pick)")
     projection = c[2].selectbox("Projection", ["pca", "tsne"], key="div_proj")
-    sem_settings = SemanticSettings(model=model, per_type=int(per_type), projection=projection, cached_only=True)
+    s = SemanticSettings(model=model, per_type=int(per_type), projection=projection, cached_only=True)
+    cols = st.columns(len(selections)) if len(selections) > 1 else [st.container()]
+    first, jobs = None, []
+    for col, (label, _, base, j) in zip(cols, selections):
+        with col:
+            if len(selections) > 1:
+                st.markdown(f"#### Selection {label}")
+            sem = _semantic_one(base, j, s, f"div{label}", jobs)
+            first = first if first is not None else sem
+    st.caption(f"Mean cosine distance: {DEFINITION_SEMANTIC['mean_cosine_distance']} "
+               f"Vendi score: {DEFINITION_SEMANTIC['vendi']} Map: {DEFINITION_SEMANTIC['map']}")
+    _follow_jobs(jobs)
+    return first
+
+
+def _semantic_one(f: SampleFilter | None, fj: str, s: SemanticSettings, k: str, jobs: list) -> dict | None:
     epoch = st.session_state.get("div_epoch", 0)
     try:
-        sem = cached_semantic(fj, store.store_revision(), json.dumps(dataclasses.asdict(sem_settings)), epoch)
+        sem = cached_semantic(fj, store.store_revision(), json.dumps(dataclasses.asdict(s)), epoch)
     except UserError as e:
         st.error(str(e))
         return None
     for w in sem["warnings"]:
         st.warning(w)
-    _embedding_jobs(f, fj, sem, sem_settings)
+    _embedding_buttons(f, fj, sem, s, k)
+    jobs += [j for j in (st.session_state.get(f"{k}_sample_job"), full_set_job(store, f, s.model)) if j is not None]
     if sem["points"]:
-        p = clicked(chart(charts.fig_semantic_map(sem), "div_map"))
+        p = clicked(chart(charts.fig_semantic_map(sem), f"{k}_map"))
         if p is not None and p.get("customdata"):
             open_browse(SampleFilter(ids=[p["customdata"]]))
-        type_chart(charts.fig_semantic_scores(sem), "div_scores", f)
+        type_chart(charts.fig_semantic_scores(sem), f"{k}_scores", f)
         rows = sem["scores"]
-        i = table(rows, "div_scores_t")
+        i = table(rows, f"{k}_scores_t")
         if i is not None:
             open_type(f, rows[i]["task_type"])
-        st.caption(f"Mean cosine distance: {DEFINITION_SEMANTIC['mean_cosine_distance']} "
-                   f"Vendi score: {DEFINITION_SEMANTIC['vendi']} Map: {DEFINITION_SEMANTIC['map']}")
     return sem
 
 
-def _embedding_jobs(f: SampleFilter | None, fj: str, sem: dict, s: SemanticSettings) -> None:
-    """Buttons that start the background jobs, their progress, and a refresh of the map when one finishes."""
+def _embedding_buttons(f: SampleFilter | None, fj: str, sem: dict, s: SemanticSettings, k: str) -> None:
+    """Start embedding the missing sample prompts, or the whole selection, in the background."""
     if sem["embedded"] < sem["sampled"]:
         st.info(f"{sem['embedded']} of the {sem['sampled']} sampled prompts are embedded. Encoding runs at about "
                 "30–60 prompts a second on a CPU (faster on a GPU) in the background; the page stays usable.")
-        if st.button(f"Embed the {sem['sampled'] - sem['embedded']} missing sample prompts", key="div_embed_sample"):
+        if st.button(f"Embed the {sem['sampled'] - sem['embedded']} missing sample prompts", key=f"{k}_embed"):
             texts = [x["text"] for x in stratified_prompts(store, f, s.per_type)]
-            st.session_state["div_sample_job"] = start_job(store, f"diversity-sample:{fj}:{s.per_type}", texts,
-                                                            EmbeddingSettings(model=s.model))
+            st.session_state[f"{k}_sample_job"] = start_job(store, f"diversity-sample:{fj}:{s.per_type}", texts,
+                                                             EmbeddingSettings(model=s.model))
             st.rerun()
     with st.expander("Embed the whole selection (background job)"):
         st.caption("Embeds every prompt of the selection into the store's cache (shared with semantic dedup). It "
                    "keeps running if you leave or reload the page, and a new start resumes where the cache left off.")
         cols = st.columns(2)
-        if cols[0].button("Start / resume", key="div_full_start"):
+        if cols[0].button("Start / resume", key=f"{k}_full_start"):
             full_set_job(store, f, s.model, start=True)
             st.rerun()
-        if cols[1].button("How much is embedded?", key="div_full_check"):
+        if cols[1].button("How much is embedded?", key=f"{k}_full_check"):
             done, total = embedded_share(store, f, s.model)
             st.write(f"{done:,} of {total:,} distinct prompts of this selection are embedded with {s.model}.")
-    jobs = [j for j in (st.session_state.get("div_sample_job"), full_set_job(store, f, s.model)) if j is not None]
+
+
+def _follow_jobs(jobs: list) -> None:
+    """Progress while a job runs; when one has ended since the last run, read the cache again."""
     if any(j.is_alive() for j in jobs):
         _progress(jobs)
         return
     seen = st.session_state.setdefault("div_seen_jobs", set())
     finished = [j for j in jobs if id(j) not in seen]
-    if finished:  # a job ended since the last run: read the cache again
+    if finished:
         seen.update(id(j) for j in finished)
         st.session_state["div_epoch"] = st.session_state.get("div_epoch", 0) + 1
-        for j in finished:
-            if j.error:
-                st.error(f"Embedding stopped: {j.error} (finished chunks are kept; start again to resume)")
+        errors = [j.error for j in finished if j.error]
+        if errors:
+            st.session_state["div_job_errors"] = errors
         st.rerun()
+    for e in st.session_state.pop("div_job_errors", []):
+        st.error(f"Embedding stopped: {e} (finished chunks are kept; start again to resume)")
 
 
 @st.fragment(run_every=2)
@@ -374,7 +399,7 @@ for tab, render in zip(tabs, (section_balance, section_lengths, section_shape, s
     with tab:
         each_selection(render)
 with tabs[7]:
-    sem = section_semantic(f, fj)
+    sem = section_semantic(both)
 if compare:
     with tabs[8]:
         c = result["comparison"]

@@ -70,8 +70,8 @@ def settings_form(base_model: str) -> dict:
             if new != value:
                 changed[f.name] = new
         if base_model == training.TINY:
-            st.caption("The tiny preset uses a higher learning rate, all-linear targets and shorter samples: "
-                       "it is a few-million-parameter model trained for minutes on a CPU.")
+            st.caption("The tiny preset uses two epochs, a higher learning rate, all-linear targets and shorter "
+                       "samples: it is a two-million-parameter model trained for minutes on a CPU.")
     return changed
 
 

@@ -90,6 +90,8 @@ class TrainSettings:
 
 # Settings for the offline tiny preset: it is a few-million-parameter model trained for a few minutes on CPU.
 TINY_PRESET = {
+    # A CPU demo: two passes keep a run on a few hundred samples to a few minutes on a laptop.
+    "epochs": 2,
     # A tiny model moves slowly at 1e-4 with so few steps; 1e-3 is the usual rate for models this small.
     "learning_rate": 1e-3,
     "target_modules": "all-linear",  # the attention alone is too small to adapt to new data in a few steps

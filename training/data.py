@@ -181,7 +181,8 @@ def plan_batches(lengths: list[int], batch_size: int, mode: str, seed: int, max_
     random: shuffled, one sample per row. length_grouped: shuffled, then sorted by length inside windows of
     64 batches so a batch holds similar lengths (little padding); batches are shuffled, longest first so an
     out-of-memory shows at step 1. packed: samples share a row of up to max_length tokens (first-fit
-    decreasing inside windows), kept apart by position ids; batch_size rows per batch.
+    decreasing inside windows), kept apart by position ids; a batch gets as many rows as batch_size average
+    samples fill, so a step still sees about batch_size samples and the schedule keeps its meaning.
     """
     rng = random.Random(seed)
     order = list(range(len(lengths)))
@@ -194,7 +195,10 @@ def plan_batches(lengths: list[int], batch_size: int, mode: str, seed: int, max_
     for w in range(0, len(order), window):
         chunk = sorted(order[w:w + window], key=lambda i: -lengths[i])
         rows += _pack(chunk, lengths, max_length) if mode == "packed" else [[i] for i in chunk]
-    batches = [rows[k:k + batch_size] for k in range(0, len(rows), batch_size)]
+    per_batch = batch_size
+    if mode == "packed" and lengths:
+        per_batch = max(1, round(batch_size * (sum(lengths) / len(lengths)) / max_length))
+    batches = [rows[k:k + per_batch] for k in range(0, len(rows), per_batch)]
     if not batches:
         return []
     longest = max(range(len(batches)), key=lambda b: max(sum(lengths[i] for i in r) for r in batches[b]))
