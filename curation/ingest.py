@@ -45,6 +45,9 @@ class IngestSettings:
     batch_size: int = 122_880
     workers: int = 2  # processes that parse and validate a big JSONL file while this one inserts; 0: none
     parallel_min_mb: float = 64.0  # smaller files import faster without starting worker processes
+    # DuckDB's memory cap while importing that much: it otherwise keeps every block it writes cached (up to 80% of
+    # RAM), and a million-sample import would pass 2 GB. The cap holds for the whole store while the import runs.
+    memory_limit: str | None = "600MB"
     errors_listed: int = 1000  # errors listed in the report; all of them are in quarantine regardless
     run_checks: bool = True  # pre-flag the imported samples for review (curation.checks.flag_ingest) afterwards
     dry_run: bool = False  # validate and count only (the Import page's report before importing): store nothing
@@ -408,8 +411,10 @@ def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | Non
         if progress:
             progress(min(done[0], total), total)
 
-    for p in paths:
-        _FileImport(store, p, settings, report, tick).run()
+    big = total >= settings.parallel_min_mb * 1e6
+    with store.memory_limit(settings.memory_limit if big else None):
+        for p in paths:
+            _FileImport(store, p, settings, report, tick).run()
     if settings.dry_run:
         return report
     store.record_ingest(report.ingest_id, settings.dataset or ",".join(p.stem for p in paths),

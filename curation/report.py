@@ -318,8 +318,9 @@ def report_sections(r: dict) -> list[tuple[str, list[str]]]:
                          _table([{"filter": str(r["filter"] or "whole store"),
                                   "store revision": r["store_revision"]}])]),
            ("Warnings", [_table(r["warnings"])]),
-           ("Task type balance", [_fig_html(fig_balance_sunburst(r)), _fig_html(fig_balance_gap(r)),
-                                  _table(balance_table(r))])]
+           ("Task type balance", [_fig_html(fig_balance_sunburst(r))]
+            + ([_fig_html(fig_balance_gap(r))] if any(x["want"] is not None for x in r["balance"]["rows"]) else [])
+            + [_table(balance_table(r))])]
     lengths = []
     for metric in LENGTH_TITLES:
         lengths += [_fig_html(fig_length_hist(r, metric)), _fig_html(fig_length_boxes(r, metric))]

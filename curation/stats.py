@@ -61,8 +61,8 @@ class StatsSettings:
     quantiles: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)  # must include 0.05, 0.25, 0.75, 0.95 (flags)
     bins: int = 24  # histogram bins, log-spaced from 0 to the longest sample
     max_turns: int = 10  # turns histogram: this many user turns and more share one bar
-    distinct_per_type: int | None = 300  # answers per type for distinct-n (None: all); same size keeps types comparable
-    distinct_chars: int = 800  # characters of each answer read for distinct-n
+    distinct_per_type: int | None = 200  # answers per type for distinct-n (None: all); same size keeps types comparable
+    distinct_chars: int = 600  # characters of each answer read for distinct-n
     top_n: int = 20  # rows in the most-repeated tables
     openings_per_type: int = 5  # prompt / answer openings listed per type
     examples: int = 5  # example sample ids listed per repeated group

@@ -36,7 +36,7 @@ def add_stats_args(p: argparse.ArgumentParser) -> None:
                    help="'estimate' (default, no download) or a local Hugging Face tokenizer folder")
     g.add_argument("--top", type=int, help="rows in the most-repeated tables (default 20)")
     g.add_argument("--distinct-per-type", type=int,
-                   help="answers per task_type read for distinct-n (default 300; 0 = all)")
+                   help="answers per task_type read for distinct-n (default 200; 0 = all)")
     g = p.add_argument_group("semantic coverage")
     g.add_argument("--embeddings", action="store_true", help="add the embedding map and per-type diversity scores")
     g.add_argument("--model", default="all-MiniLM-L6-v2", help="sentence-transformers model name or local path")

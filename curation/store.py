@@ -6,6 +6,7 @@ and any sample can be shown as it was and restored.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -394,6 +395,23 @@ class Store:
             finally:
                 cur.unregister("_batch")
 
+    @contextlib.contextmanager
+    def memory_limit(self, limit: str | None):
+        """Cap DuckDB's memory (e.g. "600MB") while the block runs, then go back to DuckDB's default.
+
+        A bulk import needs little of it, but DuckDB keeps every block it writes cached, up to 80% of RAM by
+        default: that alone takes a million-sample import past 2 GB. None leaves the limit alone.
+        """
+        if limit is None:
+            yield
+            return
+        cur = self._cur()
+        cur.execute("SET memory_limit = ?", [limit])
+        try:
+            yield
+        finally:
+            cur.execute("RESET memory_limit")
+
     def update_sample(self, sample_id: str, changes: dict, author: str, action: str = "edit",
                       note: str | None = None, expected_rev: int | None = None) -> dict:
         """Apply changes to one sample as a new revision; returns the updated sample.
@@ -662,9 +680,15 @@ class Store:
 
         The pick is a fixed pseudo-random order (hash of the id), so it is stable across runs and reloads."""
         where, params = _where(f)
-        return self._q(f"""SELECT id, {_TT_SQL} AS tt, content_hash, messages FROM samples WHERE {where}
-                           QUALIFY row_number() OVER (PARTITION BY tt ORDER BY hash(id), id) <= ?
-                           ORDER BY tt, hash(id), id""", params + [per_type or 2 ** 62])
+        # Pick by id and type first, then read only the picked rows' messages (a rowid fetch): the window
+        # never carries the conversations.
+        return self._q(f"""
+            WITH pick AS (SELECT rowid AS rid, {_TT_SQL} AS tt, hash(id) AS hk FROM samples WHERE {where}
+                          QUALIFY row_number() OVER (PARTITION BY tt ORDER BY hk, id) <= ?)
+            SELECT s.id, pick.tt, s.content_hash, s.messages
+            FROM (SELECT rowid AS rid, id, content_hash, messages FROM samples
+                  WHERE rowid IN (SELECT rid FROM pick)) s JOIN pick USING (rid)
+            ORDER BY pick.tt, pick.hk, s.id""", params + [per_type or 2 ** 62])
 
     def stats_messages(self, f: SampleFilter | None, batch_size: int = 10_000):
         """Yield (id, task_type label, messages JSON) of the whole selection in batches (the full embedding job)."""

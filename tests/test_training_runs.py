@@ -87,7 +87,7 @@ def test_tiny_run_writes_adapter_config_and_checkpoint_generations(tiny_model, e
     import training
     from training.jobs import generations, wait
 
-    run = training.launch(export_dir, "tiny", tmp_path / "runs", {**QUICK, "max_steps": 4})
+    run = training.launch(export_dir, "tiny", tmp_path / "runs", {**QUICK, "max_steps": 4, "epochs": "auto"})
     st = wait(run, timeout=240)
     assert st["state"] == "succeeded", (st.get("reason"), (run / "log.txt").read_text()[-3000:])
     assert (run / "adapter" / "adapter_model.safetensors").exists()
@@ -96,7 +96,7 @@ def test_tiny_run_writes_adapter_config_and_checkpoint_generations(tiny_model, e
     assert record["total_steps"] == 4 and record["device"] == "cpu" and record["precision"] == "fp32"
     assert record["export_content_hash"] == json.loads((export_dir / "manifest.json").read_text())["content_hash"]
     assert record["versions"]["torch"] and record["versions"]["peft"]
-    assert record["settings"]["epochs"] == 5 and record["settings"]["lora_alpha"] == 32  # auto values resolved
+    assert record["settings"]["epochs"] == 5 and record["settings"]["lora_alpha"] == 32  # auto: 48 samples
     config = json.loads((run / "config.json").read_text())
     assert config["base_model"] == "tiny" and config["settings"]["max_steps"] == 4
     assert train_steps(run) == [1, 2, 3, 4]
@@ -138,8 +138,9 @@ def test_cancel_stops_a_running_job(tiny_model, export_dir, tmp_path):
                                                                   "eval_prompts": 0})
     wait_for(lambda: train_steps(run), 240, "the first step")
     training.cancel(run)
-    st = wait(run, timeout=60)
-    assert st["state"] == "cancelled" and not st["alive"]
+    assert wait(run, timeout=60)["state"] == "cancelled"
+    st = wait_for(lambda: (s := training.status(run)) and not s["alive"] and s, 30, "the process to exit")
+    assert st["state"] == "cancelled" and st["reason"] == "cancelled by the user"
     assert max(train_steps(run)) < 5000
     assert not (run / "adapter").exists()
 

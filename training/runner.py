@@ -205,7 +205,7 @@ class Training:
         self.t_loop, self.steps_timed = time.time(), 0
         for step in range(start, self.total):
             self._check_cancel()
-            t0 = time.time()
+            t0, c0 = time.time(), time.process_time()
             chunk = self.micro[step * per_step:(step + 1) * per_step]
             mine = chunk[self.acc.process_index::self.world]
             batches = [_collate(self.train, b, pad_id, self.packed) for b in mine]
@@ -227,7 +227,8 @@ class Training:
             self.opt.zero_grad(set_to_none=True)
             real = self._sum(sum(b["n_real"] for b in batches))
             padded = self._sum(sum(b["n_padded"] for b in batches))
-            self._report_step(step + 1, self._sum(nll_total) / max(1, n_global), real, padded, time.time() - t0)
+            self._report_step(step + 1, self._sum(nll_total) / max(1, n_global), real, padded, time.time() - t0,
+                              time.process_time() - c0)
             if s.save_every and (step + 1) % s.save_every == 0 and step + 1 < self.total:
                 self._checkpoint(step + 1)
         torch.cuda.empty_cache() if self.device == "cuda" else None
@@ -240,7 +241,7 @@ class Training:
         t = torch.tensor([float(x)], device=self.acc.device)
         return float(self.acc.reduce(t, reduction="sum"))
 
-    def _report_step(self, step: int, loss: float, real: float, padded: float, dt: float) -> None:
+    def _report_step(self, step: int, loss: float, real: float, padded: float, dt: float, cpu: float) -> None:
         self.steps_timed += 1
         self.tokens_seen = getattr(self, "tokens_seen", 0) + real
         if not self.rank0:
@@ -248,7 +249,8 @@ class Training:
         avg = (time.time() - self.t_loop) / self.steps_timed
         rec = {"kind": "train", "step": step, "total": self.total, "epoch": round(step / self.per_epoch, 3),
                "loss": round(loss, 5), "lr": self.sched.get_last_lr()[0], "tokens_per_s": round(real / dt, 1),
-               "non_pad_share": round(real / padded, 4) if padded else 1.0, "step_s": round(dt, 3),
+               "non_pad_share": round(real / padded, 4) if padded else 1.0, "step_s": round(dt, 4),
+               "cpu_s": round(cpu, 4),  # this process's CPU time: comparable even on a busy machine
                "eta_s": round(avg * (self.total - step), 1), "memory_mb": memory_mb(self.device),
                "elapsed_s": round(time.time() - self.t_loop, 1), "time": time.time()}
         append_jsonl(self.rf.metrics, rec)
