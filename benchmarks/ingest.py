@@ -250,7 +250,7 @@ def run_duckdb(path: Path, threads: int | None) -> dict:
     _remove_db(db)
     con = duckdb.connect(str(db))
     if threads:
-        con.execute(f"SET threads = {int(threads)}")
+        con.execute("SET threads = ?", [threads])
     used_threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
     t, cpu = time.perf_counter(), time.process_time()
     con.execute("CREATE TABLE raw AS SELECT * FROM read_json(?, format = 'newline_delimited')", [str(path)])
