@@ -67,11 +67,19 @@ def sniff_encoding(path: Path, forced: str | None = None) -> tuple[str, str | No
     except UnicodeDecodeError as e:
         if e.start >= len(head) - 4:  # a multi-byte character cut by the sniff window
             return "utf-8", None
+    # A few stray bytes in a UTF-8 file are damaged lines, not a GBK file: read it as UTF-8 and let the lines that
+    # do not decode go to quarantine, so the valid ones still import.
+    bad = head.decode("utf-8", errors="replace").count("\ufffd")
+    non_ascii = len(head) - len(head.decode("ascii", errors="ignore"))
+    if bad <= max(3, non_ascii // 100):
+        return "utf-8", f"file is UTF-8 with {bad} undecodable byte(s) near the start; lines holding them are " \
+                        "quarantined"
     try:
         head.decode("gb18030")
         return "gb18030", "file is not UTF-8; it decodes as GBK/GB18030 Chinese and was read as such"
     except UnicodeDecodeError:
-        raise UserError(f"{path.name}: not UTF-8 and not GBK; re-save it as UTF-8 or pass --encoding") from None
+        return "utf-8", "file is neither valid UTF-8 nor GBK; lines that do not decode as UTF-8 are quarantined " \
+                        "(pass --encoding if it is another encoding)"
 
 
 def _decode_line(raw: bytes, encoding: str) -> tuple[str | None, str | None]:

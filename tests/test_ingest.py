@@ -288,3 +288,14 @@ def test_dry_run_reports_without_storing(store, tmp_path, tiny_file):
     assert (store.count(), store.store_revision(), len(store.quarantine())) == before
     real = _run(store, bad)
     assert (real.imported, real.already_present, real.rejected) == (1, 1, 1)
+
+
+def test_a_stray_byte_quarantines_one_line_not_the_file(store, tmp_path):
+    lines = [json.dumps(r, ensure_ascii=False).encode() for r in tiny_records()]
+    p = tmp_path / "stray.jsonl"
+    p.write_bytes(lines[0] + b"\n" + b'{"messages": "\xff"}\n' + b"\n".join(lines[1:]) + b"\n")
+    rep = _run(store, p)
+    assert (rep.imported, rep.rejected) == (5, 1)
+    assert rep.errors[0]["line"] == 2 and "not valid utf-8" in rep.errors[0]["reason"]
+    assert "undecodable byte" in rep.notices[0]["message"]
+    assert store.get_sample("t2")["messages"][0]["content"] == "你是翻译助手。"  # not read as GBK mojibake
