@@ -20,7 +20,6 @@ import argparse
 import contextlib
 import hashlib
 import json
-import math
 import random
 import sys
 import tempfile

@@ -189,8 +189,9 @@ overrides = settings_form(base_model.strip())
 b = st.columns(2)
 if b[0].button("Audit", key="train_audit"):
     try:
-        st.session_state["train_report"] = training.audit(safe_path(export_dir, "exports"), base_model.strip(),
-                                                          overrides)
+        with st.spinner("Tokenizing the whole export with the base model's chat template..."):
+            st.session_state["train_report"] = training.audit(safe_path(export_dir, "exports"),
+                                                              base_model.strip(), overrides)
     except (UserError, ValueError) as e:
         st.session_state.pop("train_report", None)
         st.error(str(e))
@@ -199,8 +200,9 @@ if report is not None:
     show_audit(report)
 if b[1].button("Launch training", type="primary", key="train_launch"):
     try:
-        run = training.launch(safe_path(export_dir, "exports"), base_model.strip(), safe_path(runs_text, "runs"),
-                              overrides)
+        with st.spinner("Auditing the export, then starting the training process..."):
+            run = training.launch(safe_path(export_dir, "exports"), base_model.strip(),
+                                  safe_path(runs_text, "runs"), overrides)
     except jobs.AuditRefused as e:
         st.session_state["train_report"] = e.report
         st.error("The audit refuses this launch; see the report above.")

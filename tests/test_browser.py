@@ -51,11 +51,12 @@ def test_app_in_a_real_browser(app_url, tmp_path):
         page.locator("h2:has-text('xss-1'), h3:has-text('xss-1')").first.wait_for(timeout=30_000)
         assert page.get_by_text("Matching samples: 1").count() == 1
         # the raw HTML is visible as text, and nothing from it became an element or ran
-        page.get_by_text("<b id=injected>bold</b>", exact=False).first.wait_for(timeout=30_000)
+        chat = page.locator("[data-testid='stChatMessage']")
+        chat.get_by_text("<b id=injected>bold</b>", exact=False).first.wait_for(timeout=30_000)
         assert page.locator("#injected").count() == 0
         assert page.locator("img[src='x']").count() == 0
         assert page.title() != "pwned"
-        assert page.locator("strong", has_text="markdown").count() >= 1  # markdown still renders
+        assert chat.locator("strong", has_text="markdown").count() >= 1  # markdown still renders
         page.screenshot(path=str(tmp_path / "browse.png"))
         browser.close()
 

@@ -115,7 +115,8 @@ def test_template_without_end_of_turn_gets_eos_on_the_last_answer(tokenizer):
     assert enc.missing_eot_turns == 2 and enc.eot_appended
     pieces = trained_pieces(tok, enc)
     assert pieces[-1].endswith("因为要去对面。\n" + tok.eos_token)
-    assert pieces[0].startswith("Hello! How can I help?")
+    # the token carrying the space after "assistant:" starts the answer, so it is trained too
+    assert pieces[0].lstrip(" ") == "Hello! How can I help?\n"
 
 
 def test_template_with_inconsistent_prefixes_falls_back_to_search(tokenizer):

@@ -154,10 +154,21 @@ def test_train_command_runs_and_waits(tiny_model, export_dir, tmp_path, capsys):
     add_train_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["train", "--export", str(export_dir), "--base-model", "tiny", "--out",
                               str(tmp_path / "runs"), "--set", "max_steps=2", "--set", "save_every=0",
-                              "--set", "eval_prompts=0", "--wait", "--json"])
+                              "--set", "eval_prompts=0", "--set", "merge=true", "--wait", "--json"])
     out = train_command(args)
     assert out["state"] == "succeeded" and out["record"]["total_steps"] == 2
     json.dumps(out)  # the CLI prints it as one JSON document
+    run = Path(out["run_dir"])
+    assert (run / "merged" / "model.safetensors").exists() and out["record"]["merged_model"]
+
+    from training.generation import generate
+    from training.models import load_tuned
+    from training.template import prompt_text
+
+    tuned = load_tuned(run)  # base + the run's adapter, as evaluation loads it
+    tok = tuned.tok.tokenizer
+    answer = generate(tuned.model, tok, [prompt_text(tok, sample(0)["messages"])], max_new_tokens=4)
+    assert isinstance(answer[0], str)
     audit = train_command(parser.parse_args(["train", "--export", str(export_dir), "--audit-only"]))
     assert audit["ok"] and audit["counts"]["train"] == 48
 

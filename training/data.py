@@ -118,9 +118,15 @@ class Encoder:
         return start, end
 
     def _label_span(self, ids, offsets, labels, span, out: Encoded) -> list[int]:
-        """Label the tokens starting inside `span`, up to and including its last end-of-turn token."""
+        """Label the tokens overlapping `span`, up to and including its last end-of-turn token.
+
+        A token that straddles the start (" Hello" after "assistant:") is the one the model must produce to
+        begin the answer, so it is trained, as transformers' own assistant masks do.
+        """
         start, end = span
         k = bisect.bisect_left(offsets, (start, -1))  # offsets are sorted by start
+        while k > 0 and offsets[k - 1][1] > start:
+            k -= 1
         inside = []
         while k < len(offsets) and offsets[k][0] < end:
             if offsets[k][1] > offsets[k][0]:

@@ -8,7 +8,6 @@ SIGTERM or a `cancel` file, and records the failure reason in status.json when s
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import os
 import platform

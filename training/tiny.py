@@ -1,8 +1,9 @@
 """The offline preset `tiny`: a small Qwen2-architecture chat model the project builds and caches itself.
 
 No download is needed: a byte-level BPE tokenizer is trained on the generated zh+en corpus of
-`training/tiny_corpus.py`, then a ~2M-parameter model is pre-trained on that corpus for a fixed number of steps
-(about a minute or two on two CPU cores). Everything is seeded, and the result is cached in
+`training/tiny_corpus.py`, then a ~1.8M-parameter model is pre-trained on that corpus for a fixed number of
+steps (about 200 CPU-seconds, two to three minutes on two idle cores). Everything is seeded, and the result is
+cached in
 `$SFT_WORKBENCH_CACHE/tiny/<spec hash>/` (default `~/.cache/sft-workbench/tiny/...`) so later runs reuse it.
 The folder is an ordinary Hugging Face model folder (safetensors weights, tokenizer with a chat template).
 """
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
-BUILD_VERSION = 2  # bump when the corpus or the build recipe changes, so caches are rebuilt
+BUILD_VERSION = 2  # bump whenever the corpus or the build recipe changes, so caches are rebuilt
 
 
 @dataclass(frozen=True)

@@ -161,7 +161,7 @@ def _exchange(rng: random.Random, kind: str) -> tuple[str, str]:
 
 def _tool_dialogue(rng: random.Random) -> list[dict]:
     if rng.random() < 0.5:
-        (country, city, _, city_zh), temp = rng.choice(CAPITALS), rng.randint(-10, 35)
+        (_, city, _, city_zh), temp = rng.choice(CAPITALS), rng.randint(-10, 35)
         zh = rng.random() < 0.5
         user = f"{city_zh}现在天气怎么样？" if zh else f"What is the weather in {city} now?"
         call = {"name": "get_weather", "arguments": json.dumps({"city": city}, ensure_ascii=False)}

@@ -122,7 +122,9 @@ def choose_keeper(members: list[dict], rule: KeeperRule | None = None) -> tuple[
     if runner is None:
         return best["id"], "only member"
     kb, kr = _rank_key(best, rule), _rank_key(runner, rule)
-    for c, a, b in zip(rule.order, kb, kr):
+    if kb[0] != kr[0]:
+        return best["id"], "the other members are generated robustness variants"
+    for c, a, b in zip(rule.order, kb[1:], kr[1:]):
         if a != b:
             return best["id"], _reason(c, best)
     return best["id"], "identical on every criterion: smallest id"
