@@ -69,7 +69,8 @@ def _prepare_dir(out_dir: Path, overwrite: bool) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, read in chunks (exports can be gigabytes)."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -104,7 +105,7 @@ def export_selection(store: Store, out_dir: str | Path, f: SampleFilter | None =
         "seed": settings.seed, "eval_fraction": settings.eval_fraction, "settings": dataclasses.asdict(settings),
         "counts": writer.counts, "total": {k: sum(v.values()) for k, v in writer.counts.items()},
         "ids": writer.ids, "tags": writer.tags, "skipped": writer.skipped,
-        "files": {name: _sha256(out_dir / name) for name in files},
+        "files": {name: file_sha256(out_dir / name) for name in files},
     }
     manifest["content_hash"] = hashlib.sha256(json.dumps(manifest["files"], sort_keys=True).encode()).hexdigest()
     (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")

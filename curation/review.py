@@ -473,7 +473,6 @@ def agreement_report(store: Store, settings: AgreementSettings | None = None) ->
 def _figures(rows: list[dict], settings: AgreementSettings, pairs: bool) -> dict:
     from .agreement import BootstrapSettings, cohen_kappa, fleiss_kappa, krippendorff_alpha
     boot = BootstrapSettings(settings.replicates, settings.confidence, settings.seed)
-    annotators = sorted({r["annotator"] for r in rows})
     out = {}
     for dim in AGREEMENT_DIMENSIONS:
         ratings: dict[str, dict[str, object]] = {}

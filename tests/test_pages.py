@@ -1,7 +1,6 @@
 """AppTest of the app shell and the foundation pages, rendered on the sample store."""
 import json
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from curation.store import SampleFilter

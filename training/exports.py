@@ -1,13 +1,13 @@
 """Reading an export folder (train.jsonl, eval.jsonl, manifest.json) and the optional general-data mix."""
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from curation.errors import UserError
+from curation.export import file_sha256
 
 
 @dataclass
@@ -71,18 +71,10 @@ def _hash_problems(path: Path, manifest: dict) -> list[str]:
     problems = []
     for name, digest in (manifest.get("files") or {}).items():
         f = path / name
-        if f.exists() and _sha256(f) != digest:
+        if f.exists() and file_sha256(f) != digest:
             problems.append(f"{name} changed after the export was written (hash differs from manifest.json); "
                             f"export again so the run stays traceable")
     return problems
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def general_mix(n_train: int, general_file: str, share: float, seed: int) -> list[dict]:

@@ -36,7 +36,7 @@ class TinySpec:
     max_positions: int = 1024
     seq_len: int = 128  # pre-training block length
     batch_size: int = 16
-    steps: int = 240  # about 500k tokens: enough to learn the chat format and common words
+    steps: int = 200  # about 410k tokens: enough for the chat format and common-word statistics
     learning_rate: float = 3e-3  # high, because the model is tiny and the budget short
     n_documents: int = 12_000
     seed: int = 0
