@@ -47,6 +47,11 @@ class Encoder:
     """Encodes canonical samples for one tokenizer (whose chat template is already set)."""
 
     def __init__(self, tokenizer, max_length: int, extra_eot_ids=()):
+        if not getattr(tokenizer, "is_fast", True):
+            from curation.errors import UserError
+
+            raise UserError("this model's tokenizer has no fast (Rust) version, which the assistant-token mask "
+                            "needs for character offsets; use a model whose tokenizer.json is available")
         self.tok = tokenizer
         self.max_length = max_length
         self.eot_ids = end_of_turn_ids(tokenizer, extra_eot_ids)
