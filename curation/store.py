@@ -513,12 +513,7 @@ class Store:
         """Every revision of a sample, oldest first (revision 0, the import, is implicit)."""
         cols = ["sample_id", "rev", "changed_at", "author", "action", "before", "after", "note"]
         rows = self._q("SELECT * FROM revisions WHERE sample_id = ? ORDER BY rev", [sample_id])
-        out = []
-        for r in rows:
-            d = dict(zip(cols, r))
-            d["before"], d["after"] = json.loads(d["before"]), json.loads(d["after"])
-            out.append(d)
-        return out
+        return _json_rows(cols, rows, ("before", "after"))
 
     def sample_at(self, sample_id: str, rev: int) -> dict:
         """The sample as it was at revision `rev` (0 = as imported), rebuilt by undoing later revisions."""
@@ -759,10 +754,7 @@ class Store:
     def _dedup_run_row(r: tuple) -> dict:
         cols = ["id", "created_at", "author", "method", "key", "settings", "filter", "n_samples", "threshold",
                 "floor", "stats"]
-        d = dict(zip(cols, r))
-        for k in ("settings", "filter", "stats"):
-            d[k] = json.loads(d[k]) if d[k] else {}
-        return d
+        return _json_rows(cols, [r], ("settings", "filter", "stats"), empty=dict)[0]
 
     def dedup_pairs(self, run_id: int, min_similarity: float | None = None) -> list[tuple[str, str, float]]:
         """A run's scored pairs (a, b, similarity), most similar first."""
@@ -851,12 +843,7 @@ class Store:
         """Decontamination reports, newest first (settings and report parsed)."""
         cols = ["id", "created_at", "author", "source", "settings", "n_checked", "n_contaminated", "report"]
         rows = self._q("SELECT * FROM decontam_reports ORDER BY id DESC LIMIT ?", [limit])
-        out = []
-        for r in rows:
-            d = dict(zip(cols, r))
-            d["settings"], d["report"] = json.loads(d["settings"]), json.loads(d["report"])
-            out.append(d)
-        return out
+        return _json_rows(cols, rows, ("settings", "report"))
 
 
     # ---- robustness ----
@@ -931,12 +918,7 @@ class Store:
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [int(limit), int(offset)]
-        out = []
-        for r in self._q(sql, params):
-            d = dict(zip(self._SUGGESTION_COLS, r))
-            d["evidence"] = json.loads(d["evidence"]) if d["evidence"] else []
-            out.append(d)
-        return out
+        return _json_rows(self._SUGGESTION_COLS, self._q(sql, params), ("evidence",), empty=list)
 
     def robustness_suggestion_counts(self) -> list[tuple[str, str, int]]:
         """(state, tag, count) over all suggestions."""
@@ -1251,12 +1233,8 @@ class Store:
     def check_runs(self, limit: int = 20) -> list[dict]:
         """Check runs, newest first (checks and settings parsed)."""
         cols = ["id", "created_at", "author", "trigger", "checks", "settings", "n_samples", "n_flags"]
-        out = []
-        for r in self._q("SELECT * FROM check_runs ORDER BY id DESC LIMIT ?", [limit]):
-            d = dict(zip(cols, r))
-            d["checks"], d["settings"] = json.loads(d["checks"]), json.loads(d["settings"])
-            out.append(d)
-        return out
+        return _json_rows(cols, self._q("SELECT * FROM check_runs ORDER BY id DESC LIMIT ?", [limit]),
+                          ("checks", "settings"))
 
     def answer_length_stats(self) -> list[tuple[str, int, float, float]]:
         """Per task type label (L1/L2, L1, or UNTYPED): (label, n, median, median absolute deviation) of
@@ -1311,6 +1289,17 @@ def parse_task_type(value: str | None) -> tuple[str | None, str | None]:
         return None, None
     parts = [p.strip() for p in str(value).split("/", 1)]
     return parts[0] or None, (parts[1] or None) if len(parts) > 1 else None
+
+
+def _json_rows(cols, rows, json_cols: tuple[str, ...], empty=None) -> list[dict]:
+    """Rows as dicts with their JSON-text columns parsed; with `empty` (a factory), NULL or "" gives empty()."""
+    out = []
+    for r in rows:
+        d = dict(zip(cols, r))
+        for k in json_cols:
+            d[k] = empty() if empty is not None and not d[k] else json.loads(d[k])
+        out.append(d)
+    return out
 
 
 def _dump(obj) -> str:
