@@ -18,7 +18,7 @@ from pathlib import Path
 from curation.errors import UserError
 
 from .config import TrainSettings, apply_overrides, default_settings
-from .rundir import ACTIVE, RunFolder, read_json, read_jsonl, write_json
+from .rundir import ACTIVE, RunFolder, read_json, read_jsonl, wait_until_done, write_json
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 _children: dict[str, subprocess.Popen] = {}  # processes started here, polled so they do not linger as zombies
@@ -110,12 +110,7 @@ def cancel(run_dir, force: bool = False) -> dict:
 
 def wait(run_dir, timeout: float | None = None, poll: float = 1.0) -> dict:
     """Block until the run leaves queued/running (or `timeout` seconds pass); returns its status."""
-    end = None if timeout is None else time.time() + timeout
-    while True:
-        st = status(run_dir)
-        if st["state"] not in ACTIVE or (end is not None and time.time() > end):
-            return st
-        time.sleep(poll)
+    return wait_until_done(status, run_dir, timeout, poll)
 
 
 def status(run_dir) -> dict:

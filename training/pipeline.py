@@ -29,11 +29,10 @@ from curation.errors import UserError
 
 from .contamination import DecontamSettings
 from .evaluate import EvalSettings
-from .rundir import read_json, write_json
+from .rundir import ACTIVE, read_json, wait_until_done, write_json
 from .stats import BootstrapSettings
 
 STAGES = ("export", "audit", "train", "evaluate", "compare")
-ACTIVE = ("queued", "running")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 POLL_S = 2.0  # how often the pipeline reads the training run's status
 EXPORT_TIMEOUT_S = 1800  # an export (in the caller's process) silent for this long is taken as dead
@@ -206,12 +205,7 @@ def cancel_pipeline(pdir) -> dict:
 
 def wait_pipeline(pdir, timeout: float | None = None, poll: float = 1.0) -> dict:
     """Block until the pipeline ends (or `timeout` seconds pass); returns its status."""
-    end = None if timeout is None else time.time() + timeout
-    while True:
-        st = pipeline_status(pdir)
-        if st["state"] not in ACTIVE or (end is not None and time.time() > end):
-            return st
-        time.sleep(poll)
+    return wait_until_done(pipeline_status, pdir, timeout, poll)
 
 
 def _pid(pdir: Path) -> int | None:

@@ -25,6 +25,17 @@ STATES = ("queued", "running", "succeeded", "failed", "cancelled")
 ACTIVE = ("queued", "running")
 
 
+def wait_until_done(status, path, timeout: float | None = None, poll: float = 1.0) -> dict:
+    """Poll `status(path)` until its state leaves queued/running (or `timeout` seconds pass); return the status."""
+    import time
+    end = None if timeout is None else time.time() + timeout
+    while True:
+        st = status(path)
+        if st["state"] not in ACTIVE or (end is not None and time.time() > end):
+            return st
+        time.sleep(poll)
+
+
 class RunFolder:
     """Paths and small read/write helpers for one run."""
 
