@@ -19,6 +19,7 @@ from .messages import from_alpaca, from_sharegpt, normalize_tools, clean_message
 
 FORMATS = ("auto", "messages", "alpaca", "sharegpt", "csv", "parquet")
 _CHUNK = 1 << 20
+BLOCK_BYTES = 4 << 20  # a worker's share of a big JSONL file at a time: a few thousand typical samples
 
 
 @dataclass
@@ -114,9 +115,7 @@ def iter_lines(path: Path, encoding: str, max_line_bytes: int, progress: Callabl
             if progress:
                 progress(len(raw))
             if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
-                skipped = len(raw) + _skip_rest_of_line(f, progress)
-                yield n, None, (f"line is {skipped / 1e6:.1f} MB, over the {max_line_bytes / 1e6:.0f} MB line limit "
-                                "(raise it with --max-line-mb)")
+                yield n, None, _too_long(len(raw) + _skip_rest_of_line(f, progress), max_line_bytes)
                 continue
             if n == 1 and encoding == "utf-8-sig":
                 raw = raw.removeprefix(codecs.BOM_UTF8)
@@ -127,6 +126,66 @@ def iter_lines(path: Path, encoding: str, max_line_bytes: int, progress: Callabl
                 continue
             text, err = _decode_line(raw, "utf-8" if encoding == "utf-8-sig" else encoding)
             yield n, text, err
+
+
+def _too_long(size: int, max_line_bytes: int) -> str:
+    return f"line is {size / 1e6:.1f} MB, over the {max_line_bytes / 1e6:.0f} MB line limit (raise it with --max-line-mb)"
+
+
+def jsonl_spans(path: Path, max_line_bytes: int, progress=None, skip: int = 0,
+                block_bytes: int | None = None) -> Iterator[tuple[int, int, str | None]]:
+    """A JSONL file, after its first `skip` lines, as byte spans of whole lines for worker processes to read
+    (`span_lines`): (start, end, None), or (start, end, error) for one over-long line, which nobody reads.
+
+    Only the bytes around span ends are looked at here (through mmap), so a big file's lines never pass through
+    the importing process; the workers count the lines of their spans.
+    """
+    import mmap
+    import os
+    with open(path, "rb") as f:
+        for _ in range(skip):
+            _skip_rest_of_line(f, None)
+        pos, size = f.tell(), os.fstat(f.fileno()).st_size
+        if pos >= size:
+            return
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            while pos < size:
+                end = min(pos + (block_bytes or BLOCK_BYTES), size)
+                cut = mm.rfind(b"\n", pos, end) + 1 if end < size else end
+                err = None
+                if not cut:  # one line fills the block: it ends at the next newline
+                    newline = mm.find(b"\n", end)
+                    cut = size if newline < 0 else newline + 1
+                    if cut - pos - (newline >= 0) > max_line_bytes:
+                        err = _too_long(cut - pos, max_line_bytes)
+                yield pos, cut, err
+                if progress:
+                    progress(cut - pos)
+                pos = cut
+
+
+def span_lines(path: Path, span: tuple[int, int, str | None], max_line_bytes: int) -> tuple[list, int]:
+    """A span's non-blank lines as `iter_lines(..., decode=False)` gives them, numbered from 1 within the span:
+    ([(line, bytes, error)...], number of lines in the span)."""
+    start, end, err = span
+    if err:
+        return [(1, None, err)], 1
+    import os
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        data = os.pread(fd, end - start, start)
+    finally:
+        os.close(fd)
+    lines = data.split(b"\n")
+    last = lines.pop()  # b"" when the span ends with a newline, else a final line without one
+    lines = [raw + b"\n" for raw in lines] + ([last] if last else [])
+    out = []
+    for n, raw in enumerate(lines, 1):
+        if len(raw) > max_line_bytes and not raw.endswith(b"\n") or len(raw) > max_line_bytes + 1:
+            out.append((n, None, _too_long(len(raw), max_line_bytes)))
+        elif not raw.isspace():
+            out.append((n, raw, None))
+    return out, len(lines)
 
 
 def _skip_rest_of_line(f, progress) -> int:

@@ -6,10 +6,13 @@ the content and how many times that content already occurred in the file.
 """
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import dataclasses
 import functools
 import hashlib
 import itertools
+import os
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -19,14 +22,18 @@ from typing import Callable, NamedTuple
 import orjson
 
 from .errors import UserError
-from .formats import (FORMATS, Record, convert, default_mapping, detect_format, jsonl_record, open_records,
-                      sniff_encoding)
-from .messages import content_hash, validate_messages
+from .formats import (FORMATS, Record, convert, default_mapping, detect_format, jsonl_record, jsonl_spans,
+                      open_records, sniff_encoding, span_lines)
+from .messages import content_hash, plain_turns, validate_messages
 from .store import SAMPLE_COLUMNS, Store, parse_task_type
 from .text import answer_text, detect_languages, prompt_text
 
 RAW_KEEP = 20_000  # characters of an invalid record kept in quarantine; enough to see and fix it
 _CHUNK_RECORDS = 2000  # records prepared together: a worker's unit of work, and one vectorised language pass
+# Chunks each worker may run ahead of the importer. While DuckDB inserts one batch the importer may have to wait for
+# it; workers that can keep going meanwhile keep both cores busy (measured: 1.7 -> 1.9 cores used on 1M samples).
+_AHEAD = 8
+_WORKER_NICENESS = 10
 
 
 @dataclass
@@ -80,8 +87,8 @@ class IngestReport:
 # What preparing gives for each valid record, in this order: the sample columns that need nothing from the rest of
 # the file, plus the record's line and its own id (the sample id needs the whole file, to count repeats).
 _PREPARED = ("line", "record_id", "dataset", "messages", "tools", "task_l1", "task_l2", "tags", "split",
-             "content_hash", "source", "n_turns", "has_system", "has_tools", "prompt_chars", "answer_chars",
-             "language")  # language last: it is detected for a whole chunk at once
+             "content_hash", "n_turns", "has_system", "has_tools", "prompt_chars", "answer_chars",
+             "derived_id", "language")  # language last: it is detected for a whole chunk at once
 
 
 class _Rejected(NamedTuple):
@@ -102,10 +109,17 @@ def _prepare_chunk(items: list, fmt: str, mapping: dict | None, settings: Ingest
     """
     import pyarrow as pa
     rows, texts, rejected = [], [], []
+    stem = path.stem
+    task_types: dict = {}  # a file has few distinct task_types: parse each once
     for item in items:
         rec = _record(item)
         if rec.error:
             rejected.append(_Rejected(rec.line, rec.error, rec.raw))
+            continue
+        plain = _plain_row(rec, settings, stem, task_types) if fmt == "messages" else None
+        if plain is not None:
+            rows.append(plain[0])
+            texts.append(plain[1])
             continue
         try:
             conv = convert(rec.value, fmt, settings.task_type_field, mapping)
@@ -119,26 +133,68 @@ def _prepare_chunk(items: list, fmt: str, mapping: dict | None, settings: Ingest
         msgs, tools = conv.messages, conv.tools
         prompt, answer = prompt_text(msgs), answer_text(msgs)
         texts.append(prompt[:4000] + "\n" + answer[:4000])
+        task = settings.task_type or conv.task_type
+        if task not in task_types:
+            task_types[task] = parse_task_type(task)
+        dataset, chash = settings.dataset or conv.dataset or stem, content_hash(msgs, tools)
         rows.append((  # _PREPARED but language; JSON stays UTF-8 bytes: Arrow takes them as strings, no decode
-            rec.line, conv.id, settings.dataset or conv.dataset or path.stem, orjson.dumps(msgs),
-            orjson.dumps(tools) if tools else None, *parse_task_type(settings.task_type or conv.task_type),
-            conv.tags, conv.split, content_hash(msgs, tools), f"{path.name}:{rec.line}",
-            [m["role"] for m in msgs].count("user"), msgs[0]["role"] == "system",
-            bool(tools) or any([m.get("tool_calls") for m in msgs]), len(prompt), len(answer)))
+            rec.line, conv.id, dataset, orjson.dumps(msgs), orjson.dumps(tools) if tools else None,
+            *task_types[task], conv.tags, conv.split, chash, [m["role"] for m in msgs].count("user"), msgs[0]["role"] == "system",
+            bool(tools) or any([m.get("tool_calls") for m in msgs]), len(prompt), len(answer),
+            None if conv.id else derived_id(dataset, chash, 0)))
     schema = _prepared_schema()
     columns = [*zip(*rows)] if rows else [[] for _ in _PREPARED[:-1]]
     columns.append(detect_languages(texts))
-    return pa.record_batch([pa.array(c, t) for c, t in zip(columns, schema.types)], schema=schema), rejected
+    # orjson writes valid UTF-8: the JSON columns go in as binary and are viewed as strings, without validating
+    # every byte again
+    arrays = [pa.array(c, pa.binary()).view(t) if n in ("messages", "tools") else pa.array(c, t)
+              for n, c, t in zip(schema.names, columns, schema.types)]
+    return pa.record_batch(arrays, schema=schema), rejected
 
 
-def _prepare_all(chunks, workers: int, *args):
-    """(chunk, _prepare_chunk(chunk, *args)) for every chunk, in order; in `workers` processes when above 1.
+def _plain_row(rec: Record, settings: IngestSettings, stem: str, task_types: dict):
+    """(row, language text) of the commonest messages record, built in one pass: plain turns, no tools, tags a
+    list of strings. Exactly what convert + validate + the general row give; None sends the record that way."""
+    value = rec.value
+    msgs = value.get("messages")
+    turns = plain_turns(msgs)
+    tags, split, tools = value.get("tags") or [], value.get("split"), value.get("tools")
+    if (turns is None or tools not in (None, "", []) or split not in (None, "", "train", "eval")
+            or type(tags) is not list or not all(type(t) is str for t in tags)):
+        return None
+    users, answers, has_system = turns
+    rid = value.get("id")
+    task = settings.task_type
+    if not task and settings.task_type_field:
+        task = value.get(settings.task_type_field)
+        task = None if task in (None, "") else str(task)
+    if task not in task_types:
+        task_types[task] = parse_task_type(task)
+    dataset = value.get("dataset")
+    dataset = settings.dataset or (dataset if isinstance(dataset, str) else None) or stem
+    rid = None if rid in (None, "") else str(rid)
+    prompt, answer, chash = "\n".join(users), "\n".join(answers), content_hash(msgs)
+    row = (rec.line, rid, dataset, orjson.dumps(msgs), None, *task_types[task], tags, split or None, chash,
+           len(users), has_system, False, len(prompt), len(answer),
+           None if rid else derived_id(dataset, chash, 0))
+    return row, prompt[:4000] + "\n" + answer[:4000]
+
+
+def _prepare_span(span: tuple, fmt: str, mapping: dict | None, settings: IngestSettings, path: Path):
+    """`_prepare_chunk` of a span of JSONL lines (`jsonl_spans`), read here in the worker; line numbers count
+    from 1 within the span. Adds the number of records and of lines in the span."""
+    items, n_lines = span_lines(path, span, int(settings.max_line_mb * 1e6))
+    return (*_prepare_chunk(items, fmt, mapping, settings, path), len(items), n_lines)
+
+
+def _prepare_all(chunks, workers: int, prepare, *args):
+    """(chunk, prepare(chunk, *args)) for every chunk, in order; in `workers` processes when above 1.
 
     Only a few chunks are in flight at a time, so memory stays flat however big the file is.
     """
     if workers <= 1:
         for chunk in chunks:
-            yield chunk, _prepare_chunk(chunk, *args)
+            yield chunk, prepare(chunk, *args)
         return
     import multiprocessing
     import sys
@@ -146,11 +202,14 @@ def _prepare_all(chunks, workers: int, *args):
     # Fork where it is safe: the workers only run _prepare_chunk (no DuckDB, no Streamlit), and unlike spawn it
     # does not re-run the caller's main script, which breaks scripts that call ingest() without a __main__ guard.
     method = "fork" if sys.platform == "linux" else "spawn"
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+    # The workers yield the CPU to the importer: its DuckDB insert is the longest chain of work, and when it
+    # waits for a core the whole import waits (measured on 2 cores: 48 s -> see docs/benchmarks.md).
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=os.nice,
+                             initargs=(_WORKER_NICENESS,)) as pool:
         pending: deque = deque()
         for chunk in chunks:
-            pending.append((chunk, pool.submit(_prepare_chunk, chunk, *args)))
-            if len(pending) > 2 * workers:
+            pending.append((chunk, pool.submit(prepare, chunk, *args)))
+            if len(pending) > _AHEAD * workers:
                 chunk, future = pending.popleft()
                 yield chunk, future.result()
         while pending:
@@ -164,18 +223,26 @@ class _Batch:
     def __init__(self):
         self.parts: list[tuple] = []  # (RecordBatch of a chunk, indices of its rows in this batch)
         self.ids: list[str] = []
-        self.lines: dict[str, int] = {}  # sample id -> line, to report conflicts found at insert
-        self.untyped: set[str] = set()
 
     def __len__(self):
         return len(self.ids)
 
-    def table(self, ingest_id: int, now: datetime):
+    def untyped(self) -> bool:
+        """Whether any record of the batch lacks a task_type level."""
+        return any(b.column(c).take(take).null_count for b, take in self.parts for c in ("task_l1", "task_l2"))
+
+    def column(self, name: str) -> list:
+        """One prepared column of the batch's rows, in batch order."""
+        return [v for b, take in self.parts for v in b.column(name).take(take).to_pylist()]
+
+    def table(self, ingest_id: int, now: datetime, file_name: str):
         """The batch as a pyarrow Table with every column of SAMPLE_COLUMNS."""
         import pyarrow as pa
+        import pyarrow.compute as pc
         rows = pa.Table.from_batches([b if len(take) == b.num_rows else b.take(take) for b, take in self.parts],
                                      schema=_prepared_schema())
-        given = {"id": pa.array(self.ids, pa.string()), "source_hash": rows.column("content_hash")}
+        source = pc.binary_join_element_wise(file_name, pc.cast(rows.column("line"), pa.string()), ":")
+        given = {"id": pa.array(self.ids, pa.string()), "source_hash": rows.column("content_hash"), "source": source}
         same = {"status": "pending", "ingest_id": ingest_id, "parent_id": None, "rev": 0, "created_at": now,
                 "updated_at": now}
 
@@ -206,6 +273,9 @@ class _FileImport:
         self.records = 0
         self.off_taxonomy: dict[str, int] = {}
         self.in_taxonomy: dict[tuple[str, str], bool] = {}  # one store query per task_type, not per record
+        # DuckDB inserts (and compresses) one batch in this thread while the next batch is prepared
+        self.writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="ingest-writer")
+        self.inserting: tuple | None = None
 
     def error(self, line: int | None, reason: str, raw: str | None = None) -> None:
         if line is not None:
@@ -239,10 +309,14 @@ class _FileImport:
             if container in ("csv", "parquet"):
                 self.fmt = "table"
             big = container == "jsonl" and self.path.stat().st_size >= self.s.parallel_min_mb * 1e6
-            self.import_items(iter(items), self.s.workers if big else 0)
+            self.import_items(iter(items), self.s.workers if big else 0, encoding)
         except UserError as e:
             self.error(None, str(e))
-        self.flush()
+        finally:
+            try:
+                self.flush(wait=True)
+            finally:
+                self.writer.shutdown()
         if not self.s.dry_run:
             self.store.add_quarantine(self.report.ingest_id, self.quarantine)
         self.report.files.append({"file": self.name, "container": container,
@@ -253,21 +327,37 @@ class _FileImport:
             self.report.notices.append({"file": self.name, "message": f"task_type {t!r} ({n} samples) is not in the "
                                         "taxonomy; add it with `curation taxonomy add` or relabel"})
 
-    def import_items(self, items, workers: int) -> None:
+    def import_items(self, items, workers: int, encoding: str) -> None:
         """Learn the format from the first valid record, then prepare the records chunk by chunk (in `workers`
         processes, if more than one) and commit them in file order."""
+        first = None
         for item in items:
             self.records += 1
             rec = _record(item)
             if not rec.error and not self.learn_format(rec):
                 return
-            self.commit([rec], _prepare_chunk([rec], self.fmt, self.mapping, self.s, self.path))
+            self.commit(_prepare_chunk([rec], self.fmt, self.mapping, self.s, self.path), lambda: [rec])
             if not rec.error:
+                first = rec.line
                 break
+        if first is not None and workers > 1 and encoding in ("utf-8", "utf-8-sig"):
+            # The workers read the rest of the file themselves, span by span: its lines never pass through here
+            spans = jsonl_spans(self.path, int(self.s.max_line_mb * 1e6), self.progress, skip=first)
+            for span, (rows, rejected, n, n_lines) in _prepare_all(spans, workers, _prepare_span, self.fmt,
+                                                                   self.mapping, self.s, self.path):
+                self.records += n
+                self.commit(_renumbered(rows, rejected, first), functools.partial(self.span_items, span, first))
+                first += n_lines
+            return
         chunks = iter(lambda: list(itertools.islice(items, _CHUNK_RECORDS)), [])
-        for chunk, prepared in _prepare_all(chunks, workers, self.fmt, self.mapping, self.s, self.path):
+        for chunk, prepared in _prepare_all(chunks, workers, _prepare_chunk, self.fmt, self.mapping, self.s,
+                                            self.path):
             self.records += len(chunk)
-            self.commit(chunk, prepared)
+            self.commit(prepared, lambda: chunk)
+
+    def span_items(self, span: tuple, before: int) -> list:
+        items, _ = span_lines(self.path, span, int(self.s.max_line_mb * 1e6))
+        return [(n + before, line, err) for n, line, err in items]
 
     def learn_format(self, rec: Record) -> bool:
         """Settle the format (and a table's column mapping) from a record; False stops reading the file."""
@@ -286,52 +376,74 @@ class _FileImport:
                 return False
         return True
 
-    def commit(self, chunk: list, prepared) -> None:
+    def commit(self, prepared, items: Callable[[], list]) -> None:
         """Give a prepared chunk's valid records their sample ids and batch them, and quarantine its rejected
-        records, in file order (so the errors and the quarantine read like the file)."""
+        records, in file order (so the errors and the quarantine read like the file). `items()` gives the chunk's
+        records again (only needed to quarantine a record whose id repeats)."""
         rows, rejected = prepared
-        rejected = deque(rejected)
-        lines, record_ids, datasets, hashes, l1s, l2s = (rows.column(c).to_pylist() for c in (
-            "line", "record_id", "dataset", "content_hash", "task_l1", "task_l2"))
-        take = []  # rows of this chunk in the current batch
-        for i, line in enumerate(lines):
-            while rejected and rejected[0].line < line:
-                self.error(*rejected.popleft())
-            sid = self.sample_id(record_ids[i], datasets[i], hashes[i], line, chunk)
-            if sid is None:
-                continue
-            l1, l2 = l1s[i], l2s[i]
-            if l1 is None or l2 is None:
-                self.batch.untyped.add(sid)
-            elif not self._in_taxonomy(l1, l2):
-                self.off_taxonomy[f"{l1}/{l2}"] = self.off_taxonomy.get(f"{l1}/{l2}", 0) + 1
-            take.append(i)
-            self.batch.ids.append(sid)
-            self.batch.lines[sid] = line
+        ids, take, repeated = self.sample_ids(rows, items)
+        for r in sorted(rejected + repeated, key=lambda r: r.line):
+            self.error(*r)
+        self.count_types(rows, take)
+        while take:
+            room = self.s.batch_size - len(self.batch)
+            self.batch.parts.append((rows, take[:room]))
+            self.batch.ids += ids[:room]
+            take, ids = take[room:], ids[room:]
             if len(self.batch) >= self.s.batch_size:
-                self.batch.parts.append((rows, take))
-                take = []
                 self.flush()
-        if take:
-            self.batch.parts.append((rows, take))
-        while rejected:
-            self.error(*rejected.popleft())
 
-    def sample_id(self, record_id: str | None, dataset: str, chash: str, line: int, chunk: list) -> str | None:
-        """The record's own id, or one derived from its content; None (an error) when its own id repeats."""
-        if record_id is not None:
-            if record_id in self.seen_ids:
-                item = next(it for it in chunk if (it.line if isinstance(it, Record) else it[0]) == line)
-                self.error(line, f"duplicate id {record_id!r} in this file (first at line "
-                                 f"{self.seen_ids[record_id]})", _raw(_record(item).value))
-                return None
-            self.seen_ids[record_id] = line
-            return record_id
-        # The same content twice in one file stays two samples (dedup decides), yet a re-import maps each
-        # occurrence to the same id, so importing a file twice adds nothing.
-        k = self.occurrences.get(chash, 0)
-        self.occurrences[chash] = k + 1
-        return "s_" + hashlib.sha1(f"{dataset}\0{chash}\0{k}".encode()).hexdigest()[:16]
+    def sample_ids(self, rows, items) -> tuple[list[str], list[int], list[_Rejected]]:
+        """(ids, rows kept, rejections) of a chunk: a record's own id, or one derived from its content (see
+        `derived_id`); a record whose own id repeats one earlier in the file is rejected."""
+        own = rows.column("record_id")
+        hashes, ids = rows.column("content_hash").to_pylist(), rows.column("derived_id").to_pylist()
+        if own.null_count == len(own):  # no record has its own id: only repeated contents need a look each
+            self.count_repeats(hashes, ids, rows)
+            return ids, list(range(len(ids))), []
+        lines, own = rows.column("line").to_pylist(), own.to_pylist()
+        take, repeated, seen = [], [], self.seen_ids
+        for i, chash in enumerate(hashes):
+            if own[i] is None:
+                self.count_repeats([chash], ids, rows, i)
+            elif own[i] in seen:
+                item = next(it for it in items() if (it.line if isinstance(it, Record) else it[0]) == lines[i])
+                repeated.append(_Rejected(lines[i], f"duplicate id {own[i]!r} in this file (first at line "
+                                                    f"{seen[own[i]]})", _raw(_record(item).value)))
+                continue
+            else:
+                seen[own[i]] = lines[i]
+                ids[i] = own[i]
+            take.append(i)
+        return [ids[i] for i in take] if len(take) < len(ids) else ids, take, repeated
+
+    def count_repeats(self, hashes: list[str], ids: list[str], rows, offset: int = 0) -> None:
+        """Count each content's occurrences in the file; the k-th repeat (k > 0) of a content gets
+        `derived_id(..., k)` in `ids` (rows `offset` on). The same content twice in one file stays two samples
+        (dedup decides), yet a re-import maps each occurrence to the same id, so importing twice adds nothing."""
+        counts = self.occurrences
+        repeats = counts.keys() & set(hashes)  # set operations in C: most contents are new
+        if len(set(hashes)) < len(hashes):
+            repeats |= {h for h, n in collections.Counter(hashes).items() if n > 1}
+        before = {h: counts[h] for h in repeats if h in counts}
+        counts.update(dict.fromkeys(hashes, 1))
+        for i in [i for i, h in enumerate(hashes) if h in repeats] if repeats else ():
+            k = before.get(hashes[i], 0)
+            before[hashes[i]] = counts[hashes[i]] = k + 1
+            if k:
+                ids[offset + i] = derived_id(rows.column("dataset")[offset + i].as_py(), hashes[i], k)
+
+    def count_types(self, rows, take: list[int]) -> None:
+        """Count the kept records whose task_type is not in the taxonomy (one store query per distinct type)."""
+        import pyarrow.compute as pc
+        if not take:
+            return
+        types = pc.binary_join_element_wise(rows.column("task_l1"), rows.column("task_l2"), "\0")  # null: untyped
+        counts = pc.value_counts(types if len(take) == len(types) else types.take(take)).to_pylist()
+        for label, n in ((c["values"], c["counts"]) for c in counts if c["values"] is not None):
+            l1, l2 = label.split("\0")
+            if not self._in_taxonomy(l1, l2):
+                self.off_taxonomy[f"{l1}/{l2}"] = self.off_taxonomy.get(f"{l1}/{l2}", 0) + n
 
     def _in_taxonomy(self, l1: str, l2: str) -> bool:
         known = self.in_taxonomy.get((l1, l2))
@@ -339,20 +451,51 @@ class _FileImport:
             known = self.in_taxonomy[(l1, l2)] = self.store.taxonomy_has(l1, l2)
         return known
 
-    def flush(self) -> None:
-        if not len(self.batch):
+    def flush(self, wait: bool = False) -> None:
+        """Start inserting the batch in the writer thread, so the next one fills meanwhile; `wait` for it."""
+        if len(self.batch):
+            table = self.batch.table(self.report.ingest_id, self.now, self.path.name)
+            self.collect()
+            self.inserting = (self.batch, self.writer.submit(self.store.insert_samples, table, self.s.dry_run))
+            self.batch = _Batch()
+        if wait:
+            self.collect()
+
+    def collect(self) -> None:
+        """Account for the insert in progress, when there is one: counts, and ids stored with other content."""
+        if self.inserting is None:
             return
-        inserted, existing = self.store.insert_samples(self.batch.table(self.report.ingest_id, self.now),
-                                                       dry_run=self.s.dry_run)
+        batch, future = self.inserting
+        self.inserting = None
+        inserted, existing = future.result()
         self.report.imported += inserted
-        self.report.untyped += len(self.batch.untyped - {sid for sid, _ in existing})
-        for sid, same in existing:
-            if same:
-                self.report.already_present += 1
-            else:
-                self.error(self.batch.lines[sid], f"id {sid!r} is already in the store with different content; "
-                                 "give the record a new id or edit the stored sample")
-        self.batch = _Batch()
+        untyped = {sid for sid, l1, l2 in zip(batch.ids, batch.column("task_l1"), batch.column("task_l2"))
+                   if l1 is None or l2 is None} if batch.untyped() else set()
+        self.report.untyped += len(untyped - {sid for sid, _ in existing})
+        conflicts = {sid for sid, same in existing if not same}
+        self.report.already_present += len(existing) - len(conflicts)
+        if conflicts:
+            for sid, line in zip(batch.ids, batch.column("line")):
+                if sid in conflicts:
+                    self.error(line, f"id {sid!r} is already in the store with different content; "
+                                     "give the record a new id or edit the stored sample")
+
+
+def derived_id(dataset: str, chash: str, k: int) -> str:
+    """The id of a record without its own: from its dataset, its content and how many times that content came
+    earlier in the file."""
+    return "s_" + hashlib.sha1(f"{dataset}\0{chash}\0{k}".encode()).hexdigest()[:16]
+
+
+def _renumbered(rows, rejected: list, before: int) -> tuple:
+    """A span's prepared records with their line numbers counted from the start of the file."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    at = rows.schema.get_field_index("line")
+    columns = rows.columns
+    columns[at] = pc.add(columns[at], before)
+    return (pa.record_batch(columns, schema=rows.schema),
+            [r._replace(line=r.line + before) for r in rejected])
 
 
 def _record(item) -> Record:
@@ -371,7 +514,8 @@ _SCHEMA = None
 def _prepared_schema():
     import pyarrow as pa
     samples = _arrow_schema()
-    return pa.schema([("line", pa.int64()), ("record_id", pa.string())] + [samples.field(c) for c in _PREPARED[2:]])
+    own = {"line": pa.int64(), "record_id": pa.string(), "derived_id": pa.string()}
+    return pa.schema([(c, own[c]) if c in own else samples.field(c) for c in _PREPARED])
 
 
 def _arrow_schema():

@@ -46,6 +46,27 @@ def validate_messages(messages) -> list[str]:
     return problems
 
 
+def plain_turns(messages) -> tuple[list[str], list[str], bool] | None:
+    """The user contents, the assistant contents and whether a system turn opens, of a conversation whose turns
+    are all plain {role, content} dicts in a role order already found valid, read in one pass (import speed).
+    None means "not that simple": clean and validate it the long way."""
+    if type(messages) is not list:
+        return None
+    users, answers, roles = [], [], []
+    for m in messages:
+        if type(m) is not dict or tuple(m) != _PLAIN_KEYS:
+            return None
+        role, content = m["role"], m["content"]
+        if type(role) is not str or type(content) is not str or not content or content.isspace():
+            return None
+        roles.append(role)
+        if role == "user":
+            users.append(content)
+        elif role == "assistant":
+            answers.append(content)
+    return (users, answers, roles[0] == "system") if tuple(roles) in _VALID_ORDERS else None
+
+
 # Role sequences of valid conversations without tool calls. A million-sample file has a few dozen distinct ones,
 # so remembering them lets the common case skip the full rules (import speed).
 _VALID_ORDERS: set[tuple[str, ...]] = set()

@@ -31,15 +31,19 @@ def detect_languages(texts: list[str], chunk_chars: int = 1 << 22) -> list[str]:
     Two regex scans per text cost more than parsing the JSON; a table lookup over the code points of a few
     thousand texts at once costs a few nanoseconds per character. `chunk_chars` bounds the arrays' memory.
     """
-    out: list[str] = []
+    # An ASCII-only text (Python knows without scanning it) has no CJK: it is English as soon as it has a Latin word
+    out = ["other" if t.isascii() and not _LATIN_WORD.search(t) else "en" if t.isascii() else "" for t in texts]
+    rest = [t for t in texts if not t.isascii()]
+    found: list[str] = []
     start = size = 0
-    for i, t in enumerate(texts):
+    for i, t in enumerate(rest):
         size += len(t) + 1
-        if size >= chunk_chars or i == len(texts) - 1:
-            cjk, latin = _script_counts(texts[start:i + 1])
-            out += map(_classify, cjk, latin)
+        if size >= chunk_chars or i == len(rest) - 1:
+            cjk, latin = _script_counts(rest[start:i + 1])
+            found += map(_classify, cjk, latin)
             start, size = i + 1, 0
-    return out
+    found.reverse()
+    return [lang or found.pop() for lang in out]
 
 
 def _script_counts(texts: list[str]) -> tuple[list[int], list[int]]:

@@ -163,3 +163,17 @@ def test_bad_store_paths(tmp_path):
 def test_arrow_export_of_a_selection(loaded_store):
     t = loaded_store.arrow(SampleFilter(task_type="reasoning"), columns=("id", "prompt_chars", "nope"))
     assert t.column_names == ["id", "prompt_chars"] and t.column("id").to_pylist() == ["t1"]
+
+
+def test_conversations_are_stored_with_zstd(tmp_path):
+    # v7 moved `messages` to zstd (cheaper to write than DuckDB's default and smaller); an upgraded store keeps
+    # every row, in order.
+    with Store(tmp_path / "z.duckdb") as s:
+        cur = s._cur()
+        cur.execute("INSERT INTO samples (id, messages) SELECT 'i' || i, '[{\"role\":\"user\",\"content\":\"hi ' "
+                    "|| i || '\"}]' FROM range(3000) t(i)")
+        cur.execute("CHECKPOINT")
+        kinds = cur.execute("SELECT DISTINCT compression FROM pragma_storage_info('samples') "
+                            "WHERE column_name = 'messages' AND segment_type = 'VARCHAR'").fetchall()
+        assert kinds == [("ZSTD",)]
+        assert s.count() == 3000 and s.get_sample("i2999")["messages"][0]["content"] == "hi 2999"
