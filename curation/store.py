@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import orjson
 
 from .errors import ConflictError, UserError
 
@@ -239,9 +240,9 @@ def resolve_db_path(path: str | os.PathLike | None = None) -> Path:
 def _row_to_sample(cols: list[str], row: tuple) -> dict:
     s = dict(zip(cols, row))
     if isinstance(s.get("messages"), str):
-        s["messages"] = json.loads(s["messages"])
+        s["messages"] = orjson.loads(s["messages"])
     if isinstance(s.get("tools"), str):
-        s["tools"] = json.loads(s["tools"])
+        s["tools"] = orjson.loads(s["tools"])
     if "tags" in s and s["tags"] is None:
         s["tags"] = []
     if "task_l1" in s:
@@ -1260,13 +1261,14 @@ class Store:
             SELECT m.label, m.n, m.med, median(abs(x.v - m.med)) FROM x JOIN m USING (label)
             GROUP BY m.label, m.n, m.med ORDER BY m.label""", [UNTYPED])
 
-    def iter_ingest_samples(self, ingest_id: int, batch_size: int = 5000):
-        """Stream the samples one import run added (for the checks that run on import)."""
-        cols = list(SAMPLE_COLUMNS)
+    def iter_ingest_samples(self, ingest_id: int, batch_size: int = 5000,
+                            columns: tuple[str, ...] = ("id", "messages", "tools", "task_l1", "task_l2", "rev")):
+        """Stream the samples one import run added, in the order they were stored (for the checks that run on
+        import). Only the columns the checks read: sorting whole rows took 3.5 GB on a million samples."""
+        cols = [c for c in columns if c in SAMPLE_COLUMNS]
         cur = self._con.cursor()
         try:
-            cur.execute(f"SELECT {', '.join(cols)} FROM samples WHERE ingest_id = ? ORDER BY created_at, id",
-                        [ingest_id])
+            cur.execute(f"SELECT {', '.join(cols)} FROM samples WHERE ingest_id = ?", [ingest_id])
             while rows := cur.fetchmany(batch_size):
                 for r in rows:
                     yield _row_to_sample(cols, r)
