@@ -1,11 +1,12 @@
 """Benchmark of the diversity statistics. Prints one JSON document.
 
 1. `curation stats --json` (no embeddings) on N samples over 40 task_types (default 1,000,000), as a separate
-   process: cold (the per-content derived values not cached yet: every sample's messages are parsed) and warm
-   (a later call, e.g. after a filter change). Target: <= 10 s on 2 cores. Baseline, same run: the same core
-   metrics computed by a plain Python loop over rows (json.loads, re, Counter) on a slice, scaled to N.
-2. The Diversity page's first render and re-render on 100,000 samples with Streamlit's AppTest (target <= 3 s,
-   re-render faster through st.cache_data).
+   process: after an import (`ingest` derives the per-content values the statistics need at its end; that step,
+   `prepare_s`, is timed on its own), again, and from scratch (derived values dropped: every sample's messages
+   are parsed). Target: <= 10 s on 2 cores. Baseline, same run: the same core metrics computed by a plain Python
+   loop over rows (json.loads, re, Counter) on a slice, scaled to N.
+2. The Diversity page's first render after an import and from scratch, and its re-render, on 100,000 samples with
+   Streamlit's AppTest (target <= 3 s, re-render faster through st.cache_data).
 3. Embedding throughput of the cached path (`curation.embeddings.embed_texts`, which writes every chunk to the
    store) against calling sentence-transformers `encode` directly on the same texts; target ratio >= 0.9.
 
@@ -35,28 +36,37 @@ def _clear_derived(path: Path) -> None:
         s._cur().execute("DELETE FROM stats_derived")
 
 
-def time_cli(path: Path) -> dict:
-    """Wall time of `curation stats --json` as a user runs it: cold, then warm; and of Store.stats_prepare
-    alone (the derivation an import can do up front)."""
+def _derive(path: Path) -> float:
+    """Store.stats_prepare from scratch, as `curation ingest` runs it after an import; returns seconds."""
     from curation.store import Store
     _clear_derived(path)
     with Store(path) as s:
         t = time.perf_counter()
         s.stats_prepare()
-        prepare = time.perf_counter() - t
+        return time.perf_counter() - t
+
+
+def _cli(path: Path) -> tuple[float, str]:
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "curation", "stats", "--db", str(path), "--json"],
+                          cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode:
+        raise SystemExit(f"curation stats failed: {proc.stderr.strip()}")
+    return time.perf_counter() - t, proc.stdout
+
+
+def time_cli(path: Path) -> dict:
+    """Wall time of `curation stats --json` as a user runs it. After an import (`ingest` derives the per-content
+    values at the end, `prepare_s` here), then again; and from scratch, with the derived values dropped (what
+    the first call pays when the import did not derive them, e.g. after a definition change)."""
+    out = {"prepare_s": round(_derive(path), 2)}
+    for label in ("after_import", "again"):
+        seconds, stdout = _cli(path)
+        out[f"{label}_s"] = round(seconds, 2)
     _clear_derived(path)
-    out = {"prepare_s": round(prepare, 2)}
-    for label in ("cold", "warm"):
-        t = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "curation", "stats", "--db", str(path), "--json"],
-                              cwd=ROOT, capture_output=True, text=True)
-        out[f"{label}_s"] = round(time.perf_counter() - t, 2)
-        if proc.returncode:
-            raise SystemExit(f"curation stats failed: {proc.stderr.strip()}")
-        out[f"{label}_bytes"] = len(proc.stdout)
-    doc = json.loads(proc.stdout)
-    out["samples"] = doc["total"]
-    out["task_types"] = doc["headline"]["task_types"]
+    out["from_scratch_s"] = round(_cli(path)[0], 2)
+    doc = json.loads(stdout)
+    out["samples"], out["task_types"], out["bytes"] = doc["total"], doc["headline"]["task_types"], len(stdout)
     return out
 
 
@@ -88,13 +98,17 @@ def python_loop_baseline(path: Path, n: int) -> dict:
 
 
 def time_page(path: Path) -> dict:
-    """First render (cold derived values, then warm) and re-render of the Diversity page with AppTest."""
+    """First render of the Diversity page after an import (derived values present), then from scratch (dropped),
+    and a re-render, with AppTest."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
     os.environ["CURATION_DB"] = str(path)
-    _clear_derived(path)
     out = {}
-    for label in ("first_render_cold_s", "first_render_s"):
+    for label in ("first_render_s", "first_render_from_scratch_s"):
+        if label == "first_render_s":
+            _derive(path)
+        else:
+            _clear_derived(path)
         st.cache_resource.clear()
         st.cache_data.clear()
         at = AppTest.from_file(str(ROOT / "pages" / "diversity.py"), default_timeout=600)
@@ -108,6 +122,7 @@ def time_page(path: Path) -> dict:
     at.run()
     out["rerender_s"] = round(time.perf_counter() - t, 2)
     st.cache_resource.clear()
+    _derive(path)  # leave the store as an import leaves it
     return out
 
 
@@ -150,12 +165,16 @@ def main() -> None:
         cli = time_cli(big)
         base = python_loop_baseline(big, min(args.baseline_samples, args.samples))
         base["projected_s_for_all"] = round(args.samples / base["samples_per_s"], 1)
-        cli["speedup_vs_python_loop_warm"] = round(base["projected_s_for_all"] / cli["warm_s"], 1)
-        cli["speedup_vs_python_loop_cold"] = round(base["projected_s_for_all"] / cli["cold_s"], 1)
+        cli["speedup_vs_python_loop"] = round(base["projected_s_for_all"] / cli["after_import_s"], 1)
+        cli["speedup_vs_python_loop_from_scratch"] = round(base["projected_s_for_all"] / cli["from_scratch_s"], 1)
+        cli["meets_target_after_import"] = cli["after_import_s"] <= 10
+        cli["meets_target_from_scratch"] = cli["from_scratch_s"] <= 10
         result.update(cli=cli, baseline_python_loop=base)
     if "page" not in args.skip:
         page = build_store(OUT / f"stats_{args.page_samples}.duckdb", args.page_samples)
         result["page"] = {"samples": args.page_samples, **time_page(page)}
+        result["page"]["meets_target_after_import"] = result["page"]["first_render_s"] <= 3
+        result["page"]["meets_target_from_scratch"] = result["page"]["first_render_from_scratch_s"] <= 3
     if "embeddings" not in args.skip:
         result["embeddings"] = time_embeddings(big, args.embed_texts)
     print(json.dumps(result, indent=1))

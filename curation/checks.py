@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .store import UNTYPED, SampleFilter, Store
+from .store import UNTYPED, SampleFilter, Store, sample_from_row
 from .text import has_cjk
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -488,20 +488,61 @@ def check_sample(sample: dict, checks: list, context: dict) -> list[Flag]:
     return [f for c in checks for f in c.run(sample, context)]
 
 
-def _run(store: Store, samples: Iterable[dict], checks: list, trigger: str, author: str | None) -> CheckRunReport:
+def _run(store: Store, samples: Iterable[dict] | None, checks: list, trigger: str, author: str | None,
+         ingest_id: int | None = None, workers: int = 0) -> CheckRunReport:
+    """Run `checks` on `samples`, or on the samples of import `ingest_id` (in `workers` processes when above 1),
+    and record the run."""
     context = {"lengths": length_stats(store)} if any(c.name == VerbosityCheck.name for c in checks) else {}
-    evaluated, rows = [], []
-    per_check: dict[str, set] = {}
-    for s in samples:
-        evaluated.append(s["id"])
-        for f in check_sample(s, checks, context):
-            rows.append((s["id"], f.check, f.reason, f.evidence, s["rev"]))
-            per_check.setdefault(f.check, set()).add(s["id"])
     names = [c.name for c in checks]
     settings = {c.name: dataclasses.asdict(c.settings) for c in checks}
+    if samples is not None:
+        results = ((s["id"], s["rev"], check_sample(s, checks, context)) for s in samples)
+    else:
+        results = _checked_in_workers(store.ingest_sample_rows(ingest_id), names,
+                                      {c.name: c.settings for c in checks}, context, workers)
+    evaluated, rows = [], []
+    per_check: dict[str, set] = {}
+    for sample_id, rev, flags in results:
+        evaluated.append(sample_id)
+        for f in flags:
+            rows.append((sample_id, f.check, f.reason, f.evidence, rev))
+            per_check.setdefault(f.check, set()).add(sample_id)
     run_id = store.replace_flags(names, evaluated, rows, {"author": author, "trigger": trigger, "settings": settings})
     return CheckRunReport(run_id, trigger, names, len(evaluated), len({r[0] for r in rows}),
                           {k: len(v) for k, v in sorted(per_check.items())}, settings)
+
+
+def _checked_in_workers(batches, names: list[str], settings: dict, context: dict, workers: int):
+    """(sample id, rev, flags) of stored sample rows, `(columns, rows)` batches, checked in worker processes
+    (pure Python checks over a million samples take minutes in one process); in order."""
+    if workers <= 1:
+        for cols, rows in batches:
+            yield from _check_rows(cols, rows, names, settings, context)
+        return
+    import multiprocessing
+    import os
+    import sys
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+    method = "fork" if sys.platform == "linux" else "spawn"  # the workers never touch DuckDB
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=os.nice,
+                             initargs=(10,)) as pool:
+        pending: deque = deque()
+        for cols, rows in batches:
+            pending.append(pool.submit(_check_rows, cols, rows, names, settings, context))
+            if len(pending) > 2 * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _check_rows(cols: list[str], rows: list[tuple], names: list[str], settings: dict, context: dict) -> list:
+    checks = build_checks(names, settings)
+    out = []
+    for r in rows:
+        s = sample_from_row(cols, r)
+        out.append((s["id"], s["rev"], check_sample(s, checks, context)))
+    return out
 
 
 def run_checks(store: Store, f: SampleFilter | None = None, names: Iterable[str] | None = None,
@@ -510,11 +551,15 @@ def run_checks(store: Store, f: SampleFilter | None = None, names: Iterable[str]
     return _run(store, store.iter_samples(f), build_checks(names, settings), "on demand", author)
 
 
+_PARALLEL_MIN = 20_000  # imported samples from which the import's checks run in 2 worker processes
+
+
 def flag_ingest(store: Store, report) -> None:
     """Run every check on the samples one import added (the ingest hook); a notice says what was flagged."""
     if not report.imported:
         return
-    result = _run(store, store.iter_ingest_samples(report.ingest_id), build_checks(), "import", None)
+    workers = 2 if report.imported >= _PARALLEL_MIN else 0
+    result = _run(store, None, build_checks(), "import", None, ingest_id=report.ingest_id, workers=workers)
     if result.flagged_samples:
         detail = ", ".join(f"{k} {v}" for k, v in result.flags.items())
         report.notices.append({"file": None, "message": f"{result.flagged_samples} samples pre-flagged for review "

@@ -57,6 +57,9 @@ class IngestSettings:
     memory_limit: str | None = "600MB"
     errors_listed: int = 1000  # errors listed in the report; all of them are in quarantine regardless
     run_checks: bool = True  # pre-flag the imported samples for review (curation.checks.flag_ingest) afterwards
+    # derive the per-content values the diversity statistics need (Store.stats_prepare) afterwards, so the first
+    # `curation stats` or Diversity page after an import is as fast as later ones
+    derive_stats: bool = True
     dry_run: bool = False  # validate and count only (the Import page's report before importing): store nothing
 
 
@@ -567,4 +570,6 @@ def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | Non
     if settings.run_checks:
         from .checks import flag_ingest  # pre-flags for review: they point at samples, never change them
         flag_ingest(store, report)
+    if settings.derive_stats and report.imported:
+        store.stats_prepare()
     return report

@@ -142,7 +142,7 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             content_hash VARCHAR, source_hash VARCHAR, source VARCHAR, ingest_id INTEGER,
             n_turns SMALLINT, has_system BOOLEAN, has_tools BOOLEAN, prompt_chars INTEGER, answer_chars INTEGER,
             rev INTEGER, created_at TIMESTAMP, updated_at TIMESTAMP, parent_id VARCHAR)""",
-        "INSERT INTO samples_v7 SELECT * FROM samples ORDER BY rowid",
+        "INSERT INTO samples_v7 SELECT * FROM samples",  # insertion order is kept; ORDER BY rowid sorted in RAM
         "DROP TABLE samples",
         "ALTER TABLE samples_v7 RENAME TO samples",
     ]),
@@ -237,7 +237,8 @@ def resolve_db_path(path: str | os.PathLike | None = None) -> Path:
     return Path(path or os.environ.get("CURATION_DB") or DEFAULT_DB)
 
 
-def _row_to_sample(cols: list[str], row: tuple) -> dict:
+def sample_from_row(cols: list[str], row: tuple) -> dict:
+    """A sample dict from a raw row of the samples table (JSON columns parsed, task_type label added)."""
     s = dict(zip(cols, row))
     if isinstance(s.get("messages"), str):
         s["messages"] = orjson.loads(s["messages"])
@@ -352,7 +353,7 @@ class Store:
         if f is not None and f.limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params = params + [int(f.limit), int(f.offset)]
-        return [_row_to_sample(cols, r) for r in self._q(sql, params)]
+        return [sample_from_row(cols, r) for r in self._q(sql, params)]
 
     def iter_samples(self, f: SampleFilter | None = None, batch_size: int = 5000,
                      columns: tuple[str, ...] = SAMPLE_COLUMNS):
@@ -364,7 +365,7 @@ class Store:
             cur.execute(f"SELECT {', '.join(cols)} FROM samples WHERE {where} ORDER BY created_at, id", params)
             while rows := cur.fetchmany(batch_size):
                 for r in rows:
-                    yield _row_to_sample(cols, r)
+                    yield sample_from_row(cols, r)
         finally:
             cur.close()
 
@@ -1261,17 +1262,17 @@ class Store:
             SELECT m.label, m.n, m.med, median(abs(x.v - m.med)) FROM x JOIN m USING (label)
             GROUP BY m.label, m.n, m.med ORDER BY m.label""", [UNTYPED])
 
-    def iter_ingest_samples(self, ingest_id: int, batch_size: int = 5000,
-                            columns: tuple[str, ...] = ("id", "messages", "tools", "task_l1", "task_l2", "rev")):
-        """Stream the samples one import run added, in the order they were stored (for the checks that run on
-        import). Only the columns the checks read: sorting whole rows took 3.5 GB on a million samples."""
+    def ingest_sample_rows(self, ingest_id: int, batch_size: int = 5000,
+                           columns: tuple[str, ...] = ("id", "messages", "tools", "task_l1", "task_l2", "rev")):
+        """Stream the samples one import run added as (columns, raw rows) batches, in the order they were stored
+        (for the checks that run on import; `sample_from_row` decodes a row). Only the columns the checks read:
+        sorting whole rows took 3.5 GB on a million samples."""
         cols = [c for c in columns if c in SAMPLE_COLUMNS]
         cur = self._con.cursor()
         try:
             cur.execute(f"SELECT {', '.join(cols)} FROM samples WHERE ingest_id = ?", [ingest_id])
             while rows := cur.fetchmany(batch_size):
-                for r in rows:
-                    yield _row_to_sample(cols, r)
+                yield cols, rows
         finally:
             cur.close()
 

@@ -223,3 +223,16 @@ def test_alpaca_zh_corpus_flags_are_few_and_real(store, corpora_dir):
     for name in CHECKS:
         assert counts.get(name, 0) < 0.2 * total, (name, counts)
     assert counts.get("punctuation", 0) > 0  # this corpus does mix "," and ":" into Chinese answers
+
+
+def test_import_checks_in_worker_processes_flag_what_one_process_does(store, corpora_dir):
+    from curation.checks import _run, build_checks
+    report = ingest(store, [corpora_dir / "llamafactory_alpaca_zh_demo.json"],
+                    IngestSettings(dataset="alpaca_zh", run_checks=False))
+    results = []
+    for workers in (0, 2):
+        run = _run(store, None, build_checks(), "import", None, ingest_id=report.ingest_id, workers=workers)
+        flags = sorted((s["id"], f["check_name"], f["reason"], f["evidence"])
+                       for s in store.query_samples(columns=("id",)) for f in store.flags(s["id"]))
+        results.append((run.samples, run.flagged_samples, run.flags, flags))
+    assert results[0] == results[1] and results[0][0] == report.imported and results[0][1] > 0

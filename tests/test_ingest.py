@@ -299,3 +299,11 @@ def test_a_stray_byte_quarantines_one_line_not_the_file(store, tmp_path):
     assert rep.errors[0]["line"] == 2 and "not valid utf-8" in rep.errors[0]["reason"]
     assert "undecodable byte" in rep.notices[0]["message"]
     assert store.get_sample("t2")["messages"][0]["content"] == "你是翻译助手。"  # not read as GBK mojibake
+
+
+@pytest.mark.parametrize("derive", [True, False])
+def test_import_derives_the_diversity_statistics_values(store, tiny_file, derive):
+    report = ingest(store, [tiny_file], IngestSettings(derive_stats=derive, run_checks=False))
+    assert report.imported > 0
+    left = store.stats_prepare()  # what was still missing: nothing when the import derived it
+    assert left == (0 if derive else len({s["content_hash"] for s in store.query_samples(columns=("content_hash",))}))
