@@ -73,7 +73,8 @@ def cmd_ingest(args) -> dict:
     from .ingest import IngestSettings, ingest
     settings = IngestSettings(dataset=args.dataset, format=args.format, task_type=args.task_type,
                               task_type_field=args.task_type_field, mapping=parse_mapping(args.map),
-                              encoding=args.encoding, max_line_mb=args.max_line_mb)
+                              encoding=args.encoding, max_line_mb=args.max_line_mb,
+                              run_checks=not args.no_checks, derive_stats=not args.no_stats)
     with open_store(args) as store, _progress() as tick:
         report = ingest(store, args.paths, settings, progress=tick)
     out = report.to_dict()
@@ -212,6 +213,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--map", help="column mapping for tables, e.g. question=user,answer=assistant")
     p.add_argument("--encoding", help="force a text encoding (default: UTF-8, falling back to GBK)")
     p.add_argument("--max-line-mb", type=float, default=32.0, help="longer JSONL lines are quarantined")
+    p.add_argument("--no-checks", action="store_true",
+                   help="skip the review pre-flags after the import (run `curation review checks` later)")
+    p.add_argument("--no-stats", action="store_true",
+                   help="skip deriving the diversity statistics' values (the first `curation stats` does it)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("samples", parents=[common], help="list samples matching a filter")

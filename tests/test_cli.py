@@ -114,3 +114,15 @@ def test_console_script_and_module_entry(tmp_path, tiny_file):
     r = subprocess.run(["curation", "--db", str(tmp_path / "s.duckdb"), "show", "missing"], capture_output=True,
                        text=True, timeout=120)
     assert r.returncode == 2 and r.stderr.strip() == "error: no sample with id 'missing'"
+
+
+def test_ingest_can_leave_the_post_import_steps_for_later(capsys, tmp_path, tiny_file):
+    from curation.store import Store
+    db = tmp_path / "n.duckdb"
+    rep = jrun(capsys, db, "ingest", str(tiny_file), "--no-checks", "--no-stats")
+    assert rep["settings"]["run_checks"] is False and rep["settings"]["derive_stats"] is False
+    with Store(db) as s:
+        assert s.check_runs() == [] and s.stats_prepare() == 5  # nothing was derived at import
+    rep = jrun(capsys, tmp_path / "d.duckdb", "ingest", str(tiny_file))
+    with Store(tmp_path / "d.duckdb") as s:
+        assert len(s.check_runs()) == 1 and s.stats_prepare() == 0
