@@ -16,11 +16,13 @@ from pages._common import current_user, get_store, workspace
 from training import compare as cmp
 from training import pipeline as pl
 from training.jobs import list_runs
+from training.metrics import metric_overrides, metrics_for
 
 STAGE_ICONS = {"pending": "⚪", "running": "⏳", "done": "✅", "failed": "❌", "skipped": "⏭️"}
 VERDICT_ICONS = {"better": "🟢 better", "worse": "🔴 worse", "no significant change": "⚪ no significant change",
                  "too few items": "… too few items", "not evaluated": "not evaluated"}
 PAGE_SIZE = 10
+METRIC_OPTIONS = [None, "exact_match", "rouge_l", "char_f1"]  # None = the task_type's default
 
 store = get_store()
 ws = workspace()
@@ -29,6 +31,39 @@ st.title("Compare")
 st.caption("The base model and base + adapter answer the same eval items with the same greedy decoding. Deltas "
            "are paired per item with a bootstrap 95% CI; a CI that contains 0 is shown as no significant change. "
            "Eval items that duplicate a training sample are excluded and counted.")
+
+
+def save_upload(upload, folder: str) -> Path:
+    """Keep an uploaded file inside the workspace under a safe name."""
+    name = re.sub(r"[^\w.-]+", "_", Path(upload.name).name).strip("._") or "upload.jsonl"
+    target = ws / folder / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(upload.getvalue())
+    return target
+
+
+def metric_choices(types: list[str], key: str) -> dict:
+    """One metric choice per task_type (and one for every other type), as EvalSettings.metrics."""
+    def default_label(t):
+        return lambda m: m or f"default ({' + '.join(metrics_for(t))})"
+
+    st.caption("Every item is scored with each metric of its task_type; the overall row uses the first. "
+               "exact_match compares the final number, rouge_l and char_f1 compare the text.")
+    cols = st.columns(3)
+    per_type = {t: cols[k % 3].selectbox(t, METRIC_OPTIONS, format_func=default_label(t), key=f"{key}:{t}")
+                for k, t in enumerate(types)}
+    other = st.selectbox("Every other task_type (benchmark and general sets)", METRIC_OPTIONS,
+                         format_func=lambda m: m or "default per task_type", key=f"{key}:*")
+    return metric_overrides(per_type, other)
+
+
+def general_set(path_text: str, upload) -> str:
+    """The general-ability file to use: an upload (kept in the workspace) or a path inside the workspace."""
+    if upload is not None and path_text.strip():
+        raise pl.SettingsError("give the general-ability set as a path or as an upload, not both")
+    if upload is not None:
+        return str(save_upload(upload, "benchmarks"))
+    return str(pl.resolve_workspace_file(ws, path_text)) if path_text.strip() else ""
 
 
 # ---------------------------------------------------------------- one click
@@ -68,13 +103,25 @@ with st.container(border=True):
     eval_share = c[1].number_input("Eval share per task_type", 0.05, 0.5, 0.1, 0.05)
     max_steps = c[2].number_input("Max steps (0 = all epochs)", 0, 100_000, 0, 10)
     max_items = c[3].number_input("Eval items per task_type", 0, 10_000, 100, 10, help="0 = all")
+    with st.expander("Forgetting check and metrics (optional)"):
+        c = st.columns(2)
+        general_path = c[0].text_input(
+            "General-ability set: a file inside the workspace", key="oc_general_path",
+            help=f"Path relative to {ws} (or absolute, inside it). Messages JSONL, or question/answer JSONL; "
+                 f"scored before and after training, a drop beyond its CI is flagged as forgetting.")
+        general_upload = c[1].file_uploader("…or upload it", type=["jsonl", "json"], key="oc_general_upload")
+        oc_metrics = metric_choices(pl.selection_task_types(store), "oc_metric")
     if st.button("Train & compare", type="primary", disabled=n_curated == 0):
         settings = pl.PipelineSettings(base_model=base_model.strip() or "tiny", eval_fraction=float(eval_share),
                                        overrides={"max_steps": int(max_steps)} if max_steps else {})
         settings.eval.max_items_per_type = int(max_items)
+        settings.eval.metrics = oc_metrics
         try:
+            settings.eval.general_file = general_set(general_path, general_upload)
             with st.spinner("Stage export: writing the curated selection and its manifest…"):
                 st.session_state["pipeline"] = str(pl.start_pipeline(store, ws, settings=settings))
+        except pl.SettingsError as e:
+            st.error(f"Not started: {e}")
         except UserError as e:
             st.error(f"Failed at stage export: {e}")
     pipelines = pl.list_pipelines(ws)
@@ -199,15 +246,6 @@ for it in items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
             st.code(it["tuned"]["output"] or "(empty)", language=None, wrap_lines=True)
 
 # ---------------------------------------------------------------- benchmarks and forgetting
-def save_upload(upload, folder: str) -> Path:
-    """Keep an uploaded file inside the workspace under a safe name."""
-    name = re.sub(r"[^\w.-]+", "_", Path(upload.name).name).strip("._") or "upload.jsonl"
-    target = ws / folder / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(upload.getvalue())
-    return target
-
-
 with st.expander("Score a benchmark file or check forgetting"):
     succeeded = [r for r in comparison["runs"] if r["state"] == "succeeded"]
     with st.form("benchmark_form"):
@@ -217,6 +255,8 @@ with st.expander("Score a benchmark file or check forgetting"):
         metric = st.selectbox("Its metric", ["per task_type", "exact_match", "rouge_l", "char_f1"])
         general = st.file_uploader("General-ability set (forgetting check, optional)", type=["jsonl", "json"])
         rescore = st.checkbox("Also re-score the eval split", value=False)
+        st.markdown("**Metric per task_type** (eval split, general set, and benchmarks scored per task_type)")
+        form_metrics = metric_choices(cmp.eval_task_types([r["run_dir"] for r in succeeded]), "form_metric")
         go = st.form_submit_button("Evaluate in the background")
     if go:
         from training.evaluate import Benchmark, EvalSettings
@@ -225,7 +265,8 @@ with st.expander("Score a benchmark file or check forgetting"):
                 raise UserError("choose a run and a benchmark file, a general set, or re-scoring the eval split")
             benchmarks = [Benchmark(str(save_upload(bench, "benchmarks")),
                                     None if metric == "per task_type" else metric)] if bench else []
-            ev = EvalSettings(general_file=str(save_upload(general, "benchmarks")) if general else "")
+            ev = EvalSettings(general_file=str(save_upload(general, "benchmarks")) if general else "",
+                              metrics=form_metrics)
             st.session_state["pipeline"] = str(pl.start_evaluation(bench_run, ws, ev, benchmarks, rescore))
         except UserError as e:
             st.error(str(e))

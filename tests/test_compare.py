@@ -7,6 +7,7 @@ import pytest
 from eval_fixtures import make_items, make_run, records_for_store, write_jsonl
 
 from curation.errors import UserError
+from curation.store import Store
 from training import compare as cmp
 from training.evaluate import LOSS, OVERALL, load_reports, suite_rows
 from training.stats import BETTER, NO_CHANGE
@@ -151,3 +152,41 @@ def test_compare_cli_human_table(tmp_path, capsys):
     assert main(["compare", str(run)]) == 0
     out = capsys.readouterr().out
     assert "table (" in out and '"verdict": "better"' in out and '"95% CI": "[' in out
+
+
+def test_eval_task_types_from_manifest_or_earlier_evaluation(tmp_path):
+    run = make_run(tmp_path / "runs")  # its export folder does not exist: types come from its evaluation
+    assert cmp.eval_task_types([run]) == ["reasoning/math", "translation/en→zh"]
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "manifest.json").write_text(json.dumps({"counts": {"eval": {"chat/open": 3, "(untyped)": 1}}}))
+    config = json.loads((run / "config.json").read_text())
+    (run / "config.json").write_text(json.dumps({**config, "export_dir": str(export)}))
+    assert cmp.eval_task_types([run]) == ["(untyped)", "chat/open"]
+
+
+def test_pipeline_settings_are_checked_before_anything_starts(tmp_path):
+    from training import pipeline as pl
+
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    good = write_jsonl(ws / "general.jsonl", [{"question": "Capital of France?", "answer": "Paris"}])
+    (ws / "folder").mkdir()
+    assert pl.resolve_workspace_file(ws, "general.jsonl") == good.resolve()
+    assert pl.resolve_workspace_file(ws, str(good)) == good.resolve()
+    for text, message in (("../x.jsonl", "outside the workspace"), ("/etc/passwd", "outside the workspace"),
+                          ("nope.jsonl", "does not exist"), ("folder", "is a folder")):
+        with pytest.raises(pl.SettingsError, match=message):
+            pl.resolve_workspace_file(ws, text)
+    s = pl.PipelineSettings()
+    s.eval.general_file = str(good)
+    pl.check_settings(s)
+    s.eval.general_file = str(ws / "missing.jsonl")
+    with pytest.raises(pl.SettingsError, match="does not exist"):
+        pl.check_settings(s)
+    s.eval.general_file, s.eval.metrics = "", {"chat": ["rouge_l", "bleu"]}
+    with pytest.raises(pl.SettingsError, match="unknown metric 'bleu'"):
+        pl.check_settings(s)
+    with pytest.raises(pl.SettingsError), Store(tmp_path / "s.duckdb") as store:
+        pl.start_pipeline(store, ws, settings=s)
+    assert not (ws / "pipelines").exists()  # refused before the export stage

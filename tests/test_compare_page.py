@@ -1,6 +1,7 @@
 """AppTests of the Compare page: the table, the side-by-side viewer, regressions to review, the one-click flow."""
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -143,3 +144,84 @@ def test_benchmark_form_reports_errors(app_env, tmp_path):
     assert not at.exception
     assert any("export folder" in e.value and "does not exist" in e.value for e in at.error)
     assert not (tmp_path / "pipelines").exists() or not any((tmp_path / "pipelines").iterdir())
+
+
+def _no_background(monkeypatch) -> list:
+    """Record pipelines instead of starting their background process (nothing to cancel afterwards)."""
+    from training import pipeline
+    started = []
+    monkeypatch.setattr(pipeline, "_spawn", lambda pdir: started.append(pdir))
+    return started
+
+
+def _pipeline_settings(tmp_path) -> dict:
+    import json
+    [pdir] = list((tmp_path / "pipelines").iterdir())
+    return json.loads((pdir / "config.json").read_text())["settings"]
+
+
+def test_one_click_takes_metrics_per_task_type_and_a_general_set(app_env, tmp_path, monkeypatch):
+    started = _no_background(monkeypatch)
+    _store_with(app_env, tmp_path, records_for_store(make_items()))
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception, at.exception
+    math = at.selectbox(key="oc_metric:reasoning/math")
+    assert math.value is None and "default (exact_match)" in math.format_func(math.value)
+    at.selectbox(key="oc_metric:translation/en→zh").set_value("char_f1")
+    at.selectbox(key="oc_metric:*").set_value("rouge_l")
+    general = "".join(json.dumps({"question": f"Capital of country {k}?", "answer": f"City {k}"}) + "\n"
+                      for k in range(3))
+    at.file_uploader(key="oc_general_upload").set_value(("general.jsonl", general.encode(), "application/json"))
+    next(b for b in at.button if b.label == "Train & compare").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert len(started) == 1
+    ev = _pipeline_settings(tmp_path)["eval"]
+    # Math kept its default: written out, so the "*" choice for other types does not change it.
+    assert ev["metrics"] == {"reasoning/math": ["exact_match"], "translation/en→zh": "char_f1", "*": "rouge_l"}
+    assert Path(ev["general_file"]) == (tmp_path / "benchmarks" / "general.jsonl").resolve()
+    assert "City 2" in Path(ev["general_file"]).read_text()
+
+
+def test_one_click_refuses_a_bad_general_set_before_starting(app_env, tmp_path, monkeypatch):
+    started = _no_background(monkeypatch)
+    _store_with(app_env, tmp_path, records_for_store(make_items()))
+    (tmp_path / "notes.jsonl").write_text("this is not json\n", encoding="utf-8")
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    click = lambda: next(b for b in at.button if b.label == "Train & compare").click().run()  # noqa: E731
+    for path, expected in (("../outside.jsonl", "outside the workspace"), ("missing.jsonl", "does not exist"),
+                           ("notes.jsonl", "not valid JSON")):
+        at.text_input(key="oc_general_path").set_value(path)
+        click()
+        assert not at.exception, at.exception
+        errors = [e.value for e in at.error]
+        assert any(e.startswith("Not started") and expected in e for e in errors), (path, errors)
+    empty = json.dumps({"messages": [{"role": "user", "content": "hi"}]}) + "\n"  # no answer: unusable
+    at.file_uploader(key="oc_general_upload").set_value(("general.jsonl", empty.encode(), "application/json"))
+    click()
+    assert any("not both" in e.value for e in at.error)
+    at.text_input(key="oc_general_path").set_value("")
+    click()
+    assert any(e.value.startswith("Not started") and "no usable items" in e.value for e in at.error)
+    assert not started and not (tmp_path / "pipelines").exists()
+
+
+def test_evaluation_form_takes_metrics_per_task_type(app_env, tmp_path, monkeypatch):
+    started = _no_background(monkeypatch)
+    _store_with(app_env, tmp_path, records_for_store(make_items()[:3]))
+    make_run(tmp_path / "runs", "run-a")
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception, at.exception
+    # The run's eval task_types (from its evaluation, its export folder being gone) each get a choice.
+    at.selectbox(key="form_metric:reasoning/math").set_value("char_f1")
+    bench = next(u for u in at.file_uploader if u.label.startswith("Benchmark"))
+    qa = "".join(json.dumps({"question": f"What is {k} + 1?", "answer": f"#### {k + 1}"}) + "\n" for k in range(3))
+    bench.set_value(("qa.jsonl", qa.encode(), "application/json"))
+    next(b for b in at.button if b.label == "Evaluate in the background").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any("Evaluation started" in s.value for s in at.success)
+    assert len(started) == 1
+    settings = _pipeline_settings(tmp_path)
+    assert settings["eval"]["metrics"] == {"reasoning/math": "char_f1"}
+    assert [Path(b["path"]).name for b in settings["benchmarks"]] == ["qa.jsonl"]

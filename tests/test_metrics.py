@@ -151,3 +151,18 @@ def test_metric_choice_per_task_type():
     from curation.errors import UserError
     with pytest.raises(UserError, match="unknown metric"):
         metrics_for("x/y", {"*": "bleu"})
+
+
+def test_metric_overrides_from_per_type_choices():
+    from curation.errors import UserError
+    from training.metrics import metric_overrides
+
+    assert metric_overrides({"reasoning/math": None, "chat/open": None}) == {}
+    assert metric_overrides({"reasoning/math": None, "chat/open": "char_f1"}) == {"chat/open": "char_f1"}
+    # "*" for the other types leaves the listed defaults as they were shown.
+    got = metric_overrides({"reasoning/math": None, "chat/open": None, "(untyped)": "rouge_l"}, "exact_match")
+    assert got == {"reasoning/math": ["exact_match"], "chat/open": ["rouge_l", "char_f1"], "(untyped)": "rouge_l",
+                   "*": "exact_match"}
+    assert metrics_for("benchmark/qa", got) == ["exact_match"] and metrics_for("chat/open", got)[0] == "rouge_l"
+    with pytest.raises(UserError, match="unknown metric 'bleu'"):
+        metric_overrides({"chat/open": "bleu"})

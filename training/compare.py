@@ -34,6 +34,22 @@ def run_summary(run_dir) -> dict:
             "results": record.get("results") or {}}
 
 
+def eval_task_types(run_dirs) -> list[str]:
+    """The task_types of the runs' eval splits, sorted: from each export's manifest, else from the run's
+    earlier evaluation ("(untyped)" for untyped samples)."""
+    types: set[str] = set()
+    for run_dir in run_dirs:
+        config = read_json(RunFolder(Path(run_dir).expanduser()).config) or {}
+        export = config.get("export_dir")
+        manifest = (read_json(Path(export) / "manifest.json") if export else None) or {}
+        counts = (manifest.get("counts") or {}).get("eval")
+        if counts:
+            types.update(counts)
+        else:
+            types.update(it.get("task_type") or "(untyped)" for it in load_items(run_dir, "eval"))
+    return sorted(types)
+
+
 def compare_runs(run_dirs: list, suite: str | None = None) -> dict:
     """The comparison table of several runs: one row per (suite, task_type, metric), one column set per run.
 

@@ -40,7 +40,7 @@ class EvalSettings:
     # Longest generated answer; 0 = from the references: 1.25 x their 95th-percentile token length (32..512),
     # so short-answer sets decode fast and long answers are not cut.
     max_new_tokens: int = 0
-    batch_size: int = 8  # prompts decoded together (left-padded, sorted by length)
+    batch_size: int = 8  # prompts decoded together (left-padded, longest first; a finished row takes the next)
     metrics: dict = field(default_factory=dict)  # task_type / L1 / "*" -> metric name(s); default by type
     decontam: DecontamSettings = field(default_factory=DecontamSettings)
     bootstrap: BootstrapSettings = field(default_factory=BootstrapSettings)
@@ -226,24 +226,19 @@ class _ModelPair:
         tok = tok_info.tokenizer
         prompts = chat_prompts(tok, items)
         stops = tuple(end_of_turn_ids(tok, tok_info.extra_eot_ids))
-        outputs: list[str] = []
-        # Chunks of a few batches keep the progress moving; batching inside a chunk is unchanged.
-        order = sorted(range(len(items)), key=lambda i: -len(prompts[i]))
-        chunk = self.s.batch_size * 4
-        for start in range(0, len(order), chunk):
-            idx = order[start:start + chunk]
-            outs = generate(self.loaded.model, tok, [prompts[i] for i in idx], max_new, self.s.batch_size, stops,
-                            self.loaded.device, max_prompt_tokens=self.info["max_length"])
-            outputs.extend(zip(idx, outs))
-            on_batch(min(start + chunk, len(order)), len(order))
-        for i, out in outputs:
+        # One call for all items: continuous batching keeps every batch row busy until the last prompt, and
+        # the progress callback reports answers as they finish.
+        outputs = generate(self.loaded.model, tok, prompts, max_new, self.s.batch_size, stops, self.loaded.device,
+                           max_prompt_tokens=self.info["max_length"], progress=on_batch)
+        for i, out in enumerate(outputs):
             it = items[i]
             it.setdefault(label, {})["output"] = out
             it[label]["scores"] = {m: METRICS[m](out, it["reference"]) for m in it["metrics"]}
 
     def decoding(self, max_new: int) -> dict:
         return {"do_sample": False, "num_beams": 1, "max_new_tokens": max_new, "batch_size": self.s.batch_size,
-                "padding": "left", "stop": "end-of-turn tokens of the chat template and eos",
+                "padding": "left", "batching": "continuous", "stop": "end-of-turn tokens of the chat template and eos",
+                "model_generation_config": "not used",  # no repetition penalty etc. inherited by either model
                 "max_prompt_tokens": self.info["max_length"],  # longer prompts keep their last tokens
                 "same_for_base_and_tuned": True}
 

@@ -246,6 +246,24 @@ def metrics_for(task_type: str | None, overrides: dict[str, list[str] | str] | N
     return ["exact_match"] if is_numeric_task(task_type) else ["rouge_l", "char_f1"]
 
 
+def metric_overrides(per_type: dict, other: str | None = None) -> dict:
+    """`EvalSettings.metrics` from choices per task_type (None = that type's default) and one metric for every
+    other task_type (None = defaults), e.g. the Compare page's form.
+
+    When `other` is set, listed types left at their default are written out with that default, so the "*"
+    entry never changes a type whose default the user saw and kept.
+    """
+    unknown = [m for m in [*per_type.values(), other] if m is not None and m not in METRICS]
+    if unknown:
+        from curation.errors import UserError
+        raise UserError(f"unknown metric {unknown[0]!r}; choose from {', '.join(METRICS)}")
+    out = {t: m for t, m in per_type.items() if m is not None}
+    if other is not None:
+        out.update({t: metrics_for(t) for t, m in per_type.items() if m is None})
+        out["*"] = other
+    return out
+
+
 def score(metric: str, prediction: str, reference: str) -> float:
     """One metric by name."""
     return METRICS[metric](prediction, reference)

@@ -59,17 +59,65 @@ def settings_from_dict(d: dict) -> PipelineSettings:
     return PipelineSettings(**{**d, "eval": EvalSettings(**ev)})
 
 
+class SettingsError(UserError):
+    """The settings cannot work (a missing or unreadable file, an unknown metric); nothing was started."""
+
+
 # ---------------------------------------------------------------- starting (caller's process)
+def check_settings(s: PipelineSettings) -> None:
+    """Raise SettingsError for settings that would fail later in the background: unknown metrics, and a
+    general-ability set or benchmark file that is missing, not JSON, or without one usable item."""
+    from .eval_sets import load_file_suite
+    from .metrics import METRICS
+
+    named = [s.eval.general_metric] + [b.get("metric") for b in s.benchmarks]
+    for value in s.eval.metrics.values():
+        named += [value] if isinstance(value, str) else list(value)
+    unknown = [m for m in named if m is not None and m not in METRICS]
+    if unknown:
+        raise SettingsError(f"unknown metric {unknown[0]!r}; choose from {', '.join(METRICS)}")
+    try:
+        if s.eval.general_file:
+            load_file_suite(s.eval.general_file, "general", s.eval.general_metric, name="general")
+        for b in s.benchmarks:
+            load_file_suite(b["path"], "benchmark", b.get("metric"))
+    except UserError as e:
+        raise SettingsError(str(e)) from None
+
+
+def resolve_workspace_file(workspace, text: str) -> Path:
+    """A user-typed file path (relative to the workspace, or absolute) that must lie inside the workspace."""
+    root = Path(workspace).resolve()
+    path = (root / Path(text.strip()).expanduser()).resolve()
+    if path != root and root not in path.parents:
+        raise SettingsError(f"{text.strip()!r} is outside the workspace {root}; put the file inside it, or "
+                            f"upload it")
+    if not path.is_file():
+        raise SettingsError(f"{path} does not exist or is not a file" if not path.exists() else
+                            f"{path} is a folder; name a JSONL or JSON file")
+    return path
+
+
+def selection_task_types(store, filter_=None) -> list[str]:
+    """The task_types of the selection one click would export (default: the curated one), sorted."""
+    from curation.store import UNTYPED, curated_filter, task_type_label
+
+    rows = store.counts_by("task_type", filter_ or curated_filter())
+    return sorted({task_type_label(l1, l2) or UNTYPED for l1, l2, _ in rows})
+
+
 def start_pipeline(store, workspace, filter_=None, settings: PipelineSettings | None = None) -> Path:
     """Export the selection (default: the curated one) here, then run the rest in the background.
 
-    Returns the pipeline folder. An export problem (e.g. an empty selection) is recorded as a failure of the
-    export stage and raised as the UserError it is.
+    Returns the pipeline folder. Unusable settings raise SettingsError before anything starts; an export
+    problem (e.g. an empty selection) is recorded as a failure of the export stage and raised as the
+    UserError it is.
     """
     from curation.export import ExportSettings, export_selection
     from curation.store import curated_filter
 
     s = settings or PipelineSettings()
+    check_settings(s)
     ws = Path(workspace)
     pdir = _new_dir(ws / "pipelines")
     _write_config(pdir, s, stages=STAGES, runs_dir=ws / "runs")
@@ -100,6 +148,7 @@ def start_evaluation(run_dir, workspace, eval_settings: EvalSettings | None = No
 
     s = PipelineSettings(eval=eval_settings or EvalSettings(), include_eval_split=include_eval_split,
                          benchmarks=[dataclasses.asdict(b) for b in benchmarks])
+    check_settings(s)
     config = read_json(Path(run_dir).expanduser() / "config.json")
     if not config:
         raise UserError(f"{run_dir} is not a run folder (no config.json)")
