@@ -229,9 +229,11 @@ class _Batch:
     def __len__(self):
         return len(self.ids)
 
-    def untyped(self) -> bool:
-        """Whether any record of the batch lacks a task_type level."""
-        return any(b.column(c).take(take).null_count for b, take in self.parts for c in ("task_l1", "task_l2"))
+    def untyped(self) -> int:
+        """How many records of the batch lack a task_type level."""
+        import pyarrow.compute as pc
+        return sum(pc.sum(pc.or_(pc.is_null(b.column("task_l1")), pc.is_null(b.column("task_l2"))).take(take)).as_py()
+                   or 0 for b, take in self.parts)
 
     def column(self, name: str) -> list:
         """One prepared column of the batch's rows, in batch order."""
@@ -471,9 +473,12 @@ class _FileImport:
         self.inserting = None
         inserted, existing = future.result()
         self.report.imported += inserted
-        untyped = {sid for sid, l1, l2 in zip(batch.ids, batch.column("task_l1"), batch.column("task_l2"))
-                   if l1 is None or l2 is None} if batch.untyped() else set()
-        self.report.untyped += len(untyped - {sid for sid, _ in existing})
+        if existing and batch.untyped():
+            untyped = {sid for sid, l1, l2 in zip(batch.ids, batch.column("task_l1"), batch.column("task_l2"))
+                       if l1 is None or l2 is None}
+            self.report.untyped += len(untyped - {sid for sid, _ in existing})
+        else:
+            self.report.untyped += batch.untyped()
         conflicts = {sid for sid, same in existing if not same}
         self.report.already_present += len(existing) - len(conflicts)
         if conflicts:

@@ -395,19 +395,26 @@ class Store:
         harmless re-import from a conflicting one. Returns (inserted count, existing). With dry_run nothing is
         written and the count is how many would be inserted.
         """
+        existing_sql = ("SELECT b.id, b.source_hash = s.source_hash FROM _batch b JOIN samples s ON s.id = b.id "
+                        "WHERE {}")
         with self._write_lock:
             cur = self._cur()
             cur.register("_batch", table)
             try:
-                existing = cur.execute("SELECT b.id, b.source_hash = s.source_hash FROM _batch b "
-                                       "JOIN samples s ON s.id = b.id").fetchall()
                 if dry_run:
+                    existing = cur.execute(existing_sql.format("TRUE")).fetchall()
                     return table.num_rows - len(existing), existing
                 cols = ", ".join(SAMPLE_COLUMNS)
                 before = cur.execute("SELECT count(*) FROM samples").fetchall()[0][0]
                 cur.execute(f"INSERT INTO samples ({cols}) SELECT {cols} FROM _batch b "
                             "WHERE NOT EXISTS (SELECT 1 FROM samples s WHERE s.id = b.id)")
-                return cur.execute("SELECT count(*) FROM samples").fetchall()[0][0] - before, existing
+                inserted = cur.execute("SELECT count(*) FROM samples").fetchall()[0][0] - before
+                if inserted == table.num_rows:  # the common case: no second join over the whole table
+                    return inserted, []
+                # The rows just inserted are the batch's own (same import, time and source); the others were there
+                return inserted, cur.execute(existing_sql.format(
+                    "NOT (s.ingest_id IS NOT DISTINCT FROM b.ingest_id AND s.created_at IS NOT DISTINCT FROM "
+                    "b.created_at AND s.source IS NOT DISTINCT FROM b.source)")).fetchall()
             finally:
                 cur.unregister("_batch")
 
@@ -681,10 +688,10 @@ class Store:
         # primary key would cost more to maintain than the derivation itself).
         with self._write_lock:
             cur.execute("DELETE FROM stats_derived WHERE version <> ?", [STATS_DERIVED_VERSION])
-            before = cur.execute("SELECT count(*) FROM stats_derived").fetchone()[0]
+            before = cur.execute("SELECT count(*) FROM stats_derived").fetchall()[0][0]
             missing = f"({where}) AND content_hash NOT IN (SELECT content_hash FROM stats_derived)"
             cur.execute(f"INSERT INTO stats_derived {_derived_select(missing)}", params + [STATS_DERIVED_VERSION])
-            return cur.execute("SELECT count(*) FROM stats_derived").fetchone()[0] - before
+            return cur.execute("SELECT count(*) FROM stats_derived").fetchall()[0][0] - before
 
     def stats_stratified(self, f: SampleFilter | None, per_type: int | None) -> list[tuple[str, str, str, str]]:
         """(id, task_type label, content_hash, messages JSON) of up to per_type samples of each task_type.

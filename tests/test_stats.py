@@ -206,8 +206,8 @@ def test_any_filter_and_two_selections(fx, tmp_path):
 
 
 def test_derived_values_are_cached_per_content_hash(fx):
-    assert fx.stats_prepare() == 10  # e.g. right after an import
-    assert fx.stats_prepare() == 0
+    assert fx.stats_prepare() == 0  # the import derived them
+    assert fx._q("SELECT count(*) FROM stats_derived")[0][0] == 10
     compute_stats(fx)
     assert fx._q("SELECT count(*) FROM stats_derived")[0][0] == 10
     fx.update_sample("m1", {"messages": _conv("What is 2 plus 2?", "Four.")}, "tester")
