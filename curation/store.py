@@ -1535,14 +1535,14 @@ class StatsView:
             SELECT p.tt, list_transform({words}, lambda w: hash(w)) AS h
             FROM (SELECT rowid AS rid, from_json(messages, '{_MESSAGES_TYPE}') AS m FROM samples
                   WHERE rowid IN (SELECT rid FROM stats_pick)) JOIN stats_pick p USING (rid)""", [max_chars])
-        # One pass: unnesting h beside h[2:] pairs every word with the next (NULL after the last word).
+        # Per answer, the hashes of its word pairs; per type, the distinct values of the concatenated lists (twice
+        # as fast as unnesting every word into a row for count(DISTINCT)).
         return self._q("""
-            WITH n AS (SELECT tt, count(*) AS answers FROM stats_words GROUP BY tt),
-            g AS (SELECT tt, count(DISTINCT a) AS du, count(a) AS nu,
-                         count(DISTINCT hash(a, b)) FILTER (b IS NOT NULL) AS db, count(b) AS nb
-                  FROM (SELECT tt, unnest(h) AS a, unnest(h[2:]) AS b FROM stats_words) GROUP BY tt)
-            SELECT n.tt, n.answers, coalesce(du, 0), coalesce(nu, 0), coalesce(db, 0), coalesce(nb, 0)
-            FROM n LEFT JOIN g USING (tt) ORDER BY n.tt""")
+            WITH p AS (SELECT tt, h, list_transform(range(1, len(h)), lambda i: hash(h[i], h[i + 1])) AS b
+                       FROM stats_words)
+            SELECT tt, count(*), len(list_distinct(flatten(list(h)))), sum(len(h)),
+                   len(list_distinct(flatten(list(b)))), sum(len(b))
+            FROM p GROUP BY tt ORDER BY tt""")
 
     def repeat_counts(self) -> list[tuple]:
         """(task_type or NULL for all, samples, samples whose answer exactly repeats another's in the selection,
