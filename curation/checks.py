@@ -515,25 +515,13 @@ def _run(store: Store, samples: Iterable[dict] | None, checks: list, trigger: st
 def _checked_in_workers(batches, names: list[str], settings: dict, context: dict, workers: int):
     """(sample id, rev, flags) of stored sample rows, `(columns, rows)` batches, checked in worker processes
     (pure Python checks over a million samples take minutes in one process); in order."""
-    if workers <= 1:
-        for cols, rows in batches:
-            yield from _check_rows(cols, rows, names, settings, context)
-        return
-    import multiprocessing
-    import os
-    import sys
-    from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
-    method = "fork" if sys.platform == "linux" else "spawn"  # the workers never touch DuckDB
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=os.nice,
-                             initargs=(10,)) as pool:
-        pending: deque = deque()
-        for cols, rows in batches:
-            pending.append(pool.submit(_check_rows, cols, rows, names, settings, context))
-            if len(pending) > 2 * workers:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+    from .ingest import map_in_workers
+    for _, results in map_in_workers(batches, workers, _check_batch, names, settings, context, ahead=2):
+        yield from results
+
+
+def _check_batch(batch: tuple, names: list[str], settings: dict, context: dict) -> list:
+    return _check_rows(*batch, names, settings, context)
 
 
 def _check_rows(cols: list[str], rows: list[tuple], names: list[str], settings: dict, context: dict) -> list:

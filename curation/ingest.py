@@ -35,6 +35,12 @@ _AHEAD = 8
 _WORKER_NICENESS = 10
 
 
+def lower_priority() -> None:
+    """Run this worker process below the importer's priority (where the OS has `nice`)."""
+    if hasattr(os, "nice"):
+        os.nice(_WORKER_NICENESS)
+
+
 @dataclass
 class IngestSettings:
     """How to read the files. Defaults detect everything they can."""
@@ -189,10 +195,10 @@ def _prepare_span(span: tuple, fmt: str, mapping: dict | None, settings: IngestS
     return (*_prepare_chunk(items, fmt, mapping, settings, path), len(items), n_lines)
 
 
-def _prepare_all(chunks, workers: int, prepare, *args):
+def map_in_workers(chunks, workers: int, prepare, *args, ahead: int = _AHEAD):
     """(chunk, prepare(chunk, *args)) for every chunk, in order; in `workers` processes when above 1.
 
-    Only a few chunks are in flight at a time, so memory stays flat however big the file is.
+    Only `ahead` chunks per worker are in flight at a time, so memory stays flat however long the input is.
     """
     if workers <= 1:
         for chunk in chunks:
@@ -201,17 +207,17 @@ def _prepare_all(chunks, workers: int, prepare, *args):
     import multiprocessing
     import sys
     from concurrent.futures import ProcessPoolExecutor
-    # Fork where it is safe: the workers only run _prepare_chunk (no DuckDB, no Streamlit), and unlike spawn it
+    # Fork where it is safe: the workers only run pure Python steps (no DuckDB, no Streamlit), and unlike spawn it
     # does not re-run the caller's main script, which breaks scripts that call ingest() without a __main__ guard.
     method = "fork" if sys.platform == "linux" else "spawn"
     # The workers yield the CPU to the importer: its DuckDB insert is the longest chain of work, and when it
     # waits for a core the whole import waits (a million samples on 2 cores: 48 s with equal priorities, 41 s).
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method), initializer=os.nice,
-                             initargs=(_WORKER_NICENESS,)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
+                             initializer=lower_priority) as pool:
         pending: deque = deque()
         for chunk in chunks:
             pending.append((chunk, pool.submit(prepare, chunk, *args)))
-            if len(pending) > _AHEAD * workers:
+            if len(pending) > ahead * workers:
                 chunk, future = pending.popleft()
                 yield chunk, future.result()
         while pending:
@@ -347,14 +353,14 @@ class _FileImport:
         if first is not None and workers > 1 and encoding in ("utf-8", "utf-8-sig"):
             # The workers read the rest of the file themselves, span by span: its lines never pass through here
             spans = jsonl_spans(self.path, int(self.s.max_line_mb * 1e6), self.progress, skip=first)
-            for span, (rows, rejected, n, n_lines) in _prepare_all(spans, workers, _prepare_span, self.fmt,
+            for span, (rows, rejected, n, n_lines) in map_in_workers(spans, workers, _prepare_span, self.fmt,
                                                                    self.mapping, self.s, self.path):
                 self.records += n
                 self.commit(_renumbered(rows, rejected, first), functools.partial(self.span_items, span, first))
                 first += n_lines
             return
         chunks = iter(lambda: list(itertools.islice(items, _CHUNK_RECORDS)), [])
-        for chunk, prepared in _prepare_all(chunks, workers, _prepare_chunk, self.fmt, self.mapping, self.s,
+        for chunk, prepared in map_in_workers(chunks, workers, _prepare_chunk, self.fmt, self.mapping, self.s,
                                             self.path):
             self.records += len(chunk)
             self.commit(prepared, lambda: chunk)
