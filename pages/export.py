@@ -23,7 +23,10 @@ c = st.columns(4)
 fmt = c[0].selectbox("Format", ["messages", "alpaca", "sharegpt"])
 eval_fraction = c[1].number_input("Eval share per task_type", 0.0, 0.9, 0.1, 0.05)
 seed = c[2].number_input("Seed", 0, 2**31 - 1, 42)
-folder = c[3].text_input("Folder (inside the workspace)", f"exports/{datetime.now():%Y%m%d-%H%M%S}")
+# The suggested folder is fixed once per session: a default that changed every second would make Streamlit see a
+# new widget on the next rerun and drop what the user typed.
+suggested = st.session_state.setdefault("export_suggested", f"exports/{datetime.now():%Y%m%d-%H%M%S}")
+folder = c[3].text_input("Folder (inside the workspace)", suggested, key="export_folder")
 if st.button("Export", type="primary"):
     try:
         out = safe_path(folder, "exports/latest")

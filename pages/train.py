@@ -27,8 +27,9 @@ def export_picker() -> str:
     source = st.radio("Training data", ["An export folder", "Export the curated selection now"], horizontal=True,
                       key="train_source")
     if source == "Export the curated selection now":
-        folder = st.text_input("New export folder (inside the workspace)", f"exports/{datetime.now():%Y%m%d-%H%M%S}",
-                               key="train_new_export")
+        # fixed once per session: a default that changes every second would reset what the user typed
+        suggested = st.session_state.setdefault("train_export_suggested", f"exports/{datetime.now():%Y%m%d-%H%M%S}")
+        folder = st.text_input("New export folder (inside the workspace)", suggested, key="train_new_export")
         if st.button("Export now", key="train_export_now"):
             from curation.export import export_selection
 

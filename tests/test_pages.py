@@ -100,3 +100,12 @@ def test_export_page_refuses_paths_outside_the_workspace(app_env):
     [t for t in at.text_input if t.label.startswith("Folder")][0].input("../../etc/evil").run()
     at.button[0].click().run()
     assert at.error and "outside the workspace" in at.error[0].value
+
+
+def test_export_page_keeps_a_typed_folder_across_reruns(app_env):
+    import time
+    at = _ok(_page("export.py"))
+    [t for t in at.text_input if t.label.startswith("Folder")][0].input("exports/mine").run()
+    time.sleep(1.1)  # the suggested folder has a timestamp: a new second must not reset what was typed
+    at.run()
+    assert [t for t in at.text_input if t.label.startswith("Folder")][0].value == "exports/mine"
