@@ -292,6 +292,19 @@ class Store:
     def _q(self, sql: str, params: list | tuple = ()) -> list[tuple]:
         return self._cur().execute(sql, params).fetchall()
 
+    @contextlib.contextmanager
+    def _transaction(self):
+        """The write lock and one transaction on this thread's cursor: committed at the end, rolled back on error."""
+        with self._write_lock:
+            cur = self._cur()
+            cur.execute("BEGIN")
+            try:
+                yield cur
+                cur.execute("COMMIT")
+            except Exception:
+                cur.execute("ROLLBACK")
+                raise
+
     def close(self) -> None:
         """Close the store; cursors of other threads die with it."""
         self._con.close()
@@ -319,15 +332,10 @@ class Store:
         for version, statements in MIGRATIONS:
             if version <= current:
                 continue
-            cur.execute("BEGIN")
-            try:
+            with self._transaction():
                 for sql in statements:
                     cur.execute(sql)
                 cur.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)])
-                cur.execute("COMMIT")
-            except Exception:
-                cur.execute("ROLLBACK")
-                raise
         if current == 0:
             from .taxonomy import DEFAULT_TAXONOMY
             self.taxonomy_add_many(DEFAULT_TAXONOMY)
@@ -446,18 +454,11 @@ class Store:
         if unknown:
             raise UserError(f"cannot change {', '.join(sorted(unknown))}: not an editable field")
         changes = _split_task_type(changes)
-        with self._write_lock:
-            cur = self._cur()
-            cur.execute("BEGIN")
-            try:
-                result = self._update_one(sample_id, changes, author, action, note, expected_rev)
-                cur.execute("COMMIT")
-            except Exception as e:
-                cur.execute("ROLLBACK")
-                if isinstance(e, duckdb.TransactionException):
-                    raise ConflictError(f"sample {sample_id} was changed by someone else at the same moment") from e
-                raise
-        return result
+        try:
+            with self._transaction():
+                return self._update_one(sample_id, changes, author, action, note, expected_rev)
+        except duckdb.TransactionException as e:
+            raise ConflictError(f"sample {sample_id} was changed by someone else at the same moment") from e
 
     def _update_one(self, sample_id, changes, author, action, note, expected_rev) -> dict:
         current = self.get_sample(sample_id)
@@ -502,19 +503,12 @@ class Store:
         """Apply the same change to every matching sample, each as its own revision. Returns how many changed."""
         changes = _split_task_type(changes)
         n = 0
-        with self._write_lock:
-            cur = self._cur()
-            cur.execute("BEGIN")
-            try:
-                for s in self.query_samples(f):
-                    before = {k: s[k] for k in changes if s.get(k) != changes[k]}
-                    if before:
-                        self._write_revision(s, before, {k: changes[k] for k in before}, author, action, note)
-                        n += 1
-                cur.execute("COMMIT")
-            except Exception:
-                cur.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            for s in self.query_samples(f):
+                before = {k: s[k] for k in changes if s.get(k) != changes[k]}
+                if before:
+                    self._write_revision(s, before, {k: changes[k] for k in before}, author, action, note)
+                    n += 1
         return n
 
     def add_tag(self, sample_id: str, tag: str, author: str, note: str | None = None) -> dict:
@@ -739,26 +733,19 @@ class Store:
                          clusters: list[tuple[int, str, bool, bool, str]]) -> int:
         """Store a dedup run: its settings, every scored pair (a ids, b ids, similarities) and its proposed
         clusters (cluster number, sample id, is keeper, protected, reason). Returns the run id."""
-        with self._write_lock:
-            cur = self._cur()
-            cur.execute("BEGIN")
-            try:
-                run_id = self._q("SELECT coalesce(max(id), 0) + 1 FROM dedup_runs")[0][0]
-                cur.execute("INSERT INTO dedup_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [run_id, _now(), author, method, key, _dump(settings), _dump(filter_), n_samples,
-                             threshold, floor, _dump(stats)])
-                a, b, sim = pairs
-                self._bulk_insert("dedup_pairs", {"run_id": [run_id] * len(a), "a": list(a), "b": list(b),
-                                                  "similarity": [float(x) for x in sim]})
-                if clusters:
-                    cols = list(zip(*clusters))
-                    self._bulk_insert("dedup_clusters", {
-                        "run_id": [run_id] * len(clusters), "cluster": list(cols[0]), "sample_id": list(cols[1]),
-                        "is_keeper": list(cols[2]), "protected": list(cols[3]), "reason": list(cols[4])})
-                cur.execute("COMMIT")
-            except Exception:
-                cur.execute("ROLLBACK")
-                raise
+        with self._transaction() as cur:
+            run_id = self._q("SELECT coalesce(max(id), 0) + 1 FROM dedup_runs")[0][0]
+            cur.execute("INSERT INTO dedup_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [run_id, _now(), author, method, key, _dump(settings), _dump(filter_), n_samples,
+                         threshold, floor, _dump(stats)])
+            a, b, sim = pairs
+            self._bulk_insert("dedup_pairs", {"run_id": [run_id] * len(a), "a": list(a), "b": list(b),
+                                              "similarity": [float(x) for x in sim]})
+            if clusters:
+                cols = list(zip(*clusters))
+                self._bulk_insert("dedup_clusters", {
+                    "run_id": [run_id] * len(clusters), "cluster": list(cols[0]), "sample_id": list(cols[1]),
+                    "is_keeper": list(cols[2]), "protected": list(cols[3]), "reason": list(cols[4])})
         return run_id
 
     def dedup_runs(self, limit: int = 50) -> list[dict]:
@@ -899,27 +886,20 @@ class Store:
         not offered again. Returns how many were stored.
         """
         now, n = _now(), 0
-        with self._write_lock:
-            cur = self._cur()
-            cur.execute("BEGIN")
-            try:
-                for r in rows:
-                    decided = cur.execute(
-                        "SELECT 1 FROM robustness_suggestions WHERE sample_id = ? AND tag = ? AND content_hash = ? "
-                        "AND state <> 'open'", [r["sample_id"], r["tag"], r["content_hash"]]).fetchall()
-                    if decided:
-                        continue
-                    cur.execute("DELETE FROM robustness_suggestions WHERE sample_id = ? AND tag = ? AND state = 'open'",
-                                [r["sample_id"], r["tag"]])
-                    cur.execute("INSERT INTO robustness_suggestions "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', NULL, NULL)",
-                                [r["sample_id"], r["tag"], r["confidence"], r["reason"], _dump(r["evidence"]),
-                                 r["detector"], r["content_hash"], run_id, now])
-                    n += 1
-                cur.execute("COMMIT")
-            except Exception:
-                cur.execute("ROLLBACK")
-                raise
+        with self._transaction() as cur:
+            for r in rows:
+                decided = cur.execute(
+                    "SELECT 1 FROM robustness_suggestions WHERE sample_id = ? AND tag = ? AND content_hash = ? "
+                    "AND state <> 'open'", [r["sample_id"], r["tag"], r["content_hash"]]).fetchall()
+                if decided:
+                    continue
+                cur.execute("DELETE FROM robustness_suggestions WHERE sample_id = ? AND tag = ? AND state = 'open'",
+                            [r["sample_id"], r["tag"]])
+                cur.execute("INSERT INTO robustness_suggestions "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', NULL, NULL)",
+                            [r["sample_id"], r["tag"], r["confidence"], r["reason"], _dump(r["evidence"]),
+                             r["detector"], r["content_hash"], run_id, now])
+                n += 1
         return n
 
     def robustness_suggestions(self, state: str | None = "open", tag: str | None = None,
@@ -965,20 +945,13 @@ class Store:
         cols = ", ".join(SAMPLE_COLUMNS)
         marks = ", ".join("?" * len(SAMPLE_COLUMNS))
         n = 0
-        with self._write_lock:
-            cur = self._cur()
-            cur.execute("BEGIN")
-            try:
-                for r in rows:
-                    if cur.execute("SELECT 1 FROM samples WHERE id = ?", [r["id"]]).fetchall():
-                        continue
-                    cur.execute(f"INSERT INTO samples ({cols}) VALUES ({marks})",
-                                [_db_value(c, r.get(c)) for c in SAMPLE_COLUMNS])
-                    n += 1
-                cur.execute("COMMIT")
-            except Exception:
-                cur.execute("ROLLBACK")
-                raise
+        with self._transaction() as cur:
+            for r in rows:
+                if cur.execute("SELECT 1 FROM samples WHERE id = ?", [r["id"]]).fetchall():
+                    continue
+                cur.execute(f"INSERT INTO samples ({cols}) VALUES ({marks})",
+                            [_db_value(c, r.get(c)) for c in SAMPLE_COLUMNS])
+                n += 1
         return n
 
     # ---- review ----
@@ -1217,29 +1190,22 @@ class Store:
         """Record a check run: drop the named checks' old flags on the evaluated samples, insert the new ones
         (sample_id, check_name, reason, evidence, sample_rev). Returns the run id."""
         import pyarrow as pa
-        with self._write_lock:
-            cur = self._cur()
-            cur.execute("BEGIN")
+        with self._transaction() as cur:
+            run_id = self._q("SELECT coalesce(max(id), 0) + 1 FROM check_runs")[0][0]
+            cur.execute("INSERT INTO check_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [run_id, _now(), run.get("author"), run.get("trigger"), _dump(checks),
+                         _dump(run.get("settings", {})), len(evaluated), len(flags)])
+            cur.register("_evaluated", pa.table({"id": pa.array(evaluated, type=pa.string())}))
             try:
-                run_id = self._q("SELECT coalesce(max(id), 0) + 1 FROM check_runs")[0][0]
-                cur.execute("INSERT INTO check_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            [run_id, _now(), run.get("author"), run.get("trigger"), _dump(checks),
-                             _dump(run.get("settings", {})), len(evaluated), len(flags)])
-                cur.register("_evaluated", pa.table({"id": pa.array(evaluated, type=pa.string())}))
-                try:
-                    cur.execute("DELETE FROM flags WHERE list_contains(?, check_name) AND sample_id IN "
-                                "(SELECT id FROM _evaluated)", [checks])
-                finally:
-                    cur.unregister("_evaluated")
-                if flags:
-                    cols = list(zip(*flags))
-                    self._bulk_insert("flags", {
-                        "sample_id": list(cols[0]), "check_name": list(cols[1]), "reason": list(cols[2]),
-                        "evidence": list(cols[3]), "sample_rev": list(cols[4]), "run_id": [run_id] * len(flags)})
-                cur.execute("COMMIT")
-            except Exception:
-                cur.execute("ROLLBACK")
-                raise
+                cur.execute("DELETE FROM flags WHERE list_contains(?, check_name) AND sample_id IN "
+                            "(SELECT id FROM _evaluated)", [checks])
+            finally:
+                cur.unregister("_evaluated")
+            if flags:
+                cols = list(zip(*flags))
+                self._bulk_insert("flags", {
+                    "sample_id": list(cols[0]), "check_name": list(cols[1]), "reason": list(cols[2]),
+                    "evidence": list(cols[3]), "sample_rev": list(cols[4]), "run_id": [run_id] * len(flags)})
         return run_id
 
     def flags(self, sample_id: str) -> list[dict]:
