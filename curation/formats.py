@@ -114,7 +114,7 @@ def iter_lines(path: Path, encoding: str, max_line_bytes: int, progress: Callabl
             n += 1
             if progress:
                 progress(len(raw))
-            if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
+            if _over_limit(len(raw), raw.endswith(b"\n"), max_line_bytes):  # read at most max + 1 bytes
                 yield n, None, _too_long(len(raw) + _skip_rest_of_line(f, progress), max_line_bytes)
                 continue
             if n == 1 and encoding == "utf-8-sig":
@@ -126,6 +126,11 @@ def iter_lines(path: Path, encoding: str, max_line_bytes: int, progress: Callabl
                 continue
             text, err = _decode_line(raw, "utf-8" if encoding == "utf-8-sig" else encoding)
             yield n, text, err
+
+
+def _over_limit(size: int, newline: bool, max_line_bytes: int) -> bool:
+    """Whether a line of `size` bytes (its newline included when it has one) is over the limit."""
+    return size - newline > max_line_bytes
 
 
 def _too_long(size: int, max_line_bytes: int) -> str:
@@ -156,7 +161,7 @@ def jsonl_spans(path: Path, max_line_bytes: int, progress=None, skip: int = 0,
                 if not cut:  # one line fills the block: it ends at the next newline
                     newline = mm.find(b"\n", end)
                     cut = size if newline < 0 else newline + 1
-                    if cut - pos - (newline >= 0) > max_line_bytes:
+                    if _over_limit(cut - pos, newline >= 0, max_line_bytes):
                         err = _too_long(cut - pos, max_line_bytes)
                 yield pos, cut, err
                 if progress:
@@ -181,7 +186,7 @@ def span_lines(path: Path, span: tuple[int, int, str | None], max_line_bytes: in
     lines = [raw + b"\n" for raw in lines] + ([last] if last else [])
     out = []
     for n, raw in enumerate(lines, 1):
-        if len(raw) > max_line_bytes and not raw.endswith(b"\n") or len(raw) > max_line_bytes + 1:
+        if _over_limit(len(raw), raw.endswith(b"\n"), max_line_bytes):
             out.append((n, None, _too_long(len(raw), max_line_bytes)))
         elif not raw.isspace():
             out.append((n, raw, None))
