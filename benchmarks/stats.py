@@ -8,7 +8,8 @@
 2. The Diversity page's first render after an import and from scratch, and its re-render, on 100,000 samples with
    Streamlit's AppTest (target <= 3 s, re-render faster through st.cache_data).
 3. Embedding throughput of the cached path (`curation.embeddings.embed_texts`, which writes every chunk to the
-   store) against calling sentence-transformers `encode` directly on the same texts; target ratio >= 0.9.
+   store) against calling sentence-transformers `encode` directly on the same texts, alternating over a few
+   rounds; target: median ratio >= 0.9.
 
 Stores are generated once into benchmarks/out/ (git-ignored) and reused: the first 1M run spends a few minutes
 generating. `--samples 200000` for a quicker run.
@@ -103,9 +104,11 @@ def time_page(path: Path) -> dict:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
     os.environ["CURATION_DB"] = str(path)
-    # A user opens Diversity in a running app: Streamlit's start-up (scanning installed packages for components,
-    # ~0.8 s) and the landing page (Overview, with the imports it shares) come before, outside these timings.
-    AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=600).run()
+    # A user opens Diversity in a running app: Streamlit's start-up and the landing page (Overview, with the
+    # imports it shares) come before, outside these timings. Start-up scans the installed packages for components
+    # (~0.2 s); a server does it once, but every new AppTest does it on its first run unless handed the result.
+    landing = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=600)
+    landing.run()
     st.cache_resource.clear()
     out = {}
     for label in ("first_render_s", "first_render_from_scratch_s"):
@@ -116,6 +119,7 @@ def time_page(path: Path) -> dict:
         st.cache_resource.clear()
         st.cache_data.clear()
         at = AppTest.from_file(str(ROOT / "pages" / "diversity.py"), default_timeout=600)
+        at._bidi_component_manager = landing._bidi_component_manager
         t = time.perf_counter()
         at.run()
         out[label] = round(time.perf_counter() - t, 2)
@@ -130,8 +134,11 @@ def time_page(path: Path) -> dict:
     return out
 
 
-def time_embeddings(path: Path, n: int) -> dict:
-    """Texts/s of embed_texts (encode + cache writes) vs sentence-transformers encode on the same texts."""
+def time_embeddings(path: Path, n: int, rounds: int) -> dict:
+    """Texts/s of embed_texts (encode + cache writes) vs sentence-transformers encode on the same texts. This VM's
+    speed drifts by ~20% from minute to minute, so the two alternate over a few rounds (which goes first swaps
+    each round) and the ratio reported is the median of the rounds' ratios."""
+    import statistics
     import tempfile
 
     from curation import embeddings as emb
@@ -142,16 +149,33 @@ def time_embeddings(path: Path, n: int) -> dict:
     settings = emb.EmbeddingSettings()
     model = emb.load_model(settings.model, settings.device)
     model.encode(texts[:64], batch_size=settings.batch_size)  # warm-up: load kernels once for both paths
-    t = time.perf_counter()
-    model.encode(texts, batch_size=settings.batch_size, convert_to_numpy=True, normalize_embeddings=True,
-                 show_progress_bar=False)
-    direct = time.perf_counter() - t
-    with tempfile.TemporaryDirectory() as d, Store(Path(d) / "emb.duckdb") as cache:
+
+    def direct() -> float:
         t = time.perf_counter()
-        emb.embed_texts(cache, texts, settings)
-        ours = time.perf_counter() - t
-    return {"texts": len(texts), "device": emb.default_device(), "direct_texts_per_s": round(len(texts) / direct, 1),
-            "workbench_texts_per_s": round(len(texts) / ours, 1), "ratio": round(direct / ours, 3)}
+        model.encode(texts, batch_size=settings.batch_size, convert_to_numpy=True, normalize_embeddings=True,
+                     show_progress_bar=False)
+        return time.perf_counter() - t
+
+    def ours() -> float:
+        with tempfile.TemporaryDirectory() as d, Store(Path(d) / "emb.duckdb") as cache:  # empty cache each round
+            t = time.perf_counter()
+            emb.embed_texts(cache, texts, settings)
+            return time.perf_counter() - t
+
+    times = []  # (direct, ours) seconds per round
+    for r in range(rounds):
+        if r % 2 == 0:
+            d = direct()
+            o = ours()
+        else:
+            o = ours()
+            d = direct()
+        times.append((d, o))
+    ratios = [d / o for d, o in times]
+    return {"texts": len(texts), "rounds": rounds, "device": emb.default_device(),
+            "direct_texts_per_s": [round(len(texts) / d, 1) for d, _ in times],
+            "workbench_texts_per_s": [round(len(texts) / o, 1) for _, o in times],
+            "ratios": [round(x, 3) for x in ratios], "ratio": round(statistics.median(ratios), 3)}
 
 
 def main() -> None:
@@ -159,7 +183,8 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=1_000_000, help="samples for the CLI timing")
     ap.add_argument("--page-samples", type=int, default=100_000)
     ap.add_argument("--baseline-samples", type=int, default=50_000, help="rows the Python-loop baseline runs on")
-    ap.add_argument("--embed-texts", type=int, default=512)
+    ap.add_argument("--embed-texts", type=int, default=256)
+    ap.add_argument("--embed-rounds", type=int, default=3)
     ap.add_argument("--skip", action="append", default=[], choices=["cli", "page", "embeddings"])
     args = ap.parse_args()
     result = {"benchmark": "stats", "cpu_count": os.cpu_count(), "targets": {
@@ -180,7 +205,8 @@ def main() -> None:
         result["page"]["meets_target_after_import"] = result["page"]["first_render_s"] <= 3
         result["page"]["meets_target_from_scratch"] = result["page"]["first_render_from_scratch_s"] <= 3
     if "embeddings" not in args.skip:
-        result["embeddings"] = time_embeddings(big, args.embed_texts)
+        result["embeddings"] = time_embeddings(big, args.embed_texts, args.embed_rounds)
+        result["embeddings"]["meets_target"] = result["embeddings"]["ratio"] >= 0.9
     print(json.dumps(result, indent=1))
 
 

@@ -18,9 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .store import UNTYPED, SampleFilter, Store, sample_from_row
-from .text import has_cjk
+from .text import CJK_CLASS as _CJK, has_cjk
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _FENCE = re.compile(r"```.*?(?:```|\Z)", re.S)
 _INLINE_CODE = re.compile(r"`[^`\n]+`")
 _CJK_CHAR = re.compile(f"[{_CJK}]")

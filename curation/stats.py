@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from .embeddings import EmbeddingJob
@@ -95,21 +96,19 @@ def compute_stats(store: Store, f: SampleFilter | None = None, settings: StatsSe
 def selection_stats(store: Store, f: SampleFilter | None, s: StatsSettings) -> dict:
     """The overview and every non-embedding diversity section for one selection."""
     result = overview(store, f)
-    with store.stats_view(f) as v:
-        if s.tokenizer != "estimate":
-            _count_tokens(v, s.tokenizer)
-        result.update(
-            balance=balance_section(v, store, f, s),
-            lengths=lengths_section(v, s),
-            shape=shape_section(v, s),
-            languages=languages_section(v),
-            answers=answers_section(v, s),
-            prompts=prompts_section(v, s),
-            system_prompts=_groups(v, "system", s),
-            robustness=robustness_section(v, s),
-        )
-        _attach_texts(v, result["answers"]["top_answers"] + result["answers"]["top_openings"]
-                      + result["prompts"]["templates"] + result["system_prompts"])
+    # distinct-n reads conversations, the rest only the derived values: on two cores they run side by side.
+    with ThreadPoolExecutor(1) as pool:
+        distinct = pool.submit(store.stats_distinct_n, f, s.distinct_per_type, s.distinct_chars)
+        with store.stats_view(f) as v:
+            if s.tokenizer != "estimate":
+                _count_tokens(v, s.tokenizer)
+            result.update(balance=balance_section(v, store, f, s), lengths=lengths_section(v, s),
+                          shape=shape_section(v, s), languages=languages_section(v), answers=None,
+                          prompts=prompts_section(v, s), system_prompts=_groups(v, "system", s),
+                          robustness=robustness_section(v, s))
+            result["answers"] = answers_section(v, s, distinct.result())  # last: the thread had the longest
+            _attach_texts(v, result["answers"]["top_answers"] + result["answers"]["top_openings"]
+                          + result["prompts"]["templates"] + result["system_prompts"])
     result["warnings"] = _warnings(result, s.min_per_type, s.flag_min)
     result["headline"] = headline(result)
     return result
@@ -313,11 +312,12 @@ def languages_section(v) -> dict:
 
 
 # ---------------------------------------------------------------- monotony
-def answers_section(v, s: StatsSettings) -> dict:
-    """distinct-n, repeat shares, most repeated answers and openings (overall and per type)."""
+def answers_section(v, s: StatsSettings, distinct_n: list[tuple]) -> dict:
+    """distinct-n (from Store.stats_distinct_n's rows), repeat shares, most repeated answers and openings (overall
+    and per type)."""
     distinct = [{"task_type": tt, "answers": a, "distinct_1": du / nu if nu else None,
                  "distinct_2": db / nb if nb else None, "unigrams": nu, "bigrams": nb}
-                for tt, a, du, nu, db, nb in v.distinct_n(s.distinct_per_type, s.distinct_chars)]
+                for tt, a, du, nu, db, nb in distinct_n]
     repeats = [{"task_type": tt or ALL, "samples": n, "exact_repeat": e, "near_repeat": nr,
                 "exact_share": e / n if n else 0.0, "near_share": nr / n if n else 0.0}
                for tt, n, e, nr in v.repeat_counts()]
@@ -543,9 +543,13 @@ def semantic_coverage(store: Store, f: SampleFilter | None, s: SemanticSettings 
     s = s or SemanticSettings()
     if s.projection not in ("pca", "tsne"):
         raise UserError(f"projection must be pca or tsne, got {s.projection!r}")
+    if s.cached_only and not store.embeddings_cached(emb.model_id(s.model)):
+        empty = _nothing_cached(store, f, s)
+        if empty is not None:
+            return empty
     rows = stratified_prompts(store, f, s.per_type)
     texts = [r["text"] for r in rows]
-    warnings = [w for w in [emb.language_warning(texts, s.model)] if w]
+    warnings = [emb.language_warning(texts, s.model)]
     if s.cached_only:
         found = store.embeddings_get(emb.model_id(s.model), list({emb.text_hash(t) for t in texts}))
         keep = [i for i, t in enumerate(texts) if emb.text_hash(t) in found]
@@ -554,12 +558,32 @@ def semantic_coverage(store: Store, f: SampleFilter | None, s: SemanticSettings 
     else:
         settings = emb.EmbeddingSettings(model=s.model, batch_size=s.batch_size)
         vecs = emb.embed_texts(store, texts, settings, progress=progress)
+    return _semantic_result(s, len(texts), rows, vecs, warnings)
+
+
+def _nothing_cached(store: Store, f: SampleFilter | None, s: SemanticSettings) -> dict | None:
+    """The result when the cache holds no vector of the model: the pick is counted, and its Chinese prompts (for
+    the warning), without reading a conversation, the slowest part of a first render. None where the store
+    cannot tell which prompts contain Chinese."""
+    import numpy as np
+
+    from .embeddings import chinese_warning
+    picks = store.stats_picks(f, s.per_type)
+    if any(zh is None for _, _, zh in picks):
+        return None
+    warning = chinese_warning(sum(zh for _, _, zh in picks), len(picks), s.model)
+    return _semantic_result(s, len(picks), [], np.zeros((0, 0), np.float32), [warning])
+
+
+def _semantic_result(s: SemanticSettings, sampled: int, rows: list[dict], vecs, warnings: list) -> dict:
+    """The map, the scores and the counts of a semantic_coverage result."""
     xy = project(vecs, s.projection, s.seed)
     points = [{"id": r["id"], "task_type": r["task_type"], "x": float(x), "y": float(y),
                "prompt": r["text"][:s.text_chars]} for r, (x, y) in zip(rows, xy)]
     scores = diversity_scores(vecs, [r["task_type"] for r in rows])
-    return {"model": s.model, "settings": dataclasses.asdict(s), "sampled": len(texts), "embedded": len(rows),
-            "points": points, "scores": scores, "warnings": warnings, "definitions": DEFINITION_SEMANTIC}
+    return {"model": s.model, "settings": dataclasses.asdict(s), "sampled": sampled, "embedded": len(rows),
+            "points": points, "scores": scores, "warnings": [w for w in warnings if w],
+            "definitions": DEFINITION_SEMANTIC}
 
 
 def project(vecs, method: str = "pca", seed: int = 0):

@@ -146,6 +146,11 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "DROP TABLE samples",
         "ALTER TABLE samples_v7 RENAME TO samples",
     ]),
+    (8, [
+        # v8 (stats): whether a prompt contains Chinese, so the semantic map can warn about an English-only model
+        # without reading conversations (rows of the old derived version are recomputed).
+        "ALTER TABLE stats_derived ADD COLUMN IF NOT EXISTS pz BOOLEAN",
+    ]),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -276,6 +281,7 @@ class Store:
             raise UserError(f"cannot open store {self.path}: {e}") from None
         except duckdb.Error as e:
             raise UserError(f"{self.path} is not a workbench store: {e}") from None
+        self.read_only = read_only
         self._local = threading.local()
         self._write_lock = threading.RLock()
         if not read_only:
@@ -687,20 +693,65 @@ class Store:
             cur.execute(f"INSERT INTO stats_derived {_derived_select(missing)}", params + [STATS_DERIVED_VERSION])
             return cur.execute("SELECT count(*) FROM stats_derived").fetchall()[0][0] - before
 
+    def stats_picks(self, f: SampleFilter | None, per_type: int | None) -> list[tuple[str, str, bool | None]]:
+        """(id, task_type label, whether the prompt contains Chinese) of the stratified pick (see
+        stats_stratified), without reading a conversation. On a read-only store, which cannot derive, the flag
+        is None."""
+        pick, params = _pick(f, per_type)
+        flag = "NULL::BOOLEAN"
+        if not self.read_only:
+            self.stats_prepare(f)
+            flag = "(SELECT d.pz FROM stats_derived d WHERE d.content_hash = s.content_hash AND d.version = ?)"
+            params.append(STATS_DERIVED_VERSION)
+        return self._q(f"""
+            WITH pick AS ({pick})
+            SELECT pick.id, pick.tt, {flag} FROM pick JOIN samples s ON s.rowid = pick.rid
+            ORDER BY pick.tt, pick.hk, pick.id""", params)
+
     def stats_stratified(self, f: SampleFilter | None, per_type: int | None) -> list[tuple[str, str, str, str]]:
         """(id, task_type label, content_hash, messages JSON) of up to per_type samples of each task_type.
 
         The pick is a fixed pseudo-random order (hash of the id), so it is stable across runs and reloads."""
-        where, params = _where(f)
+        pick, params = _pick(f, per_type)
         # Pick by id and type first, then read only the picked rows' messages (a rowid fetch): the window
         # never carries the conversations.
         return self._q(f"""
-            WITH pick AS (SELECT rowid AS rid, {_TT_SQL} AS tt, hash(id) AS hk FROM samples WHERE {where}
-                          QUALIFY row_number() OVER (PARTITION BY tt ORDER BY hk, id) <= ?)
+            WITH pick AS ({pick})
             SELECT s.id, pick.tt, s.content_hash, s.messages
             FROM (SELECT rowid AS rid, id, content_hash, messages FROM samples
                   WHERE rowid IN (SELECT rid FROM pick)) s JOIN pick USING (rid)
-            ORDER BY pick.tt, pick.hk, s.id""", params + [per_type or 2 ** 62])
+            ORDER BY pick.tt, pick.hk, s.id""", params)
+
+    def stats_distinct_n(self, f: SampleFilter | None, per_type: int | None, max_chars: int) -> list[tuple]:
+        """(task_type, answers used, distinct unigrams, unigrams, distinct bigrams, bigrams) over the answers
+        (first max_chars characters) of the stratified pick (see stats_stratified), per_type samples of each type.
+        n-grams are compared by 64-bit hash (a collision is about as likely as a cosmic ray). Runs on a cursor of
+        its own, so the statistics can run it in a thread beside the others."""
+        import pyarrow as pa
+
+        pick, params = _pick(f, per_type)
+        cur = self._con.cursor()  # its temporary table goes with it
+        try:
+            cur.execute(f"CREATE TEMP TABLE pick AS {pick}", params)
+            # The picked answers are a few thousand short texts: fetched as Arrow and cut into small batches,
+            # DuckDB splits the word regex (the costly part) over all threads, which one row group would not.
+            answers = cur.sql(f"""
+                SELECT pick.tt, lower(left({_turns_text("assistant")}, ?)) AS a
+                FROM (SELECT rowid AS rid, from_json(messages, '{_MESSAGES_TYPE}') AS m FROM samples
+                      WHERE rowid IN (SELECT rid FROM pick)) JOIN pick USING (rid)""",
+                              params=[max_chars]).to_arrow_table()
+            cur.register("_answers", pa.Table.from_batches(answers.to_batches(max_chunksize=256), answers.schema))
+            # Per answer, the hashes of its words and word pairs; per type, the distinct values of the
+            # concatenated lists (twice as fast as unnesting every word into a row for count(DISTINCT)).
+            return cur.execute(f"""
+                WITH w AS (SELECT tt, list_transform({_WORDS_SQL.format(c="a")}, lambda w: hash(w)) AS h
+                           FROM _answers),
+                p AS (SELECT tt, h, list_transform(range(1, len(h)), lambda i: hash(h[i], h[i + 1])) AS b FROM w)
+                SELECT tt, count(*), len(list_distinct(flatten(list(h)))), sum(len(h)),
+                       len(list_distinct(flatten(list(b)))), sum(len(b))
+                FROM p GROUP BY tt ORDER BY tt""").fetchall()
+        finally:
+            cur.close()
 
     def stats_messages(self, f: SampleFilter | None, batch_size: int = 10_000):
         """Yield (id, task_type label, messages JSON) of the whole selection in batches (the full embedding job)."""
@@ -825,6 +876,10 @@ class Store:
                             "ON CONFLICT DO NOTHING", [model, _now()])
             finally:
                 cur.unregister("_emb")
+
+    def embeddings_cached(self, model: str) -> bool:
+        """Whether the cache holds any vector of a model."""
+        return bool(self._q("SELECT EXISTS (SELECT 1 FROM embeddings WHERE model = ?)", [model])[0][0])
 
     def embeddings_count(self, model: str, hashes: list[str]) -> int:
         """How many of the given content hashes are cached for a model."""
@@ -1311,10 +1366,28 @@ def _db_value(key: str, value):
 # joins the selection with those values into a small temporary table, and every metric is a GROUP BY over it;
 # texts are parsed again only for the handful of rows a table shows. curation/stats.py builds the report.
 
-STATS_DERIVED_VERSION = 1  # bump when a derived definition below changes: older rows are then recomputed
+STATS_DERIVED_VERSION = 2  # bump when a derived definition below changes: older rows are then recomputed
 # The task_type label used by every stats query; untyped (either level missing) is one bucket, as in SampleFilter.
 _TT_SQL = f"CASE WHEN task_l1 IS NULL OR task_l2 IS NULL THEN '{UNTYPED}' ELSE task_l1 || '/' || task_l2 END"
 _MESSAGES_TYPE = '[{"role": "VARCHAR", "content": "VARCHAR"}]'
+
+
+def _pick(f: SampleFilter | None, per_type: int | None) -> tuple[str, list]:
+    """SQL and parameters of the stratified pick (rid, id, tt, hk): the per_type samples of each type of the
+    selection with the smallest hash(id), a fixed pseudo-random order. A hash threshold first keeps about twice
+    per_type candidates of each type, so the window never sorts a whole large selection; it drops none of the
+    pick unless fewer than half the expected candidates fall under it (~10 standard deviations at 200)."""
+    where, params = _where(f)
+    limit = per_type or 2 ** 62
+    sql = f"""
+        WITH c AS (SELECT {_TT_SQL} AS tt, count(*) AS n FROM samples WHERE {where} GROUP BY tt)
+        SELECT rid, id, tt, hk
+        FROM (SELECT rowid AS rid, id, {_TT_SQL} AS tt, hash(id) AS hk FROM samples WHERE {where}) JOIN c USING (tt)
+        WHERE hk / 18446744073709551616.0 <= 2.0 * ? / c.n
+        QUALIFY row_number() OVER (PARTITION BY tt ORDER BY hk, id) <= ?"""
+    return sql, params + params + [limit, limit]
+
+
 # A sample calls tools when an assistant turn has a non-empty tool_calls list; JSON keys are never escaped, so
 # the raw text can be searched (cheaper than parsing the calls), first by substring, then exactly.
 _TOOL_CALLS_SQL = ("(contains(messages, '\"tool_calls\"') "
@@ -1349,7 +1422,7 @@ _OPENING_SQL = ("CASE WHEN {lead} <> '' THEN {lead} "
                 "lambda w: w <> '')[1:{k}], ' ') END")
 # Words for distinct-n: a CJK ideograph or kana is a word on its own (Chinese has no spaces, so characters are
 # the unigrams); any other run of letters or digits is one word. Lower-cased.
-_WORDS_SQL = (r"regexp_extract_all(lower(left({c}, ?)), "
+_WORDS_SQL = (r"regexp_extract_all({c}, "
               r"'\p{{Han}}|\p{{Hiragana}}|\p{{Katakana}}|[^\s\p{{P}}\p{{S}}\p{{Han}}\p{{Hiragana}}\p{{Katakana}}]+')")
 STATS_KEYS = {"answer_exact": "ah", "answer_near": "nh", "answer_opening": "ao", "prompt_opening": "po",
               "system": "sh"}
@@ -1358,6 +1431,7 @@ STATS_KEYS = {"answer_exact": "ah", "answer_near": "nh", "answer_opening": "ao",
 def _derived_select(where: str) -> str:
     """SQL computing the derived values of every distinct content hash of the samples matching `where`
     (parameters: the where clause's, then the version)."""
+    from .text import CJK_CLASS
     return f"""
         WITH parsed AS (SELECT content_hash, from_json(messages, '{_MESSAGES_TYPE}') AS m,
                                {_TOOL_CALLS_SQL} AS tool_calls FROM samples
@@ -1375,7 +1449,8 @@ def _derived_select(where: str) -> str:
                {_NEAR_SQL.format(c='answer')} AS nh,
                {_OPENING_SQL.format(h='a_head', lead='a_lead', k=ANSWER_OPENING_WORDS)} AS ao,
                {_OPENING_SQL.format(h='p_head', lead='p_lead', k=PROMPT_OPENING_WORDS)} AS po,
-               CASE WHEN system IS NOT NULL THEN hash(system) END AS sh
+               CASE WHEN system IS NOT NULL THEN hash(system) END AS sh,
+               strlen(prompt) > length(prompt) AND regexp_matches(prompt, '[{CJK_CLASS}]') AS pz
         FROM leads"""
 
 
@@ -1403,7 +1478,7 @@ class StatsView:
 
     def _derive(self, store: "Store", where: str, params: list) -> str:
         """Make sure derived values exist for the selection; returns the table holding them."""
-        if self._c.execute("SELECT current_setting('access_mode')").fetchone()[0] == "read_only":
+        if store.read_only:
             self._c.execute(f"CREATE OR REPLACE TEMP TABLE stats_d AS {_derived_select(where)}",
                             params + [STATS_DERIVED_VERSION])
             return "stats_d"
@@ -1480,35 +1555,6 @@ class StatsView:
     def languages(self) -> list[tuple[str, str, int]]:
         """(task_type, language, samples)."""
         return self._q("SELECT tt, coalesce(language, 'other'), count(*) FROM stats_v GROUP BY ALL ORDER BY 1, 3 DESC")
-
-    def distinct_n(self, per_type: int | None, max_chars: int) -> list[tuple]:
-        """(task_type, answers used, distinct unigrams, unigrams, distinct bigrams, bigrams) over the answers
-        (first max_chars characters) of up to per_type samples of each type, a fixed pseudo-random pick.
-        n-grams are compared by 64-bit hash (a collision is about as likely as a cosmic ray)."""
-        # The pick: the per_type samples of each type with the smallest hash(id). A hash threshold first cuts the
-        # candidates to about twice that, so the whole selection is never sorted, and only the picked rows'
-        # messages are read. Separate statements keep DuckDB's plan simple (one fused query planned badly).
-        self._c.execute("""
-            CREATE OR REPLACE TEMP TABLE stats_pick AS
-            WITH c AS (SELECT tt, count(*) AS n FROM stats_v GROUP BY tt),
-            cand AS (SELECT v.rid, v.tt, hash(v.id) AS hk FROM stats_v v JOIN c USING (tt)
-                     WHERE hash(v.id) / 18446744073709551616.0 <= 2.0 * ? / c.n)
-            SELECT rid, tt FROM cand QUALIFY row_number() OVER (PARTITION BY tt ORDER BY hk, rid) <= ?""",
-                        [per_type or 2 ** 62, per_type or 2 ** 62])
-        words = _WORDS_SQL.format(c=_turns_text("assistant"))
-        self._c.execute(f"""
-            CREATE OR REPLACE TEMP TABLE stats_words AS
-            SELECT p.tt, list_transform({words}, lambda w: hash(w)) AS h
-            FROM (SELECT rowid AS rid, from_json(messages, '{_MESSAGES_TYPE}') AS m FROM samples
-                  WHERE rowid IN (SELECT rid FROM stats_pick)) JOIN stats_pick p USING (rid)""", [max_chars])
-        # Per answer, the hashes of its word pairs; per type, the distinct values of the concatenated lists (twice
-        # as fast as unnesting every word into a row for count(DISTINCT)).
-        return self._q("""
-            WITH p AS (SELECT tt, h, list_transform(range(1, len(h)), lambda i: hash(h[i], h[i + 1])) AS b
-                       FROM stats_words)
-            SELECT tt, count(*), len(list_distinct(flatten(list(h)))), sum(len(h)),
-                   len(list_distinct(flatten(list(b)))), sum(len(b))
-            FROM p GROUP BY tt ORDER BY tt""")
 
     def repeat_counts(self) -> list[tuple]:
         """(task_type or NULL for all, samples, samples whose answer exactly repeats another's in the selection,

@@ -5,7 +5,8 @@ import re
 
 import numpy as np
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs, as a regex class body (stats SQL too)
+_CJK = re.compile(f"[{CJK_CLASS}]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 

@@ -19,6 +19,10 @@ from curation.stats import (ALL, DEFINITION_SEMANTIC, DEFINITIONS, SemanticSetti
 from curation.store import UNTYPED, SampleFilter
 from pages._common import filter_widgets, get_store
 
+# An explicit icon: without one Streamlit looks for an emoji at the start of the text (loading its emoji catalog,
+# ~0.1 s on a first render), and a warning quoting a sample's answer could lose its first character to it.
+WARN = ":material/warning:"
+
 store = get_store()
 st.title("Diversity")
 st.caption("Where the data is thin, lopsided or monotonous, per task_type — click any bar, sector or row to open "
@@ -143,7 +147,8 @@ def section_lengths(r: dict, base: SampleFilter | None, fj: str, k: str) -> None
     type_chart(charts.fig_length_boxes(r, metric), f"{k}_box_{metric}", base)
     flags = [x for x in r["lengths"]["flags"]]
     if flags:
-        st.warning("Length flags: " + "; ".join(f"{x['task_type']} — {x['metric']}: {x['flag']}" for x in flags))
+        st.warning("Length flags: " + "; ".join(f"{x['task_type']} — {x['metric']}: {x['flag']}" for x in flags),
+                   icon=WARN)
         i = table(flags, f"{k}_flags")
         if i is not None:
             open_type(base, flags[i]["task_type"])
@@ -265,7 +270,7 @@ def _semantic_one(f: SampleFilter | None, fj: str, s: SemanticSettings, k: str, 
         st.error(str(e))
         return None
     for w in sem["warnings"]:
-        st.warning(w)
+        st.warning(w, icon=WARN)
     _embedding_buttons(f, fj, sem, s, k)
     jobs += [j for j in (st.session_state.get(f"{k}_sample_job"), full_set_job(store, f, s.model)) if j is not None]
     if sem["points"]:
@@ -373,7 +378,7 @@ warnings = result["warnings"]
 if warnings:
     shown = "\n".join(f"- **{w['section']}** · {w['task_type'] or 'several types'} — {w['message']}"
                        for w in warnings[:5])
-    st.warning(shown + (f"\n\n… and {len(warnings) - 5} more below." if len(warnings) > 5 else ""))
+    st.warning(shown + (f"\n\n… and {len(warnings) - 5} more below." if len(warnings) > 5 else ""), icon=WARN)
     with st.expander(f"All {len(warnings)} warnings (click a row to browse its task_type)"):
         i = table(warnings, "div_warn")
         if i is not None and warnings[i]["task_type"]:

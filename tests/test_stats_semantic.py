@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from curation.embeddings import DEFAULT_MODEL, text_hash
+from curation.embeddings import DEFAULT_MODEL, language_warning, text_hash
 from curation.ingest import IngestSettings, ingest
 from curation.stats import (SemanticSettings, diversity_scores, embedded_share, full_set_job, mean_cosine_distance,
                             project, semantic_coverage, stratified_prompts, vendi_score)
@@ -62,6 +62,57 @@ def test_cached_only_never_encodes(store, tmp_path):
     sem = semantic_coverage(store, None, SemanticSettings(per_type=3, cached_only=True))
     assert (sem["sampled"], sem["embedded"], len(sem["points"])) == (6, 1, 1)
     assert sem["warnings"] == []  # English prompts: no language warning
+
+
+def _mixed_records():
+    """Prompts with and without Chinese, including the edges of the CJK ranges and a Chinese-only answer."""
+    prompts = ["Plain English, please.", "今天天气很好吗？", "Edge \u3400 of extension A", "Edge \u9fff end",
+               "Compatibility \uf900 ideograph", "Kana only: ひらがな", "Hangul: 안녕하세요", "Full-width ＡＢＣ：",
+               "拼音 pinyin mix"]
+    out = [{"task_type": f"t/{i % 3}", "messages": [{"role": "user", "content": q},
+                                                    {"role": "assistant", "content": "好的" if i == 0 else "ok"}]}
+           for i, q in enumerate(prompts)]
+    out.append({"task_type": "t/0", "messages": [
+        {"role": "system", "content": "你是助手"}, {"role": "user", "content": "first turn"},
+        {"role": "assistant", "content": "a"}, {"role": "user", "content": "第二轮"},
+        {"role": "assistant", "content": "b"}]})
+    return out
+
+
+def test_pick_without_conversations_matches_the_prompt_texts(store, tmp_path):
+    from curation.text import has_cjk
+    ingest(store, [write_jsonl(tmp_path / "s.jsonl", _mixed_records())], IngestSettings(dataset="s"))
+    for per_type in (2, None):
+        texts = stratified_prompts(store, None, per_type)
+        picks = store.stats_picks(None, per_type)
+        assert [(i, tt) for i, tt, _ in picks] == [(t["id"], t["task_type"]) for t in texts]
+        assert [zh for _, _, zh in picks] == [has_cjk(t["text"]) for t in texts]
+    assert sum(zh for _, _, zh in store.stats_picks(None, None)) == 6  # system prompts and answers do not count
+
+
+def test_nothing_cached_gives_what_reading_the_prompts_gives(store, tmp_path):
+    ingest(store, [write_jsonl(tmp_path / "s.jsonl", _mixed_records())], IngestSettings(dataset="s"))
+    cheap = semantic_coverage(store, None, SemanticSettings(per_type=3, cached_only=True))
+    assert (cheap["sampled"], cheap["embedded"], cheap["points"]) == (9, 0, [])
+    texts = [p["text"] for p in stratified_prompts(store, None, 3)]
+    assert cheap["warnings"] == [language_warning(texts, DEFAULT_MODEL)]
+    assert cheap["warnings"][0] is not None and " of 9 texts contain Chinese" in cheap["warnings"][0]
+    store.embeddings_put("another-model", [(text_hash(texts[0]), np.ones(4, dtype=np.float32))])
+    assert semantic_coverage(store, None, SemanticSettings(per_type=3, cached_only=True))["sampled"] == 9
+    store.embeddings_put(DEFAULT_MODEL, [(text_hash(texts[0]), np.ones(4, dtype=np.float32))])
+    read = semantic_coverage(store, None, SemanticSettings(per_type=3, cached_only=True))
+    assert (read["sampled"], read["embedded"], read["warnings"]) == (9, 1, cheap["warnings"])
+
+
+def test_read_only_store_reads_the_prompts(store, tmp_path):
+    from curation.store import Store
+    ingest(store, [write_jsonl(tmp_path / "s.jsonl", _mixed_records())], IngestSettings(dataset="s"))
+    store._cur().execute("DELETE FROM stats_derived")
+    store.close()
+    with Store(store.path, read_only=True) as ro:
+        assert {zh for _, _, zh in ro.stats_picks(None, 3)} == {None}
+        sem = semantic_coverage(ro, None, SemanticSettings(per_type=3, cached_only=True))
+    assert sem["sampled"] == 9 and " of 9 texts contain Chinese" in sem["warnings"][0]
 
 
 @pytest.mark.slow
