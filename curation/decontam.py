@@ -12,7 +12,6 @@ Export and evaluation call `decontaminate` / `contaminated_sample_ids`; the page
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from curation.dedup.methods import SIGNATURE_CHUNK
 from curation.dedup.minhash import signatures
 from curation.dedup.normalise import NormaliseSettings, normalise
 from curation.errors import UserError
+from curation.formats import load_records
 
 TEXT_SHOWN = 1000  # characters of an item and of its match kept in the report
 # Field pairs a benchmark record may use for (question, answer), tried in order.
@@ -59,8 +59,7 @@ def load_benchmark(path: str | Path, key: str = "user") -> list[Item]:
     p = Path(path)
     if not p.is_file():
         raise UserError(f"benchmark file {p} does not exist" if not p.exists() else f"{p} is not a file")
-    raw = p.read_text(encoding="utf-8-sig", errors="replace")
-    records = _parse_records(raw, p)
+    records = load_records(p)
     items, unusable = [], 0
     for n, rec in enumerate(records, 1):
         text = _record_text(rec, key) if isinstance(rec, dict) else None
@@ -73,24 +72,6 @@ def load_benchmark(path: str | Path, key: str = "user") -> list[Item]:
         fields = ", ".join(f"{q}/{a}" if a else q for q, a in QA_FIELDS)
         raise UserError(f"{p}: no usable items ({unusable} records); each needs `messages` or one of: {fields}")
     return items
-
-
-def _parse_records(raw: str, p: Path) -> list:
-    stripped = raw.lstrip()
-    if stripped.startswith("["):
-        try:
-            data = json.loads(stripped)
-        except json.JSONDecodeError as e:
-            raise UserError(f"{p}: not valid JSON ({e.msg} at line {e.lineno})") from None
-        return data if isinstance(data, list) else [data]
-    records = []
-    for line in raw.splitlines():
-        if line.strip():
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError:
-                records.append(None)
-    return records
 
 
 def _record_text(rec: dict, key: str) -> str | None:

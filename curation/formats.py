@@ -337,6 +337,28 @@ def read_parquet(path: Path, progress=None) -> Iterator[Record]:
 
 
 # ---------------------------------------------------------------- detection
+def load_records(path: Path) -> list:
+    """Every record of a small JSON-array or JSONL file (benchmark and evaluation sets), in order. A JSONL line that
+    is not valid JSON becomes a ValueError saying why, so the caller can skip it with that reason; an array that
+    is not valid JSON is a UserError."""
+    raw = path.read_text(encoding="utf-8-sig", errors="replace")
+    if raw.lstrip().startswith("["):
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as e:
+            raise UserError(f"{path}: not valid JSON ({e.msg} at line {e.lineno})") from None
+        return data if isinstance(data, list) else [data]
+    out = []
+    for line in raw.splitlines():
+        if not line.strip():
+            continue
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError as e:
+            out.append(ValueError(f"not valid JSON ({e.msg})"))
+    return out
+
+
 def detect_container(path: Path, encoding: str) -> str:
     """jsonl, json (array), csv or parquet, from the extension and the first bytes."""
     suffix = path.suffix.lower()

@@ -61,6 +61,7 @@ def test_gsm8k_style_benchmark_file(tmp_path, corpora_dir):
     suite = load_file_suite(path, "benchmark", "exact_match")
     assert suite.name == "benchmark-gsm8k_test" and suite.metric == "exact_match"
     assert len(suite.items) == 20 and len(suite.skipped) == 1 and suite.skipped[0]["line"] == 21
+    assert suite.skipped[0]["reason"].startswith("not valid JSON")
     first = suite.items[0]
     assert first["task_type"] == "benchmark/gsm8k_test"
     assert first["messages"][0]["role"] == "user" and first["reference"].endswith("#### 72")

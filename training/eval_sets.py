@@ -8,12 +8,12 @@ array of such records works too.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from curation.errors import UserError
+from curation.formats import load_records
 
 SUITE_KINDS = ("eval", "benchmark", "general")
 _ROLE_ALIASES = {"human": "user", "gpt": "assistant", "bot": "assistant", "observation": "tool"}
@@ -68,7 +68,7 @@ def load_file_suite(path, kind: str = "benchmark", metric: str | None = None, na
     stem = re.sub(r"[^\w.-]+", "-", p.stem).strip("-") or "file"
     suite = Suite(name or (f"benchmark-{stem}" if kind == "benchmark" else kind), kind, str(p), metric=metric)
     default_type = f"{kind}/{stem}"
-    for n, rec in enumerate(_records(p), 1):
+    for n, rec in enumerate(load_records(p), 1):
         item, reason = _item_from_record(rec, n, stem, default_type)
         if item is None:
             suite.skipped.append({"line": n, "reason": reason})
@@ -79,25 +79,6 @@ def load_file_suite(path, kind: str = "benchmark", metric: str | None = None, na
         raise UserError(f"{p}: no usable items ({len(suite.skipped)} records; first problem: {first}). Each line "
                         f"needs `messages` ending with an assistant answer, or question/answer fields")
     return suite
-
-
-def _records(p: Path) -> list:
-    raw = p.read_text(encoding="utf-8-sig", errors="replace")
-    if raw.lstrip().startswith("["):
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as e:
-            raise UserError(f"{p}: not valid JSON ({e.msg} at line {e.lineno})") from None
-        return data if isinstance(data, list) else [data]
-    out = []
-    for line in raw.splitlines():
-        if not line.strip():
-            continue
-        try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError as e:
-            out.append(ValueError(f"not valid JSON ({e.msg})"))
-    return out
 
 
 def _item_from_record(rec, n: int, stem: str, default_type: str) -> tuple[dict | None, str]:
