@@ -538,14 +538,15 @@ def run_checks(store: Store, f: SampleFilter | None = None, names: Iterable[str]
     return _run(store, store.iter_samples(f), build_checks(names, settings), "on demand", author)
 
 
-_PARALLEL_MIN = 20_000  # imported samples from which the import's checks run in 2 worker processes
+_PARALLEL_MIN = 20_000  # imported samples from which the import's checks run in worker processes
 
 
-def flag_ingest(store: Store, report) -> None:
-    """Run every check on the samples one import added (the ingest hook); a notice says what was flagged."""
+def flag_ingest(store: Store, report, workers: int = 2) -> None:
+    """Run every check on the samples one import added (the ingest hook), in up to `workers` processes for a big
+    import; a notice says what was flagged."""
     if not report.imported:
         return
-    workers = 2 if report.imported >= _PARALLEL_MIN else 0
+    workers = workers if report.imported >= _PARALLEL_MIN else 0
     result = _run(store, None, build_checks(), "import", None, ingest_id=report.ingest_id, workers=workers)
     if result.flagged_samples:
         detail = ", ".join(f"{k} {v}" for k, v in result.flags.items())

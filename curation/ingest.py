@@ -207,8 +207,9 @@ def map_in_workers(chunks, workers: int, prepare, *args, ahead: int = _AHEAD):
     import multiprocessing
     import sys
     from concurrent.futures import ProcessPoolExecutor
-    # Fork where it is safe: the workers only run pure Python steps (no DuckDB, no Streamlit), and unlike spawn it
-    # does not re-run the caller's main script, which breaks scripts that call ingest() without a __main__ guard.
+    # Fork where it is safe: the workers only run pure Python steps (no DuckDB, no Streamlit), and unlike spawn or
+    # forkserver it does not re-run the caller's main script, which breaks scripts that call ingest() without a
+    # __main__ guard. A fork copies only the calling thread, so multi-threaded callers (the app) pass workers=0.
     method = "fork" if sys.platform == "linux" else "spawn"
     # The workers yield the CPU to the importer: its DuckDB insert is the longest chain of work, and when it
     # waits for a core the whole import waits (a million samples on 2 cores: 48 s with equal priorities, 41 s).
@@ -579,7 +580,7 @@ def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | Non
                         report.already_present, report.settings)
     if settings.run_checks:
         from .checks import flag_ingest  # pre-flags for review: they point at samples, never change them
-        flag_ingest(store, report)
+        flag_ingest(store, report, settings.workers)
     if settings.derive_stats and report.imported:
         store.stats_prepare()
     return report

@@ -70,7 +70,7 @@ with st.form("import"):
 
 if check or go:
     mapping = {user_col: "user", answer_col: "assistant"} if user_col and answer_col else None
-    # workers=0: no forked parser processes inside the app's multi-threaded server process
+    # workers=0: no forked processes (parsers, import checks) inside the app's multi-threaded server process
     settings = IngestSettings(dataset=dataset or None, format=fmt,
                               task_type=None if task_type.startswith("(") else task_type,
                               task_type_field=task_field or "task_type", mapping=mapping, workers=0,

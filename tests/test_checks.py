@@ -236,3 +236,18 @@ def test_import_checks_in_worker_processes_flag_what_one_process_does(store, cor
                        for s in store.query_samples(columns=("id",)) for f in store.flags(s["id"]))
         results.append((run.samples, run.flagged_samples, run.flags, flags))
     assert results[0] == results[1] and results[0][0] == report.imported and results[0][1] > 0
+
+
+def test_import_checks_use_the_import_s_worker_setting(tmp_path, tiny_file, monkeypatch):
+    """The app imports with workers=0 (no fork in its multi-threaded process): its checks must not fork either."""
+    import curation.checks as checks
+    from curation.store import Store
+    seen = []
+    real = checks._run
+    monkeypatch.setattr(checks, "_PARALLEL_MIN", 1)
+    monkeypatch.setattr(checks, "_run", lambda *a, **k: seen.append(k["workers"]) or real(*a, **k))
+    for workers in (0, 2):
+        with Store(tmp_path / f"w{workers}.duckdb") as store:
+            report = ingest(store, [tiny_file], IngestSettings(workers=workers))
+            assert report.imported > 0
+    assert seen == [0, 2]
