@@ -237,6 +237,10 @@ class TruncationSettings:
                                        "when", "than", "into", "are", "was", "were")
 
 
+_ASCII_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_SENTENCE_END = re.compile(r"[.!?。！？]")
+
+
 class TruncationCheck:
     """The last answer stops mid-sentence, on a comma or connector, or inside an open code block."""
 
@@ -269,11 +273,11 @@ class TruncationCheck:
         last_line = text.rsplit("\n", 1)[-1]
         if not last.isalpha() or self._list_item.match(last_line) or last_line.lstrip().startswith("#"):
             return None  # list items, headings and lines ending in digits or symbols end legitimately
-        words = re.findall(r"[A-Za-z]+", last_line)
-        if words and text.endswith(words[-1]) and words[-1] in self.settings.dangling_words:
-            return f"answer ends on the word {words[-1]!r}"
+        word = last_line[len(last_line.rstrip(_ASCII_LETTERS)):]  # the Latin word the text ends on, if any
+        if word in self.settings.dangling_words:
+            return f"answer ends on the word {word!r}"
         # the last line is running prose that simply stops: no full stop, no list item, no heading
-        if len(last_line.strip()) >= 20 and re.search(r"[.!?。！？]", text[:-1]):
+        if len(last_line.strip()) >= 20 and _SENTENCE_END.search(text, 0, len(text) - 1):
             return "answer ends mid-sentence without final punctuation"
         return None
 
