@@ -219,10 +219,12 @@ def test_derived_values_are_cached_per_content_hash(fx):
 def test_read_only_store_computes_without_the_cache(fx, tmp_path):
     from curation.store import Store
     path = fx.path
+    writable = compute_stats(fx)
     fx.close()
     with Store(path, read_only=True) as ro:
         r = compute_stats(ro)
     assert _row(r["answers"]["repeats"], ALL)["exact_repeat"] == 2
+    assert r["answers"]["distinct"] == writable["answers"]["distinct"] and r["answers"]["distinct"]
 
 
 def test_local_hugging_face_tokenizer(fx):
