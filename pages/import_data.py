@@ -23,11 +23,15 @@ if not uploads:
 folder = workspace() / "uploads"
 folder.mkdir(parents=True, exist_ok=True)
 paths = []
+# upload id -> path: each upload is written once, not on every rerun of the page (a big file takes seconds)
+written = st.session_state.setdefault("import_written", {})
 for up in uploads:
     # The browser names the file; keep only a safe base name so it lands inside the workspace.
     name = re.sub(r"[^\w.\-]+", "_", up.name.rsplit("/", 1)[-1]).lstrip(".") or "upload.jsonl"
     path = folder / name
-    path.write_bytes(up.getvalue())
+    if written.get(up.file_id) != path or not path.exists() or path.stat().st_size != up.size:
+        path.write_bytes(up.getvalue())
+        written[up.file_id] = path
     paths.append(path)
 
 first_columns: list[str] = []

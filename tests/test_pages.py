@@ -84,6 +84,26 @@ def test_import_page_without_upload(app_env):
     assert "Choose one or more files" in at.info[0].value
 
 
+def test_import_page_writes_an_upload_once_and_imports_it(app_env):
+    body = "\n".join(json.dumps({"task_type": "qa/upload", "messages": [
+        {"role": "user", "content": f"Upload question {i}?"}, {"role": "assistant", "content": f"Answer {i}."}]})
+        for i in range(3))
+    at = _page("import_data.py")
+    at.file_uploader[0].set_value(("../my data.jsonl", body.encode(), "application/json"))
+    _ok(at.run())
+    saved = app_env.parent / "uploads" / "my_data.jsonl"  # a safe base name inside the workspace
+    assert saved.read_text() == body
+    saved.write_text(body + "\n")  # same upload, other size: written again; same size: left alone
+    _ok(at.run())
+    assert saved.read_text() == body
+    before = saved.stat().st_mtime_ns
+    _ok(at.run())
+    assert saved.stat().st_mtime_ns == before
+    next(b for b in at.button if b.label == "Import").click().run()
+    _ok(at)
+    assert [m.value for m in at.metric][:1] == ["3"]
+
+
 def test_export_page_writes_an_export(app_env, tmp_path):
     at = _ok(_page("export.py"))
     folder = [t for t in at.text_input if t.label.startswith("Folder")][0]
