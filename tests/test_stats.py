@@ -216,6 +216,23 @@ def test_derived_values_are_cached_per_content_hash(fx):
     assert _row(r["answers"]["repeats"], ALL)["exact_repeat"] == 0
 
 
+def test_derivation_in_rowid_ranges_derives_each_content_once(store, tmp_path):
+    """stats_prepare splits the rows into one range per DuckDB thread; a content repeated across ranges (first and
+    last rows here) is derived once, by the range of its first row, and every thread count gives the same rows."""
+    recs = [{"id": f"s{i}", "task_type": "t/x", "messages": [{"role": "user", "content": f"Question {i % 7}? 第{i % 7}题"},
+                                                           {"role": "assistant", "content": f"Answer {i % 7}."}]}
+            for i in range(40)]
+    ingest(store, [write_jsonl(tmp_path / "r.jsonl", recs)], IngestSettings(derive_stats=False, run_checks=False))
+    derived = []
+    for threads in (1, 2, 5):
+        store._cur().execute(f"SET threads = {threads}")
+        store._cur().execute("DELETE FROM stats_derived")
+        assert store.stats_prepare() == 7
+        derived.append(store._q("SELECT * FROM stats_derived ORDER BY content_hash"))
+    assert derived[0] == derived[1] == derived[2] and len(derived[0]) == 7
+    assert all(row[-1] for row in derived[0])  # every prompt has Chinese (pz)
+
+
 def test_read_only_store_computes_without_the_cache(fx, tmp_path):
     from curation.store import Store
     path = fx.path

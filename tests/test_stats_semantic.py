@@ -67,8 +67,8 @@ def test_cached_only_never_encodes(store, tmp_path):
 def _mixed_records():
     """Prompts with and without Chinese, including the edges of the CJK ranges and a Chinese-only answer."""
     prompts = ["Plain English, please.", "今天天气很好吗？", "Edge \u3400 of extension A", "Edge \u9fff end",
-               "Compatibility \uf900 ideograph", "Kana only: ひらがな", "Hangul: 안녕하세요", "Full-width ＡＢＣ：",
-               "拼音 pinyin mix"]
+               "Compatibility \uf900 ideograph", "Kana only: ひらがな", "Hangul: 안녕하세요",
+               "Full-width ＡＢＣ：", "拼音 pinyin mix"]
     out = [{"task_type": f"t/{i % 3}", "messages": [{"role": "user", "content": q},
                                                     {"role": "assistant", "content": "好的" if i == 0 else "ok"}]}
            for i, q in enumerate(prompts)]
