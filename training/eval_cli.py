@@ -53,15 +53,14 @@ def eval_settings_from_args(args):
 
 
 def _type_metrics(pairs: list[str]) -> dict:
-    from .metrics import METRICS
+    from .metrics import check_metrics
 
     out = {}
     for pair in pairs:
         if "=" not in pair:
             raise UserError(f"--type-metric expects TASK_TYPE=METRIC, got {pair!r}")
         key, metric = (x.strip() for x in pair.rsplit("=", 1))
-        if metric not in METRICS:
-            raise UserError(f"unknown metric {metric!r} in --type-metric; choose one of {', '.join(METRICS)}")
+        check_metrics([metric], " in --type-metric")
         out[key] = metric
     return out
 

@@ -58,13 +58,12 @@ def split_suite(samples: list[dict], name: str = "eval", kind: str = "eval", sou
 
 def load_file_suite(path, kind: str = "benchmark", metric: str | None = None, name: str | None = None) -> Suite:
     """A benchmark or general set from a file: messages JSONL, question/answer JSONL, or a JSON array."""
-    from .metrics import METRICS
+    from .metrics import check_metrics
 
     p = Path(path).expanduser()
     if not p.is_file():
         raise UserError(f"{kind} file {p} does not exist" if not p.exists() else f"{p} is not a file")
-    if metric is not None and metric not in METRICS:
-        raise UserError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
+    check_metrics([metric])
     stem = re.sub(r"[^\w.-]+", "-", p.stem).strip("-") or "file"
     suite = Suite(name or (f"benchmark-{stem}" if kind == "benchmark" else kind), kind, str(p), metric=metric)
     default_type = f"{kind}/{stem}"

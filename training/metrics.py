@@ -229,6 +229,14 @@ def is_numeric_task(task_type: str | None) -> bool:
     return any(h in t for h in NUMERIC_HINTS)
 
 
+def check_metrics(names, where: str = "") -> None:
+    """Raise a UserError naming the first of `names` that is not a metric (None entries mean "the default")."""
+    unknown = [n for n in names if n is not None and n not in METRICS]
+    if unknown:
+        from curation.errors import UserError
+        raise UserError(f"unknown metric {unknown[0]!r}{where}; choose from {', '.join(METRICS)}")
+
+
 def metrics_for(task_type: str | None, overrides: dict[str, list[str] | str] | None = None) -> list[str]:
     """Metric names for a task type: an override (exact type, then its L1, then "*") or the default
     (exact_match for numeric types, ROUGE-L and char F1 for everything else)."""
@@ -238,10 +246,7 @@ def metrics_for(task_type: str | None, overrides: dict[str, list[str] | str] | N
         if key in overrides:
             chosen = overrides[key]
             names = [chosen] if isinstance(chosen, str) else list(chosen)
-            unknown = [n for n in names if n not in METRICS]
-            if unknown:
-                from curation.errors import UserError
-                raise UserError(f"unknown metric {unknown[0]!r} for {key}; choose from {', '.join(METRICS)}")
+            check_metrics(names, f" for {key}")
             return names
     return ["exact_match"] if is_numeric_task(task_type) else ["rouge_l", "char_f1"]
 
@@ -253,10 +258,7 @@ def metric_overrides(per_type: dict, other: str | None = None) -> dict:
     When `other` is set, listed types left at their default are written out with that default, so the "*"
     entry never changes a type whose default the user saw and kept.
     """
-    unknown = [m for m in [*per_type.values(), other] if m is not None and m not in METRICS]
-    if unknown:
-        from curation.errors import UserError
-        raise UserError(f"unknown metric {unknown[0]!r}; choose from {', '.join(METRICS)}")
+    check_metrics([*per_type.values(), other])
     out = {t: m for t, m in per_type.items() if m is not None}
     if other is not None:
         out.update({t: metrics_for(t) for t, m in per_type.items() if m is None})

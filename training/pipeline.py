@@ -68,15 +68,13 @@ def check_settings(s: PipelineSettings) -> None:
     """Raise SettingsError for settings that would fail later in the background: unknown metrics, and a
     general-ability set or benchmark file that is missing, not JSON, or without one usable item."""
     from .eval_sets import load_file_suite
-    from .metrics import METRICS
+    from .metrics import check_metrics
 
     named = [s.eval.general_metric] + [b.get("metric") for b in s.benchmarks]
     for value in s.eval.metrics.values():
         named += [value] if isinstance(value, str) else list(value)
-    unknown = [m for m in named if m is not None and m not in METRICS]
-    if unknown:
-        raise SettingsError(f"unknown metric {unknown[0]!r}; choose from {', '.join(METRICS)}")
     try:
+        check_metrics(named)
         if s.eval.general_file:
             load_file_suite(s.eval.general_file, "general", s.eval.general_metric, name="general")
         for b in s.benchmarks:
