@@ -524,10 +524,8 @@ def _checked_in_workers(batches, names: list[str], settings: dict, context: dict
 
 
 def _check_batch(batch: tuple, names: list[str], settings: dict, context: dict) -> list:
-    return _check_rows(*batch, names, settings, context)
-
-
-def _check_rows(cols: list[str], rows: list[tuple], names: list[str], settings: dict, context: dict) -> list:
+    """(sample id, rev, flags) of one `(columns, rows)` batch (in a worker process)."""
+    cols, rows = batch
     checks = build_checks(names, settings)
     out = []
     for r in rows:

@@ -67,6 +67,11 @@ class IngestSettings:
     derive_stats: bool = True
     dry_run: bool = False  # validate and count only (the Import page's report before importing): store nothing
 
+    @property
+    def max_line_bytes(self) -> int:
+        """The line limit in bytes (JSONL lines longer than this are quarantined unread)."""
+        return int(self.max_line_mb * 1e6)
+
 
 @dataclass
 class IngestReport:
@@ -191,7 +196,7 @@ def _plain_row(rec: Record, settings: IngestSettings, stem: str, task_types: dic
 def _prepare_span(span: tuple, fmt: str, mapping: dict | None, settings: IngestSettings, path: Path):
     """`_prepare_chunk` of a span of JSONL lines (`jsonl_spans`), read here in the worker; line numbers count
     from 1 within the span. Adds the number of records and of lines in the span."""
-    items, n_lines = span_lines(path, span, int(settings.max_line_mb * 1e6))
+    items, n_lines = span_lines(path, span, settings.max_line_bytes)
     return (*_prepare_chunk(items, fmt, mapping, settings, path), len(items), n_lines)
 
 
@@ -315,7 +320,7 @@ class _FileImport:
             self.fmt = fmt_arg
         container = None
         try:
-            container, items = open_records(self.path, fmt_arg, encoding, int(self.s.max_line_mb * 1e6),
+            container, items = open_records(self.path, fmt_arg, encoding, self.s.max_line_bytes,
                                             self.progress, parse_jsonl=False)
             if container in ("csv", "parquet"):
                 self.fmt = "table"
@@ -353,7 +358,7 @@ class _FileImport:
                 break
         if first is not None and workers > 1 and encoding in ("utf-8", "utf-8-sig"):
             # The workers read the rest of the file themselves, span by span: its lines never pass through here
-            spans = jsonl_spans(self.path, int(self.s.max_line_mb * 1e6), self.progress, skip=first)
+            spans = jsonl_spans(self.path, self.s.max_line_bytes, self.progress, skip=first)
             for span, (rows, rejected, n, n_lines) in map_in_workers(spans, workers, _prepare_span, self.fmt,
                                                                    self.mapping, self.s, self.path):
                 self.records += n
@@ -367,7 +372,7 @@ class _FileImport:
             self.commit(prepared, lambda: chunk)
 
     def span_items(self, span: tuple, before: int) -> list:
-        items, _ = span_lines(self.path, span, int(self.s.max_line_mb * 1e6))
+        items, _ = span_lines(self.path, span, self.s.max_line_bytes)
         return [(n + before, line, err) for n, line, err in items]
 
     def learn_format(self, rec: Record) -> bool:

@@ -696,7 +696,7 @@ class Store:
             # One insert per rowid range, each on a cursor of its own, side by side: DuckDB scans a row group
             # (~123k rows) on one thread, so below a few row groups a single insert uses one core (100k: 2.6 s,
             # in two ranges 1.3 s). A content goes to the range of its first row, so none is derived twice.
-            lo, hi = cur.execute("SELECT coalesce(min(rowid), 0), coalesce(max(rowid), 0) + 1 FROM samples").fetchone()
+            lo, hi = cur.execute("SELECT coalesce(min(rowid), 0), coalesce(max(rowid), 0) + 1 FROM samples").fetchall()[0]
             parts = max(1, int(cur.execute("SELECT current_setting('threads')").fetchall()[0][0]))
             bounds = [lo + (hi - lo) * i // parts for i in range(parts + 1)]
 
