@@ -6,6 +6,7 @@ Sample content is data, never markup: it goes through st.markdown / st.code, nev
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -61,6 +62,19 @@ def workspace() -> Path:
     store = get_store()
     base = Path(store.path).resolve().parent if str(store.path) != ":memory:" else Path.cwd()
     return base
+
+
+def save_upload(upload, folder: str) -> Path:
+    """Keep an uploaded file inside the workspace under a safe base name (the browser names it). Each upload is
+    written once, not on every rerun of the page: a big file takes seconds."""
+    name = re.sub(r"[^\w.-]+", "_", Path(upload.name).name).strip("._") or "upload.jsonl"
+    target = workspace() / folder / name
+    written = st.session_state.setdefault("uploads_written", {})  # upload id -> path
+    if written.get(upload.file_id) != target or not target.exists() or target.stat().st_size != upload.size:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(upload.getvalue())
+        written[upload.file_id] = target
+    return target
 
 
 def safe_path(text: str, default_sub: str) -> Path:

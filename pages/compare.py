@@ -3,7 +3,6 @@ regressions sent back to review, and the one-click Train & compare chain.
 
 Model outputs and prompts are data: they are shown with st.code / st.text, never as HTML.
 """
-import re
 from pathlib import Path
 
 import altair as alt
@@ -12,7 +11,7 @@ import streamlit as st
 
 from curation.errors import UserError
 from curation.store import curated_filter
-from pages._common import current_user, get_store, workspace
+from pages._common import current_user, get_store, save_upload, workspace
 from training import compare as cmp
 from training import pipeline as pl
 from training.jobs import list_runs
@@ -31,15 +30,6 @@ st.title("Compare")
 st.caption("The base model and base + adapter answer the same eval items with the same greedy decoding. Deltas "
            "are paired per item with a bootstrap 95% CI; a CI that contains 0 is shown as no significant change. "
            "Eval items that duplicate a training sample are excluded and counted.")
-
-
-def save_upload(upload, folder: str) -> Path:
-    """Keep an uploaded file inside the workspace under a safe name."""
-    name = re.sub(r"[^\w.-]+", "_", Path(upload.name).name).strip("._") or "upload.jsonl"
-    target = ws / folder / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(upload.getvalue())
-    return target
 
 
 def metric_choices(types: list[str], key: str) -> dict:

@@ -1,5 +1,4 @@
 """Import: upload files, see the detected format and a preview, then import with a validation report."""
-import re
 
 import pandas as pd
 import streamlit as st
@@ -7,7 +6,7 @@ import streamlit as st
 from curation.errors import UserError
 from curation.formats import default_mapping, preview
 from curation.ingest import IngestSettings, ingest
-from pages._common import get_store, workspace
+from pages._common import get_store, save_upload
 
 store = get_store()
 st.title("Import")
@@ -20,19 +19,7 @@ if not uploads:
     st.info("Choose one or more files to see their detected format and a preview.")
     st.stop()
 
-folder = workspace() / "uploads"
-folder.mkdir(parents=True, exist_ok=True)
-paths = []
-# upload id -> path: each upload is written once, not on every rerun of the page (a big file takes seconds)
-written = st.session_state.setdefault("import_written", {})
-for up in uploads:
-    # The browser names the file; keep only a safe base name so it lands inside the workspace.
-    name = re.sub(r"[^\w.\-]+", "_", up.name.rsplit("/", 1)[-1]).lstrip(".") or "upload.jsonl"
-    path = folder / name
-    if written.get(up.file_id) != path or not path.exists() or path.stat().st_size != up.size:
-        path.write_bytes(up.getvalue())
-        written[up.file_id] = path
-    paths.append(path)
+paths = [save_upload(up, "uploads") for up in uploads]
 
 first_columns: list[str] = []
 for path in paths:
