@@ -25,7 +25,6 @@ from .errors import UserError
 
 ROBUSTNESS_PREFIX = "robustness:"
 GENERATED_PREFIX = "robustness:generated:"
-ROBUSTNESS_KINDS = ("typo", "incomplete", "code_mix", "pinyin")
 # Statuses and actions that take a sample out of the training data.
 REMOVING_STATUSES = frozenset({"rejected", "duplicate"})
 AUTOMATIC_PREFIX = "auto:"

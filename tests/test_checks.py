@@ -20,7 +20,7 @@ def qa(answer: str, prompt: str = "问题") -> dict:
 
 
 def flags(check, answer: str, prompt: str = "问题", context: dict | None = None) -> list:
-    return check.run(qa(answer, prompt), context or {})
+    return check.find(qa(answer, prompt), context or {})
 
 
 # ---------------------------------------------------------------- punctuation

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..store import STATUSES, parse_task_type
-from .args import add_filter_args, author_of, filter_from_args, jsonable as _jsonable, open_store
+from .args import add_filter_args, author_of, filter_from_args, open_store
+from .args import jsonable as _jsonable
 from .stats import add_stats_args, run_stats
+
 
 # ---------------------------------------------------------------- commands
 def cmd_ingest(args) -> dict:

@@ -3,9 +3,22 @@ agreement from the command line. A thin shell over curation.review, curation.che
 from __future__ import annotations
 
 from ..errors import UserError
-from ..review import (AgreementSettings, AssignSettings, QueueSpec, adjudicate, agreement_report, annotator_dashboard,
-                      assign, build_queue, create_profile, disagreement_queue, export_reviews, import_reviews,
-                      queue_progress, set_role)
+from ..review import (
+    AgreementSettings,
+    AssignSettings,
+    QueueSpec,
+    adjudicate,
+    agreement_report,
+    annotator_dashboard,
+    assign,
+    build_queue,
+    create_profile,
+    disagreement_queue,
+    export_reviews,
+    import_reviews,
+    queue_progress,
+    set_role,
+)
 from .args import add_filter_args, author_of, filter_from_args, open_store
 
 

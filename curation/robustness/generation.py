@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from ..errors import UserError
 from . import lexicon
 from .detection import TAG_PREFIX
+from .detectors import default_detectors, detect_sample
 from .prompt import CJK_CLASS, Turn
 from .vocabulary import ZH_EN
 
@@ -346,7 +347,6 @@ def seeded_order(candidates: list[dict], seed: int) -> list[dict]:
 
 def is_clean(sample: dict, detectors: list) -> bool:
     """A parent must be clean: no robustness tag, not itself generated, and no detector finds anything."""
-    from .detection import detect_sample
     if sample.get("parent_id") or any(t.startswith(TAG_PREFIX) for t in sample.get("tags") or []):
         return False
     return not detect_sample(sample, detectors)
@@ -360,7 +360,6 @@ def generate(samples: list[dict], s: GenerationSettings, is_robust, detectors: l
     Rejected and duplicate samples count for nothing and are never parents. Parents are tried in seeded order,
     and a parent any detector finds something in is skipped (it is not clean), until the plan is met.
     """
-    from .detection import default_detectors
     s.check()
     detectors = detectors if detectors is not None else default_detectors()
     by_type: dict[str, list[dict]] = {}

@@ -13,9 +13,10 @@ import dataclasses
 from datetime import datetime, timezone
 
 from ..errors import UserError
-from ..protection import GENERATED_PREFIX, ROBUSTNESS_KINDS, is_protected
+from ..protection import GENERATED_PREFIX, is_protected
 from ..store import SampleFilter, Store, curated_filter
-from .detection import TAG_PREFIX, default_detectors, detect_sample
+from .detection import TAG_PREFIX
+from .detectors import default_detectors, detect_sample, detector_names
 from .generation import PERTURBATIONS, GenerationSettings, generate
 
 DETECT_ACTOR = "auto:robustness-detect"
@@ -27,8 +28,8 @@ _COLUMNS = ("id", "dataset", "messages", "tools", "task_l1", "task_l2", "languag
 def kind_tag(kind: str) -> str:
     """`robustness:<kind>` for a known kind; UserError otherwise."""
     kind = kind.removeprefix(TAG_PREFIX)
-    if kind not in ROBUSTNESS_KINDS:
-        raise UserError(f"unknown robustness kind {kind!r}; choose from {', '.join(ROBUSTNESS_KINDS)}")
+    if kind not in detector_names():
+        raise UserError(f"unknown robustness kind {kind!r}; choose from {', '.join(detector_names())}")
     return TAG_PREFIX + kind
 
 

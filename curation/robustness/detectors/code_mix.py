@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import lexicon
-from .detection import Detection, Evidence, finding
-from .latin import LatinSettings, classify_turn
-from .prompt import Turn
+from .. import lexicon
+from ..detection import Detection, Evidence, finding
+from ..latin import LatinSettings, classify_turn
+from ..prompt import Turn
+from .base import DETECTORS, Detector
 
 
 @dataclass
@@ -26,11 +27,12 @@ class CodeMixSettings:
     latin: LatinSettings = field(default_factory=LatinSettings)
 
 
-class CodeMixDetector:
+@DETECTORS.register
+class CodeMixDetector(Detector):
     """Finds English words mixed into Chinese sentences."""
 
-    def __init__(self, settings: CodeMixSettings | None = None):
-        self.settings = settings or CodeMixSettings()
+    name = "code_mix"
+    Settings = CodeMixSettings
 
     def detect(self, turns: list[Turn]) -> Detection | None:
         evidence: list[Evidence] = []
@@ -39,7 +41,7 @@ class CodeMixDetector:
                 evidence += self._turn(turn)
         if not evidence:
             return None
-        return finding("code_mix", self, evidence, min(0.95, 0.65 + 0.1 * len(evidence)))
+        return finding(self.name, self, evidence, min(0.95, 0.65 + 0.1 * len(evidence)))
 
     def _turn(self, turn: Turn) -> list[Evidence]:
         s = self.settings

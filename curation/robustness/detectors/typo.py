@@ -14,9 +14,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import lexicon
-from .detection import Detection, Evidence, finding
-from .prompt import CJK_CLASS, TOKEN, Token, Turn
+from .. import lexicon
+from ..detection import Detection, Evidence, finding
+from ..prompt import CJK_CLASS, TOKEN, Token, Turn
+from .base import DETECTORS, Detector
 
 # Chat shorthand and unit abbreviations are informal, not misspelled.
 SHORTHAND = frozenset("""pls plz thx thnx lol btw imo imho asap fyi idk tbh omg brb afaik np ty ok okay
@@ -48,11 +49,12 @@ class TypoSettings:
     zh_max_cover: int = 500  # a character inside a word at least this frequent is taken as written
 
 
-class TypoDetector:
+@DETECTORS.register
+class TypoDetector(Detector):
     """Finds misspelled English words and wrong Chinese characters."""
 
-    def __init__(self, settings: TypoSettings | None = None):
-        self.settings = settings or TypoSettings()
+    name = "typo"
+    Settings = TypoSettings
 
     def detect(self, turns: list[Turn]) -> Detection | None:
         evidence: list[Evidence] = []
@@ -63,7 +65,7 @@ class TypoDetector:
                 evidence += self._chinese(turn)
         if not evidence:
             return None
-        return finding("typo", self, evidence, 0.55 + 0.15 * min(len(evidence), 3))
+        return finding(self.name, self, evidence, 0.55 + 0.15 * min(len(evidence), 3))
 
     # ---- English ----
     def _english(self, turn: Turn) -> list[Evidence]:
