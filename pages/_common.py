@@ -130,9 +130,10 @@ def untyped_badge(sample: dict) -> None:
         st.warning(f"{UNTYPED}: this sample has no two-level task_type; relabel it so analyses can use it.")
 
 
-def step_settings_form(registry, names, key: str) -> dict:
+def step_settings_form(registry, names, key: str, exclude: tuple[str, ...] = ()) -> dict:
     """A settings control per field of each named step (generated from its settings dataclass; the help is the
-    field's comment); returns name -> settings object, the defaults where nothing changed."""
+    field's comment), but for the fields in `exclude` (the page has its own control for them); returns
+    name -> settings object, the defaults where nothing changed."""
     import dataclasses
 
     from curation.steps import form_fields
@@ -143,7 +144,8 @@ def step_settings_form(registry, names, key: str) -> dict:
         changed = {}
         with st.expander(f"{name} settings"):
             cols = st.columns(3)
-            for k, (field, value, help_text) in enumerate(form_fields(defaults)):
+            shown = [f for f in form_fields(defaults) if f[0] not in exclude]
+            for k, (field, value, help_text) in enumerate(shown):
                 col, wkey = cols[k % 3], f"{key}_{name}_{field}"
                 if isinstance(value, bool):
                     new = col.checkbox(field, value, key=wkey, help=help_text or None)
