@@ -43,7 +43,7 @@ def test_browse_renders_a_sample_and_history(app_env):
     from pages._common import get_store
     store = get_store()
     sid = at.subheader[0].value.split("`")[1]
-    store.update_sample(sid, {"status": "accepted"}, "tester", "review")
+    store.samples.update(sid, {"status": "accepted"}, "tester", "review")
     at = _ok(at.run())
     assert any(s.value == "History" for s in at.subheader)
     assert at.select_slider[0].options == ["0", "1"]
@@ -70,7 +70,7 @@ def test_taxonomy_add_and_target(app_env):
     next(b for b in at.button if b.label == "Add").click().run()
     _ok(at)
     from pages._common import get_store
-    assert get_store().taxonomy_has("medical", "triage")
+    assert get_store().taxonomy.has("medical", "triage")
 
 
 def test_quarantine_lists_invalid_demo_records(app_env):
