@@ -38,6 +38,41 @@ def test_filters(loaded_store):
     assert s.samples.count(SampleFilter(tag="robustness:pinyin")) == 0
 
 
+def test_search_matches_turn_contents_only(store):
+    """Issue 15 item 9: search looks at what the turns say, not at the stored JSON (roles, keys, escapes)."""
+    from curation.review import QueueSpec, build_queue
+    _ingest(store, [
+        {"id": "q1", "messages": [{"role": "user", "content": 'Say "hello" to the assistant'},
+                                  {"role": "assistant", "content": "Hello."}]},
+        {"id": "q2", "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hi!"}]},
+        {"id": "q3", "tools": [{"type": "function", "function": {"name": "lookup", "parameters": {}}}],
+         "messages": [{"role": "user", "content": "Find it"},
+                      {"role": "assistant", "content": "", "tool_calls": [{"id": "c0", "type": "function",
+                       "function": {"name": "lookup", "arguments": "{}"}}]},
+                      {"role": "tool", "tool_call_id": "c0", "content": "found C:\\path 50%"},
+                      {"role": "assistant", "content": "Done."}]},
+    ])
+
+    def ids(text):
+        return [s["id"] for s in store.samples.list(SampleFilter(search=text))]
+
+    assert ids("assistant") == ["q1"]  # a role name matches only where a turn says it
+    assert ids('"hello"') == ["q1"]  # a quote is found (stored escaped in the JSON text)
+    assert ids("HELLO") == ["q1"]  # case-insensitive
+    assert ids("tool_calls") == ids("role") == ids("lookup") == []  # keys and tool names are not contents
+    assert ids("C:\\path 50%") == ["q3"]  # backslash and % literally, in a tool result
+    assert build_queue(store, QueueSpec(filter=SampleFilter(search="assistant")), None) == ["q1"]
+
+
+def _ingest(store, records):
+    import tempfile
+    from pathlib import Path
+    from curation.ingest import IngestSettings, ingest
+    from tests.conftest import write_jsonl
+    with tempfile.TemporaryDirectory() as d:
+        ingest(store, [write_jsonl(Path(d) / "q.jsonl", records)], IngestSettings(dataset="q"))
+
+
 def test_derived_columns(loaded_store):
     t3 = loaded_store.samples.get("t3")
     assert t3["n_turns"] == 2 and not t3["has_system"] and not t3["has_tools"]

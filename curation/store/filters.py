@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass, field
 
 from ._sql import Where, in_list
@@ -18,7 +19,7 @@ class SampleFilter:
     exclude_status: list[str] = field(default_factory=list)
     split: str | None = None
     tag: str | None = None  # exact tag, or a prefix ending in "*" ("robustness:*")
-    search: str | None = None  # case-insensitive substring of the conversation
+    search: str | None = None  # case-insensitive substring of a turn's content (never of roles or JSON syntax)
     language: str | None = None
     ids: list[str] | None = None
     limit: int | None = None
@@ -41,6 +42,22 @@ def _as_list(v) -> list:
 def like_pattern(text: str) -> str:
     """An ILIKE pattern matching `text` anywhere, with the pattern characters escaped (use with ESCAPE '\\')."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+# The turns' contents of the stored messages JSON; only they are searched.
+_CONTENTS_TYPE = '[{"content": "VARCHAR"}]'
+
+
+def search_condition(text: str) -> list:
+    """[SQL, params...]: some turn's content contains `text`, case-insensitively.
+
+    The stored conversation is JSON, so searching its raw text would match role names and keys ("assistant"
+    matches every sample) and miss text with a quote (stored as \\"). The raw text is only a cheap first pass, with
+    the search text escaped as JSON writes it; the contents are then parsed and compared for the rows it leaves.
+    """
+    escaped = json.dumps(text, ensure_ascii=False)[1:-1]
+    return ["messages ILIKE ? ESCAPE '\\' AND len(list_filter(from_json(messages, '" + _CONTENTS_TYPE + "'), "
+            "lambda m: contains(lower(m.content), lower(?)))) > 0", like_pattern(escaped), text]
 
 
 def sample_where(f: SampleFilter | None) -> tuple[str, list]:
@@ -80,7 +97,7 @@ def sample_where(f: SampleFilter | None) -> tuple[str, list]:
         else:
             w.add("list_contains(tags, ?)", f.tag)
     if f.search:
-        w.add("messages ILIKE ? ESCAPE '\\'", like_pattern(f.search))
+        w.add(*search_condition(f.search))
     if f.language:
         w.add("language = ?", f.language)
     if f.ids is not None:
