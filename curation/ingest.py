@@ -50,7 +50,7 @@ class IngestSettings:
     memory_limit: str | None = "600MB"
     errors_listed: int = 1000  # errors listed in the report; all of them are in quarantine regardless
     run_checks: bool = True  # pre-flag the imported samples for review (curation.checks.flag_ingest) afterwards
-    # derive the per-content values the diversity statistics need (Store.stats_prepare) afterwards, so the first
+    # derive the per-content values the diversity statistics need (Store.stats.prepare) afterwards, so the first
     # `curation stats` or Diversity page after an import is as fast as later ones
     derive_stats: bool = True
     dry_run: bool = False  # validate and count only (the Import page's report before importing): store nothing
@@ -291,7 +291,7 @@ class _FileImport:
             finally:
                 self.writer.shutdown()
         if not self.s.dry_run:
-            self.store.add_quarantine(self.report.ingest_id, self.quarantine)
+            self.store.quarantine.add(self.report.ingest_id, self.quarantine)
         self.report.files.append({"file": self.name, "container": container,
                                   "format": self.fmt, "encoding": encoding, "records": self.records})
         if self.records == 0 and not self.report.file_errors:
@@ -421,7 +421,7 @@ class _FileImport:
     def _in_taxonomy(self, l1: str, l2: str) -> bool:
         known = self.in_taxonomy.get((l1, l2))
         if known is None:
-            known = self.in_taxonomy[(l1, l2)] = self.store.taxonomy_has(l1, l2)
+            known = self.in_taxonomy[(l1, l2)] = self.store.taxonomy.has(l1, l2)
         return known
 
     def flush(self, wait: bool = False) -> None:
@@ -429,7 +429,7 @@ class _FileImport:
         if len(self.batch):
             table = self.batch.table(self.report.ingest_id, self.now, self.path.name)
             self.collect()
-            self.inserting = (self.batch, self.writer.submit(self.store.insert_samples, table, self.s.dry_run))
+            self.inserting = (self.batch, self.writer.submit(self.store.samples.add, table, self.s.dry_run))
             self.batch = _Batch()
         if wait:
             self.collect()
@@ -522,7 +522,7 @@ def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | Non
             raise UserError(f"file not found: {p}")
         if p.is_dir():
             raise UserError(f"{p} is a folder; name the files to import (e.g. {p}/*.jsonl)")
-    report = IngestReport(ingest_id=store.next_ingest_id(), settings=dataclasses.asdict(settings))
+    report = IngestReport(ingest_id=store.ingests.new_id(), settings=dataclasses.asdict(settings))
     total = sum(p.stat().st_size for p in paths if p.is_file()) or 1
     done = [0]
 
@@ -537,12 +537,12 @@ def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | Non
             _FileImport(store, p, settings, report, tick).run()
     if settings.dry_run:
         return report
-    store.record_ingest(report.ingest_id, settings.dataset or ",".join(p.stem for p in paths),
-                        [str(p) for p in paths], settings.format, report.imported, report.rejected,
-                        report.already_present, report.settings)
+    store.ingests.add(id=report.ingest_id, dataset=settings.dataset or ",".join(p.stem for p in paths),
+                      files=[str(p) for p in paths], format=settings.format, imported=report.imported,
+                      rejected=report.rejected, already_present=report.already_present, settings=report.settings)
     if settings.run_checks:
         from .checks import flag_ingest  # pre-flags for review: they point at samples, never change them
         flag_ingest(store, report, settings.workers)
     if settings.derive_stats and report.imported:
-        store.stats_prepare()
+        store.stats.prepare()
     return report

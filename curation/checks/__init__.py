@@ -65,7 +65,7 @@ def _run(store: Store, samples: Iterable[dict] | None, checks: list, trigger: st
     if samples is not None:
         results = ((s["id"], s["rev"], check_sample(s, checks, context)) for s in samples)
     else:
-        results = _checked_in_workers(store.ingest_sample_rows(ingest_id), names,
+        results = _checked_in_workers(store.samples.iter_ingest_rows(ingest_id), names,
                                       {c.name: c.settings for c in checks}, context, workers)
     evaluated, rows = [], []
     per_check: dict[str, set] = {}
@@ -74,7 +74,7 @@ def _run(store: Store, samples: Iterable[dict] | None, checks: list, trigger: st
         for f in flags:
             rows.append((sample_id, f.check, f.reason, f.evidence, rev))
             per_check.setdefault(f.check, set()).add(sample_id)
-    run_id = store.replace_flags(names, evaluated, rows, {"author": author, "trigger": trigger, "settings": settings})
+    run_id = store.flags.replace(names, evaluated, rows, {"author": author, "trigger": trigger, "settings": settings})
     return CheckRunReport(run_id, trigger, names, len(evaluated), len({r[0] for r in rows}),
                           {k: len(v) for k, v in sorted(per_check.items())}, settings)
 
@@ -100,7 +100,7 @@ def _check_batch(batch: tuple, names: list[str], settings: dict, context: dict) 
 def run_checks(store: Store, f: SampleFilter | None = None, names: Iterable[str] | None = None,
                settings: dict | None = None, author: str | None = None) -> CheckRunReport:
     """Run checks on demand over the samples matching a filter; old flags of those checks are replaced."""
-    return _run(store, store.iter_samples(f), build_checks(names, settings), "on demand", author)
+    return _run(store, store.samples.iter(f), build_checks(names, settings), "on demand", author)
 
 
 _PARALLEL_MIN = 20_000  # imported samples from which the import's checks run in worker processes
@@ -121,5 +121,5 @@ def flag_ingest(store: Store, report, workers: int = 2) -> None:
 
 def recheck_sample(store: Store, sample_id: str, author: str | None = None) -> list[dict]:
     """Re-run every check on one sample (after an edit) and return its current flags."""
-    _run(store, [store.get_sample(sample_id)], build_checks(), "edit", author)
-    return store.flags(sample_id)
+    _run(store, [store.samples.get(sample_id)], build_checks(), "edit", author)
+    return store.flags.list(sample_id)

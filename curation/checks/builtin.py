@@ -382,7 +382,7 @@ class VerbosityCheck(Check):
 def length_stats(store: Store) -> dict[str, dict]:
     """Per task_type: median and robust spread (1.4826 x MAD) of log answer length, over the whole store."""
     out = {}
-    for label, n, med, mad in store.answer_length_stats():
+    for label, n, med, mad in store.samples.answer_length_stats():
         # a floor on the spread: a task type whose answers are all alike would otherwise flag any variation
         scale = max(1.4826 * float(mad), 0.25)
         out[label] = {"n": n, "median_log": float(med), "scale": scale, "median_chars": int(round(math.expm1(med)))}

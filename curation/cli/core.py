@@ -50,19 +50,19 @@ class _progress:
 def cmd_samples(args) -> dict:
     with open_store(args) as store:
         f = filter_from_args(args)
-        rows = store.query_samples(f)
-        return {"total": store.count(f), "samples": [_jsonable(s) for s in rows]}
+        rows = store.samples.list(f)
+        return {"total": store.samples.count(f), "samples": [_jsonable(s) for s in rows]}
 
 
 def cmd_show(args) -> dict:
     with open_store(args) as store:
-        s = store.sample_at(args.id, args.rev) if args.rev is not None else store.get_sample(args.id)
-        return {"sample": _jsonable(s), "history": [_jsonable(r) for r in store.history(args.id)]}
+        s = store.revisions.sample_at(args.id, args.rev) if args.rev is not None else store.samples.get(args.id)
+        return {"sample": _jsonable(s), "history": [_jsonable(r) for r in store.revisions.list(args.id)]}
 
 
 def cmd_restore(args) -> dict:
     with open_store(args) as store:
-        return {"sample": _jsonable(store.restore(args.id, args.rev, author_of(args)))}
+        return {"sample": _jsonable(store.revisions.restore(args.id, args.rev, author_of(args)))}
 
 
 def cmd_relabel(args) -> dict:
@@ -73,13 +73,13 @@ def cmd_relabel(args) -> dict:
     if not any([f.dataset, f.task_type, f.status, f.split, f.tag, f.search, f.language]) and not args.all:
         raise UserError("relabel needs a filter (e.g. --task-type old/type) or --all")
     with open_store(args) as store:
-        n = store.update_many(f, {"task_l1": l1, "task_l2": l2}, author_of(args), "relabel", args.note)
+        n = store.samples.update_many(f, {"task_l1": l1, "task_l2": l2}, author_of(args), "relabel", args.note)
         return {"relabelled": n, "task_type": f"{l1}/{l2}", "filter": f.to_dict()}
 
 
 def cmd_set_status(args) -> dict:
     with open_store(args) as store:
-        s = store.update_sample(args.id, {"status": args.status}, author_of(args), "status", args.note)
+        s = store.samples.update(args.id, {"status": args.status}, author_of(args), "status", args.note)
         return {"sample": _jsonable(s)}
 
 
@@ -91,24 +91,24 @@ def cmd_stats(args) -> dict:
 def cmd_taxonomy(args) -> dict:
     with open_store(args) as store:
         if args.action == "list":
-            return {"taxonomy": store.taxonomy()}
+            return {"taxonomy": store.taxonomy.list()}
         l1, l2 = _two_levels(args.type)
         if args.action == "add":
-            added = store.taxonomy_add_many([(l1, l2, args.kind, args.description or f"{l1} — {l2}")])
+            added = store.taxonomy.add_many([(l1, l2, args.kind, args.description or f"{l1} — {l2}")])
             return {"added": added, "task_type": f"{l1}/{l2}"}
         if args.action == "remove":
-            store.taxonomy_remove(l1, l2)
+            store.taxonomy.remove(l1, l2)
             return {"removed": f"{l1}/{l2}"}
         if args.action == "rename":
             if not args.to:
                 raise UserError("rename needs --to NEW_L1/NEW_L2")
-            n = store.taxonomy_rename((l1, l2), _two_levels(args.to), author_of(args))
+            n = store.taxonomy.rename((l1, l2), _two_levels(args.to), author_of(args))
             return {"renamed": f"{l1}/{l2}", "to": args.to, "relabelled": n}
         if args.share is None and args.count is None:
             raise UserError("target needs --share (0..1) or --count")
         if args.share is not None and not 0 <= args.share <= 1:
             raise UserError(f"--share must be between 0 and 1, got {args.share}")
-        store.taxonomy_set_target(l1, l2, args.share, args.count)
+        store.taxonomy.set_target(l1, l2, args.share, args.count)
         return {"task_type": f"{l1}/{l2}", "target_share": args.share, "target_count": args.count}
 
 
@@ -121,7 +121,7 @@ def _two_levels(value: str | None) -> tuple[str, str]:
 
 def cmd_quarantine(args) -> dict:
     with open_store(args) as store:
-        rows = store.quarantine(args.ingest, args.limit)
+        rows = store.quarantine.list(args.ingest, args.limit)
     if args.out:
         path = Path(args.out)
         if path.exists() and path.is_dir():

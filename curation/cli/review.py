@@ -155,15 +155,15 @@ def cmd_assign(args) -> dict:
 def cmd_profile(args) -> dict:
     with open_store(args) as store:
         if args.action == "list":
-            return {"profiles": store.annotators()}
+            return {"profiles": store.review.annotators()}
         if not args.name:
             raise UserError(f"profile {args.action} needs a NAME")
         if args.action == "add":
-            if store.annotator(args.name):
+            if store.review.annotator(args.name):
                 raise UserError(f"profile {args.name!r} already exists")
             return {"profile": create_profile(store, args.name, args.role)}
         set_role(store, author_of(args), args.name, args.role)
-        return {"profile": store.annotator(args.name)}
+        return {"profile": store.review.annotator(args.name)}
 
 
 def cmd_disagreements(args) -> dict:
