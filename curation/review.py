@@ -71,6 +71,16 @@ def set_role(store: Store, lead: str, name: str, role: str) -> None:
     store.review.set_role(name, role)
 
 
+def sign_in(store: Store, name: str, leads: set[str] | frozenset = frozenset()) -> str:
+    """The profile of someone the identity provider signed in (created on first sign-in); names in `leads`
+    (the deployment's configured leads) are made leads. Returns the profile's role."""
+    if store.review.annotator(name) is None:
+        create_profile(store, name, "lead" if name in leads else "annotator")
+    elif name in leads and role_of(store, name) != "lead":
+        store.review.set_role(name, "lead")  # granted by the deployment's configuration, not by a person
+    return role_of(store, name)
+
+
 def _require_profile(store: Store, name: str | None) -> None:
     if not name or store.review.annotator(name) is None:
         raise UserError(f"no annotator profile {name or 'anonymous'!r}: pick or create one first")

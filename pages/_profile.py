@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from curation.errors import UserError
-from curation.review import ROLES, create_profile, role_of
+from curation.review import ROLES, create_profile, sign_in
 from curation.store import Store
 
 NEW = "➕ New profile…"
@@ -46,13 +46,8 @@ def _oidc_identity(store: Store) -> str | None:
         st.button("Log in", on_click=st.login, args=(cfg.get("provider"),) if cfg.get("provider") else ())
         return None
     name = st.user.get("email") or st.user.get("name") or st.user.get("sub")
-    leads = set(cfg.get("leads", []))
-    role = "lead" if name in leads else "annotator"
-    if store.review.annotator(name) is None:
-        create_profile(store, name, role)
-    elif name in leads and role_of(store, name) != "lead":
-        store.review.set_role(name, "lead")
-    st.caption(f"Signed in as **{name}** · {role_of(store, name)}")
+    role = sign_in(store, name, set(cfg.get("leads", [])))
+    st.caption(f"Signed in as **{name}** · {role}")
     st.button("Log out", on_click=st.logout)
     return name
 

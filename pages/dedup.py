@@ -23,6 +23,7 @@ from curation.dedup.runs import (apply_above, apply_cluster, clusters_at, counts
                                  review_state, run_dedup, set_keeper, split_cluster, unmark)
 from curation.embeddings import is_english_only
 from curation.errors import UserError
+from curation.store import curated
 from pages._common import current_user, filter_widgets, get_store, step_settings_form
 
 PAGE_SIZE = 10
@@ -61,9 +62,7 @@ def run_form() -> None:
                     "path of a multilingual or Chinese model for Chinese data.")
         order = st.multiselect("Keeper rule (first criterion that separates members decides)", list(CRITERIA),
                                default=KeeperRule().order, format_func=CRITERIA.get, key="dd_rule")
-        f = filter_widgets(store, "dd")
-        if not f.status:
-            f.exclude_status = ["rejected", "duplicate"]
+        f = curated(filter_widgets(store, "dd"))
         if st.button("Run", type="primary", key="dd_run_btn"):
             _run(method, settings, order, f)
 

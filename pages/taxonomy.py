@@ -3,7 +3,9 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from curation.errors import UserError
 from curation.store import UNTYPED, SampleFilter, parse_task_type
+from curation.taxonomy import KINDS, add_type, remove_type, rename_type, set_target
 from curation.summary import overview
 from pages._common import current_user, get_store
 
@@ -33,39 +35,42 @@ types = sorted(known)
 add, rename, target, remove = st.tabs(["Add", "Rename", "Target", "Remove"])
 with add, st.form("add"):
     value = st.text_input("New type (L1/L2)", placeholder="medical/triage")
-    kind = st.selectbox("Kind", ["ability", "domain"])
+    kind = st.selectbox("Kind", list(KINDS))
     desc = st.text_input("Description")
     if st.form_submit_button("Add"):
-        l1, l2 = parse_task_type(value)
-        if not l1 or not l2:
-            st.error("Give two levels, like medical/triage.")
+        try:
+            add_type(store, value, kind, desc)
+        except UserError as e:
+            st.error(str(e))
         else:
-            store.taxonomy.add_many([(l1, l2, kind, desc or f"{l1} — {l2}")])
-            st.success(f"Added {l1}/{l2}.")
+            st.success(f"Added {'/'.join(parse_task_type(value))}.")
             st.rerun()
 with rename, st.form("rename"):
     old = st.selectbox("Type", types, key="rename_old")
     new = st.text_input("New name (L1/L2)")
     if st.form_submit_button("Rename and relabel its samples"):
-        l1, l2 = parse_task_type(new)
-        if not l1 or not l2:
-            st.error("Give two levels, like medical/triage.")
+        try:
+            n = rename_type(store, old, new, current_user())
+        except UserError as e:
+            st.error(str(e))
         else:
-            n = store.taxonomy.rename(parse_task_type(old), (l1, l2), current_user())
             st.success(f"Renamed; {n} samples relabelled.")
 with target, st.form("target"):
     t = st.selectbox("Type", types, key="target_type")
     share = st.number_input("Target share of the set (%)", 0.0, 100.0, 0.0, 0.5)
     count = st.number_input("…or target sample count (0 = none)", 0, 10_000_000, 0)
     if st.form_submit_button("Set target"):
-        l1, l2 = parse_task_type(t)
-        store.taxonomy.set_target(l1, l2, share / 100 if share else None, int(count) or None)
-        st.success(f"Target set for {t}.")
-        st.rerun()
+        try:
+            set_target(store, t, share / 100 if share else None, int(count) or None)
+        except UserError as e:
+            st.error(str(e))
+        else:
+            st.success(f"Target set for {t}.")
+            st.rerun()
 with remove, st.form("remove"):
     t = st.selectbox("Type", types, key="remove_type")
     st.caption("Samples keep their label; the type then shows as missing from the taxonomy.")
     if st.form_submit_button("Remove from taxonomy"):
-        store.taxonomy.remove(*parse_task_type(t))
+        remove_type(store, t)
         st.success(f"Removed {t}.")
         st.rerun()

@@ -3,28 +3,14 @@ agreement from the command line. A thin shell over curation.review, curation.che
 from __future__ import annotations
 
 from ..errors import UserError
-from ..review import (
-    AgreementSettings,
-    AssignSettings,
-    QueueSpec,
-    adjudicate,
-    agreement_report,
-    annotator_dashboard,
-    assign,
-    build_queue,
-    create_profile,
-    disagreement_queue,
-    export_reviews,
-    import_reviews,
-    queue_progress,
-    set_role,
-)
+from ..review import (ROLES, AgreementSettings, AssignSettings, QueueSpec, adjudicate, agreement_report,
+                      annotator_dashboard, assign, build_queue, create_profile, disagreement_queue, export_reviews,
+                      import_reviews, queue_progress, set_role)
 from .args import add_filter_args, author_of, filter_from_args, open_store
 
 
 def register(sub, common) -> None:
     """Add `curation review <action>` to the `curation` parser."""
-
     p = sub.add_parser("review", parents=[common], help="human review: queues, offline files, checks, agreement")
     rsub = p.add_subparsers(dest="review_command", required=True, metavar="ACTION")
 
@@ -82,7 +68,7 @@ def register(sub, common) -> None:
     q = rsub.add_parser("profile", parents=[common], help="list, add or change annotator profiles")
     q.add_argument("action", choices=["list", "add", "role"])
     q.add_argument("name", nargs="?")
-    q.add_argument("--role", choices=["annotator", "lead"], default="annotator")
+    q.add_argument("--role", choices=list(ROLES), default="annotator")
     q.set_defaults(func=cmd_profile)
 
     q = rsub.add_parser("disagreements", parents=[common], help="the disagreement queue with every review")

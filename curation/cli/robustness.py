@@ -5,15 +5,8 @@ from __future__ import annotations
 from ..errors import UserError
 from ..robustness.detectors import default_detectors, detect_text, detector_names
 from ..robustness.generation import PERTURBATIONS, GenerationSettings
-from ..robustness.tagging import (
-    augment,
-    decide_many,
-    detect_into_store,
-    share_by_task_type,
-    suggestions,
-    tag_samples,
-    untag_samples,
-)
+from ..robustness.tagging import (augment, decide_many, detect_into_store, share_by_task_type, suggestions, tag_samples,
+                                  untag_samples)
 from .args import add_filter_args, author_of, filter_from_args, open_store
 
 

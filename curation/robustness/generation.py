@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import UserError
+from ..store import NOT_CURATED
 from . import lexicon
 from .detection import TAG_PREFIX
 from .detectors import default_detectors, detect_sample
@@ -364,7 +365,7 @@ def generate(samples: list[dict], s: GenerationSettings, is_robust, detectors: l
     detectors = detectors if detectors is not None else default_detectors()
     by_type: dict[str, list[dict]] = {}
     for smp in samples:
-        if smp.get("status") not in ("rejected", "duplicate"):
+        if smp.get("status") not in NOT_CURATED:
             by_type.setdefault(smp.get("task_type") or "(untyped)", []).append(smp)
     counts, candidates = {}, {}
     for task_type, group in by_type.items():

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from ..errors import UserError
 from ..protection import GENERATED_PREFIX, is_protected
-from ..store import SampleFilter, Store, curated_filter
+from ..store import NOT_CURATED, SampleFilter, Store, curated_filter
 from .detection import TAG_PREFIX
 from .detectors import default_detectors, detect_sample, detector_names
 from .generation import PERTURBATIONS, GenerationSettings, generate
@@ -195,7 +195,7 @@ def share_by_task_type(store: Store, f: SampleFilter | None = None, target: floa
     """
     target = GenerationSettings().target_share if target is None else target
     base = f or SampleFilter()
-    scope = dataclasses.replace(base, exclude_status=sorted(set(base.exclude_status) | {"rejected", "duplicate"}),
+    scope = dataclasses.replace(base, exclude_status=sorted(set(base.exclude_status) | set(NOT_CURATED)),
                                 limit=None, offset=0)
     totals = _counts(store.samples.counts_by("task_type", scope))
     robust = _counts(store.samples.counts_by("task_type", dataclasses.replace(scope, tag=TAG_PREFIX + "*")))

@@ -6,12 +6,12 @@ never import duckdb. Nothing here physically deletes a sample: every change is a
 before, after), and any sample can be shown as it was and restored. Verbs: docs/ARCHITECTURE.md, "Store API".
 """
 from .core import Store, resolve_db_path
-from .filters import SampleFilter, curated_filter, parse_task_type, task_type_label
+from .filters import SampleFilter, curated, curated_filter, parse_task_type, task_type_label
 from .samples import decode_sample, sample_from_row
 from .schema import (DEFAULT_DB, MIGRATIONS, NOT_CURATED, SAMPLE_COLUMNS, SCHEMA_VERSION, STATUSES, TRACKED,
                      UNTYPED)
 from .stats import STATS_DERIVED_VERSION, STATS_KEYS, StatsView
 
-__all__ = ["Store", "resolve_db_path", "SampleFilter", "curated_filter", "parse_task_type", "task_type_label",
+__all__ = ["Store", "resolve_db_path", "SampleFilter", "curated", "curated_filter", "parse_task_type", "task_type_label",
            "decode_sample", "sample_from_row", "DEFAULT_DB", "MIGRATIONS", "NOT_CURATED", "SAMPLE_COLUMNS",
            "SCHEMA_VERSION", "STATUSES", "TRACKED", "UNTYPED", "STATS_DERIVED_VERSION", "STATS_KEYS", "StatsView"]
