@@ -19,7 +19,8 @@ from training.metrics import metric_overrides, metrics_for
 
 STAGE_ICONS = {"pending": "⚪", "running": "⏳", "done": "✅", "failed": "❌", "skipped": "⏭️"}
 VERDICT_ICONS = {"better": "🟢 better", "worse": "🔴 worse", "no significant change": "⚪ no significant change",
-                 "too few items": "… too few items", "not evaluated": "not evaluated"}
+                 "too few items": "… too few items", "not evaluated": "not evaluated",
+                 "degenerate": "⛔ degenerate"}
 PAGE_SIZE = 10
 METRIC_OPTIONS = [None, "exact_match", "rouge_l", "char_f1"]  # None = the task_type's default
 
@@ -158,6 +159,10 @@ for r in evaluated:
     for name, suite in r["suites"].items():
         for reason in suite.get("forgetting") or []:
             st.warning(f"Forgetting in run {r['name']} on the general set: {reason}")
+for bad in cmp.degenerate_runs(comparison):
+    st.error(f"Run {bad['run']} ({bad['suite']}): the tuned model's outputs are degenerate, so its scores read "
+             f"\"degenerate\" instead of better/worse: {'; '.join(bad['reasons'])}. Look at the side-by-side "
+             f"answers below.")
 table = pd.DataFrame(cmp.wide_table(comparison))
 for col in [c for c in table.columns if c.endswith("verdict")]:
     table[col] = table[col].map(lambda v: VERDICT_ICONS.get(v, v))
@@ -166,7 +171,10 @@ for suite in suites:
     st.markdown(f"**{suite}**")
     st.dataframe(table[table["suite"] == suite].drop(columns=["suite"]), hide_index=True, use_container_width=True)
 st.caption("metric: exact_match (final number), rouge_l, char_f1, score (each item's first metric, for the "
-           "overall row), loss (per assistant token; lower is better). n = paired items.")
+           "overall row), loss (per assistant token; lower is better). n = paired items. degenerate: share of "
+           "outputs that are empty, one repeated token or looping, base → tuned (runaway: answers that hit the "
+           "token limit without ending). warning: why a score may mislead; rouge_l and char_f1 reward common "
+           "words, so repetitive output can raise them.")
 
 # ---------------------------------------------------------------- charts
 flat = pd.DataFrame(cmp.flat_table(comparison))
@@ -220,6 +228,10 @@ for it in items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
         m = it["metric"]
         st.markdown(f"`{it['id']}` · {it['task_type'] or '(untyped)'} · {m}: "
                     f"{it['base']['scores'][m]:.3f} → {it['tuned']['scores'][m]:.3f} ({it['change']})")
+        for label in ("base", "tuned"):
+            flags = cmp.degeneracy_flags(it[label])
+            if flags:
+                st.warning(f"{label} output degenerate: {flags}")
         cols = st.columns(2)
         with cols[0]:
             st.caption("Prompt")

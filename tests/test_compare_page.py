@@ -225,3 +225,22 @@ def test_evaluation_form_takes_metrics_per_task_type(app_env, tmp_path, monkeypa
     settings = _pipeline_settings(tmp_path)
     assert settings["eval"]["metrics"] == {"reasoning/math": "char_f1"}
     assert [Path(b["path"]).name for b in settings["benchmarks"]] == ["qa.jsonl"]
+
+
+def test_degenerate_run_reads_degenerate_beside_every_score(app_env, tmp_path):
+    from test_degeneracy import tiny_run_items
+
+    items = tiny_run_items()
+    _store_with(app_env, tmp_path, records_for_store([{**it, "messages": [
+        {"role": "user", "content": it["prompt"]}, {"role": "assistant", "content": it["reference"]}]}
+        for it in items]))
+    make_run(tmp_path / "runs", "tiny-run", items)
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert any("tiny-run" in e.value and "degenerate" in e.value for e in at.error)
+    table = at.dataframe[1].value
+    scores = table[table["metric"] != "loss"]
+    assert (scores["verdict"] == "⛔ degenerate").all() and (scores["degenerate"] == "0% → 100%").all()
+    assert scores["warning"].str.contains("one repeated token").all()
+    assert "better" not in " ".join(scores["verdict"])
+    assert any("tuned output degenerate: one repeated token" in w.value for w in at.warning)
