@@ -135,10 +135,28 @@ chosen = st.multiselect("Runs", list(by_dir), default=default, format_func=lambd
 if not chosen:
     st.stop()
 comparison = cmp.compare_runs(chosen)
+def overlap_warnings(run_dir: str, settings=None, benchmarks=(), include_eval_split: bool = True) -> list[str]:
+    """Why the sets to evaluate overlap the run's training data (found before any model is loaded)."""
+    from training.evaluate import overlap_preview
+    try:
+        return [p["warning"] for p in overlap_preview(run_dir, settings, benchmarks, include_eval_split)
+                if p["warning"]]
+    except UserError as e:
+        return [str(e)]
+
+
+@st.cache_data(ttl=120, show_spinner=False)
+def eval_split_overlap(run_dir: str) -> list[str]:
+    return overlap_warnings(run_dir)
+
+
 for run in comparison["runs"]:
     if not run["evaluated"]:
         c = st.columns([4, 1])
         c[0].info(f"Run {run['name']} ({run['state']}) has no evaluation yet.")
+        if run["state"] == "succeeded":
+            for w in eval_split_overlap(run["run_dir"]):
+                c[0].warning(f"Before evaluating {run['name']}: {w}")
         if run["state"] == "succeeded" and c[1].button("Evaluate", key=f"eval_{run['name']}"):
             st.session_state["pipeline"] = str(pl.start_evaluation(run["run_dir"], ws))
             st.rerun()
@@ -269,6 +287,8 @@ with st.expander("Score a benchmark file or check forgetting"):
                                     None if metric == "per task_type" else metric)] if bench else []
             ev = EvalSettings(general_file=str(save_upload(general, "benchmarks")) if general else "",
                               metrics=form_metrics)
+            for w in overlap_warnings(bench_run, ev, benchmarks, rescore):
+                st.warning(w)
             st.session_state["pipeline"] = str(pl.start_evaluation(bench_run, ws, ev, benchmarks, rescore))
         except UserError as e:
             st.error(str(e))

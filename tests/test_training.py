@@ -223,6 +223,27 @@ def test_audit_catches_planted_zero_trainable_and_truncated(tmp_path):
     assert not strict.ok and any("no trained token" in f for f in strict.fatal)
 
 
+def test_audit_warns_when_eval_overlaps_training(tmp_path):
+    import training
+
+    def qa(i, question):
+        return {"id": i, "messages": [{"role": "user", "content": question},
+                                      {"role": "assistant", "content": "An answer."}]}
+
+    train = [qa(f"t{k}", f"Describe the history of city number {k} and its famous old river bridges.")
+             for k in range(20)]
+    eval_ = [qa("copy", train[3]["messages"][0]["content"]),
+             qa("variant", "Describe the history of city number 7 and its famous old river bridge."),
+             qa("fresh", "What is the boiling point of water at sea level?")]
+    report = training.audit(write_export(tmp_path / "leaky", train, eval_), "tiny")
+    assert report.ok and report.counts["eval_contaminated"] == 2
+    assert {c["id"]: (c["train_id"], c["kind"]) for c in report.contaminated} == {
+        "copy": ("t3", "exact"), "variant": ("t7", "near")}
+    assert any("2 of 3 eval samples duplicate a training sample (1 exact, 1 near" in w for w in report.warnings)
+    clean = training.audit(write_export(tmp_path / "clean", train, eval_[2:]), "tiny")
+    assert clean.counts["eval_contaminated"] == 0 and not any("duplicate a training" in w for w in clean.warnings)
+
+
 def test_launch_refuses_a_fatal_audit(tmp_path):
     from training.jobs import AuditRefused, launch
 

@@ -78,6 +78,9 @@ def evaluate_run(run_dir, settings: EvalSettings | None = None, benchmarks: list
     for suite in suites:
         say(f"decontaminating {suite.name} against {len(train)} training samples", None)
         _decontaminate(suite, train, s)
+        warning = overlap_summary(suite, s)["warning"]
+        if warning:
+            say(f"warning: {warning}", None)  # before any model is loaded
     runner = _ModelPair(config, rf, s)
     runner.load("base", say)
     runner.check_renderable([it for suite in suites for it in suite.items])
@@ -97,6 +100,39 @@ def evaluate_run(run_dir, settings: EvalSettings | None = None, benchmarks: list
     reports = [_write_suite(rf, suite, s, config, decoding, runner.info) for suite in suites]
     say("evaluation finished", 1.0)
     return {"run_dir": str(rf.path), "suites": reports}
+
+
+def overlap_preview(run_dir, settings: EvalSettings | None = None, benchmarks: list[Benchmark] = (),
+                    include_eval_split: bool = True) -> list[dict]:
+    """Which items of each set duplicate a training sample of the run (see `overlap_summary`), found without
+    loading any model, so the Evaluate form can warn before compute is spent."""
+    s = settings or EvalSettings()
+    config = read_json(RunFolder(Path(run_dir).expanduser()).config)
+    if not config:
+        raise UserError(f"{run_dir} is not a run folder (no config.json)")
+    suites = build_suites(config, s, benchmarks, include_eval_split)
+    train = _training_items(config)
+    out = []
+    for suite in suites:
+        _decontaminate(suite, train, s)
+        out.append(overlap_summary(suite, s))
+    return out
+
+
+def overlap_summary(suite: Suite, s: EvalSettings) -> dict:
+    """{"suite", "items", "contaminated", "exact", "near", "ids", "warning"} of a decontaminated suite; the
+    warning is None when no item overlaps training."""
+    hits = [it for it in suite.items if it.get("contaminated")]
+    exact = sum(it["contaminated"]["kind"] == "exact" for it in hits)
+    warning = None
+    if hits:
+        fate = "left out of the scores" if s.decontam.exclude else "scored anyway (--include-contaminated)"
+        warning = (f"{len(hits)} of {len(suite.items)} items of {suite.name} duplicate a training sample "
+                   f"({exact} exact, {len(hits) - exact} near, e.g. {hits[0]['id']} ~ "
+                   f"{hits[0]['contaminated']['train_id']}); they are {fate}. Export again (variants now stay "
+                   f"with their parents) or decontaminate the eval set first")
+    return {"suite": suite.name, "items": len(suite.items), "contaminated": len(hits), "exact": exact,
+            "near": len(hits) - exact, "ids": [it["id"] for it in hits[:50]], "warning": warning}
 
 
 def _finished_run(rf: RunFolder) -> dict:
