@@ -395,3 +395,23 @@ def test_train_page_exports_the_selection_and_audits_it(app_env):
     at.text_input(key="train_export").input("../../outside").run()
     at.button(key="train_audit").click().run()
     assert any("outside the workspace" in e.value for e in at.error)
+
+
+def test_train_page_refuses_a_resume_on_a_changed_export(app_env):
+    """Resume of a stopped run whose export was re-exported: refused with the option named, nothing started."""
+    from streamlit.testing.v1 import AppTest
+
+    from training.jobs import create_run
+
+    train = numbered(single_turn, 10, "a")
+    export = write_export(app_env.parent / "exports" / "e1", train, numbered(with_system, 2, "e"))
+    run = create_run(export, "tiny", app_env.parent / "runs", {"max_steps": 2})
+    (run / "status.json").write_text(json.dumps({"state": "failed", "reason": "killed"}))
+    write_export(export, train[:9], numbered(with_system, 2, "e"))  # re-exported: another content hash
+    at = AppTest.from_file(str(TRAIN_PAGE), default_timeout=120).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.checkbox(key="train_resume_changed").value is False
+    at.button(key="train_resume").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("changed since this run used it" in e.value and "allow-export-change" in e.value for e in at.error)
+    assert json.loads((run / "status.json").read_text())["state"] == "failed" and not (run / "pid").exists()
