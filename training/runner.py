@@ -121,11 +121,10 @@ class Training:
     def _load_data(self, s: TrainSettings) -> None:
         from .audits import run_audit
         from .exports import general_mix, load_export
+        from .jobs import export_change
         from .models import load_tokenizer, resolve_source
 
         self.export = load_export(self.cfg["export_dir"])
-        from .jobs import export_change
-
         changed = export_change(self.cfg, self.export.content_hash)
         if changed:  # jobs.resume refuses this first; a runner started by hand must not train on it either
             raise UserError(f"{changed}; resume with --allow-export-change to accept the new export")
