@@ -228,4 +228,8 @@ def test_untrained_adapter_shows_no_significant_change(tmp_path):
     assert report["decoding"]["do_sample"] is False and report["decoding"]["max_new_tokens"] == 16
     items = load_items(rf.path)
     assert len(items) == 14 and all(i["base"]["output"] == i["tuned"]["output"] for i in items)
+    # Runaway = the answer hit max_new_tokens (16) without an end-of-turn token; the tiny model does both.
+    runaway = [i["tuned"]["degeneracy"]["runaway"] for i in items]
+    assert all(i["tuned"]["new_tokens"] == 16 for i, r in zip(items, runaway) if r) and any(runaway)
+    assert not all(runaway) and all(i["tuned"]["new_tokens"] <= 16 for i in items)
     assert any("generated" in m for m in messages)
