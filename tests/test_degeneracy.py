@@ -136,3 +136,14 @@ def test_degenerate_general_set_is_forgetting():
 
     reasons = forgetting(suite_rows(tiny_run_items()))
     assert any(r.startswith("answers degenerated") for r in reasons)
+
+
+def test_real_answers_are_not_called_degenerate(corpora_dir):
+    """No false alarms on human-written answers: GSM8K solutions, Chinese Alpaca outputs, identity replies."""
+    answers = [json.loads(line)["answer"] for line in
+               (corpora_dir / "gsm8k_train.jsonl").read_text(encoding="utf-8").splitlines()[:2000]]
+    for name in ("llamafactory_alpaca_zh_demo.json", "llamafactory_identity.json"):
+        answers += [r["output"] for r in json.loads((corpora_dir / name).read_text(encoding="utf-8"))]
+    per_item = [output_degeneracy(a) for a in answers]
+    assert len(answers) > 3000 and not [a for a, d in zip(answers, per_item) if d["degenerate"]]
+    assert degeneracy_summary(per_item, answers, answers)["reasons"] == []
