@@ -156,13 +156,20 @@ def setting_help(settings_type: type) -> dict[str, str]:
     return {k: v for k, v in out.items() if k in names}
 
 
-def form_fields(settings) -> list[tuple[str, Any, str]]:
-    """(name, current value, help) of the fields a settings form can show: numbers, booleans and text (tuples and
-    nested settings keep their defaults; the CLI and the library accept them)."""
+_CHOICES = re.compile(r"^(\w[\w-]*(?: \| \w[\w-]*)+)(?:$|[ ;:,(])")
+
+
+def form_fields(settings) -> list[tuple[str, Any, str, tuple[str, ...]]]:
+    """(name, current value, help, choices) of the fields a settings form can show: numbers, booleans and text
+    (tuples and nested settings keep their defaults; the CLI and the library accept them). A text field whose
+    comment starts "a | b | c" takes one of those words."""
     helps = setting_help(type(settings))
     out = []
     for f in dataclasses.fields(settings):
         value = getattr(settings, f.name)
         if isinstance(value, (bool, int, float, str)) or (value is None and f.type in ("str | None", "Optional[str]")):
-            out.append((f.name, value, helps.get(f.name, "")))
+            text = helps.get(f.name, "")
+            m = _CHOICES.match(text) if isinstance(value, str) else None
+            choices = tuple(m.group(1).split(" | ")) if m and value in m.group(1).split(" | ") else ()
+            out.append((f.name, value, text, choices))
     return out

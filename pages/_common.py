@@ -145,9 +145,11 @@ def step_settings_form(registry, names, key: str, exclude: tuple[str, ...] = ())
         with st.expander(f"{name} settings"):
             cols = st.columns(3)
             shown = [f for f in form_fields(defaults) if f[0] not in exclude]
-            for k, (field, value, help_text) in enumerate(shown):
+            for k, (field, value, help_text, choices) in enumerate(shown):
                 col, wkey = cols[k % 3], f"{key}_{name}_{field}"
-                if isinstance(value, bool):
+                if choices:
+                    new = col.selectbox(field, choices, index=choices.index(value), key=wkey, help=help_text)
+                elif isinstance(value, bool):
                     new = col.checkbox(field, value, key=wkey, help=help_text or None)
                 elif isinstance(value, int):
                     new = int(col.number_input(field, value=value, step=1, key=wkey, help=help_text or None))

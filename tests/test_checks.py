@@ -11,7 +11,7 @@ from curation.checks import (CHECKS, ArtefactCheck, EchoCheck, EmptyAnswerCheck,
 from curation.ingest import IngestSettings, ingest
 from curation.store import SampleFilter
 
-from conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 
 def qa(answer: str, prompt: str = "问题") -> dict:

@@ -4,7 +4,7 @@ import json
 from streamlit.testing.v1 import AppTest
 
 from curation.store import SampleFilter
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 TIMEOUT = 60
 
@@ -27,7 +27,7 @@ def test_app_shell_loads_sample_data_and_navigates(app_env):
     assert int(samples.replace(",", "")) >= 600  # sample_data/demo.jsonl was loaded into the empty store
 
 
-def test_overview(app_env):
+def test_overview(demo_app_env):
     at = _ok(_page("overview.py"))
     labels = [m.label for m in at.metric]
     assert labels[:4] == ["Samples", "Task types", "Untyped", "Quarantined records"]
@@ -35,7 +35,7 @@ def test_overview(app_env):
     assert any("no two-level task_type" in w.value for w in at.warning)
 
 
-def test_browse_renders_a_sample_and_history(app_env):
+def test_browse_renders_a_sample_and_history(demo_app_env):
     at = _ok(_page("browse.py"))
     assert at.subheader[0].value.startswith("Sample `")
     assert len(at.chat_message) >= 2
@@ -49,7 +49,7 @@ def test_browse_renders_a_sample_and_history(app_env):
     assert at.select_slider[0].options == ["0", "1"]
 
 
-def test_browse_follows_a_click_through_filter(app_env):
+def test_browse_follows_a_click_through_filter(demo_app_env):
     at = AppTest.from_file(str(ROOT / "pages" / "browse.py"), default_timeout=TIMEOUT)
     at.session_state["browse_filter"] = SampleFilter(task_type="(untyped)")
     _ok(at.run())
@@ -57,7 +57,7 @@ def test_browse_follows_a_click_through_filter(app_env):
     assert at.dataframe[0].value["task_type"].eq("(untyped)").all()
 
 
-def test_browse_search_filters(app_env):
+def test_browse_search_filters(demo_app_env):
     at = _page("browse.py")
     at.text_input(key="browse_q").input("no such text: qzxv").run()
     assert _ok(at).caption[0].value == "Matching samples: 0"
@@ -70,7 +70,7 @@ def test_browse_search_filters(app_env):
     assert _ok(at).caption[0].value == f"Matching samples: {want:,}"
 
 
-def test_taxonomy_add_and_target(app_env):
+def test_taxonomy_add_and_target(demo_app_env):
     at = _ok(_page("taxonomy.py"))
     next(t for t in at.text_input if t.label == "New type (L1/L2)").input("medical/triage")
     next(b for b in at.button if b.label == "Add").click().run()
@@ -79,25 +79,25 @@ def test_taxonomy_add_and_target(app_env):
     assert get_store().taxonomy.has("medical", "triage")
 
 
-def test_quarantine_lists_invalid_demo_records(app_env):
+def test_quarantine_lists_invalid_demo_records(demo_app_env):
     at = _ok(_page("quarantine.py"))
     assert int(at.metric[0].value) >= 8
     assert at.error and at.code  # the selected record's reason and raw text
 
 
-def test_import_page_without_upload(app_env):
+def test_import_page_without_upload(demo_app_env):
     at = _ok(_page("import_data.py"))
     assert "Choose one or more files" in at.info[0].value
 
 
-def test_import_page_writes_an_upload_once_and_imports_it(app_env):
+def test_import_page_writes_an_upload_once_and_imports_it(demo_app_env):
     body = "\n".join(json.dumps({"task_type": "qa/upload", "messages": [
         {"role": "user", "content": f"Upload question {i}?"}, {"role": "assistant", "content": f"Answer {i}."}]})
         for i in range(3))
     at = _page("import_data.py")
     at.file_uploader[0].set_value(("../my data.jsonl", body.encode(), "application/json"))
     _ok(at.run())
-    saved = app_env.parent / "uploads" / "my_data.jsonl"  # a safe base name inside the workspace
+    saved = demo_app_env.parent / "uploads" / "my_data.jsonl"  # a safe base name inside the workspace
     assert saved.read_text() == body
     saved.write_text(body + "\n")  # same upload, other size: written again; same size: left alone
     _ok(at.run())
@@ -110,25 +110,25 @@ def test_import_page_writes_an_upload_once_and_imports_it(app_env):
     assert [m.value for m in at.metric][:1] == ["3"]
 
 
-def test_export_page_writes_an_export(app_env, tmp_path):
+def test_export_page_writes_an_export(demo_app_env, tmp_path):
     at = _ok(_page("export.py"))
     folder = [t for t in at.text_input if t.label.startswith("Folder")][0]
     folder.input("exports/test-export").run()
     at.button[0].click().run()
     _ok(at)
     assert at.success and "Wrote" in at.success[0].value
-    manifest = json.loads((app_env.parent / "exports" / "test-export" / "manifest.json").read_text())
+    manifest = json.loads((demo_app_env.parent / "exports" / "test-export" / "manifest.json").read_text())
     assert manifest["total"]["train"] > 0 and manifest["total"]["eval"] > 0
 
 
-def test_export_page_refuses_paths_outside_the_workspace(app_env):
+def test_export_page_refuses_paths_outside_the_workspace(demo_app_env):
     at = _page("export.py")
     [t for t in at.text_input if t.label.startswith("Folder")][0].input("../../etc/evil").run()
     at.button[0].click().run()
     assert at.error and "outside the workspace" in at.error[0].value
 
 
-def test_export_page_keeps_a_typed_folder_across_reruns(app_env):
+def test_export_page_keeps_a_typed_folder_across_reruns(demo_app_env):
     import time
     at = _ok(_page("export.py"))
     [t for t in at.text_input if t.label.startswith("Folder")][0].input("exports/mine").run()

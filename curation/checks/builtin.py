@@ -271,7 +271,7 @@ class TruncationCheck(Check):
 class TemplateSettings:
     """Unfilled placeholders and chat-template tokens."""
 
-    max_evidence: int = 3
+    max_evidence: int = 3  # places quoted in the evidence
 
 
 @CHECKS.register
@@ -309,6 +309,7 @@ class TemplateLeftoverCheck(Check):
 class ArtefactSettings:
     """Phrases left behind by synthetic-data pipelines (Evol-Instruct, self-instruct, distillation)."""
 
+    # phrases matched case-insensitively in user and assistant turns; any one of them raises the flag
     markers: tuple[str, ...] = (
         "#Rewritten Prompt#", "#Given Prompt#", "#Created Prompt#", "#The Given Prompt#", "Rewritten Prompt:",
         "given prompt", "As an AI language model", "As a large language model", "As a language model",

@@ -23,7 +23,7 @@ class ExactSettings:
 
     key: str = "user"  # user | assistant | conversation (see keys.py)
     threshold: float = 1.0  # exact matches only; kept for a uniform report
-    normalise: NormaliseSettings = field(default_factory=NormaliseSettings)
+    normalise: NormaliseSettings = field(default_factory=NormaliseSettings)  # canonical text before comparing
 
 
 @dataclass
@@ -42,7 +42,7 @@ class MinHashSettings:
     signature_backend: str = "numpy"  # numpy (bit-identical to datasketch affine32) | rensa (optional Rust)
     lsh_backend: str = "auto"  # datasketch MinHashLSH | numpy banding (same buckets, O(n) memory) | auto
     max_bucket: int = 2000  # LSH buckets larger than this are linked as a star to keep pairs linear
-    normalise: NormaliseSettings = field(default_factory=NormaliseSettings)
+    normalise: NormaliseSettings = field(default_factory=NormaliseSettings)  # canonical text before comparing
 
     @property
     def floor(self) -> float:

@@ -24,7 +24,7 @@ class CodeMixSettings:
     min_cjk_chars: int = 4  # the prompt must be Chinese to be mixed with English
     max_run_words: int = 4  # a longer English run is a quoted/pasted passage, not words mixed into a sentence
     min_english_freq: int = 500  # rarer dictionary "words" are mostly noise of the spell checker's corpus
-    latin: LatinSettings = field(default_factory=LatinSettings)
+    latin: LatinSettings = field(default_factory=LatinSettings)  # how Latin runs are told apart (latin.py)
 
 
 @DETECTORS.register

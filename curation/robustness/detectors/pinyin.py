@@ -22,7 +22,7 @@ class PinyinSettings:
     min_cjk_chars: int = 2  # Chinese context needed around single pinyin words
     min_syllables_without_cjk: int = 3  # a prompt with no Chinese characters needs this many pinyin syllables
     min_share_without_cjk: float = 0.6  # ... and this share of its Latin words must be pinyin
-    latin: LatinSettings = field(default_factory=LatinSettings)
+    latin: LatinSettings = field(default_factory=LatinSettings)  # how Latin runs are told apart (latin.py)
 
 
 def _may_be_all_pinyin(turn: Turn, s: PinyinSettings) -> bool:
