@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -289,10 +288,25 @@ def test_bad_model_ids_give_clean_errors(tmp_path, monkeypatch):
     (tmp_path / "empty").mkdir()
     with pytest.raises(UserError, match="not a model folder"):
         load_tokenizer(str(tmp_path / "empty"))
-    t0 = time.time()
+    # An unknown hub id fails at once: offline, nothing is tried; online but unreachable, one probe and no
+    # loader (whose retries would take a minute).
+    import socket
+
+    import transformers
+    probes, loads = [], []
+
+    def probe(*args, **kwargs):
+        probes.append(args)
+        raise OSError("unreachable")
+    monkeypatch.setattr(socket, "create_connection", probe)
+    monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", lambda *a, **k: loads.append(a))
     with pytest.raises(UserError, match="tiny"):
         load_tokenizer("no-such-org/no-such-model-xyz")
-    assert time.time() - t0 < 10  # fails fast instead of retrying the hub for a minute
+    assert probes == [] and loads == []
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    with pytest.raises(UserError, match="cannot be reached"):
+        load_tokenizer("no-such-org/no-such-model-xyz")
+    assert len(probes) == 1 and loads == []
     with pytest.raises(UserError, match="neither"):
         load_tokenizer("not a model id!")
 
