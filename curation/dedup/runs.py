@@ -19,6 +19,7 @@ from curation.dedup.keeper import KeeperRule, choose_keeper, is_protected, propo
 from curation.dedup.keys import sample_key_text
 from curation.dedup.methods import DEDUP_METHODS, PairResult
 from curation.errors import UserError
+from curation.protection import ProtectedSampleError, guard_automatic_change
 
 META_COLUMNS = ("id", "messages", "tools", "status", "tags", "answer_chars", "created_at", "ingest_id", "source",
                 "task_l1", "task_l2", "parent_id")
@@ -261,11 +262,7 @@ def mark_duplicate(store, run_id: int, sample_id: str, keeper: str, similarity: 
 
 
 def _refused(sample: dict, actor: str) -> bool:
-    """Ask the protection hook (issue 5) whether an automatic step may mark this sample duplicate."""
-    try:
-        from curation.protection import ProtectedSampleError, guard_automatic_change
-    except ImportError:  # protection module not installed: fall back to the keeper's rule
-        return is_protected(sample)
+    """Ask the protection hook whether an automatic step may mark this sample duplicate."""
     try:
         guard_automatic_change(sample, "duplicate", actor)
     except ProtectedSampleError:
