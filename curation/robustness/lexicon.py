@@ -167,6 +167,18 @@ def zh_words() -> dict[str, int]:
 
 
 @lru_cache(maxsize=1)
+def zh_tags() -> dict[str, str]:
+    """Chinese word -> its part-of-speech tag in jieba's dictionary ("这个" -> "r", "句子" -> "n")."""
+    tags: dict[str, str] = {}
+    with open(jieba_dict_path(), encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and len(parts[0]) <= 4:
+                tags[parts[0]] = parts[2]
+    return tags
+
+
+@lru_cache(maxsize=1)
 def zh_total_freq() -> int:
     """Sum of all word frequencies: the denominator of the unigram word model."""
     return sum(zh_words().values())
