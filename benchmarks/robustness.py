@@ -528,8 +528,9 @@ def main(argv=None) -> int:
 
 
 def _meets(result: dict) -> dict:
-    out = {f"real:typo:{lang}": (result["real_data"]["typo"][lang]["precision"] or 0) >= REAL_TYPO_PRECISION
-           for lang in ("en", "zh")}
+    # None: no suggestion on that language's real prompts, so there is no precision to compare
+    real = {lang: result["real_data"]["typo"][lang]["precision"] for lang in ("en", "zh")}
+    out = {f"real:typo:{lang}": None if p is None else p >= REAL_TYPO_PRECISION for lang, p in real.items()}
     for part, scores in result["detectors"].items():
         if part == "demo":
             continue  # reported for information: seen during development, and its negatives are unreviewed
