@@ -47,7 +47,7 @@ _DE_FOR_DEI = re.compile("(?<![我你他她它们谁])([跑走说写做吃睡唱
 # prompts, typos the generator put into dev-half corpus prompts, and every suggestion on the dev half of the
 # real corpora, labelled by hand in benchmarks/data/typo_real_labels.jsonl); the benchmark reports how well the
 # probabilities match the observed precision on the test half.
-TYPO_CALIBRATION = (-0.75, 2.614, -2.504, -0.868, 2.796)
+TYPO_CALIBRATION = (-0.75, 2.614, -2.503, -0.868, 2.796)
 
 
 def typo_probability(gap: float, zipf: float, short: bool, slip: bool) -> float:
@@ -171,10 +171,15 @@ def _written_as_meant(turn: Turn, tok: Token, s: TypoSettings) -> bool:
     return turn.cjk_near(tok.start, tok.end) or _identifier_context(turn.text, tok)
 
 
+_CODE_NOUN = re.compile(r"\s+(?:function|method|class|hook|decorator|component|variable|parameter|module|"
+                        r"package|library|command|algorithm)s?\b", re.I)
+
+
 def _identifier_context(text: str, tok: Token) -> bool:
-    """A name used as code: "arr = [2, 3]", "call fetchData(", "the .venv folder"."""
+    """A name used as code: "arr = [2, 3]", "call fetchData(", "the .venv folder", "a debounce function"."""
     after = text[tok.end:tok.end + 3].lstrip(" ")
-    return after[:1] in ("=", "(", "[") or text[max(0, tok.start - 1):tok.start] == "."
+    return (after[:1] in ("=", "(", "[") or text[max(0, tok.start - 1):tok.start] == "."
+            or _CODE_NOUN.match(text, tok.end) is not None)
 
 
 def _sample_confidence(found: list[tuple[Evidence, float]]) -> float:
