@@ -48,3 +48,11 @@ def test_incomplete_flags_on_real_prompts_are_labelled_and_right(corpora_dir):
     real = bench.real_incomplete(bench.corpus_prompts(corpora_dir), bench.real_labels())
     assert real["unlabelled"] == [] and real["right"] >= 1
     assert real["precision"] >= 0.9
+
+
+def test_refusal_flag_on_the_demo_set_keeps_refusals_and_drops_apologies():
+    """Issue 20, item 23, measured as the benchmark does: the old rule (kept there as the baseline) flags the
+    demo set's helpful customer-service apologies, the new one only its planted refusals."""
+    rates = _bench().refusal_rates()
+    assert rates["before"]["false_in_customer_service"] > 0
+    assert rates["after"]["false"] == 0 and rates["after"]["recall"] == rates["before"]["recall"] == 1.0
