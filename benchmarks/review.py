@@ -8,7 +8,7 @@ baseline, measured in the same run on the same page and store, is `rerun_without
 review screen (what Streamlit does on any widget change), i.e. the floor an accept cannot go below. The accept
 adds the review row, the status revision and moving to the next sample.
 
-The store is filled directly through Store.samples.add (the import path has its own benchmark), then the
+The store is filled directly through store.samples.add (the import path has its own benchmark), then the
 pre-flag checks run over it so the queue is ordered flagged-first as it would be after a real import.
 """
 from __future__ import annotations

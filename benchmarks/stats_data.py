@@ -1,7 +1,7 @@
 """Synthetic stores for the stats benchmark: N samples over 40 task_types, Chinese and English, with the
 monotony a real import has (templated prompts, a canned answer repeated many times) so every metric has work.
 
-Rows are built in batches and inserted with `Store.samples.add`, bypassing file parsing: the benchmark
+Rows are built in batches and inserted with `store.samples.add`, bypassing file parsing: the benchmark
 measures statistics, not import. A store is cached under benchmarks/out/ (git-ignored) keyed by its size.
 """
 from __future__ import annotations

@@ -62,7 +62,7 @@ class IngestSettings:
     memory_limit: str | None = "600MB"
     errors_listed: int = 1000  # errors listed in the report; all of them are in quarantine regardless
     run_checks: bool = True  # pre-flag the imported samples for review (curation.checks.flag_ingest) afterwards
-    # derive the per-content values the diversity statistics need (Store.stats.prepare) afterwards, so the first
+    # derive the per-content values the diversity statistics need (store.stats.prepare) afterwards, so the first
     # `curation stats` or Diversity page after an import is as fast as later ones
     derive_stats: bool = True
     dry_run: bool = False  # validate and count only (the Import page's report before importing): store nothing

@@ -11,7 +11,7 @@ Sections (each a key of `compute_stats`'s result, on top of `summary.overview`'s
 - robustness: share of robustness-tagged samples per task_type against the robustness target.
 - semantic (opt-in, `semantic_coverage`): embeddings map and a diversity score per task_type.
 
-Everything except `semantic` is computed inside DuckDB (Store.stats.view): no Python loop over samples.
+Everything except `semantic` is computed inside DuckDB (store.stats.view): no Python loop over samples.
 """
 from __future__ import annotations
 
@@ -313,7 +313,7 @@ def languages_section(v) -> dict:
 
 # ---------------------------------------------------------------- monotony
 def answers_section(v, s: StatsSettings, distinct_n: list[tuple]) -> dict:
-    """distinct-n (from Store.stats.distinct_n's rows), repeat shares, most repeated answers and openings (overall
+    """distinct-n (from store.stats.distinct_n's rows), repeat shares, most repeated answers and openings (overall
     and per type)."""
     distinct = [{"task_type": tt, "answers": a, "distinct_1": du / nu if nu else None,
                  "distinct_2": db / nb if nb else None, "unigrams": nu, "bigrams": nb}

@@ -212,3 +212,43 @@ def test_conversations_are_stored_with_zstd(tmp_path):
                             "WHERE column_name = 'messages' AND segment_type = 'VARCHAR'").fetchall()
         assert kinds == [("ZSTD",)]
         assert s.samples.count() == 3000 and s.samples.get("i2999")["messages"][0]["content"] == "hi 2999"
+
+
+def _state(s) -> tuple:
+    """Every sample and every revision but their times, to compare two stores."""
+    samples = [{k: v for k, v in x.items() if k not in ("created_at", "updated_at")} for x in s.samples.list()]
+    revisions = [{k: v for k, v in r.items() if k != "changed_at"} for x in samples for r in s.revisions.list(x["id"])]
+    return samples, revisions
+
+
+def test_bulk_change_is_set_based_and_writes_what_the_per_sample_path_wrote(tmp_path, tiny_file):
+    """Issue 15 item 22: update_many takes one statement, not one per sample, with the same revisions."""
+    from curation.ingest import IngestSettings, ingest
+    stores = []
+    for name in ("bulk", "each"):
+        s = Store(tmp_path / f"{name}.duckdb")
+        ingest(s, [tiny_file], IngestSettings(dataset="tiny"))
+        s.samples.update("t2", {"task_type": "reasoning/logic"}, "alice")  # t2 then differs from the change in l2
+        stores.append(s)
+    bulk, each = stores
+    change = {"task_l1": "reasoning", "task_l2": "math"}
+    f = SampleFilter(exclude_status=["rejected"])
+    assert bulk.samples.update_many(f, change, "bob", "relabel", "bulk") == 4  # t1 already is reasoning/math
+    assert each.samples._update_each(f, change, "bob", "relabel", "bulk") == 4
+    assert _state(bulk) == _state(each)
+    t2 = bulk.revisions.list("t2")[-1]
+    assert (t2["rev"], t2["before"], t2["after"]) == (2, {"task_l2": "logic"}, {"task_l2": "math"})
+    assert [x.revisions.restore("t2", 1, "carol")["task_type"] for x in stores] == ["reasoning/logic"] * 2
+
+    for s in stores:  # tags, with a limit (the first samples in import order)
+        s.samples.update_many(SampleFilter(limit=2), {"status": "accepted"}, "bob", "status")
+    assert bulk.samples.add_tag_many(SampleFilter(status="accepted"), "seen", "bob") == 2
+    assert bulk.samples.add_tag_many(SampleFilter(status="accepted"), "seen", "bob") == 0  # already tagged
+    for sid in ("t1", "t2"):
+        each.samples.add_tag(sid, "seen", "bob")
+    assert _state(bulk) == _state(each)
+    assert bulk.samples.remove_tag_many(SampleFilter(), "seen", "bob", "done") == 2
+    assert [x["tags"] for x in bulk.samples.list()] == [[]] * 5
+    assert bulk.revisions.list("t1")[-1]["action"] == "untag"
+    for s in stores:
+        s.close()

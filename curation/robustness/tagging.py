@@ -1,8 +1,8 @@
 """Robustness data in the store: suggestions from the detectors, confirmed and hand-set tags, generated variants,
 and the robustness share per task_type.
 
-Detection writes *suggestions* (Store.robustness_* methods), never tags. An annotator confirms a suggestion,
-which adds the tag `robustness:<kind>` through Store.samples.add_tag (a revision, so the sample's history records who and
+Detection writes *suggestions* (store.robustness), never tags. An annotator confirms a suggestion,
+which adds the tag `robustness:<kind>` through store.samples.add_tag (a revision, so the sample's history records who and
 when), or rejects it. Tags can also be set by hand. Generated variants are new pending samples linked to their
 parent by `parent_id` and tagged `robustness:generated:<kind>`. Both kinds of tag make a sample protected
 (curation/protection.py).
