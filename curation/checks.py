@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from .store import UNTYPED, SampleFilter, Store, sample_from_row
 from .text import CJK_CLASS as _CJK, has_cjk
+from .workers import map_in_workers
 
 _FENCE = re.compile(r"```.*?(?:```|\Z)", re.S)
 _INLINE_CODE = re.compile(r"`[^`\n]+`")
@@ -518,7 +519,6 @@ def _run(store: Store, samples: Iterable[dict] | None, checks: list, trigger: st
 def _checked_in_workers(batches, names: list[str], settings: dict, context: dict, workers: int):
     """(sample id, rev, flags) of stored sample rows, `(columns, rows)` batches, checked in worker processes
     (pure Python checks over a million samples take minutes in one process); in order."""
-    from .ingest import map_in_workers
     for _, results in map_in_workers(batches, workers, _check_batch, names, settings, context, ahead=2):
         yield from results
 

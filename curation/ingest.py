@@ -12,8 +12,6 @@ import dataclasses
 import functools
 import hashlib
 import itertools
-import os
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,20 +25,10 @@ from .formats import (FORMATS, Record, convert, default_mapping, detect_format, 
 from .messages import content_hash, plain_turns, validate_messages
 from .store import SAMPLE_COLUMNS, Store, parse_task_type
 from .text import answer_text, detect_languages, prompt_text
+from .workers import map_in_workers
 
 RAW_KEEP = 20_000  # characters of an invalid record kept in quarantine; enough to see and fix it
 _CHUNK_RECORDS = 2000  # records prepared together: a worker's unit of work, and one vectorised language pass
-# Chunks each worker may run ahead of the importer, so the workers keep going while it waits for an insert.
-_AHEAD = 8
-_WORKER_NICENESS = 10
-
-
-def lower_priority() -> None:
-    """Run this worker process below the importer's priority (where the OS has `nice`)."""
-    if hasattr(os, "nice"):
-        os.nice(_WORKER_NICENESS)
-
-
 @dataclass
 class IngestSettings:
     """How to read the files. Defaults detect everything they can."""
@@ -198,37 +186,6 @@ def _prepare_span(span: tuple, fmt: str, mapping: dict | None, settings: IngestS
     from 1 within the span. Adds the number of records and of lines in the span."""
     items, n_lines = span_lines(path, span, settings.max_line_bytes)
     return (*_prepare_chunk(items, fmt, mapping, settings, path), len(items), n_lines)
-
-
-def map_in_workers(chunks, workers: int, prepare, *args, ahead: int = _AHEAD):
-    """(chunk, prepare(chunk, *args)) for every chunk, in order; in `workers` processes when above 1.
-
-    Only `ahead` chunks per worker are in flight at a time, so memory stays flat however long the input is.
-    """
-    if workers <= 1:
-        for chunk in chunks:
-            yield chunk, prepare(chunk, *args)
-        return
-    import multiprocessing
-    import sys
-    from concurrent.futures import ProcessPoolExecutor
-    # Fork where it is safe: the workers only run pure Python steps (no DuckDB, no Streamlit), and unlike spawn or
-    # forkserver it does not re-run the caller's main script, which breaks scripts that call ingest() without a
-    # __main__ guard. A fork copies only the calling thread, so multi-threaded callers (the app) pass workers=0.
-    method = "fork" if sys.platform == "linux" else "spawn"
-    # The workers yield the CPU to the importer: its DuckDB insert is the longest chain of work, and when it
-    # waits for a core the whole import waits (a million samples on 2 cores: 48 s with equal priorities, 41 s).
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
-                             initializer=lower_priority) as pool:
-        pending: deque = deque()
-        for chunk in chunks:
-            pending.append((chunk, pool.submit(prepare, chunk, *args)))
-            if len(pending) > ahead * workers:
-                chunk, future = pending.popleft()
-                yield chunk, future.result()
-        while pending:
-            chunk, future = pending.popleft()
-            yield chunk, future.result()
 
 
 class _Batch:

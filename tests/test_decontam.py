@@ -10,6 +10,7 @@ from curation.decontam import (DecontamSettings, contaminated_item_ids, contamin
 from curation.errors import UserError
 from curation.ingest import IngestSettings, ingest
 from tests.conftest import write_jsonl
+from tests.helpers import only_commands
 
 Q1 = ("Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. "
       "How many clips did Natalia sell altogether in April and May?")
@@ -119,7 +120,8 @@ def test_real_gsm8k_item_planted_in_store_is_found(store, tmp_path, corpora_dir)
 def test_cli_decontaminate_json(train_store, tmp_path, capsys, monkeypatch):
     from curation.cli import main
 
-    monkeypatch.setattr("curation.cli.EXTENSIONS", ("curation.dedup_cli",))  # only this feature's commands
+    from curation.cli import dedup
+    only_commands(monkeypatch, dedup)  # only this feature's commands
     bench = write_jsonl(tmp_path / "g.jsonl", [{"question": Q1}, {"question": Q3}])
     db = str(train_store.path)
     train_store.close()

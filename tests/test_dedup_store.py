@@ -12,6 +12,7 @@ from curation.errors import UserError
 from curation.ingest import IngestSettings, ingest
 from curation.store import SampleFilter
 from tests.conftest import write_jsonl
+from tests.helpers import only_commands
 
 BASE = "Explain how photosynthesis turns light, water and carbon dioxide into sugar and oxygen in green plants."
 
@@ -188,7 +189,8 @@ def test_bad_settings_are_user_errors(dup_store):
 @pytest.fixture
 def only_dedup_cli(monkeypatch):
     """Build the CLI with only this feature's extension, so other features' commands cannot break these tests."""
-    monkeypatch.setattr("curation.cli.EXTENSIONS", ("curation.dedup_cli",))
+    from curation.cli import dedup
+    only_commands(monkeypatch, dedup)
 
 
 def _cli(capsys, *argv) -> tuple[int, dict | None, str]:

@@ -6,8 +6,10 @@ import json
 import pytest
 
 from curation import cli
+from curation.cli import review as review_commands
 from curation.review import ReviewInput, create_profile, save_edit, submit_review
 from curation.store import Store
+from tests.helpers import only_commands
 
 
 @pytest.fixture
@@ -16,7 +18,7 @@ def run(monkeypatch, loaded_store, capsys):
     path = loaded_store.path
     loaded_store.close()  # the CLI opens the file itself
     # only this module's commands: other extensions are exercised by their own tests
-    monkeypatch.setattr(cli, "EXTENSIONS", ("curation.review_cli",))
+    only_commands(monkeypatch, review_commands)
 
     def _run(*argv):
         code = cli.main(["--db", str(path), *argv])
