@@ -8,6 +8,7 @@ import orjson
 
 from ..errors import ConflictError, UserError
 from . import _sql
+from .derived import derived_fields
 from .filters import SampleFilter, parse_task_type, sample_where, task_type_label
 from .schema import SAMPLE_COLUMNS, TRACKED, UNTYPED
 
@@ -310,19 +311,10 @@ class Samples:
 
     def _write_revision(self, current: dict, before: dict, after: dict, author: str, action: str,
                         note: str | None) -> None:
-        from ..messages import content_hash
-        from ..text import answer_text, detect_language, prompt_text
         new = {**current, **after}
-        derived = {"content_hash": content_hash(new["messages"], new.get("tools"))}
-        if "messages" in after:
-            msgs = new["messages"]
-            derived.update(n_turns=sum(m["role"] == "user" for m in msgs),
-                           has_system=msgs[0]["role"] == "system",
-                           prompt_chars=len(prompt_text(msgs)), answer_chars=len(answer_text(msgs)))
-            if "language" not in after:
-                derived["language"] = detect_language(prompt_text(msgs) + "\n" + answer_text(msgs))
-        if "tools" in after:
-            derived["has_tools"] = bool(new.get("tools"))
+        derived = {}
+        if "messages" in after or "tools" in after:  # the content changed: derive its columns again, as import does
+            derived = derived_fields(new, language="language" not in after)
         values = {**after, **derived}
         values.pop("task_type", None)
         sets = ", ".join(f"{k} = ?" for k in values)
