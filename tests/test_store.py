@@ -195,9 +195,12 @@ def test_bad_store_paths(tmp_path):
         Store(junk)
 
 
-def test_arrow_export_of_a_selection(loaded_store):
-    t = loaded_store.samples.arrow(SampleFilter(task_type="reasoning"), columns=("id", "prompt_chars", "nope"))
-    assert t.column_names == ["id", "prompt_chars"] and t.column("id").to_pylist() == ["t1"]
+def test_frame_of_a_selection(loaded_store):
+    import polars as pl
+    t = loaded_store.samples.frame(SampleFilter(task_type="reasoning"), columns=("id", "prompt_chars", "nope"))
+    assert isinstance(t, pl.DataFrame) and t.columns == ["id", "prompt_chars"] and t["id"].to_list() == ["t1"]
+    every = loaded_store.samples.frame(columns=("id", "tags", "has_system"))
+    assert every["id"].to_list() == ["t1", "t2", "t3", "t4", "t5"] and every["has_system"].to_list()[1] is True
 
 
 def test_conversations_are_stored_with_zstd(tmp_path):
