@@ -509,7 +509,8 @@ def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | Non
             raise UserError(f"file not found: {p}")
         if p.is_dir():
             raise UserError(f"{p} is a folder; name the files to import (e.g. {p}/*.jsonl)")
-    report = IngestReport(ingest_id=store.ingests.new_id(), settings=dataclasses.asdict(settings))
+    ingest_id = store.ingests.peek_id() if settings.dry_run else store.ingests.new_id()
+    report = IngestReport(ingest_id=ingest_id, settings=dataclasses.asdict(settings))
     total = sum(p.stat().st_size for p in paths if p.is_file()) or 1
     done = [0]
 

@@ -176,6 +176,29 @@ def test_old_store_is_upgraded_in_place(tmp_path):
         assert s.exports.list() == []
 
 
+def test_v9_ids_come_from_sequences_that_start_after_the_existing_ids(tmp_path):
+    """A store written before v9 allocated ids with max(id) + 1; its sequences start after the largest id held."""
+    path = tmp_path / "v8.duckdb"
+    with Store(path) as s:
+        for _ in range(3):
+            s.exports.add(out_dir="o", format="messages", filter={}, store_revision=0, content_hash="h", n_samples=1)
+        s.review.add_assignments([("t1", "ann")], "lead")
+        s.quarantine.add(7, [("f.jsonl", 1, "bad", "{"), ("f.jsonl", 2, "bad", "[")])
+        cur = s._cur()
+        from curation.store.schema import SEQUENCES
+        for _, _, sequence in SEQUENCES:  # back to a v8 store: no sequences
+            cur.execute(f"DROP SEQUENCE {sequence}")
+        cur.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
+    with Store(path) as s:
+        assert s.schema_version() == SCHEMA_VERSION
+        assert s.exports.add(out_dir="o", format="messages", filter={}, store_revision=0, content_hash="h",
+                             n_samples=1) == 4
+        assert s.review.add_assignments([("t2", "ann")], "lead") == 2
+        s.quarantine.add(8, [("g.jsonl", 1, "bad", "x")])
+        assert [q["id"] for q in s.quarantine.list()] == [3, 2, 1]
+        assert s.ingests.peek_id() == s.ingests.new_id() == 1 and s.ingests.peek_id() == 2
+
+
 def test_newer_store_is_refused(tmp_path):
     path = tmp_path / "future.duckdb"
     with Store(path) as s:
