@@ -149,9 +149,13 @@ def show_run(run_dir: str) -> None:
     if state["state"] in ACTIVE and b[0].button("Cancel run", key="train_cancel"):
         jobs.cancel(run_dir)
         st.rerun()
+    allow_change = state.get("resumable") and b[2].checkbox(
+        "Resume even if the export changed", key="train_resume_changed",
+        help="A re-exported export has another content hash; resuming on it trains the remaining steps on "
+             "different data. Both hashes are recorded in run.json.")
     if state.get("resumable") and b[1].button("Resume from the last checkpoint", key="train_resume"):
         try:
-            jobs.resume(run_dir)
+            jobs.resume(run_dir, allow_export_change=bool(allow_change))
         except UserError as e:
             st.error(str(e))
         else:

@@ -225,3 +225,40 @@ def test_evaluation_form_takes_metrics_per_task_type(app_env, tmp_path, monkeypa
     settings = _pipeline_settings(tmp_path)
     assert settings["eval"]["metrics"] == {"reasoning/math": "char_f1"}
     assert [Path(b["path"]).name for b in settings["benchmarks"]] == ["qa.jsonl"]
+
+
+def test_degenerate_run_reads_degenerate_beside_every_score(app_env, tmp_path):
+    from test_degeneracy import tiny_run_items
+
+    items = tiny_run_items()
+    _store_with(app_env, tmp_path, records_for_store([{**it, "messages": [
+        {"role": "user", "content": it["prompt"]}, {"role": "assistant", "content": it["reference"]}]}
+        for it in items]))
+    make_run(tmp_path / "runs", "tiny-run", items)
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert any("tiny-run" in e.value and "degenerate" in e.value for e in at.error)
+    table = at.dataframe[1].value
+    scores = table[table["metric"] != "loss"]
+    assert (scores["verdict"] == "⛔ degenerate").all() and (scores["degenerate"] == "0% → 100%").all()
+    assert scores["warning"].str.contains("one repeated token").all()
+    assert "better" not in " ".join(scores["verdict"])
+    assert any("tuned output degenerate: one repeated token" in w.value for w in at.warning)
+
+
+def test_evaluate_button_warns_when_the_eval_split_overlaps_training(app_env, tmp_path):
+    import shutil
+
+    from test_eval import _leaky_run
+
+    _store_with(app_env, tmp_path, records_for_store(make_items()[:5]))
+    (tmp_path / "leaky").mkdir()
+    rf = _leaky_run(tmp_path / "leaky")
+    run = tmp_path / "runs" / "leaky-run"
+    shutil.copytree(rf.path, run)
+    (run / "status.json").write_text(json.dumps({"state": "succeeded"}))
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert any(w.value.startswith("Before evaluating leaky-run: 1 of 2 items of eval duplicate a training sample")
+               for w in at.warning)
+    assert any(b.label == "Evaluate" for b in at.button)
