@@ -153,7 +153,7 @@ info = pd.DataFrame([{"run": r["name"], "base model": r["base_model"], "train sa
                       **{f"{s} scored": v["counts"]["scored"] for s, v in r["suites"].items()},
                       **{f"{s} excluded (contaminated)": v["counts"]["excluded"] for s, v in r["suites"].items()}}
                      for r in evaluated])
-st.dataframe(info, hide_index=True, use_container_width=True)
+st.dataframe(info, hide_index=True, width="stretch")
 for r in evaluated:
     for name, suite in r["suites"].items():
         for reason in suite.get("forgetting") or []:
@@ -164,7 +164,7 @@ for col in [c for c in table.columns if c.endswith("verdict")]:
 suites = list(dict.fromkeys(table["suite"]))
 for suite in suites:
     st.markdown(f"**{suite}**")
-    st.dataframe(table[table["suite"] == suite].drop(columns=["suite"]), hide_index=True, use_container_width=True)
+    st.dataframe(table[table["suite"] == suite].drop(columns=["suite"]), hide_index=True, width="stretch")
 st.caption("metric: exact_match (final number), rouge_l, char_f1, score (each item's first metric, for the "
            "overall row), loss (per assistant token; lower is better). n = paired items.")
 
@@ -180,7 +180,7 @@ with c1:
         curve["series"] = curve["run"] + " · " + curve["kind"]
         st.altair_chart(alt.Chart(curve).mark_line(point=True).encode(
             x="step:Q", y=alt.Y("loss:Q", scale=alt.Scale(zero=False)), color="series:N",
-            tooltip=["run", "kind", "step", "loss"]), use_container_width=True)
+            tooltip=["run", "kind", "step", "loss"]), width="stretch")
 with c2:
     st.markdown("**Delta per task_type (95% CI)**")
     deltas = flat[(flat["metric"] != "loss") & (flat["task_type"] != "(overall)") & flat["ci_low"].notna()] \
@@ -195,7 +195,7 @@ with c2:
                                                                                      "delta", "ci_low", "ci_high",
                                                                                      "n", "verdict"])
                         + alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q"),
-                        use_container_width=True)
+                        width="stretch")
 
 # ---------------------------------------------------------------- side by side
 st.subheader("Side by side")

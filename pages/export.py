@@ -38,7 +38,7 @@ if st.button("Export", type="primary"):
     rows = [{"task_type": t, "split": sp, "samples": n} for sp, counts in manifest["counts"].items()
             for t, n in counts.items()]
     st.dataframe(pd.DataFrame(rows).pivot_table(index="task_type", columns="split", values="samples",
-                                                fill_value=0), use_container_width=True)
+                                                fill_value=0), width="stretch")
     if manifest["skipped"]:
         st.warning(f"{len(manifest['skipped'])} samples could not be written in {fmt} format (tool turns).")
     st.code(f"content hash: {manifest['content_hash']}\nstore revision: {manifest['store_revision']}")
@@ -48,4 +48,4 @@ if st.button("Export", type="primary"):
 st.subheader("Export log")
 log = store.exports()
 if log:
-    st.dataframe(pd.DataFrame(log), hide_index=True, use_container_width=True)
+    st.dataframe(pd.DataFrame(log), hide_index=True, width="stretch")

@@ -41,7 +41,7 @@ with right:
     df = pd.DataFrame(ov["by_task_type"])
     df["L1"] = df["task_type"].str.split("/").str[0]
     st.plotly_chart(px.bar(df.sort_values("samples"), x="samples", y="task_type", color="L1", orientation="h",
-                           height=max(300, 22 * len(df))), use_container_width=True)
+                           height=max(300, 22 * len(df))), width="stretch")
 
 st.subheader("Recent imports")
 ing = store.ingests()[:10]

@@ -14,8 +14,8 @@ st.caption("Every sample carries a two-level task_type (e.g. reasoning / multi-s
 
 tax = pd.DataFrame(store.taxonomy())
 st.plotly_chart(px.treemap(tax.assign(n=tax["samples"].clip(lower=0) + 0.001), path=["kind", "l1", "l2"],
-                           values="n", height=420), use_container_width=True)
-st.dataframe(tax, hide_index=True, use_container_width=True)
+                           values="n", height=420), width="stretch")
+st.dataframe(tax, hide_index=True, width="stretch")
 
 known = {f"{r['l1']}/{r['l2']}" for r in store.taxonomy()}
 off = [r for r in overview(store)["by_task_type"] if r["task_type"] not in known and r["task_type"] != UNTYPED]
