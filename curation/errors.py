@@ -20,6 +20,12 @@ PAGE_CONTROLS = {
     "--num-perm": "the Permutations box",
     "--ngram": "the 'Shingle size' box",
     "--all": "a filter",
+    "--to": "the 'New task_type' box",
+}
+# CLI commands a message may name -> where a page user does the same.
+PAGE_COMMANDS = {
+    "`curation taxonomy add`": "the Taxonomy page (Add)",
+    "`curation relabel`": "Browse (Relabel in bulk)",
 }
 # An option, with the example value a CLI message may show after it ("--map COLUMN=user,COLUMN=assistant").
 _OPTION = re.compile(r"(?:pass |raise it with |with )?(--[a-z][a-z-]*)(?: [A-Z_]+=[\w,=]+| [A-Z_]{2,}\b)?")
@@ -33,6 +39,8 @@ def for_page(message: str) -> str:
             return m.group(0)
         lead = m.group(0)[: m.start(1) - m.start(0)]
         return ("use " if lead else "") + name
+    for command, place in PAGE_COMMANDS.items():
+        message = message.replace(command, place)
     return _OPTION.sub(control, message)
 
 

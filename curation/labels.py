@@ -23,6 +23,12 @@ def active_filters(f: SampleFilter) -> dict:
     return out
 
 
+def describe_filter(f: SampleFilter) -> str:
+    """The active filters in one line, e.g. "dataset = a, b; task_type = reasoning/math" ("" for none)."""
+    return "; ".join(f"{k} = {', '.join(map(str, v)) if isinstance(v, list) else v}"
+                     for k, v in active_filters(f).items())
+
+
 def relabel(store: Store, f: SampleFilter, to: str, author: str, note: str | None = None,
             allow_all: bool = False) -> dict:
     """Set the task_type of every sample matching `f` (each change a revision). Refuses an empty filter unless

@@ -116,7 +116,7 @@ def markdown_with_literal_html(text: str) -> str:
                    for i, p in enumerate(parts))
 
 
-_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'^@%/])")
+_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 
 
 def markdown_literal(text) -> str:

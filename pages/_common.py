@@ -68,20 +68,25 @@ def workspace() -> Path:
 
 
 def save_upload(upload, folder: str) -> Path:
-    """Keep an uploaded file inside the workspace at `folder/<content hash>/<safe base name>`.
-
-    The path is content-addressed, so two sessions uploading different files of the same name and size never
-    share one; nothing is written through a symbolic link (a link planted in the workspace could point anywhere).
-    Each upload is hashed and written once, not on every rerun of the page: a big file takes seconds."""
+    """Keep an uploaded file inside the workspace (see write_upload). Each upload is hashed and written once, not
+    on every rerun of the page: a big file takes seconds."""
     written = st.session_state.setdefault("uploads_written", {})  # upload id -> path
     known = written.get(upload.file_id)
     if known is not None and not known.is_symlink() and known.is_file() and known.stat().st_size == upload.size:
         return known
-    data = upload.getvalue()
-    name = re.sub(r"[^\w.-]+", "_", Path(upload.name).name).strip("._") or "upload.jsonl"
-    root = workspace().resolve()
-    target = root / folder / hashlib.sha256(data).hexdigest()[:16] / name
-    for p in (root / folder, target.parent, target):
+    written[upload.file_id] = write_upload(workspace().resolve() / folder, upload.name, upload.getvalue())
+    return written[upload.file_id]
+
+
+def write_upload(root: Path, name: str, data: bytes) -> Path:
+    """Write `data` to `root/<content hash>/<safe base name>` and return that path.
+
+    The path is content-addressed, so two sessions uploading different files of the same name and size never
+    share one; nothing is written through a symbolic link (a link planted in the workspace could point anywhere).
+    """
+    name = re.sub(r"[^\w.-]+", "_", Path(name).name).strip("._") or "upload.jsonl"
+    target = root / hashlib.sha256(data).hexdigest()[:16] / name
+    for p in (root, target.parent, target):
         if p.is_symlink():
             raise UserError(f"{p} is a symbolic link; uploads are never written through links. Remove it.")
     if not (target.is_file() and target.stat().st_size == len(data)):
@@ -91,13 +96,25 @@ def save_upload(upload, folder: str) -> Path:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
         os.replace(tmp, target)  # a rename replaces a link planted meanwhile instead of writing through it
-    written[upload.file_id] = target
     return target
 
 
-def show_error(e: Exception) -> None:
-    """An error as the page shows it: with this page's controls named instead of CLI options."""
-    st.error(markdown_literal(e.for_page() if isinstance(e, UserError) else for_page(str(e))))
+def show_error(e: Exception, prefix: str = "", suffix: str = "") -> None:
+    """An error as the page shows it: with this page's controls named instead of CLI options, as plain text."""
+    text = e.for_page() if isinstance(e, UserError) else for_page(str(e))
+    st.error(markdown_literal(prefix + text + suffix))
+
+
+def flash(message: str, kind: str = "success") -> None:
+    """A message to show after the st.rerun that follows a change (so the page redraws with fresh data and still
+    confirms what happened). `kind` is success, info, warning or error."""
+    st.session_state.setdefault("flash_messages", []).append((kind, message))
+
+
+def show_flash() -> None:
+    """Show, once, the messages flashed before the last rerun."""
+    for kind, message in st.session_state.pop("flash_messages", []):
+        getattr(st, kind)(message)
 
 
 def md(text) -> str:

@@ -10,7 +10,7 @@ from curation.review import (DIMENSION_LABELS, DIMENSIONS, ROLES, VERDICTS, Agre
                              adjudicate, agreement_report, annotator_dashboard, assign, disagreement_queue, role_of,
                              set_role)
 from curation.store import UNTYPED
-from pages._common import current_user, filter_widgets, get_store, render_messages
+from pages._common import current_user, filter_widgets, get_store, render_messages, show_error
 
 METHOD_LABELS = {"cohen_kappa": "Cohen's κ", "weighted_kappa": "weighted Cohen's κ", "fleiss_kappa": "Fleiss' κ",
                  "krippendorff_alpha": "Krippendorff's α"}
@@ -103,10 +103,10 @@ def disagreement_tab(store, user: str, is_lead: bool) -> None:
                     s = adjudicate(store, sid, user, verdict, note, expected_rev=seen)
                 except ConflictError as e:
                     st.session_state.pop(f"ag_seen_{sid}", None)
-                    st.error(f"{e}. Reload the sample and decide again.")
+                    show_error(e, suffix=". Reload the sample and decide again.")
                     return
                 except UserError as e:
-                    st.error(str(e))
+                    show_error(e)
                     return
                 st.session_state.pop(f"ag_seen_{sid}", None)
                 st.success(f"Recorded: {verdict}; status is now {s['status']}.")
@@ -153,7 +153,7 @@ def assignment_tab(store, user: str, is_lead: bool) -> None:
             try:
                 out = assign(store, f, AssignSettings(people, int(n) or None, float(overlap), int(k), int(seed)), user)
             except UserError as e:
-                st.error(str(e))
+                show_error(e)
                 return
             st.success(f"Batch {out['batch']}: {out['samples']} samples, {out['overlap_samples']} of them to "
                        f"{out['k']} annotators.")
@@ -174,7 +174,7 @@ def profiles_tab(store, user: str, is_lead: bool) -> None:
                 set_role(store, user, name, new_role)
                 st.success(f"{name} is now {new_role}.")
             except UserError as e:
-                st.error(str(e))
+                show_error(e)
 
 
 store = get_store()

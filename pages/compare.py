@@ -11,7 +11,7 @@ import streamlit as st
 
 from curation.errors import UserError
 from curation.store import curated_filter
-from pages._common import current_user, get_store, save_upload, workspace
+from pages._common import current_user, get_store, save_upload, show_error, workspace
 from training import compare as cmp
 from training import pipeline as pl
 from training.jobs import list_runs
@@ -62,7 +62,7 @@ def show_pipeline(pdir: str) -> None:
     try:
         status = pl.pipeline_status(pdir)
     except UserError as e:
-        st.error(str(e))
+        show_error(e)
         return
     st.caption(f"Pipeline `{Path(pdir).name}` · {status['state']}")
     for stage in status["stages"]:
@@ -111,9 +111,9 @@ with st.container(border=True):
             with st.spinner("Stage export: writing the curated selection and its manifest…"):
                 st.session_state["pipeline"] = str(pl.start_pipeline(store, ws, settings=settings))
         except pl.SettingsError as e:
-            st.error(f"Not started: {e}")
+            show_error(e, "Not started: ")
         except UserError as e:
-            st.error(f"Failed at stage export: {e}")
+            show_error(e, "Failed at stage export: ")
     pipelines = pl.list_pipelines(ws)
     current = st.session_state.get("pipeline") or (pipelines[0]["pipeline_dir"] if pipelines else None)
     if current:
@@ -259,7 +259,7 @@ with st.expander("Score a benchmark file or check forgetting"):
                               metrics=form_metrics)
             st.session_state["pipeline"] = str(pl.start_evaluation(bench_run, ws, ev, benchmarks, rescore))
         except UserError as e:
-            st.error(str(e))
+            show_error(e)
         else:
             st.success("Evaluation started; its progress shows under Train & compare.")
 
@@ -272,7 +272,7 @@ if st.button(f"Send {n_worse} regressions to review", disabled=n_worse == 0):
     try:
         result = cmp.send_regressions_to_review(store, run_dir, current_user(), suite)
     except UserError as e:
-        st.error(str(e))
+        show_error(e)
     else:
         st.success(f"Sent {len(result['tagged'])} samples to review as `{result['tag']}`"
                    + (f"; {result['not_in_store']} items are not store samples (benchmark items)"

@@ -6,7 +6,7 @@ import streamlit as st
 
 from curation.errors import UserError
 from curation.export import ExportSettings, export_selection
-from pages._common import filter_widgets, get_store, safe_path
+from pages._common import filter_widgets, get_store, safe_path, show_error
 
 store = get_store()
 st.title("Export")
@@ -32,7 +32,7 @@ if st.button("Export", type="primary"):
         out = safe_path(folder, "exports/latest")
         manifest = export_selection(store, out, f, ExportSettings(fmt, eval_fraction, int(seed)))
     except (UserError, ValueError) as e:
-        st.error(str(e))
+        show_error(e)
         st.stop()
     st.success(f"Wrote {sum(manifest['total'].values()):,} samples to {out}")
     rows = [{"task_type": t, "split": sp, "samples": n} for sp, counts in manifest["counts"].items()

@@ -16,7 +16,7 @@ from curation.robustness.highlight import excerpt, highlight_markdown
 from curation.store import SampleFilter
 from curation.robustness.tagging import (augment, decide_many, detect_into_store, share_by_task_type, suggestions,
                                          tag_samples, untag_samples)
-from pages._common import current_user, filter_widgets, get_store
+from pages._common import current_user, filter_widgets, get_store, show_error
 
 PAGE_SIZE = 20
 DETECTOR_NAMES = {"typo": "TypoDetector", "incomplete": "IncompleteDetector", "code_mix": "CodeMixDetector",
@@ -39,7 +39,7 @@ def _run(action, message) -> None:
     try:
         result = action()
     except UserError as e:
-        st.error(str(e))
+        show_error(e)
         return
     st.session_state["rb_flash"] = message(result)
     st.rerun()
@@ -167,7 +167,7 @@ def generation_section() -> None:
             try:
                 report = augment(store, f, settings, dry_run=dry)
             except UserError as e:
-                st.error(str(e))
+                show_error(e)
                 return
             st.session_state["rb_gen_report"] = report
         report = st.session_state.get("rb_gen_report")

@@ -9,7 +9,7 @@ import streamlit as st
 
 import training
 from curation.errors import UserError
-from pages._common import get_store, safe_path
+from pages._common import get_store, safe_path, show_error
 from training import jobs
 from training.config import default_settings, setting_choices, setting_reasons
 from training.rundir import RunFolder
@@ -37,7 +37,7 @@ def export_picker() -> str:
                 out = safe_path(folder, "exports/latest")
                 manifest = export_selection(store, out)
             except (UserError, ValueError) as e:
-                st.error(str(e))
+                show_error(e)
             else:
                 st.session_state["train_export"] = str(out)
                 st.success(f"Exported {sum(manifest['total'].values()):,} samples to {out}")
@@ -153,7 +153,7 @@ def show_run(run_dir: str) -> None:
         try:
             jobs.resume(run_dir)
         except UserError as e:
-            st.error(str(e))
+            show_error(e)
         else:
             st.rerun()
     show_generations(run_dir)
@@ -195,7 +195,7 @@ if b[0].button("Audit", key="train_audit"):
                                                               base_model.strip(), overrides)
     except (UserError, ValueError) as e:
         st.session_state.pop("train_report", None)
-        st.error(str(e))
+        show_error(e)
 report = st.session_state.get("train_report")
 if report is not None:
     show_audit(report)
@@ -208,7 +208,7 @@ if b[1].button("Launch training", type="primary", key="train_launch"):
         st.session_state["train_report"] = e.report
         st.error("The audit refuses this launch; see the report above.")
     except (UserError, ValueError) as e:
-        st.error(str(e))
+        show_error(e)
     else:
         st.session_state["train_run"] = str(run)
         st.success(f"Launched {run}")
@@ -218,7 +218,7 @@ st.subheader("Runs")
 try:
     runs = jobs.list_runs(safe_path(runs_text, "runs"))
 except ValueError as e:
-    st.error(str(e))
+    show_error(e)
     runs = []
 if not runs:
     st.caption("No runs yet.")
