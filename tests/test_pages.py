@@ -126,13 +126,23 @@ def test_browse_search_filters(app_env):
     assert at.caption[0].value.startswith("Matching samples:")
 
 
-def test_taxonomy_add_and_target(app_env):
+def test_taxonomy_add_and_target_confirm_what_they_did(app_env):
     at = _ok(_page("taxonomy.py"))
     next(t for t in at.text_input if t.label == "New type (L1/L2)").input("medical/triage")
     next(b for b in at.button if b.label == "Add").click().run()
     _ok(at)
     from pages._common import get_store
     assert get_store().taxonomy_has("medical", "triage")
+    assert [s.value.replace("\\", "") for s in at.success] == ["Added medical/triage."]  # shown after the rerun
+    next(s for s in at.selectbox if s.key == "target_type").select("medical/triage")
+    next(n for n in at.number_input if n.label.startswith("Target share")).set_value(12.5)
+    next(b for b in at.button if b.label == "Set target").click().run()
+    _ok(at)
+    assert [s.value.replace("\\", "") for s in at.success] == ["Target for medical/triage: 12.5% of the set."]
+    row = next(r for r in get_store().taxonomy() if (r["l1"], r["l2"]) == ("medical", "triage"))
+    assert row["target_share"] == 0.125
+    _ok(at.run())
+    assert not at.success  # a confirmation shows once
 
 
 def test_quarantine_lists_invalid_demo_records(app_env):
@@ -305,3 +315,12 @@ def test_every_option_a_library_message_names_has_a_page_control():
     # only parses the CLI's key=value strings (pages pass a dict)
     commands = {"--standalone", "--nproc", "--set"}
     assert {f: w for f, w in left.items() if f not in commands} == {}
+
+
+def test_overview_task_type_chart_has_a_colour_per_l1_and_no_legend_to_cut(app_env):
+    at = _ok(_page("overview.py"))
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    colours = {tr["name"]: tr["marker"]["color"] for tr in spec["data"]}
+    assert len(colours) > 10  # more L1s than Plotly's default 10-colour sequence
+    assert len(set(colours.values())) == len(colours)  # no two L1s share a colour
+    assert spec["layout"]["showlegend"] is False
