@@ -131,3 +131,15 @@ def plotly_label(text) -> str:
     """A label for a Plotly chart: Plotly renders a subset of HTML in text (`<a href>` becomes a live link), so
     the characters that form tags and entities are escaped."""
     return html.escape(str(text), quote=False)
+
+
+def quoted(text: str, limit: int = 80) -> str:
+    """A short quote of sample text for a message: its line breaks shown as ⏎ (a repr would print a literal
+    backslash-n), cut at `limit` characters."""
+    t = " ⏎ ".join(line.strip() for line in str(text).splitlines() if line.strip())
+    return f"“{t if len(t) <= limit else t[:limit - 1] + '…'}”"
+
+
+def plural(count: int, noun: str) -> str:
+    """ "1 annotator", "2 annotators", "1,200 reviews": a count with its noun in the right number."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")

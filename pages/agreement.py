@@ -10,6 +10,7 @@ from curation.review import (DIMENSION_LABELS, DIMENSIONS, ROLES, VERDICTS, Agre
                              adjudicate, agreement_report, annotator_dashboard, assign, disagreement_queue, role_of,
                              set_role)
 from curation.store import UNTYPED
+from curation.text import plural
 from pages._common import current_user, filter_widgets, get_store, render_messages, show_error
 
 METHOD_LABELS = {"cohen_kappa": "Cohen's κ", "weighted_kappa": "weighted Cohen's κ", "fleiss_kappa": "Fleiss' κ",
@@ -43,7 +44,8 @@ def agreement_tab(store) -> None:
     state = (store.review_count(), len(store.adjudications()), store.store_revision())
     rep = _report(str(store.path), state, {"replicates": int(replicates), "seed": int(seed),
                                            "min_items": int(min_items), "by_task_type": by_type})
-    st.caption(f"{rep['reviews']:,} current reviews by {len(rep['annotators'])} annotators. α is ordinal for scores "
+    st.caption(f"{plural(rep['reviews'], 'current review')} by {plural(len(rep['annotators']), 'annotator')}. "
+               "α is ordinal for scores "
                "and difficulty, nominal for verdicts; κ for pairs is quadratic-weighted on ordinal scales. "
                "Intervals: percentile bootstrap over items.")
     overall = rep["overall"]
@@ -155,8 +157,8 @@ def assignment_tab(store, user: str, is_lead: bool) -> None:
             except UserError as e:
                 show_error(e)
                 return
-            st.success(f"Batch {out['batch']}: {out['samples']} samples, {out['overlap_samples']} of them to "
-                       f"{out['k']} annotators.")
+            st.success(f"Batch {out['batch']}: {plural(out['samples'], 'sample')}, {out['overlap_samples']:,} of "
+                       f"them to {plural(out['k'], 'annotator')}.")
             st.dataframe([{"annotator": a, "assigned": c} for a, c in out["per_annotator"].items()], hide_index=True)
 
 
