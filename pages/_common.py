@@ -105,6 +105,17 @@ def show_error(e: Exception, prefix: str = "", suffix: str = "") -> None:
     st.error(markdown_literal(prefix + text + suffix))
 
 
+def just_finished(job: str, state: str, active: tuple[str, ...]) -> bool:
+    """True once, on the first look after a background job (a run, a pipeline) left its active states.
+
+    A job is watched from an auto-refreshing fragment, which redraws only itself; when this returns True the
+    caller reruns the whole page, so the views below the fragment (the comparison, the run list) show the result
+    instead of what was true when the job started."""
+    seen = st.session_state.setdefault("jobs_seen_state", {})
+    previous, seen[job] = seen.get(job), state
+    return previous in active and state not in active
+
+
 def flash(message: str, kind: str = "success") -> None:
     """A message to show after the st.rerun that follows a change (so the page redraws with fresh data and still
     confirms what happened). `kind` is success, info, warning or error."""

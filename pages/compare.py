@@ -11,7 +11,7 @@ import streamlit as st
 
 from curation.errors import UserError
 from curation.store import curated_filter
-from pages._common import current_user, get_store, save_upload, show_error, workspace
+from pages._common import current_user, get_store, just_finished, md, save_upload, show_error, workspace
 from training import compare as cmp
 from training import pipeline as pl
 from training.jobs import list_runs
@@ -64,6 +64,8 @@ def show_pipeline(pdir: str) -> None:
     except UserError as e:
         show_error(e)
         return
+    if just_finished(pdir, status["state"], pl.ACTIVE):
+        st.rerun()  # the whole page: the comparison below now has the evaluation this pipeline wrote
     st.caption(f"Pipeline `{Path(pdir).name}` · {status['state']}")
     for stage in status["stages"]:
         line = f"{STAGE_ICONS.get(stage['state'], '')} **{stage['name']}**"
@@ -189,7 +191,9 @@ with c2:
         st.caption("Not enough items for intervals.")
     else:
         deltas = deltas.assign(label=deltas["task_type"] + " · " + deltas["metric"])
-        base = alt.Chart(deltas).encode(y=alt.Y("label:N", title=None), yOffset="run:N", color="run:N")
+        # labelLimit 0: whole labels; Vega's default cut long task_types to identical "reasoning/multi-st…"
+        base = alt.Chart(deltas).encode(y=alt.Y("label:N", title=None, axis=alt.Axis(labelLimit=0)),
+                                        yOffset="run:N", color="run:N")
         st.altair_chart(base.mark_rule().encode(x=alt.X("ci_low:Q", title="tuned - base"), x2="ci_high:Q")
                         + base.mark_point(filled=True).encode(x="delta:Q", tooltip=["run", "task_type", "metric",
                                                                                      "delta", "ci_low", "ci_high",
@@ -218,7 +222,7 @@ page = st.number_input("Page", 1, pages, 1, key="sbs_page") if pages > 1 else 1
 for it in items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
     with st.container(border=True):
         m = it["metric"]
-        st.markdown(f"`{it['id']}` · {it['task_type'] or '(untyped)'} · {m}: "
+        st.markdown(f"{md(it['id'])} · {md(it['task_type'] or '(untyped)')} · {m}: "
                     f"{it['base']['scores'][m]:.3f} → {it['tuned']['scores'][m]:.3f} ({it['change']})")
         cols = st.columns(2)
         with cols[0]:

@@ -84,6 +84,7 @@ def _run(method, key, threshold, extra, order, f) -> None:
         show_error(e)
         return
     st.session_state["dd_run"] = report["run_id"]
+    st.session_state.pop("dd_pick", None)  # the run picker's own state would keep reviewing the previous run
     st.session_state["dd_flash"] = (f"Run #{report['run_id']}: {report['counts']['pairs']} pairs in "
                                     f"{report['counts']['clusters']} clusters over {report['counts']['samples']} "
                                     "samples.")

@@ -9,7 +9,7 @@ import streamlit as st
 
 import training
 from curation.errors import UserError
-from pages._common import get_store, md, safe_path, show_error
+from pages._common import get_store, just_finished, md, safe_path, show_error
 from training import jobs
 from training.config import default_settings, setting_choices, setting_reasons
 from training.rundir import RunFolder
@@ -121,11 +121,8 @@ def loss_chart(rows: list[dict]) -> None:
 
 def show_run(run_dir: str) -> None:
     """Live view of one run; refreshes itself while the run is active."""
-    st.session_state.setdefault("train_seen_state", {})
     state = training.status(run_dir)
-    previous = st.session_state["train_seen_state"].get(run_dir)
-    st.session_state["train_seen_state"][run_dir] = state["state"]
-    if previous in ACTIVE and state["state"] not in ACTIVE:
+    if just_finished(run_dir, state["state"], ACTIVE):
         st.rerun()  # refresh the whole page once, so the fragment stops polling
     latest = state.get("latest") or {}
     total = state.get("total_steps") or latest.get("total")
