@@ -324,3 +324,15 @@ def test_overview_task_type_chart_has_a_colour_per_l1_and_no_legend_to_cut(app_e
     assert len(colours) > 10  # more L1s than Plotly's default 10-colour sequence
     assert len(set(colours.values())) == len(colours)  # no two L1s share a colour
     assert spec["layout"]["showlegend"] is False
+
+
+def test_app_settings_idle_quietly_on_this_machine_only_with_one_width_idiom():
+    """The shipped Streamlit config binds 127.0.0.1 and watches no files (a watcher over the .venv in the project
+    kept a core busy while the app idled); every page sizes elements with the current `width=` API."""
+    import tomllib
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert cfg["server"]["address"] == "127.0.0.1" and cfg["server"]["fileWatcherType"] == "none"
+    assert '--server.address "${ADDRESS:-127.0.0.1}"' in (ROOT / "run.sh").read_text(encoding="utf-8")
+    sources = {p.name: p.read_text(encoding="utf-8") for p in [ROOT / "app.py", *(ROOT / "pages").glob("*.py")]}
+    assert [n for n, src in sources.items() if "use_container_width" in src] == []
+    assert "expanded=True" in sources["app.py"]  # every section's pages in the sidebar, no "View N more"
