@@ -43,5 +43,5 @@ def relabel(store: Store, f: SampleFilter, to: str, author: str, note: str | Non
                         ui="Relabel needs a filter: pick a dataset, task type, status, split or tag, or type a "
                            "search text. An empty filter would relabel every sample of the store.")
     whole = dataclasses.replace(f, limit=None, offset=0)
-    n = store.update_many(whole, {"task_l1": l1, "task_l2": l2}, author, "relabel", note)
+    n = store.samples.update_many(whole, {"task_l1": l1, "task_l2": l2}, author, "relabel", note)
     return {"relabelled": n, "task_type": f"{l1}/{l2}", "filter": whole.to_dict()}

@@ -59,7 +59,7 @@ def _oidc_identity(store: Store) -> str | None:
 
 
 def _picker(store: Store) -> str | None:
-    profiles = {p["name"]: p["role"] for p in store.annotators()}
+    profiles = {p["name"]: p["role"] for p in store.review.annotators()}
     options = list(profiles) + [NEW]
     current = st.session_state.get("profile_pick")
     if current not in options:
@@ -84,7 +84,7 @@ def _create(store: Store) -> None:
     """Form callback: create the profile and select it (widget state may only be set before it renders)."""
     name = (st.session_state.get("new_profile_name") or "").strip()
     try:
-        if store.annotator(name):
+        if store.review.annotator(name):
             raise UserError(f"a profile named {name!r} exists already: pick it from the list")
         prof = create_profile(store, name, st.session_state.get("new_profile_role", "annotator"))
     except UserError as e:

@@ -26,11 +26,11 @@ else:
     with st.expander("Filter", expanded=True):
         f = filter_widgets(store, "browse")
 
-total = store.count(f)
+total = store.samples.count(f)
 pages = max(1, -(-total // PAGE_SIZE))
 page = st.number_input(f"Page (of {pages})", 1, pages, 1) if pages > 1 else 1
 f.limit, f.offset = PAGE_SIZE, (page - 1) * PAGE_SIZE
-rows = store.query_samples(f)
+rows = store.samples.list(f)
 st.caption(f"Matching samples: {total:,}")
 if not rows:
     st.stop()
@@ -47,18 +47,18 @@ sample = rows[picked]
 st.divider()
 st.subheader(f"Sample {md(sample['id'])}")
 untyped_badge(sample)
-history = store.history(sample["id"])
+history = store.revisions.list(sample["id"])
 revs = [0] + [h["rev"] for h in history]
 rev = st.select_slider("Revision", options=revs, value=revs[-1],
                        help="0 is the sample as imported; every later change is a revision") if len(revs) > 1 else 0
-shown = store.sample_at(sample["id"], rev) if rev != sample["rev"] else sample
+shown = store.revisions.sample_at(sample["id"], rev) if rev != sample["rev"] else sample
 meta, chat = st.columns([1, 2])
 with meta:
     st.write({"dataset": shown["dataset"], "task_type": shown["task_type"], "status": shown["status"],
               "split": shown["split"], "language": shown["language"], "tags": shown["tags"],
               "source": sample["source"], "revision": f"{rev} of {sample['rev']}"})
     if rev != sample["rev"] and st.button(f"Restore revision {rev}", type="primary"):
-        store.restore(sample["id"], rev, current_user())
+        store.revisions.restore(sample["id"], rev, current_user())
         flash(f"Restored revision {rev} as a new revision.")
         st.rerun()
 with chat:
@@ -80,7 +80,7 @@ st.caption(f"Sets the task_type of all **{total:,}** samples matching "
            + md(describe_filter(f))
            + ". Each change is a revision.")
 with st.form("relabel"):
-    types = [f"{t['l1']}/{t['l2']}" for t in store.taxonomy()]
+    types = [f"{t['l1']}/{t['l2']}" for t in store.taxonomy.list()]
     target = st.selectbox("New task_type", types, index=None, placeholder="Choose the new task_type")
     confirm = (st.checkbox(f"Yes, relabel all {total:,} matching samples", key="relabel_confirm")
                if total > CONFIRM_ABOVE else True)

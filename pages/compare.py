@@ -19,7 +19,8 @@ from training.metrics import metric_overrides, metrics_for
 
 STAGE_ICONS = {"pending": "⚪", "running": "⏳", "done": "✅", "failed": "❌", "skipped": "⏭️"}
 VERDICT_ICONS = {"better": "🟢 better", "worse": "🔴 worse", "no significant change": "⚪ no significant change",
-                 "too few items": "… too few items", "not evaluated": "not evaluated"}
+                 "too few items": "… too few items", "not evaluated": "not evaluated",
+                 "degenerate": "⛔ degenerate"}
 PAGE_SIZE = 10
 METRIC_OPTIONS = [None, "exact_match", "rouge_l", "char_f1"]  # None = the task_type's default
 
@@ -85,7 +86,7 @@ def show_pipeline(pdir: str) -> None:
 
 with st.container(border=True):
     st.subheader("Train & compare")
-    n_curated = store.count(curated_filter())
+    n_curated = store.samples.count(curated_filter())
     st.caption(f"One click: export the {n_curated:,} curated samples (with manifest) → audit → train a LoRA "
                f"adapter → evaluate base and tuned → open the comparison. It runs in the background; closing "
                f"the browser does not stop it.")
@@ -136,10 +137,28 @@ chosen = st.multiselect("Runs", list(by_dir), default=default, format_func=lambd
 if not chosen:
     st.stop()
 comparison = cmp.compare_runs(chosen)
+def overlap_warnings(run_dir: str, settings=None, benchmarks=(), include_eval_split: bool = True) -> list[str]:
+    """Why the sets to evaluate overlap the run's training data (found before any model is loaded)."""
+    from training.evaluate import overlap_preview
+    try:
+        return [p["warning"] for p in overlap_preview(run_dir, settings, benchmarks, include_eval_split)
+                if p["warning"]]
+    except UserError as e:
+        return [str(e)]
+
+
+@st.cache_data(ttl=120, show_spinner=False)
+def eval_split_overlap(run_dir: str) -> list[str]:
+    return overlap_warnings(run_dir)
+
+
 for run in comparison["runs"]:
     if not run["evaluated"]:
         c = st.columns([4, 1])
         c[0].info(f"Run {run['name']} ({run['state']}) has no evaluation yet.")
+        if run["state"] == "succeeded":
+            for w in eval_split_overlap(run["run_dir"]):
+                c[0].warning(f"Before evaluating {run['name']}: {w}")
         if run["state"] == "succeeded" and c[1].button("Evaluate", key=f"eval_{run['name']}"):
             st.session_state["pipeline"] = str(pl.start_evaluation(run["run_dir"], ws))
             st.rerun()
@@ -160,6 +179,10 @@ for r in evaluated:
     for name, suite in r["suites"].items():
         for reason in suite.get("forgetting") or []:
             st.warning(f"Forgetting in run {r['name']} on the general set: {reason}")
+for bad in cmp.degenerate_runs(comparison):
+    st.error(f"Run {bad['run']} ({bad['suite']}): the tuned model's outputs are degenerate, so its scores read "
+             f"\"degenerate\" instead of better/worse: {'; '.join(bad['reasons'])}. Look at the side-by-side "
+             f"answers below.")
 table = pd.DataFrame(cmp.wide_table(comparison))
 for col in [c for c in table.columns if c.endswith("verdict")]:
     table[col] = table[col].map(lambda v: VERDICT_ICONS.get(v, v))
@@ -168,7 +191,10 @@ for suite in suites:
     st.markdown(f"**{suite}**")
     st.dataframe(table[table["suite"] == suite].drop(columns=["suite"]), hide_index=True, width="stretch")
 st.caption("metric: exact_match (final number), rouge_l, char_f1, score (each item's first metric, for the "
-           "overall row), loss (per assistant token; lower is better). n = paired items.")
+           "overall row), loss (per assistant token; lower is better). n = paired items. degenerate: share of "
+           "outputs that are empty, one repeated token or looping, base → tuned (runaway: answers that hit the "
+           "token limit without ending). warning: why a score may mislead; rouge_l and char_f1 reward common "
+           "words, so repetitive output can raise them.")
 
 # ---------------------------------------------------------------- charts
 flat = pd.DataFrame(cmp.flat_table(comparison))
@@ -224,6 +250,10 @@ for it in items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
         m = it["metric"]
         st.markdown(f"{md(it['id'])} · {md(it['task_type'] or '(untyped)')} · {m}: "
                     f"{it['base']['scores'][m]:.3f} → {it['tuned']['scores'][m]:.3f} ({it['change']})")
+        for label in ("base", "tuned"):
+            flags = cmp.degeneracy_flags(it[label])
+            if flags:
+                st.warning(f"{label} output degenerate: {flags}")
         cols = st.columns(2)
         with cols[0]:
             st.caption("Prompt")
@@ -261,6 +291,8 @@ with st.expander("Score a benchmark file or check forgetting"):
                                     None if metric == "per task_type" else metric)] if bench else []
             ev = EvalSettings(general_file=str(save_upload(general, "benchmarks")) if general else "",
                               metrics=form_metrics)
+            for w in overlap_warnings(bench_run, ev, benchmarks, rescore):
+                st.warning(w)
             st.session_state["pipeline"] = str(pl.start_evaluation(bench_run, ws, ev, benchmarks, rescore))
         except UserError as e:
             show_error(e)

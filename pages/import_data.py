@@ -84,7 +84,7 @@ with st.form(f"import_{upload_key}"):
                               key=f"imp_ds_{upload_key}", help="Empty: each file's name")
     fmt = c[1].selectbox("Format", FORMATS, key=f"imp_fmt_{upload_key}",
                          help="auto: each file's own detected format (shown above)")
-    types = [f"{t['l1']}/{t['l2']}" for t in store.taxonomy()]
+    types = [f"{t['l1']}/{t['l2']}" for t in store.taxonomy.list()]
     task_type = c[2].selectbox("Task type for every record", ["(from a field / unset)"] + types,
                                key=f"imp_tt_{upload_key}")
     c = st.columns(3)

@@ -53,7 +53,7 @@ with right:
     st.caption("Colour: the first level (ability or domain) of the task_type.")
 
 st.subheader("Recent imports")
-ing = store.ingests()[:10]
+ing = store.ingests.list()[:10]
 if ing:
     st.dataframe(pd.DataFrame(ing)[["id", "created_at", "dataset", "format", "imported", "rejected",
                                     "already_present"]], hide_index=True)

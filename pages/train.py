@@ -23,7 +23,7 @@ st.caption("LoRA fine-tuning on an export. The run is a separate process: the ap
 
 def export_picker() -> str:
     """The export folder to train on: a logged export, a typed folder, or a fresh export of the selection."""
-    logged = [e["out_dir"] for e in store.exports() if e["format"] == "messages" and Path(e["out_dir"]).is_dir()]
+    logged = [e["out_dir"] for e in store.exports.list() if e["format"] == "messages" and Path(e["out_dir"]).is_dir()]
     source = st.radio("Training data", ["An export folder", "Export the curated selection now"], horizontal=True,
                       key="train_source")
     if source == "Export the curated selection now":
@@ -149,9 +149,13 @@ def show_run(run_dir: str) -> None:
     if state["state"] in ACTIVE and b[0].button("Cancel run", key="train_cancel"):
         jobs.cancel(run_dir)
         st.rerun()
+    allow_change = state.get("resumable") and b[2].checkbox(
+        "Resume even if the export changed", key="train_resume_changed",
+        help="A re-exported export has another content hash; resuming on it trains the remaining steps on "
+             "different data. Both hashes are recorded in run.json.")
     if state.get("resumable") and b[1].button("Resume from the last checkpoint", key="train_resume"):
         try:
-            jobs.resume(run_dir)
+            jobs.resume(run_dir, allow_export_change=bool(allow_change))
         except UserError as e:
             show_error(e)
         else:

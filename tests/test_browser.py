@@ -109,7 +109,7 @@ def test_app_in_a_real_browser(app, tmp_path):
     _stop(proc)
     from curation.store import Store
     with Store(db, read_only=True) as store:  # looking changed nothing
-        assert store.get_sample("xss-1")["rev"] == 0
+        assert store.samples.get("xss-1")["rev"] == 0
 
 
 def test_import_page_upload_validate_then_import(app, tmp_path):
@@ -141,9 +141,9 @@ def test_import_page_upload_validate_then_import(app, tmp_path):
     _stop(proc)
     from curation.store import SampleFilter, Store
     with Store(db, read_only=True) as store:  # the valid record is stored, the two invalid ones are quarantined
-        assert store.get_sample("up-1")["messages"][1]["content"] == "4"
-        assert store.count(SampleFilter(ids=["up-2"])) == 0
-        rows = [q for q in store.quarantine() if q["file"].endswith("upload_me.jsonl")]
+        assert store.samples.get("up-1")["messages"][1]["content"] == "4"
+        assert store.samples.count(SampleFilter(ids=["up-2"])) == 0
+        rows = [q for q in store.quarantine.list() if q["file"].endswith("upload_me.jsonl")]
         assert sorted(q["line"] for q in rows) == [2, 3]
 
 
@@ -165,9 +165,9 @@ def test_diversity_report_charts_have_real_distinct_colours(tmp_path):
     (tmp_path / "r.jsonl").write_text("\n".join(json.dumps(r) for r in recs) + "\n", encoding="utf-8")
     with Store(db) as store:
         ingest(store, [tmp_path / "r.jsonl"], IngestSettings(dataset="r"))
-        store.taxonomy_add_many([(r["task_type"].split("/")[0], r["task_type"].split("/")[1], "ability", "")
+        store.taxonomy.add_many([(r["task_type"].split("/")[0], r["task_type"].split("/")[1], "ability", "")
                                  for r in recs])
-        store.taxonomy_set_target("reasoning", "very long second level name 0", 0.5, None)
+        store.taxonomy.set_target("reasoning", "very long second level name 0", 0.5, None)
         report = write_report(compute_stats(store), tmp_path / "report.html")
     with sync_playwright() as p:
         browser = launch_chromium(p)

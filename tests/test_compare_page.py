@@ -57,8 +57,8 @@ def test_comparison_table_viewer_and_regressions(app_env, tmp_path):
     assert not at.exception
     assert any("Sent 2 samples to review" in s.value for s in at.success)
     with Store(app_env) as s:
-        assert "regression:run-a" in s.get_sample("m000")["tags"]
-        assert s.flags("m000")[0]["check_name"] == "regression:run-a"
+        assert "regression:run-a" in s.samples.get("m000")["tags"]
+        assert s.flags.list("m000")[0]["check_name"] == "regression:run-a"
 
 
 def test_sample_text_is_not_rendered_as_html(app_env, tmp_path):
@@ -119,7 +119,7 @@ def test_one_click_on_an_empty_selection_fails_at_export(app_env, tmp_path):
     _store_with(app_env, tmp_path, records_for_store(make_items()[:2]))
     with Store(app_env) as s:
         for sid in ("m000", "m001"):
-            s.update_sample(sid, {"status": "rejected"}, "t")
+            s.samples.update(sid, {"status": "rejected"}, "t")
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert next(b for b in at.button if b.label == "Train & compare").disabled  # nothing curated to train on
     with Store(app_env) as s, pytest.raises(UserError, match="empty"):
@@ -257,3 +257,40 @@ def test_a_finished_job_refreshes_the_whole_page_once():
     assert not at.exception, at.exception
     assert [m.value for m in at.markdown] == ["queued: False", "running: False", "running: False",
                                               "succeeded: True", "succeeded: False"]
+
+
+def test_degenerate_run_reads_degenerate_beside_every_score(app_env, tmp_path):
+    from test_degeneracy import tiny_run_items
+
+    items = tiny_run_items()
+    _store_with(app_env, tmp_path, records_for_store([{**it, "messages": [
+        {"role": "user", "content": it["prompt"]}, {"role": "assistant", "content": it["reference"]}]}
+        for it in items]))
+    make_run(tmp_path / "runs", "tiny-run", items)
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert any("tiny-run" in e.value and "degenerate" in e.value for e in at.error)
+    table = at.dataframe[1].value
+    scores = table[table["metric"] != "loss"]
+    assert (scores["verdict"] == "⛔ degenerate").all() and (scores["degenerate"] == "0% → 100%").all()
+    assert scores["warning"].str.contains("one repeated token").all()
+    assert "better" not in " ".join(scores["verdict"])
+    assert any("tuned output degenerate: one repeated token" in w.value for w in at.warning)
+
+
+def test_evaluate_button_warns_when_the_eval_split_overlaps_training(app_env, tmp_path):
+    import shutil
+
+    from test_eval import _leaky_run
+
+    _store_with(app_env, tmp_path, records_for_store(make_items()[:5]))
+    (tmp_path / "leaky").mkdir()
+    rf = _leaky_run(tmp_path / "leaky")
+    run = tmp_path / "runs" / "leaky-run"
+    shutil.copytree(rf.path, run)
+    (run / "status.json").write_text(json.dumps({"state": "succeeded"}))
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert any(w.value.startswith("Before evaluating leaky-run: 1 of 2 items of eval duplicate a training sample")
+               for w in at.warning)
+    assert any(b.label == "Evaluate" for b in at.button)

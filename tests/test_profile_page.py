@@ -48,23 +48,23 @@ def test_the_profile_is_the_logged_in_identity_with_the_configured_role(app_env,
     assert any("ann@example.com · annotator" in c.value.replace("\\", "") for c in at.sidebar.caption)
     from pages._common import get_store
     store = get_store()
-    assert store.annotator("ann@example.com")["role"] == "annotator"
+    assert store.review.annotator("ann@example.com")["role"] == "annotator"
     # the library refuses what an annotator may not do, whatever the page shows
-    sid = store.query_samples()[0]["id"]
+    sid = store.samples.list()[0]["id"]
     with pytest.raises(UserError, match="only a lead"):
         adjudicate(store, sid, "ann@example.com", "accept")
     with pytest.raises(UserError, match="only a lead"):
         set_role(store, "ann@example.com", "ann@example.com", "lead")
-    assert store.annotator("ann@example.com")["role"] == "annotator"
+    assert store.review.annotator("ann@example.com")["role"] == "annotator"
 
 
 def test_a_lead_is_a_lead_only_while_configured(app_env, monkeypatch):
     _ok(_app(monkeypatch, {"email": "lead@example.com"}).run())
     from pages._common import get_store
     store = get_store()
-    assert store.annotator("lead@example.com")["role"] == "lead"
+    assert store.review.annotator("lead@example.com")["role"] == "lead"
     _ok(_app(monkeypatch, {"email": "lead@example.com"}, leads=()).run())  # removed from the list
-    assert store.annotator("lead@example.com")["role"] == "annotator"
+    assert store.review.annotator("lead@example.com")["role"] == "annotator"
 
 
 def test_sync_login_refuses_an_identity_without_a_name(store):
