@@ -24,6 +24,7 @@ from .embeddings import EmbeddingJob
 from .errors import UserError
 from .store import UNTYPED, SampleFilter, Store, parse_task_type
 from .summary import overview
+from .text import quoted
 
 LENGTH_METRICS = ("prompt_chars", "answer_chars", "prompt_tokens", "answer_tokens")
 ALL = "(all)"  # the row summarising the whole selection in per-type tables
@@ -428,11 +429,11 @@ def _warnings(r: dict, thin_limit: int, min_n: int) -> list[dict]:
     for g in r["answers"]["top_answers"][:3]:
         if g["samples"] >= max(3, 0.01 * total):
             out.append({"section": "answers", "task_type": next(iter(g["task_types"]), None),
-                        "message": f"{g['samples']} samples give (nearly) the same answer: {g['text'][:80]!r}"})
+                        "message": f"{g['samples']} samples give (nearly) the same answer: {quoted(g['text'])}"})
     for c in r["prompts"]["coverage"]:
         if c["samples"] >= min_n and c["top_share"] >= 0.5:
             out.append({"section": "prompts", "task_type": c["task_type"],
-                        "message": f"{c['top_share']:.0%} of prompts start with {c['top_opening']!r}"})
+                        "message": f"{c['top_share']:.0%} of prompts start with {quoted(c['top_opening'])}"})
     return out
 
 
