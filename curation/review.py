@@ -71,14 +71,21 @@ def set_role(store: Store, lead: str, name: str, role: str) -> None:
     store.review.set_role(name, role)
 
 
-def sign_in(store: Store, name: str, leads: set[str] | frozenset = frozenset()) -> str:
-    """The profile of someone the identity provider signed in (created on first sign-in); names in `leads`
-    (the deployment's configured leads) are made leads. Returns the profile's role."""
+def sync_login(store: Store, name: str, leads) -> str:
+    """The profile of a logged-in identity (OIDC): created on first login, its role always the configured one.
+
+    Under login the configuration is the authority: an account is a lead exactly when it is listed in `leads`,
+    so removing someone from the list demotes them at their next login, and nobody can grant themselves the
+    role from the app. Returns the role."""
+    name = (name or "").strip()
+    if not name:
+        raise UserError("the login returned no e-mail, name or subject to record changes under")
+    role = "lead" if name in set(leads or ()) else "annotator"
     if store.review.annotator(name) is None:
-        create_profile(store, name, "lead" if name in leads else "annotator")
-    elif name in leads and role_of(store, name) != "lead":
-        store.review.set_role(name, "lead")  # granted by the deployment's configuration, not by a person
-    return role_of(store, name)
+        create_profile(store, name, role)
+    elif role_of(store, name) != role:
+        store.review.set_role(name, role)
+    return role
 
 
 def _require_profile(store: Store, name: str | None) -> None:

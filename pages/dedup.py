@@ -24,7 +24,7 @@ from curation.dedup.runs import (apply_above, apply_cluster, clusters_at, counts
 from curation.embeddings import is_english_only
 from curation.errors import UserError
 from curation.store import curated
-from pages._common import current_user, filter_widgets, get_store, step_settings_form
+from pages._common import current_user, filter_widgets, get_store, show_error, step_settings_form
 
 PAGE_SIZE = 10
 COLUMNS = 3
@@ -78,9 +78,10 @@ def _run(method, settings, order, f) -> None:
             report = run_dedup(store, method, settings, f, current_user(), KeeperRule(order=order or ["earliest"]),
                                progress if bar else None)
     except UserError as e:
-        st.error(str(e))
+        show_error(e)
         return
     st.session_state["dd_run"] = report["run_id"]
+    st.session_state.pop("dd_pick", None)  # the run picker's own state would keep reviewing the previous run
     st.session_state["dd_flash"] = (f"Run #{report['run_id']}: {report['counts']['pairs']} pairs in "
                                     f"{report['counts']['clusters']} clusters over {report['counts']['samples']} "
                                     "samples.")
@@ -254,7 +255,7 @@ def decontamination() -> None:
                 report = decontaminate(store, path, DecontamSettings(key=key, threshold=threshold),
                                        author=current_user())
         except UserError as e:
-            st.error(str(e))
+            show_error(e)
             return
         counts = report["counts"]
         st.metric(f"Contaminated items ({report['source']} vs {report['against']})",
