@@ -367,3 +367,16 @@ def test_metadata_from_files_is_shown_as_text_never_markup(app_env, tmp_path):
     _ok(at)
     assert [e.value.replace("\\", "") for e in at.error] == [f"bad record {pixel}"]
     assert all("![" not in e.value for e in at.error)
+
+
+def test_export_into_a_used_folder_names_the_page_control(app_env):
+    at = _ok(_page("export.py"))
+    [t for t in at.text_input if t.label.startswith("Folder")][0].input("exports/twice").run()
+    at.button[0].click().run()
+    at.button[0].click().run()
+    assert at.error and "--" not in at.error[0].value
+    assert "Overwrite a non-empty folder" in at.error[0].value.replace("\\", "")
+    at.checkbox(key="export_overwrite").check().run()
+    at.button[0].click().run()
+    _ok(at)
+    assert at.success and "Wrote" in at.success[0].value
