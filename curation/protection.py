@@ -7,7 +7,7 @@ as a robustness variant (`robustness:generated:<kind>`). Detector suggestions ar
 protect nothing until an annotator confirms them.
 
 Only an explicit human action on that very sample may reject it, mark it duplicate or exclude it, and that
-action is recorded in the sample's history like every other change (Store.samples.update).
+action is recorded in the sample's history like every other change (store.samples.update).
 
 The hook, for authors of automatic steps:
 
@@ -17,17 +17,17 @@ The hook, for authors of automatic steps:
     guard_automatic_change(sample, "duplicate", actor)  # a single change: raises ProtectedSampleError
 
 `actor` names who makes a change. Automatic steps use `auto:<step>` (e.g. `auto:dedup`); anything else is a
-person. `Store.samples.update` callers from automatic code must pass such an actor.
+person. `store.samples.update` callers from automatic code must pass such an actor.
 """
 from __future__ import annotations
 
 from .errors import UserError
+from .store.schema import NOT_CURATED
 
 ROBUSTNESS_PREFIX = "robustness:"
 GENERATED_PREFIX = "robustness:generated:"
-ROBUSTNESS_KINDS = ("typo", "incomplete", "code_mix", "pinyin")
 # Statuses and actions that take a sample out of the training data.
-REMOVING_STATUSES = frozenset({"rejected", "duplicate"})
+REMOVING_STATUSES = frozenset(NOT_CURATED)
 AUTOMATIC_PREFIX = "auto:"
 
 

@@ -20,15 +20,16 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import UserError
+from ..store import NOT_CURATED
 from . import lexicon
 from .detection import TAG_PREFIX
+from .detectors import default_detectors, detect_sample
 from .prompt import CJK_CLASS, Turn
 from .vocabulary import ZH_EN
 
 GENERATED_PREFIX = TAG_PREFIX + "generated:"
 PERTURBATIONS = {"en_typo": "typo", "zh_homophone": "typo", "truncate": "incomplete", "zh_pinyin": "pinyin",
                  "zh_english": "code_mix"}
-_QWERTY = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
 _EN_WORD = re.compile(r"(?<![A-Za-z'])[a-z]{4,}(?![A-Za-z'])")
 _CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
 # Where a prompt visibly stops mid-thought: after a word that needs a continuation. (Cutting at the end of a
@@ -125,7 +126,7 @@ def _misspell(word: str, rng: random.Random, freq: dict) -> str | None:
         op = rng.choice(("adjacent", "drop", "swap", "double"))
         i = rng.randrange(1, len(word))  # the first letter is rarely wrong
         if op == "adjacent":
-            near = _neighbours(word[i])
+            near = lexicon.keyboard_neighbours(word[i])
             new = word[:i] + rng.choice(near) + word[i + 1:] if near else None
         elif op == "drop":
             new = word[:i] + word[i + 1:]
@@ -136,18 +137,6 @@ def _misspell(word: str, rng: random.Random, freq: dict) -> str | None:
         if new and new != word and new not in freq:
             return new
     return None
-
-
-def _neighbours(ch: str) -> str:
-    for r, row in enumerate(_QWERTY):
-        c = row.find(ch)
-        if c >= 0:
-            near = [row[j] for j in (c - 1, c + 1) if 0 <= j < len(row)]
-            for rr in (r - 1, r + 1):
-                if 0 <= rr < len(_QWERTY):
-                    near += [_QWERTY[rr][j] for j in (c - 1, c) if 0 <= j < len(_QWERTY[rr])]
-            return "".join(near)
-    return ""
 
 
 def _zh_words(text: str) -> list[tuple[int, int, str]]:
@@ -346,7 +335,6 @@ def seeded_order(candidates: list[dict], seed: int) -> list[dict]:
 
 def is_clean(sample: dict, detectors: list) -> bool:
     """A parent must be clean: no robustness tag, not itself generated, and no detector finds anything."""
-    from .detection import detect_sample
     if sample.get("parent_id") or any(t.startswith(TAG_PREFIX) for t in sample.get("tags") or []):
         return False
     return not detect_sample(sample, detectors)
@@ -360,12 +348,11 @@ def generate(samples: list[dict], s: GenerationSettings, is_robust, detectors: l
     Rejected and duplicate samples count for nothing and are never parents. Parents are tried in seeded order,
     and a parent any detector finds something in is skipped (it is not clean), until the plan is met.
     """
-    from .detection import default_detectors
     s.check()
     detectors = detectors if detectors is not None else default_detectors()
     by_type: dict[str, list[dict]] = {}
     for smp in samples:
-        if smp.get("status") not in ("rejected", "duplicate"):
+        if smp.get("status") not in NOT_CURATED:
             by_type.setdefault(smp.get("task_type") or "(untyped)", []).append(smp)
     counts, candidates = {}, {}
     for task_type, group in by_type.items():

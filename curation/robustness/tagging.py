@@ -1,8 +1,8 @@
 """Robustness data in the store: suggestions from the detectors, confirmed and hand-set tags, generated variants,
 and the robustness share per task_type.
 
-Detection writes *suggestions* (Store.robustness_* methods), never tags. An annotator confirms a suggestion,
-which adds the tag `robustness:<kind>` through Store.samples.add_tag (a revision, so the sample's history records who and
+Detection writes *suggestions* (store.robustness), never tags. An annotator confirms a suggestion,
+which adds the tag `robustness:<kind>` through store.samples.add_tag (a revision, so the sample's history records who and
 when), or rejects it. Tags can also be set by hand. Generated variants are new pending samples linked to their
 parent by `parent_id` and tagged `robustness:generated:<kind>`. Both kinds of tag make a sample protected
 (curation/protection.py).
@@ -13,9 +13,10 @@ import dataclasses
 from datetime import datetime, timezone
 
 from ..errors import UserError
-from ..protection import GENERATED_PREFIX, ROBUSTNESS_KINDS, is_protected
-from ..store import SampleFilter, Store, curated_filter
-from .detection import TAG_PREFIX, default_detectors, detect_sample
+from ..protection import GENERATED_PREFIX, is_protected
+from ..store import NOT_CURATED, SampleFilter, Store, curated_filter
+from .detection import TAG_PREFIX
+from .detectors import default_detectors, detect_sample, detector_names
 from .generation import PERTURBATIONS, GenerationSettings, generate
 
 DETECT_ACTOR = "auto:robustness-detect"
@@ -27,8 +28,8 @@ _COLUMNS = ("id", "dataset", "messages", "tools", "task_l1", "task_l2", "languag
 def kind_tag(kind: str) -> str:
     """`robustness:<kind>` for a known kind; UserError otherwise."""
     kind = kind.removeprefix(TAG_PREFIX)
-    if kind not in ROBUSTNESS_KINDS:
-        raise UserError(f"unknown robustness kind {kind!r}; choose from {', '.join(ROBUSTNESS_KINDS)}")
+    if kind not in detector_names():
+        raise UserError(f"unknown robustness kind {kind!r}; choose from {', '.join(detector_names())}")
     return TAG_PREFIX + kind
 
 
@@ -164,22 +165,17 @@ def augment(store: Store, f: SampleFilter | None = None, settings: GenerationSet
 
 
 def _sample_row(v: dict) -> dict:
-    """A variant as a store row: derived columns computed the way import computes them."""
-    from ..messages import content_hash
-    from ..store import parse_task_type
-    from ..text import answer_text, prompt_text
-    msgs = v["messages"]
+    """A variant as a store row: its derived columns by the one rule import and edits use (derived_fields), so a
+    variant's language is detected from its own text (a mixed-language variant of a Chinese sample is `mixed`)."""
+    from ..store import derived_fields, parse_task_type
     l1, l2 = parse_task_type(v.get("task_type"))
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    chash = content_hash(msgs, v.get("tools"))
+    d = derived_fields(v)
     return {
-        "id": v["id"], "dataset": v["dataset"], "messages": msgs, "tools": v.get("tools"), "task_l1": l1,
-        "task_l2": l2, "language": v.get("language"), "tags": v["tags"], "status": "pending", "split": None,
-        "content_hash": chash, "source_hash": chash, "source": f"robustness:{v['perturbation']} of {v['parent_id']}",
-        "ingest_id": None, "parent_id": v["parent_id"], "n_turns": sum(m["role"] == "user" for m in msgs),
-        "has_system": msgs[0]["role"] == "system", "has_tools": bool(v.get("tools")) or any(
-            m.get("tool_calls") for m in msgs), "prompt_chars": len(prompt_text(msgs)),
-        "answer_chars": len(answer_text(msgs)), "rev": 0, "created_at": now, "updated_at": now,
+        "id": v["id"], "dataset": v["dataset"], "messages": v["messages"], "tools": v.get("tools"), "task_l1": l1,
+        "task_l2": l2, "tags": v["tags"], "status": "pending", "split": None, "source_hash": d["content_hash"],
+        "source": f"robustness:{v['perturbation']} of {v['parent_id']}", "ingest_id": None,
+        "parent_id": v["parent_id"], "rev": 0, "created_at": now, "updated_at": now, **d,
     }
 
 
@@ -194,7 +190,7 @@ def share_by_task_type(store: Store, f: SampleFilter | None = None, target: floa
     """
     target = GenerationSettings().target_share if target is None else target
     base = f or SampleFilter()
-    scope = dataclasses.replace(base, exclude_status=sorted(set(base.exclude_status) | {"rejected", "duplicate"}),
+    scope = dataclasses.replace(base, exclude_status=sorted(set(base.exclude_status) | set(NOT_CURATED)),
                                 limit=None, offset=0)
     totals = _counts(store.samples.counts_by("task_type", scope))
     robust = _counts(store.samples.counts_by("task_type", dataclasses.replace(scope, tag=TAG_PREFIX + "*")))
