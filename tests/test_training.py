@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-TRAIN_PAGE = Path(__file__).resolve().parents[1] / "pages" / "train.py"
-
 from curation.errors import UserError
+
+TRAIN_PAGE = Path(__file__).resolve().parents[1] / "pages" / "train.py"
 
 WEATHER_TOOL = [{"type": "function", "function": {"name": "get_weather", "description": "Weather for a city",
                                                   "parameters": {"type": "object"}}}]
