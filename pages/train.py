@@ -85,6 +85,9 @@ def show_audit(report) -> None:
         st.success("Audit passed: the launch can go ahead.")
     for w in report.warnings:
         st.warning(w)
+    if report.plan:
+        st.info(f"Plan: {report.plan['text']} on {report.plan['device']} with {report.plan['threads']} CPU "
+                f"thread(s).")
     c = st.columns(5)
     c[0].metric("Train samples", f"{report.counts['train']:,}")
     c[1].metric("Eval samples", f"{report.counts['eval']:,}")
