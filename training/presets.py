@@ -46,7 +46,7 @@ PRESETS: dict[str, Preset] = {
             "gen_max_new_tokens": 48,
             "eval_max_samples": 100,
         },
-        cpu_tokens_per_s=6000.0,  # measured ~6-9k trained tok/s on one core (benchmarks/train_throughput.py)
+        cpu_tokens_per_s=1200.0,  # 1,136-1,319 tokens per CPU-second measured (docs/training.md, Speed)
         cpu_budget_minutes=3.0,
     ),
     SMOLLM2: Preset(
