@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from curation.errors import UserError
 
-from .presets import TINY, get_preset
-from .threads import resolve_threads  # noqa: F401  (TINY is re-exported: the offline test preset's name)
+from .presets import TINY, get_preset  # noqa: F401  (TINY is re-exported: the offline test preset's name)
+from .threads import resolve_threads
 
 SCHEDULERS = ("cosine", "linear", "constant")
 BATCHING = ("random", "length_grouped", "packed")
