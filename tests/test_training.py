@@ -307,7 +307,7 @@ def test_bad_model_ids_give_clean_errors(tmp_path, monkeypatch):
     with pytest.raises(UserError, match="cannot be reached"):
         load_tokenizer("no-such-org/no-such-model-xyz")
     assert len(probes) == 1 and loads == []
-    with pytest.raises(UserError, match="neither"):
+    with pytest.raises(UserError, match="not an offline preset.*presets are: tiny, smollm2-135m"):
         load_tokenizer("not a model id!")
 
 
