@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 import orjson
 
 from .errors import UserError
-from .messages import from_alpaca, from_sharegpt, normalize_tools, clean_message
+from .messages import clean_message, from_alpaca, from_sharegpt, normalize_tools, number_tool_calls
 
 FORMATS = ("auto", "messages", "alpaca", "sharegpt", "csv", "parquet")
 _CHUNK = 1 << 20
@@ -429,7 +429,8 @@ def convert(value: dict, fmt: str, task_type_field: str | None, mapping: dict | 
     if fmt == "messages":
         messages = value.get("messages", value.get("conversations"))
         if isinstance(messages, list):
-            messages = [clean_message(m) if isinstance(m, dict) else m for m in messages]
+            messages = number_tool_calls([clean_message(m, i) if isinstance(m, dict) else m
+                                          for i, m in enumerate(messages, 1)])
     elif fmt == "alpaca":
         if not isinstance(value.get("instruction", ""), str) or not isinstance(value.get("output", ""), str):
             raise ValueError("instruction and output must be strings")
@@ -442,16 +443,34 @@ def convert(value: dict, fmt: str, task_type_field: str | None, mapping: dict | 
         raise ValueError(f"unknown format {fmt}")
     tools = normalize_tools(value.get("tools"))
     task = value.get(task_type_field) if task_type_field else None
-    tags = value.get("tags") or []
-    if isinstance(tags, str):
-        tags = [t.strip() for t in tags.split(",") if t.strip()]
+    if task not in (None, "") and not isinstance(task, str):
+        raise ValueError(f"{task_type_field} must be a string like 'reasoning/math', got {type(task).__name__}")
     split = value.get("split")
     if split not in (None, "", "train", "eval"):
         raise ValueError(f"split {split!r} must be train or eval")
     rid = value.get("id")
+    if rid not in (None, "") and (not isinstance(rid, (str, int)) or isinstance(rid, bool)):
+        raise ValueError(f"id must be a string or an integer, got {type(rid).__name__}")
+    dataset = value.get("dataset")
+    if dataset not in (None, "") and not isinstance(dataset, str):
+        raise ValueError(f"dataset must be a string, got {type(dataset).__name__}")
     return Converted(messages=messages, tools=tools, id=None if rid in (None, "") else str(rid),
-                     task_type=None if task in (None, "") else str(task), tags=[str(t) for t in tags],
-                     split=split or None, dataset=value.get("dataset") if isinstance(value.get("dataset"), str) else None)
+                     task_type=task or None, tags=_tags(value.get("tags")), split=split or None,
+                     dataset=dataset or None)
+
+
+def _tags(tags) -> list[str]:
+    """A record's tags: a list of strings, or one comma-separated string. Anything else is refused, not guessed."""
+    if tags in (None, "", []):
+        return []
+    if isinstance(tags, str):
+        return [t.strip() for t in tags.split(",") if t.strip()]
+    if not isinstance(tags, list):
+        raise ValueError(f"tags must be a list of strings, got {type(tags).__name__}")
+    wrong = next((t for t in tags if not isinstance(t, str)), None)
+    if wrong is not None:
+        raise ValueError(f"tags must be strings, got {type(wrong).__name__} {str(wrong)[:40]!r}")
+    return tags
 
 
 def _from_row(row: dict, mapping: dict) -> list[dict]:

@@ -135,7 +135,8 @@ def _prepare_chunk(items: list, fmt: str, mapping: dict | None, settings: Ingest
             texts.append(plain[1])
             continue
         try:
-            conv = convert(rec.value, fmt, settings.task_type_field, mapping)
+            # a task_type given for the whole import makes the records' own field irrelevant, wrong or not
+            conv = convert(rec.value, fmt, None if settings.task_type else settings.task_type_field, mapping)
         except (ValueError, TypeError, AttributeError) as e:
             rejected.append(_Rejected(rec.line, str(e), _raw(rec.value)))
             continue
@@ -180,11 +181,14 @@ def _plain_row(rec: Record, settings: IngestSettings, stem: str, task_types: dic
     task = settings.task_type
     if not task and settings.task_type_field:
         task = value.get(settings.task_type_field)
-        task = None if task in (None, "") else str(task)
+        task = None if task in (None, "") else task
+    dataset = value.get("dataset")
+    if ((task is not None and type(task) is not str) or (rid is not None and type(rid) not in (str, int))
+            or (dataset is not None and type(dataset) is not str)):
+        return None  # the long way gives the reason
     if task not in task_types:
         task_types[task] = parse_task_type(task)
-    dataset = value.get("dataset")
-    dataset = settings.dataset or (dataset if isinstance(dataset, str) else None) or stem
+    dataset = settings.dataset or dataset or stem
     rid = None if rid in (None, "") else str(rid)
     prompt, answer, chash = "\n".join(users), "\n".join(answers), content_hash(msgs)
     row = (rec.line, rid, dataset, orjson.dumps(msgs), None, *task_types[task], tags, split or None, chash,
