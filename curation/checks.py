@@ -556,6 +556,23 @@ def flag_ingest(store: Store, report, workers: int = 2) -> None:
                                                         f"({detail}); see the Review page, queue 'flagged'"})
 
 
+def finish_pending_checks(store: Store, workers: int = 0) -> list[int]:
+    """Run the post-import checks of the imports whose checks did not finish (the importer crashed or was killed
+    during them); returns those imports' ids. Cheap when nothing is pending: one read of the store's meta."""
+    if store.read_only:
+        return []
+    pending = store.pending_checks()
+    if not pending:
+        return []
+    imported = {i["id"]: i["imported"] for i in store.ingests()}
+    for ingest_id in pending:
+        if imported.get(ingest_id):
+            _run(store, None, build_checks(), "import", None, ingest_id=ingest_id,
+                 workers=workers if imported[ingest_id] >= _PARALLEL_MIN else 0)
+        store.set_pending_checks([i for i in store.pending_checks() if i != ingest_id])
+    return pending
+
+
 def recheck_sample(store: Store, sample_id: str, author: str | None = None) -> list[dict]:
     """Re-run every check on one sample (after an edit) and return its current flags."""
     _run(store, [store.get_sample(sample_id)], build_checks(), "edit", author)

@@ -603,6 +603,52 @@ class Store:
         cols = ["id", "created_at", "dataset", "files", "format", "imported", "rejected", "already_present", "settings"]
         return [dict(zip(cols, r)) for r in self._q("SELECT * FROM ingests ORDER BY id DESC")]
 
+    # ---- import hardening (issue 15) ----
+    def present_hashes(self, hashes: list[str], ingest_id: int, file_name: str) -> set[str]:
+        """Which of these content hashes are stored already, not counting the rows this import took from this
+        file (so the same content twice in one file stays two samples)."""
+        rows = self._q("SELECT DISTINCT source_hash FROM samples WHERE source_hash IN (SELECT unnest(?::VARCHAR[])) "
+                       "AND NOT (ingest_id = ? AND starts_with(source, ?))", [hashes, ingest_id, file_name + ":"])
+        return {r[0] for r in rows}
+
+    def quarantine_new(self, rows: list[tuple]) -> list[tuple]:
+        """The quarantine rows (file, line, reason, raw) that an earlier import of the same file did not keep
+        already: importing a file again must not list its bad records twice."""
+        if not rows:
+            return rows
+        files = sorted({r[0] for r in rows})
+        known = set(self._q("SELECT file, line, reason, raw FROM quarantine WHERE list_contains(?, file)", [files]))
+        return [r for r in rows if r not in known] if known else rows
+
+    def clear_quarantine(self, ingest_id: int, author: str, note: str | None = None) -> int:
+        """Remove one import's quarantine rows (a lead's decision, e.g. a binary file imported by mistake); the
+        removal is logged in the history table `quarantine_clears`. Returns how many rows went."""
+        with self._transaction() as cur:
+            cur.execute("CREATE TABLE IF NOT EXISTS quarantine_clears (ingest_id INTEGER, cleared_at TIMESTAMP, "
+                        "author VARCHAR, rows BIGINT, note VARCHAR)")
+            n = cur.execute("SELECT count(*) FROM quarantine WHERE ingest_id = ?", [ingest_id]).fetchall()[0][0]
+            cur.execute("DELETE FROM quarantine WHERE ingest_id = ?", [ingest_id])
+            cur.execute("INSERT INTO quarantine_clears VALUES (?, ?, ?, ?, ?)", [ingest_id, _now(), author, n, note])
+        return n
+
+    def quarantine_clears(self) -> list[dict]:
+        """Who cleared which import's quarantine rows, newest first."""
+        if not self._q("SELECT 1 FROM information_schema.tables WHERE table_name = 'quarantine_clears'"):
+            return []
+        cols = ["ingest_id", "cleared_at", "author", "rows", "note"]
+        return [dict(zip(cols, r)) for r in self._q("SELECT * FROM quarantine_clears ORDER BY cleared_at DESC")]
+
+    def pending_checks(self) -> list[int]:
+        """Imports whose post-import checks have not finished (a crash or kill during them)."""
+        row = self._q("SELECT value FROM meta WHERE key = 'checks_pending'")
+        return json.loads(row[0][0]) if row else []
+
+    def set_pending_checks(self, ingest_ids: list[int]) -> None:
+        """Record which imports still need their post-import checks."""
+        with self._write_lock:
+            self._cur().execute("INSERT OR REPLACE INTO meta VALUES ('checks_pending', ?)",
+                                [json.dumps(sorted(set(ingest_ids)))])
+
     # ---- exports ----
     def record_export(self, out_dir: str, fmt: str, filter_: dict, store_revision: int, content_hash: str,
                       n_samples: int) -> None:
