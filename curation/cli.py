@@ -26,9 +26,56 @@ EXTENSIONS: tuple[str, ...] = (
 )
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with the CLI's error style: one line on stderr, exit status 2 (no usage block)."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
+
+
+def _number(kind, low=None, high=None, low_open=False, high_open=False):
+    """An argparse `type` that parses `kind` and checks the bounds, with a one-line reason when out of range."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}")
+        if value != value or (low is not None and (value < low or (low_open and value == low))) or \
+                (high is not None and (value > high or (high_open and value == high))):
+            lo = "" if low is None else f"{'>' if low_open else '>='} {low}"
+            hi = "" if high is None else f"{'<' if high_open else '<='} {high}"
+            bounds = f"between {low} and {high}" if lo and hi and not (low_open or high_open) else \
+                " and ".join(filter(None, [lo, hi]))
+            raise argparse.ArgumentTypeError(f"must be {bounds}, got {text}")
+        return value
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
+
+
+# Shared types for numeric options (issue 15.6): every count, size, share and id is checked where it is parsed.
+non_negative_int = _number(int, 0)
+positive_int = _number(int, 1)
+positive_float = _number(float, 0, low_open=True)
+non_negative_float = _number(float, 0)
+fraction = _number(float, 0, 1)  # a share, 0..1
+open_fraction = _number(float, 0, 1, high_open=True)  # 0 <= x < 1
+
+
+def add_force_arg(p: argparse.ArgumentParser) -> None:
+    """--force: allow overwriting an existing output file (never the store)."""
+    p.add_argument("--force", action="store_true", help="overwrite the output file if it exists (never the store)")
+
+
+def output_path(args, path: str, option: str = "--out"):
+    """The checked output path of a command (`curation.outputs.check_output` against this command's store)."""
+    from .outputs import check_output
+    from .store import resolve_db_path
+    return check_output(path, resolve_db_path(getattr(args, "db", None)), getattr(args, "force", False), option)
+
+
 def _common() -> argparse.ArgumentParser:
     """Options every command accepts, before or after the command name."""
-    p = argparse.ArgumentParser(add_help=False)
+    p = Parser(add_help=False)
     p.add_argument("--db", default=argparse.SUPPRESS, help="store file (default: $CURATION_DB or ./workbench.duckdb)")
     p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON document")
     p.add_argument("--author", default=argparse.SUPPRESS, help="name recorded in revisions (default: $USER)")
@@ -58,8 +105,19 @@ def filter_from_args(args, default_curated: bool = False) -> SampleFilter:
 
 
 def open_store(args) -> Store:
-    """The store named by --db / $CURATION_DB / ./workbench.duckdb."""
-    return Store(getattr(args, "db", None))
+    """The store named by --db / $CURATION_DB / ./workbench.duckdb. Post-import checks a crash left pending are
+    finished first."""
+    store = Store(getattr(args, "db", None))
+    try:
+        from .checks import finish_pending_checks
+        done = finish_pending_checks(store)
+    except BaseException:
+        store.close()
+        raise
+    if done:
+        print(f"note: finished the post-import checks of import(s) {', '.join(map(str, done))}, which an earlier "
+              "run left pending", file=sys.stderr)
+    return store
 
 
 def author_of(args) -> str:
@@ -74,7 +132,8 @@ def cmd_ingest(args) -> dict:
     settings = IngestSettings(dataset=args.dataset, format=args.format, task_type=args.task_type,
                               task_type_field=args.task_type_field, mapping=parse_mapping(args.map),
                               encoding=args.encoding, max_line_mb=args.max_line_mb,
-                              run_checks=not args.no_checks, derive_stats=not args.no_stats)
+                              run_checks=not args.no_checks, derive_stats=not args.no_stats,
+                              skip_present=not args.keep_present)
     with open_store(args) as store, _progress() as tick:
         report = ingest(store, args.paths, settings, progress=tick)
     out = report.to_dict()
@@ -175,12 +234,14 @@ def _two_levels(value: str | None) -> tuple[str, str]:
 
 
 def cmd_quarantine(args) -> dict:
+    if args.clear is not None:
+        from .ingest import clear_quarantine
+        with open_store(args) as store:
+            return {"cleared": clear_quarantine(store, args.clear, author_of(args), args.note), "ingest": args.clear}
+    path = output_path(args, args.out) if args.out else None
     with open_store(args) as store:
         rows = store.quarantine(args.ingest, args.limit)
-    if args.out:
-        path = Path(args.out)
-        if path.exists() and path.is_dir():
-            raise UserError(f"{path} is a folder; give a file name such as quarantine.jsonl")
+    if path:
         with open(path, "w", encoding="utf-8") as f:
             for r in rows:
                 f.write(json.dumps(_jsonable(r), ensure_ascii=False) + "\n")
@@ -200,7 +261,7 @@ def cmd_export(args) -> dict:
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line parser, extensions included."""
     common = _common()
-    parser = argparse.ArgumentParser(prog="curation", parents=[common],
+    parser = Parser(prog="curation", parents=[common],
                                      description="SFT Workbench: curate SFT data and prove it with a LoRA run.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -212,7 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--task-type-field", default="task_type", help="record field holding L1/L2")
     p.add_argument("--map", help="column mapping for tables, e.g. question=user,answer=assistant")
     p.add_argument("--encoding", help="force a text encoding (default: UTF-8, falling back to GBK)")
-    p.add_argument("--max-line-mb", type=float, default=32.0, help="longer JSONL lines are quarantined")
+    p.add_argument("--max-line-mb", type=positive_float, default=32.0, help="longer JSONL lines are quarantined")
+    p.add_argument("--keep-present", action="store_true",
+                   help="also import records without an id whose content is already stored (default: skip them)")
     p.add_argument("--no-checks", action="store_true",
                    help="skip the review pre-flags after the import (run `curation review checks` later)")
     p.add_argument("--no-stats", action="store_true",
@@ -221,18 +284,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("samples", parents=[common], help="list samples matching a filter")
     add_filter_args(p)
-    p.add_argument("--limit", type=int, default=20)
-    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--limit", type=non_negative_int, default=20)
+    p.add_argument("--offset", type=non_negative_int, default=0)
     p.set_defaults(func=cmd_samples)
 
     p = sub.add_parser("show", parents=[common], help="one sample with its revision history")
     p.add_argument("id")
-    p.add_argument("--rev", type=int, help="show the sample as it was at this revision (0 = as imported)")
+    p.add_argument("--rev", type=non_negative_int, help="show the sample as it was at this revision (0 = as imported)")
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("restore", parents=[common], help="make an earlier revision current (as a new revision)")
     p.add_argument("id")
-    p.add_argument("rev", type=int)
+    p.add_argument("rev", type=non_negative_int)
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("relabel", parents=[common], help="set the task_type of every sample matching a filter")
@@ -261,21 +324,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", help="new name for rename")
     p.add_argument("--kind", default="ability", choices=["ability", "domain"])
     p.add_argument("--description")
-    p.add_argument("--share", type=float, help="target share of the set (0..1)")
-    p.add_argument("--count", type=int, help="target number of samples")
+    p.add_argument("--share", type=fraction, help="target share of the set (0..1)")
+    p.add_argument("--count", type=non_negative_int, help="target number of samples")
     p.set_defaults(func=cmd_taxonomy)
 
     p = sub.add_parser("quarantine", parents=[common], help="invalid records kept from imports")
-    p.add_argument("--ingest", type=int, help="only this ingest run")
-    p.add_argument("--limit", type=int)
+    p.add_argument("--ingest", type=positive_int, help="only this ingest run")
+    p.add_argument("--limit", type=non_negative_int)
     p.add_argument("--out", help="write them to this JSONL file")
+    add_force_arg(p)
+    p.add_argument("--clear", type=positive_int, metavar="INGEST",
+                   help="remove this import's quarantine rows (a lead; recorded in the quarantine_clears history)")
+    p.add_argument("--note", help="why the rows are cleared (with --clear)")
     p.set_defaults(func=cmd_quarantine)
 
     p = sub.add_parser("export", parents=[common], help="write the curated selection for training")
     p.add_argument("out_dir")
     add_filter_args(p)
     p.add_argument("--format", default="messages", choices=["messages", "alpaca", "sharegpt"])
-    p.add_argument("--eval-fraction", type=float, default=0.1)
+    p.add_argument("--eval-fraction", type=open_fraction, default=0.1)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--overwrite", action="store_true")
     p.set_defaults(func=cmd_export)
@@ -322,7 +389,10 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(signal, "SIGPIPE"):  # `curation samples | head` should end quietly
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, or a bad option (one line on stderr, from Parser.error)
+        return int(e.code or 0)
     try:
         result = args.func(args)
     except UserError as e:

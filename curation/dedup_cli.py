@@ -9,15 +9,15 @@ from curation.errors import UserError
 
 def register(sub, common) -> None:
     """Add the dedup and decontamination commands to the `curation` parser."""
-    from curation.cli import add_filter_args
+    from curation.cli import add_filter_args, fraction, positive_int
 
     p = sub.add_parser("dedup", parents=[common], help="find duplicate clusters (exact, MinHash LSH, semantic)")
     p.add_argument("--method", default="minhash", choices=["exact", "minhash", "semantic"])
     p.add_argument("--key", default="user", choices=["user", "assistant", "conversation"],
                    help="which text is compared: user turns, assistant turns or the whole conversation")
-    p.add_argument("--threshold", type=float, help="similarity for a duplicate (minhash 0.8, semantic 0.95)")
-    p.add_argument("--num-perm", type=int, help="MinHash permutations (default 128)")
-    p.add_argument("--ngram", type=int, help="character shingle size (default 5)")
+    p.add_argument("--threshold", type=fraction, help="similarity for a duplicate (minhash 0.8, semantic 0.95)")
+    p.add_argument("--num-perm", type=positive_int, help="MinHash permutations (default 128)")
+    p.add_argument("--ngram", type=positive_int, help="character shingle size (default 5)")
     p.add_argument("--model", help="sentence-transformers model name or path (semantic; default all-MiniLM-L6-v2)")
     p.add_argument("--neighbour-search", dest="neighbour_search", choices=["auto", "blocked", "faiss", "kmeans"],
                    help="semantic neighbour search (default auto: exact up to 50k texts, k-means partitions above)")
@@ -30,7 +30,7 @@ def register(sub, common) -> None:
 
     p = sub.add_parser("dedup-unmark", parents=[common], help="undo a duplicate mark (status back to before)")
     p.add_argument("ids", nargs="+")
-    p.add_argument("--run", type=int, help="dedup run the decision belongs to")
+    p.add_argument("--run", type=positive_int, help="dedup run the decision belongs to")
     p.set_defaults(func=cmd_unmark)
 
     p = sub.add_parser("decontaminate", parents=[common],
@@ -39,7 +39,7 @@ def register(sub, common) -> None:
                                        "without it the eval split is checked against the train split")
     p.add_argument("--key", default="user", choices=["user", "assistant"],
                    help="compare questions with prompts (user) or answers with answers (assistant)")
-    p.add_argument("--threshold", type=float, default=0.7, help="MinHash Jaccard for a match")
+    p.add_argument("--threshold", type=fraction, default=0.7, help="MinHash Jaccard for a match")
     p.add_argument("--method", action="append", choices=["exact", "minhash"], help="default: both")
     add_filter_args(p)
     p.set_defaults(func=cmd_decontaminate)

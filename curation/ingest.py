@@ -713,3 +713,13 @@ def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | Non
     if settings.derive_stats and report.imported:
         store.stats_prepare()
     return report
+
+
+def clear_quarantine(store: Store, ingest_id: int, lead: str, note: str | None = None) -> int:
+    """A lead removes one import's quarantine rows (say, a binary file imported by mistake); the store records
+    who did it, when and why. Returns how many rows went."""
+    from .review import require_lead
+    require_lead(store, lead)
+    if ingest_id not in {i["id"] for i in store.ingests()}:
+        raise UserError(f"there is no import #{ingest_id}")
+    return store.clear_quarantine(ingest_id, lead, note)
