@@ -105,13 +105,15 @@ def _judge_encoding(head: bytes) -> tuple[str, str | None]:
             return "utf-8", None
     # A few stray bytes in a UTF-8 file are damaged lines, not a GBK file (and the other way round): read it in the
     # encoding that leaves the fewest bytes undecodable, and let the lines that do not decode go to quarantine.
+    # GB18030 accepts most byte pairs, so UTF-8 read as GBK rarely fails, only turns to nonsense: what decides is
+    # whether the bytes mostly form valid UTF-8 characters.
     non_ascii = len(head) - len(head.decode("ascii", errors="ignore"))
     few = max(3, non_ascii // 100)
     bad_utf8 = head.decode("utf-8", errors="replace").count("\ufffd")
-    bad_gb = head[:-4].decode("gb18030", errors="replace").count("\ufffd")
-    if bad_utf8 <= few and bad_utf8 <= bad_gb:
+    if _damaged_utf8(head):
         return "utf-8", f"file is UTF-8 with {bad_utf8} undecodable byte(s) near the start; lines holding them " \
-                        "are quarantined"
+                        "are quarantined (or read as GBK when they are)"
+    bad_gb = head[:-4].decode("gb18030", errors="replace").count("\ufffd")
     if bad_gb <= few:
         extra = f" ({bad_gb} undecodable byte(s); lines holding them are quarantined)" if bad_gb else ""
         return "gb18030", f"file is not UTF-8; it decodes as GBK/GB18030 Chinese and was read as such{extra}"
