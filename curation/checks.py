@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from .store import UNTYPED, SampleFilter, Store, sample_from_row
 from .text import CJK_CLASS as _CJK, has_cjk
+from .workers import map_in_workers
 
 _FENCE = re.compile(r"```.*?(?:```|\Z)", re.S)
 _INLINE_CODE = re.compile(r"`[^`\n]+`")
@@ -185,27 +186,36 @@ class EmptyAnswerCheck:
 # ---------------------------------------------------------------- refusals
 @dataclass
 class RefusalSettings:
-    """Short answers that apologise or decline."""
+    """Short answers that decline, or that only apologise."""
 
     max_chars: int = 300  # longer answers that start with "sorry" usually go on to help
+    # An apology followed by at least this much further text (letters, digits, ideographs) is a polite answer
+    # that goes on to help ("Sorry for the inconvenience, here is how to reset it"), not a refusal.
+    min_help_chars: int = 12
 
 
 class RefusalCheck:
-    """Short answers that apologise or decline instead of answering."""
+    """Short answers that decline instead of answering, or apologise and offer nothing else.
+
+    An apology alone is not a refusal: customer-service answers open with one and then help ("很抱歉给您带来不便。
+    请您先确认……"). So two kinds of phrases: a *decline* (the assistant says it cannot or will not do it) flags a
+    short answer on its own; an *apology* flags it only when little else follows.
+    """
 
     name = "refusal"
-    _patterns = re.compile(
-        r"\b(?:i'?m sorry|i am sorry|i apologi[sz]e|sorry, but|i can(?:no|')t (?:help|assist|provide|do|answer|"
-        r"comply|fulfil)|i(?:'m| am) (?:unable|not able) to|i won'?t be able to|i must decline|i (?:have to|must) "
-        r"refuse|as an ai\b[^.]{0,60}\b(?:can(?:no|')t|unable|not able))"
-        r"|抱歉|对不起|很遗憾|我无法|我不能|我没办法|无法(?:为您|为你)?(?:提供|回答|完成|协助)|不能(?:为您|为你)?(?:提供|回答)"
+    _declines = re.compile(
+        r"\b(?:i can(?:no|'|’)t (?:help|assist|provide|do (?:that|this)|answer|comply|fulfil|share|give)|"
+        r"i(?:'m|’m| am) (?:unable|not able) to|i won(?:'|’)?t be able to|i must decline|i (?:have to|must) "
+        r"refuse|as an ai\b[^.]{0,60}\b(?:can(?:no|'|’)t|unable|not able))"
+        r"|我(?:暂时)?(?:无法|不能|没办法)|(?:无法|不能)(?:为您|为你)|无法(?:回答|协助)"
         r"|作为一?个?(?:AI|人工智能)[^。]{0,20}(?:无法|不能)",
         re.I,
     )
-
+    _apologies = re.compile(r"\b(?:i'?m sorry|i am sorry|sorry|i apologi[sz]e|apologies)\b|抱歉|对不起|很遗憾|不好意思",
+                            re.I)
     # every pattern contains one of these
-    _cues = ("sorry", "apologi", "can't", "cannot", "can’t", "unable", "not able", "won't", "won’t", "decline",
-             "refuse", "抱歉", "对不起", "遗憾", "无法", "不能", "没办法")
+    _cues = ("sorry", "apologi", "can't", "cannot", "can’t", "unable", "not able", "won't", "won’t", "wont",
+             "decline", "refuse", "抱歉", "对不起", "遗憾", "不好意思", "无法", "不能", "没办法")
 
     def __init__(self, settings: RefusalSettings | None = None):
         self.settings = settings or RefusalSettings()
@@ -217,12 +227,21 @@ class RefusalCheck:
                 continue
             folded = text.casefold()
             if not any(cue in folded for cue in self._cues):
-                continue  # substring scans rule out most answers before the regex runs
-            m = self._patterns.search(text)
-            if m:
-                flags.append(Flag(self.name, f"short answer ({len(text.strip())} chars) that declines or apologises",
-                                  f"turn {turn}: «{_snippet(text, m.start(), m.end(), 30)}»"))
+                continue  # substring scans rule out most answers before the regexes run
+            m = self._declines.search(text)
+            kind = "declines"
+            if m is None:
+                m = self._apologies.search(text)
+                if m is None or self._helps_after(text, m.end()):
+                    continue
+                kind = "only apologises"
+            flags.append(Flag(self.name, f"short answer ({len(text.strip())} chars) that {kind}",
+                              f"turn {turn}: «{_snippet(text, m.start(), m.end(), 30)}»"))
         return flags
+
+    def _helps_after(self, text: str, end: int) -> bool:
+        """Enough text follows the apology to be an answer of its own."""
+        return len(_NOT_WORD.sub("", text[end:])) >= self.settings.min_help_chars
 
 
 # ---------------------------------------------------------------- truncation
@@ -398,7 +417,7 @@ class VerbosityCheck:
 def length_stats(store: Store) -> dict[str, dict]:
     """Per task_type: median and robust spread (1.4826 x MAD) of log answer length, over the whole store."""
     out = {}
-    for label, n, med, mad in store.answer_length_stats():
+    for label, n, med, mad in store.samples.answer_length_stats():
         # a floor on the spread: a task type whose answers are all alike would otherwise flag any variation
         scale = max(1.4826 * float(mad), 0.25)
         out[label] = {"n": n, "median_log": float(med), "scale": scale, "median_chars": int(round(math.expm1(med)))}
@@ -501,7 +520,7 @@ def _run(store: Store, samples: Iterable[dict] | None, checks: list, trigger: st
     if samples is not None:
         results = ((s["id"], s["rev"], check_sample(s, checks, context)) for s in samples)
     else:
-        results = _checked_in_workers(store.ingest_sample_rows(ingest_id), names,
+        results = _checked_in_workers(store.samples.iter_ingest_rows(ingest_id), names,
                                       {c.name: c.settings for c in checks}, context, workers)
     evaluated, rows = [], []
     per_check: dict[str, set] = {}
@@ -510,7 +529,7 @@ def _run(store: Store, samples: Iterable[dict] | None, checks: list, trigger: st
         for f in flags:
             rows.append((sample_id, f.check, f.reason, f.evidence, rev))
             per_check.setdefault(f.check, set()).add(sample_id)
-    run_id = store.replace_flags(names, evaluated, rows, {"author": author, "trigger": trigger, "settings": settings})
+    run_id = store.flags.replace(names, evaluated, rows, {"author": author, "trigger": trigger, "settings": settings})
     return CheckRunReport(run_id, trigger, names, len(evaluated), len({r[0] for r in rows}),
                           {k: len(v) for k, v in sorted(per_check.items())}, settings)
 
@@ -518,7 +537,6 @@ def _run(store: Store, samples: Iterable[dict] | None, checks: list, trigger: st
 def _checked_in_workers(batches, names: list[str], settings: dict, context: dict, workers: int):
     """(sample id, rev, flags) of stored sample rows, `(columns, rows)` batches, checked in worker processes
     (pure Python checks over a million samples take minutes in one process); in order."""
-    from .ingest import map_in_workers
     for _, results in map_in_workers(batches, workers, _check_batch, names, settings, context, ahead=2):
         yield from results
 
@@ -537,7 +555,7 @@ def _check_batch(batch: tuple, names: list[str], settings: dict, context: dict) 
 def run_checks(store: Store, f: SampleFilter | None = None, names: Iterable[str] | None = None,
                settings: dict | None = None, author: str | None = None) -> CheckRunReport:
     """Run checks on demand over the samples matching a filter; old flags of those checks are replaced."""
-    return _run(store, store.iter_samples(f), build_checks(names, settings), "on demand", author)
+    return _run(store, store.samples.iter(f), build_checks(names, settings), "on demand", author)
 
 
 _PARALLEL_MIN = 20_000  # imported samples from which the import's checks run in worker processes
@@ -561,19 +579,19 @@ def finish_pending_checks(store: Store, workers: int = 0) -> list[int]:
     during them); returns those imports' ids. Cheap when nothing is pending: one read of the store's meta."""
     if store.read_only:
         return []
-    pending = store.pending_checks()
+    pending = store.ingests.checks_pending()
     if not pending:
         return []
-    imported = {i["id"]: i["imported"] for i in store.ingests()}
+    imported = {i["id"]: i["imported"] for i in store.ingests.list()}
     for ingest_id in pending:
         if imported.get(ingest_id):
             _run(store, None, build_checks(), "import", None, ingest_id=ingest_id,
                  workers=workers if imported[ingest_id] >= _PARALLEL_MIN else 0)
-        store.set_pending_checks([i for i in store.pending_checks() if i != ingest_id])
+        store.ingests.set_checks_pending([i for i in store.ingests.checks_pending() if i != ingest_id])
     return pending
 
 
 def recheck_sample(store: Store, sample_id: str, author: str | None = None) -> list[dict]:
     """Re-run every check on one sample (after an edit) and return its current flags."""
-    _run(store, [store.get_sample(sample_id)], build_checks(), "edit", author)
-    return store.flags(sample_id)
+    _run(store, [store.samples.get(sample_id)], build_checks(), "edit", author)
+    return store.flags.list(sample_id)

@@ -13,8 +13,6 @@ import functools
 import hashlib
 import itertools
 import json
-import os
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,47 +24,11 @@ from .errors import UserError
 from .formats import (FORMATS, RAW_KEEP, UNREADABLE, Record, convert, default_mapping, detect_format, escaped,
                       jsonl_record, jsonl_spans, open_records, sniff_encoding, span_lines)
 from .messages import content_hash, plain_turns, validate_messages
-from .store import SAMPLE_COLUMNS, Store, parse_task_type
+from .store import Store, derived_fields, language_text, parse_task_type, sample_arrow_schema
 from .text import answer_text, detect_languages, prompt_text
+from .workers import map_in_workers
 
 _CHUNK_RECORDS = 2000  # records prepared together: a worker's unit of work, and one vectorised language pass
-# Chunks each worker may run ahead of the importer, so the workers keep going while it waits for an insert.
-_AHEAD = 8
-_WORKER_NICENESS = 10
-
-
-def lower_priority() -> None:
-    """Run this worker process below the importer's priority (where the OS has `nice`), and end it with its
-    parent: a killed importer must not leave workers of hundreds of MB behind."""
-    exit_with_parent()
-    if hasattr(os, "nice"):
-        os.nice(_WORKER_NICENESS)
-
-
-def exit_with_parent() -> None:
-    """Have the kernel kill this process when its parent dies (Linux prctl PR_SET_PDEATHSIG); elsewhere a daemon
-    thread watches the parent's pid."""
-    parent = os.getppid()
-    try:
-        import ctypes
-        import signal
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0:  # 1 = PR_SET_PDEATHSIG
-            if os.getppid() != parent:  # the parent died before prctl took effect
-                os._exit(1)
-            return
-    except (OSError, AttributeError):
-        pass
-    import threading
-    import time
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(1)
-        os._exit(1)
-    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
-
-
 @dataclass
 class IngestSettings:
     """How to read the files. Defaults detect everything they can."""
@@ -88,7 +50,7 @@ class IngestSettings:
     memory_limit: str | None = "600MB"
     errors_listed: int = 1000  # errors listed in the report; all of them are in quarantine regardless
     run_checks: bool = True  # pre-flag the imported samples for review (curation.checks.flag_ingest) afterwards
-    # derive the per-content values the diversity statistics need (Store.stats_prepare) afterwards, so the first
+    # derive the per-content values the diversity statistics need (store.stats.prepare) afterwards, so the first
     # `curation stats` or Diversity page after an import is as fast as later ones
     derive_stats: bool = True
     dry_run: bool = False  # validate and count only (the Import page's report before importing): store nothing
@@ -192,22 +154,22 @@ def _row(rec: Record, fmt: str, mapping: dict | None, settings: IngestSettings, 
     if problems:
         return _Rejected(rec.line, "; ".join(problems), _raw(rec.value))
     msgs, tools = conv.messages, conv.tools
-    prompt, answer = prompt_text(msgs), answer_text(msgs)
+    d = derived_fields({"messages": msgs, "tools": tools}, language=False)  # languages: per chunk, in the caller
     task = settings.task_type or conv.task_type
     if task not in task_types:
         task_types[task] = parse_task_type(task)
-    dataset, chash = settings.dataset or conv.dataset or stem, content_hash(msgs, tools)
+    dataset, chash = settings.dataset or conv.dataset or stem, d["content_hash"]
     row = (  # _PREPARED but language; JSON stays UTF-8 bytes: Arrow takes them as strings, no decode
         rec.line, conv.id, dataset, orjson.dumps(msgs), orjson.dumps(tools) if tools else None,
-        *task_types[task], conv.tags, conv.split, chash, [m["role"] for m in msgs].count("user"),
-        msgs[0]["role"] == "system", bool(tools) or any([m.get("tool_calls") for m in msgs]), len(prompt),
-        len(answer), None if conv.id else derived_id(dataset, chash, 0))
-    return row, prompt[:4000] + "\n" + answer[:4000]
+        *task_types[task], conv.tags, conv.split, chash, d["n_turns"], d["has_system"], d["has_tools"],
+        d["prompt_chars"], d["answer_chars"], None if conv.id else derived_id(dataset, chash, 0))
+    return row, language_text(prompt_text(msgs), answer_text(msgs))
 
 
 def _plain_row(rec: Record, settings: IngestSettings, stem: str, task_types: dict):
     """(row, language text) of the commonest messages record, built in one pass: plain turns, no tools, tags a
-    list of strings. Exactly what convert + validate + the general row give; None sends the record that way."""
+    list of strings. Exactly what convert + validate + derived_fields give (tests/test_derived.py checks it);
+    None sends the record that way."""
     value = rec.value
     msgs = value.get("messages")
     turns = plain_turns(msgs)
@@ -233,7 +195,7 @@ def _plain_row(rec: Record, settings: IngestSettings, stem: str, task_types: dic
     row = (rec.line, rid, dataset, orjson.dumps(msgs), None, *task_types[task], tags, split or None, chash,
            len(users), has_system, False, len(prompt), len(answer),
            None if rid else derived_id(dataset, chash, 0))
-    return row, prompt[:4000] + "\n" + answer[:4000]
+    return row, language_text(prompt, answer)
 
 
 def _prepare_span(span: tuple, fmt: str, mapping: dict | None, settings: IngestSettings, path: Path):
@@ -241,37 +203,6 @@ def _prepare_span(span: tuple, fmt: str, mapping: dict | None, settings: IngestS
     from 1 within the span. Adds the number of records and of lines in the span."""
     items, n_lines = span_lines(path, span, settings.max_line_bytes)
     return (*_prepare_chunk(items, fmt, mapping, settings, path), len(items), n_lines)
-
-
-def map_in_workers(chunks, workers: int, prepare, *args, ahead: int = _AHEAD):
-    """(chunk, prepare(chunk, *args)) for every chunk, in order; in `workers` processes when above 1.
-
-    Only `ahead` chunks per worker are in flight at a time, so memory stays flat however long the input is.
-    """
-    if workers <= 1:
-        for chunk in chunks:
-            yield chunk, prepare(chunk, *args)
-        return
-    import multiprocessing
-    import sys
-    from concurrent.futures import ProcessPoolExecutor
-    # Fork where it is safe: the workers only run pure Python steps (no DuckDB, no Streamlit), and unlike spawn or
-    # forkserver it does not re-run the caller's main script, which breaks scripts that call ingest() without a
-    # __main__ guard. A fork copies only the calling thread, so multi-threaded callers (the app) pass workers=0.
-    method = "fork" if sys.platform == "linux" else "spawn"
-    # The workers yield the CPU to the importer: its DuckDB insert is the longest chain of work, and when it
-    # waits for a core the whole import waits (a million samples on 2 cores: 48 s with equal priorities, 41 s).
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
-                             initializer=lower_priority) as pool:
-        pending: deque = deque()
-        for chunk in chunks:
-            pending.append((chunk, pool.submit(prepare, chunk, *args)))
-            if len(pending) > ahead * workers:
-                chunk, future = pending.popleft()
-                yield chunk, future.result()
-        while pending:
-            chunk, future = pending.popleft()
-            yield chunk, future.result()
 
 
 class _Batch:
@@ -330,7 +261,7 @@ class _Batch:
                 return pa.repeat(pa.scalar(same[name], type_), rows.num_rows)
             return rows.column(name)
 
-        schema = _arrow_schema()
+        schema = sample_arrow_schema()
         return pa.table([column(c, t) for c, t in zip(schema.names, schema.types)], schema=schema)
 
 
@@ -351,7 +282,7 @@ class _FileImport:
         self.kept = 0  # valid records (stored, or found already present)
         self.file_failed = False
         # only a store that held samples before can hold this file's contents already
-        self.check_present = settings.skip_present and store.count() > 0
+        self.check_present = settings.skip_present and store.samples.count() > 0
         self.off_taxonomy: dict[str, int] = {}
         self.in_taxonomy: dict[tuple[str, str], bool] = {}  # one store query per task_type, not per record
         # DuckDB inserts (and compresses) one batch in this thread while the next batch is prepared
@@ -387,13 +318,13 @@ class _FileImport:
             encoding, notice = sniff_encoding(self.path, self.s.encoding)
         except UserError as e:
             self.writer.shutdown()
-            if str(e).startswith("not a JSON/JSONL file"):
-                self.file_rejected(str(e))
-                self.store_quarantine()
-                self.report.files.append({"file": self.name, "container": None, "format": None, "encoding": None,
-                                          "records": 1})
-                return None
-            return self.error(None, str(e))
+            if not str(e).startswith("not a JSON/JSONL file"):
+                return self.error(None, str(e))
+            self.file_rejected(str(e))
+            self.store_quarantine()
+            self.report.files.append({"file": self.name, "container": None, "format": None, "encoding": None,
+                                      "records": 1})
+            return None
         if notice:
             self.report.notices.append({"file": self.name, "message": notice})
         fmt_arg = self.s.format
@@ -430,7 +361,7 @@ class _FileImport:
     def store_quarantine(self) -> None:
         """Keep the rejected records, except those an earlier import of this file already kept."""
         if not self.s.dry_run:
-            self.store.add_quarantine(self.report.ingest_id, self.store.quarantine_new(self.quarantine))
+            self.store.quarantine.add(self.report.ingest_id, self.store.quarantine.new_rows(self.quarantine))
 
     def no_valid_record(self, container: str | None) -> None:
         """A file none of whose records is valid gets a file error. When none is even JSON, it is no JSON/JSONL
@@ -571,7 +502,7 @@ class _FileImport:
     def _in_taxonomy(self, l1: str, l2: str) -> bool:
         known = self.in_taxonomy.get((l1, l2))
         if known is None:
-            known = self.in_taxonomy[(l1, l2)] = self.store.taxonomy_has(l1, l2)
+            known = self.in_taxonomy[(l1, l2)] = self.store.taxonomy.has(l1, l2)
         return known
 
     def flush(self, wait: bool = False) -> None:
@@ -579,13 +510,14 @@ class _FileImport:
         if len(self.batch) and self.check_present:
             hashes = [h for h, own in zip(self.batch.column("content_hash"), self.batch.column("record_id"))
                       if own is None]
-            present = self.store.present_hashes(hashes, self.report.ingest_id, self.path.name) if hashes else ()
+            present = self.store.samples.present_hashes(hashes, self.report.ingest_id, self.path.name) \
+                if hashes else ()
             if present:
                 self.report.already_present += self.batch.drop_present(present)
         if len(self.batch):
             table = self.batch.table(self.report.ingest_id, self.now, self.path.name)
             self.collect()
-            self.inserting = (self.batch, self.writer.submit(self.store.insert_samples, table, self.s.dry_run))
+            self.inserting = (self.batch, self.writer.submit(self.store.samples.add, table, self.s.dry_run))
             self.batch = _Batch()
         if wait:
             self.collect()
@@ -646,27 +578,14 @@ def _raw(value) -> str:
             return "(nested too deeply to show)"
 
 
-_SCHEMA = None
 
 
 @functools.lru_cache(maxsize=None)
 def _prepared_schema():
     import pyarrow as pa
-    samples = _arrow_schema()
+    samples = sample_arrow_schema()
     own = {"line": pa.int64(), "record_id": pa.string(), "derived_id": pa.string()}
     return pa.schema([(c, own[c]) if c in own else samples.field(c) for c in _PREPARED])
-
-
-def _arrow_schema():
-    global _SCHEMA
-    if _SCHEMA is None:
-        import pyarrow as pa
-        s, i, b = pa.string(), pa.int32(), pa.bool_()
-        types = {"tags": pa.list_(s), "ingest_id": i, "n_turns": pa.int16(), "has_system": b, "has_tools": b,
-                 "prompt_chars": i, "answer_chars": i, "rev": i, "created_at": pa.timestamp("us"),
-                 "updated_at": pa.timestamp("us")}
-        _SCHEMA = pa.schema([(c, types.get(c, s)) for c in SAMPLE_COLUMNS])
-    return _SCHEMA
 
 
 def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | None = None,
@@ -685,7 +604,8 @@ def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | Non
             raise UserError(f"file not found: {p}")
         if p.is_dir():
             raise UserError(f"{p} is a folder; name the files to import (e.g. {p}/*.jsonl)")
-    report = IngestReport(ingest_id=store.next_ingest_id(), settings=dataclasses.asdict(settings))
+    ingest_id = store.ingests.peek_id() if settings.dry_run else store.ingests.new_id()
+    report = IngestReport(ingest_id=ingest_id, settings=dataclasses.asdict(settings))
     total = sum(p.stat().st_size for p in paths if p.is_file()) or 1
     done = [0]
 
@@ -700,18 +620,18 @@ def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | Non
             _FileImport(store, p, settings, report, tick).run()
     if settings.dry_run:
         return report
-    store.record_ingest(report.ingest_id, settings.dataset or ",".join(p.stem for p in paths),
-                        [str(p) for p in paths], settings.format, report.imported, report.rejected,
-                        report.already_present, report.settings)
+    store.ingests.add(id=report.ingest_id, dataset=settings.dataset or ",".join(p.stem for p in paths),
+                      files=[str(p) for p in paths], format=settings.format, imported=report.imported,
+                      rejected=report.rejected, already_present=report.already_present, settings=report.settings)
     if settings.run_checks and report.imported:
         from .checks import flag_ingest  # pre-flags for review: they point at samples, never change them
         # Recorded first, so a crash or kill during the checks leaves them pending, to be finished by the next
         # command that opens the store (curation.checks.finish_pending_checks)
-        store.set_pending_checks(store.pending_checks() + [report.ingest_id])
+        store.ingests.set_checks_pending(store.ingests.checks_pending() + [report.ingest_id])
         flag_ingest(store, report, settings.workers)
-        store.set_pending_checks([i for i in store.pending_checks() if i != report.ingest_id])
+        store.ingests.set_checks_pending([i for i in store.ingests.checks_pending() if i != report.ingest_id])
     if settings.derive_stats and report.imported:
-        store.stats_prepare()
+        store.stats.prepare()
     return report
 
 
@@ -720,6 +640,6 @@ def clear_quarantine(store: Store, ingest_id: int, lead: str, note: str | None =
     who did it, when and why. Returns how many rows went."""
     from .review import require_lead
     require_lead(store, lead)
-    if ingest_id not in {i["id"] for i in store.ingests()}:
+    if ingest_id not in {i["id"] for i in store.ingests.list()}:
         raise UserError(f"there is no import #{ingest_id}")
-    return store.clear_quarantine(ingest_id, lead, note)
+    return store.quarantine.clear(ingest_id, lead, note)

@@ -17,7 +17,7 @@ from curation.errors import UserError
 from curation.stats import (ALL, DEFINITION_SEMANTIC, DEFINITIONS, SemanticSettings, StatsSettings, compute_stats,
                             embedded_share, full_set_job, matching_ids, semantic_coverage, stratified_prompts)
 from curation.store import UNTYPED, SampleFilter
-from pages._common import filter_widgets, get_store
+from pages._common import filter_widgets, get_store, md, show_error
 
 # An explicit icon: without one Streamlit looks for an emoji at the start of the text (loading its emoji catalog,
 # ~0.1 s on a first render), and a warning quoting a sample's answer could lose its first character to it.
@@ -84,7 +84,7 @@ def open_type(base: SampleFilter | None, task_type: str | None, **extra) -> None
 def open_ids(fj: str, kind: str, **kw) -> None:
     """Browse the samples behind a row that is not a plain filter (a repeated answer, an opening, a length bin)."""
     args = {k: kw.get(k) for k in ("key", "task_type", "column", "low", "high", "language")}
-    ids = cached_ids(fj, store.store_revision(), kind, **args)
+    ids = cached_ids(fj, store.revision(), kind, **args)
     open_browse(SampleFilter(ids=ids))
 
 
@@ -265,9 +265,9 @@ def section_semantic(selections: list) -> dict | None:
 def _semantic_one(f: SampleFilter | None, fj: str, s: SemanticSettings, k: str, jobs: list) -> dict | None:
     epoch = st.session_state.get("div_epoch", 0)
     try:
-        sem = cached_semantic(fj, store.store_revision(), json.dumps(dataclasses.asdict(s)), epoch)
+        sem = cached_semantic(fj, store.revision(), json.dumps(dataclasses.asdict(s)), epoch)
     except UserError as e:
-        st.error(str(e))
+        show_error(e)
         return None
     for w in sem["warnings"]:
         st.warning(w, icon=WARN)
@@ -322,7 +322,7 @@ def _follow_jobs(jobs: list) -> None:
             st.session_state["div_job_errors"] = errors
         st.rerun()
     for e in st.session_state.pop("div_job_errors", []):
-        st.error(f"Embedding stopped: {e} (finished chunks are kept; start again to resume)")
+        show_error(e, "Embedding stopped: ", " (finished chunks are kept; start again to resume)")
 
 
 @st.fragment(run_every=2)
@@ -356,9 +356,9 @@ except json.JSONDecodeError as e:
     st.error(f"Targets are not valid JSON: {e}")
     targets_json = None
 try:
-    result = cached_stats(fj, gj, store.store_revision(), targets_json)
+    result = cached_stats(fj, gj, store.revision(), targets_json)
 except UserError as e:
-    st.error(str(e))
+    show_error(e)
     st.stop()
 if result["total"] == 0:
     st.info("No samples match this selection.")
@@ -376,7 +376,7 @@ if result["untyped"] and st.button(f"Show the {result['untyped']:,} untyped samp
     open_type(f, UNTYPED)
 warnings = result["warnings"]
 if warnings:
-    shown = "\n".join(f"- **{w['section']}** · {w['task_type'] or 'several types'} — {w['message']}"
+    shown = "\n".join(f"- **{w['section']}** · {md(w['task_type'] or 'several types')} — {md(w['message'])}"
                        for w in warnings[:5])
     st.warning(shown + (f"\n\n… and {len(warnings) - 5} more below." if len(warnings) > 5 else ""), icon=WARN)
     with st.expander(f"All {len(warnings)} warnings (click a row to browse its task_type)"):

@@ -10,17 +10,17 @@ store = get_store()
 st.title("Quarantine")
 st.caption("Invalid records are kept here, never dropped silently. Fix them and import the file again: valid "
            "records already imported are recognised and not duplicated.")
-ingests = {i["id"]: i for i in store.ingests()}
+ingests = {i["id"]: i for i in store.ingests.list()}
 choice = st.selectbox("Import run", ["all"] + list(ingests),
                       format_func=lambda i: "all runs" if i == "all" else
                       f"#{i} · {ingests[i]['dataset']} · {ingests[i]['created_at']:%Y-%m-%d %H:%M}")
-rows = store.quarantine(None if choice == "all" else choice)
+rows = store.quarantine.list(None if choice == "all" else choice)
 st.metric("Quarantined records", len(rows))
 if not rows:
     st.success("Nothing in quarantine.")
     st.stop()
 df = pd.DataFrame(rows)
-st.dataframe(df[["ingest_id", "file", "line", "reason"]], hide_index=True, use_container_width=True)
+st.dataframe(df[["ingest_id", "file", "line", "reason"]], hide_index=True, width="stretch")
 jsonl = "\n".join(json.dumps({k: str(v) if k == "created_at" else v for k, v in r.items()}, ensure_ascii=False)
                   for r in rows) + "\n"
 st.download_button("Download as JSONL", jsonl, file_name="quarantine.jsonl", mime="application/jsonl")

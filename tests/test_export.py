@@ -32,14 +32,14 @@ def test_split_is_stratified_seeded_and_stable():
 
 
 def test_manifest_traces_the_samples(loaded_store, tmp_path):
-    loaded_store.update_sample("t3", {"status": "rejected"}, "alice")
-    loaded_store.add_tag("t1", "robustness:typo", "alice")
+    loaded_store.samples.update("t3", {"status": "rejected"}, "alice")
+    loaded_store.samples.add_tag("t1", "robustness:typo", "alice")
     m = export_selection(loaded_store, tmp_path / "out", settings=ExportSettings(eval_fraction=0.0))
     assert set(m["ids"]["train"]) == {"t1", "t2", "t4", "t5"} and m["ids"]["eval"] == []  # rejected left out
     assert m["counts"]["train"] == {"reasoning/math": 1, "translation/zh→en": 1, "agent/function call": 1,
                                     "(untyped)": 1}
     assert m["filter"] == {"exclude_status": ["rejected", "duplicate"]}
-    assert m["store_revision"] == loaded_store.store_revision()
+    assert m["store_revision"] == loaded_store.revision()
     assert m["tags"] == {"t1": ["robustness:typo"]}
     for name, digest in m["files"].items():
         assert hashlib.sha256((tmp_path / "out" / name).read_bytes()).hexdigest() == digest
@@ -47,7 +47,7 @@ def test_manifest_traces_the_samples(loaded_store, tmp_path):
     assert on_disk["content_hash"] == m["content_hash"]
     recs = {r["id"]: r for r in _lines(tmp_path / "out" / "train.jsonl")}
     assert recs["t4"]["tools"][0]["function"]["name"] == "get_weather"
-    assert loaded_store.exports()[0]["content_hash"] == m["content_hash"]
+    assert loaded_store.exports.list()[0]["content_hash"] == m["content_hash"]
 
 
 def test_same_selection_same_hash(loaded_store, tmp_path):
@@ -57,14 +57,14 @@ def test_same_selection_same_hash(loaded_store, tmp_path):
 
 
 def test_round_trip_loses_nothing(loaded_store, tmp_path):
-    loaded_store.add_tag("t2", "keep-me", "alice")
+    loaded_store.samples.add_tag("t2", "keep-me", "alice")
     export_selection(loaded_store, tmp_path / "out", settings=ExportSettings(eval_fraction=0.4))
     fresh = Store(tmp_path / "fresh.duckdb")
     rep = ingest(fresh, [tmp_path / "out" / "train.jsonl", tmp_path / "out" / "eval.jsonl"])
     assert rep.imported == 5 and rep.rejected == 0
     fields = ("id", "dataset", "messages", "tools", "task_type", "tags", "language")
-    original = {s["id"]: {k: s[k] for k in fields} for s in loaded_store.query_samples()}
-    again = {s["id"]: {k: s[k] for k in fields} for s in fresh.query_samples()}
+    original = {s["id"]: {k: s[k] for k in fields} for s in loaded_store.samples.list()}
+    again = {s["id"]: {k: s[k] for k in fields} for s in fresh.samples.list()}
     assert again == original
     # exporting the re-imported store gives byte-identical data files
     export_selection(fresh, tmp_path / "out2", settings=ExportSettings(eval_fraction=0.4))
@@ -80,9 +80,9 @@ def test_sharegpt_export_reimports_identically(loaded_store, tmp_path):
     assert m["total"]["train"] == 5 and not m["skipped"]
     fresh = Store(tmp_path / "fresh.duckdb")
     ingest(fresh, [tmp_path / "sg" / "train.json"], IngestSettings(dataset="tiny"))
-    for s in loaded_store.query_samples():
-        assert fresh.get_sample(s["id"])["messages"] == s["messages"]
-        assert fresh.get_sample(s["id"])["tools"] == s["tools"]
+    for s in loaded_store.samples.list():
+        assert fresh.samples.get(s["id"])["messages"] == s["messages"]
+        assert fresh.samples.get(s["id"])["tools"] == s["tools"]
 
 
 def test_alpaca_export_skips_tool_samples_with_a_reason(loaded_store, tmp_path):
@@ -109,3 +109,44 @@ def test_bad_export_requests(loaded_store, tmp_path):
         export_selection(loaded_store, tmp_path / "f", settings=ExportSettings(format="csv"))
     with pytest.raises(UserError, match="eval fraction"):
         export_selection(loaded_store, tmp_path / "g", settings=ExportSettings(eval_fraction=1.5))
+
+
+def test_split_keeps_a_family_together():
+    rows = [{"id": f"p{i}", "task_type": "a/x"} for i in range(30)]
+    rows += [{"id": f"p{i}-v{k}", "task_type": "a/x", "parent_id": f"p{i}"} for i in range(30) for k in range(2)]
+    rows += [{"id": "orphan-v", "task_type": "a/x", "parent_id": "gone"},  # its parent is not in the selection
+             {"id": "orphan-w", "task_type": "a/x", "parent_id": "gone"}]
+    split = assign_splits(rows, 0.2, seed=3)
+    assert all(split[r["id"]] == split[r["parent_id"]] for r in rows if r.get("parent_id", "").startswith("p"))
+    assert split["orphan-v"] == split["orphan-w"]
+    n_eval = sum(v == "eval" for v in split.values())
+    assert 18 <= n_eval <= 21 and "train" in split.values()  # about 20% of 92, in whole families
+    # A marked sample keeps its split and its family follows it.
+    marked = [{"id": "r", "task_type": "a/x", "split": "eval"}, {"id": "r-v", "task_type": "a/x", "parent_id": "r"}]
+    assert assign_splits(marked + rows, 0.2, seed=3)["r-v"] == "eval"
+    # A type's only family is never all eval.
+    assert set(assign_splits([{"id": "s", "task_type": "b"}, {"id": "s-v", "task_type": "b", "parent_id": "s"}],
+                             0.2, 1).values()) == {"train"}
+
+
+def test_export_puts_generated_variants_on_their_parents_side(store, tmp_path):
+    from curation.robustness.generation import GenerationSettings
+    from curation.robustness.tagging import augment
+
+    topics = ["photosynthesis in green plants", "the water cycle on our planet", "how vaccines train immunity",
+              "why the sky looks blue at noon", "how bridges carry heavy loads", "what makes bread dough rise"]
+    records = [{"id": f"q{i:03d}", "task_type": "qa/science", "messages": [
+        {"role": "user", "content": f"Please explain {topics[i % 6]} in simple words, example number {i}."},
+        {"role": "assistant", "content": f"Here is a short explanation of {topics[i % 6]} for example {i}."}]}
+        for i in range(60)]
+    path = tmp_path / "science.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    ingest(store, [path], IngestSettings(dataset="science"))
+    made = augment(store, settings=GenerationSettings(rate=1.0, target_share=None, variants_per_sample=2))
+    assert made["inserted"] >= 60
+    m = export_selection(store, tmp_path / "out", settings=ExportSettings(eval_fraction=0.2))
+    side = {i: sp for sp in ("train", "eval") for i in m["ids"][sp]}
+    variants = [v for v in made["variants"] if v["id"] in side]
+    assert len(variants) == made["inserted"]
+    assert all(side[v["id"]] == side[v["parent_id"]] for v in variants)
+    assert any(side[v["id"]] == "eval" for v in variants) and m["moved_to_family_split"] == []

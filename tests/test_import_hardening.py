@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import tiny_records, write_jsonl
+from conftest import write_jsonl
 from curation.cli import main
 from curation.errors import UserError
 from curation.ingest import IngestSettings, clear_quarantine, ingest
@@ -49,7 +49,8 @@ def test_no_command_writes_over_a_store_or_its_wal(capsys, tmp_path, tiny_file, 
     args = [a.format(db=db, other=other) for a in command]
     code, _, err = cli(capsys, "--db", db, *args, "--force")
     assert code == 2 and "refusing to write" in err and err.count("\n") == 1
-    assert db.stat().st_size == size and Store(db).count() == 5
+    with Store(db) as s:
+        assert db.stat().st_size == size and s.samples.count() == 5
 
 
 def test_existing_output_files_need_force(capsys, tmp_path, tiny_file):
@@ -82,7 +83,7 @@ def test_json_array_with_one_undecodable_byte_loses_only_that_record(store, tmp_
     p.write_bytes(b"[\n" + b",\n".join(recs) + b"\n]\n")
     rep = _ingest(store, p)
     assert (rep.imported, rep.rejected) == (299, 1)
-    q = store.quarantine()[0]
+    q = store.quarantine.list()[0]
     assert q["line"] == 101 and "not valid utf-8" in q["reason"] and "\\xff\\xfe" in q["raw"]
 
 
@@ -117,7 +118,7 @@ def test_gbk_whose_first_chinese_comes_after_4_mib(store, tmp_path):
     assert p.stat().st_size > 5 << 20
     rep = _ingest(store, p)
     assert (rep.imported, rep.rejected) == (25_050, 0)
-    assert store.count(SampleFilter(search="问题 r7 question")) == 1
+    assert store.samples.count(SampleFilter(search="问题 r7 question")) == 1
 
 
 def test_gbk_with_one_bad_byte_keeps_the_rest_and_the_raw_bytes(store, tmp_path):
@@ -127,7 +128,7 @@ def test_gbk_with_one_bad_byte_keeps_the_rest_and_the_raw_bytes(store, tmp_path)
     p.write_bytes(b"\n".join(lines) + b"\n")
     rep = _ingest(store, p)
     assert (rep.imported, rep.rejected) == (39, 1)
-    q = store.quarantine()[0]
+    q = store.quarantine.list()[0]
     assert q["line"] == 8 and "\\x81" in q["raw"] and "size limit" not in q["reason"]
 
 
@@ -147,8 +148,8 @@ def test_a_gbk_line_in_a_utf8_file_is_read_and_a_damaged_utf8_line_keeps_its_byt
     p.write_bytes(b"\n".join(utf8[:3] + [damaged] + utf8[4:] + [gbk_line]) + b"\n")
     rep = _ingest(store, p)
     assert (rep.imported, rep.rejected) == (10, 1)
-    assert store.count(SampleFilter(search="问题 gbk0")) == 1
-    q = store.quarantine()[0]  # issue 20.5: the real reason, and the raw bytes, not "over the size limit"
+    assert store.samples.count(SampleFilter(search="问题 gbk0")) == 1
+    q = store.quarantine.list()[0]  # issue 20.5: the real reason, and the raw bytes, not "over the size limit"
     assert q["reason"].startswith("not valid utf-8 text") and "\\xe9\\x97" in q["raw"]
 
 
@@ -181,9 +182,9 @@ def test_content_parts_openai_and_llamafactory_v1(store, tmp_path):
     rep = _ingest(store, write_jsonl(tmp_path / "parts.jsonl", [openai, v1, image]))
     assert (rep.imported, rep.rejected) == (2, 1)
     assert "image_url" in rep.errors[0]["reason"] and rep.errors[0]["line"] == 3
-    first = store.query_samples(SampleFilter(search="Hello"))[0]["messages"]
+    first = store.samples.list(SampleFilter(search="Hello"))[0]["messages"]
     assert first[0]["content"] == "Hello\nthere"
-    agent = store.query_samples(SampleFilter(search="北京"))[0]["messages"]
+    agent = store.samples.list(SampleFilter(search="北京"))[0]["messages"]
     call = agent[1]["tool_calls"][0]
     assert agent[1]["reasoning"] == "I should call the tool." and agent[1]["content"] == ""
     assert call["id"] == agent[2]["tool_call_id"] and json.loads(call["function"]["arguments"]) == {"city": "北京"}
@@ -240,7 +241,7 @@ def test_consumers_survive_malformed_stored_tool_calls(form):
 def test_wrong_types_are_refused_not_coerced(store, tmp_path, field, value, reason):
     rec = {"messages": [U, A], field: value}
     rep = _ingest(store, write_jsonl(tmp_path / "types.jsonl", [rec]))
-    assert rep.imported == 0 and reason in store.quarantine()[0]["reason"]
+    assert rep.imported == 0 and reason in store.quarantine.list()[0]["reason"]
 
 
 # ---------------------------------------------------------------- 12. checks a crash interrupted are finished later
@@ -259,11 +260,11 @@ def test_checks_interrupted_by_a_crash_finish_on_the_next_command(capsys, tmp_pa
         ingest(store, [path], IngestSettings(derive_stats=False))
     monkeypatch.setattr(checks, "flag_ingest", real)
     with Store(db) as store:
-        assert store.pending_checks() == [1] and store.flag_counts() == []
+        assert store.ingests.checks_pending() == [1] and store.flags.counts() == []
     code, _, err = cli(capsys, "--db", db, "samples", "--limit", "1")
     assert code == 0 and "finished the post-import checks of import(s) 1" in err
     with Store(db) as store:
-        assert store.pending_checks() == [] and sum(n for _, n in store.flag_counts()) >= 20
+        assert store.ingests.checks_pending() == [] and sum(n for _, n in store.flags.counts()) >= 20
 
 
 # ---------------------------------------------------------------- 13, 14. re-imports add nothing twice
@@ -273,7 +274,7 @@ def test_an_id_less_copy_under_another_name_is_already_present(store, tmp_path):
     b.write_bytes(a.read_bytes())
     first, second = _ingest(store, a), _ingest(store, b)
     assert (first.imported, second.imported, second.already_present) == (30, 0, 30)
-    assert store.count() == 30
+    assert store.samples.count() == 30
 
 
 def test_reimport_adds_no_quarantine_rows(store, tmp_path):
@@ -281,7 +282,7 @@ def test_reimport_adds_no_quarantine_rows(store, tmp_path):
     for _ in range(3):
         rep = _ingest(store, p)
         assert rep.rejected == 2
-    assert len(store.quarantine()) == 2
+    assert len(store.quarantine.list()) == 2
 
 
 def test_reimported_offline_reviews_are_not_duplicated(store, tmp_path, tiny_file):
@@ -297,7 +298,7 @@ def test_reimported_offline_reviews_are_not_duplicated(store, tmp_path, tiny_fil
     first = import_reviews(store, out, "ann")
     second = import_reviews(store, out, "ann")
     assert first["reviews"] == 5 and second["reviews"] == 0 and second["unchanged"] == 5
-    assert len(store.reviews(current=False)) == 5
+    assert len(store.review.list(current=False)) == 5
 
 
 # ---------------------------------------------------------------- 20. workers die with the importer
@@ -307,7 +308,7 @@ def test_worker_processes_exit_when_the_importer_is_killed(tmp_path):
     script.write_text(
         "import sys, time\n"
         "from concurrent.futures import ProcessPoolExecutor\n"
-        "from curation.ingest import lower_priority\n"
+        "from curation.workers import lower_priority\n"
         "import os\n"
         "with ProcessPoolExecutor(1, initializer=lower_priority) as pool:\n"
         "    print(pool.submit(os.getpid).result(), flush=True)\n"
@@ -342,7 +343,7 @@ def test_a_file_that_is_not_json_gets_one_error_and_one_quarantine_row(capsys, t
     code, _, err = cli(capsys, "--db", db, "ingest", p, "--json")
     assert code == 2 and "not a JSON/JSONL file" in err and kind in err
     with Store(db) as store:
-        rows = store.quarantine()
+        rows = store.quarantine.list()
         assert len(rows) == 1 and rows[0]["line"] is None and rows[0]["raw"]
 
 
@@ -357,8 +358,8 @@ def test_a_lead_clears_the_quarantine_rows_of_one_import(store, tmp_path):
     with pytest.raises(UserError, match="only a lead"):
         clear_quarantine(store, 2, "ann")
     assert clear_quarantine(store, 2, "boss", "a picture, imported by mistake") == 1
-    assert [q["ingest_id"] for q in store.quarantine()] == [1]
-    assert store.quarantine_clears()[0]["author"] == "boss"
+    assert [q["ingest_id"] for q in store.quarantine.list()] == [1]
+    assert store.quarantine.clears()[0]["author"] == "boss"
     with pytest.raises(UserError, match="no import #9"):
         clear_quarantine(store, 9, "boss")
 
@@ -368,4 +369,4 @@ def test_a_file_whose_json_records_are_all_invalid_says_so(capsys, tmp_path):
     code, _, err = cli(capsys, "--db", tmp_path / "s.duckdb", "ingest", p)
     assert code == 2 and "no valid record in the file: all 2 records are quarantined" in err
     with Store(tmp_path / "s.duckdb") as store:
-        assert len(store.quarantine()) == 2
+        assert len(store.quarantine.list()) == 2
