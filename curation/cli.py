@@ -21,6 +21,7 @@ EXTENSIONS: tuple[str, ...] = (
     "curation.dedup_cli",
     "curation.robustness_cli",
     "curation.review_cli",
+    "curation.replace_cli",
     "training.cli",
     "training.eval_cli",
 )

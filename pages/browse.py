@@ -1,10 +1,11 @@
-"""Browse: filter samples, read one as a chat, trace and restore its revisions, relabel in bulk."""
+"""Browse: filter samples, read one as a chat, trace and restore its revisions, relabel and find-and-replace in bulk."""
 import pandas as pd
 import streamlit as st
 
 from curation.errors import UserError
 from curation.store import SampleFilter, parse_task_type
 from pages._common import current_user, filter_widgets, get_store, render_messages, untyped_badge
+from pages._find_replace import find_replace_section
 
 PAGE_SIZE = 100
 store = get_store()
@@ -27,6 +28,7 @@ page = st.number_input(f"Page (of {pages})", 1, pages, 1) if pages > 1 else 1
 f.limit, f.offset = PAGE_SIZE, (page - 1) * PAGE_SIZE
 rows = store.query_samples(f)
 st.caption(f"Matching samples: {total:,}")
+find_replace_section(store, f, total, current_user())
 if not rows:
     st.stop()
 
