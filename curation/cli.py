@@ -24,6 +24,7 @@ EXTENSIONS: tuple[str, ...] = (
     "curation.replace_cli",
     "training.cli",
     "training.eval_cli",
+    "training.ab_cli",
 )
 
 

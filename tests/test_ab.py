@@ -1,0 +1,139 @@
+"""The raw-vs-curated A/B: selections, the shared eval set, bad input, and the whole flow on the tiny model."""
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from curation.errors import UserError
+from curation.store import SampleFilter
+from training.ab import ab_report, ab_side_by_side, plan_ab, start_ab, wait_ab
+from training.pipeline import PipelineSettings
+
+WORDS = ("river stone lamp orbit violet copper meadow harbor signal pepper lantern canyon ribbon velvet quartz "
+         "falcon maple thunder saddle marble prism glacier tunnel orchard beacon ember cobalt willow harvest "
+         "compass anchor summit fossil cinder mirror basil walnut cedar dune ivory jasper kettle lotus nectar "
+         "oyster parrot quill raven sierra tulip umber vortex wander yonder zephyr").split()
+
+
+def records(n: int = 40, seed: int = 5) -> list[dict]:
+    """Two task types with prompts of random words (so no two look alike), identity answers with {{name}}."""
+    rng = random.Random(seed)
+    out = []
+    for k in range(n):
+        words = " ".join(rng.sample(WORDS, 7))
+        if k % 2:
+            out.append({"id": f"id{k:02d}", "task_type": "identity/self", "messages": [
+                {"role": "user", "content": f"{words}? Who are you?"},
+                {"role": "assistant", "content": "I am {{name}}, an assistant by {{author}}."}]})
+        else:
+            out.append({"id": f"ec{k:02d}", "task_type": "rewriting/echo", "messages": [
+                {"role": "user", "content": f"Repeat: {words}"},
+                {"role": "assistant", "content": words}]})
+    return out
+
+
+@pytest.fixture
+def ab_store(store, tmp_path):
+    from curation.ingest import IngestSettings, ingest
+    from curation.replace import ReplaceSettings, apply
+
+    path = tmp_path / "data.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records()), encoding="utf-8")
+    ingest(store, [path], IngestSettings(dataset="demo", run_checks=False, derive_stats=False))
+    apply(store, SampleFilter(dataset="demo"), ReplaceSettings("{{name}}", "Workbench"), "lead")
+    apply(store, SampleFilter(dataset="demo"), ReplaceSettings("{{author}}", "the team"), "lead")
+    for sid in ("ec00", "ec02", "id01"):
+        store.update_sample(sid, {"status": "rejected"}, "lead", "status")
+    store.update_sample("ec04", {"status": "duplicate"}, "lead", "status")
+    store.update_sample("ec06", {"task_type": "rewriting/copy"}, "lead", "relabel")
+    return store
+
+
+def test_plan_raw_is_revision_zero_of_everything_and_curated_is_current_and_kept(ab_store):
+    plan = plan_ab(ab_store, SampleFilter(dataset="demo"), PipelineSettings(eval_fraction=0.25))
+    eval_ids = {e["id"] for e in plan["eval"]}
+    raw = {r["id"]: r for r in plan["raw_train"]}
+    cur = {c["id"]: c for c in plan["curated_train"]}
+    assert eval_ids and not eval_ids & set(raw) and not eval_ids & set(cur)
+    assert len(raw) + len(eval_ids) == 40 and len(cur) + len(eval_ids) == 36
+    assert {"ec00", "ec02", "id01", "ec04"} <= set(raw) and not {"ec00", "ec02", "id01", "ec04"} & set(cur)
+    some_identity = next(i for i in cur if i.startswith("id"))
+    assert "{{name}}" in raw[some_identity]["messages"][1]["content"]
+    assert cur[some_identity]["messages"][1]["content"] == "I am Workbench, an assistant by the team."
+    assert all("{{name}}" not in e["messages"][1]["content"] for e in plan["eval"])  # eval = curated content
+    ch = plan["changes"]
+    assert (ch["removed"], ch["removed_by_status"]) == (4, {"rejected": 3, "duplicate": 1})
+    assert ch["edited"] == 19 and ch["relabelled_ids"] == ["ec06"]  # 20 identity samples edited, 1 rejected
+
+
+def test_plan_ignores_status_in_the_scope_and_nothing_is_written(ab_store):
+    rev = ab_store.store_revision()
+    plan = plan_ab(ab_store, SampleFilter(dataset="demo", status="accepted"), PipelineSettings())
+    assert len(plan["raw_train"]) + len(plan["eval"]) == 40
+    assert ab_store.store_revision() == rev
+
+
+def test_no_shared_eval_set_is_one_clear_error(ab_store, tmp_path):
+    with pytest.raises(UserError, match="share no eval set.*raise the eval fraction"):
+        plan_ab(ab_store, SampleFilter(dataset="demo"), PipelineSettings(eval_fraction=0.0))
+    for sid in ("ec00", "ec02"):  # the only samples marked for eval are rejected: the curated side has none
+        ab_store.update_sample(sid, {"split": "eval"}, "lead", "split")
+    rev = ab_store.store_revision()
+    with pytest.raises(UserError, match="share no eval set.*split=eval are rejected"):
+        start_ab(ab_store, tmp_path, SampleFilter(dataset="demo"))
+    assert ab_store.store_revision() == rev and not (tmp_path / "ab").exists()
+    assert not (tmp_path / "pipelines").exists()
+
+
+def test_marked_eval_set_overlapping_training_says_decontaminate_first(ab_store, tmp_path):
+    from curation.ingest import IngestSettings, ingest
+
+    twin = records()[9]  # an identity sample imported again under another id: an exact copy of its prompt
+    path = tmp_path / "twin.jsonl"
+    path.write_text(json.dumps({**twin, "id": "twin"}) + "\n", encoding="utf-8")
+    ingest(ab_store, [path], IngestSettings(dataset="demo", run_checks=False, derive_stats=False))
+    ab_store.update_sample("id09", {"split": "eval"}, "lead", "split")
+    ab_store.update_sample("id11", {"split": "eval"}, "lead", "split")
+    rev = ab_store.store_revision()
+    with pytest.raises(UserError, match="eval set overlaps training.*id09 and twin.*decontaminate first"):
+        start_ab(ab_store, tmp_path, SampleFilter(dataset="demo"))
+    assert ab_store.store_revision() == rev and not (tmp_path / "ab").exists()
+    # held out automatically (no marks), the leaking item moves to training instead
+    ab_store.update_many(SampleFilter(dataset="demo", split="eval"), {"split": None}, "lead", "split")
+    plan = plan_ab(ab_store, SampleFilter(dataset="demo"), PipelineSettings(eval_fraction=0.5))
+    assert "id09" not in {e["id"] for e in plan["eval"]} and "twin" not in {e["id"] for e in plan["eval"]}
+
+
+@pytest.mark.slow
+def test_ab_end_to_end_on_tiny(ab_store, tmp_path, capsys):
+    """Both chains train the tiny model (a few steps), evaluate the same items, and the report pairs them."""
+    from curation.cli import main
+
+    settings = PipelineSettings(base_model="tiny", eval_fraction=0.3,
+                                overrides={"max_steps": 3, "save_every": 0, "eval_prompts": 0, "max_length": 128})
+    settings.eval.max_new_tokens = 8
+    adir = start_ab(ab_store, tmp_path, SampleFilter(dataset="demo"), settings)
+    status = wait_ab(adir, timeout=900)
+    logs = {a: _tail(p["pipeline_dir"]) for a, p in status["arms"].items()}
+    assert status["state"] == "succeeded", (status["error"], logs)
+    report = ab_report(adir)
+    overall = report["rows"][-1]
+    assert overall["task_type"] == "(overall)" and overall["n"] == report["eval"]["paired"] > 0
+    assert {r["task_type"] for r in report["rows"][:-1]} == {"identity/self", "rewriting/echo"}
+    assert report["counts"]["raw"]["total"] - report["counts"]["curated"]["total"] == 4
+    assert report["changes"]["edited"] == 19 and report["steps"] == {"raw": 3, "curated": 3}
+    for r in report["rows"]:
+        assert r["delta"] == pytest.approx(r["curated"] - r["raw"])
+    items = ab_side_by_side(adir)
+    assert len(items) == overall["n"] and all({"raw_output", "curated_output", "reference"} <= set(i) for i in items)
+    assert main(["ab", "report", str(adir), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rows"][-1]["n"] == overall["n"]
+
+
+def _tail(pdir) -> str:
+    from pathlib import Path
+
+    log = Path(pdir) / "log.txt"
+    return log.read_text(errors="replace")[-2000:] if log.exists() else ""
