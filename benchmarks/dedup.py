@@ -166,7 +166,7 @@ def build_store(path: Path, n: int) -> None:
                         "created_at": now, "updated_at": now}
                 for c in SAMPLE_COLUMNS:
                     rows[c].append(vals[c])
-            store.insert_samples(pa.table(rows, schema=_arrow_schema()))
+            store.samples.add(pa.table(rows, schema=_arrow_schema()))
             log(f"end_to_end: stored {min(n, start + 100_000)}/{n}")
 
 

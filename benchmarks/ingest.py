@@ -176,10 +176,10 @@ def _child_ingest(path: str, db: str, checks: bool) -> None:
            "imported": report.imported, "rejected": report.rejected,
            "peak_rss_mb_with_workers": round(memory.peak_kb / 1024, 1)}
     store = Store(db)
-    out["stored"] = store.count()
+    out["stored"] = store.samples.count()
     if checks:  # the steps `ingest` runs after the import by default, each timed on its own
         from curation.checks import flag_ingest
-        for name, step in (("review_checks", lambda: flag_ingest(store, report)), ("stats_derive", store.stats_prepare)):
+        for name, step in (("review_checks", lambda: flag_ingest(store, report)), ("stats_derive", store.stats.prepare)):
             with _MemoryWatch() as memory:
                 t = time.perf_counter()
                 step()

@@ -38,12 +38,12 @@ def _clear_derived(path: Path) -> None:
 
 
 def _derive(path: Path) -> float:
-    """Store.stats_prepare from scratch, as `curation ingest` runs it after an import; returns seconds."""
+    """Store.stats.prepare from scratch, as `curation ingest` runs it after an import; returns seconds."""
     from curation.store import Store
     _clear_derived(path)
     with Store(path) as s:
         t = time.perf_counter()
-        s.stats_prepare()
+        s.stats.prepare()
         return time.perf_counter() - t
 
 

@@ -1,7 +1,7 @@
 """Synthetic stores for the stats benchmark: N samples over 40 task_types, Chinese and English, with the
 monotony a real import has (templated prompts, a canned answer repeated many times) so every metric has work.
 
-Rows are built in batches and inserted with `Store.insert_samples`, bypassing file parsing: the benchmark
+Rows are built in batches and inserted with `Store.samples.add`, bypassing file parsing: the benchmark
 measures statistics, not import. A store is cached under benchmarks/out/ (git-ignored) keyed by its size.
 """
 from __future__ import annotations
@@ -99,7 +99,8 @@ def build_store(path: Path, n: int, batch: int = 50_000) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with Store(path) as store:
         for start in range(0, n, batch):
-            store.insert_samples(build_table(min(batch, n - start), offset=start))
-        store.record_ingest(1, "bench", ["synthetic"], "messages", n, 0, 0, {"generator": "benchmarks/stats_data"})
+            store.samples.add(build_table(min(batch, n - start), offset=start))
+        store.ingests.add(dataset="bench", files=["synthetic"], format="messages", imported=n,
+                          rejected=0, already_present=0, settings={"generator": "benchmarks/stats_data"})
     done.write_text(str(n))
     return path

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from .store import UNTYPED, SampleFilter, Store, sample_from_row
 from .text import CJK_CLASS as _CJK, has_cjk
+from .workers import map_in_workers
 
 _FENCE = re.compile(r"```.*?(?:```|\Z)", re.S)
 _INLINE_CODE = re.compile(r"`[^`\n]+`")
@@ -398,7 +399,7 @@ class VerbosityCheck:
 def length_stats(store: Store) -> dict[str, dict]:
     """Per task_type: median and robust spread (1.4826 x MAD) of log answer length, over the whole store."""
     out = {}
-    for label, n, med, mad in store.answer_length_stats():
+    for label, n, med, mad in store.samples.answer_length_stats():
         # a floor on the spread: a task type whose answers are all alike would otherwise flag any variation
         scale = max(1.4826 * float(mad), 0.25)
         out[label] = {"n": n, "median_log": float(med), "scale": scale, "median_chars": int(round(math.expm1(med)))}
@@ -501,7 +502,7 @@ def _run(store: Store, samples: Iterable[dict] | None, checks: list, trigger: st
     if samples is not None:
         results = ((s["id"], s["rev"], check_sample(s, checks, context)) for s in samples)
     else:
-        results = _checked_in_workers(store.ingest_sample_rows(ingest_id), names,
+        results = _checked_in_workers(store.samples.iter_ingest_rows(ingest_id), names,
                                       {c.name: c.settings for c in checks}, context, workers)
     evaluated, rows = [], []
     per_check: dict[str, set] = {}
@@ -510,7 +511,7 @@ def _run(store: Store, samples: Iterable[dict] | None, checks: list, trigger: st
         for f in flags:
             rows.append((sample_id, f.check, f.reason, f.evidence, rev))
             per_check.setdefault(f.check, set()).add(sample_id)
-    run_id = store.replace_flags(names, evaluated, rows, {"author": author, "trigger": trigger, "settings": settings})
+    run_id = store.flags.replace(names, evaluated, rows, {"author": author, "trigger": trigger, "settings": settings})
     return CheckRunReport(run_id, trigger, names, len(evaluated), len({r[0] for r in rows}),
                           {k: len(v) for k, v in sorted(per_check.items())}, settings)
 
@@ -518,7 +519,6 @@ def _run(store: Store, samples: Iterable[dict] | None, checks: list, trigger: st
 def _checked_in_workers(batches, names: list[str], settings: dict, context: dict, workers: int):
     """(sample id, rev, flags) of stored sample rows, `(columns, rows)` batches, checked in worker processes
     (pure Python checks over a million samples take minutes in one process); in order."""
-    from .ingest import map_in_workers
     for _, results in map_in_workers(batches, workers, _check_batch, names, settings, context, ahead=2):
         yield from results
 
@@ -537,7 +537,7 @@ def _check_batch(batch: tuple, names: list[str], settings: dict, context: dict) 
 def run_checks(store: Store, f: SampleFilter | None = None, names: Iterable[str] | None = None,
                settings: dict | None = None, author: str | None = None) -> CheckRunReport:
     """Run checks on demand over the samples matching a filter; old flags of those checks are replaced."""
-    return _run(store, store.iter_samples(f), build_checks(names, settings), "on demand", author)
+    return _run(store, store.samples.iter(f), build_checks(names, settings), "on demand", author)
 
 
 _PARALLEL_MIN = 20_000  # imported samples from which the import's checks run in worker processes
@@ -558,5 +558,5 @@ def flag_ingest(store: Store, report, workers: int = 2) -> None:
 
 def recheck_sample(store: Store, sample_id: str, author: str | None = None) -> list[dict]:
     """Re-run every check on one sample (after an edit) and return its current flags."""
-    _run(store, [store.get_sample(sample_id)], build_checks(), "edit", author)
-    return store.flags(sample_id)
+    _run(store, [store.samples.get(sample_id)], build_checks(), "edit", author)
+    return store.flags.list(sample_id)

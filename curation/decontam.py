@@ -137,7 +137,7 @@ def _check(items: list[Item], refs: list[dict], ref_texts: list[str], s: Deconta
 def _store_refs(store, filter_, key: str) -> tuple[list[dict], list[str]]:
     refs, texts = [], []
     cols = ("id", "dataset", "split", "status", "messages")
-    for smp in store.iter_samples(filter_, columns=cols):
+    for smp in store.samples.iter(filter_, columns=cols):
         refs.append({k: smp.get(k) for k in ("id", "dataset", "split", "status")})
         texts.append(sample_key_text(smp, key))
     return refs, texts
@@ -173,8 +173,8 @@ def decontaminate(store, benchmark: str | Path | None = None, settings: Decontam
                          "matched_samples": len({m["sample_id"] for c in contaminated for m in c["matches"]})},
               "contaminated": contaminated}
     if record:
-        report["report_id"] = store.decontam_record(source, report["settings"], len(items), len(contaminated),
-                                                    report, author)
+        report["report_id"] = store.decontam.add(author=author, source=source, settings=report["settings"],
+                                                 n_checked=len(items), n_contaminated=len(contaminated), report=report)
     return report
 
 

@@ -153,7 +153,7 @@ def embed_texts(store, texts: list[str], settings: EmbeddingSettings | None = No
     s = settings or EmbeddingSettings()
     mid = model_id(s.model)
     hashes = [text_hash(t) for t in texts]
-    found = store.embeddings_get(mid, list(dict.fromkeys(hashes)))
+    found = store.embeddings.get(mid, list(dict.fromkeys(hashes)))
     todo: dict[str, str] = {}
     for h, t in zip(hashes, texts):
         if h not in found:
@@ -165,7 +165,7 @@ def embed_texts(store, texts: list[str], settings: EmbeddingSettings | None = No
     for k in range(0, len(order), s.chunk):
         part = order[k:k + s.chunk]
         vecs = encode([todo[h] for h in part], s)
-        store.embeddings_put(mid, list(zip(part, vecs)))
+        store.embeddings.add(mid, list(zip(part, vecs)))
         found.update(zip(part, vecs))
         done += len(part)
         if progress:
@@ -178,7 +178,7 @@ def embed_texts(store, texts: list[str], settings: EmbeddingSettings | None = No
 def cached_count(store, texts: list[str], model: str = DEFAULT_MODEL) -> tuple[int, int]:
     """(distinct texts already cached for model, distinct texts): progress of a full-set embedding job."""
     hashes = list(dict.fromkeys(text_hash(t) for t in texts))
-    return store.embeddings_count(model_id(model), hashes), len(hashes)
+    return store.embeddings.count(model_id(model), hashes), len(hashes)
 
 
 class EmbeddingJob(threading.Thread):

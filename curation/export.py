@@ -88,21 +88,21 @@ def export_selection(store: Store, out_dir: str | Path, f: SampleFilter | None =
         raise UserError(f"eval fraction must be in [0, 1), got {settings.eval_fraction}")
     f = f or curated_filter()
     out_dir = Path(out_dir)
-    rows = store.query_samples(f, columns=("id", "task_l1", "task_l2", "split"))
+    rows = store.samples.list(f, columns=("id", "task_l1", "task_l2", "split"))
     if not rows:
         raise UserError("the selection is empty: nothing to export")
     _prepare_dir(out_dir, settings.overwrite)
     split_of = assign_splits(rows, settings.eval_fraction, settings.seed, settings.keep_existing_split)
-    revision = store.store_revision()
+    revision = store.revision()
     writer = _Writer(out_dir, settings.format)
-    for s in store.iter_samples(f):
+    for s in store.samples.iter(f):
         writer.add(split_of[s["id"]], s)
     manifest = _finish(writer, out_dir, {
         "format": settings.format, "created_at": _now_iso(),
         "store": str(store.path), "store_revision": revision, "filter": f.to_dict(),
         "seed": settings.seed, "eval_fraction": settings.eval_fraction, "settings": dataclasses.asdict(settings)})
-    store.record_export(str(out_dir), settings.format, manifest["filter"], revision, manifest["content_hash"],
-                        sum(manifest["total"].values()))
+    store.exports.add(out_dir=str(out_dir), format=settings.format, filter=manifest["filter"], store_revision=revision,
+                      content_hash=manifest["content_hash"], n_samples=sum(manifest["total"].values()))
     return manifest
 
 

@@ -12,8 +12,6 @@ import dataclasses
 import functools
 import hashlib
 import itertools
-import os
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,20 +25,10 @@ from .formats import (FORMATS, Record, convert, default_mapping, detect_format, 
 from .messages import content_hash, plain_turns, validate_messages
 from .store import SAMPLE_COLUMNS, Store, parse_task_type
 from .text import answer_text, detect_languages, prompt_text
+from .workers import map_in_workers
 
 RAW_KEEP = 20_000  # characters of an invalid record kept in quarantine; enough to see and fix it
 _CHUNK_RECORDS = 2000  # records prepared together: a worker's unit of work, and one vectorised language pass
-# Chunks each worker may run ahead of the importer, so the workers keep going while it waits for an insert.
-_AHEAD = 8
-_WORKER_NICENESS = 10
-
-
-def lower_priority() -> None:
-    """Run this worker process below the importer's priority (where the OS has `nice`)."""
-    if hasattr(os, "nice"):
-        os.nice(_WORKER_NICENESS)
-
-
 @dataclass
 class IngestSettings:
     """How to read the files. Defaults detect everything they can."""
@@ -62,7 +50,7 @@ class IngestSettings:
     memory_limit: str | None = "600MB"
     errors_listed: int = 1000  # errors listed in the report; all of them are in quarantine regardless
     run_checks: bool = True  # pre-flag the imported samples for review (curation.checks.flag_ingest) afterwards
-    # derive the per-content values the diversity statistics need (Store.stats_prepare) afterwards, so the first
+    # derive the per-content values the diversity statistics need (Store.stats.prepare) afterwards, so the first
     # `curation stats` or Diversity page after an import is as fast as later ones
     derive_stats: bool = True
     dry_run: bool = False  # validate and count only (the Import page's report before importing): store nothing
@@ -200,37 +188,6 @@ def _prepare_span(span: tuple, fmt: str, mapping: dict | None, settings: IngestS
     return (*_prepare_chunk(items, fmt, mapping, settings, path), len(items), n_lines)
 
 
-def map_in_workers(chunks, workers: int, prepare, *args, ahead: int = _AHEAD):
-    """(chunk, prepare(chunk, *args)) for every chunk, in order; in `workers` processes when above 1.
-
-    Only `ahead` chunks per worker are in flight at a time, so memory stays flat however long the input is.
-    """
-    if workers <= 1:
-        for chunk in chunks:
-            yield chunk, prepare(chunk, *args)
-        return
-    import multiprocessing
-    import sys
-    from concurrent.futures import ProcessPoolExecutor
-    # Fork where it is safe: the workers only run pure Python steps (no DuckDB, no Streamlit), and unlike spawn or
-    # forkserver it does not re-run the caller's main script, which breaks scripts that call ingest() without a
-    # __main__ guard. A fork copies only the calling thread, so multi-threaded callers (the app) pass workers=0.
-    method = "fork" if sys.platform == "linux" else "spawn"
-    # The workers yield the CPU to the importer: its DuckDB insert is the longest chain of work, and when it
-    # waits for a core the whole import waits (a million samples on 2 cores: 48 s with equal priorities, 41 s).
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
-                             initializer=lower_priority) as pool:
-        pending: deque = deque()
-        for chunk in chunks:
-            pending.append((chunk, pool.submit(prepare, chunk, *args)))
-            if len(pending) > ahead * workers:
-                chunk, future = pending.popleft()
-                yield chunk, future.result()
-        while pending:
-            chunk, future = pending.popleft()
-            yield chunk, future.result()
-
-
 class _Batch:
     """Prepared records for one insert: the chunks' columns, which of their rows to take, and the sample ids."""
 
@@ -334,7 +291,7 @@ class _FileImport:
             finally:
                 self.writer.shutdown()
         if not self.s.dry_run:
-            self.store.add_quarantine(self.report.ingest_id, self.quarantine)
+            self.store.quarantine.add(self.report.ingest_id, self.quarantine)
         self.report.files.append({"file": self.name, "container": container,
                                   "format": self.fmt, "encoding": encoding, "records": self.records})
         if self.records == 0 and not self.report.file_errors:
@@ -464,7 +421,7 @@ class _FileImport:
     def _in_taxonomy(self, l1: str, l2: str) -> bool:
         known = self.in_taxonomy.get((l1, l2))
         if known is None:
-            known = self.in_taxonomy[(l1, l2)] = self.store.taxonomy_has(l1, l2)
+            known = self.in_taxonomy[(l1, l2)] = self.store.taxonomy.has(l1, l2)
         return known
 
     def flush(self, wait: bool = False) -> None:
@@ -472,7 +429,7 @@ class _FileImport:
         if len(self.batch):
             table = self.batch.table(self.report.ingest_id, self.now, self.path.name)
             self.collect()
-            self.inserting = (self.batch, self.writer.submit(self.store.insert_samples, table, self.s.dry_run))
+            self.inserting = (self.batch, self.writer.submit(self.store.samples.add, table, self.s.dry_run))
             self.batch = _Batch()
         if wait:
             self.collect()
@@ -565,7 +522,7 @@ def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | Non
             raise UserError(f"file not found: {p}")
         if p.is_dir():
             raise UserError(f"{p} is a folder; name the files to import (e.g. {p}/*.jsonl)")
-    report = IngestReport(ingest_id=store.next_ingest_id(), settings=dataclasses.asdict(settings))
+    report = IngestReport(ingest_id=store.ingests.new_id(), settings=dataclasses.asdict(settings))
     total = sum(p.stat().st_size for p in paths if p.is_file()) or 1
     done = [0]
 
@@ -580,12 +537,12 @@ def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | Non
             _FileImport(store, p, settings, report, tick).run()
     if settings.dry_run:
         return report
-    store.record_ingest(report.ingest_id, settings.dataset or ",".join(p.stem for p in paths),
-                        [str(p) for p in paths], settings.format, report.imported, report.rejected,
-                        report.already_present, report.settings)
+    store.ingests.add(id=report.ingest_id, dataset=settings.dataset or ",".join(p.stem for p in paths),
+                      files=[str(p) for p in paths], format=settings.format, imported=report.imported,
+                      rejected=report.rejected, already_present=report.already_present, settings=report.settings)
     if settings.run_checks:
         from .checks import flag_ingest  # pre-flags for review: they point at samples, never change them
         flag_ingest(store, report, settings.workers)
     if settings.derive_stats and report.imported:
-        store.stats_prepare()
+        store.stats.prepare()
     return report

@@ -81,7 +81,7 @@ def _selection(f: SampleFilter | None, all_samples: bool) -> SampleFilter:
 def _changes(store, f: SampleFilter, s: ReplaceSettings):
     """(sample, new messages, replacements, problems) for every sample the replace would change."""
     pattern = compile_pattern(s)
-    for sample in store.iter_samples(f):
+    for sample in store.samples.iter(f):
         new, n = replace_in_messages(sample["messages"], pattern, s)
         if n:
             yield sample, new, n, validate_messages(new)
@@ -102,7 +102,7 @@ def preview(store, f: SampleFilter | None, s: ReplaceSettings, all_samples: bool
         if len(shown) < examples:
             shown.append({"id": sample["id"], "rev": sample["rev"], "replacements": n,
                           "diffs": _diffs(sample["messages"], new)})
-    return {"selected": store.count(f), "changed": changed, "replacements": replacements, "examples": shown,
+    return {"selected": store.samples.count(f), "changed": changed, "replacements": replacements, "examples": shown,
             "refused": refused, "filter": f.to_dict(), "settings": dataclasses.asdict(s)}
 
 
@@ -128,7 +128,7 @@ def apply(store, f: SampleFilter | None, s: ReplaceSettings, author: str, all_sa
             replacements += n
     changes = []
     for sample, new in pending:  # written after the scan, so the iteration never sees its own edits
-        updated = store.update_sample(sample["id"], {"messages": new}, author, ACTION, note,
+        updated = store.samples.update(sample["id"], {"messages": new}, author, ACTION, note,
                                       expected_rev=sample["rev"])
         changes.append({"id": updated["id"], "rev": updated["rev"]})
     return {"changed": len(changes), "replacements": replacements, "changes": changes, "refused": refused,
@@ -148,11 +148,11 @@ def undo(store, changes: list[dict], author: str) -> dict:
     """
     restored, skipped = [], []
     for c in changes:
-        current = store.get_sample(c["id"])
+        current = store.samples.get(c["id"])
         if current["rev"] != c["rev"]:
             skipped.append({"id": c["id"], "reason": f"changed since (now revision {current['rev']}, the replace "
                                                       f"wrote {c['rev']})"})
             continue
-        store.restore(c["id"], c["rev"] - 1, author, f"undo find-and-replace (revision {c['rev']})")
+        store.revisions.restore(c["id"], c["rev"] - 1, author, f"undo find-and-replace (revision {c['rev']})")
         restored.append(c["id"])
     return {"restored": len(restored), "ids": restored, "skipped": skipped}

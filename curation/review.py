@@ -45,13 +45,13 @@ def create_profile(store: Store, name: str, role: str = "annotator") -> dict:
         raise UserError("a profile name is one line of at most 64 characters")
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
-    store.add_annotator(name, role)
-    return store.annotator(name)
+    store.review.add_annotator(name, role)
+    return store.review.annotator(name)
 
 
 def role_of(store: Store, name: str | None) -> str | None:
     """The role of a profile, or None when there is no such profile."""
-    prof = store.annotator(name) if name else None
+    prof = store.review.annotator(name) if name else None
     return prof["role"] if prof else None
 
 
@@ -66,13 +66,13 @@ def set_role(store: Store, lead: str, name: str, role: str) -> None:
     require_lead(store, lead)
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
-    if store.annotator(name) is None:
+    if store.review.annotator(name) is None:
         raise UserError(f"no profile named {name!r}")
-    store.set_annotator_role(name, role)
+    store.review.set_role(name, role)
 
 
 def _require_profile(store: Store, name: str | None) -> None:
-    if not name or store.annotator(name) is None:
+    if not name or store.review.annotator(name) is None:
         raise UserError(f"no annotator profile {name or 'anonymous'!r}: pick or create one first")
 
 
@@ -80,7 +80,7 @@ def _require_profile(store: Store, name: str | None) -> None:
 def guideline_for(store: Store, task_type: str | None) -> dict | None:
     """The guideline that applies to a task type: its own, else its L1's, else the default one."""
     l1, l2 = parse_task_type(task_type)
-    return store.first_guideline(([f"{l1}/{l2}"] if l1 and l2 else []) + ([l1] if l1 else []) + [DEFAULT_GUIDELINE])
+    return store.review.first_guideline(([f"{l1}/{l2}"] if l1 and l2 else []) + ([l1] if l1 else []) + [DEFAULT_GUIDELINE])
 
 
 def save_guideline(store: Store, lead: str, task_type: str, body: str) -> int:
@@ -92,7 +92,7 @@ def save_guideline(store: Store, lead: str, task_type: str, body: str) -> int:
         key = f"{l1}/{l2}" if l2 else l1
     if not (body or "").strip():
         raise UserError("a guideline cannot be empty")
-    return store.add_guideline(key, body, lead)
+    return store.review.add_guideline(key, body, lead)
 
 
 # ---------------------------------------------------------------- edits and conflicts
@@ -107,13 +107,13 @@ def current_if_unchanged(store: Store, sample_id: str, expected_rev: int | None)
     Raises ConflictError (with the current version) when someone changed the messages, tools or task type
     since; status or tag changes alone are not a conflict.
     """
-    current = store.get_sample(sample_id)
+    current = store.samples.get(sample_id)
     if expected_rev is None or current["rev"] == expected_rev:
         return current
     if expected_rev > current["rev"]:
         raise UserError(f"sample {sample_id} has no revision {expected_rev} yet")
-    if _content(store.sample_at(sample_id, expected_rev)) != _content(current):
-        last = store.history(sample_id)[-1]
+    if _content(store.revisions.sample_at(sample_id, expected_rev)) != _content(current):
+        last = store.revisions.list(sample_id)[-1]
         raise ConflictError(f"sample {sample_id} was changed by {last['author']} (revision {current['rev']}) "
                             f"after you opened revision {expected_rev}", current=current)
     return current
@@ -145,12 +145,12 @@ def save_edit(store: Store, sample_id: str, author: str, changes: dict, expected
     """Save an edit (messages, tools, task type) as a revision, refusing stale copies. Returns the sample."""
     _require_profile(store, author)
     changes = validate_edit(changes)
-    current = store.get_sample(sample_id)
+    current = store.samples.get(sample_id)
     if all(changes[f] == _content(current)[f] for f in changes):
         return current  # the sample already says this (e.g. the same offline file imported twice)
     current = current_if_unchanged(store, sample_id, expected_rev)
     action = "relabel" if set(changes) == {"task_type"} else "edit"
-    updated = store.update_sample(sample_id, changes, author, action, note, expected_rev=current["rev"])
+    updated = store.samples.update(sample_id, changes, author, action, note, expected_rev=current["rev"])
     if updated["rev"] != current["rev"]:
         from .checks import recheck_sample
         recheck_sample(store, sample_id, author)  # an edit may fix (or cause) what the pre-flags saw
@@ -252,7 +252,7 @@ def submit_review(store: Store, sample_id: str, annotator: str, review: ReviewIn
     _require_profile(store, annotator)
     review.validate()
     current = current_if_unchanged(store, sample_id, expected_rev)
-    rid = store.add_review({
+    rid = store.review.add({
         "sample_id": sample_id, "annotator": annotator, "sample_rev": current["rev"],
         "verdict": review.verdict, **{d: getattr(review, d) for d in DIMENSIONS},
         "difficulty": review.difficulty, "note": (review.note or "").strip() or None,
@@ -269,13 +269,13 @@ def submit_review(store: Store, sample_id: str, annotator: str, review: ReviewIn
 
 
 def _apply_status(store: Store, current: dict, author: str, review: ReviewInput) -> dict:
-    adj = store.adjudications(current["id"])
-    status = status_for(store.reviews(sample_id=current["id"]), adj[-1] if adj else None)
+    adj = store.review.adjudications(current["id"])
+    status = status_for(store.review.list(sample_id=current["id"]), adj[-1] if adj else None)
     if status is None or status == current["status"]:
         return current
     note = f"{review.verdict or 'review'} by {author}" + (f": {review.note.strip()}" if (review.note or "").strip()
                                                           else "")
-    return store.update_sample(current["id"], {"status": status}, author, "review", note,
+    return store.samples.update(current["id"], {"status": status}, author, "review", note,
                                expected_rev=current["rev"])
 
 
@@ -284,8 +284,8 @@ def disagreement_queue(store: Store, spread: int = 2) -> list[dict]:
     """Samples whose reviewers disagree (verdicts differ, or a quality score spreads >= `spread` points) and
     that no lead has decided since, each with its reviews."""
     out = []
-    for d in store.disagreements(spread):
-        d["reviews"] = store.reviews(sample_id=d["sample_id"])
+    for d in store.review.disagreements(spread):
+        d["reviews"] = store.review.list(sample_id=d["sample_id"])
         out.append(d)
     return out
 
@@ -297,11 +297,11 @@ def adjudicate(store: Store, sample_id: str, lead: str, verdict: str, note: str 
     if verdict not in VERDICTS:
         raise UserError(f"verdict must be one of {', '.join(VERDICTS)}, got {verdict!r}")
     current = current_if_unchanged(store, sample_id, expected_rev)
-    store.add_adjudication(sample_id, lead, verdict, current["rev"], (note or "").strip() or None)
+    store.review.add_adjudication(sample_id, lead, verdict, current["rev"], (note or "").strip() or None)
     status = VERDICT_STATUS[verdict]
     if status == current["status"]:
         return current
-    return store.update_sample(sample_id, {"status": status}, lead, "adjudicate",
+    return store.samples.update(sample_id, {"status": status}, lead, "adjudicate",
                                f"adjudicated {verdict}" + (f": {note.strip()}" if (note or "").strip() else ""),
                                expected_rev=current["rev"])
 
@@ -339,7 +339,7 @@ def build_queue(store: Store, spec: QueueSpec, limit: int | None = None) -> list
     """The queue's sample ids, in order."""
     if spec.order not in ORDERS:
         raise UserError(f"order must be one of {', '.join(ORDERS)}, got {spec.order!r}")
-    return store.review_queue(spec.filter, **spec._kw(), unreviewed_by=spec.hide_reviewed_by, order=spec.order,
+    return store.review.queue(spec.filter, **spec._kw(), unreviewed_by=spec.hide_reviewed_by, order=spec.order,
                               seed=spec.seed, limit=limit)
 
 
@@ -353,8 +353,8 @@ def local_midnight_utc(now: datetime | None = None) -> datetime:
 def queue_progress(store: Store, spec: QueueSpec, annotator: str | None) -> dict:
     """Reviewed / total for what matches the queue now (hide_reviewed_by ignored), and the annotator's
     reviews today."""
-    total, reviewed = store.review_progress(spec.filter, **spec._kw())
-    mine = store.review_count(annotator, local_midnight_utc()) if annotator else 0
+    total, reviewed = store.review.progress(spec.filter, **spec._kw())
+    mine = store.review.count(annotator, local_midnight_utc()) if annotator else 0
     return {"total": total, "reviewed": reviewed, "mine_today": mine}
 
 
@@ -374,13 +374,13 @@ def open_queue(store: Store, spec: QueueSpec, limit: int | None = None) -> Queue
     """Build a queue and remember which of its samples already had a review."""
     opened = datetime.now(timezone.utc).replace(tzinfo=None)
     ids = build_queue(store, spec, limit)
-    return QueueSnapshot(spec, ids, opened, frozenset(ids), frozenset(store.reviewed_ids(ids)))
+    return QueueSnapshot(spec, ids, opened, frozenset(ids), frozenset(store.review.reviewed_ids(ids)))
 
 
 def snapshot_progress(store: Store, snap: QueueSnapshot, annotator: str | None) -> dict:
     """Reviewed / total of an opened queue, and the annotator's reviews today (two small queries)."""
-    reviewed = snap.reviewed_at_open | (store.reviewed_since(snap.opened_at) & snap.members)
-    mine = store.review_count(annotator, local_midnight_utc()) if annotator else 0
+    reviewed = snap.reviewed_at_open | (store.review.reviewed_since(snap.opened_at) & snap.members)
+    mine = store.review.count(annotator, local_midnight_utc()) if annotator else 0
     return {"total": len(snap.ids), "reviewed": len(reviewed), "mine_today": mine}
 
 
@@ -406,7 +406,7 @@ def assign(store: Store, f: SampleFilter | None, settings: AssignSettings, lead:
     names = list(dict.fromkeys(settings.annotators))
     if not names:
         raise UserError("choose at least one annotator")
-    missing = [n for n in names if store.annotator(n) is None]
+    missing = [n for n in names if store.review.annotator(n) is None]
     if missing:
         raise UserError(f"no profile for {', '.join(missing)}; create the profiles first")
     if not 0 <= settings.overlap <= 1:
@@ -416,7 +416,7 @@ def assign(store: Store, f: SampleFilter | None, settings: AssignSettings, lead:
         raise UserError(f"k must be between 2 and the number of annotators ({len(names)}), got {settings.k}")
     if settings.n_samples is not None and settings.n_samples < 1:
         raise UserError("n_samples must be at least 1")
-    ids = store.assignment_candidates(f, settings.seed, settings.n_samples, settings.include_assigned)
+    ids = store.review.assignment_candidates(f, settings.seed, settings.n_samples, settings.include_assigned)
     n_overlap = round(len(ids) * settings.overlap)
     load = [(0, i) for i in range(len(names))]  # (assigned so far, position): least loaded first, stable
     heapq.heapify(load)
@@ -426,7 +426,7 @@ def assign(store: Store, f: SampleFilter | None, settings: AssignSettings, lead:
         for n, i in takers:
             pairs.append((sid, names[i]))
             heapq.heappush(load, (n + 1, i))
-    batch = store.add_assignments(pairs, lead)
+    batch = store.review.add_assignments(pairs, lead)
     per = {n: 0 for n in names}
     for _, n in pairs:
         per[n] += 1
@@ -458,7 +458,7 @@ def agreement_report(store: Store, settings: AgreementSettings | None = None) ->
     with shared items. `primary` is Cohen's kappa when exactly two annotators rated, else alpha.
     """
     settings = settings or AgreementSettings()
-    rows = store.review_table()
+    rows = store.review.table()
     out = {"settings": dataclasses.asdict(settings), "reviews": len(rows),
            "annotators": sorted({r["annotator"] for r in rows}),
            "overall": _figures(rows, settings, pairs=True)}
@@ -520,16 +520,16 @@ def annotator_dashboard(store: Store, now: datetime | None = None) -> list[dict]
     The consensus of a sample is its adjudicated verdict, else the majority verdict of its other reviewers
     (no consensus on a tie); agreement is the share of an annotator's verdicts that match it, with n.
     """
-    rows = store.review_table()
-    all_reviews = store.reviews(current=False)
+    rows = store.review.table()
+    all_reviews = store.review.list(current=False)
     today = local_midnight_utc(now)
     week = today - timedelta(days=6)
-    adjudicated = {a["sample_id"]: a["verdict"] for a in store.adjudications()}
+    adjudicated = {a["sample_id"]: a["verdict"] for a in store.review.adjudications()}
     by_sample: dict[str, list[dict]] = {}
     for r in rows:
         by_sample.setdefault(r["sample_id"], []).append(r)
     out = []
-    for name in sorted({r["annotator"] for r in rows} | {p["name"] for p in store.annotators()}):
+    for name in sorted({r["annotator"] for r in rows} | {p["name"] for p in store.review.annotators()}):
         mine = [r for r in rows if r["annotator"] == name]
         saves = [r for r in all_reviews if r["annotator"] == name]
         secs = sorted(r["seconds"] for r in saves if r["seconds"])
@@ -591,15 +591,15 @@ def export_reviews(store: Store, path: str | Path, spec: QueueSpec, annotator: s
     ids = build_queue(store, spec, limit)
     with open(path, "w", encoding="utf-8") as fh:
         for sid in ids:
-            s = store.get_sample(sid)
-            prior = store.reviews(sample_id=sid, annotator=annotator) if annotator else []
+            s = store.samples.get(sid)
+            prior = store.review.list(sample_id=sid, annotator=annotator) if annotator else []
             review = {k: (prior[-1][k] if prior else None) for k in REVIEW_FIELDS}
             g = guideline_for(store, s.get("task_type"))
             fh.write(json.dumps({
                 "id": sid, "rev": s["rev"], "dataset": s["dataset"], "task_type": s.get("task_type"),
                 "messages": s["messages"], "tools": s.get("tools"), "status": s["status"],
                 "flags": [{"check": f["check_name"], "reason": f["reason"], "evidence": f["evidence"]}
-                          for f in store.flags(sid)],
+                          for f in store.flags.list(sid)],
                 "guideline": g["body"] if g else None, "review": review}, ensure_ascii=False) + "\n")
     return {"written": len(ids), "path": str(path), "queue": json.loads(spec.key())}
 
@@ -640,10 +640,10 @@ def _import_line(store: Store, rec: dict, annotator: str, result: dict) -> None:
     if not isinstance(rec, dict) or not isinstance(rec.get("id"), str) or not isinstance(rec.get("rev"), int):
         raise UserError("each line needs the exported id and rev")
     sid, rev = rec["id"], rec["rev"]
-    base = store.sample_at(sid, rev)
+    base = store.revisions.sample_at(sid, rev)
     changes = {f: rec[f] for f in CONTENT_FIELDS if f in rec and rec[f] != _content(base)[f]}
     if changes:
-        latest = store.get_sample(sid)["rev"]
+        latest = store.samples.get(sid)["rev"]
         rev = save_edit(store, sid, annotator, changes, rev, note="offline edit")["rev"]
         result["edits"] += rev != latest  # not counted when the sample already says this (file imported twice)
     review = rec.get("review") or {}

@@ -11,7 +11,7 @@ Sections (each a key of `compute_stats`'s result, on top of `summary.overview`'s
 - robustness: share of robustness-tagged samples per task_type against the robustness target.
 - semantic (opt-in, `semantic_coverage`): embeddings map and a diversity score per task_type.
 
-Everything except `semantic` is computed inside DuckDB (Store.stats_view): no Python loop over samples.
+Everything except `semantic` is computed inside DuckDB (Store.stats.view): no Python loop over samples.
 """
 from __future__ import annotations
 
@@ -98,8 +98,8 @@ def selection_stats(store: Store, f: SampleFilter | None, s: StatsSettings) -> d
     result = overview(store, f)
     # distinct-n reads conversations, the rest only the derived values: on two cores they run side by side.
     with ThreadPoolExecutor(1) as pool:
-        distinct = pool.submit(store.stats_distinct_n, f, s.distinct_per_type, s.distinct_chars)
-        with store.stats_view(f) as v:
+        distinct = pool.submit(store.stats.distinct_n, f, s.distinct_per_type, s.distinct_chars)
+        with store.stats.view(f) as v:
             if s.tokenizer != "estimate":
                 _count_tokens(v, s.tokenizer)
             result.update(balance=balance_section(v, store, f, s), lengths=lengths_section(v, s),
@@ -156,7 +156,7 @@ def _targets(store: Store, s: StatsSettings) -> tuple[dict[str, tuple[float | No
     if s.targets is not None:
         return parse_targets(s.targets), "settings"
     out = {}
-    for t in store.taxonomy():
+    for t in store.taxonomy.list():
         if t["target_share"] is not None or t["target_count"] is not None:
             out[f"{t['l1']}/{t['l2']}"] = (t["target_share"], t["target_count"])
     return out, "taxonomy"
@@ -200,7 +200,7 @@ def balance_section(v, store: Store, f: SampleFilter | None, s: StatsSettings) -
     counts = {tt: (l1, n) for l1, tt, n in v.type_counts()}
     total = sum(n for _, n in counts.values())
     targets, source = _targets(store, s)
-    known = {f"{t['l1']}/{t['l2']}" for t in store.taxonomy()}
+    known = {f"{t['l1']}/{t['l2']}" for t in store.taxonomy.list()}
     for tt in targets:
         if tt not in counts and _in_filter(tt, f):
             counts[tt] = (tt.split("/")[0], 0)
@@ -313,7 +313,7 @@ def languages_section(v) -> dict:
 
 # ---------------------------------------------------------------- monotony
 def answers_section(v, s: StatsSettings, distinct_n: list[tuple]) -> dict:
-    """distinct-n (from Store.stats_distinct_n's rows), repeat shares, most repeated answers and openings (overall
+    """distinct-n (from Store.stats.distinct_n's rows), repeat shares, most repeated answers and openings (overall
     and per type)."""
     distinct = [{"task_type": tt, "answers": a, "distinct_1": du / nu if nu else None,
                  "distinct_2": db / nb if nb else None, "unigrams": nu, "bigrams": nb}
@@ -483,7 +483,7 @@ def matching_ids(store: Store, f: SampleFilter | None, kind: str, key: str | Non
     returned in the tables), repeated_exact | repeated_near (samples whose answer repeats another's), length
     (`column` in [low, high)), language, or type (every sample of task_type)."""
     s = settings or StatsSettings()
-    with store.stats_view(f) as v:
+    with store.stats.view(f) as v:
         if column and column.endswith("tokens") and s.tokenizer != "estimate":
             _count_tokens(v, s.tokenizer)
         if kind in ("answer_exact", "answer_near", "answer_opening", "prompt_opening", "system"):
@@ -531,7 +531,7 @@ def stratified_prompts(store: Store, f: SampleFilter | None, per_type: int | Non
 
     from .dedup.keys import key_text
     return [{"id": i, "task_type": tt, "text": key_text(orjson.loads(m), "user")}
-            for i, tt, _, m in store.stats_stratified(f, per_type)]
+            for i, tt, _, m in store.stats.stratified(f, per_type)]
 
 
 def semantic_coverage(store: Store, f: SampleFilter | None, s: SemanticSettings | None = None,
@@ -543,7 +543,7 @@ def semantic_coverage(store: Store, f: SampleFilter | None, s: SemanticSettings 
     s = s or SemanticSettings()
     if s.projection not in ("pca", "tsne"):
         raise UserError(f"projection must be pca or tsne, got {s.projection!r}")
-    if s.cached_only and not store.embeddings_cached(emb.model_id(s.model)):
+    if s.cached_only and not store.embeddings.has_model(emb.model_id(s.model)):
         empty = _nothing_cached(store, f, s)
         if empty is not None:
             return empty
@@ -551,7 +551,7 @@ def semantic_coverage(store: Store, f: SampleFilter | None, s: SemanticSettings 
     texts = [r["text"] for r in rows]
     warnings = [emb.language_warning(texts, s.model)]
     if s.cached_only:
-        found = store.embeddings_get(emb.model_id(s.model), list({emb.text_hash(t) for t in texts}))
+        found = store.embeddings.get(emb.model_id(s.model), list({emb.text_hash(t) for t in texts}))
         keep = [i for i, t in enumerate(texts) if emb.text_hash(t) in found]
         vecs = np.stack([found[emb.text_hash(texts[i])] for i in keep]) if keep else np.zeros((0, 0), np.float32)
         rows = [rows[i] for i in keep]
@@ -568,7 +568,7 @@ def _nothing_cached(store: Store, f: SampleFilter | None, s: SemanticSettings) -
     import numpy as np
 
     from .embeddings import chinese_warning
-    picks = store.stats_picks(f, s.per_type)
+    picks = store.stats.picks(f, s.per_type)
     if any(zh is None for _, _, zh in picks):
         return None
     warning = chinese_warning(sum(zh for _, _, zh in picks), len(picks), s.model)
@@ -655,7 +655,7 @@ def full_set_texts(store: Store, f: SampleFilter | None) -> list[str]:
     import orjson
 
     from .dedup.keys import key_text
-    return [key_text(orjson.loads(m), "user") for batch in store.stats_messages(f) for _, _, m in batch]
+    return [key_text(orjson.loads(m), "user") for batch in store.stats.messages(f) for _, _, m in batch]
 
 
 def full_set_job(store: Store, f: SampleFilter | None, model: str, start: bool = False):

@@ -44,7 +44,7 @@ def get_store() -> Store:
 
 def ensure_demo_data(store: Store) -> None:
     """Load sample_data into a brand-new store so a new user sees real content at once."""
-    if store.ingests() or store.count():
+    if store.ingests.list() or store.samples.count():
         return
     from curation.ingest import IngestSettings, ingest
     files = [p for p in (SAMPLE_DATA / "demo.jsonl", SAMPLE_DATA / "invalid.jsonl") if p.exists()]
@@ -89,13 +89,13 @@ def safe_path(text: str, default_sub: str) -> Path:
 def filter_widgets(store: Store, key: str, default_status: list[str] | None = None) -> SampleFilter:
     """Dataset / task_type / status / split / tag / search widgets; returns the filter they describe."""
     cols = st.columns(3)
-    datasets = cols[0].multiselect("Dataset", store.datasets(), key=f"{key}_ds")
+    datasets = cols[0].multiselect("Dataset", store.samples.datasets(), key=f"{key}_ds")
     types = sorted({r["task_type"] for r in task_type_rows(store)})
     task = cols[1].multiselect("Task type", types, key=f"{key}_tt", help="L1/L2; (untyped) for samples without one")
     status = cols[2].multiselect("Status", STATUSES, default=default_status, key=f"{key}_st")
     cols = st.columns(3)
     split = cols[0].selectbox("Split", ["any", "train", "eval", "none"], key=f"{key}_sp")
-    tag = cols[1].selectbox("Tag", [""] + [t for t, _ in store.tags()], key=f"{key}_tag")
+    tag = cols[1].selectbox("Tag", [""] + [t for t, _ in store.samples.tags()], key=f"{key}_tag")
     search = cols[2].text_input("Search text", key=f"{key}_q")
     return SampleFilter(dataset=datasets or None, task_type=task or None, status=status or None,
                         split=None if split == "any" else split, tag=tag or None, search=search or None)

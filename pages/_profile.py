@@ -48,17 +48,17 @@ def _oidc_identity(store: Store) -> str | None:
     name = st.user.get("email") or st.user.get("name") or st.user.get("sub")
     leads = set(cfg.get("leads", []))
     role = "lead" if name in leads else "annotator"
-    if store.annotator(name) is None:
+    if store.review.annotator(name) is None:
         create_profile(store, name, role)
     elif name in leads and role_of(store, name) != "lead":
-        store.set_annotator_role(name, "lead")
+        store.review.set_role(name, "lead")
     st.caption(f"Signed in as **{name}** · {role_of(store, name)}")
     st.button("Log out", on_click=st.logout)
     return name
 
 
 def _picker(store: Store) -> str | None:
-    profiles = {p["name"]: p["role"] for p in store.annotators()}
+    profiles = {p["name"]: p["role"] for p in store.review.annotators()}
     options = list(profiles) + [NEW]
     current = st.session_state.get("profile_pick")
     if current not in options:
@@ -83,7 +83,7 @@ def _create(store: Store) -> None:
     """Form callback: create the profile and select it (widget state may only be set before it renders)."""
     name = (st.session_state.get("new_profile_name") or "").strip()
     try:
-        if store.annotator(name):
+        if store.review.annotator(name):
             raise UserError(f"a profile named {name!r} exists already: pick it from the list")
         prof = create_profile(store, name, st.session_state.get("new_profile_role", "annotator"))
     except UserError as e:

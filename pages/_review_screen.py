@@ -37,7 +37,7 @@ def queue_builder(store, user: str) -> None:
     """Widgets that describe a queue; "Open queue" builds it."""
     st.subheader("Build a queue")
     f = filter_widgets(store, key="rvq", default_status=["pending"])
-    flag_counts = store.flag_counts()
+    flag_counts = store.flags.counts()
     flag_options = ["", "*"] + [name for name, _ in flag_counts]
     flag_labels = {"": "(no flag filter)", "*": f"any check ({sum(n for _, n in flag_counts)})",
                    **{name: f"{name} ({n})" for name, n in flag_counts}}
@@ -70,7 +70,7 @@ def queue_builder(store, user: str) -> None:
 
 def _dedup_choice(store, col) -> tuple[int | None, int | None]:
     """A dedup run and cluster to review, when dedup runs exist."""
-    runs = store.dedup_runs(20) if hasattr(store, "dedup_runs") else []
+    runs = store.dedup.runs.list(20)
     if not runs:
         col.caption("Dedup clusters: no dedup run yet")
         return None, None
@@ -95,7 +95,7 @@ def base_of(store, sid: str) -> dict:
     """The version the reviewer opened: saves are checked against it, so a stale save is caught."""
     bases = ss.setdefault("rv_base", {})
     if sid not in bases:
-        bases[sid] = store.get_sample(sid)
+        bases[sid] = store.samples.get(sid)
         ss.setdefault("rv_shown", {})[sid] = time.monotonic()
     return bases[sid]
 
@@ -193,7 +193,7 @@ def verdict(store, user: str, sid: str, value: str) -> None:
 
 def open_conflict(store, sid: str, err: ConflictError, mine: dict) -> None:
     ss.setdefault("rv_conflict", {})[sid] = {"message": str(err), "mine": mine,
-                                             "theirs": err.current or store.get_sample(sid)}
+                                             "theirs": err.current or store.samples.get(sid)}
 
 
 def merge(store, user: str, sid: str) -> None:
@@ -204,7 +204,7 @@ def merge(store, user: str, sid: str) -> None:
     try:
         merged = merge_versions(base, c["mine"], theirs, choices, {i: v for i, v in turns.items() if v})
         new = save_edit(store, sid, user, merged, theirs["rev"], note="merged after a conflict") if merged else \
-            store.get_sample(sid)
+            store.samples.get(sid)
     except ConflictError as e:  # yet another save landed: show the newest version
         open_conflict(store, sid, e, c["mine"])
         return
@@ -247,7 +247,7 @@ def change_turns(sid: str, remove: int | None = None) -> None:
 
 def restore(store, user: str, sid: str, rev: int) -> None:
     try:
-        new = store.restore(sid, rev, user)
+        new = store.revisions.restore(sid, rev, user)
     except UserError as e:
         ss.rv_error = str(e)
         return
@@ -372,9 +372,9 @@ def write_guideline(store, user: str, sid: str) -> None:
 
 def review_panel(store, user: str, sample: dict) -> None:
     sid = sample["id"]
-    prior = store.reviews(sample_id=sid, annotator=user)
+    prior = store.review.list(sample_id=sid, annotator=user)
     prior = prior[-1] if prior else {}
-    types = ss.get("rv_types") or ss.setdefault("rv_types", store.taxonomy_types())
+    types = ss.get("rv_types") or ss.setdefault("rv_types", store.taxonomy.types())
     current_tt = sample.get("task_type") or UNTYPED
     options = ([current_tt] if current_tt not in types else []) + types
     st.selectbox("Task type (relabel)", options, index=options.index(current_tt), key=f"rv_tt_{sid}")
@@ -394,7 +394,7 @@ def review_panel(store, user: str, sample: dict) -> None:
 
 
 def history_panel(store, user: str, sid: str) -> None:
-    hist = store.history(sid)
+    hist = store.revisions.list(sid)
     if not hist:
         st.caption("No revisions yet: this is the sample as imported.")
         return
@@ -402,7 +402,7 @@ def history_panel(store, user: str, sid: str) -> None:
                  hide_index=True)
     revs = [r["rev"] for r in hist]
     rev = st.selectbox("Compare the original (revision 0) with revision", revs[::-1], key=f"rv_hrev_{sid}")
-    old, new = store.sample_at(sid, 0), store.sample_at(sid, rev)
+    old, new = store.revisions.sample_at(sid, 0), store.revisions.sample_at(sid, rev)
     if old.get("task_type") != new.get("task_type"):
         st.text(f"task type: {old.get('task_type') or UNTYPED} → {new.get('task_type') or UNTYPED}")
     if old["status"] != new["status"]:
@@ -450,7 +450,7 @@ def main() -> None:
                    "Ctrl+Enter apply box · Ctrl+S save")
     left, right = st.columns([3, 2], gap="large")
     with left:
-        sample_header(sample, store.flags(sid))
+        sample_header(sample, store.flags.list(sid))
         if sid in ss.get("rv_conflict", {}):
             conflict_view(store, user, sid)
         elif editing:

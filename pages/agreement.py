@@ -40,7 +40,7 @@ def agreement_tab(store) -> None:
     seed = cols[1].number_input("Seed", value=0, step=1)
     min_items = cols[2].number_input("Min. shared items", 2, 1000, 2)
     by_type = cols[3].checkbox("Per task type", value=True)
-    state = (store.review_count(), len(store.adjudications()), store.store_revision())
+    state = (store.review.count(), len(store.review.adjudications()), store.revision())
     rep = _report(str(store.path), state, {"replicates": int(replicates), "seed": int(seed),
                                            "min_items": int(min_items), "by_task_type": by_type})
     st.caption(f"{rep['reviews']:,} current reviews by {len(rep['annotators'])} annotators. α is ordinal for scores "
@@ -80,7 +80,7 @@ def disagreement_tab(store, user: str, is_lead: bool) -> None:
                    "verdicts": ", ".join(sorted({v["verdict"] or "—" for v in r["reviews"]})),
                    "score spread": r["spread"], "last review": r["last_review"]} for r in rows], hide_index=True)
     sid = st.selectbox("Adjudicate sample", [r["sample_id"] for r in rows], key="ag_pick")
-    sample = store.get_sample(sid)
+    sample = store.samples.get(sid)
     seen = st.session_state.setdefault(f"ag_seen_{sid}", sample["rev"])  # the revision the lead is judging
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -129,7 +129,7 @@ def annotators_tab(store) -> None:
         st.dataframe(acc, hide_index=True)
     else:
         st.caption("No verdicts yet.")
-    load = store.assignment_load()
+    load = store.review.assignment_load()
     if load:
         st.subheader("Assignments")
         st.dataframe(load, hide_index=True)
@@ -139,7 +139,7 @@ def assignment_tab(store, user: str, is_lead: bool) -> None:
     if not is_lead:
         st.info("Only leads assign samples.")
         return
-    names = [p["name"] for p in store.annotators()]
+    names = [p["name"] for p in store.review.annotators()]
     with st.form("ag_assign"):
         people = st.multiselect("Annotators", names, key="ag_people")
         f = filter_widgets(store, key="ag_f", default_status=["pending"])
@@ -161,7 +161,7 @@ def assignment_tab(store, user: str, is_lead: bool) -> None:
 
 
 def profiles_tab(store, user: str, is_lead: bool) -> None:
-    profiles = store.annotators()
+    profiles = store.review.annotators()
     st.dataframe(profiles, hide_index=True)
     if not is_lead or not profiles:
         return

@@ -22,11 +22,11 @@ else:
     with st.expander("Filter", expanded=True):
         f = filter_widgets(store, "browse")
 
-total = store.count(f)
+total = store.samples.count(f)
 pages = max(1, -(-total // PAGE_SIZE))
 page = st.number_input(f"Page (of {pages})", 1, pages, 1) if pages > 1 else 1
 f.limit, f.offset = PAGE_SIZE, (page - 1) * PAGE_SIZE
-rows = store.query_samples(f)
+rows = store.samples.list(f)
 st.caption(f"Matching samples: {total:,}")
 find_replace_section(store, f, total, current_user())
 if not rows:
@@ -44,18 +44,18 @@ sample = rows[picked]
 st.divider()
 st.subheader(f"Sample `{sample['id']}`")
 untyped_badge(sample)
-history = store.history(sample["id"])
+history = store.revisions.list(sample["id"])
 revs = [0] + [h["rev"] for h in history]
 rev = st.select_slider("Revision", options=revs, value=revs[-1],
                        help="0 is the sample as imported; every later change is a revision") if len(revs) > 1 else 0
-shown = store.sample_at(sample["id"], rev) if rev != sample["rev"] else sample
+shown = store.revisions.sample_at(sample["id"], rev) if rev != sample["rev"] else sample
 meta, chat = st.columns([1, 2])
 with meta:
     st.write({"dataset": shown["dataset"], "task_type": shown["task_type"], "status": shown["status"],
               "split": shown["split"], "language": shown["language"], "tags": shown["tags"],
               "source": sample["source"], "revision": f"{rev} of {sample['rev']}"})
     if rev != sample["rev"] and st.button(f"Restore revision {rev}", type="primary"):
-        store.restore(sample["id"], rev, current_user())
+        store.revisions.restore(sample["id"], rev, current_user())
         st.success(f"Restored revision {rev} as a new revision.")
         st.rerun()
 with chat:
@@ -71,12 +71,12 @@ st.divider()
 with st.form("relabel"):
     st.subheader("Relabel in bulk")
     st.caption(f"Sets the task_type of all {total:,} matching samples; each change is a revision.")
-    types = [f"{t['l1']}/{t['l2']}" for t in store.taxonomy()]
+    types = [f"{t['l1']}/{t['l2']}" for t in store.taxonomy.list()]
     target = st.selectbox("New task_type", types)
     if st.form_submit_button("Relabel all matching"):
         l1, l2 = parse_task_type(target)
         try:
-            n = store.update_many(SampleFilter(**{**f.__dict__, "limit": None, "offset": 0}),
+            n = store.samples.update_many(SampleFilter(**{**f.__dict__, "limit": None, "offset": 0}),
                                   {"task_l1": l1, "task_l2": l2}, current_user(), "relabel")
             st.success(f"Relabelled {n:,} samples to {target}.")
         except UserError as e:

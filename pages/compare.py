@@ -83,7 +83,7 @@ def show_pipeline(pdir: str) -> None:
 
 with st.container(border=True):
     st.subheader("Train & compare")
-    n_curated = store.count(curated_filter())
+    n_curated = store.samples.count(curated_filter())
     st.caption(f"One click: export the {n_curated:,} curated samples (with manifest) → audit → train a LoRA "
                f"adapter → evaluate base and tuned → open the comparison. It runs in the background; closing "
                f"the browser does not stop it.")

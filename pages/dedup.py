@@ -41,7 +41,7 @@ def _flash() -> None:
 
 def run_form() -> None:
     """Method, key, settings and filter for a new run; runs it on click."""
-    with st.expander("New dedup run", expanded=not store.dedup_runs(1)):
+    with st.expander("New dedup run", expanded=not store.dedup.runs.list(1)):
         c = st.columns(3)
         method = c[0].selectbox("Method", ["minhash", "exact", "semantic"], key="dd_method",
                                 help="exact: equal after normalisation · minhash: character 5-gram Jaccard · "
@@ -93,11 +93,11 @@ def _run(method, key, threshold, extra, order, f) -> None:
 @st.cache_data(show_spinner=False, max_entries=8)
 def load_pairs(db: str, run_id: int) -> list[tuple[str, str, float]]:
     """A run's stored pairs; immutable per run, so cached across slider moves."""
-    return store.dedup_pairs(run_id)
+    return store.dedup.pairs(run_id)
 
 
 def pick_run() -> dict | None:
-    runs = store.dedup_runs()
+    runs = store.dedup.runs.list()
     if not runs:
         st.info("No dedup run yet: start one above.")
         return None

@@ -84,7 +84,7 @@ def open_type(base: SampleFilter | None, task_type: str | None, **extra) -> None
 def open_ids(fj: str, kind: str, **kw) -> None:
     """Browse the samples behind a row that is not a plain filter (a repeated answer, an opening, a length bin)."""
     args = {k: kw.get(k) for k in ("key", "task_type", "column", "low", "high", "language")}
-    ids = cached_ids(fj, store.store_revision(), kind, **args)
+    ids = cached_ids(fj, store.revision(), kind, **args)
     open_browse(SampleFilter(ids=ids))
 
 
@@ -265,7 +265,7 @@ def section_semantic(selections: list) -> dict | None:
 def _semantic_one(f: SampleFilter | None, fj: str, s: SemanticSettings, k: str, jobs: list) -> dict | None:
     epoch = st.session_state.get("div_epoch", 0)
     try:
-        sem = cached_semantic(fj, store.store_revision(), json.dumps(dataclasses.asdict(s)), epoch)
+        sem = cached_semantic(fj, store.revision(), json.dumps(dataclasses.asdict(s)), epoch)
     except UserError as e:
         st.error(str(e))
         return None
@@ -356,7 +356,7 @@ except json.JSONDecodeError as e:
     st.error(f"Targets are not valid JSON: {e}")
     targets_json = None
 try:
-    result = cached_stats(fj, gj, store.store_revision(), targets_json)
+    result = cached_stats(fj, gj, store.revision(), targets_json)
 except UserError as e:
     st.error(str(e))
     st.stop()

@@ -17,7 +17,7 @@ with st.expander("Selection", expanded=True):
     curated = st.checkbox("Leave out rejected and duplicate samples", value=True)
 if curated and not f.status:
     f.exclude_status = ["rejected", "duplicate"]
-st.caption(f"{store.count(f):,} samples selected")
+st.caption(f"{store.samples.count(f):,} samples selected")
 
 c = st.columns(4)
 fmt = c[0].selectbox("Format", ["messages", "alpaca", "sharegpt"])
@@ -46,6 +46,6 @@ if st.button("Export", type="primary"):
                        file_name="manifest.json")
 
 st.subheader("Export log")
-log = store.exports()
+log = store.exports.list()
 if log:
     st.dataframe(pd.DataFrame(log), hide_index=True, use_container_width=True)

@@ -44,7 +44,7 @@ with st.form("import"):
     dataset = c[0].text_input("Dataset name", value=paths[0].stem if len(paths) == 1 else "",
                               help="Empty: each file's name")
     fmt = c[1].selectbox("Format", ["auto", "messages", "alpaca", "sharegpt", "csv", "parquet"])
-    types = [f"{t['l1']}/{t['l2']}" for t in store.taxonomy()]
+    types = [f"{t['l1']}/{t['l2']}" for t in store.taxonomy.list()]
     task_type = c[2].selectbox("Task type for every record", ["(from a field / unset)"] + types)
     c = st.columns(3)
     task_field = c[0].text_input("Task type field", value="task_type")

@@ -44,7 +44,7 @@ with right:
                            height=max(300, 22 * len(df))), use_container_width=True)
 
 st.subheader("Recent imports")
-ing = store.ingests()[:10]
+ing = store.ingests.list()[:10]
 if ing:
     st.dataframe(pd.DataFrame(ing)[["id", "created_at", "dataset", "format", "imported", "rejected",
                                     "already_present"]], hide_index=True)

@@ -10,11 +10,11 @@ store = get_store()
 st.title("Quarantine")
 st.caption("Invalid records are kept here, never dropped silently. Fix them and import the file again: valid "
            "records already imported are recognised and not duplicated.")
-ingests = {i["id"]: i for i in store.ingests()}
+ingests = {i["id"]: i for i in store.ingests.list()}
 choice = st.selectbox("Import run", ["all"] + list(ingests),
                       format_func=lambda i: "all runs" if i == "all" else
                       f"#{i} · {ingests[i]['dataset']} · {ingests[i]['created_at']:%Y-%m-%d %H:%M}")
-rows = store.quarantine(None if choice == "all" else choice)
+rows = store.quarantine.list(None if choice == "all" else choice)
 st.metric("Quarantined records", len(rows))
 if not rows:
     st.success("Nothing in quarantine.")

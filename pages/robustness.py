@@ -63,7 +63,7 @@ def share_section() -> None:
 
 
 def detect_section() -> None:
-    with st.expander("Run detection", expanded=not store.robustness_suggestions(limit=1)):
+    with st.expander("Run detection", expanded=not store.robustness.suggestions(limit=1)):
         f = filter_widgets(store, "rb_det")
         kinds = st.multiselect("Detectors", list(ROBUSTNESS_KINDS), default=list(ROBUSTNESS_KINDS), key="rb_kinds")
         if st.button("Detect", key="rb_detect", type="primary", disabled=not kinds):
@@ -91,11 +91,11 @@ def suggestions_section() -> None:
     st.subheader("Suggestions to review")
     c = st.columns(4)
     kind = c[0].selectbox("Kind", ["all"] + list(ROBUSTNESS_KINDS), key="rb_kind")
-    dataset = c[1].selectbox("Dataset", ["all"] + store.datasets(), key="rb_ds")
+    dataset = c[1].selectbox("Dataset", ["all"] + store.samples.datasets(), key="rb_ds")
     min_conf = c[2].slider("Minimum confidence", 0.0, 1.0, 0.0, 0.05, key="rb_minconf")
     rows = [r for r in suggestions(store, "open", None if kind == "all" else kind) if r["confidence"] >= min_conf]
     if dataset != "all":
-        ids = {s["id"] for s in store.query_samples(SampleFilter(dataset=dataset), columns=("id",))}
+        ids = {s["id"] for s in store.samples.list(SampleFilter(dataset=dataset), columns=("id",))}
         rows = [r for r in rows if r["sample_id"] in ids]
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = int(c[3].number_input("Page", 1, pages, 1, key="rb_page")) if pages > 1 else 1
@@ -113,7 +113,7 @@ def suggestions_section() -> None:
         _run(lambda: decide_many(store, [(r["sample_id"], r["tag"], "reject") for r in shown], author),
              lambda r: f"Rejected {r['rejected']} suggestions.")
     for r in shown:
-        sample = store.get_sample(r["sample_id"])
+        sample = store.samples.get(r["sample_id"])
         k = r["tag"].removeprefix("robustness:")
         with st.container(border=True):
             st.markdown(f"**{k}** · confidence {r['confidence']:.2f} · `{sample['id']}` · "

@@ -12,12 +12,12 @@ st.title("Taxonomy")
 st.caption("Every sample carries a two-level task_type (e.g. reasoning / multi-step CoT). Targets are "
            "deliberately unequal: harder types deserve more data.")
 
-tax = pd.DataFrame(store.taxonomy())
+tax = pd.DataFrame(store.taxonomy.list())
 st.plotly_chart(px.treemap(tax.assign(n=tax["samples"].clip(lower=0) + 0.001), path=["kind", "l1", "l2"],
                            values="n", height=420), use_container_width=True)
 st.dataframe(tax, hide_index=True, use_container_width=True)
 
-known = {f"{r['l1']}/{r['l2']}" for r in store.taxonomy()}
+known = {f"{r['l1']}/{r['l2']}" for r in store.taxonomy.list()}
 off = [r for r in overview(store)["by_task_type"] if r["task_type"] not in known and r["task_type"] != UNTYPED]
 if off:
     st.warning("Task types used by samples but missing from the taxonomy: "
@@ -40,7 +40,7 @@ with add, st.form("add"):
         if not l1 or not l2:
             st.error("Give two levels, like medical/triage.")
         else:
-            store.taxonomy_add_many([(l1, l2, kind, desc or f"{l1} — {l2}")])
+            store.taxonomy.add_many([(l1, l2, kind, desc or f"{l1} — {l2}")])
             st.success(f"Added {l1}/{l2}.")
             st.rerun()
 with rename, st.form("rename"):
@@ -51,7 +51,7 @@ with rename, st.form("rename"):
         if not l1 or not l2:
             st.error("Give two levels, like medical/triage.")
         else:
-            n = store.taxonomy_rename(parse_task_type(old), (l1, l2), current_user())
+            n = store.taxonomy.rename(parse_task_type(old), (l1, l2), current_user())
             st.success(f"Renamed; {n} samples relabelled.")
 with target, st.form("target"):
     t = st.selectbox("Type", types, key="target_type")
@@ -59,13 +59,13 @@ with target, st.form("target"):
     count = st.number_input("…or target sample count (0 = none)", 0, 10_000_000, 0)
     if st.form_submit_button("Set target"):
         l1, l2 = parse_task_type(t)
-        store.taxonomy_set_target(l1, l2, share / 100 if share else None, int(count) or None)
+        store.taxonomy.set_target(l1, l2, share / 100 if share else None, int(count) or None)
         st.success(f"Target set for {t}.")
         st.rerun()
 with remove, st.form("remove"):
     t = st.selectbox("Type", types, key="remove_type")
     st.caption("Samples keep their label; the type then shows as missing from the taxonomy.")
     if st.form_submit_button("Remove from taxonomy"):
-        store.taxonomy_remove(*parse_task_type(t))
+        store.taxonomy.remove(*parse_task_type(t))
         st.success(f"Removed {t}.")
         st.rerun()

@@ -23,7 +23,7 @@ st.caption("LoRA fine-tuning on an export. The run is a separate process: the ap
 
 def export_picker() -> str:
     """The export folder to train on: a logged export, a typed folder, or a fresh export of the selection."""
-    logged = [e["out_dir"] for e in store.exports() if e["format"] == "messages" and Path(e["out_dir"]).is_dir()]
+    logged = [e["out_dir"] for e in store.exports.list() if e["format"] == "messages" and Path(e["out_dir"]).is_dir()]
     source = st.radio("Training data", ["An export folder", "Export the curated selection now"], horizontal=True,
                       key="train_source")
     if source == "Export the curated selection now":

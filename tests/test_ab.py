@@ -45,9 +45,9 @@ def ab_store(store, tmp_path):
     apply(store, SampleFilter(dataset="demo"), ReplaceSettings("{{name}}", "Workbench"), "lead")
     apply(store, SampleFilter(dataset="demo"), ReplaceSettings("{{author}}", "the team"), "lead")
     for sid in ("ec00", "ec02", "id01"):
-        store.update_sample(sid, {"status": "rejected"}, "lead", "status")
-    store.update_sample("ec04", {"status": "duplicate"}, "lead", "status")
-    store.update_sample("ec06", {"task_type": "rewriting/copy"}, "lead", "relabel")
+        store.samples.update(sid, {"status": "rejected"}, "lead", "status")
+    store.samples.update("ec04", {"status": "duplicate"}, "lead", "status")
+    store.samples.update("ec06", {"task_type": "rewriting/copy"}, "lead", "relabel")
     return store
 
 
@@ -69,21 +69,21 @@ def test_plan_raw_is_revision_zero_of_everything_and_curated_is_current_and_kept
 
 
 def test_plan_ignores_status_in_the_scope_and_nothing_is_written(ab_store):
-    rev = ab_store.store_revision()
+    rev = ab_store.revision()
     plan = plan_ab(ab_store, SampleFilter(dataset="demo", status="accepted"), PipelineSettings())
     assert len(plan["raw_train"]) + len(plan["eval"]) == 40
-    assert ab_store.store_revision() == rev
+    assert ab_store.revision() == rev
 
 
 def test_no_shared_eval_set_is_one_clear_error(ab_store, tmp_path):
     with pytest.raises(UserError, match="share no eval set.*raise the eval fraction"):
         plan_ab(ab_store, SampleFilter(dataset="demo"), PipelineSettings(eval_fraction=0.0))
     for sid in ("ec00", "ec02"):  # the only samples marked for eval are rejected: the curated side has none
-        ab_store.update_sample(sid, {"split": "eval"}, "lead", "split")
-    rev = ab_store.store_revision()
+        ab_store.samples.update(sid, {"split": "eval"}, "lead", "split")
+    rev = ab_store.revision()
     with pytest.raises(UserError, match="share no eval set.*split=eval are rejected"):
         start_ab(ab_store, tmp_path, SampleFilter(dataset="demo"))
-    assert ab_store.store_revision() == rev and not (tmp_path / "ab").exists()
+    assert ab_store.revision() == rev and not (tmp_path / "ab").exists()
     assert not (tmp_path / "pipelines").exists()
 
 
@@ -94,14 +94,14 @@ def test_marked_eval_set_overlapping_training_says_decontaminate_first(ab_store,
     path = tmp_path / "twin.jsonl"
     path.write_text(json.dumps({**twin, "id": "twin"}) + "\n", encoding="utf-8")
     ingest(ab_store, [path], IngestSettings(dataset="demo", run_checks=False, derive_stats=False))
-    ab_store.update_sample("id09", {"split": "eval"}, "lead", "split")
-    ab_store.update_sample("id11", {"split": "eval"}, "lead", "split")
-    rev = ab_store.store_revision()
+    ab_store.samples.update("id09", {"split": "eval"}, "lead", "split")
+    ab_store.samples.update("id11", {"split": "eval"}, "lead", "split")
+    rev = ab_store.revision()
     with pytest.raises(UserError, match="eval set overlaps training.*id09 and twin.*decontaminate first"):
         start_ab(ab_store, tmp_path, SampleFilter(dataset="demo"))
-    assert ab_store.store_revision() == rev and not (tmp_path / "ab").exists()
+    assert ab_store.revision() == rev and not (tmp_path / "ab").exists()
     # held out automatically (no marks), the leaking item moves to training instead
-    ab_store.update_many(SampleFilter(dataset="demo", split="eval"), {"split": None}, "lead", "split")
+    ab_store.samples.update_many(SampleFilter(dataset="demo", split="eval"), {"split": None}, "lead", "split")
     plan = plan_ab(ab_store, SampleFilter(dataset="demo"), PipelineSettings(eval_fraction=0.5))
     assert "id09" not in {e["id"] for e in plan["eval"]} and "twin" not in {e["id"] for e in plan["eval"]}
 

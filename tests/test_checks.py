@@ -160,26 +160,26 @@ def test_checks_run_on_import_and_never_change_samples(store, tmp_path):
                           {"role": "assistant", "content": "Hello! How can I help?"}]}]
     report = _ingest(store, tmp_path, recs)
     assert any("pre-flagged" in n["message"] for n in report.notices)
-    flagged = store.review_queue(flagged="*")
+    flagged = store.review.queue(flagged="*")
     assert len(flagged) == 1
-    names = {f["check_name"] for f in store.flags(flagged[0])}
+    names = {f["check_name"] for f in store.flags.list(flagged[0])}
     assert names == {"template_leftover", "punctuation"}
-    for s in store.query_samples():
+    for s in store.samples.list():
         assert s["status"] == "pending" and s["rev"] == 0  # a flag is a pointer, never a change
-    run = store.check_runs()[0]
+    run = store.flags.runs.list()[0]
     assert run["trigger"] == "import" and run["settings"]["punctuation"]["ascii_marks"] == ",;:?!()"
 
 
 def test_on_demand_run_replaces_only_its_own_checks_flags(store, tmp_path):
     _ingest(store, tmp_path, [{"messages": [{"role": "user", "content": "Q"},
                                             {"role": "assistant", "content": "I am {{name}}."}]}])
-    sid = store.review_queue()[0]
-    s = store.get_sample(sid)
+    sid = store.review.queue()[0]
+    s = store.samples.get(sid)
     msgs = [s["messages"][0], {"role": "assistant", "content": "I am Workbench."}]
-    store.update_sample(sid, {"messages": msgs}, "tester", "edit")
+    store.samples.update(sid, {"messages": msgs}, "tester", "edit")
     report = run_checks(store, SampleFilter(ids=[sid]), ["refusal"])
     assert report.samples == 1 and report.checks == ["refusal"]
-    assert [f["check_name"] for f in store.flags(sid)] == ["template_leftover"]  # not re-evaluated: kept
+    assert [f["check_name"] for f in store.flags.list(sid)] == ["template_leftover"]  # not re-evaluated: kept
     assert recheck_sample(store, sid) == []  # after the fix, every check passes
 
 
@@ -208,17 +208,17 @@ def test_identity_corpus_placeholders_are_all_flagged(store, corpora_dir):
     records = _load_json_array(path)
     with_placeholder = sum("{{" in r["output"] for r in records)
     ingest(store, [path], IngestSettings(dataset="identity"))
-    flagged = set(store.review_queue(flagged="template_leftover"))
-    placeholders = {s["id"] for s in store.query_samples() if "{{" in s["messages"][-1]["content"]}
+    flagged = set(store.review.queue(flagged="template_leftover"))
+    placeholders = {s["id"] for s in store.samples.list() if "{{" in s["messages"][-1]["content"]}
     assert with_placeholder > 80 and placeholders == flagged
-    reasons = {f["reason"] for sid in flagged for f in store.flags(sid) if f["check_name"] == "template_leftover"}
+    reasons = {f["reason"] for sid in flagged for f in store.flags.list(sid) if f["check_name"] == "template_leftover"}
     assert any("{{name}}" in r for r in reasons)
 
 
 def test_alpaca_zh_corpus_flags_are_few_and_real(store, corpora_dir):
     ingest(store, [corpora_dir / "llamafactory_alpaca_zh_demo.json"], IngestSettings(dataset="alpaca_zh"))
-    total = store.count()
-    counts = dict(store.flag_counts())
+    total = store.samples.count()
+    counts = dict(store.flags.counts())
     # pre-flags point at a minority; a check that fires on most of a curated corpus would be noise
     for name in CHECKS:
         assert counts.get(name, 0) < 0.2 * total, (name, counts)
@@ -233,7 +233,7 @@ def test_import_checks_in_worker_processes_flag_what_one_process_does(store, cor
     for workers in (0, 2):
         run = _run(store, None, build_checks(), "import", None, ingest_id=report.ingest_id, workers=workers)
         flags = sorted((s["id"], f["check_name"], f["reason"], f["evidence"])
-                       for s in store.query_samples(columns=("id",)) for f in store.flags(s["id"]))
+                       for s in store.samples.list(columns=("id",)) for f in store.flags.list(s["id"]))
         results.append((run.samples, run.flagged_samples, run.flags, flags))
     assert results[0] == results[1] and results[0][0] == report.imported and results[0][1] > 0
 

@@ -122,7 +122,18 @@ def test_ingest_can_leave_the_post_import_steps_for_later(capsys, tmp_path, tiny
     rep = jrun(capsys, db, "ingest", str(tiny_file), "--no-checks", "--no-stats")
     assert rep["settings"]["run_checks"] is False and rep["settings"]["derive_stats"] is False
     with Store(db) as s:
-        assert s.check_runs() == [] and s.stats_prepare() == 5  # nothing was derived at import
+        assert s.flags.runs.list() == [] and s.stats.prepare() == 5  # nothing was derived at import
     rep = jrun(capsys, tmp_path / "d.duckdb", "ingest", str(tiny_file))
     with Store(tmp_path / "d.duckdb") as s:
-        assert len(s.check_runs()) == 1 and s.stats_prepare() == 0
+        assert len(s.flags.runs.list()) == 1 and s.stats.prepare() == 0
+
+
+def test_relabel_search_changes_only_samples_whose_text_matches(capsys, tmp_path, tiny_file):
+    """Issue 15 item 9: `relabel --search assistant` relabelled every sample (the role name is in the JSON)."""
+    db = tmp_path / "r.duckdb"
+    jrun(capsys, db, "ingest", str(tiny_file))
+    out = jrun(capsys, db, "relabel", "--search", "assistant", "--to", "qa/general")
+    assert out["relabelled"] == 0  # no turn of tiny_records() says "assistant"
+    out = jrun(capsys, db, "relabel", "--search", "CHICKEN", "--to", "qa/general")
+    assert out["relabelled"] == 1
+

@@ -93,20 +93,20 @@ def test_send_regressions_to_review_tags_store_samples(tmp_path, store):
     assert result["tag"] == "regression:run-a"
     assert result["tagged"] == ["m000"]  # t005 regressed too but is not in the store
     assert result["not_in_store"] == 1
-    sample = store.get_sample("m000")
+    sample = store.samples.get("m000")
     assert "regression:run-a" in sample["tags"]
-    note = store.history("m000")[-1]["note"]
+    note = store.revisions.list("m000")[-1]["note"]
     assert "run-a" in note and "exact_match 1.000 -> 0.000" in note
     # A review item: the pre-flag puts it first in a flagged-first queue, with reason and evidence.
-    [flag] = store.flags("m000")
+    [flag] = store.flags.list("m000")
     assert flag["check_name"] == "regression:run-a" and "exact_match 1.000 -> 0.000" in flag["reason"]
     assert "prompt: What is 0 + 10?" in flag["evidence"] and "tuned: " in flag["evidence"]
-    assert ("regression:run-a", 1) in store.flag_counts()
+    assert ("regression:run-a", 1) in store.flags.counts()
     from curation.review import QueueSpec, build_queue
     assert build_queue(store, QueueSpec(flagged="regression:run-a")) == ["m000"]
     # Sending again adds nothing new (tag already there, flags replaced) and keeps one revision.
     cmp.send_regressions_to_review(store, run, "tester")
-    assert len(store.history("m000")) == 1 and len(store.flags("m000")) == 1
+    assert len(store.revisions.list("m000")) == 1 and len(store.flags.list("m000")) == 1
 
 
 def test_loss_curve(tmp_path):

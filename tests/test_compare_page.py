@@ -57,8 +57,8 @@ def test_comparison_table_viewer_and_regressions(app_env, tmp_path):
     assert not at.exception
     assert any("Sent 2 samples to review" in s.value for s in at.success)
     with Store(app_env) as s:
-        assert "regression:run-a" in s.get_sample("m000")["tags"]
-        assert s.flags("m000")[0]["check_name"] == "regression:run-a"
+        assert "regression:run-a" in s.samples.get("m000")["tags"]
+        assert s.flags.list("m000")[0]["check_name"] == "regression:run-a"
 
 
 def test_sample_text_is_not_rendered_as_html(app_env, tmp_path):
@@ -119,7 +119,7 @@ def test_one_click_on_an_empty_selection_fails_at_export(app_env, tmp_path):
     _store_with(app_env, tmp_path, records_for_store(make_items()[:2]))
     with Store(app_env) as s:
         for sid in ("m000", "m001"):
-            s.update_sample(sid, {"status": "rejected"}, "t")
+            s.samples.update(sid, {"status": "rejected"}, "t")
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert next(b for b in at.button if b.label == "Train & compare").disabled  # nothing curated to train on
     with Store(app_env) as s, pytest.raises(UserError, match="empty"):

@@ -10,6 +10,7 @@ from curation.decontam import (DecontamSettings, contaminated_item_ids, contamin
 from curation.errors import UserError
 from curation.ingest import IngestSettings, ingest
 from tests.conftest import write_jsonl
+from tests.helpers import only_commands
 
 Q1 = ("Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. "
       "How many clips did Natalia sell altogether in April and May?")
@@ -51,7 +52,7 @@ def test_planted_gsm8k_near_duplicate_is_found_with_its_match(train_store, tmp_p
     assert exact["sample_id"] == "leak_exact" and exact["method"] == "exact" and exact["similarity"] == 1.0
     assert contaminated_sample_ids(report) == {"leak_near", "leak_exact"}
     assert contaminated_item_ids(report) == {"1", "2"}
-    stored = train_store.decontam_reports()[0]
+    stored = train_store.decontam.list()[0]
     assert stored["id"] == report["report_id"] and stored["n_contaminated"] == 2
     assert stored["report"]["contaminated"][0]["matches"]
 
@@ -69,8 +70,8 @@ def test_eval_split_is_checked_against_train_split(store, tmp_path):
                _conv("Completely unrelated evaluation question about rivers in Europe?", id="ev2", split="eval")]
     ingest(store, [write_jsonl(tmp_path / "s.jsonl", records)], IngestSettings(dataset="s"))
     for sid, split in (("tr1", "train"), ("tr2", "train"), ("ev1", "eval"), ("ev2", "eval")):
-        if store.get_sample(sid)["split"] != split:
-            store.update_sample(sid, {"split": split}, "t", "split")
+        if store.samples.get(sid)["split"] != split:
+            store.samples.update(sid, {"split": split}, "t", "split")
     report = decontaminate(store)
     assert report["source"] == "eval split" and report["against"] == "train split"
     assert contaminated_item_ids(report) == {"ev1"}
@@ -119,7 +120,8 @@ def test_real_gsm8k_item_planted_in_store_is_found(store, tmp_path, corpora_dir)
 def test_cli_decontaminate_json(train_store, tmp_path, capsys, monkeypatch):
     from curation.cli import main
 
-    monkeypatch.setattr("curation.cli.EXTENSIONS", ("curation.dedup_cli",))  # only this feature's commands
+    from curation.cli import dedup
+    only_commands(monkeypatch, dedup)  # only this feature's commands
     bench = write_jsonl(tmp_path / "g.jsonl", [{"question": Q1}, {"question": Q3}])
     db = str(train_store.path)
     train_store.close()

@@ -82,15 +82,15 @@ def test_cluster_actions_accept_unmark_keeper_split_and_dismiss(page_store):
     # Accept the photosynthesis cluster: the two unprotected members are marked, the protected keeper stays.
     _button(at, f"dd_accept_{run_id}_dd_near").click().run()
     _ok(at)
-    assert page_store.get_sample("dd_orig")["status"] == "duplicate"
-    assert page_store.get_sample("dd_near")["status"] == "duplicate"
-    assert page_store.get_sample("dd_prot")["status"] == "pending"
+    assert page_store.samples.get("dd_orig")["status"] == "duplicate"
+    assert page_store.samples.get("dd_near")["status"] == "duplicate"
+    assert page_store.samples.get("dd_prot")["status"] == "pending"
     assert any("Marked 2 duplicate" in s.value for s in at.success)
     # Undo one mark from the page.
     _button(at, f"dd_unmark_{run_id}_dd_orig").click().run()
     _ok(at)
-    assert page_store.get_sample("dd_orig")["status"] == "pending"
-    assert [h["action"] for h in page_store.history("dd_orig")] == ["dedup", "dedup-undo"]
+    assert page_store.samples.get("dd_orig")["status"] == "pending"
+    assert [h["action"] for h in page_store.revisions.list("dd_orig")] == ["dedup", "dedup-undo"]
     # Change the keeper of the Chinese cluster.
     anchor = f"{run_id}_dd_zh1"
     next(s for s in at.selectbox if s.key == f"dd_keeper_{anchor}").set_value("dd_zh2").run()
@@ -105,7 +105,7 @@ def test_cluster_actions_accept_unmark_keeper_split_and_dismiss(page_store):
     _button(at, f"dd_notdup_{anchor}").click().run()
     _ok(at)
     assert _metric(at, "Clusters") == 1
-    kinds = [d["kind"] for d in page_store.dedup_decisions(run_id)]
+    kinds = [d["kind"] for d in page_store.dedup.decisions(run_id)]
     assert kinds.count("not_duplicate") >= 2 and "keeper" in kinds
 
 
@@ -118,20 +118,20 @@ def test_bulk_apply_skips_protected_and_new_run_form(page_store):
     next(n for n in at.number_input if n.key == f"dd_bulk_{run_id}").set_value(0.8).run()
     _button(at, f"dd_bulk_btn_{run_id}").click().run()
     _ok(at)
-    assert page_store.get_sample("dd_prot")["status"] == "pending"
-    assert page_store.get_sample("dd_zh2")["status"] == "duplicate"
+    assert page_store.samples.get("dd_prot")["status"] == "pending"
+    assert page_store.samples.get("dd_zh2")["status"] == "duplicate"
     # The run form starts an exact run over everything and selects it.
     next(s for s in at.selectbox if s.key == "dd_method").set_value("exact").run()
     _button(at, "dd_run_btn").click().run()
     _ok(at)
     assert any("Run #" in s.value for s in at.success)
-    assert page_store.dedup_runs(1)[0]["method"] == "exact"
+    assert page_store.dedup.runs.list(1)[0]["method"] == "exact"
 
 
 def test_decontamination_panel_checks_eval_against_train(page_store):
-    page_store.update_sample("dd_orig", {"split": "train"}, "t", "split")
-    page_store.update_sample("dd_near", {"split": "eval"}, "t", "split")
-    at = _ok(_open(page_store.dedup_runs(1)[0]["id"] if page_store.dedup_runs(1) else None))
+    page_store.samples.update("dd_orig", {"split": "train"}, "t", "split")
+    page_store.samples.update("dd_near", {"split": "eval"}, "t", "split")
+    at = _ok(_open(page_store.dedup.runs.list(1)[0]["id"] if page_store.dedup.runs.list(1) else None))
     _button(at, "dc_btn").click().run()
     _ok(at)
     metric = next(m for m in at.metric if m.label.startswith("Contaminated items"))

@@ -12,6 +12,7 @@ from curation.errors import UserError
 from curation.ingest import IngestSettings, ingest
 from curation.store import SampleFilter
 from tests.conftest import write_jsonl
+from tests.helpers import only_commands
 
 BASE = "Explain how photosynthesis turns light, water and carbon dioxide into sugar and oxygen in green plants."
 
@@ -23,7 +24,7 @@ def _conv(user: str, answer: str = "Plants use chlorophyll to capture light ener
 def _load(store, tmp_path, records, name="d"):
     ingest(store, [write_jsonl(tmp_path / f"{name}.jsonl", records)], IngestSettings(dataset=name))
     return {s["messages"][0]["content"] if s["messages"][0]["role"] == "user" else s["id"]: s["id"]
-            for s in store.query_samples()}
+            for s in store.samples.list()}
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def dup_store(store, tmp_path):
 
 def test_minhash_run_stores_pairs_clusters_and_settings(dup_store):
     report = run_dedup(dup_store, "minhash", make_settings("minhash", threshold=0.8), author="tester")
-    run = dup_store.dedup_run(report["run_id"])
+    run = dup_store.dedup.runs.get(report["run_id"])
     assert run["method"] == "minhash" and run["settings"]["num_perm"] == 128 and run["settings"]["ngram"] == 5
     assert run["threshold"] == 0.8 and run["floor"] == pytest.approx(0.6) and run["author"] == "tester"
     members = [set(c["members"]) for c in report["clusters"]]
@@ -58,7 +59,7 @@ def test_minhash_run_stores_pairs_clusters_and_settings(dup_store):
     assert zh["keeper"] == "zh1" and zh["keeper_reason"].startswith("earliest")
     assert {r["id"] for r in report["proposed_removals"]} == {"orig", "near1", "exact_upper", "zh2"}
     assert report["counts"]["pairs"] == len(report["pairs"]) and report["settings"]["threshold"] == 0.8
-    stored = dup_store.dedup_clusters(report["run_id"])
+    stored = dup_store.dedup.clusters(report["run_id"])
     assert any(r["sample_id"] == "near2" and r["protected"] for r in stored)
     assert sum(h["pairs"] for h in report["histogram"]) == report["counts"]["pairs_stored"]
 
@@ -70,7 +71,7 @@ def test_exact_run_matches_case_and_width_variants(dup_store):
 
 def test_reclustering_at_a_new_threshold_matches_a_fresh_run(dup_store):
     first = run_dedup(dup_store, "minhash", make_settings("minhash", threshold=0.8))
-    pairs = dup_store.dedup_pairs(first["run_id"])
+    pairs = dup_store.dedup.pairs(first["run_id"])
     for t in (0.85, 0.9, 0.95):
         fresh = run_dedup(dup_store, "minhash", make_settings("minhash", threshold=t))
         re = clusters_at(dup_store, first["run_id"], t, pairs=pairs)
@@ -85,15 +86,15 @@ def test_marking_is_a_reversible_revision_with_history(dup_store):
     cluster = next(c for c in clusters_at(dup_store, report["run_id"]) if "orig" in [m["id"] for m in c.members])
     marked = apply_cluster(dup_store, report["run_id"], cluster, "rev")
     assert set(marked) == {"orig", "near1", "exact_upper"}
-    s = dup_store.get_sample("orig")
+    s = dup_store.samples.get("orig")
     assert s["status"] == "duplicate"
-    h = dup_store.history("orig")[-1]
+    h = dup_store.revisions.list("orig")[-1]
     assert h["action"] == "dedup" and h["author"] == "rev" and "duplicate of near2" in h["note"]
-    assert dup_store.count(SampleFilter(ids=["orig"])) == 1  # never deleted
+    assert dup_store.samples.count(SampleFilter(ids=["orig"])) == 1  # never deleted
     restored = unmark(dup_store, "orig", "rev", report["run_id"])
     assert restored["status"] == "pending"
-    assert [r["action"] for r in dup_store.history("orig")] == ["dedup", "dedup-undo"]
-    assert [d["kind"] for d in dup_store.dedup_decisions(report["run_id"])][-1] == "unmarked"
+    assert [r["action"] for r in dup_store.revisions.list("orig")] == ["dedup", "dedup-undo"]
+    assert [d["kind"] for d in dup_store.dedup.decisions(report["run_id"])][-1] == "unmarked"
     with pytest.raises(UserError, match="not marked duplicate"):
         unmark(dup_store, "orig", "rev")
 
@@ -106,9 +107,9 @@ def test_protected_samples_are_never_marked_automatically(dup_store):
     assert cluster.protected == ["near2"] and "near2" not in cluster.removals
     result = apply_above(dup_store, run_id, 0.8, 0.0, "bulk")
     assert "near2" not in result["marked"] and "orig" not in result["marked"]
-    assert dup_store.get_sample("near2")["status"] == "pending"
-    assert dup_store.get_sample("near1")["status"] == "duplicate"
-    mark = dup_store.history("near1")[-1]
+    assert dup_store.samples.get("near2")["status"] == "pending"
+    assert dup_store.samples.get("near1")["status"] == "duplicate"
+    mark = dup_store.revisions.list("near1")[-1]
     assert mark["author"] == "auto:dedup" and "applied by bulk" in mark["note"]
     # The guard also holds for a direct automatic call on the protected sample itself.
     from curation.dedup.runs import mark_duplicate
@@ -188,7 +189,8 @@ def test_bad_settings_are_user_errors(dup_store):
 @pytest.fixture
 def only_dedup_cli(monkeypatch):
     """Build the CLI with only this feature's extension, so other features' commands cannot break these tests."""
-    monkeypatch.setattr("curation.cli.EXTENSIONS", ("curation.dedup_cli",))
+    from curation.cli import dedup
+    only_commands(monkeypatch, dedup)
 
 
 def _cli(capsys, *argv) -> tuple[int, dict | None, str]:

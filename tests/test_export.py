@@ -32,14 +32,14 @@ def test_split_is_stratified_seeded_and_stable():
 
 
 def test_manifest_traces_the_samples(loaded_store, tmp_path):
-    loaded_store.update_sample("t3", {"status": "rejected"}, "alice")
-    loaded_store.add_tag("t1", "robustness:typo", "alice")
+    loaded_store.samples.update("t3", {"status": "rejected"}, "alice")
+    loaded_store.samples.add_tag("t1", "robustness:typo", "alice")
     m = export_selection(loaded_store, tmp_path / "out", settings=ExportSettings(eval_fraction=0.0))
     assert set(m["ids"]["train"]) == {"t1", "t2", "t4", "t5"} and m["ids"]["eval"] == []  # rejected left out
     assert m["counts"]["train"] == {"reasoning/math": 1, "translation/zh→en": 1, "agent/function call": 1,
                                     "(untyped)": 1}
     assert m["filter"] == {"exclude_status": ["rejected", "duplicate"]}
-    assert m["store_revision"] == loaded_store.store_revision()
+    assert m["store_revision"] == loaded_store.revision()
     assert m["tags"] == {"t1": ["robustness:typo"]}
     for name, digest in m["files"].items():
         assert hashlib.sha256((tmp_path / "out" / name).read_bytes()).hexdigest() == digest
@@ -47,7 +47,7 @@ def test_manifest_traces_the_samples(loaded_store, tmp_path):
     assert on_disk["content_hash"] == m["content_hash"]
     recs = {r["id"]: r for r in _lines(tmp_path / "out" / "train.jsonl")}
     assert recs["t4"]["tools"][0]["function"]["name"] == "get_weather"
-    assert loaded_store.exports()[0]["content_hash"] == m["content_hash"]
+    assert loaded_store.exports.list()[0]["content_hash"] == m["content_hash"]
 
 
 def test_same_selection_same_hash(loaded_store, tmp_path):
@@ -57,14 +57,14 @@ def test_same_selection_same_hash(loaded_store, tmp_path):
 
 
 def test_round_trip_loses_nothing(loaded_store, tmp_path):
-    loaded_store.add_tag("t2", "keep-me", "alice")
+    loaded_store.samples.add_tag("t2", "keep-me", "alice")
     export_selection(loaded_store, tmp_path / "out", settings=ExportSettings(eval_fraction=0.4))
     fresh = Store(tmp_path / "fresh.duckdb")
     rep = ingest(fresh, [tmp_path / "out" / "train.jsonl", tmp_path / "out" / "eval.jsonl"])
     assert rep.imported == 5 and rep.rejected == 0
     fields = ("id", "dataset", "messages", "tools", "task_type", "tags", "language")
-    original = {s["id"]: {k: s[k] for k in fields} for s in loaded_store.query_samples()}
-    again = {s["id"]: {k: s[k] for k in fields} for s in fresh.query_samples()}
+    original = {s["id"]: {k: s[k] for k in fields} for s in loaded_store.samples.list()}
+    again = {s["id"]: {k: s[k] for k in fields} for s in fresh.samples.list()}
     assert again == original
     # exporting the re-imported store gives byte-identical data files
     export_selection(fresh, tmp_path / "out2", settings=ExportSettings(eval_fraction=0.4))
@@ -80,9 +80,9 @@ def test_sharegpt_export_reimports_identically(loaded_store, tmp_path):
     assert m["total"]["train"] == 5 and not m["skipped"]
     fresh = Store(tmp_path / "fresh.duckdb")
     ingest(fresh, [tmp_path / "sg" / "train.json"], IngestSettings(dataset="tiny"))
-    for s in loaded_store.query_samples():
-        assert fresh.get_sample(s["id"])["messages"] == s["messages"]
-        assert fresh.get_sample(s["id"])["tools"] == s["tools"]
+    for s in loaded_store.samples.list():
+        assert fresh.samples.get(s["id"])["messages"] == s["messages"]
+        assert fresh.samples.get(s["id"])["tools"] == s["tools"]
 
 
 def test_alpaca_export_skips_tool_samples_with_a_reason(loaded_store, tmp_path):

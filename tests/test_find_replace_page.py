@@ -22,22 +22,22 @@ def test_preview_apply_and_undo_over_the_browse_filter(app_env):
     at = _ok(at.button(key="fr_preview").click().run())
     from pages._common import get_store
     store = get_store()
-    selected = store.count(SampleFilter(search="####"))
+    selected = store.samples.count(SampleFilter(search="####"))
     assert selected > 0
     assert any(f"samples would change" in m.value and f"of {selected:,}" in m.value for m in at.markdown)
     assert any("[-####-]{+Answer:+}" in c.value for c in at.code)
-    before = store.query_samples(SampleFilter(search="####"))
+    before = store.samples.list(SampleFilter(search="####"))
     assert all(s["rev"] == 0 for s in before)  # the preview wrote nothing
 
     at = _ok(at.button(key="fr_apply").click().run())
-    assert store.count(SampleFilter(search="####")) == 0
+    assert store.samples.count(SampleFilter(search="####")) == 0
     for s in before:
-        [h] = store.history(s["id"])
+        [h] = store.revisions.list(s["id"])
         assert (h["author"], h["action"]) == ("tester", "replace")
     assert any("Replaced in" in s.value for s in at.success)
 
     at = _ok(at.button(key="fr_undo").click().run())
-    assert store.count(SampleFilter(search="####")) == selected
+    assert store.samples.count(SampleFilter(search="####")) == selected
     assert any("Restored" in s.value for s in at.success)
 
 

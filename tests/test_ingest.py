@@ -49,10 +49,10 @@ def test_messages_jsonl(store, tiny_file):
     rep = _run(store, tiny_file, dataset="tiny")
     assert (rep.imported, rep.rejected, rep.untyped) == (5, 0, 1)
     assert rep.files[0]["format"] == "messages"
-    t4 = store.get_sample("t4")
+    t4 = store.samples.get("t4")
     assert t4["tools"][0]["function"]["name"] == "get_weather"
     assert t4["messages"][1]["tool_calls"][0]["function"]["arguments"] == '{"city": "北京"}'
-    assert store.get_sample("t2")["task_type"] == "translation/zh→en"
+    assert store.samples.get("t2")["task_type"] == "translation/zh→en"
 
 
 def test_alpaca_json_and_jsonl_with_history_and_system(store, tmp_path):
@@ -63,7 +63,7 @@ def test_alpaca_json_and_jsonl_with_history_and_system(store, tmp_path):
     write_jsonl(tmp_path / "b.jsonl", recs)
     rep = _run(store, tmp_path / "a.json", tmp_path / "b.jsonl", task_type="translation/zh→en")
     assert rep.imported == 4 and {f["format"] for f in rep.files} == {"alpaca"}
-    s = store.query_samples(SampleFilter(dataset="a", search="Translate"))[0]
+    s = store.samples.list(SampleFilter(dataset="a", search="Translate"))[0]
     assert [m["role"] for m in s["messages"]] == ["system", "user", "assistant", "user", "assistant"]
     assert s["messages"][3]["content"] == "Translate\n\n你好"
     assert s["task_type"] == "translation/zh→en"
@@ -80,7 +80,7 @@ def test_sharegpt_with_tools_and_function_calls(store, tmp_path):
     rep = _run(store, tmp_path / "sg.jsonl")
     assert rep.imported == 1 and rep.rejected == 1
     assert "'from' value 'alien'" in rep.errors[0]["reason"] and rep.errors[0]["line"] == 2
-    s = store.query_samples()[0]
+    s = store.samples.list()[0]
     roles = [m["role"] for m in s["messages"]]
     assert roles == ["system", "user", "assistant", "tool", "assistant"]
     call = s["messages"][2]["tool_calls"][0]
@@ -107,7 +107,7 @@ def test_csv_and_parquet_with_mapping(store, tmp_path):
     assert (rep.imported, rep.already_present, rep.rejected) == (0, 2, 1) and rep.files[0]["container"] == "parquet"
     rep = ingest(store, [tmp_path / "qa.parquet"], IngestSettings(dataset="pq", task_type_field="category"))
     assert (rep.imported, rep.rejected) == (2, 1)
-    assert store.count(SampleFilter(task_type="reasoning/common-sense")) == 2
+    assert store.samples.count(SampleFilter(task_type="reasoning/common-sense")) == 2
 
 
 def test_unmappable_table_says_how_to_fix(store, tmp_path):
@@ -137,7 +137,7 @@ def test_malformed_json_lines_are_quarantined_and_the_rest_imported(store, tmp_p
     assert rep.imported == 2 and rep.rejected == 2
     assert [(e["line"], e["reason"].split(":")[0]) for e in rep.errors] == [(2, "malformed JSON"),
                                                                              (4, "each line must be a JSON object, got list")]
-    q = store.quarantine()
+    q = store.quarantine.list()
     assert {r["line"] for r in q} == {2, 4} and any("broken" in r["raw"] for r in q)
 
 
@@ -158,7 +158,7 @@ def test_gbk_file_is_decoded_with_a_notice(store, tmp_path):
                     encoding="gbk")
     rep = _run(store, p)
     assert rep.imported == 1 and "GBK" in rep.notices[0]["message"]
-    assert store.query_samples()[0]["messages"][0]["content"] == "你好，世界"
+    assert store.samples.list()[0]["messages"][0]["content"] == "你好，世界"
 
 
 def test_undecodable_line_is_quarantined(store, tmp_path):
@@ -190,7 +190,7 @@ def test_huge_line_is_quarantined_without_loading_it(store, tmp_path):
     assert rep.imported == 2 and rep.rejected == 1
     err = rep.errors[0]
     assert err["line"] == 2 and "50.0 MB, over the 32 MB line limit" in err["reason"]
-    assert store.quarantine()[0]["raw"] == ""  # not kept whole
+    assert store.quarantine.list()[0]["raw"] == ""  # not kept whole
 
 
 def test_duplicate_ids_in_a_file(store, tmp_path):
@@ -205,12 +205,12 @@ def test_reimport_adds_nothing_and_conflicting_ids_are_reported(store, tmp_path,
     first = _run(store, tiny_file)
     again = _run(store, tiny_file)
     assert first.imported == 5 and (again.imported, again.already_present, again.rejected) == (0, 5, 0)
-    assert store.count() == 5
+    assert store.samples.count() == 5
     changed = dict(tiny_records()[0])
     changed["messages"] = [{"role": "user", "content": "different"}, {"role": "assistant", "content": "x"}]
     rep = _run(store, write_jsonl(tmp_path / "c.jsonl", [changed]))
     assert rep.rejected == 1 and "already in the store with different content" in rep.errors[0]["reason"]
-    assert store.get_sample("t1")["messages"][0]["content"] == "What is 2 + 3?"  # stored data untouched
+    assert store.samples.get("t1")["messages"][0]["content"] == "What is 2 + 3?"  # stored data untouched
 
 
 def test_id_less_records_are_stable_and_repeats_kept(store, tmp_path):
@@ -218,16 +218,16 @@ def test_id_less_records_are_stable_and_repeats_kept(store, tmp_path):
     p = write_jsonl(tmp_path / "n.jsonl", [rec, rec, {"messages": tiny_records()[2]["messages"]}])
     assert _run(store, p).imported == 3  # an exact repeat stays a sample: dedup decides, not import
     assert _run(store, p).already_present == 3
-    assert store.count() == 3
+    assert store.samples.count() == 3
 
 
 def test_edited_sample_survives_reimport(store, tiny_file):
     _run(store, tiny_file)
-    store.update_sample("t1", {"messages": [{"role": "user", "content": "edited"},
+    store.samples.update("t1", {"messages": [{"role": "user", "content": "edited"},
                                             {"role": "assistant", "content": "yes"}]}, "alice")
     rep = _run(store, tiny_file)
     assert rep.already_present == 5 and rep.rejected == 0
-    assert store.get_sample("t1")["messages"][0]["content"] == "edited"
+    assert store.samples.get("t1")["messages"][0]["content"] == "edited"
 
 
 def test_bad_paths(store, tmp_path):
@@ -272,20 +272,20 @@ def test_shared_corpora_exact_counts(store, corpora_dir):
     gsm = ingest(store, [corpora_dir / "gsm8k_train.jsonl"],
                  IngestSettings(mapping={"question": "user", "answer": "assistant"}, task_type="reasoning/math"))
     assert (gsm.imported, gsm.rejected) == (7473, 0)
-    s = store.query_samples(SampleFilter(dataset="gsm8k_train", limit=1))[0]
+    s = store.samples.list(SampleFilter(dataset="gsm8k_train", limit=1))[0]
     assert s["messages"][1]["content"].rstrip().split("\n")[-1].startswith("#### ")
-    assert store.count() == 1000 + 298 + 91 + 7473
-    assert store.count(SampleFilter(task_type="agent/function call")) == 298
+    assert store.samples.count() == 1000 + 298 + 91 + 7473
+    assert store.samples.count(SampleFilter(task_type="agent/function call")) == 298
 
 
 def test_dry_run_reports_without_storing(store, tmp_path, tiny_file):
     _run(store, tiny_file)
     bad = write_jsonl(tmp_path / "bad.jsonl", [tiny_records()[0], '{"broken', {"messages": tiny_records()[1]["messages"]}])
-    before = (store.count(), store.store_revision(), len(store.quarantine()))
+    before = (store.samples.count(), store.revision(), len(store.quarantine.list()))
     rep = _run(store, bad, dry_run=True)
     assert (rep.imported, rep.already_present, rep.rejected) == (1, 1, 1)  # would import 1; t1 is already there
     assert rep.errors[0]["line"] == 2
-    assert (store.count(), store.store_revision(), len(store.quarantine())) == before
+    assert (store.samples.count(), store.revision(), len(store.quarantine.list())) == before
     real = _run(store, bad)
     assert (real.imported, real.already_present, real.rejected) == (1, 1, 1)
 
@@ -298,12 +298,12 @@ def test_a_stray_byte_quarantines_one_line_not_the_file(store, tmp_path):
     assert (rep.imported, rep.rejected) == (5, 1)
     assert rep.errors[0]["line"] == 2 and "not valid utf-8" in rep.errors[0]["reason"]
     assert "undecodable byte" in rep.notices[0]["message"]
-    assert store.get_sample("t2")["messages"][0]["content"] == "你是翻译助手。"  # not read as GBK mojibake
+    assert store.samples.get("t2")["messages"][0]["content"] == "你是翻译助手。"  # not read as GBK mojibake
 
 
 @pytest.mark.parametrize("derive", [True, False])
 def test_import_derives_the_diversity_statistics_values(store, tiny_file, derive):
     report = ingest(store, [tiny_file], IngestSettings(derive_stats=derive, run_checks=False))
     assert report.imported > 0
-    left = store.stats_prepare()  # what was still missing: nothing when the import derived it
-    assert left == (0 if derive else len({s["content_hash"] for s in store.query_samples(columns=("content_hash",))}))
+    left = store.stats.prepare()  # what was still missing: nothing when the import derived it
+    assert left == (0 if derive else len({s["content_hash"] for s in store.samples.list(columns=("content_hash",))}))

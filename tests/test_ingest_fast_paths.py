@@ -74,10 +74,10 @@ def _file(tmp_path):
 
 
 def _dump(store, report):
-    samples = store.query_samples(columns=("id", "dataset", "messages", "task_l1", "task_l2", "language",
+    samples = store.samples.list(columns=("id", "dataset", "messages", "task_l1", "task_l2", "language",
                                            "content_hash", "source", "n_turns", "prompt_chars", "answer_chars"),
                                   order="id")
-    quarantine = [(q["line"], q["reason"], q["raw"]) for q in store.quarantine()]
+    quarantine = [(q["line"], q["reason"], q["raw"]) for q in store.quarantine.list()]
     kept = {k: v for k, v in report.to_dict().items() if k != "settings"}
     return samples, quarantine, kept
 
@@ -172,5 +172,5 @@ def test_repeated_contents_get_ids_by_occurrence_across_chunks(tmp_path, monkeyp
         seen[k] = seen.get(k, 0) + 1
     with Store(tmp_path / "s.duckdb") as store:
         ingest(store, [path], IngestSettings(run_checks=False))
-        got = [s["id"] for s in store.query_samples(columns=("id",))]
+        got = [s["id"] for s in store.samples.list(columns=("id",))]
     assert sorted(got) == sorted(expected + ["own"]) and len(set(got)) == 7

@@ -43,7 +43,7 @@ def test_browse_renders_a_sample_and_history(app_env):
     from pages._common import get_store
     store = get_store()
     sid = at.subheader[0].value.split("`")[1]
-    store.update_sample(sid, {"status": "accepted"}, "tester", "review")
+    store.samples.update(sid, {"status": "accepted"}, "tester", "review")
     at = _ok(at.run())
     assert any(s.value == "History" for s in at.subheader)
     assert at.select_slider[0].options == ["0", "1"]
@@ -59,9 +59,15 @@ def test_browse_follows_a_click_through_filter(app_env):
 
 def test_browse_search_filters(app_env):
     at = _page("browse.py")
-    at.text_input(key="browse_q").input("####").run()
-    _ok(at)
-    assert at.caption[0].value.startswith("Matching samples:")
+    at.text_input(key="browse_q").input("no such text: qzxv").run()
+    assert _ok(at).caption[0].value == "Matching samples: 0"
+    # the search matches turn contents only: a role name matches only the samples whose text says it
+    from pages._common import get_store
+    want = sum(any("assistant" in (m.get("content") or "").lower() for m in s["messages"])
+               for s in get_store().samples.iter())
+    assert want < get_store().samples.count()
+    at.text_input(key="browse_q").input("Assistant").run()
+    assert _ok(at).caption[0].value == f"Matching samples: {want:,}"
 
 
 def test_taxonomy_add_and_target(app_env):
@@ -70,7 +76,7 @@ def test_taxonomy_add_and_target(app_env):
     next(b for b in at.button if b.label == "Add").click().run()
     _ok(at)
     from pages._common import get_store
-    assert get_store().taxonomy_has("medical", "triage")
+    assert get_store().taxonomy.has("medical", "triage")
 
 
 def test_quarantine_lists_invalid_demo_records(app_env):

@@ -69,7 +69,7 @@ def test_protection_survives_dedup(dup_store):
     for c in clusters:
         apply_cluster(dup_store, report["run_id"], c, "auto:dedup", automatic=True)
     apply_above(dup_store, report["run_id"], 0.5, 0.0, "auto:dedup")
-    status = {s["id"]: s["status"] for s in dup_store.query_samples(SampleFilter(dataset="p"))}
+    status = {s["id"]: s["status"] for s in dup_store.samples.list(SampleFilter(dataset="p"))}
     assert status["prot"] != "duplicate" and status["gen"] != "duplicate"
     assert status["near"] == "duplicate"  # the rule only spares protected samples
 
@@ -88,8 +88,8 @@ def test_protection_survives_export_and_tags_reach_the_manifest(dup_store, tmp_p
 
 def test_only_a_person_removes_protected_data_and_history_records_it(dup_store, tmp_path):
     from curation.export import export_selection
-    dup_store.update_sample("prot", {"status": "rejected"}, "alice", "review", "the typo changes the meaning")
-    last = dup_store.history("prot")[-1]
+    dup_store.samples.update("prot", {"status": "rejected"}, "alice", "review", "the typo changes the meaning")
+    last = dup_store.revisions.list("prot")[-1]
     assert (last["author"], last["after"], last["note"]) == ("alice", {"status": "rejected"},
                                                                "the typo changes the meaning")
     manifest = export_selection(dup_store, tmp_path / "out2")

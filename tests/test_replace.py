@@ -27,13 +27,13 @@ def identity_store(store, tmp_path):
 
 def test_preview_counts_and_diffs_without_writing(identity_store):
     f = SampleFilter(dataset="identity")
-    before = identity_store.store_revision()
+    before = identity_store.revision()
     p = preview(identity_store, f, ReplaceSettings("{{name}}", "SFT Workbench"))
     assert (p["selected"], p["changed"], p["replacements"]) == (3, 2, 3)
     first = p["examples"][0]
     assert any("[-{{name}}-]{+SFT Workbench+}" in d["diff"] for d in first["diffs"])
-    assert identity_store.store_revision() == before
-    assert all(s["rev"] == 0 for s in identity_store.query_samples(f))
+    assert identity_store.revision() == before
+    assert all(s["rev"] == 0 for s in identity_store.samples.list(f))
 
 
 def test_apply_writes_one_attributed_revision_per_changed_sample_and_undo_restores(identity_store):
@@ -41,19 +41,19 @@ def test_apply_writes_one_attributed_revision_per_changed_sample_and_undo_restor
     result = apply(identity_store, f, ReplaceSettings("{{name}}", "SFT Workbench"), "alice")
     assert result["changed"] == 2 and result["replacements"] == 3
     for c in result["changes"]:
-        s = identity_store.get_sample(c["id"])
+        s = identity_store.samples.get(c["id"])
         assert s["rev"] == c["rev"] == 1
         assert "{{name}}" not in json.dumps(s["messages"]) and "SFT Workbench" in json.dumps(s["messages"])
-        [h] = identity_store.history(c["id"])
+        [h] = identity_store.revisions.list(c["id"])
         assert (h["author"], h["action"]) == ("alice", "replace") and "{{name}}" in h["note"]
-    untouched = [s for s in identity_store.query_samples(f) if s["id"] not in {c["id"] for c in result["changes"]}]
+    untouched = [s for s in identity_store.samples.list(f) if s["id"] not in {c["id"] for c in result["changes"]}]
     assert [s["rev"] for s in untouched] == [0]
     # a sample edited again after the replace is left alone by undo; the others go back to their old text
     edited = result["changes"][0]["id"]
-    identity_store.update_sample(edited, {"status": "accepted"}, "bob", "status")
+    identity_store.samples.update(edited, {"status": "accepted"}, "bob", "status")
     u = undo(identity_store, result["changes"], "alice")
     assert u["restored"] == 1 and [s["id"] for s in u["skipped"]] == [edited]
-    back = identity_store.get_sample(result["changes"][1]["id"])
+    back = identity_store.samples.get(result["changes"][1]["id"])
     assert "{{name}}" in json.dumps(back["messages"]) and back["rev"] == 2
 
 
@@ -63,7 +63,7 @@ def test_only_turn_contents_change_never_ids_roles_or_tool_calls(loaded_store):
         p = preview(loaded_store, SampleFilter(dataset="tiny"), ReplaceSettings(find, "X"))
         assert p["changed"] == 0, find
     r = apply(loaded_store, SampleFilter(dataset="tiny"), ReplaceSettings("北京", "上海"), "alice")
-    s = loaded_store.get_sample(r["changes"][0]["id"])
+    s = loaded_store.samples.get(r["changes"][0]["id"])
     assert s["messages"][1]["tool_calls"][0]["function"]["arguments"] == "{\"city\": \"北京\"}"
     assert s["messages"][0]["content"] == "上海天气怎么样？" and s["messages"][3]["content"] == "上海现在3度。"
 
@@ -92,7 +92,7 @@ def test_empty_filter_refused_unless_all_and_invalid_results_refused(identity_st
     # replacing a whole answer by nothing would leave an invalid conversation: refused, nothing written
     r = apply(identity_store, SampleFilter(dataset="identity"), ReplaceSettings("{{name}} is me.", ""), "alice")
     assert r["changed"] == 0 and len(r["refused"]) == 1 and "empty" in r["refused"][0]["reason"]
-    assert all(s["rev"] == 0 for s in identity_store.query_samples(SampleFilter(dataset="identity")))
+    assert all(s["rev"] == 0 for s in identity_store.samples.list(SampleFilter(dataset="identity")))
 
 
 def test_cli_previews_then_applies(tmp_path, capsys):

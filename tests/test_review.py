@@ -24,12 +24,12 @@ def team(loaded_store):
 
 
 def _msgs(store, sid):
-    return [dict(m) for m in store.get_sample(sid)["messages"]]
+    return [dict(m) for m in store.samples.get(sid)["messages"]]
 
 
 # ---------------------------------------------------------------- profiles and guidelines
 def test_profiles_and_roles(team):
-    assert [(p["name"], p["role"]) for p in team.annotators()] == [("ann", "annotator"), ("bob", "annotator"),
+    assert [(p["name"], p["role"]) for p in team.review.annotators()] == [("ann", "annotator"), ("bob", "annotator"),
                                                                     ("lee", "lead")]
     with pytest.raises(UserError, match="role must be"):
         create_profile(team, "eve", "boss")
@@ -38,7 +38,7 @@ def test_profiles_and_roles(team):
     with pytest.raises(UserError, match="only a lead"):
         set_role(team, "ann", "bob", "lead")
     set_role(team, "lee", "bob", "lead")
-    assert team.annotator("bob")["role"] == "lead"
+    assert team.review.annotator("bob")["role"] == "lead"
 
 
 def test_guidelines_fall_back_from_type_to_l1_to_default_and_only_leads_write(team):
@@ -61,9 +61,9 @@ def test_guidelines_fall_back_from_type_to_l1_to_default_and_only_leads_write(te
 def test_single_reviewer_verdict_sets_status_as_a_revision(team):
     res = submit_review(team, "t1", "ann", ReviewInput("accept", 5, 4, 5, 5, "easy", "clean"), expected_rev=0)
     assert res["status"] == "accepted"
-    hist = team.history("t1")
+    hist = team.revisions.list("t1")
     assert hist[-1]["action"] == "review" and hist[-1]["author"] == "ann" and "clean" in hist[-1]["note"]
-    r = team.reviews(sample_id="t1")[0]
+    r = team.review.list(sample_id="t1")[0]
     assert (r["verdict"], r["accuracy"], r["difficulty"], r["sample_rev"]) == ("accept", 5, "easy", 0)
 
 
@@ -78,17 +78,17 @@ def test_review_input_is_validated(team):
 
 def test_most_severe_verdict_wins_until_a_lead_adjudicates(team):
     submit_review(team, "t2", "ann", ReviewInput("accept", 5), 0)
-    rev = team.get_sample("t2")["rev"]
+    rev = team.samples.get("t2")["rev"]
     out = submit_review(team, "t2", "bob", ReviewInput("reject", 1, note="wrong"), 0)  # status-only change: ok
     assert out["status"] == "rejected"
     queue = disagreement_queue(team)
     assert [d["sample_id"] for d in queue] == ["t2"] and queue[0]["n_verdicts"] == 2 and rev == 1
     with pytest.raises(UserError, match="only a lead"):
         adjudicate(team, "t2", "ann", "accept")
-    s = adjudicate(team, "t2", "lee", "accept", "translation is fine", expected_rev=team.get_sample("t2")["rev"])
-    assert s["status"] == "accepted" and team.history("t2")[-1]["action"] == "adjudicate"
+    s = adjudicate(team, "t2", "lee", "accept", "translation is fine", expected_rev=team.samples.get("t2")["rev"])
+    assert s["status"] == "accepted" and team.revisions.list("t2")[-1]["action"] == "adjudicate"
     assert disagreement_queue(team) == []
-    assert team.adjudications("t2")[0]["verdict"] == "accept"
+    assert team.review.adjudications("t2")[0]["verdict"] == "accept"
 
 
 def test_score_spread_alone_is_a_disagreement(team):
@@ -114,13 +114,13 @@ def test_edit_is_validated_and_saved_as_a_revision(team):
         save_edit(team, "t1", "ann", {"messages": msgs[:1]}, 0)  # would end on a user turn
     with pytest.raises(UserError, match="two levels"):
         save_edit(team, "t1", "ann", {"task_type": "reasoning"}, 0)
-    assert team.get_sample("t1")["rev"] == 0  # nothing stored by refused edits
+    assert team.samples.get("t1")["rev"] == 0  # nothing stored by refused edits
     msgs[1]["content"] = "2 + 3 = 5 (five)."
     s = save_edit(team, "t1", "ann", {"messages": msgs, "task_type": "reasoning/multi-step CoT"}, 0)
     assert s["rev"] == 1 and s["task_type"] == "reasoning/multi-step CoT"
-    assert team.sample_at("t1", 0)["messages"][1]["content"] == "2 + 3 = 5."
+    assert team.revisions.sample_at("t1", 0)["messages"][1]["content"] == "2 + 3 = 5."
     relabel = save_edit(team, "t1", "ann", {"task_type": "reasoning/math"}, 1)
-    assert team.history("t1")[-1]["action"] == "relabel" and relabel["rev"] == 2
+    assert team.revisions.list("t1")[-1]["action"] == "relabel" and relabel["rev"] == 2
 
 
 def test_add_and_remove_turns(team):
@@ -142,8 +142,8 @@ def test_second_stale_save_is_refused_with_both_versions(team):
         with pytest.raises(ConflictError) as err:
             save_edit(team, "t3", "ann", {"messages": mine}, expected_rev=0)
         assert err.value.current["rev"] == 1 and "bob" in str(err.value)
-        assert team.get_sample("t3")["messages"][1]["content"] == "Hello there! How can I help?"
-        base = team.sample_at("t3", 0)
+        assert team.samples.get("t3")["messages"][1]["content"] == "Hello there! How can I help?"
+        base = team.revisions.sample_at("t3", 0)
         assert conflict_fields(base, {"messages": mine}, err.value.current) == ["messages"]
         merged = merge_versions(base, {"messages": mine}, err.value.current, turn_choices={})
         # each side changed a different turn: both edits survive without asking
@@ -156,7 +156,7 @@ def test_second_stale_save_is_refused_with_both_versions(team):
 
 
 def test_merge_by_choice_when_both_changed_the_same_turn(team):
-    base = team.get_sample("t1")
+    base = team.samples.get("t1")
     mine, theirs_msgs = _msgs(team, "t1"), _msgs(team, "t1")
     mine[1]["content"] = "Five."
     theirs_msgs[1]["content"] = "5"
@@ -193,8 +193,8 @@ def test_concurrent_saves_from_two_threads_lose_nothing(team):
         other.close()
     winners = [t for r, t in results if r == "ok"]
     assert len(results) == 4 and len(winners) == 1
-    assert team.get_sample("t1")["messages"][1]["content"] == winners[0]
-    assert len(team.history("t1")) == 1
+    assert team.samples.get("t1")["messages"][1]["content"] == winners[0]
+    assert len(team.revisions.list("t1")) == 1
 
 
 def test_a_verdict_on_changed_content_is_a_conflict_but_a_status_change_is_not(team):
@@ -209,7 +209,7 @@ def test_a_verdict_on_changed_content_is_a_conflict_but_a_status_change_is_not(t
 
 # ---------------------------------------------------------------- queues
 def test_queue_filters_and_orders(team):
-    team.replace_flags(["refusal"], ["t5"], [("t5", "refusal", "r", "e", 0)], {"trigger": "test"})
+    team.flags.replace(["refusal"], ["t5"], [("t5", "refusal", "r", "e", 0)], {"trigger": "test"})
     q = build_queue(team, QueueSpec())
     assert q[0] == "t5" and sorted(q) == ["t1", "t2", "t3", "t4", "t5"]  # flagged first
     assert build_queue(team, QueueSpec(flagged="refusal")) == ["t5"]
@@ -226,9 +226,9 @@ def test_queue_filters_and_orders(team):
 
 
 def test_queue_of_a_dedup_cluster(team):
-    team.dedup_record_run("exact", "user", {}, {}, 5, 1.0, 1.0, {}, "tester", (["t1"], ["t2"], [1.0]),
+    team.dedup.add_run("exact", "user", {}, {}, 5, 1.0, 1.0, {}, "tester", (["t1"], ["t2"], [1.0]),
                           [(0, "t1", True, False, "keeper"), (0, "t2", False, False, "duplicate")])
-    run = team.dedup_runs()[0]["id"]
+    run = team.dedup.runs.list()[0]["id"]
     assert sorted(build_queue(team, QueueSpec(dedup_run=run))) == ["t1", "t2"]
     assert build_queue(team, QueueSpec(dedup_run=run, dedup_cluster=1)) == []
 
@@ -253,7 +253,7 @@ def test_assignment_with_overlap(team):
         assign(team, None, AssignSettings(["ann", "zed"]), "lee")
     out = assign(team, None, AssignSettings(["ann", "bob", "lee"], overlap=0.4, k=2, seed=3), "lee")
     assert out["samples"] == 5 and out["overlap_samples"] == 2 and out["assignments"] == 7
-    rows = team.assignments()
+    rows = team.review.assignments()
     per_sample: dict[str, set] = {}
     for r in rows:
         per_sample.setdefault(r["sample_id"], set()).add(r["annotator"])
@@ -263,7 +263,7 @@ def test_assignment_with_overlap(team):
         s for s, who in per_sample.items() if "ann" in who)
     again = assign(team, None, AssignSettings(["ann"], overlap=0), "lee")
     assert again["samples"] == 0  # everything is assigned already
-    assert team.assignment_load()[0]["assigned"] == out["per_annotator"]["ann"]
+    assert team.review.assignment_load()[0]["assigned"] == out["per_annotator"]["ann"]
 
 
 def test_assignment_then_review_then_agreement(team):

@@ -76,6 +76,6 @@ def test_keyboard_review_in_a_real_browser(review_app):
     server.terminate()  # DuckDB lets one process hold the file: stop the app before reading it
     server.wait(timeout=20)
     with Store(db, read_only=True) as store:
-        s = store.get_sample(first)
+        s = store.samples.get(first)
         assert s["status"] == "accepted"
         assert s["messages"][1]["content"] == "Edited in the browser."

@@ -6,8 +6,10 @@ import json
 import pytest
 
 from curation import cli
+from curation.cli import review as review_commands
 from curation.review import ReviewInput, create_profile, save_edit, submit_review
 from curation.store import Store
+from tests.helpers import only_commands
 
 
 @pytest.fixture
@@ -16,7 +18,7 @@ def run(monkeypatch, loaded_store, capsys):
     path = loaded_store.path
     loaded_store.close()  # the CLI opens the file itself
     # only this module's commands: other extensions are exercised by their own tests
-    monkeypatch.setattr(cli, "EXTENSIONS", ("curation.review_cli",))
+    only_commands(monkeypatch, review_commands)
 
     def _run(*argv):
         code = cli.main(["--db", str(path), *argv])
@@ -45,7 +47,7 @@ def test_offline_round_trip_with_edit_review_and_conflict(run, tmp_path):
     lines[1]["messages"][1]["content"] = "Hi! What can I do for you?"
     lines[1]["review"].update(verdict="needs_fix")
     with Store(run.path) as s:
-        msgs = s.get_sample("t3")["messages"]
+        msgs = s.samples.get("t3")["messages"]
         msgs[1]["content"] = "Hello! How may I help you today?"
         save_edit(s, "t3", "lee", {"messages": msgs}, 0)
     back = tmp_path / "back.jsonl"
@@ -55,11 +57,11 @@ def test_offline_round_trip_with_edit_review_and_conflict(run, tmp_path):
     assert (res["edits"], res["reviews"]) == (1, 1)
     assert res["conflicts"][0]["id"] == "t3" and res["conflicts"][0]["current_rev"] == 1
     with Store(run.path) as s:
-        t1, t3 = s.get_sample("t1"), s.get_sample("t3")
+        t1, t3 = s.samples.get("t1"), s.samples.get("t3")
         assert t1["status"] == "accepted" and t1["messages"][1]["content"].endswith("the answer is 5.")
-        assert [h["author"] for h in s.history("t1")] == ["ann", "ann"]
+        assert [h["author"] for h in s.revisions.list("t1")] == ["ann", "ann"]
         assert t3["messages"][1]["content"] == "Hello! How may I help you today?"  # not overwritten
-        assert s.reviews(sample_id="t1")[0]["source"] == "offline"
+        assert s.review.list(sample_id="t1")[0]["source"] == "offline"
     # importing the same file again changes nothing more and still reports the conflict
     code, res, _ = run("review", "import", str(back), "--annotator", "ann", "--json")
     assert res["edits"] == 0 and len(res["conflicts"]) == 1

@@ -44,19 +44,19 @@ def test_message_diff_aligns_added_removed_and_edited_turns():
 def test_revision_history_diffs_against_the_original(loaded_store):
     store = loaded_store
     create_profile(store, "ann")
-    s = store.get_sample("t4")  # zh answer after a tool call
+    s = store.samples.get("t4")  # zh answer after a tool call
     msgs = [dict(m) for m in s["messages"]]
     msgs[-1]["content"] = "北京现在三摄氏度，比较冷。"
     save_edit(store, "t4", "ann", {"messages": msgs}, 0)
     msgs[0]["content"] = "北京今天天气怎么样？"
     save_edit(store, "t4", "ann", {"messages": msgs}, 1)
-    assert [h["rev"] for h in store.history("t4")] == [1, 2]
-    original, latest = store.sample_at("t4", 0), store.sample_at("t4", 2)
+    assert [h["rev"] for h in store.revisions.list("t4")] == [1, 2]
+    original, latest = store.revisions.sample_at("t4", 0), store.revisions.sample_at("t4", 2)
     changed = [t for t in diff_messages(original["messages"], latest["messages"]) if t.change != "unchanged"]
     assert [(t.turn, t.role) for t in changed] == [(1, "user"), (4, "assistant")]
     assert render_word_diff(changed[1].ops) == "北京现在[-3-]{+三摄氏+}度{+，比较冷+}。"
     # restoring the original is a new revision, and the diff to the original is then empty
-    store.restore("t4", 0, "ann")
+    store.revisions.restore("t4", 0, "ann")
     assert all(t.change == "unchanged" for t in diff_messages(original["messages"],
-                                                              store.get_sample("t4")["messages"]))
-    assert store.get_sample("t4")["rev"] == 3
+                                                              store.samples.get("t4")["messages"]))
+    assert store.samples.get("t4")["rev"] == 3

@@ -80,10 +80,10 @@ def test_review_flow_open_edit_score_accept_next(review_db):
     assert second != first  # the next sample is on screen
     assert "Reviewed 1 / 5" in at.get("progress")[0].proto.text
     store = _store()
-    s = store.get_sample(first)
+    s = store.samples.get(first)
     assert s["status"] == "accepted" and s["messages"][1]["content"] == "An edited answer, checked word by word."
-    assert [h["action"] for h in store.history(first)] == ["edit", "review"]
-    r = store.reviews(sample_id=first, annotator="ann")[0]
+    assert [h["action"] for h in store.revisions.list(first)] == ["edit", "review"]
+    r = store.review.list(sample_id=first, annotator="ann")[0]
     assert (r["accuracy"], r["completeness"], r["difficulty"], r["note"]) == (5, 4, "medium", "tightened the wording")
     assert r["seconds"] is not None
     # back to the first sample: its history shows a word diff against the original
@@ -102,13 +102,13 @@ def test_invalid_edit_is_not_saved(review_db):
     sid = _current_id(at)
     at.button(key="rv_edit").click()
     _ok(at.run())
-    at.button(key=_key(at, "button", f"rv_rm_{sid}_0_{len(_store().get_sample(sid)['messages']) - 1}")).click()
+    at.button(key=_key(at, "button", f"rv_rm_{sid}_0_{len(_store().samples.get(sid)['messages']) - 1}")).click()
     _ok(at.run())  # the last (assistant) turn removed: the conversation is no longer valid
     assert any("Not valid yet" in w.value for w in at.warning)
     at.button(key="rv_save").click()
     _ok(at.run())
     assert "invalid" in at.error[0].value
-    assert _store().get_sample(sid)["rev"] == 0
+    assert _store().samples.get(sid)["rev"] == 0
 
 
 def test_stale_save_opens_the_conflict_view_and_merges_by_choice(review_db):
@@ -118,10 +118,10 @@ def test_stale_save_opens_the_conflict_view_and_merges_by_choice(review_db):
     sid = _current_id(at)
     at.button(key="rv_edit").click()
     _ok(at.run())
-    n = len(_store().get_sample(sid)["messages"])
+    n = len(_store().samples.get(sid)["messages"])
     # another session saves the same answer first, through its own connection to the store file
     with Store(review_db) as other:
-        msgs = other.get_sample(sid)["messages"]
+        msgs = other.samples.get(sid)["messages"]
         msgs[-1]["content"] = "Their version of the answer."
         save_edit(other, sid, "bob", {"messages": msgs}, 0)
     at.text_area(key=f"rv_turn_{sid}_0_{n - 1}").set_value("My version of the answer.")
@@ -130,13 +130,13 @@ def test_stale_save_opens_the_conflict_view_and_merges_by_choice(review_db):
     assert "Nothing was overwritten" in at.error[0].value
     assert any("Their version" in m.value for m in at.markdown)  # both versions are on screen
     assert any("My version" in m.value for m in at.markdown)
-    assert _store().get_sample(sid)["messages"][-1]["content"] == "Their version of the answer."
+    assert _store().samples.get(sid)["messages"][-1]["content"] == "Their version of the answer."
     at.radio(key=f"rv_pickturn_{sid}_{n - 1}").set_value("mine")
     at.button(key=f"rv_merge_{sid}").click()
     _ok(at.run())
-    s = _store().get_sample(sid)
+    s = _store().samples.get(sid)
     assert s["messages"][-1]["content"] == "My version of the answer." and s["rev"] == 2
-    assert [h["author"] for h in _store().history(sid)] == ["bob", "ann"]
+    assert [h["author"] for h in _store().revisions.list(sid)] == ["bob", "ann"]
 
 
 def test_lead_edits_the_guideline_shown_beside_the_sample(review_db):
@@ -181,7 +181,7 @@ def test_profile_picker_creates_and_selects_a_profile(review_db):
     at.sidebar.button[0].click()
     _ok(at.run())
     assert at.session_state["user"] == "cai" and at.text[0].value == "user=cai"
-    assert _store().annotator("cai")["role"] == "lead"
+    assert _store().review.annotator("cai")["role"] == "lead"
     at.sidebar.selectbox(key="profile_pick").set_value("ann")
     _ok(at.run())
     assert at.session_state["user"] == "ann"
@@ -205,8 +205,8 @@ def test_agreement_page_adjudication_flow(review_db):
     _ok(at.run())
     assert "status is now accepted" in at.success[0].value
     store = _store()
-    assert store.get_sample("t1")["status"] == "accepted"
-    assert store.adjudications("t1")[0]["lead"] == "lee"
+    assert store.samples.get("t1")["status"] == "accepted"
+    assert store.review.adjudications("t1")[0]["lead"] == "lee"
     _ok(at.run())
     assert any("No open disagreements" in s.value for s in at.success)
     ann = _page("agreement.py", "ann")
@@ -221,12 +221,12 @@ def test_agreement_page_assignment_flow(review_db):
     _ok(at.run())
     assert any("Batch 1: 5 samples" in s.value for s in at.success)
     store = _store()
-    assert {a["annotator"] for a in store.assignments()} == {"ann", "bob"}
+    assert {a["annotator"] for a in store.review.assignments()} == {"ann", "bob"}
     mine = _page("review.py", "ann")
     mine.checkbox(key="rvq_mine").check()
     mine.multiselect(key="rvq_st").set_value([])
     mine.button(key="rvq_open").click()
     _ok(mine.run())
-    assigned = {a["sample_id"] for a in store.assignments(annotator="ann")}
+    assigned = {a["sample_id"] for a in store.review.assignments(annotator="ann")}
     assert _current_id(mine) in assigned
     assert f"/ {len(assigned)} in this queue" in mine.get("progress")[0].proto.text

@@ -63,12 +63,12 @@ def test_evidence_is_highlighted_and_never_markup(page_store):
 def test_confirm_and_reject_one_suggestion(page_store):
     at = _open()
     _ok(_button(at, "rb_ok_rb_pinyin_pinyin").click().run())
-    assert page_store.get_sample("rb_pinyin")["tags"] == ["robustness:pinyin"]
-    assert page_store.history("rb_pinyin")[-1]["author"] == "tester"
+    assert page_store.samples.get("rb_pinyin")["tags"] == ["robustness:pinyin"]
+    assert page_store.revisions.list("rb_pinyin")[-1]["author"] == "tester"
     assert any("protected" in s.value for s in at.success)
     _ok(_button(at, "rb_no_rb_mix_code_mix").click().run())
-    assert page_store.get_sample("rb_mix")["tags"] == []
-    assert page_store.robustness_suggestions(state="rejected")[0]["sample_id"] == "rb_mix"
+    assert page_store.samples.get("rb_mix")["tags"] == []
+    assert page_store.robustness.suggestions(state="rejected")[0]["sample_id"] == "rb_mix"
     keys = {b.key for b in at.button}
     assert "rb_ok_rb_pinyin_pinyin" not in keys and "rb_no_rb_mix_code_mix" not in keys
     assert "rb_ok_rb_typo_typo" in keys
@@ -78,11 +78,11 @@ def test_bulk_confirm_of_the_shown_suggestions(page_store):
     at = _open()
     at.selectbox(key="rb_kind").set_value("typo").run()
     _ok(_button(at, "rb_bulk_ok").click().run())
-    assert page_store.get_sample("rb_typo")["tags"] == ["robustness:typo"]
-    assert page_store.get_sample("rb_pinyin")["tags"] == []  # not shown, not decided
+    assert page_store.samples.get("rb_typo")["tags"] == ["robustness:typo"]
+    assert page_store.samples.get("rb_pinyin")["tags"] == []  # not shown, not decided
     at.selectbox(key="rb_kind").set_value("all").run()
     _ok(_button(at, "rb_bulk_no").click().run())
-    open_ids = {r["sample_id"] for r in page_store.robustness_suggestions(state="open")}
+    open_ids = {r["sample_id"] for r in page_store.robustness.suggestions(state="open")}
     assert not open_ids & {"rb_typo", "rb_pinyin", "rb_mix"}
 
 
@@ -91,12 +91,12 @@ def test_hand_tag_generate_and_share(page_store):
     at.text_area(key="rb_ids").set_value("rb_clean").run()
     at.selectbox(key="rb_hand_kind").set_value("incomplete")
     _ok(_button(at, "rb_tag").click().run())
-    assert page_store.get_sample("rb_clean")["tags"] == ["robustness:incomplete"]
+    assert page_store.samples.get("rb_clean")["tags"] == ["robustness:incomplete"]
     at.multiselect(key="rb_gen_ds").set_value(["rbtest"])
     at.slider(key="rb_rate").set_value(1.0)
     at.slider(key="rb_gen_target").set_value(0.5)
     _ok(_button(at, "rb_generate").click().run())
-    children = [s for s in page_store.query_samples() if s.get("parent_id")]
+    children = [s for s in page_store.samples.list() if s.get("parent_id")]
     assert children and all(s["status"] == "pending" and s["dataset"] == "rbtest" for s in children)
     assert any("variants generated" in s.value for s in at.success)
     assert at.get("plotly_chart")  # the share per task_type chart

@@ -44,8 +44,8 @@ def test_detection_writes_suggestions_not_tags(rstore):
     assert report["samples"] == 8 and report["by_kind"] == {"typo": 1, "pinyin": 1, "incomplete": 1, "code_mix": 1}
     found = {(r["sample_id"], r["tag"]) for r in suggestions(rstore)}
     assert found == {(k, f"robustness:{k}") for k in ("typo", "pinyin", "incomplete", "code_mix")}
-    assert all(not s["tags"] for s in rstore.query_samples())  # only confirmed suggestions become tags
-    assert rstore.robustness_runs()[0]["kind"] == "detect"
+    assert all(not s["tags"] for s in rstore.samples.list())  # only confirmed suggestions become tags
+    assert rstore.robustness.runs.list()[0]["kind"] == "detect"
     ev = suggestions(rstore, kind="pinyin")[0]["evidence"][0]
     assert PROMPTS["pinyin"][ev["start"]:ev["end"]] == ev["text"] == "beijing kan chang cheng"
 
@@ -54,9 +54,9 @@ def test_confirm_tags_protects_and_records_history(rstore):
     detect_into_store(rstore)
     out = confirm(rstore, "typo", "typo", "alice")
     assert out["tags"] == ["robustness:typo"] and out["was_suggested"]
-    sample = rstore.get_sample("typo")
+    sample = rstore.samples.get("typo")
     assert is_protected(sample)
-    (rev,) = rstore.history("typo")
+    (rev,) = rstore.revisions.list("typo")
     assert rev["author"] == "alice" and rev["after"] == {"tags": ["robustness:typo"]} and "Waht" in rev["note"]
     assert not suggestions(rstore, kind="typo")
     assert suggestions(rstore, state="confirmed")[0]["decided_by"] == "alice"
@@ -67,12 +67,12 @@ def test_confirm_tags_protects_and_records_history(rstore):
 def test_rejected_suggestion_is_not_offered_again_until_the_content_changes(rstore):
     detect_into_store(rstore)
     reject(rstore, "pinyin", "pinyin", "bob")
-    assert rstore.get_sample("pinyin")["tags"] == []
+    assert rstore.samples.get("pinyin")["tags"] == []
     detect_into_store(rstore)
     assert not suggestions(rstore, kind="pinyin")
-    msgs = rstore.get_sample("pinyin")["messages"]
+    msgs = rstore.samples.get("pinyin")["messages"]
     msgs[0]["content"] = "我想去beijing kan gu gong"
-    rstore.update_sample("pinyin", {"messages": msgs}, "bob", "edit")
+    rstore.samples.update("pinyin", {"messages": msgs}, "bob", "edit")
     detect_into_store(rstore)
     assert [r["sample_id"] for r in suggestions(rstore, kind="pinyin")] == ["pinyin"]
 
@@ -92,10 +92,10 @@ def test_decisions_need_a_person_and_a_suggestion(rstore):
 def test_hand_tagging_and_untagging(rstore):
     out = tag_samples(rstore, ["clean_en", "clean_zh"], "typo", "carol", "natural typo the detector missed")
     assert out["tagged"] == 2
-    assert rstore.get_sample("clean_en")["tags"] == ["robustness:typo"]
+    assert rstore.samples.get("clean_en")["tags"] == ["robustness:typo"]
     untag_samples(rstore, ["clean_en"], "typo", "carol", "not a typo after all")
-    assert rstore.get_sample("clean_en")["tags"] == []
-    assert [r["action"] for r in rstore.history("clean_en")] == ["tag", "untag"]
+    assert rstore.samples.get("clean_en")["tags"] == []
+    assert [r["action"] for r in rstore.revisions.list("clean_en")] == ["tag", "untag"]
 
 
 def test_augment_inserts_linked_pending_variants_once(rstore):
@@ -105,7 +105,7 @@ def test_augment_inserts_linked_pending_variants_once(rstore):
     parents = {v["parent_id"] for v in first["variants"]}
     assert parents <= {"clean_en", "clean_zh", "clean_en2", "clean_zh2"}  # only clean samples are parents
     for v in first["variants"]:
-        child, parent = rstore.get_sample(v["id"]), rstore.get_sample(v["parent_id"])
+        child, parent = rstore.samples.get(v["id"]), rstore.samples.get(v["parent_id"])
         assert child["parent_id"] == parent["id"] and child["status"] == "pending"
         assert child["tags"] == [f"robustness:generated:{PERTURBATIONS[v['perturbation']]}"]
         assert child["messages"][1] == parent["messages"][1]  # the answer, byte for byte
@@ -115,17 +115,17 @@ def test_augment_inserts_linked_pending_variants_once(rstore):
         assert child["task_type"] == parent["task_type"] and is_protected(child)
     again = augment(rstore, SampleFilter(dataset="r", ids=[p for p in parents]), s)
     assert again["inserted"] == 0  # same seed, same parents: the same ids, nothing added
-    assert rstore.robustness_runs()[0]["kind"] == "generate"
+    assert rstore.robustness.runs.list()[0]["kind"] == "generate"
 
 
 def test_augment_dry_run_stores_nothing(rstore):
     report = augment(rstore, None, GenerationSettings(rate=1.0, target_share=None), dry_run=True)
-    assert report["generated"] > 0 and report["inserted"] == 0 and rstore.count() == 8
+    assert report["generated"] > 0 and report["inserted"] == 0 and rstore.samples.count() == 8
 
 
 def test_share_by_task_type(rstore):
     tag_samples(rstore, ["typo"], "typo", "dan")
-    rstore.update_sample("clean_en", {"status": "rejected"}, "dan", "review")  # rejected samples don't count
+    rstore.samples.update("clean_en", {"status": "rejected"}, "dan", "review")  # rejected samples don't count
     rows = {r["task_type"]: r for r in share_by_task_type(rstore, target=0.3)}
     math = rows["reasoning/math"]
     assert (math["total"], math["robust"]) == (3, 1) and math["share"] == pytest.approx(1 / 3, abs=1e-3)
@@ -185,7 +185,7 @@ def test_dedup_never_proposes_a_parent_for_removal_because_of_its_variant(rstore
     report = run_dedup(rstore, "exact", settings=by_answer, author="tester")
     assert all(variant not in {m["id"] for m in c.members} for c in clusters_at(rstore, report["run_id"]))
     # a real copy of the parent is still a duplicate; the parent keeps, the copy goes, the variant stays
-    rstore.update_sample("clean_en2", {"messages": rstore.get_sample("clean_en")["messages"]}, "tester")
+    rstore.samples.update("clean_en2", {"messages": rstore.samples.get("clean_en")["messages"]}, "tester")
     report = run_dedup(rstore, "exact", settings=by_answer, author="tester")
     [cluster] = [c for c in clusters_at(rstore, report["run_id"]) if "clean_en" in {m["id"] for m in c.members}]
     assert cluster.keeper == "clean_en"

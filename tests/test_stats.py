@@ -44,9 +44,9 @@ RECORDS = [
 @pytest.fixture
 def fx(store, tmp_path):
     ingest(store, [write_jsonl(tmp_path / "fx.jsonl", RECORDS)], IngestSettings(dataset="fx"))
-    store.taxonomy_set_target("reasoning", "math", share=0.6)  # want 6 of 10, have 4: under
-    store.taxonomy_set_target("translation", "zh→en", count=1)  # want 1, have 3: over
-    store.taxonomy_set_target("code", "SQL", count=10)  # want 10, have none: missing
+    store.taxonomy.set_target("reasoning", "math", share=0.6)  # want 6 of 10, have 4: under
+    store.taxonomy.set_target("translation", "zh→en", count=1)  # want 1, have 3: over
+    store.taxonomy.set_target("code", "SQL", count=10)  # want 10, have none: missing
     return store
 
 
@@ -206,11 +206,11 @@ def test_any_filter_and_two_selections(fx, tmp_path):
 
 
 def test_derived_values_are_cached_per_content_hash(fx):
-    assert fx.stats_prepare() == 0  # the import derived them
+    assert fx.stats.prepare() == 0  # the import derived them
     assert fx._q("SELECT count(*) FROM stats_derived")[0][0] == 10
     compute_stats(fx)
     assert fx._q("SELECT count(*) FROM stats_derived")[0][0] == 10
-    fx.update_sample("m1", {"messages": _conv("What is 2 plus 2?", "Four.")}, "tester")
+    fx.samples.update("m1", {"messages": _conv("What is 2 plus 2?", "Four.")}, "tester")
     r = compute_stats(fx)
     assert fx._q("SELECT count(*) FROM stats_derived")[0][0] == 11  # only the edited content was derived
     assert _row(r["answers"]["repeats"], ALL)["exact_repeat"] == 0
@@ -227,7 +227,7 @@ def test_derivation_in_rowid_ranges_derives_each_content_once(store, tmp_path):
     for threads in (1, 2, 5):
         store._cur().execute(f"SET threads = {threads}")
         store._cur().execute("DELETE FROM stats_derived")
-        assert store.stats_prepare() == 7
+        assert store.stats.prepare() == 7
         derived.append(store._q("SELECT * FROM stats_derived ORDER BY content_hash"))
     assert derived[0] == derived[1] == derived[2] and len(derived[0]) == 7
     assert all(row[-1] for row in derived[0])  # every prompt has Chinese (pz)

@@ -51,7 +51,7 @@ def test_report_with_semantic_coverage(store, tmp_path):
     # Put vectors for the sampled prompts in the embedding cache (as a finished job would), then read them back.
     rng = np.random.default_rng(0)
     texts = [p["text"] for p in stratified_prompts(store, None, 4)]
-    store.embeddings_put(DEFAULT_MODEL, [(text_hash(t), rng.normal(size=8).astype(np.float32)) for t in texts])
+    store.embeddings.add(DEFAULT_MODEL, [(text_hash(t), rng.normal(size=8).astype(np.float32)) for t in texts])
     sem = semantic_coverage(store, None, SemanticSettings(per_type=4, cached_only=True))
     assert sem["embedded"] == sem["sampled"] == 8
     assert any("English-only" in w for w in sem["warnings"])  # Chinese prompts meet the default model

@@ -58,7 +58,7 @@ def test_stratified_sample_is_stable_and_per_type(store, tmp_path):
 def test_cached_only_never_encodes(store, tmp_path):
     ingest(store, [write_jsonl(tmp_path / "s.jsonl", _records(3))], IngestSettings(dataset="s"))
     texts = [p["text"] for p in stratified_prompts(store, None, 3)]
-    store.embeddings_put(DEFAULT_MODEL, [(text_hash(texts[0]), np.ones(4, dtype=np.float32))])
+    store.embeddings.add(DEFAULT_MODEL, [(text_hash(texts[0]), np.ones(4, dtype=np.float32))])
     sem = semantic_coverage(store, None, SemanticSettings(per_type=3, cached_only=True))
     assert (sem["sampled"], sem["embedded"], len(sem["points"])) == (6, 1, 1)
     assert sem["warnings"] == []  # English prompts: no language warning
@@ -84,10 +84,10 @@ def test_pick_without_conversations_matches_the_prompt_texts(store, tmp_path):
     ingest(store, [write_jsonl(tmp_path / "s.jsonl", _mixed_records())], IngestSettings(dataset="s"))
     for per_type in (2, None):
         texts = stratified_prompts(store, None, per_type)
-        picks = store.stats_picks(None, per_type)
+        picks = store.stats.picks(None, per_type)
         assert [(i, tt) for i, tt, _ in picks] == [(t["id"], t["task_type"]) for t in texts]
         assert [zh for _, _, zh in picks] == [has_cjk(t["text"]) for t in texts]
-    assert sum(zh for _, _, zh in store.stats_picks(None, None)) == 6  # system prompts and answers do not count
+    assert sum(zh for _, _, zh in store.stats.picks(None, None)) == 6  # system prompts and answers do not count
 
 
 def test_nothing_cached_gives_what_reading_the_prompts_gives(store, tmp_path):
@@ -97,9 +97,9 @@ def test_nothing_cached_gives_what_reading_the_prompts_gives(store, tmp_path):
     texts = [p["text"] for p in stratified_prompts(store, None, 3)]
     assert cheap["warnings"] == [language_warning(texts, DEFAULT_MODEL)]
     assert cheap["warnings"][0] is not None and " of 9 texts contain Chinese" in cheap["warnings"][0]
-    store.embeddings_put("another-model", [(text_hash(texts[0]), np.ones(4, dtype=np.float32))])
+    store.embeddings.add("another-model", [(text_hash(texts[0]), np.ones(4, dtype=np.float32))])
     assert semantic_coverage(store, None, SemanticSettings(per_type=3, cached_only=True))["sampled"] == 9
-    store.embeddings_put(DEFAULT_MODEL, [(text_hash(texts[0]), np.ones(4, dtype=np.float32))])
+    store.embeddings.add(DEFAULT_MODEL, [(text_hash(texts[0]), np.ones(4, dtype=np.float32))])
     read = semantic_coverage(store, None, SemanticSettings(per_type=3, cached_only=True))
     assert (read["sampled"], read["embedded"], read["warnings"]) == (9, 1, cheap["warnings"])
 
@@ -110,7 +110,7 @@ def test_read_only_store_reads_the_prompts(store, tmp_path):
     store._cur().execute("DELETE FROM stats_derived")
     store.close()
     with Store(store.path, read_only=True) as ro:
-        assert {zh for _, _, zh in ro.stats_picks(None, 3)} == {None}
+        assert {zh for _, _, zh in ro.stats.picks(None, 3)} == {None}
         sem = semantic_coverage(ro, None, SemanticSettings(per_type=3, cached_only=True))
     assert sem["sampled"] == 9 and " of 9 texts contain Chinese" in sem["warnings"][0]
 

@@ -43,21 +43,21 @@ def plan_ab(store, scope=None, settings: PipelineSettings | None = None) -> dict
     Returns {"scope", "raw_train", "curated_train", "eval", "eval_source", "moved_to_train", "changes"}; bad
     input (no shared eval set, an eval set that overlaps training, an empty side) raises UserError.
     """
-    from curation.store import SampleFilter, curated_filter
+    from curation.store import NOT_CURATED, SampleFilter
 
     s = settings or PipelineSettings()
     scope = dataclasses.replace(scope or SampleFilter(), status=None, exclude_status=[], split=None, limit=None,
                                 offset=0)
-    current = list(store.iter_samples(scope))
+    current = list(store.samples.iter(scope))
     if not current:
         raise UserError(f"the scope {scope.to_dict() or '(whole store)'} holds no samples; import data or widen "
                         f"the filter")
-    removed_states = set(curated_filter().exclude_status)
+    removed_states = set(NOT_CURATED)
     curated = [c for c in current if c["status"] not in removed_states]
     if not curated:
         raise UserError("every sample in the scope is rejected or a duplicate: the curated side would train on "
                         "nothing")
-    raw = {c["id"]: (store.sample_at(c["id"], 0) if c["rev"] else c) for c in current}
+    raw = {c["id"]: (store.revisions.sample_at(c["id"], 0) if c["rev"] else c) for c in current}
     eval_ids, source = _eval_ids(current, curated, s)
     plan = _split(raw, curated, eval_ids)
     plan["moved_to_train"] = _decontaminate(plan, raw, curated, s, source)
@@ -144,7 +144,7 @@ def start_ab(store, workspace, scope=None, settings: PipelineSettings | None = N
     plan = plan_ab(store, scope, s)
     ws = Path(workspace)
     adir = _new_dir(ws / "ab")
-    header = {"store": str(store.path), "store_revision": store.store_revision(), "filter": plan["scope"].to_dict(),
+    header = {"store": str(store.path), "store_revision": store.revision(), "filter": plan["scope"].to_dict(),
               "seed": s.seed, "eval_fraction": s.eval_fraction, "ab_dir": str(adir.resolve())}
     pdirs = {}
     for arm in ARMS:

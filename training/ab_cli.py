@@ -7,7 +7,7 @@ import time
 
 def register(subparsers, common) -> None:
     """Add `curation ab <action>` to the `curation` parser."""
-    from curation.cli import add_filter_args
+    from curation.cli.args import add_filter_args
 
     p = subparsers.add_parser("ab", parents=[common], help="raw-vs-curated A/B: train both, compare with CIs")
     sub = p.add_subparsers(dest="ab_command", required=True, metavar="ACTION")
@@ -39,7 +39,7 @@ def register(subparsers, common) -> None:
 
 
 def cmd_start(args) -> dict:
-    from curation.cli import filter_from_args, open_store
+    from curation.cli.args import filter_from_args, open_store
 
     from .ab import start_ab
     from .eval_cli import _type_metrics

@@ -1,6 +1,7 @@
 """`curation train`: launch (or audit, resume, watch, cancel) a LoRA run from the command line.
 
-curation/cli.py registers the subcommand with `add_train_parser` and prints what `train_command` returns.
+Registered through the `curation.commands` entry point (pyproject.toml); `curation` prints what `train_command`
+returns.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from curation.errors import UserError
 
 
 def register(subparsers, common) -> None:
-    """Extension hook of curation/cli.py: `common` carries the options every command takes (--json, ...)."""
+    """The `curation.commands` entry point: `common` carries the options every command takes (--json, ...)."""
     add_train_parser(subparsers, common)
 
 

@@ -185,16 +185,16 @@ def send_regressions_to_review(store, run_dir, author: str, suite: str = "eval",
         found = [r for r in found if r["id"] in wanted]
         considered = [i for i in considered if i in wanted]
     check = REGRESSION_TAG.format(run=run.name)
-    present = store.existing_ids(considered) if considered else {}
+    present = store.samples.source_hashes(considered) if considered else {}
     flags, tagged = [], []
     for r in found:
         if r["id"] not in present:
             continue
         reason = _regression_reason(run, suite, r)
-        sample = store.add_tag(r["id"], check, author, reason)
+        sample = store.samples.add_tag(r["id"], check, author, reason)
         flags.append((r["id"], check, reason, _evidence(r), sample["rev"]))
         tagged.append(r["id"])
-    store.replace_flags([check], [i for i in considered if i in present], flags,
+    store.flags.replace([check], [i for i in considered if i in present], flags,
                         {"author": author, "trigger": "evaluation", "settings": {"run_dir": str(run), "suite": suite}})
     return {"tag": check, "tagged": tagged, "regressions": len(found), "not_in_store": len(found) - len(tagged)}
 

@@ -115,7 +115,7 @@ def cmd_compare(args) -> dict:
 
     result = compare_runs(args.run_dirs, args.suite)
     if args.send_regressions:
-        from curation.cli import author_of, open_store
+        from curation.cli.args import author_of, open_store
 
         with open_store(args) as store:
             result["review"] = send_regressions_to_review(store, args.run_dirs[0], author_of(args),

@@ -100,7 +100,7 @@ def selection_task_types(store, filter_=None) -> list[str]:
     """The task_types of the selection one click would export (default: the curated one), sorted."""
     from curation.store import UNTYPED, curated_filter, task_type_label
 
-    rows = store.counts_by("task_type", filter_ or curated_filter())
+    rows = store.samples.counts_by("task_type", filter_ or curated_filter())
     return sorted({task_type_label(l1, l2) or UNTYPED for l1, l2, _ in rows})
 
 

@@ -3,7 +3,7 @@
 A run reads the samples of a filter, scores pairs with one method, stores the pairs (down to the method's floor)
 and the clusters it proposes at its threshold, with the settings. Review works on the stored pairs: clusters at
 any threshold are rebuilt from them (`clusters_at`), minus pairs a reviewer cut ("not duplicates", "split"),
-with keeper overrides applied. Marking a sample duplicate is a status change through `Store.update_sample`:
+with keeper overrides applied. Marking a sample duplicate is a status change through `Store.samples.update`:
 a revision with a reason, undone by `unmark`. Protected robustness samples are never marked automatically.
 """
 from __future__ import annotations
@@ -83,7 +83,7 @@ def _load(store, filter_, key: str) -> tuple[list[str], list[str], list[dict]]:
     """(ids, key texts, compact metadata) for the filter; messages are dropped once the key text is taken,
     so a million samples cost their key texts, not their full conversations."""
     ids, texts, metas = [], [], []
-    for s in store.iter_samples(filter_, columns=META_COLUMNS):
+    for s in store.samples.iter(filter_, columns=META_COLUMNS):
         ids.append(s["id"])
         texts.append(sample_key_text(s, key))
         metas.append({k: s.get(k) for k in KEEPER_FIELDS})
@@ -137,7 +137,7 @@ def run_dedup(store, method: str, settings=None, filter_=None, author: str = "cl
     pairs = list(zip(a, b, sims.tolist()))
     clusters = _build_clusters(pairs, settings.threshold, by_id, keeper_rule, cut=(), keepers={})
     stats = {**result.stats, "skipped": len(result.skipped), "variant_pairs_ignored": len(result.sims) - len(sims)}
-    run_id = store.dedup_record_run(
+    run_id = store.dedup.add_run(
         method, settings.key, dataclasses.asdict(settings), filter_.to_dict(), len(ids), settings.threshold,
         result.floor, {**stats, "keeper_rule": keeper_rule.order, "warnings": warnings}, author, (a, b, sims),
         [(c.number, m["id"], m["id"] == c.keeper, is_protected(m), c.keeper_reason if m["id"] == c.keeper else "")
@@ -213,7 +213,7 @@ def _build_clusters(pairs, threshold, by_id, keeper_rule, cut, keepers, groups=N
 def review_state(store, run_id: int) -> tuple[set[tuple[str, str]], dict[str, str]]:
     """(pairs cut by reviewers, keeper overrides id -> who chose it, latest first) for a run."""
     cut, keepers = set(), {}
-    for d in store.dedup_decisions(run_id):
+    for d in store.dedup.decisions(run_id):
         if d["kind"] == "not_duplicate":
             cut.add((d["a"], d["b"]))
         elif d["kind"] == "keeper":
@@ -229,13 +229,13 @@ def clusters_at(store, run_id: int, threshold: float | None = None, keeper_rule:
     """Clusters of a stored run at `threshold` (default: the run's), from stored pairs, with reviewer decisions.
 
     Largest first; `offset`/`limit` page through them (only the page's samples are read). Pass `pairs` (from
-    store.dedup_pairs) to avoid re-reading them on every slider move.
+    store.dedup.pairs) to avoid re-reading them on every slider move.
     """
-    run = store.dedup_run(run_id)
+    run = store.dedup.runs.get(run_id)
     threshold = run["threshold"] if threshold is None else threshold
     if threshold < run["floor"] - 1e-9:
         raise UserError(f"run {run_id} stored pairs down to {run['floor']}; rerun the method for threshold {threshold}")
-    pairs = store.dedup_pairs(run_id) if pairs is None else pairs
+    pairs = store.dedup.pairs(run_id) if pairs is None else pairs
     pairs = [p for p in pairs if p[2] >= threshold]
     cut, keepers = review_state(store, run_id)
     groups = cluster_ids(pairs, threshold, cut)
@@ -245,7 +245,7 @@ def clusters_at(store, run_id: int, threshold: float | None = None, keeper_rule:
 
     by_id = {}
     for k in range(0, len(member_ids), 5000):
-        for s in store.query_samples(SampleFilter(ids=member_ids[k:k + 5000]), columns=META_COLUMNS):
+        for s in store.samples.list(SampleFilter(ids=member_ids[k:k + 5000]), columns=META_COLUMNS):
             by_id[s["id"]] = s
     pairs = [p for p in pairs if p[0] in by_id and p[1] in by_id]
     rule = keeper_rule or KeeperRule(order=run["stats"].get("keeper_rule") or KeeperRule().order)
@@ -267,7 +267,7 @@ def mark_duplicate(store, run_id: int, sample_id: str, keeper: str, similarity: 
     `auto:dedup` (the person who started them is in the note): a protected robustness sample is skipped.
     A reviewer accepting one cluster is a person acting on it, recorded under their own name.
     """
-    s = store.get_sample(sample_id)
+    s = store.samples.get(sample_id)
     if s["status"] == "duplicate":
         return False
     actor = author
@@ -275,11 +275,11 @@ def mark_duplicate(store, run_id: int, sample_id: str, keeper: str, similarity: 
         actor = AUTOMATIC_ACTOR
         if _refused(s, actor):
             return False
-    run = store.dedup_run(run_id)
+    run = store.dedup.runs.get(run_id)
     note = (f"duplicate of {keeper} ({run['method']} on {run['key']}, similarity {similarity:.3f}, "
             f"dedup run {run_id}" + (f", applied by {author})" if automatic else ")"))
-    store.update_sample(sample_id, {"status": "duplicate"}, actor, ACTION_MARK, note)
-    store.dedup_add_decision(run_id, "marked", sample_id, keeper, author, note)
+    store.samples.update(sample_id, {"status": "duplicate"}, actor, ACTION_MARK, note)
+    store.dedup.add_decision(run_id, "marked", sample_id, keeper, author, note)
     return True
 
 
@@ -298,15 +298,15 @@ def _refused(sample: dict, actor: str) -> bool:
 
 def unmark(store, sample_id: str, author: str, run_id: int | None = None) -> dict:
     """Undo a dedup mark: restore the status the sample had before it was marked (a new revision)."""
-    s = store.get_sample(sample_id)
+    s = store.samples.get(sample_id)
     if s["status"] != "duplicate":
         raise UserError(f"sample {sample_id} is not marked duplicate (status {s['status']})")
-    marks = [r for r in store.history(sample_id) if r["action"] == ACTION_MARK and r["after"].get("status") == "duplicate"]
+    marks = [r for r in store.revisions.list(sample_id) if r["action"] == ACTION_MARK and r["after"].get("status") == "duplicate"]
     previous = marks[-1]["before"].get("status", "pending") if marks else "pending"
-    out = store.update_sample(sample_id, {"status": previous}, author, ACTION_UNMARK,
+    out = store.samples.update(sample_id, {"status": previous}, author, ACTION_UNMARK,
                               f"not a duplicate: status back to {previous}")
     if run_id is not None:
-        store.dedup_add_decision(run_id, "unmarked", sample_id, None, author, f"status back to {previous}")
+        store.dedup.add_decision(run_id, "unmarked", sample_id, None, author, f"status back to {previous}")
     return out
 
 
@@ -334,16 +334,16 @@ def apply_above(store, run_id: int, threshold: float, min_similarity: float, aut
 
 def set_keeper(store, run_id: int, sample_id: str, author: str) -> None:
     """A reviewer chooses the keeper of the cluster containing sample_id."""
-    store.dedup_add_decision(run_id, "keeper", sample_id, None, author, "keeper chosen by reviewer")
+    store.dedup.add_decision(run_id, "keeper", sample_id, None, author, "keeper chosen by reviewer")
 
 
 def not_duplicates(store, run_id: int, member_ids: list[str], author: str) -> int:
     """A reviewer says these samples are not duplicates of each other: cut every stored pair among them."""
     inside = set(member_ids)
     n = 0
-    for a, b, _ in store.dedup_pairs(run_id):
+    for a, b, _ in store.dedup.pairs(run_id):
         if a in inside and b in inside:
-            store.dedup_add_decision(run_id, "not_duplicate", a, b, author, "not duplicates")
+            store.dedup.add_decision(run_id, "not_duplicate", a, b, author, "not duplicates")
             n += 1
     return n
 
@@ -354,8 +354,8 @@ def split_cluster(store, run_id: int, member_ids: list[str], split_off: list[str
     if not part or not rest:
         raise UserError("choose some but not all members to split off")
     n = 0
-    for a, b, _ in store.dedup_pairs(run_id):
+    for a, b, _ in store.dedup.pairs(run_id):
         if (a in part and b in rest) or (b in part and a in rest):
-            store.dedup_add_decision(run_id, "not_duplicate", a, b, author, "split")
+            store.dedup.add_decision(run_id, "not_duplicate", a, b, author, "split")
             n += 1
     return n

@@ -2,7 +2,7 @@
 and the robustness share per task_type.
 
 Detection writes *suggestions* (Store.robustness_* methods), never tags. An annotator confirms a suggestion,
-which adds the tag `robustness:<kind>` through Store.add_tag (a revision, so the sample's history records who and
+which adds the tag `robustness:<kind>` through Store.samples.add_tag (a revision, so the sample's history records who and
 when), or rejects it. Tags can also be set by hand. Generated variants are new pending samples linked to their
 parent by `parent_id` and tagged `robustness:generated:<kind>`. Both kinds of tag make a sample protected
 (curation/protection.py).
@@ -49,7 +49,7 @@ def detect_into_store(store: Store, f: SampleFilter | None = None, detectors: li
     detectors = detectors if detectors is not None else default_detectors()
     f = f or SampleFilter()
     rows, n, by_kind = [], 0, {}
-    for sample in store.iter_samples(f, columns=_COLUMNS):
+    for sample in store.samples.iter(f, columns=_COLUMNS):
         n += 1
         for d in detect_sample(sample, detectors):
             if _has_kind(sample, d.kind):
@@ -59,8 +59,9 @@ def detect_into_store(store: Store, f: SampleFilter | None = None, detectors: li
                          "content_hash": sample["content_hash"]})
             by_kind[d.kind] = by_kind.get(d.kind, 0) + 1
     settings = {type(d).__name__: dataclasses.asdict(d.settings) for d in detectors}
-    run_id = store.robustness_record_run(author, "detect", f.to_dict(), settings, n, len(rows))
-    stored = store.robustness_add_suggestions(run_id, rows)
+    run_id = store.robustness.runs.add(author=author, kind="detect", filter=f.to_dict(), settings=settings,
+                                       n_samples=n, n_results=len(rows))
+    stored = store.robustness.add_suggestions(run_id, rows)
     return {"run_id": run_id, "samples": n, "found": len(rows), "suggested": stored, "by_kind": by_kind,
             "settings": settings, "filter": f.to_dict()}
 
@@ -68,7 +69,7 @@ def detect_into_store(store: Store, f: SampleFilter | None = None, detectors: li
 def suggestions(store: Store, state: str | None = "open", kind: str | None = None, limit: int | None = None,
                 offset: int = 0) -> list[dict]:
     """Stored suggestions, most confident first (kind: typo, incomplete, code_mix or pinyin)."""
-    return store.robustness_suggestions(state=state, tag=kind_tag(kind) if kind else None, limit=limit,
+    return store.robustness.suggestions(state=state, tag=kind_tag(kind) if kind else None, limit=limit,
                                         offset=offset)
 
 
@@ -82,12 +83,12 @@ def confirm(store: Store, sample_id: str, kind: str, author: str, note: str | No
     """Confirm a suggestion: the sample gets the tag `robustness:<kind>` (a revision) and becomes protected."""
     _require_person(author)
     tag = kind_tag(kind)
-    sample = store.get_sample(sample_id)
-    open_ = store.robustness_suggestions(state="open", tag=tag, sample_ids=[sample_id])
+    sample = store.samples.get(sample_id)
+    open_ = store.robustness.suggestions(state="open", tag=tag, sample_ids=[sample_id])
     reason = open_[0]["reason"] if open_ else None
-    updated = store.add_tag(sample_id, tag, author, note or (f"confirmed suggestion: {reason}" if reason else
+    updated = store.samples.add_tag(sample_id, tag, author, note or (f"confirmed suggestion: {reason}" if reason else
                                                               "robustness tag set by hand"))
-    store.robustness_decide(sample_id, tag, "confirmed", author)
+    store.robustness.decide(sample_id, tag, "confirmed", author)
     return {"id": sample_id, "tag": tag, "tags": updated["tags"], "was_suggested": bool(open_),
             "already_tagged": tag in sample["tags"]}
 
@@ -96,8 +97,8 @@ def reject(store: Store, sample_id: str, kind: str, author: str) -> dict:
     """Reject a suggestion: it is closed (kept as rejected, so it is not suggested again) and no tag is set."""
     _require_person(author)
     tag = kind_tag(kind)
-    store.get_sample(sample_id)
-    n = store.robustness_decide(sample_id, tag, "rejected", author)
+    store.samples.get(sample_id)
+    n = store.robustness.decide(sample_id, tag, "rejected", author)
     if not n:
         raise UserError(f"sample {sample_id} has no open {tag} suggestion")
     return {"id": sample_id, "tag": tag, "rejected": n}
@@ -132,9 +133,9 @@ def untag_samples(store: Store, ids: list[str], kind: str, author: str, note: st
     tag = kind_tag(kind)
     n = 0
     for i in ids:
-        before = store.get_sample(i)
+        before = store.samples.get(i)
         if tag in before["tags"]:
-            store.remove_tag(i, tag, author, note or "robustness tag removed by hand")
+            store.samples.remove_tag(i, tag, author, note or "robustness tag removed by hand")
             n += 1
     return {"tag": tag, "untagged": n, "ids": ids}
 
@@ -147,14 +148,15 @@ def augment(store: Store, f: SampleFilter | None = None, settings: GenerationSet
     settings = settings or GenerationSettings()
     settings.check()
     f = f or curated_filter()
-    samples = list(store.iter_samples(f, columns=_COLUMNS))
+    samples = list(store.samples.iter(f, columns=_COLUMNS))
     for smp in samples:
         smp["task_type"] = smp.get("task_type")
     variants, the_plan = generate(samples, settings, is_protected)
     rows = [_sample_row(v) for v in variants]
-    inserted = 0 if dry_run else store.insert_generated(rows)
-    run_id = None if dry_run else store.robustness_record_run(
-        author, "generate", f.to_dict(), dataclasses.asdict(settings), len(samples), inserted)
+    inserted = 0 if dry_run else store.samples.add_rows(rows)
+    run_id = None if dry_run else store.robustness.runs.add(
+        author=author, kind="generate", filter=f.to_dict(), settings=dataclasses.asdict(settings),
+        n_samples=len(samples), n_results=inserted)
     return {"run_id": run_id, "dry_run": dry_run, "considered": len(samples), "generated": len(variants),
             "inserted": inserted, "plan": the_plan.per_task_type, "settings": dataclasses.asdict(settings),
             "variants": [{"id": v["id"], "parent_id": v["parent_id"], "task_type": v["task_type"],
@@ -194,8 +196,8 @@ def share_by_task_type(store: Store, f: SampleFilter | None = None, target: floa
     base = f or SampleFilter()
     scope = dataclasses.replace(base, exclude_status=sorted(set(base.exclude_status) | {"rejected", "duplicate"}),
                                 limit=None, offset=0)
-    totals = _counts(store.counts_by("task_type", scope))
-    robust = _counts(store.counts_by("task_type", dataclasses.replace(scope, tag=TAG_PREFIX + "*")))
+    totals = _counts(store.samples.counts_by("task_type", scope))
+    robust = _counts(store.samples.counts_by("task_type", dataclasses.replace(scope, tag=TAG_PREFIX + "*")))
     rows = []
     for task_type, total in sorted(totals.items()):
         t = (targets or {}).get(task_type, target)

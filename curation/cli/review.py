@@ -2,12 +2,15 @@
 agreement from the command line. A thin shell over curation.review, curation.checks and curation.agreement."""
 from __future__ import annotations
 
-from .errors import UserError
+from ..errors import UserError
+from ..review import (AgreementSettings, AssignSettings, QueueSpec, adjudicate, agreement_report, annotator_dashboard,
+                      assign, build_queue, create_profile, disagreement_queue, export_reviews, import_reviews,
+                      queue_progress, set_role)
+from .args import add_filter_args, author_of, filter_from_args, open_store
 
 
 def register(sub, common) -> None:
     """Add `curation review <action>` to the `curation` parser."""
-    from .cli import add_filter_args
 
     p = sub.add_parser("review", parents=[common], help="human review: queues, offline files, checks, agreement")
     rsub = p.add_subparsers(dest="review_command", required=True, metavar="ACTION")
@@ -85,8 +88,6 @@ def register(sub, common) -> None:
 
 
 def _spec(args):
-    from .cli import filter_from_args
-    from .review import QueueSpec
     return QueueSpec(filter=filter_from_args(args), flagged=args.flagged, assigned_to=args.assigned_to,
                      disagreement=args.disagreement, spread=args.spread, dedup_run=args.dedup_run,
                      dedup_cluster=args.dedup_cluster, hide_reviewed_by=args.hide_reviewed_by, order=args.order,
@@ -94,8 +95,6 @@ def _spec(args):
 
 
 def cmd_queue(args) -> dict:
-    from .cli import author_of, open_store
-    from .review import build_queue, queue_progress
     spec = _spec(args)
     with open_store(args) as store:
         ids = build_queue(store, spec, args.limit)
@@ -103,15 +102,11 @@ def cmd_queue(args) -> dict:
 
 
 def cmd_export(args) -> dict:
-    from .cli import open_store
-    from .review import export_reviews
     with open_store(args) as store:
         return export_reviews(store, args.out, _spec(args), args.annotator, args.limit)
 
 
 def cmd_import(args) -> dict:
-    from .cli import author_of, open_store
-    from .review import import_reviews
     with open_store(args) as store:
         out = import_reviews(store, args.file, args.annotator or author_of(args))
     refused = len(out["conflicts"]) + len(out["errors"])
@@ -123,8 +118,6 @@ def cmd_import(args) -> dict:
 
 
 def cmd_agreement(args) -> dict:
-    from .cli import open_store
-    from .review import AgreementSettings, agreement_report
     settings = AgreementSettings(min_items=args.min_items, by_task_type=not args.no_by_task_type,
                                  replicates=args.replicates, seed=args.seed)
     with open_store(args) as store:
@@ -132,16 +125,13 @@ def cmd_agreement(args) -> dict:
 
 
 def cmd_checks(args) -> dict:
-    from .checks import run_checks
-    from .cli import author_of, filter_from_args, open_store
+    from ..checks import run_checks  # numpy, via the store's length statistics
     names = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
     with open_store(args) as store:
         return run_checks(store, filter_from_args(args), names, author=author_of(args)).to_dict()
 
 
 def cmd_assign(args) -> dict:
-    from .cli import author_of, filter_from_args, open_store
-    from .review import AssignSettings, assign
     names = [n.strip() for n in args.annotators.split(",") if n.strip()]
     settings = AssignSettings(annotators=names, n_samples=args.n, overlap=args.overlap, k=args.k, seed=args.seed,
                               include_assigned=args.include_assigned)
@@ -150,39 +140,31 @@ def cmd_assign(args) -> dict:
 
 
 def cmd_profile(args) -> dict:
-    from .cli import author_of, open_store
-    from .review import create_profile, set_role
     with open_store(args) as store:
         if args.action == "list":
-            return {"profiles": store.annotators()}
+            return {"profiles": store.review.annotators()}
         if not args.name:
             raise UserError(f"profile {args.action} needs a NAME")
         if args.action == "add":
-            if store.annotator(args.name):
+            if store.review.annotator(args.name):
                 raise UserError(f"profile {args.name!r} already exists")
             return {"profile": create_profile(store, args.name, args.role)}
         set_role(store, author_of(args), args.name, args.role)
-        return {"profile": store.annotator(args.name)}
+        return {"profile": store.review.annotator(args.name)}
 
 
 def cmd_disagreements(args) -> dict:
-    from .cli import open_store
-    from .review import disagreement_queue
     with open_store(args) as store:
         rows = disagreement_queue(store, args.spread)
     return {"count": len(rows), "disagreements": rows}
 
 
 def cmd_adjudicate(args) -> dict:
-    from .cli import author_of, open_store
-    from .review import adjudicate
     with open_store(args) as store:
         s = adjudicate(store, args.id, author_of(args), args.verdict, args.note, args.rev)
     return {"id": s["id"], "status": s["status"], "rev": s["rev"]}
 
 
 def cmd_dashboard(args) -> dict:
-    from .cli import open_store
-    from .review import annotator_dashboard
     with open_store(args) as store:
         return {"annotators": annotator_dashboard(store)}

@@ -1,15 +1,15 @@
 """`curation dedup`, `curation dedup-unmark` and `curation decontaminate`: thin shells over curation.dedup and
-curation.decontam (registered by curation/cli.py through EXTENSIONS)."""
+curation.decontam (registered by curation/cli/__init__.py)."""
 from __future__ import annotations
 
 import sys
 
-from curation.errors import UserError
+from ..errors import UserError
+from .args import add_filter_args, author_of, filter_from_args, open_store
 
 
 def register(sub, common) -> None:
     """Add the dedup and decontamination commands to the `curation` parser."""
-    from curation.cli import add_filter_args
 
     p = sub.add_parser("dedup", parents=[common], help="find duplicate clusters (exact, MinHash LSH, semantic)")
     p.add_argument("--method", default="minhash", choices=["exact", "minhash", "semantic"])
@@ -50,7 +50,6 @@ def _progress(done: int, total: int) -> None:
 
 
 def cmd_dedup(args) -> dict:
-    from curation.cli import author_of, filter_from_args, open_store
     from curation.dedup.keeper import KeeperRule
     from curation.dedup.runs import apply_cluster, clusters_at, make_settings, run_dedup
 
@@ -75,7 +74,6 @@ def cmd_dedup(args) -> dict:
 
 
 def cmd_unmark(args) -> dict:
-    from curation.cli import author_of, open_store
     from curation.dedup.runs import unmark
 
     with open_store(args) as store:
@@ -84,7 +82,6 @@ def cmd_unmark(args) -> dict:
 
 
 def cmd_decontaminate(args) -> dict:
-    from curation.cli import author_of, filter_from_args, open_store
     from curation.decontam import DecontamSettings, decontaminate
 
     if not 0 < args.threshold <= 1:

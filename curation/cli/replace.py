@@ -5,8 +5,8 @@ from __future__ import annotations
 
 def register(sub, common) -> None:
     """Add `curation replace` to the `curation` parser."""
-    from .cli import add_filter_args
-    from .replace import ROLES
+    from ..replace import ROLES
+    from .args import add_filter_args
 
     p = sub.add_parser("replace", parents=[common], help="find-and-replace in turn contents (preview, then --apply)",
                        description="Replace text in the turn contents of every sample matching the filter. "
@@ -26,8 +26,8 @@ def register(sub, common) -> None:
 
 
 def cmd_replace(args) -> dict:
-    from .cli import author_of, filter_from_args, open_store
-    from .replace import ReplaceSettings, apply, preview
+    from ..replace import ReplaceSettings, apply, preview
+    from .args import author_of, filter_from_args, open_store
 
     s = ReplaceSettings(find=args.find, replace=args.replacement, regex=args.regex, ignore_case=args.ignore_case)
     if args.role:

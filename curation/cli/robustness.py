@@ -1,16 +1,19 @@
 """`curation robustness detect|suggestions|confirm|reject|tag|untag|augment|share|check`: a thin shell over
-curation.robustness (registered by curation/cli.py through EXTENSIONS)."""
+curation.robustness (registered by curation/cli/__init__.py)."""
 from __future__ import annotations
 
-from curation.errors import UserError
+from ..errors import UserError
+from ..robustness.detection import default_detectors, detect_text
+from ..robustness.generation import PERTURBATIONS, GenerationSettings
+from ..robustness.tagging import (augment, decide_many, detect_into_store, share_by_task_type, suggestions, tag_samples,
+                                  untag_samples)
+from .args import add_filter_args, author_of, filter_from_args, open_store
 
 KINDS = ("typo", "incomplete", "code_mix", "pinyin")
 
 
 def register(sub, common) -> None:
     """Add the `robustness` command group to the `curation` parser."""
-    from curation.cli import add_filter_args
-    from curation.robustness.generation import PERTURBATIONS
 
     top = sub.add_parser("robustness", parents=[common], help="detect, tag, generate and protect robustness data")
     rsub = top.add_subparsers(dest="robustness_command", required=True, metavar="ACTION")
@@ -66,7 +69,6 @@ def register(sub, common) -> None:
 
 
 def _detectors(kinds):
-    from curation.robustness.detection import default_detectors
     detectors = default_detectors()
     if kinds:
         names = {"typo": "TypoDetector", "incomplete": "IncompleteDetector", "code_mix": "CodeMixDetector",
@@ -77,23 +79,17 @@ def _detectors(kinds):
 
 
 def cmd_detect(args) -> dict:
-    from curation.cli import filter_from_args, open_store
-    from curation.robustness.tagging import detect_into_store
     with open_store(args) as store:
         return detect_into_store(store, filter_from_args(args), _detectors(args.kind))
 
 
 def cmd_suggestions(args) -> dict:
-    from curation.cli import open_store
-    from curation.robustness.tagging import suggestions
     with open_store(args) as store:
         rows = suggestions(store, None if args.state == "all" else args.state, args.kind, limit=args.limit)
         return {"count": len(rows), "suggestions": rows}
 
 
 def cmd_decide(args) -> dict:
-    from curation.cli import author_of, open_store
-    from curation.robustness.tagging import decide_many, suggestions
     with open_store(args) as store:
         if args.all_open:
             if args.ids:
@@ -108,17 +104,12 @@ def cmd_decide(args) -> dict:
 
 
 def cmd_tag(args) -> dict:
-    from curation.cli import author_of, open_store
-    from curation.robustness.tagging import tag_samples, untag_samples
     with open_store(args) as store:
         fn = untag_samples if args.untag else tag_samples
         return fn(store, args.ids, args.kind, author_of(args), args.note)
 
 
 def cmd_augment(args) -> dict:
-    from curation.cli import filter_from_args, open_store
-    from curation.robustness.generation import GenerationSettings
-    from curation.robustness.tagging import augment
     s = GenerationSettings()
     overrides = {"rate": args.rate, "target_share": args.target_share, "variants_per_sample": args.variants_per_sample,
                  "turn": args.turn, "seed": args.seed,
@@ -133,8 +124,6 @@ def cmd_augment(args) -> dict:
 
 
 def cmd_share(args) -> dict:
-    from curation.cli import filter_from_args, open_store
-    from curation.robustness.tagging import share_by_task_type
     if args.target is not None and not 0 <= args.target <= 1:
         raise UserError(f"--target must be between 0 and 1, got {args.target}")
     with open_store(args) as store:
@@ -142,5 +131,4 @@ def cmd_share(args) -> dict:
 
 
 def cmd_check(args) -> dict:
-    from curation.robustness.detection import detect_text
     return {"text": args.text, "detections": [d.to_dict() for d in detect_text(args.text)]}

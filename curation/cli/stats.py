@@ -11,8 +11,9 @@ import argparse
 import json
 from pathlib import Path
 
-from .errors import UserError
-from .store import STATUSES, SampleFilter, curated_filter
+from ..errors import UserError
+from ..store import STATUSES, SampleFilter, curated_filter
+from .args import LANGUAGES, SPLITS, filter_from_args
 
 _COMPARE = ("dataset", "task_type", "status", "split", "tag", "search", "language")
 
@@ -23,10 +24,10 @@ def add_stats_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--compare-dataset", action="append", metavar="NAME")
     g.add_argument("--compare-task-type", action="append", metavar="TYPE")
     g.add_argument("--compare-status", action="append", choices=STATUSES)
-    g.add_argument("--compare-split", choices=["train", "eval", "none"])
+    g.add_argument("--compare-split", choices=list(SPLITS))
     g.add_argument("--compare-tag")
     g.add_argument("--compare-search")
-    g.add_argument("--compare-language", choices=["zh", "en", "mixed", "other"])
+    g.add_argument("--compare-language", choices=list(LANGUAGES))
     g.add_argument("--compare-curated", action="store_true",
                    help="compare with the curated part (not rejected, not duplicate) of the first selection")
     g = p.add_argument_group("metrics")
@@ -70,8 +71,7 @@ def load_targets(path: str | None) -> dict | None:
 
 def run_stats(args, store) -> dict:
     """Compute the statistics the options ask for (and write the report when --report is given)."""
-    from .cli import filter_from_args
-    from .stats import SemanticSettings, StatsSettings, compute_stats
+    from ..stats import SemanticSettings, StatsSettings, compute_stats
     f = filter_from_args(args)
     settings = StatsSettings(tokenizer=args.tokenizer, targets=load_targets(args.targets))
     if args.top is not None:
@@ -86,7 +86,7 @@ def run_stats(args, store) -> dict:
     with _Progress() as tick:
         result = compute_stats(store, f, settings, compare=compare_filter(args, f), semantic=semantic, progress=tick)
     if args.report:
-        from .report import write_report
+        from ..report import write_report
         write_report(result, args.report)
         result["report"] = str(args.report)
     return result

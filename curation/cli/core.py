@@ -1,78 +1,20 @@
-"""`curation` command line: a thin shell over the library. Every command takes --json and --db.
-
-Bad input exits with status 2 and one line on stderr; nothing here prints a traceback unless CURATION_DEBUG=1.
-"""
+"""The core `curation` commands: ingest, samples, show, restore, relabel, set-status, stats, taxonomy,
+quarantine and export. Thin shells over the library; `register` adds them to the parser."""
 from __future__ import annotations
 
-import argparse
-import getpass
-import importlib
 import json
-import os
-import signal
 import sys
 from pathlib import Path
 
-from .errors import UserError
-from .store import STATUSES, SampleFilter, Store, curated_filter, parse_task_type
-
-# Modules that add their own subcommands: each exposes `register(subparsers, common)`.
-EXTENSIONS: tuple[str, ...] = (
-    "curation.dedup_cli",
-    "curation.robustness_cli",
-    "curation.review_cli",
-    "curation.replace_cli",
-    "training.cli",
-    "training.eval_cli",
-    "training.ab_cli",
-)
-
-
-def _common() -> argparse.ArgumentParser:
-    """Options every command accepts, before or after the command name."""
-    p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--db", default=argparse.SUPPRESS, help="store file (default: $CURATION_DB or ./workbench.duckdb)")
-    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON document")
-    p.add_argument("--author", default=argparse.SUPPRESS, help="name recorded in revisions (default: $USER)")
-    return p
-
-
-def add_filter_args(p: argparse.ArgumentParser) -> None:
-    """The sample filter as command-line options."""
-    p.add_argument("--dataset", action="append", help="dataset name (repeatable)")
-    p.add_argument("--task-type", action="append", help='"L1" or "L1/L2" or "(untyped)" (repeatable)')
-    p.add_argument("--status", action="append", choices=STATUSES, help="review status (repeatable)")
-    p.add_argument("--split", choices=["train", "eval", "none"])
-    p.add_argument("--tag", help='tag, or a prefix ending in "*" (e.g. "robustness:*")')
-    p.add_argument("--search", help="text the conversation contains (case-insensitive)")
-    p.add_argument("--language", choices=["zh", "en", "mixed", "other"])
-
-
-def filter_from_args(args, default_curated: bool = False) -> SampleFilter:
-    """Build a SampleFilter from parsed filter options."""
-    kw = dict(dataset=args.dataset, task_type=args.task_type, status=args.status, split=args.split,
-              tag=args.tag, search=args.search, language=args.language)
-    if getattr(args, "limit", None) is not None:
-        kw.update(limit=args.limit, offset=getattr(args, "offset", 0))
-    if default_curated and not args.status:
-        return curated_filter(**kw)
-    return SampleFilter(**kw)
-
-
-def open_store(args) -> Store:
-    """The store named by --db / $CURATION_DB / ./workbench.duckdb."""
-    return Store(getattr(args, "db", None))
-
-
-def author_of(args) -> str:
-    """Who to record in revisions."""
-    return getattr(args, "author", None) or os.environ.get("CURATION_AUTHOR") or getpass.getuser() or "cli"
-
+from ..errors import UserError
+from ..store import STATUSES, parse_task_type
+from .args import add_filter_args, author_of, filter_from_args, jsonable as _jsonable, open_store
+from .stats import add_stats_args, run_stats
 
 # ---------------------------------------------------------------- commands
 def cmd_ingest(args) -> dict:
-    from .formats import parse_mapping
-    from .ingest import IngestSettings, ingest
+    from ..formats import parse_mapping
+    from ..ingest import IngestSettings, ingest
     settings = IngestSettings(dataset=args.dataset, format=args.format, task_type=args.task_type,
                               task_type_field=args.task_type_field, mapping=parse_mapping(args.map),
                               encoding=args.encoding, max_line_mb=args.max_line_mb,
@@ -106,19 +48,19 @@ class _progress:
 def cmd_samples(args) -> dict:
     with open_store(args) as store:
         f = filter_from_args(args)
-        rows = store.query_samples(f)
-        return {"total": store.count(f), "samples": [_jsonable(s) for s in rows]}
+        rows = store.samples.list(f)
+        return {"total": store.samples.count(f), "samples": [_jsonable(s) for s in rows]}
 
 
 def cmd_show(args) -> dict:
     with open_store(args) as store:
-        s = store.sample_at(args.id, args.rev) if args.rev is not None else store.get_sample(args.id)
-        return {"sample": _jsonable(s), "history": [_jsonable(r) for r in store.history(args.id)]}
+        s = store.revisions.sample_at(args.id, args.rev) if args.rev is not None else store.samples.get(args.id)
+        return {"sample": _jsonable(s), "history": [_jsonable(r) for r in store.revisions.list(args.id)]}
 
 
 def cmd_restore(args) -> dict:
     with open_store(args) as store:
-        return {"sample": _jsonable(store.restore(args.id, args.rev, author_of(args)))}
+        return {"sample": _jsonable(store.revisions.restore(args.id, args.rev, author_of(args)))}
 
 
 def cmd_relabel(args) -> dict:
@@ -129,18 +71,17 @@ def cmd_relabel(args) -> dict:
     if not any([f.dataset, f.task_type, f.status, f.split, f.tag, f.search, f.language]) and not args.all:
         raise UserError("relabel needs a filter (e.g. --task-type old/type) or --all")
     with open_store(args) as store:
-        n = store.update_many(f, {"task_l1": l1, "task_l2": l2}, author_of(args), "relabel", args.note)
+        n = store.samples.update_many(f, {"task_l1": l1, "task_l2": l2}, author_of(args), "relabel", args.note)
         return {"relabelled": n, "task_type": f"{l1}/{l2}", "filter": f.to_dict()}
 
 
 def cmd_set_status(args) -> dict:
     with open_store(args) as store:
-        s = store.update_sample(args.id, {"status": args.status}, author_of(args), "status", args.note)
+        s = store.samples.update(args.id, {"status": args.status}, author_of(args), "status", args.note)
         return {"sample": _jsonable(s)}
 
 
 def cmd_stats(args) -> dict:
-    from .stats_cli import run_stats
     with open_store(args) as store:
         return run_stats(args, store)
 
@@ -148,24 +89,24 @@ def cmd_stats(args) -> dict:
 def cmd_taxonomy(args) -> dict:
     with open_store(args) as store:
         if args.action == "list":
-            return {"taxonomy": store.taxonomy()}
+            return {"taxonomy": store.taxonomy.list()}
         l1, l2 = _two_levels(args.type)
         if args.action == "add":
-            added = store.taxonomy_add_many([(l1, l2, args.kind, args.description or f"{l1} — {l2}")])
+            added = store.taxonomy.add_many([(l1, l2, args.kind, args.description or f"{l1} — {l2}")])
             return {"added": added, "task_type": f"{l1}/{l2}"}
         if args.action == "remove":
-            store.taxonomy_remove(l1, l2)
+            store.taxonomy.remove(l1, l2)
             return {"removed": f"{l1}/{l2}"}
         if args.action == "rename":
             if not args.to:
                 raise UserError("rename needs --to NEW_L1/NEW_L2")
-            n = store.taxonomy_rename((l1, l2), _two_levels(args.to), author_of(args))
+            n = store.taxonomy.rename((l1, l2), _two_levels(args.to), author_of(args))
             return {"renamed": f"{l1}/{l2}", "to": args.to, "relabelled": n}
         if args.share is None and args.count is None:
             raise UserError("target needs --share (0..1) or --count")
         if args.share is not None and not 0 <= args.share <= 1:
             raise UserError(f"--share must be between 0 and 1, got {args.share}")
-        store.taxonomy_set_target(l1, l2, args.share, args.count)
+        store.taxonomy.set_target(l1, l2, args.share, args.count)
         return {"task_type": f"{l1}/{l2}", "target_share": args.share, "target_count": args.count}
 
 
@@ -178,7 +119,7 @@ def _two_levels(value: str | None) -> tuple[str, str]:
 
 def cmd_quarantine(args) -> dict:
     with open_store(args) as store:
-        rows = store.quarantine(args.ingest, args.limit)
+        rows = store.quarantine.list(args.ingest, args.limit)
     if args.out:
         path = Path(args.out)
         if path.exists() and path.is_dir():
@@ -190,7 +131,7 @@ def cmd_quarantine(args) -> dict:
 
 
 def cmd_export(args) -> dict:
-    from .export import ExportSettings, export_selection
+    from ..export import ExportSettings, export_selection
     settings = ExportSettings(format=args.format, eval_fraction=args.eval_fraction, seed=args.seed,
                               overwrite=args.overwrite)
     with open_store(args) as store:
@@ -199,13 +140,8 @@ def cmd_export(args) -> dict:
 
 
 # ---------------------------------------------------------------- parser
-def build_parser() -> argparse.ArgumentParser:
-    """The full command-line parser, extensions included."""
-    common = _common()
-    parser = argparse.ArgumentParser(prog="curation", parents=[common],
-                                     description="SFT Workbench: curate SFT data and prove it with a LoRA run.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def register(sub, common) -> None:
+    """Add the core commands to the `curation` parser (`common`: the options every command takes)."""
     p = sub.add_parser("ingest", parents=[common], help="import JSONL / JSON / CSV / Parquet files")
     p.add_argument("paths", nargs="+")
     p.add_argument("--dataset", help="dataset name (default: the file name)")
@@ -253,7 +189,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", parents=[common], help="diversity per task_type: balance vs targets, lengths, "
                        "shape, languages, answer/prompt monotony, semantic coverage")
     add_filter_args(p)
-    from .stats_cli import add_stats_args
     add_stats_args(p)
     p.set_defaults(func=cmd_stats)
 
@@ -281,73 +216,3 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--overwrite", action="store_true")
     p.set_defaults(func=cmd_export)
-
-    for name in EXTENSIONS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name != name:  # the extension exists but something it imports is missing: say so
-                raise
-            continue
-        module.register(sub, common)
-    return parser
-
-
-# ---------------------------------------------------------------- output
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if hasattr(obj, "isoformat"):
-        return obj.isoformat()
-    return obj
-
-
-def _print_human(result: dict) -> None:
-    for key, value in result.items():
-        if key.startswith("_"):
-            continue
-        if isinstance(value, list) and value and isinstance(value[0], dict):
-            print(f"{key} ({len(value)}):")
-            for row in value[:50]:
-                print("  " + json.dumps(_jsonable(row), ensure_ascii=False)[:300])
-            if len(value) > 50:
-                print(f"  … {len(value) - 50} more (use --json for all)")
-        else:
-            text = json.dumps(_jsonable(value), ensure_ascii=False)
-            print(f"{key}: {text[:2000]}")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `curation` console script."""
-    if hasattr(signal, "SIGPIPE"):  # `curation samples | head` should end quietly
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        result = args.func(args)
-    except UserError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
-    except Exception as e:  # a bug, not bad input: still one line unless debugging
-        if os.environ.get("CURATION_DEBUG"):
-            raise
-        print(f"error: internal error ({type(e).__name__}: {e}); rerun with CURATION_DEBUG=1 for details",
-              file=sys.stderr)
-        return 1
-    if getattr(args, "json", False):
-        print(json.dumps(_jsonable({k: v for k, v in result.items() if not k.startswith("_")}),
-                         ensure_ascii=False))
-    else:
-        _print_human(result)
-    if result.get("_error"):
-        print(f"error: {result['_error']}", file=sys.stderr)
-    return int(result.get("_exit", 0))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

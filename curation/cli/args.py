@@ -1,0 +1,88 @@
+"""What every `curation` command shares: the common options, the sample filter, numeric option types, the store
+and author lookups, and JSON-able output. Command modules import from here (never from the package itself), so
+there is no import cycle between the parser and its commands."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+
+from ..store import STATUSES, SampleFilter, Store, curated_filter
+
+LANGUAGES = ("zh", "en", "mixed", "other")
+SPLITS = ("train", "eval", "none")
+
+
+def common_options() -> argparse.ArgumentParser:
+    """Options every command accepts, before or after the command name."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--db", default=argparse.SUPPRESS, help="store file (default: $CURATION_DB or ./workbench.duckdb)")
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON document")
+    p.add_argument("--author", default=argparse.SUPPRESS, help="name recorded in revisions (default: $USER)")
+    return p
+
+
+def add_filter_args(p: argparse.ArgumentParser) -> None:
+    """The sample filter as command-line options."""
+    p.add_argument("--dataset", action="append", help="dataset name (repeatable)")
+    p.add_argument("--task-type", action="append", help='"L1" or "L1/L2" or "(untyped)" (repeatable)')
+    p.add_argument("--status", action="append", choices=STATUSES, help="review status (repeatable)")
+    p.add_argument("--split", choices=list(SPLITS))
+    p.add_argument("--tag", help='tag, or a prefix ending in "*" (e.g. "robustness:*")')
+    p.add_argument("--search", help="text the conversation contains (case-insensitive)")
+    p.add_argument("--language", choices=list(LANGUAGES))
+
+
+def filter_from_args(args, default_curated: bool = False) -> SampleFilter:
+    """Build a SampleFilter from parsed filter options."""
+    kw = dict(dataset=args.dataset, task_type=args.task_type, status=args.status, split=args.split,
+              tag=args.tag, search=args.search, language=args.language)
+    if getattr(args, "limit", None) is not None:
+        kw.update(limit=args.limit, offset=getattr(args, "offset", 0))
+    if default_curated and not args.status:
+        return curated_filter(**kw)
+    return SampleFilter(**kw)
+
+
+def open_store(args) -> Store:
+    """The store named by --db / $CURATION_DB / ./workbench.duckdb."""
+    return Store(getattr(args, "db", None))
+
+
+def author_of(args) -> str:
+    """Who to record in revisions."""
+    return getattr(args, "author", None) or os.environ.get("CURATION_AUTHOR") or getpass.getuser() or "cli"
+
+
+def jsonable(obj):
+    """`obj` with dates as ISO strings, tuples as lists: ready for json.dumps."""
+    if isinstance(obj, dict):
+        return {k: jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if hasattr(obj, "isoformat"):
+        return obj.isoformat()
+    return obj
+
+
+# ---------------------------------------------------------------- numeric option types
+# `type=` callables for argparse: a bad value exits with status 2 and a message naming the option, e.g.
+# "argument --limit: must be a whole number >= 0, got '-3'".
+def _number(kind, test, wanted: str):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}") from None
+        if value != value or not test(value):  # value != value: NaN
+            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
+        return value
+    parse.__name__ = wanted  # argparse names the type in its messages
+    return parse
+
+
+positive_int = _number(int, lambda v: v > 0, "a whole number > 0")
+non_negative_int = _number(int, lambda v: v >= 0, "a whole number >= 0")
+positive_float = _number(float, lambda v: 0 < v < float("inf"), "a number > 0")
+non_negative_float = _number(float, lambda v: 0 <= v < float("inf"), "a number >= 0")
+fraction = _number(float, lambda v: 0 <= v <= 1, "a number between 0 and 1")
