@@ -12,6 +12,7 @@ import streamlit as st
 from curation.errors import UserError
 from curation.store import curated_filter
 from pages._common import current_user, get_store, save_upload, workspace
+from pages._ab import ab_section
 from training import compare as cmp
 from training import pipeline as pl
 from training.jobs import list_runs
@@ -120,6 +121,8 @@ with st.container(border=True):
         active = pl.pipeline_status(current)["state"] in pl.ACTIVE
         st.fragment(run_every=2 if active else None)(show_pipeline)(current)
 
+
+ab_section(store, ws)
 
 # ---------------------------------------------------------------- which runs
 runs = list_runs(runs_dir)

@@ -137,3 +137,70 @@ def _tail(pdir) -> str:
 
     log = Path(pdir) / "log.txt"
     return log.read_text(errors="replace")[-2000:] if log.exists() else ""
+
+
+def fake_finished_ab(ws, scores: dict[str, list[tuple[str, float, float]]]) -> "Path":
+    """An A/B folder whose two chains 'succeeded': run folders holding eval items with the given
+    (task_type, raw score, curated score) per item, the base scoring 0 everywhere."""
+    from pathlib import Path
+
+    from training.pipeline import PipelineSettings
+    from training.rundir import write_json
+
+    ws = Path(ws)
+    pipelines = {}
+    for k, arm in enumerate(("raw", "curated")):
+        run = ws / "runs" / arm
+        (run / "eval" / "eval").mkdir(parents=True)
+        write_json(run / "config.json", {"base_model": "tiny", "export_dir": str(ws / "none")})
+        with open(run / "eval" / "eval" / "items.jsonl", "w", encoding="utf-8") as f:
+            for i, (t, raw, cur) in enumerate(scores):
+                f.write(json.dumps({"id": f"e{i}", "task_type": t, "prompt": f"q{i}", "reference": "I am Workbench.",
+                                    "metrics": ["rouge_l"], "excluded": False,
+                                    "base": {"scores": {"rouge_l": 0.0}, "output": "I am a model."},
+                                    "tuned": {"scores": {"rouge_l": (raw, cur)[k]},
+                                              "output": ("I am {{name}}.", "I am Workbench.")[k]}}) + "\n")
+        pdir = ws / "pipelines" / arm
+        pdir.mkdir(parents=True)
+        write_json(pdir / "status.json", {"state": "succeeded", "run_dir": str(run), "stage": None, "stages": []})
+        pipelines[arm] = str(pdir)
+    adir = ws / "ab" / "x"
+    adir.mkdir(parents=True)
+    import dataclasses
+    write_json(adir / "ab.json", {"scope": {}, "settings": dataclasses.asdict(PipelineSettings()),
+                                  "pipelines": pipelines, "changes": {"removed": 2, "removed_by_status": {"rejected": 2},
+                                                                      "edited": 5, "relabelled": 1},
+                                  "counts": {"raw": {"total": 30}, "curated": {"total": 28}, "eval": {"total": 24}},
+                                  "eval": {"source": "held out", "moved_to_train": 0,
+                                           "ids": [f"e{i}" for i in range(len(scores))]}})
+    return adir
+
+
+def scores_for_report() -> list:
+    # identity: curated 1.0 vs raw 0.2 on every item (a clear win); echo: the same on both sides
+    return [("identity/self", 0.2, 1.0)] * 12 + [("rewriting/echo", 0.5, 0.5)] * 12
+
+
+def test_report_pairs_items_curated_minus_raw_with_cis(tmp_path):
+    adir = fake_finished_ab(tmp_path, scores_for_report())
+    report = ab_report(adir)
+    rows = {r["task_type"]: r for r in report["rows"]}
+    ident, echo, overall = rows["identity/self"], rows["rewriting/echo"], rows["(overall)"]
+    assert (ident["raw"], ident["curated"], ident["n"]) == (pytest.approx(0.2), pytest.approx(1.0), 12)
+    assert ident["delta"] == pytest.approx(0.8) and ident["ci_low"] > 0 and ident["verdict"] == "curated better"
+    assert echo["delta"] == 0 and echo["verdict"] == "no significant change"
+    assert overall["n"] == 24 and overall["delta"] == pytest.approx(0.4)
+    assert report["eval"]["paired"] == 24 and report["changes"]["edited"] == 5
+    top = ab_side_by_side(adir, limit=1)[0]
+    assert (top["raw_output"], top["curated_output"], top["delta"]) == ("I am {{name}}.", "I am Workbench.",
+                                                                       pytest.approx(0.8))
+
+
+def test_report_of_an_unfinished_ab_is_refused(tmp_path):
+    from training.rundir import read_json, write_json
+
+    adir = fake_finished_ab(tmp_path, scores_for_report())
+    raw = tmp_path / "pipelines" / "raw" / "status.json"
+    write_json(raw, {**read_json(raw), "state": "failed", "error": "training failed: out of memory"})
+    with pytest.raises(UserError, match="not succeeded.*raw: training failed"):
+        ab_report(adir)

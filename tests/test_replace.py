@@ -116,4 +116,4 @@ def test_cli_previews_then_applies(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["changed"] == 2
     with Store(db) as s:
-        assert s.history(out["changes"][0]["id"])[0]["author"] == "carol"
+        assert s.revisions.list(out["changes"][0]["id"])[0]["author"] == "carol"
