@@ -191,6 +191,10 @@ def test_report_pairs_items_curated_minus_raw_with_cis(tmp_path):
     assert echo["delta"] == 0 and echo["verdict"] == "no significant change"
     assert overall["n"] == 24 and overall["delta"] == pytest.approx(0.4)
     assert report["eval"]["paired"] == 24 and report["changes"]["edited"] == 5
+    said = {r["task_type"]: r for r in ab_report(adir, mentions="workbench")["rows"] if r["metric"] != "rouge_l"}
+    assert said["identity/self"]["metric"] == "mentions 'workbench'"
+    assert (said["identity/self"]["raw"], said["identity/self"]["curated"], said["identity/self"]["base"]) == (0, 1, 0)
+    assert said["identity/self"]["ci_low"] == 1.0 and said["identity/self"]["verdict"] == "curated better"
     top = ab_side_by_side(adir, limit=1)[0]
     assert (top["raw_output"], top["curated_output"], top["delta"]) == ("I am {{name}}.", "I am Workbench.",
                                                                        pytest.approx(0.8))

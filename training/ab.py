@@ -210,27 +210,41 @@ def list_abs(workspace) -> list[dict]:
 
 
 # ---------------------------------------------------------------- the result
-def ab_report(adir) -> dict:
-    """curated - raw per task_type on the shared eval items, with paired bootstrap CIs, counts and changes."""
+def ab_report(adir, mentions: str | None = None) -> dict:
+    """curated - raw per task_type on the shared eval items, with paired bootstrap CIs, counts and changes.
+
+    `mentions` (e.g. the product name put in by a find-and-replace) adds rows scoring each answer 1 when it
+    contains that text (case-insensitive) and 0 otherwise: the share of answers that say it, on each side.
+    """
     st = ab_status(adir)
     if st["state"] != "succeeded":
         raise UserError(f"the A/B has not succeeded yet (state {st['state']}"
                         + (f": {st['error']}" if st["error"] else "") + "); report it when both runs are done")
     paired = _paired_items(st)
     s = settings_from_dict(st["settings"])
+    if mentions:
+        said = mentions.casefold()
+        paired = [it | {f"{k}_says": float(said in (it[f"{k}_output"] or "").casefold())
+                        for k in ("base", "raw", "curated")} for it in paired]
     rows = []
     types = sorted({it["task_type"] for it in paired})
     for t in types + [OVERALL]:
         group = paired if t == OVERALL else [it for it in paired if it["task_type"] == t]
-        metric = "score" if t == OVERALL else group[0]["metric"]
-        d = paired_delta([it["raw"] for it in group], [it["curated"] for it in group], True, s.eval.bootstrap)
-        rows.append({"task_type": t, "metric": metric, "base": _mean([it["base"] for it in group]),
-                     "raw": d["base"], "curated": d["tuned"], "delta": d["delta"], "ci_low": d["ci_low"],
-                     "ci_high": d["ci_high"], "n": d["n"], "verdict": _verdict(d["verdict"])})
+        rows.append(_row(t, "score" if t == OVERALL else group[0]["metric"], group, "", s))
+        if mentions:
+            rows.append(_row(t, f"mentions {mentions!r}", group, "_says", s))
     runs = {a: st["arms"][a].get("run_dir") for a in ARMS}
     return {"ab_dir": st["ab_dir"], "base_model": s.base_model, "seed": s.seed, "rows": rows,
             "counts": st["counts"], "eval": {**st["eval"], "paired": len(paired)}, "changes": st["changes"],
             "runs": runs, "steps": {a: _steps(r) for a, r in runs.items()}}
+
+
+def _row(task_type: str, metric: str, group: list[dict], suffix: str, s: PipelineSettings) -> dict:
+    d = paired_delta([it["raw" + suffix] for it in group], [it["curated" + suffix] for it in group], True,
+                     s.eval.bootstrap)
+    return {"task_type": task_type, "metric": metric, "base": _mean([it["base" + suffix] for it in group]),
+            "raw": d["base"], "curated": d["tuned"], "delta": d["delta"], "ci_low": d["ci_low"],
+            "ci_high": d["ci_high"], "n": d["n"], "verdict": _verdict(d["verdict"])}
 
 
 def _verdict(v: str) -> str:

@@ -27,6 +27,7 @@ def register(subparsers, common) -> None:
     q.add_argument("--general", metavar="FILE", help="general-ability set scored in both runs")
     q.add_argument("--workspace", default=".", help="folder for ab/, pipelines/ and runs/ (default .)")
     q.add_argument("--wait", action="store_true", help="block until both runs end, then print the report")
+    q.add_argument("--mentions", metavar="TEXT", help="with --wait: also score whether answers contain TEXT")
     q.set_defaults(func=cmd_start)
     for name, func, text in (("status", cmd_status, "state of both chains"),
                              ("report", cmd_report, "curated - raw per task_type with paired CIs"),
@@ -35,6 +36,8 @@ def register(subparsers, common) -> None:
         q.add_argument("ab_dir")
         if name == "report":
             q.add_argument("--items", type=int, default=0, help="also list this many items side by side")
+            q.add_argument("--mentions", metavar="TEXT", help="also score whether each answer contains TEXT "
+                                                              "(e.g. the name a find-and-replace put in)")
         q.set_defaults(func=func)
 
 
@@ -53,10 +56,10 @@ def cmd_start(args) -> dict:
         adir = start_ab(store, args.workspace, filter_from_args(args), s)
     if not args.wait:
         return {"ab_dir": str(adir), "next": f"curation ab report {adir}"}
-    return _wait_and_report(adir)
+    return _wait_and_report(adir, args.mentions)
 
 
-def _wait_and_report(adir) -> dict:
+def _wait_and_report(adir, mentions: str | None = None) -> dict:
     from .ab import ab_report, ab_status
 
     last = None
@@ -70,7 +73,7 @@ def _wait_and_report(adir) -> dict:
         time.sleep(2)
     if st["state"] != "succeeded":
         return {"ab_dir": str(adir), "state": st["state"], "_error": st["error"] or st["state"], "_exit": 2}
-    return ab_report(adir)
+    return ab_report(adir, mentions)
 
 
 def cmd_status(args) -> dict:
@@ -85,7 +88,7 @@ def cmd_status(args) -> dict:
 def cmd_report(args) -> dict:
     from .ab import ab_report, ab_side_by_side
 
-    out = ab_report(args.ab_dir)
+    out = ab_report(args.ab_dir, args.mentions)
     if args.items:
         out["items"] = [{k: it[k] for k in ("id", "task_type", "prompt", "reference", "raw_output",
                                             "curated_output", "raw", "curated")}
