@@ -8,6 +8,7 @@ import streamlit as st
 
 from curation.errors import UserError
 from curation.store import SampleFilter
+from pages._common import base_model_input
 from training import ab
 from training.pipeline import PipelineSettings
 
@@ -23,7 +24,7 @@ def ab_section(store, ws: Path) -> None:
                    "report pairs their answers item by item: curated − raw per task_type with a 95% CI.")
         c = st.columns(4)
         datasets = c[0].multiselect("Datasets (empty = all)", store.samples.datasets(), key="ab_ds")
-        base_model = c[1].text_input("Base model", "tiny", key="ab_base")
+        base_model = base_model_input(c[1], "ab_base")
         eval_share = c[2].number_input("Eval share per task_type", 0.05, 0.5, 0.2, 0.05, key="ab_eval")
         max_steps = c[3].number_input("Max steps (0 = all epochs)", 0, 100_000, 0, 10, key="ab_steps")
         if st.button("Train raw & curated", key="ab_start"):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from curation.errors import UserError
 
-TINY = "tiny"  # name of the offline preset model (see training/tiny.py)
+from .presets import TINY, get_preset  # noqa: F401  (TINY is re-exported: the offline test preset's name)
 
 SCHEDULERS = ("cosine", "linear", "constant")
 BATCHING = ("random", "length_grouped", "packed")
@@ -88,22 +88,6 @@ class TrainSettings:
                                          "max_length the launch is refused: raise max_length.")
 
 
-# Settings for the offline tiny preset: it is a few-million-parameter model trained for a few minutes on CPU.
-TINY_PRESET = {
-    # A CPU demo: two passes keep a run on a few hundred samples to a few minutes on a laptop.
-    "epochs": 2,
-    # A tiny model moves slowly at 1e-4 with so few steps; 1e-3 is the usual rate for models this small.
-    "learning_rate": 1e-3,
-    "target_modules": "all-linear",  # the attention alone is too small to adapt to new data in a few steps
-    "max_length": 512,
-    "batch_size": 8,
-    "grad_accum": 1,
-    "save_every": 20,
-    "gen_max_new_tokens": 48,
-    "eval_max_samples": 100,
-}
-
-
 def setting_reasons() -> dict[str, str]:
     """name -> reason, for the UI and the docs."""
     return {f.name: f.metadata["reason"] for f in dataclasses.fields(TrainSettings)}
@@ -115,10 +99,11 @@ def setting_choices() -> dict[str, tuple]:
 
 
 def default_settings(base_model: str) -> TrainSettings:
-    """The defaults for this base model (the tiny preset gets its own)."""
+    """The defaults for this base model (each offline preset has its own, see training/presets.py)."""
     s = TrainSettings()
-    if base_model == TINY:
-        s = dataclasses.replace(s, **TINY_PRESET)
+    preset = get_preset(base_model)
+    if preset is not None:
+        s = dataclasses.replace(s, **preset.settings)
     return s
 
 

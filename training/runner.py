@@ -123,12 +123,14 @@ class Training:
         from .audits import run_audit
         from .exports import general_mix, load_export
         from .models import load_tokenizer, resolve_source
+        from .presets import get_preset
 
         self.export = load_export(self.cfg["export_dir"])
-        if self.cfg["base_model"] == "tiny":
-            log("preparing the offline tiny model (built once, then cached)")
+        preset = get_preset(self.cfg["base_model"])
+        if preset:
+            log(f"preparing the offline {preset.name} model (built once, then cached)")
         self.source = resolve_source(self.cfg["base_model"])
-        self.tok = load_tokenizer(self.cfg["base_model"] if self.cfg["base_model"] != "tiny" else self.source)
+        self.tok = load_tokenizer(self.source if preset else self.cfg["base_model"])
         general = general_mix(len(self.export.train), s.general_data_file, s.general_data_share, s.seed)
         report, self.train, self.eval = run_audit(self.export, self.tok, s, general)
         if self.rank0:
