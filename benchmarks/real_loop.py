@@ -11,7 +11,9 @@
 
     nice -n 5 python benchmarks/real_loop.py [--part loop|ab|all] [--workspace DIR] [--out FILE]
 
-Both parts train for real: minutes each on 2 cores (the measured numbers are in docs/training.md).
+Both parts train for real: minutes each on 2 cores (the measured numbers are in docs/training.md). On a machine
+shared with other work, set OMP_NUM_THREADS=1 (torch's default of one thread per core is many times slower when
+the cores are busy; the runner does not choose its thread count yet).
 """
 from __future__ import annotations
 
@@ -34,8 +36,9 @@ def stage_times(status: dict) -> dict:
                         else None) for s in status["stages"]}
 
 
-def loop(ws: Path) -> dict:
-    """The one-click chain on the sample data with the preset's defaults."""
+def loop(ws: Path, max_steps: int = 0, max_items: int = 0) -> dict:
+    """The one-click chain on the sample data with the preset's defaults (`max_steps` > 0 caps the training,
+    `max_items` > 0 the eval items per task_type)."""
     from curation.ingest import IngestSettings, ingest
     from curation.store import Store
     from training.compare import compare_runs, side_by_side
@@ -47,10 +50,15 @@ def loop(ws: Path) -> dict:
                IngestSettings(dataset="demo"))
         t_import = time.time() - t0
         t1 = time.time()
-        pdir = start_pipeline(store, ws, settings=PipelineSettings(base_model=MODEL))
+        overrides = {"max_steps": max_steps} if max_steps else {}
+        settings = PipelineSettings(base_model=MODEL, overrides=overrides)
+        if max_items:
+            settings.eval.max_items_per_type = max_items
+        pdir = start_pipeline(store, ws, settings=settings)
     status = wait_pipeline(pdir, poll=5)
     wall = time.time() - t1
-    out = {"pipeline_dir": str(pdir), "state": status["state"], "error": status.get("error"),
+    out = {"pipeline_dir": str(pdir), "state": status["state"], "error": status.get("error"), "max_steps": max_steps,
+           "max_items_per_type": max_items,
            "import_s": round(t_import, 1), "one_click_wall_s": round(wall, 1), "stages_s": stage_times(status)}
     if status["state"] != "succeeded":
         return out
@@ -105,11 +113,13 @@ def main() -> None:
     parser.add_argument("--part", choices=["loop", "ab", "all"], default="all")
     parser.add_argument("--workspace", help="keep the stores, pipelines and runs here (default: a temp folder)")
     parser.add_argument("--out", help="also write the JSON here")
+    parser.add_argument("--loop-max-steps", type=int, default=0, help="cap the loop's training (0 = the defaults)")
+    parser.add_argument("--loop-max-items", type=int, default=0, help="cap the loop's eval items per task_type")
     args = parser.parse_args()
     ws = Path(args.workspace or tempfile.mkdtemp(prefix="real_loop-"))
     ws.mkdir(parents=True, exist_ok=True)
     result = {"model": MODEL, "workspace": str(ws), "cores": _cores()}
-    for part, fn in (("ab", ab), ("loop", loop)):
+    for part, fn in (("ab", ab), ("loop", lambda w: loop(w, args.loop_max_steps, args.loop_max_items))):
         if args.part in (part, "all"):
             result[part] = fn(ws)
             if args.out:
