@@ -32,25 +32,54 @@ class ExportSettings:
 
 
 def assign_splits(rows: list[dict], eval_fraction: float, seed: int, keep_existing: bool = True) -> dict[str, str]:
-    """Stratified train/eval split by task_type: id -> "train" | "eval".
+    """Stratified train/eval split by task_type that keeps each family together: id -> "train" | "eval".
 
-    Within each type, samples are ordered by a seeded hash of their id, so the split is stable when other
-    samples are added, and each type with two or more samples gets at least one eval item.
+    A family is a sample and the variants generated from it (robustness variants name it in `parent_id`):
+    a variant in train and its parent in eval would make the eval item a near copy of a training sample.
+    Within each type, families are ordered by a seeded hash of their root id, so the split is stable when
+    other samples are added; each type with two or more samples gets at least one eval item, and eval never
+    takes a type's last family. A family with a sample marked train/eval follows that mark (the root's first).
     """
     out, groups = {}, defaultdict(list)
-    for r in rows:
-        if keep_existing and r.get("split") in ("train", "eval"):
-            out[r["id"]] = r["split"]
-        else:
-            groups[r.get("task_type") or ""].append(r["id"])
-    for ids in groups.values():
-        ids.sort(key=lambda i: hashlib.sha256(f"{seed}\0{i}".encode()).hexdigest())
-        n_eval = round(len(ids) * eval_fraction)
-        if eval_fraction > 0 and n_eval == 0 and len(ids) >= 2:
+    for root, members in families(rows).items():
+        marked = [m["split"] for m in members if keep_existing and m.get("split") in ("train", "eval")]
+        if marked:
+            root_mark = next((m["split"] for m in members if m["id"] == root and keep_existing
+                              and m.get("split") in ("train", "eval")), None)
+            out.update({m["id"]: root_mark or marked[0] for m in members})
+            continue
+        head = next((m for m in members if m["id"] == root), members[0])
+        groups[head.get("task_type") or ""].append((root, [m["id"] for m in members]))
+    for fams in groups.values():
+        fams.sort(key=lambda f: hashlib.sha256(f"{seed}\0{f[0]}".encode()).hexdigest())
+        size = sum(len(ids) for _, ids in fams)
+        n_eval = round(size * eval_fraction)
+        if eval_fraction > 0 and n_eval == 0 and size >= 2:
             n_eval = 1
-        for k, i in enumerate(ids):
-            out[i] = "eval" if k < n_eval else "train"
+        taken = 0
+        for k, (_, ids) in enumerate(fams):
+            split = "eval" if taken < n_eval and k < len(fams) - 1 else "train"
+            taken += len(ids) if split == "eval" else 0
+            out.update({i: split for i in ids})
     return out
+
+
+def families(rows: list[dict]) -> dict[str, list[dict]]:
+    """Rows grouped by the root of their `parent_id` chain (a variant whose parent is not among `rows` still
+    joins its siblings under the parent's id); a sample without a parent is its own root."""
+    parent = {r["id"]: r.get("parent_id") for r in rows}
+
+    def root(i: str) -> str:
+        seen = set()
+        while parent.get(i) and i not in seen:
+            seen.add(i)
+            i = parent[i]
+        return i
+
+    out: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        out[root(r["id"])].append(r)
+    return dict(out)
 
 
 def _record(s: dict) -> dict:
@@ -88,7 +117,7 @@ def export_selection(store: Store, out_dir: str | Path, f: SampleFilter | None =
         raise UserError(f"eval fraction must be in [0, 1), got {settings.eval_fraction}")
     f = f or curated_filter()
     out_dir = Path(out_dir)
-    rows = store.samples.list(f, columns=("id", "task_l1", "task_l2", "split"))
+    rows = store.samples.list(f, columns=("id", "task_l1", "task_l2", "split", "parent_id"))
     if not rows:
         raise UserError("the selection is empty: nothing to export")
     _prepare_dir(out_dir, settings.overwrite)
@@ -100,7 +129,10 @@ def export_selection(store: Store, out_dir: str | Path, f: SampleFilter | None =
     manifest = _finish(writer, out_dir, {
         "format": settings.format, "created_at": _now_iso(),
         "store": str(store.path), "store_revision": revision, "filter": f.to_dict(),
-        "seed": settings.seed, "eval_fraction": settings.eval_fraction, "settings": dataclasses.asdict(settings)})
+        "seed": settings.seed, "eval_fraction": settings.eval_fraction, "settings": dataclasses.asdict(settings),
+        # Samples whose marked split was overridden to keep their family (parent and variants) on one side.
+        "moved_to_family_split": sorted(r["id"] for r in rows if settings.keep_existing_split
+                                        and r.get("split") in ("train", "eval") and split_of[r["id"]] != r["split"])})
     store.exports.add(out_dir=str(out_dir), format=settings.format, filter=manifest["filter"], store_revision=revision,
                       content_hash=manifest["content_hash"], n_samples=sum(manifest["total"].values()))
     return manifest

@@ -12,7 +12,8 @@ import streamlit as st
 from curation.errors import UserError
 from curation.store import curated_filter
 from pages._ab import ab_section
-from pages._common import base_model_input, current_user, get_store, save_upload, workspace
+from pages._common import (base_model_input, current_user, get_store, just_finished, md, save_upload, show_error,
+                           workspace)
 from training import compare as cmp
 from training import pipeline as pl
 from training.jobs import list_runs
@@ -20,7 +21,8 @@ from training.metrics import metric_overrides, metrics_for
 
 STAGE_ICONS = {"pending": "⚪", "running": "⏳", "done": "✅", "failed": "❌", "skipped": "⏭️"}
 VERDICT_ICONS = {"better": "🟢 better", "worse": "🔴 worse", "no significant change": "⚪ no significant change",
-                 "too few items": "… too few items", "not evaluated": "not evaluated"}
+                 "too few items": "… too few items", "not evaluated": "not evaluated",
+                 "degenerate": "⛔ degenerate"}
 PAGE_SIZE = 10
 METRIC_OPTIONS = [None, "exact_match", "rouge_l", "char_f1"]  # None = the task_type's default
 
@@ -63,8 +65,10 @@ def show_pipeline(pdir: str) -> None:
     try:
         status = pl.pipeline_status(pdir)
     except UserError as e:
-        st.error(str(e))
+        show_error(e)
         return
+    if just_finished(pdir, status["state"], pl.ACTIVE):
+        st.rerun()  # the whole page: the comparison below now has the evaluation this pipeline wrote
     st.caption(f"Pipeline `{Path(pdir).name}` · {status['state']}")
     for stage in status["stages"]:
         line = f"{STAGE_ICONS.get(stage['state'], '')} **{stage['name']}**"
@@ -111,9 +115,9 @@ with st.container(border=True):
             with st.spinner("Stage export: writing the curated selection and its manifest…"):
                 st.session_state["pipeline"] = str(pl.start_pipeline(store, ws, settings=settings))
         except pl.SettingsError as e:
-            st.error(f"Not started: {e}")
+            show_error(e, "Not started: ")
         except UserError as e:
-            st.error(f"Failed at stage export: {e}")
+            show_error(e, "Failed at stage export: ")
     pipelines = pl.list_pipelines(ws)
     current = st.session_state.get("pipeline") or (pipelines[0]["pipeline_dir"] if pipelines else None)
     if current:
@@ -136,10 +140,28 @@ chosen = st.multiselect("Runs", list(by_dir), default=default, format_func=lambd
 if not chosen:
     st.stop()
 comparison = cmp.compare_runs(chosen)
+def overlap_warnings(run_dir: str, settings=None, benchmarks=(), include_eval_split: bool = True) -> list[str]:
+    """Why the sets to evaluate overlap the run's training data (found before any model is loaded)."""
+    from training.evaluate import overlap_preview
+    try:
+        return [p["warning"] for p in overlap_preview(run_dir, settings, benchmarks, include_eval_split)
+                if p["warning"]]
+    except UserError as e:
+        return [str(e)]
+
+
+@st.cache_data(ttl=120, show_spinner=False)
+def eval_split_overlap(run_dir: str) -> list[str]:
+    return overlap_warnings(run_dir)
+
+
 for run in comparison["runs"]:
     if not run["evaluated"]:
         c = st.columns([4, 1])
         c[0].info(f"Run {run['name']} ({run['state']}) has no evaluation yet.")
+        if run["state"] == "succeeded":
+            for w in eval_split_overlap(run["run_dir"]):
+                c[0].warning(f"Before evaluating {run['name']}: {w}")
         if run["state"] == "succeeded" and c[1].button("Evaluate", key=f"eval_{run['name']}"):
             st.session_state["pipeline"] = str(pl.start_evaluation(run["run_dir"], ws))
             st.rerun()
@@ -155,20 +177,27 @@ info = pd.DataFrame([{"run": r["name"], "base model": r["base_model"], "train sa
                       **{f"{s} scored": v["counts"]["scored"] for s, v in r["suites"].items()},
                       **{f"{s} excluded (contaminated)": v["counts"]["excluded"] for s, v in r["suites"].items()}}
                      for r in evaluated])
-st.dataframe(info, hide_index=True, use_container_width=True)
+st.dataframe(info, hide_index=True, width="stretch")
 for r in evaluated:
     for name, suite in r["suites"].items():
         for reason in suite.get("forgetting") or []:
             st.warning(f"Forgetting in run {r['name']} on the general set: {reason}")
+for bad in cmp.degenerate_runs(comparison):
+    st.error(f"Run {bad['run']} ({bad['suite']}): the tuned model's outputs are degenerate, so its scores read "
+             f"\"degenerate\" instead of better/worse: {'; '.join(bad['reasons'])}. Look at the side-by-side "
+             f"answers below.")
 table = pd.DataFrame(cmp.wide_table(comparison))
 for col in [c for c in table.columns if c.endswith("verdict")]:
     table[col] = table[col].map(lambda v: VERDICT_ICONS.get(v, v))
 suites = list(dict.fromkeys(table["suite"]))
 for suite in suites:
     st.markdown(f"**{suite}**")
-    st.dataframe(table[table["suite"] == suite].drop(columns=["suite"]), hide_index=True, use_container_width=True)
+    st.dataframe(table[table["suite"] == suite].drop(columns=["suite"]), hide_index=True, width="stretch")
 st.caption("metric: exact_match (final number), rouge_l, char_f1, score (each item's first metric, for the "
-           "overall row), loss (per assistant token; lower is better). n = paired items.")
+           "overall row), loss (per assistant token; lower is better). n = paired items. degenerate: share of "
+           "outputs that are empty, one repeated token or looping, base → tuned (runaway: answers that hit the "
+           "token limit without ending). warning: why a score may mislead; rouge_l and char_f1 reward common "
+           "words, so repetitive output can raise them.")
 
 # ---------------------------------------------------------------- charts
 flat = pd.DataFrame(cmp.flat_table(comparison))
@@ -182,7 +211,7 @@ with c1:
         curve["series"] = curve["run"] + " · " + curve["kind"]
         st.altair_chart(alt.Chart(curve).mark_line(point=True).encode(
             x="step:Q", y=alt.Y("loss:Q", scale=alt.Scale(zero=False)), color="series:N",
-            tooltip=["run", "kind", "step", "loss"]), use_container_width=True)
+            tooltip=["run", "kind", "step", "loss"]), width="stretch")
 with c2:
     st.markdown("**Delta per task_type (95% CI)**")
     deltas = flat[(flat["metric"] != "loss") & (flat["task_type"] != "(overall)") & flat["ci_low"].notna()] \
@@ -191,13 +220,15 @@ with c2:
         st.caption("Not enough items for intervals.")
     else:
         deltas = deltas.assign(label=deltas["task_type"] + " · " + deltas["metric"])
-        base = alt.Chart(deltas).encode(y=alt.Y("label:N", title=None), yOffset="run:N", color="run:N")
+        # labelLimit 0: whole labels; Vega's default cut long task_types to identical "reasoning/multi-st…"
+        base = alt.Chart(deltas).encode(y=alt.Y("label:N", title=None, axis=alt.Axis(labelLimit=0)),
+                                        yOffset="run:N", color="run:N")
         st.altair_chart(base.mark_rule().encode(x=alt.X("ci_low:Q", title="tuned - base"), x2="ci_high:Q")
                         + base.mark_point(filled=True).encode(x="delta:Q", tooltip=["run", "task_type", "metric",
                                                                                      "delta", "ci_low", "ci_high",
                                                                                      "n", "verdict"])
                         + alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q"),
-                        use_container_width=True)
+                        width="stretch")
 
 # ---------------------------------------------------------------- side by side
 st.subheader("Side by side")
@@ -220,8 +251,12 @@ page = st.number_input("Page", 1, pages, 1, key="sbs_page") if pages > 1 else 1
 for it in items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
     with st.container(border=True):
         m = it["metric"]
-        st.markdown(f"`{it['id']}` · {it['task_type'] or '(untyped)'} · {m}: "
+        st.markdown(f"{md(it['id'])} · {md(it['task_type'] or '(untyped)')} · {m}: "
                     f"{it['base']['scores'][m]:.3f} → {it['tuned']['scores'][m]:.3f} ({it['change']})")
+        for label in ("base", "tuned"):
+            flags = cmp.degeneracy_flags(it[label])
+            if flags:
+                st.warning(f"{label} output degenerate: {flags}")
         cols = st.columns(2)
         with cols[0]:
             st.caption("Prompt")
@@ -259,9 +294,11 @@ with st.expander("Score a benchmark file or check forgetting"):
                                     None if metric == "per task_type" else metric)] if bench else []
             ev = EvalSettings(general_file=str(save_upload(general, "benchmarks")) if general else "",
                               metrics=form_metrics)
+            for w in overlap_warnings(bench_run, ev, benchmarks, rescore):
+                st.warning(w)
             st.session_state["pipeline"] = str(pl.start_evaluation(bench_run, ws, ev, benchmarks, rescore))
         except UserError as e:
-            st.error(str(e))
+            show_error(e)
         else:
             st.success("Evaluation started; its progress shows under Train & compare.")
 
@@ -274,7 +311,7 @@ if st.button(f"Send {n_worse} regressions to review", disabled=n_worse == 0):
     try:
         result = cmp.send_regressions_to_review(store, run_dir, current_user(), suite)
     except UserError as e:
-        st.error(str(e))
+        show_error(e)
     else:
         st.success(f"Sent {len(result['tagged'])} samples to review as `{result['tag']}`"
                    + (f"; {result['not_in_store']} items are not store samples (benchmark items)"

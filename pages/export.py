@@ -6,7 +6,7 @@ import streamlit as st
 
 from curation.errors import UserError
 from curation.export import ExportSettings, export_selection
-from pages._common import filter_widgets, get_store, safe_path
+from pages._common import filter_widgets, get_store, safe_path, show_error
 
 store = get_store()
 st.title("Export")
@@ -32,13 +32,13 @@ if st.button("Export", type="primary"):
         out = safe_path(folder, "exports/latest")
         manifest = export_selection(store, out, f, ExportSettings(fmt, eval_fraction, int(seed)))
     except (UserError, ValueError) as e:
-        st.error(str(e))
+        show_error(e)
         st.stop()
     st.success(f"Wrote {sum(manifest['total'].values()):,} samples to {out}")
     rows = [{"task_type": t, "split": sp, "samples": n} for sp, counts in manifest["counts"].items()
             for t, n in counts.items()]
     st.dataframe(pd.DataFrame(rows).pivot_table(index="task_type", columns="split", values="samples",
-                                                fill_value=0), use_container_width=True)
+                                                fill_value=0), width="stretch")
     if manifest["skipped"]:
         st.warning(f"{len(manifest['skipped'])} samples could not be written in {fmt} format (tool turns).")
     st.code(f"content hash: {manifest['content_hash']}\nstore revision: {manifest['store_revision']}")
@@ -48,4 +48,4 @@ if st.button("Export", type="primary"):
 st.subheader("Export log")
 log = store.exports.list()
 if log:
-    st.dataframe(pd.DataFrame(log), hide_index=True, use_container_width=True)
+    st.dataframe(pd.DataFrame(log), hide_index=True, width="stretch")

@@ -4,7 +4,9 @@ import plotly.express as px
 import streamlit as st
 
 from curation.store import UNTYPED, SampleFilter
+from curation.report import palette
 from curation.summary import overview
+from curation.text import plotly_label
 from pages._common import get_store
 
 store = get_store()
@@ -39,9 +41,16 @@ with left:
 with right:
     st.subheader("By task_type")
     df = pd.DataFrame(ov["by_task_type"])
-    df["L1"] = df["task_type"].str.split("/").str[0]
-    st.plotly_chart(px.bar(df.sort_values("samples"), x="samples", y="task_type", color="L1", orientation="h",
-                           height=max(300, 22 * len(df))), use_container_width=True)
+    # Plotly renders HTML in labels, so a task_type is escaped; one distinct colour per L1 (the default sequence
+    # has 10, the taxonomy has more), and no legend to cut off: every bar's label names its L1 already.
+    df["L1"] = df["task_type"].str.split("/").str[0].map(plotly_label)
+    df["task_type"] = df["task_type"].map(plotly_label)
+    fig = px.bar(df.sort_values("samples"), x="samples", y="task_type", color="L1", orientation="h",
+                 color_discrete_sequence=palette(), height=max(300, 22 * len(df) + 60))
+    fig.update_layout(showlegend=False, margin=dict(l=10, r=10, t=10, b=10))
+    fig.update_yaxes(automargin=True, title=None)
+    st.plotly_chart(fig, width="stretch", key="overview_types")
+    st.caption("Colour: the first level (ability or domain) of the task_type.")
 
 st.subheader("Recent imports")
 ing = store.ingests.list()[:10]

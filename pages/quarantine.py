@@ -20,7 +20,7 @@ if not rows:
     st.success("Nothing in quarantine.")
     st.stop()
 df = pd.DataFrame(rows)
-st.dataframe(df[["ingest_id", "file", "line", "reason"]], hide_index=True, use_container_width=True)
+st.dataframe(df[["ingest_id", "file", "line", "reason"]], hide_index=True, width="stretch")
 jsonl = "\n".join(json.dumps({k: str(v) if k == "created_at" else v for k, v in r.items()}, ensure_ascii=False)
                   for r in rows) + "\n"
 st.download_button("Download as JSONL", jsonl, file_name="quarantine.jsonl", mime="application/jsonl")

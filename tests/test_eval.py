@@ -147,6 +147,43 @@ def test_forgetting_flag():
     assert forgetting(rows) == []
 
 
+def _leaky_run(tmp_path):
+    from training.rundir import RunFolder, write_json
+
+    export = tmp_path / "export"
+    export.mkdir()
+    train = [_sample(f"t{k}", q) for k, q in enumerate(TRAIN_QUESTIONS)]
+    evals = [_sample("leak", TRAIN_QUESTIONS[0]), _sample("new", "How many legs does a spider have?")]
+    for name, rows in (("train.jsonl", train), ("eval.jsonl", evals)):
+        (export / name).write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (export / "manifest.json").write_text(json.dumps({"format": "messages"}), encoding="utf-8")
+    rf = RunFolder(tmp_path / "run")
+    rf.path.mkdir()
+    write_json(rf.config, {"export_dir": str(export), "base_model": "tiny", "settings": {}})
+    return rf
+
+
+def test_overlap_is_reported_before_any_model_is_loaded(tmp_path, monkeypatch):
+    from training import evaluate as ev
+
+    rf = _leaky_run(tmp_path)
+    [preview] = ev.overlap_preview(rf.path)
+    assert (preview["suite"], preview["items"], preview["contaminated"], preview["exact"]) == ("eval", 2, 1, 1)
+    assert preview["ids"] == ["leak"] and "1 of 2 items of eval duplicate a training sample" in preview["warning"]
+
+    rf.adapter.mkdir()
+    (rf.adapter / "adapter_model.safetensors").write_bytes(b"")  # a finished run, as far as the check goes
+    messages = []
+
+    def no_model(self, label, say):
+        raise RuntimeError("a model would be loaded now")
+
+    monkeypatch.setattr(ev._ModelPair, "load", no_model)
+    with pytest.raises(RuntimeError, match="model would be loaded"):
+        ev.evaluate_run(rf.path, progress=lambda m, f=None: messages.append(m))
+    assert any(m.startswith("warning: 1 of 2 items of eval duplicate") for m in messages)
+
+
 # ---------------------------------------------------------------- a real model
 @pytest.mark.slow
 def test_untrained_adapter_shows_no_significant_change(tmp_path):
@@ -182,8 +219,17 @@ def test_untrained_adapter_shows_no_significant_change(tmp_path):
     for row in report["rows"]:
         assert row["delta"] == pytest.approx(0, abs=1e-6), row
         # 8 and 6 items per type are below the 10 needed for an interval; the 14 overall get one.
-        assert row["verdict"] == ("no significant change" if row["task_type"] == OVERALL else "too few items"), row
+        expected = "no significant change" if row["task_type"] == OVERALL else "too few items"
+        assert row.get("score_verdict", row["verdict"]) == expected, row
+        # The untrained tiny model answers noise: where that noise is degenerate, its scores say so.
+        degenerate = bool(row["degeneracy"]["tuned"]["reasons"] or report["degeneracy"]["reasons"])
+        assert row["verdict"] == ("degenerate" if degenerate and row["metric"] != LOSS else expected), row
+        assert row["base_degenerate"] == row["tuned_degenerate"]  # the same outputs
     assert report["decoding"]["do_sample"] is False and report["decoding"]["max_new_tokens"] == 16
     items = load_items(rf.path)
     assert len(items) == 14 and all(i["base"]["output"] == i["tuned"]["output"] for i in items)
+    # Runaway = the answer hit max_new_tokens (16) without an end-of-turn token; the tiny model does both.
+    runaway = [i["tuned"]["degeneracy"]["runaway"] for i in items]
+    assert all(i["tuned"]["new_tokens"] == 16 for i, r in zip(items, runaway) if r) and any(runaway)
+    assert not all(runaway) and all(i["tuned"]["new_tokens"] <= 16 for i in items)
     assert any("generated" in m for m in messages)

@@ -109,3 +109,44 @@ def test_bad_export_requests(loaded_store, tmp_path):
         export_selection(loaded_store, tmp_path / "f", settings=ExportSettings(format="csv"))
     with pytest.raises(UserError, match="eval fraction"):
         export_selection(loaded_store, tmp_path / "g", settings=ExportSettings(eval_fraction=1.5))
+
+
+def test_split_keeps_a_family_together():
+    rows = [{"id": f"p{i}", "task_type": "a/x"} for i in range(30)]
+    rows += [{"id": f"p{i}-v{k}", "task_type": "a/x", "parent_id": f"p{i}"} for i in range(30) for k in range(2)]
+    rows += [{"id": "orphan-v", "task_type": "a/x", "parent_id": "gone"},  # its parent is not in the selection
+             {"id": "orphan-w", "task_type": "a/x", "parent_id": "gone"}]
+    split = assign_splits(rows, 0.2, seed=3)
+    assert all(split[r["id"]] == split[r["parent_id"]] for r in rows if r.get("parent_id", "").startswith("p"))
+    assert split["orphan-v"] == split["orphan-w"]
+    n_eval = sum(v == "eval" for v in split.values())
+    assert 18 <= n_eval <= 21 and "train" in split.values()  # about 20% of 92, in whole families
+    # A marked sample keeps its split and its family follows it.
+    marked = [{"id": "r", "task_type": "a/x", "split": "eval"}, {"id": "r-v", "task_type": "a/x", "parent_id": "r"}]
+    assert assign_splits(marked + rows, 0.2, seed=3)["r-v"] == "eval"
+    # A type's only family is never all eval.
+    assert set(assign_splits([{"id": "s", "task_type": "b"}, {"id": "s-v", "task_type": "b", "parent_id": "s"}],
+                             0.2, 1).values()) == {"train"}
+
+
+def test_export_puts_generated_variants_on_their_parents_side(store, tmp_path):
+    from curation.robustness.generation import GenerationSettings
+    from curation.robustness.tagging import augment
+
+    topics = ["photosynthesis in green plants", "the water cycle on our planet", "how vaccines train immunity",
+              "why the sky looks blue at noon", "how bridges carry heavy loads", "what makes bread dough rise"]
+    records = [{"id": f"q{i:03d}", "task_type": "qa/science", "messages": [
+        {"role": "user", "content": f"Please explain {topics[i % 6]} in simple words, example number {i}."},
+        {"role": "assistant", "content": f"Here is a short explanation of {topics[i % 6]} for example {i}."}]}
+        for i in range(60)]
+    path = tmp_path / "science.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    ingest(store, [path], IngestSettings(dataset="science"))
+    made = augment(store, settings=GenerationSettings(rate=1.0, target_share=None, variants_per_sample=2))
+    assert made["inserted"] >= 60
+    m = export_selection(store, tmp_path / "out", settings=ExportSettings(eval_fraction=0.2))
+    side = {i: sp for sp in ("train", "eval") for i in m["ids"][sp]}
+    variants = [v for v in made["variants"] if v["id"] in side]
+    assert len(variants) == made["inserted"]
+    assert all(side[v["id"]] == side[v["parent_id"]] for v in variants)
+    assert any(side[v["id"]] == "eval" for v in variants) and m["moved_to_family_split"] == []

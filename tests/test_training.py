@@ -223,6 +223,27 @@ def test_audit_catches_planted_zero_trainable_and_truncated(tmp_path):
     assert not strict.ok and any("no trained token" in f for f in strict.fatal)
 
 
+def test_audit_warns_when_eval_overlaps_training(tmp_path):
+    import training
+
+    def qa(i, question):
+        return {"id": i, "messages": [{"role": "user", "content": question},
+                                      {"role": "assistant", "content": "An answer."}]}
+
+    train = [qa(f"t{k}", f"Describe the history of city number {k} and its famous old river bridges.")
+             for k in range(20)]
+    eval_ = [qa("copy", train[3]["messages"][0]["content"]),
+             qa("variant", "Describe the history of city number 7 and its famous old river bridge."),
+             qa("fresh", "What is the boiling point of water at sea level?")]
+    report = training.audit(write_export(tmp_path / "leaky", train, eval_), "tiny")
+    assert report.ok and report.counts["eval_contaminated"] == 2
+    assert {c["id"]: (c["train_id"], c["kind"]) for c in report.contaminated} == {
+        "copy": ("t3", "exact"), "variant": ("t7", "near")}
+    assert any("2 of 3 eval samples duplicate a training sample (1 exact, 1 near" in w for w in report.warnings)
+    clean = training.audit(write_export(tmp_path / "clean", train, eval_[2:]), "tiny")
+    assert clean.counts["eval_contaminated"] == 0 and not any("duplicate a training" in w for w in clean.warnings)
+
+
 def test_launch_refuses_a_fatal_audit(tmp_path):
     from training.jobs import AuditRefused, launch
 
@@ -374,3 +395,23 @@ def test_train_page_exports_the_selection_and_audits_it(app_env):
     at.text_input(key="train_export").input("../../outside").run()
     at.button(key="train_audit").click().run()
     assert any("outside the workspace" in e.value for e in at.error)
+
+
+def test_train_page_refuses_a_resume_on_a_changed_export(app_env):
+    """Resume of a stopped run whose export was re-exported: refused with the option named, nothing started."""
+    from streamlit.testing.v1 import AppTest
+
+    from training.jobs import create_run
+
+    train = numbered(single_turn, 10, "a")
+    export = write_export(app_env.parent / "exports" / "e1", train, numbered(with_system, 2, "e"))
+    run = create_run(export, "tiny", app_env.parent / "runs", {"max_steps": 2})
+    (run / "status.json").write_text(json.dumps({"state": "failed", "reason": "killed"}))
+    write_export(export, train[:9], numbered(with_system, 2, "e"))  # re-exported: another content hash
+    at = AppTest.from_file(str(TRAIN_PAGE), default_timeout=120).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.checkbox(key="train_resume_changed").value is False
+    at.button(key="train_resume").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("changed since this run used it" in e.value and "allow-export-change" in e.value for e in at.error)
+    assert json.loads((run / "status.json").read_text())["state"] == "failed" and not (run / "pid").exists()

@@ -199,3 +199,107 @@ def test_train_page_launches_a_run_and_shows_progress(tiny_model, app_env, tmp_p
     assert any("succeeded" in s.value for s in at.success)
     assert any(m.label == "Step" and m.value == "3/3" for m in at.metric)
     assert any(m.label == "Tokens/s" for m in at.metric)
+
+
+# ------------------------------------------------------------ resume hardening (issue 15 items 10, 11, 15)
+def eval_steps(run_dir) -> list[int]:
+    from training.jobs import metrics
+
+    return [m["step"] for m in metrics(run_dir) if m["kind"] == "eval"]
+
+
+def run_in_process(run_dir) -> int:
+    """`training.runner.run` in this process (so a test can make one phase fail), SIGTERM handler restored."""
+    from training import runner
+
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        return runner.run(Path(run_dir))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_kill_before_the_first_checkpoint_then_resume_repeats_no_metric_line(tiny_model, export_dir, tmp_path):
+    import training
+    from training.jobs import status, wait
+
+    run = training.launch(export_dir, "tiny", tmp_path / "runs", {**QUICK, "save_every": 0, "max_steps": 30,
+                                                                  "eval_prompts": 1})
+    wait_for(lambda: len(train_steps(run)) >= 2, 240, "two steps")
+    os.killpg(os.getpgid(int((run / "pid").read_text())), signal.SIGKILL)
+    st = wait_for(lambda: (s := status(run))["state"] == "failed" and s, 30, "the killed state")
+    assert st["checkpoints"] == [] and eval_steps(run) == [0]
+
+    training.resume(run)
+    st = wait(run, timeout=240)
+    assert st["state"] == "succeeded", (st.get("reason"), (run / "log.txt").read_text()[-3000:])
+    total = json.loads((run / "run.json").read_text())["total_steps"]
+    assert train_steps(run) == list(range(1, total + 1))  # started over: each step once
+    assert eval_steps(run) == [0, total]
+    assert sorted(g["step"] for g in training.jobs.generations(run)) == [0, total]
+
+
+def test_crash_in_the_final_evaluation_then_resume_records_the_final_eval_loss(tiny_model, export_dir, tmp_path,
+                                                                                monkeypatch):
+    import training
+    from training import runner
+    from training.jobs import create_run
+
+    run = create_run(export_dir, "tiny", tmp_path / "runs", {**QUICK, "max_steps": 4, "eval_prompts": 1})
+    real = runner.Training._evaluate
+
+    def killed_at_the_end(self, step):
+        if step == 4:
+            raise RuntimeError("killed during the final evaluation")
+        real(self, step)
+
+    monkeypatch.setattr(runner.Training, "_evaluate", killed_at_the_end)
+    assert run_in_process(run) == 1
+    assert (run / "checkpoints" / "step-000004" / "state.json").exists() and eval_steps(run) == [0, 2]
+    record = json.loads((run / "run.json").read_text())
+    assert record["finished"] is False and record["results"]["eval_loss_after"] is None  # marked incomplete
+
+    monkeypatch.setattr(runner.Training, "_evaluate", real)
+    assert run_in_process(run) == 0, (run / "status.json").read_text()
+    evals = [m for m in training.jobs.metrics(run) if m["kind"] == "eval"]
+    assert [e["step"] for e in evals] == [0, 2, 4]  # the final evaluation was done, once
+    record = json.loads((run / "run.json").read_text())
+    assert record["finished"] is True
+    assert record["results"]["eval_loss_after"] == evals[-1]["eval_loss"]  # not step 2's stale value
+    assert record["results"]["eval_loss_before"] == evals[0]["eval_loss"]
+
+
+def reexport(export_dir: Path) -> str:
+    """Write the export again with one sample fewer: a new content hash, as a re-export gives."""
+    write_export(export_dir, n_train=47)
+    return json.loads((export_dir / "manifest.json").read_text())["content_hash"]
+
+
+def test_resume_after_a_reexport_is_refused_unless_allowed(tiny_model, export_dir, tmp_path):
+    import argparse
+
+    import training
+    from curation.errors import UserError
+    from training.cli import add_train_parser, train_command
+    from training.jobs import create_run
+
+    run = create_run(export_dir, "tiny", tmp_path / "runs", {**QUICK, "max_steps": 2, "eval_prompts": 0})
+    launched = json.loads((run / "config.json").read_text())["export_content_hash"]
+    (run / "status.json").write_text(json.dumps({"state": "failed", "reason": "killed"}))
+    new = reexport(export_dir)
+    assert new != launched
+    with pytest.raises(UserError, match="allow-export-change"):
+        training.resume(run)
+    assert json.loads((run / "status.json").read_text())["state"] == "failed"  # nothing started
+
+    assert run_in_process(run) == 1  # the runner itself refuses too, before any step
+    assert "changed since this run used it" in json.loads((run / "status.json").read_text())["reason"]
+    assert not (run / "metrics.jsonl").exists()
+
+    parser = argparse.ArgumentParser()
+    add_train_parser(parser.add_subparsers(dest="command"))
+    out = train_command(parser.parse_args(["train", "--resume", str(run), "--allow-export-change", "--wait"]))
+    assert out["state"] == "succeeded", (out.get("reason"), (run / "log.txt").read_text()[-3000:])
+    record = json.loads((run / "run.json").read_text())
+    assert record["export_content_hash_at_launch"] == launched and record["export_content_hash"] == new
+    assert [(c["from"], c["to"]) for c in record["export_changes"]] == [(launched, new)]

@@ -3,7 +3,8 @@
 Fatal problems (the launch is refused): no trainable samples, too many samples without a single trained
 token, too many answers cut by max_length, export files changed since the export. Everything else is a warning
 shown before launch: a few zero-trainable or truncated samples (dropped / trained as cut), turns without an
-end-of-turn token, control-token text inside contents, a missing eval split.
+end-of-turn token, control-token text inside contents, a missing eval split, eval samples that duplicate a
+training sample (they would be left out of the before/after scores, or inflate them).
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ class AuditReport:
     first_sample: dict  # {id, segments: [{text, trained}]}
     export: dict  # path, content_hash, problems
     settings: dict = field(default_factory=dict)
+    contaminated: list[dict] = field(default_factory=list)  # {id, train_id, kind, similarity}: eval overlaps train
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -61,6 +63,7 @@ def run_audit(export, tok_info, settings: TrainSettings, general: list[dict] = (
         train_enc.append(encoder.encode(s))
     eval_enc = [encoder.encode(s) for s in export.eval if not validate_messages(s.get("messages"))]
     report = _report(train_enc, eval_enc, invalid, export, tok_info, settings, len(general))
+    _audit_overlap(report, export, general)
     return report, [e for e in train_enc if e.n_trained > 0], [e for e in eval_enc if e.n_trained > 0]
 
 
@@ -124,6 +127,25 @@ def _report(train_enc, eval_enc, invalid, export, tok_info, settings, n_general)
         export={"path": str(export.path), "content_hash": export.content_hash, "problems": export.problems},
         settings=dataclasses.asdict(settings),
     )
+
+
+def _audit_overlap(report: AuditReport, export, general) -> None:
+    """Warn when eval samples duplicate training samples (the decontamination evaluation will apply), before
+    any compute is spent: such items are left out of the before/after scores, or inflate them."""
+    from .contamination import find_contamination
+
+    valid = [s for s in export.eval if isinstance(s.get("messages"), list)]
+    train = [s for s in list(export.train) + list(general) if isinstance(s.get("messages"), list)]
+    found = find_contamination(valid, train)
+    report.counts["eval_contaminated"] = len(found)
+    report.contaminated = [{"id": i, **hit} for i, hit in list(found.items())[:MAX_LISTED]]
+    if found:
+        first, hit = next(iter(found.items()))
+        exact = sum(h["kind"] == "exact" for h in found.values())
+        report.warnings.append(
+            f"{len(found)} of {len(valid)} eval samples duplicate a training sample ({exact} exact, "
+            f"{len(found) - exact} near, e.g. {first} ~ {hit['train_id']}); evaluation leaves them out of the "
+            f"before/after scores. Export again (robustness variants stay with their parents) or decontaminate")
 
 
 def length_stats(lengths: list[int], max_length: int) -> dict:

@@ -35,6 +35,9 @@ def add_train_parser(subparsers, common=None):
     p.add_argument("--audit-only", action="store_true", help="run the launch audit and stop")
     p.add_argument("--wait", action="store_true", help="block until the run ends, progress on stderr")
     p.add_argument("--resume", metavar="RUN_DIR", help="restart a stopped run from its newest checkpoint")
+    p.add_argument("--allow-export-change", action="store_true",
+                   help="with --resume: continue even though the export was re-exported since the run used it "
+                        "(both hashes are recorded); without it such a resume is refused")
     p.add_argument("--status", metavar="RUN_DIR", help="show a run's status")
     p.add_argument("--cancel", metavar="RUN_DIR", help="cancel a running run")
     if common is None:
@@ -52,7 +55,7 @@ def train_command(args) -> dict:
     if args.cancel:
         return _brief(jobs.cancel(args.cancel))
     if args.resume:
-        run_dir = jobs.resume(args.resume)
+        run_dir = jobs.resume(args.resume, allow_export_change=args.allow_export_change)
         return _finish(run_dir, args.wait)
     if not args.export:
         raise UserError("train needs --export DIR (or --resume / --status / --cancel RUN_DIR)")

@@ -14,7 +14,8 @@ from .rundir import RunFolder, read_json, read_jsonl
 
 CHANGES = ("worse", "better", "same")
 REGRESSION_TAG = "regression:{run}"
-TABLE_FIELDS = ("base", "tuned", "delta", "ci_low", "ci_high", "n", "verdict", "higher_is_better")
+TABLE_FIELDS = ("base", "tuned", "delta", "ci_low", "ci_high", "n", "verdict", "higher_is_better", "score_verdict",
+                "base_degenerate", "tuned_degenerate", "tuned_runaway", "warning")
 
 
 def run_summary(run_dir) -> dict:
@@ -63,7 +64,8 @@ def compare_runs(run_dirs: list, suite: str | None = None) -> dict:
         reports = [r for r in load_reports(run_dir) if suite is None or r["suite"] == suite]
         summary["evaluated"] = bool(reports)
         summary["suites"] = {r["suite"]: {"counts": r["counts"], "forgetting": r.get("forgetting"),
-                                          "decoding": r.get("decoding"), "kind": r.get("kind")} for r in reports}
+                                          "decoding": r.get("decoding"), "kind": r.get("kind"),
+                                          "degeneracy": r.get("degeneracy")} for r in reports}
         runs.append(summary)
         for r in reports:
             for row in r["rows"]:
@@ -96,10 +98,20 @@ def flat_table(comparison: dict) -> list[dict]:
     return out
 
 
-def wide_table(comparison: dict, digits: int = 3) -> list[dict]:
-    """One record per row with base / tuned / delta / CI / n / verdict columns for each run, as display text.
+def degenerate_runs(comparison: dict) -> list[dict]:
+    """The (run, suite) pairs whose tuned outputs are degenerate: {"run", "suite", "reasons"}."""
+    return [{"run": r["name"], "suite": name, "reasons": (v.get("degeneracy") or {}).get("reasons")}
+            for r in comparison["runs"] for name, v in (r.get("suites") or {}).items()
+            if (v.get("degeneracy") or {}).get("verdict") == "degenerate"]
 
-    A delta whose CI contains 0 reads "no significant change" in the verdict column; it is never a win.
+
+def wide_table(comparison: dict, digits: int = 3) -> list[dict]:
+    """One record per row with base / tuned / delta / CI / n / verdict / degenerate / warning columns for each
+    run, as display text.
+
+    A delta whose CI contains 0 reads "no significant change" in the verdict column; it is never a win. Scores
+    whose tuned outputs are degenerate read "degenerate", whatever their delta; "degenerate" shows the share of
+    degenerate outputs, base -> tuned, beside every score.
     """
     names = [r["name"] for r in comparison["runs"]]
     prefix = len(names) > 1
@@ -110,14 +122,24 @@ def wide_table(comparison: dict, digits: int = 3) -> list[dict]:
             p = f"{name} · " if prefix else ""
             if cell is None:
                 rec.update({f"{p}base": None, f"{p}tuned": None, f"{p}delta": None, f"{p}95% CI": "",
-                            f"{p}n": None, f"{p}verdict": "not evaluated"})
+                            f"{p}n": None, f"{p}verdict": "not evaluated", f"{p}degenerate": "", f"{p}warning": ""})
                 continue
             ci = "" if cell["ci_low"] is None else f"[{cell['ci_low']:+.{digits}f}, {cell['ci_high']:+.{digits}f}]"
             rec.update({f"{p}base": _round(cell["base"], digits), f"{p}tuned": _round(cell["tuned"], digits),
                         f"{p}delta": _round(cell["delta"], digits), f"{p}95% CI": ci, f"{p}n": cell["n"],
-                        f"{p}verdict": cell["verdict"]})
+                        f"{p}verdict": cell["verdict"], f"{p}degenerate": _degenerate_text(cell),
+                        f"{p}warning": cell.get("warning") or ""})
         out.append(rec)
     return out
+
+
+def _degenerate_text(cell: dict) -> str:
+    """'0% -> 85%' (share of degenerate outputs, base -> tuned), plus the runaway share when there is one."""
+    base, tuned = cell.get("base_degenerate"), cell.get("tuned_degenerate")
+    if base is None or tuned is None:
+        return ""  # a report written before degeneracy was measured
+    runaway = cell.get("tuned_runaway")
+    return f"{base:.0%} → {tuned:.0%}" + (f" (runaway {runaway:.0%})" if runaway else "")
 
 
 def _round(x, digits: int):
@@ -158,6 +180,14 @@ def side_by_side(run_dir, suite: str = "eval", task_type: str | None = None, cha
         out.append({**it, "metric": it["metrics"][0], "delta": delta, "change": kind})
     out.sort(key=lambda r: (r["delta"], r["id"]))
     return out[:limit] if limit else out
+
+
+def degeneracy_flags(side: dict) -> str:
+    """What is degenerate about one stored output ("one repeated token, runaway"), or "" when nothing is."""
+    d = side.get("degeneracy") or {}
+    names = {"empty": "empty", "one_token": "one repeated token", "repetitive": "looping",
+             "runaway": "ran to the token limit without ending"}
+    return ", ".join(text for key, text in names.items() if d.get(key))
 
 
 def regressions(run_dir, suite: str = "eval") -> list[dict]:

@@ -100,13 +100,15 @@ def cmd_eval(args) -> dict:
         table = [r for r in wide_table(compare_runs([result["run_dir"]])) if r["suite"] in names]
         return {"run_dir": result["run_dir"], "table": table,
                 "counts": {r["suite"]: r["counts"] for r in result["suites"]},
+                "degenerate": {r["suite"]: r["degeneracy"]["reasons"] for r in result["suites"]
+                               if r["degeneracy"]["verdict"] == "degenerate"},
                 "forgetting": [f for r in result["suites"] for f in r.get("forgetting") or []]}
     return {"run_dir": result["run_dir"], "suites": [_brief(r) for r in result["suites"]]}
 
 
 def _brief(report: dict) -> dict:
     keep = ("suite", "kind", "source", "declared_metric", "counts", "contaminated", "rows", "forgetting",
-            "decoding", "device", "base_model")
+            "degeneracy", "decoding", "device", "base_model")
     return {k: report[k] for k in keep if k in report}
 
 
@@ -121,9 +123,10 @@ def cmd_compare(args) -> dict:
             result["review"] = send_regressions_to_review(store, args.run_dirs[0], author_of(args),
                                                           args.suite or "eval")
     if not getattr(args, "json", False):  # a readable table; --json has the full structure
-        from .compare import wide_table
+        from .compare import degenerate_runs, wide_table
 
         result = {"runs": [{k: r[k] for k in ("name", "base_model", "train_samples", "evaluated")}
-                           for r in result["runs"]], "table": wide_table(result), **(
+                           for r in result["runs"]], "table": wide_table(result),
+                  "degenerate": degenerate_runs(result), **(
             {"review": result["review"]} if "review" in result else {})}
     return result

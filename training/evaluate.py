@@ -6,7 +6,10 @@ For every suite (the export's eval split, each benchmark file, the optional gene
 2. loss: mean loss per assistant token of each item (perplexity = exp of the token-weighted mean);
 3. generation: batched greedy decoding with one explicit configuration for both models;
 4. scores per task_type: exact match of the final number for numeric types, ROUGE-L and character F1 for the
-   rest (configurable), each with the paired bootstrap delta, its 95% CI and n.
+   rest (configurable), each with the paired bootstrap delta, its 95% CI and n;
+5. degeneracy of both models' outputs (empty, one repeated token, looping, runaway length, distinct-n): a
+   task_type or suite whose tuned outputs are degenerate gets the verdict "degenerate" on its scores instead of
+   better/worse, and overlap metrics that such output can game carry a warning.
 
 The result is written to RUN_DIR/eval/<suite>/report.json (the table) and items.jsonl (every item with both
 outputs and scores), which the Compare page, `curation eval` and `curation compare` read.
@@ -24,12 +27,13 @@ from curation.errors import UserError
 
 from .contamination import DecontamSettings, find_contamination
 from .eval_sets import Suite, cap_per_type, load_file_suite, split_suite
-from .metrics import METRICS, metrics_for
+from .metrics import GAMEABLE, METRICS, DegeneracySettings, degeneracy_summary, metrics_for, output_degeneracy
 from .rundir import RunFolder, read_json, read_jsonl, write_json
 from .stats import WORSE, BootstrapSettings, paired_delta
 
 OVERALL = "(overall)"
 LOSS = "loss"
+DEGENERATE = "degenerate"  # the verdict of scores whose tuned outputs are degenerate (overrides better/worse)
 
 
 @dataclass
@@ -44,6 +48,7 @@ class EvalSettings:
     metrics: dict = field(default_factory=dict)  # task_type / L1 / "*" -> metric name(s); default by type
     decontam: DecontamSettings = field(default_factory=DecontamSettings)
     bootstrap: BootstrapSettings = field(default_factory=BootstrapSettings)
+    degeneracy: DegeneracySettings = field(default_factory=DegeneracySettings)
     general_file: str = ""  # optional general-ability set (messages or question/answer JSONL): forgetting check
     general_metric: str | None = None  # metric for the general set (None = per task_type)
     device: str = "auto"  # auto | cuda | cpu
@@ -73,6 +78,9 @@ def evaluate_run(run_dir, settings: EvalSettings | None = None, benchmarks: list
     for suite in suites:
         say(f"decontaminating {suite.name} against {len(train)} training samples", None)
         _decontaminate(suite, train, s)
+        warning = overlap_summary(suite, s)["warning"]
+        if warning:
+            say(f"warning: {warning}", None)  # before any model is loaded
     runner = _ModelPair(config, rf, s)
     runner.load("base", say)
     runner.check_renderable([it for suite in suites for it in suite.items])
@@ -92,6 +100,39 @@ def evaluate_run(run_dir, settings: EvalSettings | None = None, benchmarks: list
     reports = [_write_suite(rf, suite, s, config, decoding, runner.info) for suite in suites]
     say("evaluation finished", 1.0)
     return {"run_dir": str(rf.path), "suites": reports}
+
+
+def overlap_preview(run_dir, settings: EvalSettings | None = None, benchmarks: list[Benchmark] = (),
+                    include_eval_split: bool = True) -> list[dict]:
+    """Which items of each set duplicate a training sample of the run (see `overlap_summary`), found without
+    loading any model, so the Evaluate form can warn before compute is spent."""
+    s = settings or EvalSettings()
+    config = read_json(RunFolder(Path(run_dir).expanduser()).config)
+    if not config:
+        raise UserError(f"{run_dir} is not a run folder (no config.json)")
+    suites = build_suites(config, s, benchmarks, include_eval_split)
+    train = _training_items(config)
+    out = []
+    for suite in suites:
+        _decontaminate(suite, train, s)
+        out.append(overlap_summary(suite, s))
+    return out
+
+
+def overlap_summary(suite: Suite, s: EvalSettings) -> dict:
+    """{"suite", "items", "contaminated", "exact", "near", "ids", "warning"} of a decontaminated suite; the
+    warning is None when no item overlaps training."""
+    hits = [it for it in suite.items if it.get("contaminated")]
+    exact = sum(it["contaminated"]["kind"] == "exact" for it in hits)
+    warning = None
+    if hits:
+        fate = "left out of the scores" if s.decontam.exclude else "scored anyway (--include-contaminated)"
+        warning = (f"{len(hits)} of {len(suite.items)} items of {suite.name} duplicate a training sample "
+                   f"({exact} exact, {len(hits) - exact} near, e.g. {hits[0]['id']} ~ "
+                   f"{hits[0]['contaminated']['train_id']}); they are {fate}. Export again (variants now stay "
+                   f"with their parents) or decontaminate the eval set first")
+    return {"suite": suite.name, "items": len(suite.items), "contaminated": len(hits), "exact": exact,
+            "near": len(hits) - exact, "ids": [it["id"] for it in hits[:50]], "warning": warning}
 
 
 def _finished_run(rf: RunFolder) -> dict:
@@ -219,7 +260,7 @@ class _ModelPair:
 
 
     def generate(self, label: str, items: list[dict], max_new: int, on_batch) -> None:
-        from .generation import chat_prompts, generate
+        from .generation import chat_prompts, generate_detailed
         from .template import end_of_turn_ids
 
         tok_info = self.loaded.tok
@@ -228,12 +269,14 @@ class _ModelPair:
         stops = tuple(end_of_turn_ids(tok, tok_info.extra_eot_ids))
         # One call for all items: continuous batching keeps every batch row busy until the last prompt, and
         # the progress callback reports answers as they finish.
-        outputs = generate(self.loaded.model, tok, prompts, max_new, self.s.batch_size, stops, self.loaded.device,
-                           max_prompt_tokens=self.info["max_length"], progress=on_batch)
-        for i, out in enumerate(outputs):
-            it = items[i]
-            it.setdefault(label, {})["output"] = out
+        outputs = generate_detailed(self.loaded.model, tok, prompts, max_new, self.s.batch_size, stops,
+                                    self.loaded.device, max_prompt_tokens=self.info["max_length"],
+                                    progress=on_batch)
+        for it, d in zip(items, outputs):
+            out = d["text"]
+            it.setdefault(label, {}).update(output=out, new_tokens=d["new_tokens"])
             it[label]["scores"] = {m: METRICS[m](out, it["reference"]) for m in it["metrics"]}
+            it[label]["degeneracy"] = output_degeneracy(out, d["runaway"], self.s.degeneracy)
 
     def decoding(self, max_new: int) -> dict:
         return {"do_sample": False, "num_beams": 1, "max_new_tokens": max_new, "batch_size": self.s.batch_size,
@@ -244,23 +287,69 @@ class _ModelPair:
 
 
 # ---------------------------------------------------------------- tables
-def suite_rows(items: list[dict], bootstrap: BootstrapSettings | None = None) -> list[dict]:
+def suite_rows(items: list[dict], bootstrap: BootstrapSettings | None = None,
+               degeneracy: DegeneracySettings | None = None) -> list[dict]:
     """Per task_type and metric: base, tuned, delta, CI, n, verdict; plus loss rows and an overall row.
 
     Only included (non-excluded) items count. Loss rows carry perplexities (exp of the token-weighted mean).
+    Every row carries the degeneracy of both models' outputs in its group; a score row whose group's (or the
+    whole suite's) tuned outputs are degenerate gets the verdict "degenerate" (its statistical verdict is kept
+    as `score_verdict`). Loss rows keep theirs: the loss is teacher-forced on the references, which degenerate
+    decoding cannot game.
     """
     used = [it for it in items if not it.get("excluded") and "base" in it and "tuned" in it]
     rows = []
     types = sorted({it["task_type"] or "(untyped)" for it in used})
+    whole = group_degeneracy(used, degeneracy)
+    suite_bad = whole["tuned"]["reasons"]
     for t in types + [OVERALL]:
         group = used if t == OVERALL else [it for it in used if (it["task_type"] or "(untyped)") == t]
         metrics = ["score"] if t == OVERALL else group[0]["metrics"]
+        degen = whole if t == OVERALL else group_degeneracy(group, degeneracy)
         for m in metrics:
             base = [_primary(it, "base") if m == "score" else it["base"]["scores"][m] for it in group]
             tuned = [_primary(it, "tuned") if m == "score" else it["tuned"]["scores"][m] for it in group]
-            rows.append({"task_type": t, "metric": m, **paired_delta(base, tuned, True, bootstrap)})
-        rows.append(_loss_row(t, group, bootstrap))
+            row = {"task_type": t, "metric": m, **paired_delta(base, tuned, True, bootstrap)}
+            gameable = _gameable(group, m)
+            rows.append(_with_degeneracy(row, degen, suite_bad, gameable))
+        rows.append(_with_degeneracy(_loss_row(t, group, bootstrap), degen, suite_bad, []))
     return rows
+
+
+def group_degeneracy(group: list[dict], settings: DegeneracySettings | None = None) -> dict:
+    """{"base": summary, "tuned": summary} of the outputs of `group` (see metrics.degeneracy_summary); items
+    without a stored per-output degeneracy (older reports) get one computed from their output."""
+    out = {}
+    for label in ("base", "tuned"):
+        per_item = []
+        for it in group:
+            side = it[label]
+            if "degeneracy" not in side:
+                side["degeneracy"] = output_degeneracy(side.get("output") or "", None, settings)
+            per_item.append(side["degeneracy"])
+        out[label] = degeneracy_summary(per_item, [it[label].get("output") or "" for it in group],
+                                        [it["reference"] or "" for it in group], settings)
+    return out
+
+
+def _gameable(group: list[dict], metric: str) -> list[str]:
+    names = {it["metrics"][0] for it in group} if metric == "score" else {metric}
+    return [GAMEABLE[m] for m in sorted(names) if m in GAMEABLE]
+
+
+def _with_degeneracy(row: dict, degen: dict, suite_bad: list[str], gameable: list[str]) -> dict:
+    reasons = degen["tuned"]["reasons"] or suite_bad
+    row.update(base_degenerate=degen["base"].get("degenerate_share"),
+               tuned_degenerate=degen["tuned"].get("degenerate_share"),
+               tuned_runaway=degen["tuned"].get("runaway_share"), degeneracy=degen)
+    warnings = [f"tuned outputs degenerate: {'; '.join(reasons)}"] if reasons else []
+    if row["metric"] != LOSS:
+        row["score_verdict"] = row["verdict"]
+        if reasons:
+            row["verdict"] = DEGENERATE
+        warnings += gameable
+    row["warning"] = "; ".join(warnings) or None
+    return row
 
 
 def _primary(item: dict, label: str) -> float:
@@ -282,10 +371,13 @@ def _loss_row(task_type: str, group: list[dict], bootstrap) -> dict:
 
 
 def forgetting(rows: list[dict]) -> list[str]:
-    """Why a general set shows forgetting: the overall score or loss got worse beyond its CI (empty = none)."""
+    """Why a general set shows forgetting: the overall score or loss got worse beyond its CI, or the tuned
+    model's answers degenerated (empty = none)."""
     out = []
     for r in rows:
-        if r["task_type"] == OVERALL and r["verdict"] == WORSE:
+        if r["task_type"] == OVERALL and r["verdict"] == DEGENERATE:
+            out.append(f"answers degenerated: {'; '.join(r['degeneracy']['tuned']['reasons'])}")
+        if r["task_type"] == OVERALL and r.get("score_verdict", r["verdict"]) == WORSE:
             what = "loss rose" if r["metric"] == LOSS else "score dropped"
             out.append(f"{what} by {abs(r['delta']):.4f} (95% CI {r['ci_low']:.4f} to {r['ci_high']:.4f}, "
                        f"n={r['n']})")
@@ -293,7 +385,8 @@ def forgetting(rows: list[dict]) -> list[str]:
 
 
 def _write_suite(rf: RunFolder, suite: Suite, s: EvalSettings, config: dict, decoding: dict, info: dict) -> dict:
-    rows = suite_rows(suite.items, s.bootstrap)
+    rows = suite_rows(suite.items, s.bootstrap, s.degeneracy)
+    degen = next(r["degeneracy"] for r in rows if r["task_type"] == OVERALL)
     flagged = [it for it in suite.items if it.get("contaminated")]
     report = {
         "suite": suite.name, "kind": suite.kind, "source": suite.source, "declared_metric": suite.metric,
@@ -306,6 +399,9 @@ def _write_suite(rf: RunFolder, suite: Suite, s: EvalSettings, config: dict, dec
                    "skipped_records": len(suite.skipped)},
         "contaminated": [{"id": it["id"], **it["contaminated"]} for it in flagged],
         "skipped": suite.skipped[:50], "rows": rows,
+        # The run's verdict on this suite: "degenerate" (with the reasons) overrides every better/worse score.
+        "degeneracy": {**degen, "verdict": DEGENERATE if degen["tuned"]["reasons"] else "ok",
+                       "reasons": degen["tuned"]["reasons"]},
     }
     if suite.kind == "general":
         report["forgetting"] = forgetting(rows)
@@ -321,7 +417,7 @@ def _write_suite(rf: RunFolder, suite: Suite, s: EvalSettings, config: dict, dec
 
 def _item_record(it: dict) -> dict:
     keep = ("id", "task_type", "prompt", "reference", "metrics", "contaminated", "excluded", "exclude_reason",
-            "base", "tuned")
+            "base", "tuned")  # base/tuned: output, scores, loss, tokens, new_tokens, degeneracy
     return {k: it.get(k) for k in keep}
 
 

@@ -57,14 +57,28 @@ def generate(model, tokenizer, prompts: list[str], max_new_tokens: int = 128, ba
     Prompts longer than `max_prompt_tokens` keep their last tokens (the question and the assistant header).
     `progress(done, total)` is called as answers finish (about once per `batch_size` answers, and at the end).
     """
+    return [d["text"] for d in generate_detailed(model, tokenizer, prompts, max_new_tokens, batch_size, stop_ids,
+                                                 device, max_prompt_tokens, progress)]
+
+
+def generate_detailed(model, tokenizer, prompts: list[str], max_new_tokens: int = 128, batch_size: int = 8,
+                      stop_ids=(), device: str | None = None, max_prompt_tokens: int | None = None,
+                      progress=None) -> list[dict]:
+    """Like `generate`, with how each answer ended: {"text", "new_tokens", "stopped" (a stop token ended
+    it), "runaway" (it hit max_new_tokens without one)}."""
     device = device or next(model.parameters()).device
     encoded = [tokenizer(p, add_special_tokens=False, verbose=False)["input_ids"] for p in prompts]
     if max_prompt_tokens:
         encoded = [ids[-max_prompt_tokens:] for ids in encoded]
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    tokens = greedy_tokens(model, encoded, max_new_tokens, batch_size, stop_set(tokenizer, stop_ids),
-                           pad_id or 0, device, progress)
-    return [tokenizer.decode(t, skip_special_tokens=True).strip() for t in tokens]
+    stops = stop_set(tokenizer, stop_ids)
+    tokens = greedy_tokens(model, encoded, max_new_tokens, batch_size, stops, pad_id or 0, device, progress)
+    out = []
+    for t in tokens:
+        stopped = bool(t) and t[-1] in stops
+        out.append({"text": tokenizer.decode(t, skip_special_tokens=True).strip(), "new_tokens": len(t),
+                    "stopped": stopped, "runaway": not stopped and len(t) >= max_new_tokens > 0})
+    return out
 
 
 def greedy_tokens(model, encoded: list[list[int]], max_new_tokens: int, batch_size: int, stops, pad_id: int,

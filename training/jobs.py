@@ -77,19 +77,54 @@ def create_run(export_dir, base_model: str, out_dir, overrides=None) -> Path:
     return rf.path
 
 
-def resume(run_dir) -> Path:
+def resume(run_dir, allow_export_change: bool = False) -> Path:
     """Start the process again for a run that stopped (crash, kill, cancel); it continues from its newest
-    checkpoint."""
+    checkpoint.
+
+    A resume whose export changed since the launch (re-exported, so another content hash) is refused: the
+    remaining steps would silently train on different data. `allow_export_change` accepts the new export; the
+    change (both hashes) is recorded in config.json and run.json.
+    """
     rf = _existing(run_dir)
     st = status(rf.path)
     if st["state"] in ACTIVE and st.get("alive"):
         raise UserError(f"run {rf.path.name} is still {st['state']}; nothing to resume")
     if st["state"] == "succeeded":
         raise UserError(f"run {rf.path.name} already finished")
+    config = read_json(rf.config)
+    _accept_export(rf, config, allow_export_change)
     rf.cancel_file.unlink(missing_ok=True)
     rf.write_status("queued", reason=None)
-    _spawn(rf, TrainSettings(**read_json(rf.config)["settings"]))
+    _spawn(rf, TrainSettings(**config["settings"]))
     return rf.path
+
+
+def export_change(config: dict, current_hash: str) -> str | None:
+    """Why the run's export is not the one it trains on (None when it is): its content hash differs from the
+    launch's and from any change accepted on an earlier resume."""
+    launched = config.get("export_content_hash")
+    accepted = config.get("accepted_export_hash") or launched
+    if not launched or current_hash == accepted:
+        return None
+    return (f"the export {config.get('export_dir')} changed since this run used it (content hash "
+            f"{accepted[:12]} -> {current_hash[:12]}); resuming would train the remaining steps on different data")
+
+
+def _accept_export(rf: RunFolder, config: dict, allow: bool) -> None:
+    from .exports import load_export
+
+    current = load_export(config["export_dir"]).content_hash
+    problem = export_change(config, current)
+    if problem is None:
+        return
+    if not allow:
+        raise UserError(f"{problem}. Launch a new run on the new export, or resume with --allow-export-change "
+                        f"(Train page: \"Resume even if the export changed\") to accept it")
+    config.setdefault("export_changes", []).append(
+        {"from": config.get("accepted_export_hash") or config["export_content_hash"], "to": current,
+         "at": time.time()})
+    config["accepted_export_hash"] = current
+    write_json(rf.config, config)
 
 
 def cancel(run_dir, force: bool = False) -> dict:

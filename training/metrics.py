@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 from fractions import Fraction
 
 # ---------------------------------------------------------------- numbers
@@ -269,3 +270,87 @@ def metric_overrides(per_type: dict, other: str | None = None) -> dict:
 def score(metric: str, prediction: str, reference: str) -> float:
     """One metric by name."""
     return METRICS[metric](prediction, reference)
+
+
+# ---------------------------------------------------------------- degenerate output
+# A model that loops ("the the the ..."), answers nothing, or never stops can still score on overlap metrics:
+# ROUGE-L and char F1 reward every common word or character a reference shares. These metrics say so.
+GAMEABLE = {
+    "rouge_l": "ROUGE-L rewards common words: a repeated 'the' scores against any English reference",
+    "char_f1": "char F1 rewards common characters: repetitive or padded output can score",
+}
+
+
+@dataclass
+class DegeneracySettings:
+    """When an output, and a set of outputs, counts as degenerate. Recorded in every eval report."""
+
+    ngram: int = 3  # repetition is measured on n-grams of tokens (words; one token per CJK character)
+    min_tokens: int = 6  # shorter outputs are never called repetitive (a short answer may repeat a word)
+    max_repetition: float = 0.5  # an output whose n-grams are more than half repeats of earlier ones loops
+    one_token_share: float = 0.6  # an output where one token makes up 60% or more is "one repeated token"
+    # A run (or task_type) whose tuned outputs are degenerate (empty, one repeated token, looping) this often
+    # gets the verdict "degenerate" instead of better/worse: its scores measure the failure, not the skill.
+    max_degenerate_share: float = 0.2
+    max_runaway_share: float = 0.5  # ... or whose answers mostly hit max_new_tokens without an end of turn
+    # ... or whose outputs are far less varied than the references: distinct bigrams across all outputs below
+    # this share of the references' (the same generic answer to every prompt). Relative to the references, so
+    # a fixed-label task (every answer "positive" or "negative") is not flagged.
+    min_distinct_ratio: float = 0.25
+
+
+def output_degeneracy(text: str, runaway: bool | None = None, settings: DegeneracySettings | None = None) -> dict:
+    """How degenerate one output is: repetition (share of repeated n-grams), top token share, and the flags
+    empty / one_token / repetitive / runaway (hit max_new_tokens without an end-of-turn; None = unknown), and
+    `degenerate` when it is empty, one repeated token or repetitive."""
+    s = settings or DegeneracySettings()
+    toks = tokens(text)
+    grams = _ngrams(toks, s.ngram)
+    repetition = 1 - len(set(grams)) / len(grams) if grams else 0.0
+    top = max(Counter(toks).values()) / len(toks) if toks else 0.0
+    long_enough = len(toks) >= s.min_tokens
+    flags = {"empty": not (text or "").strip(), "one_token": long_enough and top >= s.one_token_share,
+             "repetitive": long_enough and repetition > s.max_repetition}
+    return {"tokens": len(toks), "repetition": round(repetition, 4), "top_token_share": round(top, 4), **flags,
+            "runaway": runaway, "degenerate": any(flags.values())}
+
+
+def _ngrams(toks: list[str], n: int) -> list[tuple]:
+    return [tuple(toks[i:i + n]) for i in range(len(toks) - n + 1)]
+
+
+def distinct_n(texts: list[str], n: int) -> float | None:
+    """Distinct-n across outputs: unique n-grams / all n-grams of the texts together (None when there are none)."""
+    grams = [g for t in texts for g in _ngrams(tokens(t), n)]
+    return round(len(set(grams)) / len(grams), 4) if grams else None
+
+
+def degeneracy_summary(per_item: list[dict], outputs: list[str], references: list[str],
+                       settings: DegeneracySettings | None = None) -> dict:
+    """Per-set degeneracy of one model's outputs (`per_item` from `output_degeneracy`): the shares of empty,
+    one-token, repetitive, runaway and degenerate outputs, mean repetition, distinct-1/2 of the outputs and of
+    the references, and `reasons` (empty unless the set crosses a threshold of `settings`)."""
+    s = settings or DegeneracySettings()
+    n = len(per_item)
+    if n == 0:
+        return {"n": 0, "reasons": []}
+
+    def share(key: str) -> float:
+        return round(sum(bool(d.get(key)) for d in per_item) / n, 4)
+
+    out = {"n": n, **{f"{k}_share": share(k) for k in ("empty", "one_token", "repetitive", "runaway",
+                                                         "degenerate")},
+           "repetition": round(sum(d["repetition"] for d in per_item) / n, 4),
+           "distinct_1": distinct_n(outputs, 1), "distinct_2": distinct_n(outputs, 2),
+           "reference_distinct_2": distinct_n(references, 2)}
+    reasons = []
+    if out["degenerate_share"] >= s.max_degenerate_share:
+        reasons.append(f"{out['degenerate_share']:.0%} of outputs are degenerate (empty {out['empty_share']:.0%}, "
+                       f"one repeated token {out['one_token_share']:.0%}, looping {out['repetitive_share']:.0%})")
+    if out["runaway_share"] >= s.max_runaway_share:
+        reasons.append(f"{out['runaway_share']:.0%} of outputs ran to max_new_tokens without ending the turn")
+    ref2, out2 = out["reference_distinct_2"], out["distinct_2"]
+    if ref2 and out2 is not None and out2 < s.min_distinct_ratio * ref2:
+        reasons.append(f"outputs are far less varied than the references (distinct-2 {out2:.2f} vs {ref2:.2f})")
+    out["reasons"] = reasons
+    return out

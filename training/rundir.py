@@ -8,7 +8,8 @@
     log.txt            the process's stdout and stderr
     checkpoints/step-000020/  adapter + optimiser state, for resuming
     adapter/           the final adapter (safetensors) and tokenizer
-    run.json           the full record: resolved settings, manifest hash, library versions, device, results
+    run.json           the full record: resolved settings, export hashes, library versions, device, results;
+                       "finished": false until the final evaluation is written (a kill leaves it incomplete)
     merged/            optional full model with the adapter merged in
     cancel             present when a cancel was requested
 
@@ -107,9 +108,9 @@ def read_jsonl(path: Path) -> list[dict]:
     return out
 
 
-def keep_up_to(path: Path, step: int) -> None:
-    """Drop lines after `step` (a resumed run redoes those steps)."""
-    rows = [r for r in read_jsonl(path) if r.get("step", 0) <= step]
+def keep_lines(path: Path, keep) -> None:
+    """Rewrite a JSONL file atomically with only the lines for which `keep(record)` is true."""
+    rows = [r for r in read_jsonl(path) if keep(r)]
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     os.replace(tmp, path)

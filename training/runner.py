@@ -20,7 +20,7 @@ from pathlib import Path
 from curation.errors import UserError
 
 from .config import TrainSettings, resolve
-from .rundir import RunFolder, append_jsonl, keep_up_to, read_json, write_json
+from .rundir import RunFolder, append_jsonl, keep_lines, read_json, write_json
 
 
 class Cancelled(Exception):
@@ -114,18 +114,21 @@ class Training:
         start = self._resume()
         self._write_record(finished=False)
         self.t_loop, self.steps_timed = time.time(), 0
-        if start == 0:
-            self._evaluate(0)
+        self._evaluate(start)  # step 0, or again at the checkpoint a resume starts from (see _resume)
         self._loop(start)
         self._finish()
 
     def _load_data(self, s: TrainSettings) -> None:
         from .audits import run_audit
         from .exports import general_mix, load_export
+        from .jobs import export_change
         from .models import load_tokenizer, resolve_source
         from .presets import get_preset
 
         self.export = load_export(self.cfg["export_dir"])
+        changed = export_change(self.cfg, self.export.content_hash)
+        if changed:  # jobs.resume refuses this first; a runner started by hand must not train on it either
+            raise UserError(f"{changed}; resume with --allow-export-change to accept the new export")
         preset = get_preset(self.cfg["base_model"])
         if preset:
             log(f"preparing the offline {preset.name} model (built once, then cached)")
@@ -293,28 +296,35 @@ class Training:
             _rmtree(old)
 
     def _resume(self) -> int:
-        """Load the newest checkpoint if there is one; returns the step to continue from."""
+        """Load the newest checkpoint if there is one; returns the step to continue from.
+
+        The metrics and generations of later steps are dropped (they are redone), and so is the evaluation at
+        the checkpoint's own step: a kill can cut it short, and the run evaluates that step again. A run killed
+        before its first checkpoint starts over at step 0 with none of its earlier lines kept.
+        """
         import torch
         from peft import set_peft_model_state_dict
         from safetensors.torch import load_file
 
-        self.tokens_seen = 0
+        self.tokens_seen, step = 0, 0
         ckpt = self.rf.latest_checkpoint()
-        if ckpt is None:
-            return 0
-        state = read_json(ckpt / "state.json")
-        weights = load_file(str(ckpt / "adapter_model.safetensors"), device=str(self.acc.device))
-        set_peft_model_state_dict(self._unwrapped(), weights)
-        saved = torch.load(ckpt / "training_state.pt", weights_only=True, map_location=str(self.acc.device))
-        self.opt.load_state_dict(saved["optimizer"])
-        self.sched.load_state_dict(saved["scheduler"])
-        torch.set_rng_state(saved["rng"].cpu())
-        step, self.tokens_seen = state["step"], state.get("tokens_seen", 0)
+        if ckpt is not None:
+            state = read_json(ckpt / "state.json")
+            weights = load_file(str(ckpt / "adapter_model.safetensors"), device=str(self.acc.device))
+            set_peft_model_state_dict(self._unwrapped(), weights)
+            saved = torch.load(ckpt / "training_state.pt", weights_only=True, map_location=str(self.acc.device))
+            self.opt.load_state_dict(saved["optimizer"])
+            self.sched.load_state_dict(saved["scheduler"])
+            torch.set_rng_state(saved["rng"].cpu())
+            step, self.tokens_seen = state["step"], state.get("tokens_seen", 0)
         if self.rank0:
-            keep_up_to(self.rf.metrics, step)
-            keep_up_to(self.rf.generations, step)
-            self.rf.write_status("running", resumed_from=step, step=step, total_steps=self.total)
-        log(f"resumed from {ckpt.name} (step {step} of {self.total})")
+            keep_lines(self.rf.metrics, lambda r: r.get("step", 0) < step
+                       or (r.get("step") == step and r.get("kind") == "train"))
+            keep_lines(self.rf.generations, lambda r: r.get("step", 0) < step)
+            if ckpt is not None:
+                self.rf.write_status("running", resumed_from=step, step=step, total_steps=self.total)
+        if ckpt is not None:
+            log(f"resumed from {ckpt.name} (step {step} of {self.total})")
         return step
 
     def _evaluate(self, step: int) -> None:
@@ -380,9 +390,13 @@ class Training:
 
         evals = [m for m in read_jsonl(self.rf.metrics) if m.get("kind") == "eval"]
         trains = [m for m in read_jsonl(self.rf.metrics) if m.get("kind") == "train"]
+        after = [e for e in evals if e["step"] == self.total]
         record = {
             "run_dir": str(self.rf.path), "export_dir": str(self.export.path),
-            "export_content_hash": self.export.content_hash, "store_revision": self.export.manifest.get(
+            "export_content_hash": self.export.content_hash,  # what the last steps trained on
+            "export_content_hash_at_launch": self.cfg.get("export_content_hash"),
+            "export_changes": self.cfg.get("export_changes", []),  # accepted on resume: {from, to, at}
+            "store_revision": self.export.manifest.get(
                 "store_revision"), "base_model": self.cfg["base_model"], "model_source": self.source,
             "chat_template": self.tok.template, "settings": dataclasses.asdict(self.settings),
             "target_modules": self.targets, "parameters": self.param_counts, "total_steps": self.total,
@@ -391,8 +405,9 @@ class Training:
             "device": self.device, "precision": self.precision, "world_size": self.world,
             "device_name": device_name(self.device), "versions": library_versions(),
             "finished": finished, "merged_model": merged,
-            "results": {"eval_loss_before": evals[0]["eval_loss"] if evals else None,
-                        "eval_loss_after": evals[-1]["eval_loss"] if evals and finished else None,
+            # The final loss is the evaluation at the last step, never an earlier one (None until it exists).
+            "results": {"eval_loss_before": next((e["eval_loss"] for e in evals if e["step"] == 0), None),
+                        "eval_loss_after": after[-1]["eval_loss"] if after and finished else None,
                         "final_train_loss": trains[-1]["loss"] if trains else None,
                         "tokens_seen": getattr(self, "tokens_seen", 0)},
         }
