@@ -36,7 +36,7 @@ def stage_times(status: dict) -> dict:
                         else None) for s in status["stages"]}
 
 
-def loop(ws: Path, max_steps: int = 0, max_items: int = 0) -> dict:
+def loop(ws: Path, max_steps: int = 0, max_items: int = 0, max_new_tokens: int = 0) -> dict:
     """The one-click chain on the sample data with the preset's defaults (`max_steps` > 0 caps the training,
     `max_items` > 0 the eval items per task_type)."""
     from curation.ingest import IngestSettings, ingest
@@ -50,15 +50,16 @@ def loop(ws: Path, max_steps: int = 0, max_items: int = 0) -> dict:
                IngestSettings(dataset="demo"))
         t_import = time.time() - t0
         t1 = time.time()
-        overrides = {"max_steps": max_steps} if max_steps else {}
+        overrides = {"max_steps": max_steps, "save_every": 0, "eval_prompts": 0} if max_steps else {}
         settings = PipelineSettings(base_model=MODEL, overrides=overrides)
         if max_items:
             settings.eval.max_items_per_type = max_items
+        settings.eval.max_new_tokens = max_new_tokens
         pdir = start_pipeline(store, ws, settings=settings)
     status = wait_pipeline(pdir, poll=5)
     wall = time.time() - t1
     out = {"pipeline_dir": str(pdir), "state": status["state"], "error": status.get("error"), "max_steps": max_steps,
-           "max_items_per_type": max_items,
+           "max_items_per_type": max_items, "max_new_tokens": max_new_tokens,
            "import_s": round(t_import, 1), "one_click_wall_s": round(wall, 1), "stages_s": stage_times(status)}
     if status["state"] != "succeeded":
         return out
@@ -77,7 +78,10 @@ def loop(ws: Path, max_steps: int = 0, max_items: int = 0) -> dict:
     return out
 
 
-def ab(ws: Path) -> dict:
+AB_OVERRIDES = {"max_steps": 20, "save_every": 0, "eval_prompts": 0, "eval_max_samples": 0}
+
+
+def ab(ws: Path, concurrent: bool = False) -> dict:
     """Find-and-replace on the identity data, then the raw-vs-curated A/B."""
     from curation.ingest import IngestSettings, ingest
     from curation.replace import ReplaceSettings, apply
@@ -93,11 +97,14 @@ def ab(ws: Path) -> dict:
         edits = [apply(store, scope, ReplaceSettings(find, to), "benchmark")["changed"]
                  for find, to in (("{{name}}", PRODUCT), ("{{author}}", AUTHOR))]
         t0 = time.time()
-        # 20% held out: 18 of the 91 items, enough for a paired CI (at least 10 are needed)
-        adir = start_ab(store, ws, scope, PipelineSettings(base_model=MODEL, eval_fraction=0.2))
+        # 20% held out: 18 of the 91 items, enough for a paired CI (at least 10 are needed). Both runs get the
+        # same short schedule, without checkpoint evaluations (only the final before/after counts here).
+        settings = PipelineSettings(base_model=MODEL, eval_fraction=0.2, overrides=dict(AB_OVERRIDES))
+        adir = start_ab(store, ws, scope, settings, one_after_the_other=not concurrent)
     status = wait_ab(adir, poll=5)
     out = {"ab_dir": str(adir), "state": status["state"], "error": status["error"], "wall_s": round(time.time() - t0, 1),
-           "replaced": {"{{name}}": edits[0], "{{author}}": edits[1]},
+           "replaced": {"{{name}}": edits[0], "{{author}}": edits[1]}, "overrides": AB_OVERRIDES,
+           "concurrent": concurrent,
            "stages_s": {a: stage_times(p) for a, p in status["arms"].items()}}
     if status["state"] != "succeeded":
         return out
@@ -114,12 +121,16 @@ def main() -> None:
     parser.add_argument("--workspace", help="keep the stores, pipelines and runs here (default: a temp folder)")
     parser.add_argument("--out", help="also write the JSON here")
     parser.add_argument("--loop-max-steps", type=int, default=0, help="cap the loop's training (0 = the defaults)")
+    parser.add_argument("--loop-max-new-tokens", type=int, default=0, help="cap the loop's answers (0 = auto)")
+    parser.add_argument("--concurrent", action="store_true",
+                        help="run the A/B's two chains at once (a shared, busy machine) instead of one after the other")
     parser.add_argument("--loop-max-items", type=int, default=0, help="cap the loop's eval items per task_type")
     args = parser.parse_args()
     ws = Path(args.workspace or tempfile.mkdtemp(prefix="real_loop-"))
     ws.mkdir(parents=True, exist_ok=True)
     result = {"model": MODEL, "workspace": str(ws), "cores": _cores()}
-    for part, fn in (("ab", ab), ("loop", lambda w: loop(w, args.loop_max_steps, args.loop_max_items))):
+    for part, fn in (("ab", lambda w: ab(w, args.concurrent)), ("loop", lambda w: loop(w, args.loop_max_steps, args.loop_max_items,
+                                                                         args.loop_max_new_tokens))):
         if args.part in (part, "all"):
             result[part] = fn(ws)
             if args.out:

@@ -133,8 +133,10 @@ def curation_changes(current: list[dict], raw: dict, removed_states: set) -> dic
 
 
 # ---------------------------------------------------------------- starting
-def start_ab(store, workspace, scope=None, settings: PipelineSettings | None = None) -> Path:
-    """Plan the A/B and start both chains (raw first, curated after it); returns the A/B folder."""
+def start_ab(store, workspace, scope=None, settings: PipelineSettings | None = None,
+             one_after_the_other: bool = True) -> Path:
+    """Plan the A/B and start both chains (raw first, curated after it; `one_after_the_other=False` runs them at
+    once, e.g. where many other jobs share the CPU anyway); returns the A/B folder."""
     from curation.export import write_samples
 
     from .config import apply_overrides, default_settings
@@ -155,7 +157,8 @@ def start_ab(store, workspace, scope=None, settings: PipelineSettings | None = N
             pdirs[arm] = start_with_export(
                 ws, s, lambda out, t=train, a=arm, w=what: write_samples(out, t, plan["eval"], {
                     **header, "ab": {"arm": a, "selection": w}}),
-                message=f"writing the {arm} selection", after=pdirs.get("raw"), label=f"A/B {arm}")
+                message=f"writing the {arm} selection", after=pdirs.get("raw") if one_after_the_other else None,
+                label=f"A/B {arm}")
         except UserError:
             for started in pdirs.values():
                 cancel_pipeline(started)
