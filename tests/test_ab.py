@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import pytest
 
@@ -133,18 +134,19 @@ def test_ab_end_to_end_on_tiny(ab_store, tmp_path, capsys):
 
 
 def _tail(pdir) -> str:
-    from pathlib import Path
+
 
     log = Path(pdir) / "log.txt"
     return log.read_text(errors="replace")[-2000:] if log.exists() else ""
 
 
-def fake_finished_ab(ws, scores: dict[str, list[tuple[str, float, float]]]) -> "Path":
+def fake_finished_ab(ws, scores: list[tuple[str, float, float]]) -> Path:
     """An A/B folder whose two chains 'succeeded': run folders holding eval items with the given
     (task_type, raw score, curated score) per item, the base scoring 0 everywhere."""
-    from pathlib import Path
 
-    from training.pipeline import PipelineSettings
+
+    import dataclasses
+
     from training.rundir import write_json
 
     ws = Path(ws)
@@ -166,7 +168,6 @@ def fake_finished_ab(ws, scores: dict[str, list[tuple[str, float, float]]]) -> "
         pipelines[arm] = str(pdir)
     adir = ws / "ab" / "x"
     adir.mkdir(parents=True)
-    import dataclasses
     write_json(adir / "ab.json", {"scope": {}, "settings": dataclasses.asdict(PipelineSettings()),
                                   "pipelines": pipelines, "changes": {"removed": 2, "removed_by_status": {"rejected": 2},
                                                                       "edited": 5, "relabelled": 1},
@@ -208,3 +209,16 @@ def test_report_of_an_unfinished_ab_is_refused(tmp_path):
     write_json(raw, {**read_json(raw), "state": "failed", "error": "training failed: out of memory"})
     with pytest.raises(UserError, match="not succeeded.*raw: training failed"):
         ab_report(adir)
+
+
+def test_chains_run_one_after_the_other_unless_asked_otherwise(ab_store, tmp_path, monkeypatch):
+    from training import pipeline
+
+    started = []
+    monkeypatch.setattr(pipeline, "_spawn", lambda pdir: started.append(pdir))
+    for k, sequential in enumerate((True, False)):
+        adir = start_ab(ab_store, tmp_path / f"ws{k}", SampleFilter(dataset="demo"), one_after_the_other=sequential)
+        info = json.loads((adir / "ab.json").read_text())
+        after = json.loads((Path(info["pipelines"]["curated"]) / "config.json").read_text())["after"]
+        assert after == (info["pipelines"]["raw"] if sequential else None)
+    assert len(started) == 4
