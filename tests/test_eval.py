@@ -233,3 +233,18 @@ def test_untrained_adapter_shows_no_significant_change(tmp_path):
     assert all(i["tuned"]["new_tokens"] == 16 for i, r in zip(items, runaway) if r) and any(runaway)
     assert not all(runaway) and all(i["tuned"]["new_tokens"] <= 16 for i in items)
     assert any("generated" in m for m in messages)
+
+
+def test_pipeline_settings_round_trip_every_nested_settings():
+    """config.json -> settings: every nested settings dataclass (degeneracy too) comes back as itself, not a dict."""
+    import dataclasses
+
+    from training.metrics import DegeneracySettings
+    from training.pipeline import PipelineSettings, settings_from_dict
+
+    s = PipelineSettings()
+    s.eval.degeneracy = DegeneracySettings(**{**dataclasses.asdict(s.eval.degeneracy)})
+    back = settings_from_dict(json.loads(json.dumps(dataclasses.asdict(s))))
+    assert back == s
+    assert all(not isinstance(getattr(back.eval, f.name), dict) or f.name == "metrics"
+               for f in dataclasses.fields(back.eval))
