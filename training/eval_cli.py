@@ -8,6 +8,8 @@ from curation.errors import UserError
 
 def register(subparsers, common) -> None:
     """Add the eval and compare subcommands to the `curation` parser."""
+    from curation.cli.args import non_negative_int, positive_int
+
     from .metrics import METRICS
 
     p = subparsers.add_parser(
@@ -23,9 +25,9 @@ def register(subparsers, common) -> None:
                    help='metric for a task_type, its L1, or "*" (e.g. classification=exact_match); repeatable')
     p.add_argument("--general", metavar="FILE", help="general-ability set for the forgetting check")
     p.add_argument("--no-eval-split", action="store_true", help="score only the benchmark files")
-    p.add_argument("--max-items", type=int, default=100, help="items per task_type and set (0 = all)")
-    p.add_argument("--max-new-tokens", type=int, default=0, help="longest answer (0 = from the references)")
-    p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--max-items", type=non_negative_int, default=100, help="items per task_type and set (0 = all)")
+    p.add_argument("--max-new-tokens", type=non_negative_int, default=0, help="longest answer (0 = from the references)")
+    p.add_argument("--batch-size", type=positive_int, default=8)
     p.add_argument("--include-contaminated", action="store_true",
                    help="score items that duplicate a training sample too (they are still flagged)")
     p.add_argument("--device", default="auto", choices=["auto", "cuda", "cpu"])
