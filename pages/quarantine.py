@@ -28,4 +28,4 @@ st.download_button("Download as JSONL", jsonl, file_name="quarantine.jsonl", mim
 pick = st.selectbox("Inspect record", range(len(rows)),
                     format_func=lambda i: f"{rows[i]['file']} line {rows[i]['line']}")
 st.error(md(for_page(rows[pick]["reason"])))  # a reason quotes the file: text, never markup
-st.code(rows[pick]["raw"] or "(not kept: the line was over the size limit)", language="json")
+st.code(rows[pick]["raw"] or "(no text was kept for this record; see the reason above)", language="json")
