@@ -29,7 +29,7 @@ from .contamination import DecontamSettings, find_contamination
 from .eval_sets import Suite, cap_per_type, load_file_suite, split_suite
 from .metrics import GAMEABLE, METRICS, DegeneracySettings, degeneracy_summary, metrics_for, output_degeneracy
 from .rundir import RunFolder, read_json, read_jsonl, write_json
-from .stats import WORSE, BootstrapSettings, paired_delta
+from .significance import WORSE, BootstrapSettings, paired_delta
 
 OVERALL = "(overall)"
 LOSS = "loss"

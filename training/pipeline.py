@@ -30,7 +30,7 @@ from . import background
 from .contamination import DecontamSettings
 from .evaluate import EvalSettings
 from .rundir import ACTIVE, read_json, wait_until_done, write_json
-from .stats import BootstrapSettings
+from .significance import BootstrapSettings
 
 STAGES = ("export", "audit", "train", "evaluate", "compare")
 POLL_S = 2.0  # how often the pipeline reads the training run's status
