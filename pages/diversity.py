@@ -11,7 +11,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from curation import report as charts
+from curation import diversity_report as charts
 from curation.embeddings import DEFAULT_MODEL, EmbeddingSettings, start_job
 from curation.errors import UserError
 from curation.stats import (ALL, DEFINITION_SEMANTIC, DEFINITIONS, SemanticSettings, StatsSettings, compute_stats,

@@ -4,7 +4,7 @@ import plotly.express as px
 import streamlit as st
 
 from curation.store import UNTYPED, SampleFilter
-from curation.report import palette
+from curation.diversity_report import palette
 from curation.summary import overview
 from curation.text import plotly_label
 from pages._common import get_store

@@ -10,7 +10,7 @@ from curation.errors import UserError
 from curation.store import Store
 from training import compare as cmp
 from training.evaluate import LOSS, OVERALL, load_reports, suite_rows
-from training.stats import BETTER, NO_CHANGE
+from training.significance import BETTER, NO_CHANGE
 
 
 def _row(rows, task_type, metric):

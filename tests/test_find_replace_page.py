@@ -24,7 +24,7 @@ def test_preview_apply_and_undo_over_the_browse_filter(app_env):
     store = get_store()
     selected = store.samples.count(SampleFilter(search="####"))
     assert selected > 0
-    assert any(f"samples would change" in m.value and f"of {selected:,}" in m.value for m in at.markdown)
+    assert any("samples would change" in m.value and f"of {selected:,}" in m.value for m in at.markdown)
     assert any("[-####-]{+Answer:+}" in c.value for c in at.code)
     before = store.samples.list(SampleFilter(search="####"))
     assert all(s["rev"] == 0 for s in before)  # the preview wrote nothing

@@ -29,7 +29,7 @@ from curation.errors import UserError
 from .pipeline import (PipelineSettings, _new_dir, cancel_pipeline, pipeline_status, settings_from_dict,
                        start_with_export)
 from .rundir import ACTIVE, read_json, wait_until_done, write_json
-from .stats import paired_delta
+from .significance import paired_delta
 
 ARMS = ("raw", "curated")
 OVERALL = "(overall)"

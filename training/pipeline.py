@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
-import subprocess
 import sys
 import time
 import traceback
@@ -27,11 +26,11 @@ from pathlib import Path
 
 from curation.errors import UserError
 
+from . import background
 from .evaluate import EvalSettings
 from .rundir import ACTIVE, read_json, wait_until_done, write_json
 
 STAGES = ("export", "audit", "train", "evaluate", "compare")
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 POLL_S = 2.0  # how often the pipeline reads the training run's status
 EXPORT_TIMEOUT_S = 1800  # an export (in the caller's process) silent for this long is taken as dead
 
@@ -203,17 +202,8 @@ def _initial_status(pdir: Path, stages) -> dict:
 
 
 def _spawn(pdir: Path) -> None:
-    env = dict(os.environ, PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false")
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
-    with open(pdir / "log.txt", "ab") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "training.pipeline", str(pdir.resolve())], cwd=PROJECT_ROOT,
-                                env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    _children[str(pdir.resolve())] = proc
-    (pdir / "pid").write_text(str(proc.pid))
-
-
-_children: dict[str, subprocess.Popen] = {}  # started here; polled so finished ones do not linger as zombies
+    background.spawn(pdir, [sys.executable, "-m", "training.pipeline", str(pdir.resolve())], pdir / "log.txt",
+                     pdir / "pid")
 
 
 # ---------------------------------------------------------------- watching and cancelling
@@ -256,10 +246,7 @@ def cancel_pipeline(pdir) -> dict:
             pass
     pid = _pid(pdir)
     if pid and _alive(pdir):
-        try:
-            os.killpg(os.getpgid(pid), signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+        background.stop(pid)
     return pipeline_status(pdir)
 
 
@@ -269,10 +256,7 @@ def wait_pipeline(pdir, timeout: float | None = None, poll: float = 1.0) -> dict
 
 
 def _pid(pdir: Path) -> int | None:
-    try:
-        return int((pdir / "pid").read_text().strip())
-    except (FileNotFoundError, ValueError):
-        return None
+    return background.pid_of(pdir / "pid")
 
 
 def _alive(pdir: Path) -> bool:
@@ -280,20 +264,7 @@ def _alive(pdir: Path) -> bool:
     if pid is None:  # still exporting in the caller's process; an export older than this has died with it
         status = read_json(pdir / "status.json") or {}
         return time.time() - status.get("updated_at", status.get("created_at", 0)) < EXPORT_TIMEOUT_S
-    proc = _children.get(str(pdir.resolve()))
-    if proc is not None and proc.pid == pid:
-        return proc.poll() is None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie has exited
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+    return background.alive(pdir, pid)
 
 
 # ---------------------------------------------------------------- the background process
