@@ -29,6 +29,7 @@ from curation.errors import UserError
 
 from .contamination import DecontamSettings
 from .evaluate import EvalSettings
+from .metrics import DegeneracySettings
 from .rundir import ACTIVE, read_json, wait_until_done, write_json
 from .stats import BootstrapSettings
 
@@ -56,6 +57,7 @@ def settings_from_dict(d: dict) -> PipelineSettings:
     ev = dict(d.get("eval") or {})
     ev["decontam"] = DecontamSettings(**(ev.get("decontam") or {}))
     ev["bootstrap"] = BootstrapSettings(**(ev.get("bootstrap") or {}))
+    ev["degeneracy"] = DegeneracySettings(**(ev.get("degeneracy") or {}))
     return PipelineSettings(**{**d, "eval": EvalSettings(**ev)})
 
 
