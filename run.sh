@@ -2,6 +2,7 @@
 # SFT Workbench: one script, two commands.
 #   ./run.sh app    set everything up (virtual env, dependencies) and start the app on the sample data
 #   ./run.sh test   set everything up and run the whole test suite
+#   ./run.sh lint   set everything up and run ruff (configured in pyproject.toml)
 # Environment: PYTHON (default python3), VENV (default .venv), TORCH_INDEX_URL (a PyTorch wheel index, e.g. the
 # CPU one, for machines where plain `pip install torch==X` would fetch a CUDA build), PORT (default 8501),
 # ADDRESS (default 127.0.0.1: this machine only; 0.0.0.0 serves every interface, put a login in front first).
@@ -64,6 +65,10 @@ case "${1:-}" in
     exec streamlit run app.py --server.headless true --server.port "${PORT:-8501}" \
       --server.address "${ADDRESS:-127.0.0.1}" --browser.gatherUsageStats false
     ;;
+  lint)
+    setup
+    exec ruff check .
+    ;;
   test)
     setup
     browser
@@ -71,7 +76,7 @@ case "${1:-}" in
     exec python -m pytest -q "$@"
     ;;
   *)
-    echo "usage: ./run.sh app | ./run.sh test [pytest args]" >&2
+    echo "usage: ./run.sh app | ./run.sh test [pytest args] | ./run.sh lint" >&2
     exit 2
     ;;
 esac

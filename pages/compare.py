@@ -95,7 +95,8 @@ with st.container(border=True):
     c = st.columns(4)
     base_model = base_model_input(c[0], "oc_base_model")
     eval_share = c[1].number_input("Eval share per task_type", 0.05, 0.5, 0.1, 0.05)
-    max_steps = c[2].number_input("Max steps (0 = all epochs)", 0, 100_000, 0, 10)
+    max_steps = c[2].number_input("Max steps (0 = auto-sized)", 0, 100_000, 0, 10,
+                                  help="auto: all epochs, but a preset on the CPU is capped to a few minutes")
     max_items = c[3].number_input("Eval items per task_type", 0, 10_000, 100, 10, help="0 = all")
     with st.expander("Forgetting check and metrics (optional)"):
         c = st.columns(2)

@@ -52,6 +52,10 @@ def export_picker() -> str:
 def settings_form(base_model: str) -> dict:
     """A control per setting with its reason; returns only the values changed from the defaults."""
     defaults = default_settings(base_model)
+    if st.session_state.get("train_settings_for") != base_model:  # another model: show its defaults, not the old
+        for key in [k for k in st.session_state if str(k).startswith("train_set_")]:
+            del st.session_state[key]
+        st.session_state["train_settings_for"] = base_model
     reasons, choices = setting_reasons(), setting_choices()
     changed = {}
     with st.expander("Settings (defaults follow common LoRA practice; hover for the reasons)"):
@@ -85,6 +89,9 @@ def show_audit(report) -> None:
         st.success("Audit passed: the launch can go ahead.")
     for w in report.warnings:
         st.warning(w)
+    if report.plan:
+        st.info(f"Plan: {report.plan['text']} on {report.plan['device']} with {report.plan['threads']} CPU "
+                f"thread(s).")
     c = st.columns(5)
     c[0].metric("Train samples", f"{report.counts['train']:,}")
     c[1].metric("Eval samples", f"{report.counts['eval']:,}")

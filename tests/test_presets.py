@@ -157,3 +157,24 @@ def test_real_smollm2_answers_in_chatml(real_smollm2):
         {"messages": [{"role": "user", "content": "What is the capital of France?"}]}]), 16,
         stop_ids=real_smollm2.tok.extra_eot_ids)
     assert "Paris" in answer
+
+
+def test_pages_offer_every_preset_and_any_other_model(app_env):
+    """The Train page and the one-click form list the registry's presets; 'other' takes a typed id or folder."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    pages = Path(__file__).resolve().parents[1] / "pages"
+    at = AppTest.from_file(str(pages / "train.py"), default_timeout=120).run()
+    assert not at.exception, [e.message for e in at.exception]
+    box = at.selectbox(key="train_base_model")
+    assert list(box.options[:2]) == [f"{p.name}: {p.description}" for p in PRESETS.values()]
+    box.set_value(SMOLLM2).run()
+    assert at.text_input(key="train_set_learning_rate").value == str(PRESETS[SMOLLM2].settings["learning_rate"])
+    assert any("Preset smollm2-135m" in c.value for c in at.caption)
+    box.set_value("other: a Hugging Face id or a local folder").run()
+    assert at.text_input(key="train_base_model_other").value == "Qwen/Qwen2.5-0.5B-Instruct"
+    at = AppTest.from_file(str(pages / "compare.py"), default_timeout=120).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert [o.split(":")[0] for o in at.selectbox(key="oc_base_model").options[:2]] == [TINY, SMOLLM2]

@@ -27,11 +27,8 @@ from pathlib import Path
 
 from curation.errors import UserError
 
-from .contamination import DecontamSettings
 from .evaluate import EvalSettings
-from .metrics import DegeneracySettings
 from .rundir import ACTIVE, read_json, wait_until_done, write_json
-from .stats import BootstrapSettings
 
 STAGES = ("export", "audit", "train", "evaluate", "compare")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -55,9 +52,13 @@ class PipelineSettings:
 def settings_from_dict(d: dict) -> PipelineSettings:
     """Rebuild PipelineSettings (with its nested eval settings) from config.json."""
     ev = dict(d.get("eval") or {})
-    ev["decontam"] = DecontamSettings(**(ev.get("decontam") or {}))
-    ev["bootstrap"] = BootstrapSettings(**(ev.get("bootstrap") or {}))
-    ev["degeneracy"] = DegeneracySettings(**(ev.get("degeneracy") or {}))
+    # every nested settings dataclass (decontam, bootstrap, degeneracy, ...) comes back from its dict, so a new
+    # one added to EvalSettings cannot reach the evaluation as a plain dict
+    defaults = EvalSettings()
+    for f in dataclasses.fields(EvalSettings):
+        nested = getattr(defaults, f.name)
+        if dataclasses.is_dataclass(nested) and isinstance(ev.get(f.name), dict):
+            ev[f.name] = type(nested)(**ev[f.name])
     return PipelineSettings(**{**d, "eval": EvalSettings(**ev)})
 
 
@@ -363,7 +364,8 @@ def _audit(pdir: Path, status: dict, s: PipelineSettings, config: dict) -> str:
         raise UserError(report.summary())
     share = report.tokens["trained_share"]
     warn = f"; {len(report.warnings)} warnings" if report.warnings else ""
-    return f"{report.counts['train']} samples, {share:.0%} of tokens trained{warn}"
+    plan = f"; plan: {report.plan['text']}" if report.plan else ""
+    return f"{report.counts['train']} samples, {share:.0%} of tokens trained{warn}{plan}"
 
 
 def _train(pdir: Path, status: dict, s: PipelineSettings, config: dict) -> str:

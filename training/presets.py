@@ -46,7 +46,7 @@ PRESETS: dict[str, Preset] = {
             "gen_max_new_tokens": 48,
             "eval_max_samples": 100,
         },
-        cpu_tokens_per_s=6000.0,  # measured ~6-9k trained tok/s on one core (benchmarks/train_throughput.py)
+        cpu_tokens_per_s=1200.0,  # 1,136-1,319 tokens per CPU-second measured (docs/training.md, Speed)
         cpu_budget_minutes=3.0,
     ),
     SMOLLM2: Preset(
@@ -66,7 +66,7 @@ PRESETS: dict[str, Preset] = {
             "gen_max_new_tokens": 64,
             "eval_max_samples": 100,
         },
-        cpu_tokens_per_s=600.0,  # measured on one core, all-linear LoRA (docs/benchmarks.md)
+        cpu_tokens_per_s=110.0,  # 109-120 trained tokens per CPU-second measured, one thread (docs/benchmarks.md)
         cpu_budget_minutes=12.0,  # leaves room for evaluation within the 20-minute one-click budget
     ),
 }

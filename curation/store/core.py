@@ -9,7 +9,19 @@ from pathlib import Path
 import duckdb
 
 from ..errors import ConflictError, UserError
+from ..taxonomy import DEFAULT_TAXONOMY
+from .dedup import Dedup, Embeddings
+from .exports import Exports
+from .flags import Flags
+from .ingests import Ingests, Quarantine
+from .review import Review
+from .revisions import Revisions
+from .robustness import Robustness
+from .runs import RunLog
+from .samples import Samples
 from .schema import DEFAULT_DB, MIGRATIONS, SCHEMA_VERSION
+from .stats import Stats
+from .taxonomy import Taxonomy
 
 
 def resolve_db_path(path: str | os.PathLike | None = None) -> Path:
@@ -31,6 +43,8 @@ class Store:
                 raise UserError(f"store path {self.path} is a directory; give a file path such as {DEFAULT_DB}")
             if not self.path.parent.exists():
                 raise UserError(f"store folder {self.path.parent} does not exist")
+            from ..outputs import check_store_file
+            check_store_file(self.path)  # DuckDB would open a .json/.csv/.parquet file as a throwaway view
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as e:
@@ -47,17 +61,6 @@ class Store:
             self._migrate()
 
     def _attach(self) -> None:
-        from .dedup import Dedup, Embeddings
-        from .exports import Exports
-        from .flags import Flags
-        from .ingests import Ingests, Quarantine
-        from .review import Review
-        from .revisions import Revisions
-        from .robustness import Robustness
-        from .runs import RunLog
-        from .samples import Samples
-        from .stats import Stats
-        from .taxonomy import Taxonomy
         self.samples = Samples(self)
         self.revisions = Revisions(self)
         self.taxonomy = Taxonomy(self)
@@ -157,7 +160,6 @@ class Store:
                     step(cur) if callable(step) else cur.execute(step)
                 cur.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)])
         if current == 0:
-            from ..taxonomy import DEFAULT_TAXONOMY
             self.taxonomy.add_many(DEFAULT_TAXONOMY)
 
     def revision(self) -> int:
