@@ -18,6 +18,7 @@ the cores are busy; the runner does not choose its thread count yet).
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import sys
 import tempfile
@@ -81,7 +82,7 @@ def loop(ws: Path, max_steps: int = 0, max_items: int = 0, max_new_tokens: int =
 AB_OVERRIDES = {"max_steps": 20, "save_every": 0, "eval_prompts": 0, "eval_max_samples": 0}
 
 
-def ab(ws: Path, concurrent: bool = False) -> dict:
+def ab(ws: Path, concurrent: bool = False, steps: int = 20) -> dict:
     """Find-and-replace on the identity data, then the raw-vs-curated A/B."""
     from curation.ingest import IngestSettings, ingest
     from curation.replace import ReplaceSettings, apply
@@ -99,11 +100,12 @@ def ab(ws: Path, concurrent: bool = False) -> dict:
         t0 = time.time()
         # 20% held out: 18 of the 91 items, enough for a paired CI (at least 10 are needed). Both runs get the
         # same short schedule, without checkpoint evaluations (only the final before/after counts here).
-        settings = PipelineSettings(base_model=MODEL, eval_fraction=0.2, overrides=dict(AB_OVERRIDES))
+        settings = PipelineSettings(base_model=MODEL, eval_fraction=0.2, overrides=AB_OVERRIDES | {"max_steps": steps})
         adir = start_ab(store, ws, scope, settings, one_after_the_other=not concurrent)
     status = wait_ab(adir, poll=5)
-    out = {"ab_dir": str(adir), "state": status["state"], "error": status["error"], "wall_s": round(time.time() - t0, 1),
-           "replaced": {"{{name}}": edits[0], "{{author}}": edits[1]}, "overrides": AB_OVERRIDES,
+    out = {"ab_dir": str(adir), "state": status["state"], "error": status["error"],
+           "wall_s": round(time.time() - t0, 1),
+           "replaced": {"{{name}}": edits[0], "{{author}}": edits[1]}, "overrides": AB_OVERRIDES | {"max_steps": steps},
            "concurrent": concurrent,
            "stages_s": {a: stage_times(p) for a, p in status["arms"].items()}}
     if status["state"] != "succeeded":
@@ -122,6 +124,7 @@ def main() -> None:
     parser.add_argument("--out", help="also write the JSON here")
     parser.add_argument("--loop-max-steps", type=int, default=0, help="cap the loop's training (0 = the defaults)")
     parser.add_argument("--loop-max-new-tokens", type=int, default=0, help="cap the loop's answers (0 = auto)")
+    parser.add_argument("--ab-steps", type=int, default=20, help="optimiser steps of each A/B run (default 20)")
     parser.add_argument("--concurrent", action="store_true",
                         help="run the A/B's two chains at once (a shared, busy machine) instead of one after the other")
     parser.add_argument("--loop-max-items", type=int, default=0, help="cap the loop's eval items per task_type")
@@ -129,8 +132,9 @@ def main() -> None:
     ws = Path(args.workspace or tempfile.mkdtemp(prefix="real_loop-"))
     ws.mkdir(parents=True, exist_ok=True)
     result = {"model": MODEL, "workspace": str(ws), "cores": _cores()}
-    for part, fn in (("ab", lambda w: ab(w, args.concurrent)), ("loop", lambda w: loop(w, args.loop_max_steps, args.loop_max_items,
-                                                                         args.loop_max_new_tokens))):
+    parts = {"ab": lambda w: ab(w, args.concurrent, args.ab_steps),
+             "loop": lambda w: loop(w, args.loop_max_steps, args.loop_max_items, args.loop_max_new_tokens)}
+    for part, fn in parts.items():
         if args.part in (part, "all"):
             result[part] = fn(ws)
             if args.out:
@@ -139,8 +143,6 @@ def main() -> None:
 
 
 def _cores() -> int:
-    import os
-
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 

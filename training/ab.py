@@ -198,6 +198,25 @@ def wait_ab(adir, timeout: float | None = None, poll: float = 2.0) -> dict:
     return wait_until_done(ab_status, adir, timeout, poll)
 
 
+def reevaluate_ab(adir) -> dict:
+    """Evaluate again the arms whose chain failed after training (e.g. in evaluate): one evaluate-and-compare
+    pipeline per such arm on its finished run, with the A/B's eval settings; ab.json then points at them
+    (the training pipeline stays listed under `trained_by`)."""
+    from .pipeline import start_evaluation
+
+    adir = Path(adir)
+    st = ab_status(adir)
+    info = read_json(adir / "ab.json")
+    s = settings_from_dict(info["settings"])
+    for arm, p in st["arms"].items():
+        if p["state"] == "failed" and p.get("failed_stage") in ("evaluate", "compare") and p.get("run_dir"):
+            info.setdefault("trained_by", {})[arm] = info["pipelines"][arm]
+            info["pipelines"][arm] = str(start_evaluation(p["run_dir"], Path(p["pipeline_dir"]).parents[1],
+                                                          s.eval).resolve())
+    write_json(adir / "ab.json", info)
+    return ab_status(adir)
+
+
 def cancel_ab(adir) -> dict:
     """Stop both chains (and their training runs)."""
     for p in ab_status(adir)["pipelines"].values():
