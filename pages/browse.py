@@ -1,8 +1,8 @@
 """Browse: filter samples, read one as a chat, trace and restore its revisions, relabel in bulk."""
-import pandas as pd
 import streamlit as st
 
 from curation.errors import UserError
+from curation.frames import frame
 from curation.store import SampleFilter, parse_task_type
 from pages._common import current_user, filter_widgets, get_store, render_messages, untyped_badge
 
@@ -30,7 +30,7 @@ st.caption(f"Matching samples: {total:,}")
 if not rows:
     st.stop()
 
-table = pd.DataFrame([{
+table = frame([{
     "id": s["id"], "dataset": s["dataset"], "task_type": s["task_type"] or "(untyped)", "status": s["status"],
     "language": s["language"], "turns": s["n_turns"], "tags": ", ".join(s["tags"]),
     "prompt": next((m["content"] for m in s["messages"] if m["role"] == "user"), "")[:100],
@@ -61,7 +61,7 @@ with chat:
 
 if history:
     st.subheader("History")
-    st.dataframe(pd.DataFrame([{"rev": h["rev"], "when": h["changed_at"], "who": h["author"], "action": h["action"],
+    st.dataframe(frame([{"rev": h["rev"], "when": h["changed_at"], "who": h["author"], "action": h["action"],
                                 "changed": ", ".join(h["after"]), "note": h["note"]} for h in history]),
                  hide_index=True)
 

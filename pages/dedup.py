@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -18,6 +17,7 @@ from curation.dedup.diff import diff_summary, inline_diff
 from curation.dedup.keeper import CRITERIA, KeeperRule, is_protected
 from curation.dedup.keys import sample_key_text
 from curation.dedup.runs import (apply_above, apply_cluster, clusters_at, counts_at, make_settings, not_duplicates,
+from curation.frames import frame
                                  review_state, run_dedup, set_keeper, split_cluster, unmark)
 from curation.embeddings import DEFAULT_MODEL, is_english_only
 from curation.errors import UserError
@@ -266,7 +266,7 @@ def decontamination() -> None:
                  "method": m["method"], "jaccard": m["similarity"], "containment": m["containment"],
                  "sample text": m["text"]} for c in report["contaminated"] for m in c["matches"]]
         if rows:
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+            st.dataframe(frame(rows), hide_index=True, width="stretch")
         else:
             st.success("No evaluation item matches a sample.")
 

@@ -1,10 +1,10 @@
 """Import: upload files, see the detected format and a preview, then import with a validation report."""
 
-import pandas as pd
 import streamlit as st
 
 from curation.errors import UserError
 from curation.formats import default_mapping, preview
+from curation.frames import frame
 from curation.ingest import IngestSettings, ingest
 from pages._common import get_store, save_upload
 
@@ -86,5 +86,5 @@ if check or go:
         st.info(f"{n['file']}: {n['message']}")
     if report.errors:
         st.subheader("Validation report")
-        st.dataframe(pd.DataFrame(report.errors), hide_index=True)
-    st.dataframe(pd.DataFrame(report.files), hide_index=True)
+        st.dataframe(frame(report.errors), hide_index=True)
+    st.dataframe(frame(report.files), hide_index=True)

@@ -1,8 +1,9 @@
 """Overview: what is in the store, by dataset, status, task_type and language."""
-import pandas as pd
 import plotly.express as px
+import polars as pl
 import streamlit as st
 
+from curation.frames import counts_frame, frame
 from curation.store import UNTYPED, SampleFilter
 from curation.summary import overview
 from pages._common import get_store
@@ -31,20 +32,19 @@ if ov["total"] == 0:
 left, right = st.columns(2)
 with left:
     st.subheader("By dataset")
-    st.dataframe(pd.DataFrame(ov["by_dataset"].items(), columns=["dataset", "samples"]), hide_index=True)
+    st.dataframe(counts_frame(ov["by_dataset"], "dataset"), hide_index=True)
     st.subheader("By review status")
-    st.dataframe(pd.DataFrame(ov["by_status"].items(), columns=["status", "samples"]), hide_index=True)
+    st.dataframe(counts_frame(ov["by_status"], "status"), hide_index=True)
     st.subheader("By language")
-    st.dataframe(pd.DataFrame(ov["by_language"].items(), columns=["language", "samples"]), hide_index=True)
+    st.dataframe(counts_frame(ov["by_language"], "language"), hide_index=True)
 with right:
     st.subheader("By task_type")
-    df = pd.DataFrame(ov["by_task_type"])
-    df["L1"] = df["task_type"].str.split("/").str[0]
-    st.plotly_chart(px.bar(df.sort_values("samples"), x="samples", y="task_type", color="L1", orientation="h",
-                           height=max(300, 22 * len(df))), use_container_width=True)
+    df = frame(ov["by_task_type"]).with_columns(L1=pl.col("task_type").str.split("/").list.first())
+    st.plotly_chart(px.bar(df.sort("samples", maintain_order=True), x="samples", y="task_type", color="L1",
+                           orientation="h", height=max(300, 22 * len(df))), use_container_width=True)
 
 st.subheader("Recent imports")
 ing = store.ingests.list()[:10]
 if ing:
-    st.dataframe(pd.DataFrame(ing)[["id", "created_at", "dataset", "format", "imported", "rejected",
-                                    "already_present"]], hide_index=True)
+    st.dataframe(frame(ing).select("id", "created_at", "dataset", "format", "imported", "rejected",
+                                   "already_present"), hide_index=True)

@@ -1,8 +1,9 @@
 """Taxonomy: the two-level task_type tree with targets; add, rename, remove types and set targets."""
-import pandas as pd
+import polars as pl
 import plotly.express as px
 import streamlit as st
 
+from curation.frames import frame
 from curation.store import UNTYPED, SampleFilter, parse_task_type
 from curation.summary import overview
 from pages._common import current_user, get_store
@@ -12,8 +13,9 @@ st.title("Taxonomy")
 st.caption("Every sample carries a two-level task_type (e.g. reasoning / multi-step CoT). Targets are "
            "deliberately unequal: harder types deserve more data.")
 
-tax = pd.DataFrame(store.taxonomy.list())
-st.plotly_chart(px.treemap(tax.assign(n=tax["samples"].clip(lower=0) + 0.001), path=["kind", "l1", "l2"],
+tax = frame(store.taxonomy.list())
+st.plotly_chart(px.treemap(tax.with_columns(n=pl.col("samples").clip(lower_bound=0) + 0.001),
+                           path=["kind", "l1", "l2"],
                            values="n", height=420), use_container_width=True)
 st.dataframe(tax, hide_index=True, use_container_width=True)
 

@@ -4,11 +4,12 @@ from datetime import datetime
 from pathlib import Path
 
 import altair as alt
-import pandas as pd
+import polars as pl
 import streamlit as st
 
 import training
 from curation.errors import UserError
+from curation.frames import frame
 from pages._common import get_store, safe_path
 from training import jobs
 from training.config import default_settings, setting_choices, setting_reasons
@@ -93,17 +94,19 @@ def show_audit(report) -> None:
         lens = report.lengths
         st.caption(f"Token length: median {lens['p50']}, p95 {lens['p95']}, max {lens['max']} "
                    f"(max_length {report.max_length}); {lens['over_max_share']:.1%} longer than max_length")
-        hist = pd.DataFrame([{"up to": str(h["upto"]) if h["upto"] else f"> {report.max_length}",
-                              "samples": h["count"]} for h in lens["histogram"]])
+        hist = frame([{"up to": str(h["upto"]) if h["upto"] else f"> {report.max_length}",
+                       "samples": h["count"]} for h in lens["histogram"]])
         st.bar_chart(hist, x="up to", y="samples", height=180)
     if report.first_sample:
-        st.markdown(f"**First sample** `{report.first_sample['id']}`: highlighted rows are the tokens the loss "
+        st.markdown(f"**First sample** `{report.first_sample['id']}`: rows ticked *trained* are the tokens the loss "
                     f"falls on (assistant answers and their end-of-turn token); everything else is masked.")
-        segs = pd.DataFrame([{"trained": s["trained"], "text": s["text"].replace("\n", "⏎ ")}
-                             for s in report.first_sample["segments"]])
-        styled = segs.style.apply(lambda row: ["background-color: #c9f2c7" if row["trained"] else ""] * len(row),
-                                  axis=1)
-        st.dataframe(styled, hide_index=True, width="stretch")
+        segs = pl.DataFrame([{"trained": s["trained"], "text": s["text"].replace("\n", "⏎ ")}
+                             for s in report.first_sample["segments"]],
+                            schema={"trained": pl.Boolean, "text": pl.String})
+        # polars has no Styler for st.dataframe: the ticked column marks the trained tokens instead of a row colour.
+        st.dataframe(segs, hide_index=True, width="stretch", column_config={
+            "trained": st.column_config.CheckboxColumn("trained", help="the loss falls on these tokens",
+                                                       width="small")})
 
 
 def loss_chart(rows: list[dict]) -> None:
@@ -111,7 +114,7 @@ def loss_chart(rows: list[dict]) -> None:
     data += [{"step": m["step"], "loss": m["eval_loss"], "series": "eval loss"} for m in rows if m["kind"] == "eval"]
     if not data:
         return
-    chart = alt.Chart(pd.DataFrame(data)).mark_line(point=True).encode(
+    chart = alt.Chart(frame(data)).mark_line(point=True).encode(
         x="step:Q", y=alt.Y("loss:Q", scale=alt.Scale(zero=False)), color="series:N")
     st.altair_chart(chart, width="stretch")
 
@@ -178,8 +181,8 @@ def show_generations(run_dir: str) -> None:
     st.text(rows[0]["prompt"])
     st.markdown("**Reference answer**")
     st.text(rows[0]["reference"])
-    st.dataframe(pd.DataFrame([{"step": g["step"], "output": g["output"]} for g in rows]), hide_index=True,
-                 width="stretch")
+    st.dataframe(frame([{"step": g["step"], "output": g["output"]} for g in rows]),
+                 hide_index=True, width="stretch")
 
 
 # ------------------------------------------------------------ page
