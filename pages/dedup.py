@@ -17,10 +17,10 @@ from curation.dedup.diff import diff_summary, inline_diff
 from curation.dedup.keeper import CRITERIA, KeeperRule, is_protected
 from curation.dedup.keys import sample_key_text
 from curation.dedup.runs import (apply_above, apply_cluster, clusters_at, counts_at, make_settings, not_duplicates,
-from curation.frames import frame
                                  review_state, run_dedup, set_keeper, split_cluster, unmark)
 from curation.embeddings import DEFAULT_MODEL, is_english_only
 from curation.errors import UserError
+from curation.frames import frame
 from pages._common import current_user, filter_widgets, get_store
 
 PAGE_SIZE = 10
