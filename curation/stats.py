@@ -128,8 +128,7 @@ def _count_tokens(v, tokenizer: str) -> None:
     """Exact token counts with a local Hugging Face tokenizer (fast tokenizers batch in Rust)."""
     from pathlib import Path
 
-    import numpy as np
-    import pyarrow as pa
+    import polars as pl
 
     if not Path(tokenizer).is_dir():
         raise UserError(f"tokenizer {tokenizer!r} is not 'estimate' or a local tokenizer folder")
@@ -141,13 +140,13 @@ def _count_tokens(v, tokenizer: str) -> None:
     texts = v.texts()
     counts = {}
     for col in ("prompt", "answer"):
-        values = texts.column(col).to_pylist()
+        values = texts[col].to_list()
         lens = []
         for i in range(0, len(values), 4096):
             enc = tok(values[i:i + 4096], add_special_tokens=False)["input_ids"]
             lens.extend(len(x) for x in enc)
-        counts[f"{col}_tokens"] = np.asarray(lens, dtype=np.int32)
-    v.set_tokens(pa.table({"id": texts.column("id"), **counts}))
+        counts[f"{col}_tokens"] = pl.Series(lens, dtype=pl.Int32)
+    v.set_tokens(pl.DataFrame({"id": texts["id"], **counts}))
 
 
 # ---------------------------------------------------------------- balance

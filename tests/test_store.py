@@ -195,9 +195,9 @@ def test_bad_store_paths(tmp_path):
         Store(junk)
 
 
-def test_arrow_export_of_a_selection(loaded_store):
-    t = loaded_store.samples.arrow(SampleFilter(task_type="reasoning"), columns=("id", "prompt_chars", "nope"))
-    assert t.column_names == ["id", "prompt_chars"] and t.column("id").to_pylist() == ["t1"]
+def test_a_selection_as_a_polars_frame(loaded_store):
+    t = loaded_store.samples.frame(SampleFilter(task_type="reasoning"), columns=("id", "prompt_chars", "nope"))
+    assert t.columns == ["id", "prompt_chars"] and t["id"].to_list() == ["t1"]
 
 
 def test_conversations_are_stored_with_zstd(tmp_path):

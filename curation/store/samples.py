@@ -114,11 +114,11 @@ class Samples:
             raise UserError(f"no sample with id {sample_id!r}")
         return rows[0]
 
-    def arrow(self, f: SampleFilter | None = None, columns: tuple[str, ...] = SAMPLE_COLUMNS):
-        """Matching samples as a pyarrow Table (messages kept as JSON text), for vectorised analysis."""
+    def frame(self, f: SampleFilter | None = None, columns: tuple[str, ...] = SAMPLE_COLUMNS):
+        """Matching samples as a polars DataFrame (messages kept as JSON text), handed over by DuckDB through Arrow."""
         where, params = sample_where(f)
         return self._store._cur().sql(f"SELECT {', '.join(_columns(columns))} FROM samples WHERE {where}",
-                                      params=params).to_arrow_table()
+                                      params=params).pl()
 
     def source_hashes(self, ids: list[str]) -> dict[str, str]:
         """For the given ids already stored: id -> the content hash they were imported with."""

@@ -265,14 +265,14 @@ class StatsView:
         return self._c.execute(sql, params).fetchall()
 
     def texts(self):
-        """id, prompt, answer of the selection as a pyarrow Table (for counting tokens with a real tokenizer)."""
+        """id, prompt, answer of the selection as a polars DataFrame (for counting tokens with a real tokenizer)."""
         where, params = self._where
         return self._c.sql(f"""SELECT id, {_turns_text('user')} AS prompt, {_turns_text('assistant')} AS answer
                                    FROM (SELECT id, from_json(messages, '{_MESSAGES_TYPE}') AS m
-                                         FROM samples WHERE {where})""", params=params).to_arrow_table()
+                                         FROM samples WHERE {where})""", params=params).pl()
 
     def set_tokens(self, table) -> None:
-        """Replace the token estimates with counts from a pyarrow Table (id, prompt_tokens, answer_tokens)."""
+        """Replace the token estimates with counts from a polars DataFrame (id, prompt_tokens, answer_tokens)."""
         self._c.register("_tok", table)
         try:
             self._c.execute("UPDATE stats_v SET prompt_tokens = t.prompt_tokens, answer_tokens = t.answer_tokens "
