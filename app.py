@@ -43,4 +43,4 @@ store = get_store()
 profile_sidebar(store)  # sets st.session_state["user"], the name every page records
 with st.sidebar:
     st.caption(f"Store: `{store.path}`")
-st.navigation(navigation()).run()
+st.navigation(navigation(), expanded=True).run()  # every section's pages, no "View N more"

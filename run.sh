@@ -3,7 +3,8 @@
 #   ./run.sh app    set everything up (virtual env, dependencies) and start the app on the sample data
 #   ./run.sh test   set everything up and run the whole test suite
 # Environment: PYTHON (default python3), VENV (default .venv), TORCH_INDEX_URL (a PyTorch wheel index, e.g. the
-# CPU one, for machines where plain `pip install torch==X` would fetch a CUDA build), PORT (default 8501).
+# CPU one, for machines where plain `pip install torch==X` would fetch a CUDA build), PORT (default 8501),
+# ADDRESS (default 127.0.0.1: this machine only; 0.0.0.0 serves every interface, put a login in front first).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -52,7 +53,8 @@ browser() {
 case "${1:-}" in
   app)
     setup
-    exec streamlit run app.py --server.headless true --server.port "${PORT:-8501}" --browser.gatherUsageStats false
+    exec streamlit run app.py --server.headless true --server.port "${PORT:-8501}" \
+      --server.address "${ADDRESS:-127.0.0.1}" --browser.gatherUsageStats false
     ;;
   test)
     setup

@@ -147,7 +147,7 @@ def build_store(path: Path, n: int) -> None:
     import orjson
     import pyarrow as pa
 
-    from curation.ingest import _arrow_schema
+    from curation.store import sample_arrow_schema
     from curation.store import SAMPLE_COLUMNS, Store
     from curation.dedup.synthetic import planted_corpus
 
@@ -166,7 +166,7 @@ def build_store(path: Path, n: int) -> None:
                         "created_at": now, "updated_at": now}
                 for c in SAMPLE_COLUMNS:
                     rows[c].append(vals[c])
-            store.samples.add(pa.table(rows, schema=_arrow_schema()))
+            store.samples.add(pa.table(rows, schema=sample_arrow_schema()))
             log(f"end_to_end: stored {min(n, start + 100_000)}/{n}")
 
 

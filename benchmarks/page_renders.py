@@ -79,7 +79,7 @@ def render_side(tree: Path, db: str) -> dict:
 def run_side(tree: Path, db: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(tree)}
     proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", str(tree), str(db)],
-                          cwd=tree, env=env, capture_output=True, text=True)
+                          cwd=tree, env=env, capture_output=True, text=True, check=False)
     if proc.returncode:
         raise SystemExit(f"render in {tree} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -102,6 +102,7 @@ def main() -> None:
         return
     sys.path.insert(0, str(ROOT))
     from stats_data import OUT, build_store
+
     from curation.store import Store
     db = build_store(OUT / f"stats_{args.samples}.duckdb", args.samples)
     with Store(db) as s:

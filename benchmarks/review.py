@@ -8,7 +8,7 @@ baseline, measured in the same run on the same page and store, is `rerun_without
 review screen (what Streamlit does on any widget change), i.e. the floor an accept cannot go below. The accept
 adds the review row, the status revision and moving to the next sample.
 
-The store is filled directly through Store.samples.add (the import path has its own benchmark), then the
+The store is filled directly through store.samples.add (the import path has its own benchmark), then the
 pre-flag checks run over it so the queue is ordered flagged-first as it would be after a real import.
 """
 from __future__ import annotations
@@ -61,7 +61,7 @@ def build_store(path: Path, n: int, seed: int = 0) -> None:
 
     from curation.checks import run_checks
     from curation.messages import content_hash
-    from curation.store import SAMPLE_COLUMNS, Store
+    from curation.store import SAMPLE_COLUMNS, Store, sample_arrow_schema
     rng = random.Random(seed)
     store = Store(path)
     now = datetime(2025, 1, 1)
@@ -79,11 +79,7 @@ def build_store(path: Path, n: int, seed: int = 0) -> None:
                    "created_at": now, "updated_at": now}
             for c in SAMPLE_COLUMNS:
                 rows[c].append(row.get(c))
-        types = {"tags": pa.list_(pa.string()), "n_turns": pa.int16(), "has_system": pa.bool_(),
-                 "has_tools": pa.bool_(), "ingest_id": pa.int32(), "prompt_chars": pa.int32(),
-                 "answer_chars": pa.int32(), "rev": pa.int32(), "created_at": pa.timestamp("us"),
-                 "updated_at": pa.timestamp("us")}
-        store.samples.add(pa.table({c: pa.array(rows[c], type=types.get(c, pa.string())) for c in SAMPLE_COLUMNS}))
+        store.samples.add(pa.table({c: rows[c] for c in SAMPLE_COLUMNS}, schema=sample_arrow_schema()))
     store.ingests.add(dataset="bench", files=["generated"], format="messages", imported=n,
                       rejected=0, already_present=0, settings={"generator": GENERATOR_VERSION})
     run_checks(store)

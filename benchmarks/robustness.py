@@ -43,6 +43,7 @@ KINDS = ("typo", "incomplete", "code_mix", "pinyin")
 TARGETS = {"typo": {"precision": 0.8}, "incomplete": {"precision": 0.85, "recall": 0.7},
            "code_mix": {"precision": 0.85, "recall": 0.7}, "pinyin": {"precision": 0.85, "recall": 0.7}}
 SEED = 20240917
+REAL_TYPO_PRECISION = 0.9  # issue 20: precision of typo suggestions on real English and Chinese prompts
 # Which perturbations build the corpus positives, per corpus language.
 PERTURBATIONS = {"en": ("en_typo", "truncate"), "zh": ("zh_homophone", "truncate", "zh_pinyin", "zh_english")}
 
@@ -263,6 +264,176 @@ def baseline_throughput(texts: list[str]) -> int:
     return round(len(texts) / (time.perf_counter() - t0))
 
 
+# ---- real data: the detectors' suggestions on the public corpora, labelled by hand ----
+
+REAL_LABELS = ROOT / "benchmarks" / "data" / "robustness_real_labels.jsonl"
+
+
+def real_labels(path: Path = REAL_LABELS) -> dict[tuple, dict]:
+    """(kind, corpus, record, word or None) -> label row. Every suggestion the typo detector made on the
+    shared corpora, before and after issue 20, and every incomplete flag, read and labelled by hand (record
+    numbers and words only: the corpora are not copied)."""
+    with open(path, encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    return {(r["kind"], r["corpus"], r["index"], r.get("word")): r for r in rows}
+
+
+def _tally(found: list[tuple], labels: dict, truth: str) -> dict:
+    """Precision of suggestions keyed like the labels; unlabelled suggestions are listed, not guessed."""
+    right = sum(1 for k in found if k in labels and labels[k]["label"] == truth)
+    wrong = sum(1 for k in found if k in labels and labels[k]["label"] != truth)
+    return {"suggestions": len(found), "right": right, "wrong": wrong,
+            "precision": _r(right / (right + wrong)) if right + wrong else None,
+            "unlabelled": [list(k[1:]) for k in found if k not in labels]}
+
+
+def real_typo(prompts: dict[str, list[str]], labels: dict) -> dict:
+    """Typo suggestions on every record of the corpora, per language of the record (gsm8k: English; alpaca_zh,
+    glaive: Chinese; identity: both), with precision against the hand labels and per corpus half."""
+    from curation.robustness.prompt import text_turns
+    from curation.robustness.typo import TypoDetector
+    d = TypoDetector()
+    found: dict[str, list[tuple]] = defaultdict(list)
+    records = Counter()
+    for file, texts in prompts.items():
+        for i, text in enumerate(texts):
+            lang = language(text)
+            records[lang] += 1
+            det = d.detect(text_turns(text))
+            words = dict.fromkeys(e.text for e in det.evidence) if det else {}
+            for part in (lang, f"{lang}:{half(file, i)}"):
+                found[part] += [("typo", file, i, w) for w in words]
+    out = {part: _tally(found.get(part, []), labels, "typo") for part in ("en", "zh", "en:test", "zh:test")}
+    for lang in ("en", "zh"):
+        out[lang]["records"] = records[lang]
+    return out
+
+
+def real_incomplete(prompts: dict[str, list[str]], labels: dict) -> dict:
+    """Incomplete flags on every record of the corpora (nearly all complete prompts: a flag is a false positive
+    unless the hand label says the record really is cut off)."""
+    from curation.robustness.incomplete import IncompleteDetector
+    from curation.robustness.prompt import text_turns
+    d = IncompleteDetector()
+    flagged = [("incomplete", file, i, None) for file, texts in prompts.items() for i, text in enumerate(texts)
+               if d.detect(text_turns(text))]
+    out = _tally(flagged, labels, "incomplete")
+    out["records"] = sum(len(t) for t in prompts.values())
+    out["false_positive_rate"] = _r(out["wrong"] / out["records"]) if out["records"] else None
+    return out
+
+
+# ---- calibration of the typo probability ----
+
+def typo_rows(prompts: dict[str, list[str]], labels: dict, part: str, seed: int = SEED, n: int = 800) -> list:
+    """(features, is_typo, source) for every English typo candidate, whatever its probability, on one corpus half:
+    `n` gsm8k records with the generator's typos (its words are the positives, every other candidate a negative)
+    and every record of every corpus as written (hand labels; an unlabelled candidate there counts as correct,
+    as nearly all of them are). The detector's "written as meant" rules (`known_zipf`, `seen_zipf`,
+    `unlikely_slip_gap`) are off here, so the fit sees the real words they exist for ("tech", "legos", "faire")."""
+    import random
+    from curation.robustness.generation import GenerationSettings, perturb_text, rng_for
+    from curation.robustness.prompt import text_turns
+    from curation.robustness.typo import TypoDetector, TypoSettings, typo_features
+    # the detector's hard "written as meant" rules off: the fit must see the real words they exist for
+    loose = TypoSettings(known_zipf=99.0, seen_zipf=99.0, unlikely_slip_gap=-99.0, min_probability=0.0)
+    d, s, rows = TypoDetector(loose), GenerationSettings(), []
+    file = "gsm8k_train.jsonl"
+    idx = [i for i in range(len(prompts[file])) if half(file, i) == part]
+    for i in random.Random(seed).sample(idx, min(n, len(idx))):
+        p = perturb_text(prompts[file][i], "en_typo", rng_for(seed, f"calibrate-{i}", "en_typo"), s)
+        if p is None:
+            continue
+        typos = {t.split(" <- ")[0] for t in p.note.split(", ")}
+        for turn in text_turns(p.text):
+            rows += [(typo_features(tok.lower, fix), tok.text in typos, "generated") for tok, fix, _ in
+                     d.english_candidates(turn)]
+    for file, texts in prompts.items():
+        for i, text in enumerate(texts):
+            if half(file, i) != part:
+                continue
+            for turn in text_turns(text):
+                for tok, fix, _ in d.english_candidates(turn):
+                    label = labels.get(("typo", file, i, tok.text), {}).get("label", "correct")
+                    rows.append((typo_features(tok.lower, fix), label == "typo", "real"))
+    return rows
+
+
+def fit_logistic(rows: list, l2: float = 1.0, steps: int = 50) -> list[float]:
+    """Logistic regression (Newton's method, a little L2) of is_typo on (1, gap, zipf, short, slip).
+
+    Each source weighs the same in total: the generated typos are many, the real words few, and it is on real
+    prompts that a wrong suggestion costs a reviewer's trust."""
+    import numpy as np
+    x = np.array([(1.0, *f) for f, _, _ in rows], dtype=float)
+    y = np.array([float(t) for _, t, _ in rows])
+    per_source = Counter(src for *_, src in rows)
+    sw = np.array([len(rows) / (len(per_source) * per_source[src]) for *_, src in rows])
+    w = np.zeros(x.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-x @ w))
+        grad = x.T @ (sw * (p - y)) + l2 * w
+        hess = (x * (sw * p * (1 - p))[:, None]).T @ x + l2 * np.eye(len(w))
+        w -= np.linalg.solve(hess, grad)
+    return [round(float(v), 3) for v in w]
+
+
+def reliability(rows: list) -> dict:
+    """Calibration on held-out candidates: per probability bin, the mean predicted p and the observed share of
+    real typos; and the Brier score (mean squared error of p)."""
+    from curation.robustness.typo import typo_probability
+    bins = [(0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)]
+    out, sq = {}, 0.0
+    for lo, hi in bins:
+        inside = [(typo_probability(*f), t) for f, t, _ in rows if lo <= typo_probability(*f) < hi]
+        out[f"{lo:.1f}-{min(hi, 1):.1f}"] = {
+            "n": len(inside), "mean_p": _r(sum(p for p, _ in inside) / len(inside)) if inside else None,
+            "observed": _r(sum(t for _, t in inside) / len(inside)) if inside else None}
+        sq += sum((p - t) ** 2 for p, t in inside)
+    out["brier"] = _r(sq / len(rows)) if rows else None
+    out["candidates"] = len(rows)
+    return out
+
+
+# ---- refusal pre-flag: the rule before issue 20 as the baseline ----
+
+class LegacyRefusalCheck:
+    """The refusal pre-flag before issue 20, kept here as the baseline: any apology in a short answer."""
+
+    name = "refusal"
+    _patterns = re.compile(
+        r"\b(?:i'?m sorry|i am sorry|i apologi[sz]e|sorry, but|i can(?:no|')t (?:help|assist|provide|do|answer|"
+        r"comply|fulfil)|i(?:'m| am) (?:unable|not able) to|i won'?t be able to|i must decline|i (?:have to|must) "
+        r"refuse|as an ai\b[^.]{0,60}\b(?:can(?:no|')t|unable|not able))"
+        r"|抱歉|对不起|很遗憾|我无法|我不能|我没办法|无法(?:为您|为你)?(?:提供|回答|完成|协助)|不能(?:为您|为你)?(?:提供|回答)"
+        r"|作为一?个?(?:AI|人工智能)[^。]{0,20}(?:无法|不能)", re.I)
+
+    def run(self, sample: dict, context: dict) -> list:
+        return [a for a in sample["messages"] if a["role"] == "assistant" and not a.get("tool_calls")
+                and len((a.get("content") or "").strip()) <= 300 and self._patterns.search(a.get("content") or "")]
+
+
+def refusal_rates(root: Path = ROOT) -> dict:
+    """The refusal pre-flag on the demo set, old rule and new, in one run: planted refusals
+    (sample_data/planted.json) are the positives, every other sample a negative."""
+    from curation.checks import RefusalCheck
+    planted = set(json.loads((root / "sample_data" / "planted.json").read_text(encoding="utf-8"))
+                  ["answer_flaws"]["refusal"])
+    with open(root / "sample_data" / "demo.jsonl", encoding="utf-8") as f:
+        samples = [json.loads(line) for line in f if line.strip()]
+    out = {}
+    for name, check in (("before", LegacyRefusalCheck()), ("after", RefusalCheck())):
+        flagged = {s["id"] for s in samples if check.run(s, {})}
+        fp = flagged - planted
+        out[name] = {"flagged": len(flagged), "true": len(flagged & planted), "false": len(fp),
+                     "false_positive_rate": _r(len(fp) / (len(samples) - len(planted))),
+                     "false_in_customer_service": sum(1 for s in samples if s["id"] in fp
+                                                      and "customer service" in (s.get("task_type") or "")),
+                     "recall": _r(len(flagged & planted) / len(planted))}
+    out["samples"], out["planted_refusals"] = len(samples), len(planted)
+    return out
+
+
 # ---- main ----
 
 def load_labelled(path: Path = LABELLED) -> list[dict]:
@@ -291,6 +462,8 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--build-labelled", action="store_true")
+    ap.add_argument("--calibrate", action="store_true", help="fit curation.robustness.typo.TYPO_CALIBRATION on "
+                    "the dev half and print it")
     args = ap.parse_args(argv)
     if not CORPORA.is_dir():
         print(json.dumps({"error": f"{CORPORA} not found; the benchmark needs the shared corpora"}))
@@ -302,6 +475,12 @@ def main(argv=None) -> int:
     if args.build_labelled:
         print(json.dumps(build_labelled(prompts)))
         return 0
+    labels = real_labels()
+    if args.calibrate:
+        rows = typo_rows(prompts, labels, "dev")
+        print(json.dumps({"TYPO_CALIBRATION": fit_logistic(rows), "candidates": len(rows),
+                          "typos": sum(t for _, t, _ in rows), "by_source": dict(Counter(s for *_, s in rows))}))
+        return 0
     items, skipped = [], 0
     for it in load_labelled():
         text = rebuild(it, prompts)
@@ -311,7 +490,8 @@ def main(argv=None) -> int:
         items.append({**it, "text": text})
     predict, naive = detector_predict(), baseline_predict()
     parts = {"all": items, "natural": [i for i in items if i["split"] == "natural"],
-             "corpus": [i for i in items if i["split"] == "corpus"]}
+             "corpus": [i for i in items if i["split"] == "corpus"],
+             "cutoff_issue20": [i for i in items if i["id"].startswith("natural-cutoff-")]}
     if (ROOT / "sample_data" / "planted.json").exists():
         parts["demo"] = demo_items()
     result = {
@@ -324,7 +504,12 @@ def main(argv=None) -> int:
         "detectors": {k: score(v, predict) for k, v in parts.items()},
         "english_typo": {k: typo_en_only(v, predict) for k, v in parts.items()},
         "baseline_naive": {k: score(v, naive) for k, v in parts.items()},
-        "targets": TARGETS,
+        "real_data": {"typo": real_typo(prompts, labels), "incomplete": real_incomplete(prompts, labels),
+                      "note": "every record of the shared corpora; suggestions labelled by hand in "
+                              "benchmarks/data/robustness_real_labels.jsonl"},
+        "typo_calibration_test_half": reliability(typo_rows(prompts, labels, "test")),
+        "refusal_demo": refusal_rates(),
+        "targets": {**TARGETS, "real_typo": {"precision": REAL_TYPO_PRECISION}},
     }
     result["meets_targets"] = _meets(result)
     if not args.skip_throughput:
@@ -343,11 +528,15 @@ def main(argv=None) -> int:
 
 
 def _meets(result: dict) -> dict:
-    out = {}
+    # None: no suggestion on that language's real prompts, so there is no precision to compare
+    real = {lang: result["real_data"]["typo"][lang]["precision"] for lang in ("en", "zh")}
+    out = {f"real:typo:{lang}": None if p is None else p >= REAL_TYPO_PRECISION for lang, p in real.items()}
     for part, scores in result["detectors"].items():
         if part == "demo":
             continue  # reported for information: seen during development, and its negatives are unreviewed
         for kind, target in TARGETS.items():
+            if part == "cutoff_issue20" and kind != "incomplete":
+                continue  # that set holds cut-off prompts and clean ones only
             got = result["english_typo"][part] if kind == "typo" else scores[kind]
             out[f"{part}:{kind}"] = all(got[m] is not None and got[m] >= v for m, v in target.items())
     return out

@@ -38,7 +38,7 @@ def _clear_derived(path: Path) -> None:
 
 
 def _derive(path: Path) -> float:
-    """Store.stats.prepare from scratch, as `curation ingest` runs it after an import; returns seconds."""
+    """store.stats.prepare from scratch, as `curation ingest` runs it after an import; returns seconds."""
     from curation.store import Store
     _clear_derived(path)
     with Store(path) as s:

@@ -1,7 +1,7 @@
 """Synthetic stores for the stats benchmark: N samples over 40 task_types, Chinese and English, with the
 monotony a real import has (templated prompts, a canned answer repeated many times) so every metric has work.
 
-Rows are built in batches and inserted with `Store.samples.add`, bypassing file parsing: the benchmark
+Rows are built in batches and inserted with `store.samples.add`, bypassing file parsing: the benchmark
 measures statistics, not import. A store is cached under benchmarks/out/ (git-ignored) keyed by its size.
 """
 from __future__ import annotations
@@ -59,7 +59,7 @@ def _conversation(rng: np.random.Generator, zh: bool, turns: int, system: bool) 
 def build_table(n: int, seed: int = 0, offset: int = 0):
     """A pyarrow Table of n synthetic samples in the store's column layout."""
     import pyarrow as pa
-    from curation.ingest import _arrow_schema
+    from curation.store import sample_arrow_schema
     from curation.text import answer_text, detect_language, prompt_text
 
     rng = np.random.default_rng(seed + offset)
@@ -67,7 +67,7 @@ def build_table(n: int, seed: int = 0, offset: int = 0):
     weights = 1 / np.arange(1, len(types) + 1) ** 0.7  # lopsided on purpose: a balance view should show it
     pick = rng.choice(len(types), size=n, p=weights / weights.sum())
     now = datetime(2025, 1, 1)
-    cols: dict[str, list] = {c: [] for c in _arrow_schema().names}
+    cols: dict[str, list] = {c: [] for c in sample_arrow_schema().names}
     for i in range(n):
         msgs = _conversation(rng, zh=rng.random() < 0.5, turns=1 if rng.random() < 0.8 else int(rng.integers(2, 5)),
                              system=rng.random() < 0.3)
@@ -85,7 +85,7 @@ def build_table(n: int, seed: int = 0, offset: int = 0):
                "answer_chars": len(a), "rev": 0, "created_at": now, "updated_at": now}
         for k, v in row.items():
             cols[k].append(v)
-    return pa.table(cols, schema=_arrow_schema())
+    return pa.table(cols, schema=sample_arrow_schema())
 
 
 def build_store(path: Path, n: int, batch: int = 50_000) -> Path:

@@ -108,6 +108,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     import polars as pl
+
     from curation import formats
     rows = make_rows(args.rows)
     with tempfile.TemporaryDirectory() as tmp:

@@ -186,27 +186,36 @@ class EmptyAnswerCheck:
 # ---------------------------------------------------------------- refusals
 @dataclass
 class RefusalSettings:
-    """Short answers that apologise or decline."""
+    """Short answers that decline, or that only apologise."""
 
     max_chars: int = 300  # longer answers that start with "sorry" usually go on to help
+    # An apology followed by at least this much further text (letters, digits, ideographs) is a polite answer
+    # that goes on to help ("Sorry for the inconvenience, here is how to reset it"), not a refusal.
+    min_help_chars: int = 12
 
 
 class RefusalCheck:
-    """Short answers that apologise or decline instead of answering."""
+    """Short answers that decline instead of answering, or apologise and offer nothing else.
+
+    An apology alone is not a refusal: customer-service answers open with one and then help ("很抱歉给您带来不便。
+    请您先确认……"). So two kinds of phrases: a *decline* (the assistant says it cannot or will not do it) flags a
+    short answer on its own; an *apology* flags it only when little else follows.
+    """
 
     name = "refusal"
-    _patterns = re.compile(
-        r"\b(?:i'?m sorry|i am sorry|i apologi[sz]e|sorry, but|i can(?:no|')t (?:help|assist|provide|do|answer|"
-        r"comply|fulfil)|i(?:'m| am) (?:unable|not able) to|i won'?t be able to|i must decline|i (?:have to|must) "
-        r"refuse|as an ai\b[^.]{0,60}\b(?:can(?:no|')t|unable|not able))"
-        r"|抱歉|对不起|很遗憾|我无法|我不能|我没办法|无法(?:为您|为你)?(?:提供|回答|完成|协助)|不能(?:为您|为你)?(?:提供|回答)"
+    _declines = re.compile(
+        r"\b(?:i can(?:no|'|’)t (?:help|assist|provide|do (?:that|this)|answer|comply|fulfil|share|give)|"
+        r"i(?:'m|’m| am) (?:unable|not able) to|i won(?:'|’)?t be able to|i must decline|i (?:have to|must) "
+        r"refuse|as an ai\b[^.]{0,60}\b(?:can(?:no|'|’)t|unable|not able))"
+        r"|我(?:暂时)?(?:无法|不能|没办法)|(?:无法|不能)(?:为您|为你)|无法(?:回答|协助)"
         r"|作为一?个?(?:AI|人工智能)[^。]{0,20}(?:无法|不能)",
         re.I,
     )
-
+    _apologies = re.compile(r"\b(?:i'?m sorry|i am sorry|sorry|i apologi[sz]e|apologies)\b|抱歉|对不起|很遗憾|不好意思",
+                            re.I)
     # every pattern contains one of these
-    _cues = ("sorry", "apologi", "can't", "cannot", "can’t", "unable", "not able", "won't", "won’t", "decline",
-             "refuse", "抱歉", "对不起", "遗憾", "无法", "不能", "没办法")
+    _cues = ("sorry", "apologi", "can't", "cannot", "can’t", "unable", "not able", "won't", "won’t", "wont",
+             "decline", "refuse", "抱歉", "对不起", "遗憾", "不好意思", "无法", "不能", "没办法")
 
     def __init__(self, settings: RefusalSettings | None = None):
         self.settings = settings or RefusalSettings()
@@ -218,12 +227,21 @@ class RefusalCheck:
                 continue
             folded = text.casefold()
             if not any(cue in folded for cue in self._cues):
-                continue  # substring scans rule out most answers before the regex runs
-            m = self._patterns.search(text)
-            if m:
-                flags.append(Flag(self.name, f"short answer ({len(text.strip())} chars) that declines or apologises",
-                                  f"turn {turn}: «{_snippet(text, m.start(), m.end(), 30)}»"))
+                continue  # substring scans rule out most answers before the regexes run
+            m = self._declines.search(text)
+            kind = "declines"
+            if m is None:
+                m = self._apologies.search(text)
+                if m is None or self._helps_after(text, m.end()):
+                    continue
+                kind = "only apologises"
+            flags.append(Flag(self.name, f"short answer ({len(text.strip())} chars) that {kind}",
+                              f"turn {turn}: «{_snippet(text, m.start(), m.end(), 30)}»"))
         return flags
+
+    def _helps_after(self, text: str, end: int) -> bool:
+        """Enough text follows the apology to be an answer of its own."""
+        return len(_NOT_WORD.sub("", text[end:])) >= self.settings.min_help_chars
 
 
 # ---------------------------------------------------------------- truncation

@@ -109,3 +109,29 @@ def _text(m: dict) -> str:
         fn = call.get("function", {})
         text += f"\n{fn.get('name')}({fn.get('arguments')})"
     return text
+
+
+def _short(value, width: int) -> str:
+    if value is None or value == "" or value == []:
+        return "∅"
+    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def revision_changes(before: dict, after: dict, width: int = 60) -> list[str]:
+    """One revision as "field: old → new" lines (History views). A relabel's two levels read as one task_type;
+    a conversation edit names the turns it touched, with the diff tokens added and removed."""
+    before, after = dict(before or {}), dict(after or {})
+    for d in (before, after):
+        if "task_l1" in d or "task_l2" in d:
+            d["task_type"] = "/".join(x for x in (d.pop("task_l1", None), d.pop("task_l2", None)) if x) or None
+    out = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if key == "messages" and isinstance(old, list) and isinstance(new, list):
+            turns = [t for t in diff_messages(old, new) if t.change != "unchanged"]
+            out.append("messages: " + ("; ".join(f"turn {t.turn} ({t.role}) {t.change}, +{t.inserted}/-{t.deleted} "
+                                                  "tokens" for t in turns) or "unchanged"))
+        else:
+            out.append(f"{key}: {_short(old, width)} → {_short(new, width)}")
+    return out

@@ -148,7 +148,8 @@ def embed_texts(store, texts: list[str], settings: EmbeddingSettings | None = No
                 progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Vectors for texts, encoding only those not cached for this model and caching them chunk by chunk.
 
-    `progress(done, total)` counts distinct texts that needed encoding. Returns float32 rows in input order.
+    `progress(done, total)` counts distinct texts that needed encoding: once with 0 before the first encode, then
+    every 4 batches and at each chunk. Returns float32 rows in input order.
     """
     s = settings or EmbeddingSettings()
     mid = model_id(s.model)
@@ -161,10 +162,19 @@ def embed_texts(store, texts: list[str], settings: EmbeddingSettings | None = No
     # Longest first, like sentence-transformers' own sort, so each batch pads little; encode cost is the same
     # as one big encode() call while every chunk is committed before the next.
     order = sorted(todo, key=lambda h: -len(todo[h]))
+    # Progress every few batches, not only per cache chunk: a 1,024-text chunk takes minutes on a CPU, and a job
+    # that says "0 of 1,166" for minutes looks stuck.
+    step = max(1, s.batch_size) * 4
+    if progress:
+        progress(0, len(order))
     done = 0
     for k in range(0, len(order), s.chunk):
         part = order[k:k + s.chunk]
-        vecs = encode([todo[h] for h in part], s)
+        vecs = []
+        for j in range(0, len(part), step):
+            vecs.extend(encode([todo[h] for h in part[j:j + step]], s))
+            if progress and j + step < len(part):
+                progress(done + j + step, len(order))
         store.embeddings.add(mid, list(zip(part, vecs)))
         found.update(zip(part, vecs))
         done += len(part)

@@ -1,7 +1,7 @@
 """Tables as polars DataFrames: the one dataframe layer of the library, the CLI and the pages."""
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import polars as pl
 

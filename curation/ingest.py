@@ -23,7 +23,7 @@ from .errors import UserError
 from .formats import (FORMATS, Record, convert, default_mapping, detect_format, jsonl_record, jsonl_spans,
                       open_records, sniff_encoding, span_lines)
 from .messages import content_hash, plain_turns, validate_messages
-from .store import SAMPLE_COLUMNS, Store, parse_task_type
+from .store import SAMPLE_COLUMNS, Store, derived_fields, language_text, parse_task_type, sample_arrow_schema
 from .text import answer_text, detect_languages, prompt_text
 from .workers import map_in_workers
 
@@ -50,7 +50,7 @@ class IngestSettings:
     memory_limit: str | None = "600MB"
     errors_listed: int = 1000  # errors listed in the report; all of them are in quarantine regardless
     run_checks: bool = True  # pre-flag the imported samples for review (curation.checks.flag_ingest) afterwards
-    # derive the per-content values the diversity statistics need (Store.stats.prepare) afterwards, so the first
+    # derive the per-content values the diversity statistics need (store.stats.prepare) afterwards, so the first
     # `curation stats` or Diversity page after an import is as fast as later ones
     derive_stats: bool = True
     dry_run: bool = False  # validate and count only (the Import page's report before importing): store nothing
@@ -132,17 +132,16 @@ def _prepare_chunk(items: list, fmt: str, mapping: dict | None, settings: Ingest
             rejected.append(_Rejected(rec.line, "; ".join(problems), _raw(rec.value)))
             continue
         msgs, tools = conv.messages, conv.tools
-        prompt, answer = prompt_text(msgs), answer_text(msgs)
-        texts.append(prompt[:4000] + "\n" + answer[:4000])
+        d = derived_fields({"messages": msgs, "tools": tools}, language=False)  # languages: per chunk, below
+        texts.append(language_text(prompt_text(msgs), answer_text(msgs)))
         task = settings.task_type or conv.task_type
         if task not in task_types:
             task_types[task] = parse_task_type(task)
-        dataset, chash = settings.dataset or conv.dataset or stem, content_hash(msgs, tools)
+        dataset, chash = settings.dataset or conv.dataset or stem, d["content_hash"]
         rows.append((  # _PREPARED but language; JSON stays UTF-8 bytes: Arrow takes them as strings, no decode
             rec.line, conv.id, dataset, orjson.dumps(msgs), orjson.dumps(tools) if tools else None,
-            *task_types[task], conv.tags, conv.split, chash, [m["role"] for m in msgs].count("user"), msgs[0]["role"] == "system",
-            bool(tools) or any([m.get("tool_calls") for m in msgs]), len(prompt), len(answer),
-            None if conv.id else derived_id(dataset, chash, 0)))
+            *task_types[task], conv.tags, conv.split, chash, d["n_turns"], d["has_system"], d["has_tools"],
+            d["prompt_chars"], d["answer_chars"], None if conv.id else derived_id(dataset, chash, 0)))
     schema = _prepared_schema()
     columns = [*zip(*rows)] if rows else [[] for _ in _PREPARED[:-1]]
     columns.append(detect_languages(texts))
@@ -155,7 +154,8 @@ def _prepare_chunk(items: list, fmt: str, mapping: dict | None, settings: Ingest
 
 def _plain_row(rec: Record, settings: IngestSettings, stem: str, task_types: dict):
     """(row, language text) of the commonest messages record, built in one pass: plain turns, no tools, tags a
-    list of strings. Exactly what convert + validate + the general row give; None sends the record that way."""
+    list of strings. Exactly what convert + validate + derived_fields give (tests/test_derived.py checks it);
+    None sends the record that way."""
     value = rec.value
     msgs = value.get("messages")
     turns = plain_turns(msgs)
@@ -178,7 +178,7 @@ def _plain_row(rec: Record, settings: IngestSettings, stem: str, task_types: dic
     row = (rec.line, rid, dataset, orjson.dumps(msgs), None, *task_types[task], tags, split or None, chash,
            len(users), has_system, False, len(prompt), len(answer),
            None if rid else derived_id(dataset, chash, 0))
-    return row, prompt[:4000] + "\n" + answer[:4000]
+    return row, language_text(prompt, answer)
 
 
 def _prepare_span(span: tuple, fmt: str, mapping: dict | None, settings: IngestSettings, path: Path):
@@ -226,7 +226,7 @@ class _Batch:
                 return pa.repeat(pa.scalar(same[name], type_), rows.num_rows)
             return rows.column(name)
 
-        schema = _arrow_schema()
+        schema = sample_arrow_schema()
         return pa.table([column(c, t) for c, t in zip(schema.names, schema.types)], schema=schema)
 
 
@@ -483,27 +483,14 @@ def _raw(value) -> str:
     return orjson.dumps(value, default=str).decode()[:RAW_KEEP]
 
 
-_SCHEMA = None
 
 
 @functools.lru_cache(maxsize=None)
 def _prepared_schema():
     import pyarrow as pa
-    samples = _arrow_schema()
+    samples = sample_arrow_schema()
     own = {"line": pa.int64(), "record_id": pa.string(), "derived_id": pa.string()}
     return pa.schema([(c, own[c]) if c in own else samples.field(c) for c in _PREPARED])
-
-
-def _arrow_schema():
-    global _SCHEMA
-    if _SCHEMA is None:
-        import pyarrow as pa
-        s, i, b = pa.string(), pa.int32(), pa.bool_()
-        types = {"tags": pa.list_(s), "ingest_id": i, "n_turns": pa.int16(), "has_system": b, "has_tools": b,
-                 "prompt_chars": i, "answer_chars": i, "rev": i, "created_at": pa.timestamp("us"),
-                 "updated_at": pa.timestamp("us")}
-        _SCHEMA = pa.schema([(c, types.get(c, s)) for c in SAMPLE_COLUMNS])
-    return _SCHEMA
 
 
 def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | None = None,
@@ -522,7 +509,8 @@ def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | Non
             raise UserError(f"file not found: {p}")
         if p.is_dir():
             raise UserError(f"{p} is a folder; name the files to import (e.g. {p}/*.jsonl)")
-    report = IngestReport(ingest_id=store.ingests.new_id(), settings=dataclasses.asdict(settings))
+    ingest_id = store.ingests.peek_id() if settings.dry_run else store.ingests.new_id()
+    report = IngestReport(ingest_id=ingest_id, settings=dataclasses.asdict(settings))
     total = sum(p.stat().st_size for p in paths if p.is_file()) or 1
     done = [0]
 

@@ -7,7 +7,7 @@ as a robustness variant (`robustness:generated:<kind>`). Detector suggestions ar
 protect nothing until an annotator confirms them.
 
 Only an explicit human action on that very sample may reject it, mark it duplicate or exclude it, and that
-action is recorded in the sample's history like every other change (Store.samples.update).
+action is recorded in the sample's history like every other change (store.samples.update).
 
 The hook, for authors of automatic steps:
 
@@ -17,7 +17,7 @@ The hook, for authors of automatic steps:
     guard_automatic_change(sample, "duplicate", actor)  # a single change: raises ProtectedSampleError
 
 `actor` names who makes a change. Automatic steps use `auto:<step>` (e.g. `auto:dedup`); anything else is a
-person. `Store.samples.update` callers from automatic code must pass such an actor.
+person. `store.samples.update` callers from automatic code must pass such an actor.
 """
 from __future__ import annotations
 

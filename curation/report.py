@@ -36,9 +36,36 @@ def _esc(text, limit: int = 300) -> str:
     return html.escape(t).replace("\n", "<br>")
 
 
+def palette() -> list[str]:
+    """48 distinct category colours (Plotly's Dark24 then Light24): enough for every L1 of the taxonomy, so no two
+    series of one chart share a colour."""
+    from plotly.colors import qualitative
+    return list(qualitative.Dark24) + list(qualitative.Light24)
+
+
+def report_template():
+    """The report's own Plotly template: a real palette on white. Without it a figure takes the process's default
+    template, which inside the app is Streamlit's, whose placeholder colours (#000001…) only the app's frontend
+    replaces: in a saved report every series would be near-black."""
+    import plotly.io as pio
+    t = _go().layout.Template(pio.templates["plotly_white"])  # a copy: the registered template stays as it is
+    t.layout.colorway = palette()
+    return t
+
+
 def _layout(fig, title: str, height: int = 420):
+    # automargin: long task_type tick labels get the room they need instead of being clipped at the edge
     fig.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=50, b=10), legend_title_text="")
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     return fig
+
+
+def _names(rows: list[dict]) -> tuple[list[str], list[str]]:
+    """(task_types, chart labels): the raw values travel as click data, the escaped ones are shown (Plotly renders
+    a subset of HTML in labels, so a task_type like `<a href=…>` would become a live link)."""
+    raw = [x["task_type"] for x in rows]
+    return raw, [_esc(t, 80) for t in raw]
 
 
 def _types(rows: list[dict]) -> list[dict]:
@@ -57,9 +84,10 @@ def fig_balance_sunburst(r: dict):
     labels = list(l1) + [x["l2"] for x in rows if x["l2"]]
     parents = [""] * len(l1) + [x["l1"] for x in rows if x["l2"]]
     values = list(l1.values()) + [x["samples"] for x in rows if x["l2"]]
-    fig = go.Figure(go.Sunburst(ids=ids, labels=[_esc(t, 60) for t in labels], parents=parents, values=values,
-                                branchvalues="total", customdata=ids,
-                                hovertemplate="%{id}<br>%{value} samples (%{percentRoot:.1%})<extra></extra>"))
+    fig = go.Figure(go.Sunburst(ids=[html.escape(t) for t in ids], labels=[_esc(t, 60) for t in labels],
+                                parents=[html.escape(t) for t in parents], values=values, branchvalues="total",
+                                customdata=ids, hovertext=[_esc(t, 80) for t in ids],
+                                hovertemplate="%{hovertext}<br>%{value} samples (%{percentRoot:.1%})<extra></extra>"))
     return _layout(fig, "Samples per task_type", 520)
 
 
@@ -69,11 +97,11 @@ def fig_balance_gap(r: dict):
     rows = [x for x in r["balance"]["rows"] if x["want"] is not None or x["status"] == "untyped"]
     if not rows:
         rows = r["balance"]["rows"]
-    names = [x["task_type"] for x in rows]
+    ids, names = _names(rows)
     fig = go.Figure([
-        go.Bar(name="have", x=names, y=[x["samples"] for x in rows], customdata=names,
+        go.Bar(name="have", x=names, y=[x["samples"] for x in rows], customdata=ids,
                hovertemplate="%{x}<br>have %{y}<extra></extra>"),
-        go.Bar(name="want", x=names, y=[x["want"] or 0 for x in rows], customdata=names,
+        go.Bar(name="want", x=names, y=[x["want"] or 0 for x in rows], customdata=ids,
                hovertemplate="%{x}<br>want %{y}<extra></extra>"),
     ])
     fig.update_layout(barmode="group", xaxis_tickangle=-35)
@@ -100,10 +128,10 @@ def fig_length_boxes(r: dict, metric: str):
     """Per task_type: p5–p95 whiskers, p25–p75 box, median line (precomputed quantiles)."""
     go = _go()
     rows = _types(r["lengths"]["quantiles"][metric])
-    names = [x["task_type"] for x in rows]
+    ids, names = _names(rows)
     fig = go.Figure(go.Box(x=names, q1=[x["p25"] for x in rows], median=[x["p50"] for x in rows],
                            q3=[x["p75"] for x in rows], lowerfence=[x["p5"] for x in rows],
-                           upperfence=[x["p95"] for x in rows], customdata=names, name=metric,
+                           upperfence=[x["p95"] for x in rows], customdata=ids, name=metric,
                            hovertemplate="%{x}<extra></extra>"))
     fig.update_layout(yaxis=dict(type="log", dtick=1), xaxis_tickangle=-35, showlegend=False)
     return _layout(fig, f"{LENGTH_TITLES[metric]} per task_type (p5, p25, median, p75, p95)")
@@ -130,7 +158,7 @@ def fig_length_hist(r: dict, metric: str, task_type: str | None = None):
     fig = go.Figure(go.Bar(x=[b[2] for b in bins], y=counts, customdata=custom,
                            hovertemplate="%{x}: %{y} samples<extra></extra>"))
     fig.update_layout(xaxis_tickangle=-45, bargap=0.05)
-    return _layout(fig, f"{LENGTH_TITLES[metric]} — {task_type or 'all samples'}", 360)
+    return _layout(fig, f"{LENGTH_TITLES[metric]} — {_esc(task_type or 'all samples', 80)}", 360)
 
 
 def quantile_table(r: dict, metric: str) -> list[dict]:
@@ -142,8 +170,8 @@ def fig_shape(r: dict):
     """Shares per task_type: multi-turn, with system prompt, with tools, with tool calls."""
     go = _go()
     rows = _types(r["shape"]["rows"])
-    names = [x["task_type"] for x in rows]
-    fig = go.Figure([go.Bar(name=label, x=names, y=[x[key] for x in rows], customdata=names,
+    ids, names = _names(rows)
+    fig = go.Figure([go.Bar(name=label, x=names, y=[x[key] for x in rows], customdata=ids,
                             hovertemplate="%{x}<br>" + label + " %{y:.0%}<extra></extra>")
                      for key, label in (("multi_turn", "multi-turn"), ("with_system", "system prompt"),
                                         ("with_tools", "tools"), ("with_tool_calls", "tool calls"))])
@@ -169,9 +197,9 @@ def fig_languages(r: dict):
     """Language shares per task_type (stacked)."""
     go = _go()
     rows = r["languages"]["rows"]
-    names = [x["task_type"] for x in rows]
+    ids, names = _names(rows)
     fig = go.Figure([go.Bar(name=lang, y=names, x=[x[lang] for x in rows], orientation="h",
-                            customdata=[[n, lang] for n in names],
+                            customdata=[[n, lang] for n in ids],
                             hovertemplate="%{y}<br>" + lang + " %{x:.0%}<extra></extra>") for lang in LANGS])
     fig.update_layout(barmode="stack", xaxis_tickformat=".0%")
     return _layout(fig, "Language mix per task_type", max(320, 24 * len(rows) + 120))
@@ -182,8 +210,8 @@ def fig_distinct(r: dict):
     """distinct-1 and distinct-2 per task_type."""
     go = _go()
     rows = r["answers"]["distinct"]
-    names = [x["task_type"] for x in rows]
-    fig = go.Figure([go.Bar(name=k.replace("_", "-"), x=names, y=[x[k] for x in rows], customdata=names,
+    ids, names = _names(rows)
+    fig = go.Figure([go.Bar(name=k.replace("_", "-"), x=names, y=[x[k] for x in rows], customdata=ids,
                             hovertemplate="%{x}<br>" + k + " %{y:.3f}<extra></extra>")
                      for k in ("distinct_1", "distinct_2")])
     fig.update_layout(barmode="group", yaxis_range=[0, 1], xaxis_tickangle=-35)
@@ -194,8 +222,8 @@ def fig_repeats(r: dict):
     """Share of samples whose answer exactly / nearly repeats another's, per task_type."""
     go = _go()
     rows = _types(r["answers"]["repeats"])
-    names = [x["task_type"] for x in rows]
-    fig = go.Figure([go.Bar(name=label, x=names, y=[x[key] for x in rows], customdata=[[n, kind] for n in names],
+    ids, names = _names(rows)
+    fig = go.Figure([go.Bar(name=label, x=names, y=[x[key] for x in rows], customdata=[[n, kind] for n in ids],
                             hovertemplate="%{x}<br>" + label + " %{y:.1%}<extra></extra>")
                      for key, label, kind in (("exact_share", "exactly repeated", "exact"),
                                               ("near_share", "nearly repeated", "near"))])
@@ -219,12 +247,12 @@ def fig_prompt_coverage(r: dict):
     """Share of each task_type's prompts covered by its most common opening (and its top 5)."""
     go = _go()
     rows = r["prompts"]["coverage"]
-    names = [x["task_type"] for x in rows]
+    ids, names = _names(rows)
     fig = go.Figure([
-        go.Bar(name="top opening", x=names, y=[x["top_share"] for x in rows], customdata=names,
+        go.Bar(name="top opening", x=names, y=[x["top_share"] for x in rows], customdata=ids,
                hovertext=[_esc(x["top_opening"], 80) for x in rows],
                hovertemplate="%{x}<br>%{hovertext}<br>%{y:.0%} of prompts<extra></extra>"),
-        go.Bar(name="top 5 openings", x=names, y=[x["top_n_share"] for x in rows], customdata=names,
+        go.Bar(name="top 5 openings", x=names, y=[x["top_n_share"] for x in rows], customdata=ids,
                hovertemplate="%{x}<br>top 5 cover %{y:.0%}<extra></extra>"),
     ])
     fig.update_layout(barmode="group", yaxis_tickformat=".0%", yaxis_range=[0, 1], xaxis_tickangle=-35)
@@ -235,8 +263,8 @@ def fig_robustness(r: dict):
     """Robustness share per task_type against the target share."""
     go = _go()
     rows = r["robustness"]["rows"]
-    names = [x["task_type"] for x in rows]
-    fig = go.Figure(go.Bar(name="robustness share", x=names, y=[x["share"] for x in rows], customdata=names,
+    ids, names = _names(rows)
+    fig = go.Figure(go.Bar(name="robustness share", x=names, y=[x["share"] for x in rows], customdata=ids,
                            hovertemplate="%{x}<br>%{y:.1%}<extra></extra>"))
     target = r["robustness"]["target_share"]
     if target is not None:
@@ -252,7 +280,7 @@ def fig_semantic_map(sem: dict):
     by_type: dict[str, list[dict]] = {}
     for p in sem["points"]:
         by_type.setdefault(p["task_type"], []).append(p)
-    fig = go.Figure([go.Scattergl(x=[p["x"] for p in pts], y=[p["y"] for p in pts], mode="markers", name=tt,
+    fig = go.Figure([go.Scattergl(x=[p["x"] for p in pts], y=[p["y"] for p in pts], mode="markers", name=_esc(tt, 60),
                                   marker=dict(size=6, opacity=0.75), customdata=[p["id"] for p in pts],
                                   hovertext=[_esc(p["prompt"], 200) for p in pts],
                                   hovertemplate="%{hovertext}<extra>" + _esc(tt, 60) + "</extra>")
@@ -265,8 +293,8 @@ def fig_semantic_scores(sem: dict):
     """Mean pairwise cosine distance per task_type (higher = prompts spread over more meanings)."""
     go = _go()
     rows = [x for x in sem["scores"] if x["mean_cosine_distance"] is not None]
-    names = [x["task_type"] for x in rows]
-    fig = go.Figure(go.Bar(x=names, y=[x["mean_cosine_distance"] for x in rows], customdata=names,
+    ids, names = _names(rows)
+    fig = go.Figure(go.Bar(x=names, y=[x["mean_cosine_distance"] for x in rows], customdata=ids,
                            hovertext=[f"Vendi {x['vendi']} over {x['n']} prompts" for x in rows],
                            hovertemplate="%{x}<br>%{y:.3f}<br>%{hovertext}<extra></extra>"))
     fig.update_layout(xaxis_tickangle=-35)
@@ -278,8 +306,8 @@ def fig_compare_balance(r: dict):
     """task_type shares of the two selections side by side."""
     go = _go()
     rows = r["comparison"]["balance"]
-    names = [x["task_type"] for x in rows]
-    fig = go.Figure([go.Bar(name=label, x=names, y=[x[key] for x in rows], customdata=names,
+    ids, names = _names(rows)
+    fig = go.Figure([go.Bar(name=label, x=names, y=[x[key] for x in rows], customdata=ids,
                             hovertemplate="%{x}<br>%{y:.1%}<extra>" + label + "</extra>")
                      for key, label in (("share_a", "selection A"), ("share_b", "selection B"))])
     fig.update_layout(barmode="group", yaxis_tickformat=".0%", xaxis_tickangle=-35)
@@ -309,6 +337,9 @@ def _fmt(v) -> str:
 
 
 def _fig_html(fig) -> str:
+    # A saved report has no app to open a click in, so the raw click data (unescaped task_types) stays out of it.
+    fig.update_layout(template=report_template())
+    fig.update_traces(customdata=None)
     return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
 
 

@@ -71,6 +71,23 @@ def set_role(store: Store, lead: str, name: str, role: str) -> None:
     store.review.set_role(name, role)
 
 
+def sync_login(store: Store, name: str, leads) -> str:
+    """The profile of a logged-in identity (OIDC): created on first login, its role always the configured one.
+
+    Under login the configuration is the authority: an account is a lead exactly when it is listed in `leads`,
+    so removing someone from the list demotes them at their next login, and nobody can grant themselves the
+    role from the app. Returns the role."""
+    name = (name or "").strip()
+    if not name:
+        raise UserError("the login returned no e-mail, name or subject to record changes under")
+    role = "lead" if name in set(leads or ()) else "annotator"
+    if store.review.annotator(name) is None:
+        create_profile(store, name, role)
+    elif role_of(store, name) != role:
+        store.review.set_role(name, role)
+    return role
+
+
 def _require_profile(store: Store, name: str | None) -> None:
     if not name or store.review.annotator(name) is None:
         raise UserError(f"no annotator profile {name or 'anonymous'!r}: pick or create one first")

@@ -11,7 +11,7 @@ Sections (each a key of `compute_stats`'s result, on top of `summary.overview`'s
 - robustness: share of robustness-tagged samples per task_type against the robustness target.
 - semantic (opt-in, `semantic_coverage`): embeddings map and a diversity score per task_type.
 
-Everything except `semantic` is computed inside DuckDB (Store.stats.view): no Python loop over samples.
+Everything except `semantic` is computed inside DuckDB (store.stats.view): no Python loop over samples.
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from .embeddings import EmbeddingJob
 from .errors import UserError
 from .store import UNTYPED, SampleFilter, Store, parse_task_type
 from .summary import overview
+from .text import quoted
 
 LENGTH_METRICS = ("prompt_chars", "answer_chars", "prompt_tokens", "answer_tokens")
 ALL = "(all)"  # the row summarising the whole selection in per-type tables
@@ -128,6 +129,7 @@ def _count_tokens(v, tokenizer: str) -> None:
     """Exact token counts with a local Hugging Face tokenizer (fast tokenizers batch in Rust)."""
     from pathlib import Path
 
+    import numpy as np
     import polars as pl
 
     if not Path(tokenizer).is_dir():
@@ -145,7 +147,7 @@ def _count_tokens(v, tokenizer: str) -> None:
         for i in range(0, len(values), 4096):
             enc = tok(values[i:i + 4096], add_special_tokens=False)["input_ids"]
             lens.extend(len(x) for x in enc)
-        counts[f"{col}_tokens"] = pl.Series(lens, dtype=pl.Int32)
+        counts[f"{col}_tokens"] = np.asarray(lens, dtype=np.int32)
     v.set_tokens(pl.DataFrame({"id": texts["id"], **counts}))
 
 
@@ -312,7 +314,7 @@ def languages_section(v) -> dict:
 
 # ---------------------------------------------------------------- monotony
 def answers_section(v, s: StatsSettings, distinct_n: list[tuple]) -> dict:
-    """distinct-n (from Store.stats.distinct_n's rows), repeat shares, most repeated answers and openings (overall
+    """distinct-n (from store.stats.distinct_n's rows), repeat shares, most repeated answers and openings (overall
     and per type)."""
     distinct = [{"task_type": tt, "answers": a, "distinct_1": du / nu if nu else None,
                  "distinct_2": db / nb if nb else None, "unigrams": nu, "bigrams": nb}
@@ -427,11 +429,11 @@ def _warnings(r: dict, thin_limit: int, min_n: int) -> list[dict]:
     for g in r["answers"]["top_answers"][:3]:
         if g["samples"] >= max(3, 0.01 * total):
             out.append({"section": "answers", "task_type": next(iter(g["task_types"]), None),
-                        "message": f"{g['samples']} samples give (nearly) the same answer: {g['text'][:80]!r}"})
+                        "message": f"{g['samples']} samples give (nearly) the same answer: {quoted(g['text'])}"})
     for c in r["prompts"]["coverage"]:
         if c["samples"] >= min_n and c["top_share"] >= 0.5:
             out.append({"section": "prompts", "task_type": c["task_type"],
-                        "message": f"{c['top_share']:.0%} of prompts start with {c['top_opening']!r}"})
+                        "message": f"{c['top_share']:.0%} of prompts start with {quoted(c['top_opening'])}"})
     return out
 
 

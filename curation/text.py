@@ -1,6 +1,7 @@
 """Small text helpers shared by import, stats and checks: language, prompt/answer extraction."""
 from __future__ import annotations
 
+import html
 import re
 
 import numpy as np
@@ -98,12 +99,47 @@ def conversation_text(messages: list[dict]) -> str:
 _PROTECTED = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]+\$)", re.DOTALL)
 
 
+_IMAGE = re.compile(r"!\[([^\]\n]*)\]")
+
+
 def markdown_with_literal_html(text: str) -> str:
-    """Markdown in which anything that looks like an HTML tag shows as the literal text it is.
+    """Sample content as markdown that shows everything it holds and fetches nothing.
 
     Markdown renderers silently drop raw HTML they won't render, which would hide part of a sample from the
-    person reviewing it; a backslash before `<` makes it plain text. Code and LaTeX spans are left alone, since
-    a backslash there would show up verbatim.
+    person reviewing it; a backslash before `<` makes it plain text. An image (`![alt](url)`, or by reference)
+    would load from whatever host the sample names, telling it who reads what: it becomes a visible link,
+    loaded only if the reader clicks it. Code and LaTeX spans are left alone, since a backslash there would show
+    up verbatim.
     """
     parts = _PROTECTED.split(text)
-    return "".join(p if i % 2 else p.replace("<", "\\<") for i, p in enumerate(parts))
+    return "".join(p if i % 2 else _IMAGE.sub(r"🖼 [image: \1]", p.replace("<", "\\<"))
+                   for i, p in enumerate(parts))
+
+
+_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def markdown_literal(text) -> str:
+    """Any value (a sample id, a task_type, a file name, a reason) as markdown that shows exactly its text.
+
+    Metadata comes from the imported files, so it is data too: every ASCII punctuation mark is backslash-escaped
+    (CommonMark allows that for all of them), so no link, image, emphasis, heading or autolink can form."""
+    return _MD_PUNCT.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def plotly_label(text) -> str:
+    """A label for a Plotly chart: Plotly renders a subset of HTML in text (`<a href>` becomes a live link), so
+    the characters that form tags and entities are escaped."""
+    return html.escape(str(text), quote=False)
+
+
+def quoted(text: str, limit: int = 80) -> str:
+    """A short quote of sample text for a message: its line breaks shown as ⏎ (a repr would print a literal
+    backslash-n), cut at `limit` characters."""
+    t = " ⏎ ".join(line.strip() for line in str(text).splitlines() if line.strip())
+    return f"“{t if len(t) <= limit else t[:limit - 1] + '…'}”"
+
+
+def plural(count: int, noun: str) -> str:
+    """ "1 annotator", "2 annotators", "1,200 reviews": a count with its noun in the right number."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")

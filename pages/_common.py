@@ -5,13 +5,16 @@ Sample content is data, never markup: it goes through st.markdown / st.code, nev
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 from pathlib import Path
 
 import streamlit as st
 
-from curation.text import markdown_with_literal_html
+from curation.errors import UserError, for_page
+from curation.text import markdown_literal, markdown_with_literal_html
 from curation.store import STATUSES, UNTYPED, SampleFilter, Store, resolve_db_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,16 +68,69 @@ def workspace() -> Path:
 
 
 def save_upload(upload, folder: str) -> Path:
-    """Keep an uploaded file inside the workspace under a safe base name (the browser names it). Each upload is
-    written once, not on every rerun of the page: a big file takes seconds."""
-    name = re.sub(r"[^\w.-]+", "_", Path(upload.name).name).strip("._") or "upload.jsonl"
-    target = workspace() / folder / name
+    """Keep an uploaded file inside the workspace (see write_upload). Each upload is hashed and written once, not
+    on every rerun of the page: a big file takes seconds."""
     written = st.session_state.setdefault("uploads_written", {})  # upload id -> path
-    if written.get(upload.file_id) != target or not target.exists() or target.stat().st_size != upload.size:
+    known = written.get(upload.file_id)
+    if known is not None and not known.is_symlink() and known.is_file() and known.stat().st_size == upload.size:
+        return known
+    written[upload.file_id] = write_upload(workspace().resolve() / folder, upload.name, upload.getvalue())
+    return written[upload.file_id]
+
+
+def write_upload(root: Path, name: str, data: bytes) -> Path:
+    """Write `data` to `root/<content hash>/<safe base name>` and return that path.
+
+    The path is content-addressed, so two sessions uploading different files of the same name and size never
+    share one; nothing is written through a symbolic link (a link planted in the workspace could point anywhere).
+    """
+    name = re.sub(r"[^\w.-]+", "_", Path(name).name).strip("._") or "upload.jsonl"
+    target = root / hashlib.sha256(data).hexdigest()[:16] / name
+    for p in (root, target.parent, target):
+        if p.is_symlink():
+            raise UserError(f"{p} is a symbolic link; uploads are never written through links. Remove it.")
+    if not (target.is_file() and target.stat().st_size == len(data)):
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(upload.getvalue())
-        written[upload.file_id] = target
+        tmp = target.with_name(f".{name}.{os.getpid()}.part")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, target)  # a rename replaces a link planted meanwhile instead of writing through it
     return target
+
+
+def show_error(e: Exception, prefix: str = "", suffix: str = "") -> None:
+    """An error as the page shows it: with this page's controls named instead of CLI options, as plain text."""
+    text = e.for_page() if isinstance(e, UserError) else for_page(str(e))
+    st.error(markdown_literal(prefix + text + suffix))
+
+
+def just_finished(job: str, state: str, active: tuple[str, ...]) -> bool:
+    """True once, on the first look after a background job (a run, a pipeline) left its active states.
+
+    A job is watched from an auto-refreshing fragment, which redraws only itself; when this returns True the
+    caller reruns the whole page, so the views below the fragment (the comparison, the run list) show the result
+    instead of what was true when the job started."""
+    seen = st.session_state.setdefault("jobs_seen_state", {})
+    previous, seen[job] = seen.get(job), state
+    return previous in active and state not in active
+
+
+def flash(message: str, kind: str = "success") -> None:
+    """A message to show after the st.rerun that follows a change (so the page redraws with fresh data and still
+    confirms what happened). `kind` is success, info, warning or error."""
+    st.session_state.setdefault("flash_messages", []).append((kind, message))
+
+
+def show_flash() -> None:
+    """Show, once, the messages flashed before the last rerun."""
+    for kind, message in st.session_state.pop("flash_messages", []):
+        getattr(st, kind)(message)
+
+
+def md(text) -> str:
+    """Metadata (an id, a task_type, a file name, a reason) for a markdown element: shown as text, never markup."""
+    return markdown_literal(text)
 
 
 def safe_path(text: str, default_sub: str) -> Path:
@@ -114,7 +170,7 @@ def render_messages(messages: list[dict], tools: list | None = None) -> None:
             st.code(json.dumps(tools, ensure_ascii=False, indent=1), language="json")
     for m in messages:
         with st.chat_message(m["role"], avatar=ROLE_AVATARS.get(m["role"])):
-            st.caption(m["role"] + (f" · {m['tool_call_id']}" if m.get("tool_call_id") else ""))
+            st.caption(m["role"] + (f" · {md(m['tool_call_id'])}" if m.get("tool_call_id") else ""))
             if m["role"] == "tool":
                 st.code(m.get("content") or "", language="json")
             elif m.get("content"):

@@ -10,7 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from curation.errors import UserError
-from curation.review import ROLES, create_profile, role_of
+from curation.review import ROLES, create_profile, sync_login
+from curation.text import markdown_literal
 from curation.store import Store
 
 NEW = "➕ New profile…"
@@ -41,18 +42,18 @@ def profile_sidebar(store: Store) -> str | None:
 
 
 def _oidc_identity(store: Store) -> str | None:
+    """The logged-in account is the profile; no picker, so nobody can act under another name or role."""
     cfg = _secrets().get("workbench", {})
     if not st.user.is_logged_in:
         st.button("Log in", on_click=st.login, args=(cfg.get("provider"),) if cfg.get("provider") else ())
         return None
     name = st.user.get("email") or st.user.get("name") or st.user.get("sub")
-    leads = set(cfg.get("leads", []))
-    role = "lead" if name in leads else "annotator"
-    if store.review.annotator(name) is None:
-        create_profile(store, name, role)
-    elif name in leads and role_of(store, name) != "lead":
-        store.review.set_role(name, "lead")
-    st.caption(f"Signed in as **{name}** · {role_of(store, name)}")
+    try:
+        role = sync_login(store, str(name or ""), cfg.get("leads", []))
+    except UserError as e:
+        st.error(str(e))
+        return None
+    st.caption(f"Signed in as {markdown_literal(name)} · {role}")
     st.button("Log out", on_click=st.logout)
     return name
 

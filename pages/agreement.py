@@ -10,7 +10,8 @@ from curation.review import (DIMENSION_LABELS, DIMENSIONS, ROLES, VERDICTS, Agre
                              adjudicate, agreement_report, annotator_dashboard, assign, disagreement_queue, role_of,
                              set_role)
 from curation.store import UNTYPED
-from pages._common import current_user, filter_widgets, get_store, render_messages
+from curation.text import plural
+from pages._common import current_user, filter_widgets, get_store, render_messages, show_error
 
 METHOD_LABELS = {"cohen_kappa": "Cohen's κ", "weighted_kappa": "weighted Cohen's κ", "fleiss_kappa": "Fleiss' κ",
                  "krippendorff_alpha": "Krippendorff's α"}
@@ -43,7 +44,8 @@ def agreement_tab(store) -> None:
     state = (store.review.count(), len(store.review.adjudications()), store.revision())
     rep = _report(str(store.path), state, {"replicates": int(replicates), "seed": int(seed),
                                            "min_items": int(min_items), "by_task_type": by_type})
-    st.caption(f"{rep['reviews']:,} current reviews by {len(rep['annotators'])} annotators. α is ordinal for scores "
+    st.caption(f"{plural(rep['reviews'], 'current review')} by {plural(len(rep['annotators']), 'annotator')}. "
+               "α is ordinal for scores "
                "and difficulty, nominal for verdicts; κ for pairs is quadratic-weighted on ordinal scales. "
                "Intervals: percentile bootstrap over items.")
     overall = rep["overall"]
@@ -103,10 +105,10 @@ def disagreement_tab(store, user: str, is_lead: bool) -> None:
                     s = adjudicate(store, sid, user, verdict, note, expected_rev=seen)
                 except ConflictError as e:
                     st.session_state.pop(f"ag_seen_{sid}", None)
-                    st.error(f"{e}. Reload the sample and decide again.")
+                    show_error(e, suffix=". Reload the sample and decide again.")
                     return
                 except UserError as e:
-                    st.error(str(e))
+                    show_error(e)
                     return
                 st.session_state.pop(f"ag_seen_{sid}", None)
                 st.success(f"Recorded: {verdict}; status is now {s['status']}.")
@@ -153,10 +155,10 @@ def assignment_tab(store, user: str, is_lead: bool) -> None:
             try:
                 out = assign(store, f, AssignSettings(people, int(n) or None, float(overlap), int(k), int(seed)), user)
             except UserError as e:
-                st.error(str(e))
+                show_error(e)
                 return
-            st.success(f"Batch {out['batch']}: {out['samples']} samples, {out['overlap_samples']} of them to "
-                       f"{out['k']} annotators.")
+            st.success(f"Batch {out['batch']}: {plural(out['samples'], 'sample')}, {out['overlap_samples']:,} of "
+                       f"them to {plural(out['k'], 'annotator')}.")
             st.dataframe([{"annotator": a, "assigned": c} for a, c in out["per_annotator"].items()], hide_index=True)
 
 
@@ -174,7 +176,7 @@ def profiles_tab(store, user: str, is_lead: bool) -> None:
                 set_role(store, user, name, new_role)
                 st.success(f"{name} is now {new_role}.")
             except UserError as e:
-                st.error(str(e))
+                show_error(e)
 
 
 store = get_store()

@@ -1,18 +1,23 @@
 """Browse: filter samples, read one as a chat, trace and restore its revisions, relabel in bulk."""
 import streamlit as st
 
+from curation.diffing import revision_changes
 from curation.errors import UserError
 from curation.frames import frame
-from curation.store import SampleFilter, parse_task_type
-from pages._common import current_user, filter_widgets, get_store, render_messages, untyped_badge
+from curation.labels import active_filters, describe_filter, relabel
+from curation.store import SampleFilter
+from pages._common import (current_user, filter_widgets, flash, get_store, md, render_messages, show_error,
+                           show_flash, untyped_badge)
 
 PAGE_SIZE = 100
+CONFIRM_ABOVE = 20  # a bulk relabel of more samples than this needs an explicit tick
 store = get_store()
 st.title("Browse")
+show_flash()
 
 linked = st.session_state.get("browse_filter")
 if isinstance(linked, SampleFilter):
-    st.info(f"Showing the samples you clicked through to: {linked.to_dict()}")
+    st.info(f"Showing the samples you clicked through to: {md(describe_filter(linked))}")
     if st.button("Clear this filter"):
         del st.session_state["browse_filter"]
         st.rerun()
@@ -36,11 +41,11 @@ table = frame([{
     "prompt": next((m["content"] for m in s["messages"] if m["role"] == "user"), "")[:100],
 } for s in rows])
 event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="browse_table")
-picked = event.selection.rows[0] if event.selection.rows else 0
+picked = event.selection.rows[0] if event.selection.rows and event.selection.rows[0] < len(rows) else 0
 sample = rows[picked]
 
 st.divider()
-st.subheader(f"Sample `{sample['id']}`")
+st.subheader(f"Sample {md(sample['id'])}")
 untyped_badge(sample)
 history = store.revisions.list(sample["id"])
 revs = [0] + [h["rev"] for h in history]
@@ -54,7 +59,7 @@ with meta:
               "source": sample["source"], "revision": f"{rev} of {sample['rev']}"})
     if rev != sample["rev"] and st.button(f"Restore revision {rev}", type="primary"):
         store.revisions.restore(sample["id"], rev, current_user())
-        st.success(f"Restored revision {rev} as a new revision.")
+        flash(f"Restored revision {rev} as a new revision.")
         st.rerun()
 with chat:
     render_messages(shown["messages"], shown.get("tools"))
@@ -62,20 +67,34 @@ with chat:
 if history:
     st.subheader("History")
     st.dataframe(frame([{"rev": h["rev"], "when": h["changed_at"], "who": h["author"], "action": h["action"],
-                                "changed": ", ".join(h["after"]), "note": h["note"]} for h in history]),
-                 hide_index=True)
+                         "changes": "; ".join(revision_changes(h["before"], h["after"])),
+                         "note": h["note"]} for h in history]), hide_index=True)
 
 st.divider()
+st.subheader("Relabel in bulk")
+if not active_filters(f):
+    st.info("Set a filter above first (dataset, task type, status, split, tag or search text): relabelling "
+            "needs one, so an empty filter can never relabel the whole store.")
+    st.stop()
+st.caption(f"Sets the task_type of all **{total:,}** samples matching "
+           + md(describe_filter(f))
+           + ". Each change is a revision.")
 with st.form("relabel"):
-    st.subheader("Relabel in bulk")
-    st.caption(f"Sets the task_type of all {total:,} matching samples; each change is a revision.")
     types = [f"{t['l1']}/{t['l2']}" for t in store.taxonomy.list()]
-    target = st.selectbox("New task_type", types)
+    target = st.selectbox("New task_type", types, index=None, placeholder="Choose the new task_type")
+    confirm = (st.checkbox(f"Yes, relabel all {total:,} matching samples", key="relabel_confirm")
+               if total > CONFIRM_ABOVE else True)
     if st.form_submit_button("Relabel all matching"):
-        l1, l2 = parse_task_type(target)
-        try:
-            n = store.samples.update_many(SampleFilter(**{**f.__dict__, "limit": None, "offset": 0}),
-                                  {"task_l1": l1, "task_l2": l2}, current_user(), "relabel")
-            st.success(f"Relabelled {n:,} samples to {target}.")
-        except UserError as e:
-            st.error(str(e))
+        if target is None:
+            st.error("Choose the new task_type first.")
+        elif not confirm:
+            st.error(f"{total:,} samples would change: tick the confirmation box to relabel them all.")
+        else:
+            try:
+                out = relabel(store, f, target, current_user())
+            except UserError as e:
+                show_error(e)
+            else:
+                st.session_state.pop("relabel_confirm", None)  # the next bulk change is confirmed afresh
+                flash(f"Relabelled {out['relabelled']:,} samples to {md(target)}.")
+                st.rerun()

@@ -12,7 +12,7 @@ import streamlit as st
 from curation.errors import UserError
 from curation.frames import frame
 from curation.store import curated_filter
-from pages._common import current_user, get_store, save_upload, workspace
+from pages._common import current_user, get_store, just_finished, md, save_upload, show_error, workspace
 from training import compare as cmp
 from training import pipeline as pl
 from training.jobs import list_runs
@@ -64,8 +64,10 @@ def show_pipeline(pdir: str) -> None:
     try:
         status = pl.pipeline_status(pdir)
     except UserError as e:
-        st.error(str(e))
+        show_error(e)
         return
+    if just_finished(pdir, status["state"], pl.ACTIVE):
+        st.rerun()  # the whole page: the comparison below now has the evaluation this pipeline wrote
     st.caption(f"Pipeline `{Path(pdir).name}` · {status['state']}")
     for stage in status["stages"]:
         line = f"{STAGE_ICONS.get(stage['state'], '')} **{stage['name']}**"
@@ -113,9 +115,9 @@ with st.container(border=True):
             with st.spinner("Stage export: writing the curated selection and its manifest…"):
                 st.session_state["pipeline"] = str(pl.start_pipeline(store, ws, settings=settings))
         except pl.SettingsError as e:
-            st.error(f"Not started: {e}")
+            show_error(e, "Not started: ")
         except UserError as e:
-            st.error(f"Failed at stage export: {e}")
+            show_error(e, "Failed at stage export: ")
     pipelines = pl.list_pipelines(ws)
     current = st.session_state.get("pipeline") or (pipelines[0]["pipeline_dir"] if pipelines else None)
     if current:
@@ -173,7 +175,7 @@ info = frame([{"run": r["name"], "base model": r["base_model"], "train samples":
                       **{f"{s} scored": v["counts"]["scored"] for s, v in r["suites"].items()},
                       **{f"{s} excluded (contaminated)": v["counts"]["excluded"] for s, v in r["suites"].items()}}
                      for r in evaluated])
-st.dataframe(info, hide_index=True, use_container_width=True)
+st.dataframe(info, hide_index=True, width="stretch")
 for r in evaluated:
     for name, suite in r["suites"].items():
         for reason in suite.get("forgetting") or []:
@@ -188,7 +190,7 @@ table = table.with_columns(polars.col(c).cast(polars.String).replace(VERDICT_ICO
 suites = table["suite"].unique(maintain_order=True).to_list()
 for suite in suites:
     st.markdown(f"**{suite}**")
-    st.dataframe(table.filter(polars.col("suite") == suite).drop("suite"), hide_index=True, use_container_width=True)
+    st.dataframe(table.filter(polars.col("suite") == suite).drop("suite"), hide_index=True, width="stretch")
 st.caption("metric: exact_match (final number), rouge_l, char_f1, score (each item's first metric, for the "
            "overall row), loss (per assistant token; lower is better). n = paired items. degenerate: share of "
            "outputs that are empty, one repeated token or looping, base → tuned (runaway: answers that hit the "
@@ -207,7 +209,7 @@ with c1:
         curve = curve.with_columns(series=polars.concat_str("run", polars.lit(" · "), "kind"))
         st.altair_chart(alt.Chart(curve).mark_line(point=True).encode(
             x="step:Q", y=alt.Y("loss:Q", scale=alt.Scale(zero=False)), color="series:N",
-            tooltip=["run", "kind", "step", "loss"]), use_container_width=True)
+            tooltip=["run", "kind", "step", "loss"]), width="stretch")
 with c2:
     st.markdown("**Delta per task_type (95% CI)**")
     deltas = flat.filter((polars.col("metric") != "loss") & (polars.col("task_type") != "(overall)")
@@ -216,13 +218,15 @@ with c2:
         st.caption("Not enough items for intervals.")
     else:
         deltas = deltas.with_columns(label=polars.concat_str("task_type", polars.lit(" · "), "metric"))
-        base = alt.Chart(deltas).encode(y=alt.Y("label:N", title=None), yOffset="run:N", color="run:N")
+        # labelLimit 0: whole labels; Vega's default cut long task_types to identical "reasoning/multi-st…"
+        base = alt.Chart(deltas).encode(y=alt.Y("label:N", title=None, axis=alt.Axis(labelLimit=0)),
+                                        yOffset="run:N", color="run:N")
         st.altair_chart(base.mark_rule().encode(x=alt.X("ci_low:Q", title="tuned - base"), x2="ci_high:Q")
                         + base.mark_point(filled=True).encode(x="delta:Q", tooltip=["run", "task_type", "metric",
                                                                                      "delta", "ci_low", "ci_high",
                                                                                      "n", "verdict"])
                         + alt.Chart(polars.DataFrame({"x": [0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q"),
-                        use_container_width=True)
+                        width="stretch")
 
 # ---------------------------------------------------------------- side by side
 st.subheader("Side by side")
@@ -245,7 +249,7 @@ page = st.number_input("Page", 1, pages, 1, key="sbs_page") if pages > 1 else 1
 for it in items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]:
     with st.container(border=True):
         m = it["metric"]
-        st.markdown(f"`{it['id']}` · {it['task_type'] or '(untyped)'} · {m}: "
+        st.markdown(f"{md(it['id'])} · {md(it['task_type'] or '(untyped)')} · {m}: "
                     f"{it['base']['scores'][m]:.3f} → {it['tuned']['scores'][m]:.3f} ({it['change']})")
         for label in ("base", "tuned"):
             flags = cmp.degeneracy_flags(it[label])
@@ -292,7 +296,7 @@ with st.expander("Score a benchmark file or check forgetting"):
                 st.warning(w)
             st.session_state["pipeline"] = str(pl.start_evaluation(bench_run, ws, ev, benchmarks, rescore))
         except UserError as e:
-            st.error(str(e))
+            show_error(e)
         else:
             st.success("Evaluation started; its progress shows under Train & compare.")
 
@@ -305,7 +309,7 @@ if st.button(f"Send {n_worse} regressions to review", disabled=n_worse == 0):
     try:
         result = cmp.send_regressions_to_review(store, run_dir, current_user(), suite)
     except UserError as e:
-        st.error(str(e))
+        show_error(e)
     else:
         st.success(f"Sent {len(result['tagged'])} samples to review as `{result['tag']}`"
                    + (f"; {result['not_in_store']} items are not store samples (benchmark items)"

@@ -21,7 +21,7 @@ from curation.dedup.runs import (apply_above, apply_cluster, clusters_at, counts
 from curation.embeddings import DEFAULT_MODEL, is_english_only
 from curation.errors import UserError
 from curation.frames import frame
-from pages._common import current_user, filter_widgets, get_store
+from pages._common import current_user, filter_widgets, get_store, show_error
 
 PAGE_SIZE = 10
 COLUMNS = 3
@@ -81,9 +81,10 @@ def _run(method, key, threshold, extra, order, f) -> None:
             report = run_dedup(store, method, settings, f, current_user(), KeeperRule(order=order or ["earliest"]),
                                progress if bar else None)
     except UserError as e:
-        st.error(str(e))
+        show_error(e)
         return
     st.session_state["dd_run"] = report["run_id"]
+    st.session_state.pop("dd_pick", None)  # the run picker's own state would keep reviewing the previous run
     st.session_state["dd_flash"] = (f"Run #{report['run_id']}: {report['counts']['pairs']} pairs in "
                                     f"{report['counts']['clusters']} clusters over {report['counts']['samples']} "
                                     "samples.")
@@ -257,7 +258,7 @@ def decontamination() -> None:
                 report = decontaminate(store, path, DecontamSettings(key=key, threshold=threshold),
                                        author=current_user())
         except UserError as e:
-            st.error(str(e))
+            show_error(e)
             return
         counts = report["counts"]
         st.metric(f"Contaminated items ({report['source']} vs {report['against']})",

@@ -17,7 +17,7 @@ from curation.frames import frame
 from curation.stats import (ALL, DEFINITION_SEMANTIC, DEFINITIONS, SemanticSettings, StatsSettings, compute_stats,
                             embedded_share, full_set_job, matching_ids, semantic_coverage, stratified_prompts)
 from curation.store import UNTYPED, SampleFilter
-from pages._common import filter_widgets, get_store
+from pages._common import filter_widgets, get_store, md, show_error
 
 # An explicit icon: without one Streamlit looks for an emoji at the start of the text (loading its emoji catalog,
 # ~0.1 s on a first render), and a warning quoting a sample's answer could lose its first character to it.
@@ -267,7 +267,7 @@ def _semantic_one(f: SampleFilter | None, fj: str, s: SemanticSettings, k: str, 
     try:
         sem = cached_semantic(fj, store.revision(), json.dumps(dataclasses.asdict(s)), epoch)
     except UserError as e:
-        st.error(str(e))
+        show_error(e)
         return None
     for w in sem["warnings"]:
         st.warning(w, icon=WARN)
@@ -322,7 +322,7 @@ def _follow_jobs(jobs: list) -> None:
             st.session_state["div_job_errors"] = errors
         st.rerun()
     for e in st.session_state.pop("div_job_errors", []):
-        st.error(f"Embedding stopped: {e} (finished chunks are kept; start again to resume)")
+        show_error(e, "Embedding stopped: ", " (finished chunks are kept; start again to resume)")
 
 
 @st.fragment(run_every=2)
@@ -358,7 +358,7 @@ except json.JSONDecodeError as e:
 try:
     result = cached_stats(fj, gj, store.revision(), targets_json)
 except UserError as e:
-    st.error(str(e))
+    show_error(e)
     st.stop()
 if result["total"] == 0:
     st.info("No samples match this selection.")
@@ -376,7 +376,7 @@ if result["untyped"] and st.button(f"Show the {result['untyped']:,} untyped samp
     open_type(f, UNTYPED)
 warnings = result["warnings"]
 if warnings:
-    shown = "\n".join(f"- **{w['section']}** · {w['task_type'] or 'several types'} — {w['message']}"
+    shown = "\n".join(f"- **{w['section']}** · {md(w['task_type'] or 'several types')} — {md(w['message'])}"
                        for w in warnings[:5])
     st.warning(shown + (f"\n\n… and {len(warnings) - 5} more below." if len(warnings) > 5 else ""), icon=WARN)
     with st.expander(f"All {len(warnings)} warnings (click a row to browse its task_type)"):

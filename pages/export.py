@@ -7,7 +7,7 @@ import streamlit as st
 from curation.errors import UserError
 from curation.export import ExportSettings, export_selection
 from curation.frames import frame
-from pages._common import filter_widgets, get_store, safe_path
+from pages._common import filter_widgets, get_store, safe_path, show_error
 
 store = get_store()
 st.title("Export")
@@ -33,14 +33,14 @@ if st.button("Export", type="primary"):
         out = safe_path(folder, "exports/latest")
         manifest = export_selection(store, out, f, ExportSettings(fmt, eval_fraction, int(seed)))
     except (UserError, ValueError) as e:
-        st.error(str(e))
+        show_error(e)
         st.stop()
     st.success(f"Wrote {sum(manifest['total'].values()):,} samples to {out}")
     rows = [{"task_type": t, "split": sp, "samples": n} for sp, counts in manifest["counts"].items()
             for t, n in counts.items()]
     st.dataframe(pl.DataFrame(rows, schema={"task_type": pl.String, "split": pl.String, "samples": pl.Int64})
                  .pivot("split", index="task_type", values="samples", sort_columns=True).sort("task_type")
-                 .fill_null(0), hide_index=True, use_container_width=True)
+                 .fill_null(0), hide_index=True, width="stretch")
     if manifest["skipped"]:
         st.warning(f"{len(manifest['skipped'])} samples could not be written in {fmt} format (tool turns).")
     st.code(f"content hash: {manifest['content_hash']}\nstore revision: {manifest['store_revision']}")
@@ -50,4 +50,4 @@ if st.button("Export", type="primary"):
 st.subheader("Export log")
 log = store.exports.list()
 if log:
-    st.dataframe(frame(log), hide_index=True, use_container_width=True)
+    st.dataframe(frame(log), hide_index=True, width="stretch")

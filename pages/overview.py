@@ -1,11 +1,12 @@
 """Overview: what is in the store, by dataset, status, task_type and language."""
 import plotly.express as px
-import polars as pl
 import streamlit as st
 
 from curation.frames import counts_frame, frame
 from curation.store import UNTYPED, SampleFilter
+from curation.report import palette
 from curation.summary import overview
+from curation.text import plotly_label
 from pages._common import get_store
 
 store = get_store()
@@ -39,9 +40,16 @@ with left:
     st.dataframe(counts_frame(ov["by_language"], "language"), hide_index=True)
 with right:
     st.subheader("By task_type")
-    df = frame(ov["by_task_type"]).with_columns(L1=pl.col("task_type").str.split("/").list.first())
-    st.plotly_chart(px.bar(df.sort("samples", maintain_order=True), x="samples", y="task_type", color="L1",
-                           orientation="h", height=max(300, 22 * len(df))), use_container_width=True)
+    # Plotly renders HTML in labels, so a task_type is escaped; one distinct colour per L1 (the default sequence
+    # has 10, the taxonomy has more), and no legend to cut off: every bar's label names its L1 already.
+    df = frame([{**r, "L1": plotly_label(r["task_type"].split("/")[0]), "task_type": plotly_label(r["task_type"])}
+                for r in ov["by_task_type"]])
+    fig = px.bar(df.sort("samples", maintain_order=True), x="samples", y="task_type", color="L1", orientation="h",
+                 color_discrete_sequence=palette(), height=max(300, 22 * len(df) + 60))
+    fig.update_layout(showlegend=False, margin=dict(l=10, r=10, t=10, b=10))
+    fig.update_yaxes(automargin=True, title=None)
+    st.plotly_chart(fig, width="stretch", key="overview_types")
+    st.caption("Colour: the first level (ability or domain) of the task_type.")
 
 st.subheader("Recent imports")
 ing = store.ingests.list()[:10]

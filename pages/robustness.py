@@ -16,7 +16,7 @@ from curation.robustness.highlight import excerpt, highlight_markdown
 from curation.store import SampleFilter
 from curation.robustness.tagging import (augment, decide_many, detect_into_store, share_by_task_type, suggestions,
                                          tag_samples, untag_samples)
-from pages._common import current_user, filter_widgets, get_store
+from pages._common import current_user, filter_widgets, get_store, md, show_error
 
 PAGE_SIZE = 20
 DETECTOR_NAMES = {"typo": "TypoDetector", "incomplete": "IncompleteDetector", "code_mix": "CodeMixDetector",
@@ -39,7 +39,7 @@ def _run(action, message) -> None:
     try:
         result = action()
     except UserError as e:
-        st.error(str(e))
+        show_error(e)
         return
     st.session_state["rb_flash"] = message(result)
     st.rerun()
@@ -117,9 +117,9 @@ def suggestions_section() -> None:
         sample = store.samples.get(r["sample_id"])
         k = r["tag"].removeprefix("robustness:")
         with st.container(border=True):
-            st.markdown(f"**{k}** · confidence {r['confidence']:.2f} · `{sample['id']}` · "
-                        f"{sample.get('task_type') or '(untyped)'} · {sample['status']}")
-            st.caption(r["reason"])
+            st.markdown(f"**{k}** · confidence {r['confidence']:.2f} · {md(sample['id'])} · "
+                        f"{md(sample.get('task_type') or '(untyped)')} · {sample['status']}")
+            st.caption(md(r["reason"]))
             _evidence_view(sample, r["evidence"])
             a = st.columns(2)
             if a[0].button("Confirm", key=f"rb_ok_{sample['id']}_{k}"):
@@ -147,7 +147,10 @@ def hand_tag_section() -> None:
 
 
 def generation_section() -> None:
-    with st.expander("Generate variants"):
+    # A keyed expander whose state the app tracks: it stays open over its own result (a plain one can collapse
+    # on the rerun that adds the result, since the sections above it change height)
+    opened = st.session_state.get("rb_gen_report") is not None
+    with st.expander("Generate variants", expanded=opened, key="rb_gen_open", on_change="rerun"):
         st.caption("Variants perturb one user turn of clean samples and keep the answers byte-identical; they enter "
                    "review as pending, tagged robustness:generated:<kind> and linked to their parent.")
         f = filter_widgets(store, "rb_gen", default_status=None)
@@ -168,7 +171,7 @@ def generation_section() -> None:
             try:
                 report = augment(store, f, settings, dry_run=dry)
             except UserError as e:
-                st.error(str(e))
+                show_error(e)
                 return
             st.session_state["rb_gen_report"] = report
         report = st.session_state.get("rb_gen_report")

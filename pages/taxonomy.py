@@ -1,29 +1,32 @@
 """Taxonomy: the two-level task_type tree with targets; add, rename, remove types and set targets."""
-import polars as pl
 import plotly.express as px
 import streamlit as st
 
 from curation.frames import frame
 from curation.store import UNTYPED, SampleFilter, parse_task_type
 from curation.summary import overview
-from pages._common import current_user, get_store
+from curation.text import plotly_label
+from pages._common import current_user, flash, get_store, md, show_flash
 
 store = get_store()
 st.title("Taxonomy")
+show_flash()  # what the last Add / Rename / Target / Remove did (the page reran to show it)
 st.caption("Every sample carries a two-level task_type (e.g. reasoning / multi-step CoT). Targets are "
            "deliberately unequal: harder types deserve more data.")
 
-tax = frame(store.taxonomy.list())
-st.plotly_chart(px.treemap(tax.with_columns(n=pl.col("samples").clip(lower_bound=0) + 0.001),
-                           path=["kind", "l1", "l2"],
-                           values="n", height=420), use_container_width=True)
-st.dataframe(tax, hide_index=True, use_container_width=True)
+types = store.taxonomy.list()
+tax = frame(types)
+shown = frame([{**r, "n": max(r["samples"], 0) + 0.001, "l1": plotly_label(r["l1"]), "l2": plotly_label(r["l2"])}
+               for r in types])  # Plotly renders HTML in labels: a type name is text
+st.plotly_chart(px.treemap(shown, path=["kind", "l1", "l2"],
+                           values="n", height=420), width="stretch")
+st.dataframe(tax, hide_index=True, width="stretch")
 
 known = {f"{r['l1']}/{r['l2']}" for r in store.taxonomy.list()}
 off = [r for r in overview(store)["by_task_type"] if r["task_type"] not in known and r["task_type"] != UNTYPED]
 if off:
     st.warning("Task types used by samples but missing from the taxonomy: "
-               + ", ".join(f"{r['task_type']} ({r['samples']})" for r in off))
+               + md(", ".join(f"{r['task_type']} ({r['samples']})" for r in off)))
 ov = overview(store)
 if ov["untyped"]:
     st.warning(f"{ov['untyped']:,} samples are untyped.")
@@ -42,8 +45,9 @@ with add, st.form("add"):
         if not l1 or not l2:
             st.error("Give two levels, like medical/triage.")
         else:
-            store.taxonomy.add_many([(l1, l2, kind, desc or f"{l1} — {l2}")])
-            st.success(f"Added {l1}/{l2}.")
+            added = store.taxonomy.add_many([(l1, l2, kind, desc or f"{l1} — {l2}")])
+            flash(f"Added {md(f'{l1}/{l2}')}." if added else f"{md(f'{l1}/{l2}')} is in the taxonomy already.",
+                  "success" if added else "info")
             st.rerun()
 with rename, st.form("rename"):
     old = st.selectbox("Type", types, key="rename_old")
@@ -54,7 +58,8 @@ with rename, st.form("rename"):
             st.error("Give two levels, like medical/triage.")
         else:
             n = store.taxonomy.rename(parse_task_type(old), (l1, l2), current_user())
-            st.success(f"Renamed; {n} samples relabelled.")
+            flash(f"Renamed {md(old)} to {md(f'{l1}/{l2}')}; {n:,} samples relabelled.")
+            st.rerun()
 with target, st.form("target"):
     t = st.selectbox("Type", types, key="target_type")
     share = st.number_input("Target share of the set (%)", 0.0, 100.0, 0.0, 0.5)
@@ -62,12 +67,13 @@ with target, st.form("target"):
     if st.form_submit_button("Set target"):
         l1, l2 = parse_task_type(t)
         store.taxonomy.set_target(l1, l2, share / 100 if share else None, int(count) or None)
-        st.success(f"Target set for {t}.")
+        what = f"{share:g}% of the set" if share else f"{int(count):,} samples" if count else "none (cleared)"
+        flash(f"Target for {md(t)}: {what}.")
         st.rerun()
 with remove, st.form("remove"):
     t = st.selectbox("Type", types, key="remove_type")
     st.caption("Samples keep their label; the type then shows as missing from the taxonomy.")
     if st.form_submit_button("Remove from taxonomy"):
         store.taxonomy.remove(*parse_task_type(t))
-        st.success(f"Removed {t}.")
+        flash(f"Removed {md(t)} from the taxonomy.")
         st.rerun()

@@ -10,7 +10,7 @@ import streamlit as st
 import training
 from curation.errors import UserError
 from curation.frames import frame
-from pages._common import get_store, safe_path
+from pages._common import get_store, just_finished, md, safe_path, show_error
 from training import jobs
 from training.config import default_settings, setting_choices, setting_reasons
 from training.rundir import RunFolder
@@ -38,7 +38,7 @@ def export_picker() -> str:
                 out = safe_path(folder, "exports/latest")
                 manifest = export_selection(store, out)
             except (UserError, ValueError) as e:
-                st.error(str(e))
+                show_error(e)
             else:
                 st.session_state["train_export"] = str(out)
                 st.success(f"Exported {sum(manifest['total'].values()):,} samples to {out}")
@@ -96,13 +96,15 @@ def show_audit(report) -> None:
                    f"(max_length {report.max_length}); {lens['over_max_share']:.1%} longer than max_length")
         hist = frame([{"up to": str(h["upto"]) if h["upto"] else f"> {report.max_length}",
                        "samples": h["count"]} for h in lens["histogram"]])
-        st.bar_chart(hist, x="up to", y="samples", height=180)
+        # bins keep their numeric order (a plain bar chart sorts the labels as text: "…512, 64, > 512")
+        st.altair_chart(alt.Chart(hist).mark_bar().encode(
+            x=alt.X("up to:N", sort=list(hist["up to"]), title="tokens, up to"), y="samples:Q").properties(height=180),
+            width="stretch")
     if report.first_sample:
-        st.markdown(f"**First sample** `{report.first_sample['id']}`: rows ticked *trained* are the tokens the loss "
+        st.markdown(f"**First sample** {md(report.first_sample['id'])}: rows ticked *trained* are the tokens the loss "
                     f"falls on (assistant answers and their end-of-turn token); everything else is masked.")
-        segs = pl.DataFrame([{"trained": s["trained"], "text": s["text"].replace("\n", "⏎ ")}
-                             for s in report.first_sample["segments"]],
-                            schema={"trained": pl.Boolean, "text": pl.String})
+        segs = frame([{"trained": s["trained"], "text": s["text"].replace("\n", "⏎ ")}
+                      for s in report.first_sample["segments"]], schema={"trained": pl.Boolean, "text": pl.String})
         # polars has no Styler for st.dataframe: the ticked column marks the trained tokens instead of a row colour.
         st.dataframe(segs, hide_index=True, width="stretch", column_config={
             "trained": st.column_config.CheckboxColumn("trained", help="the loss falls on these tokens",
@@ -121,11 +123,8 @@ def loss_chart(rows: list[dict]) -> None:
 
 def show_run(run_dir: str) -> None:
     """Live view of one run; refreshes itself while the run is active."""
-    st.session_state.setdefault("train_seen_state", {})
     state = training.status(run_dir)
-    previous = st.session_state["train_seen_state"].get(run_dir)
-    st.session_state["train_seen_state"][run_dir] = state["state"]
-    if previous in ACTIVE and state["state"] not in ACTIVE:
+    if just_finished(run_dir, state["state"], ACTIVE):
         st.rerun()  # refresh the whole page once, so the fragment stops polling
     latest = state.get("latest") or {}
     total = state.get("total_steps") or latest.get("total")
@@ -160,7 +159,7 @@ def show_run(run_dir: str) -> None:
         try:
             jobs.resume(run_dir, allow_export_change=bool(allow_change))
         except UserError as e:
-            st.error(str(e))
+            show_error(e)
         else:
             st.rerun()
     show_generations(run_dir)
@@ -181,8 +180,15 @@ def show_generations(run_dir: str) -> None:
     st.text(rows[0]["prompt"])
     st.markdown("**Reference answer**")
     st.text(rows[0]["reference"])
-    st.dataframe(frame([{"step": g["step"], "output": g["output"]} for g in rows]),
-                 hide_index=True, width="stretch")
+    st.dataframe(frame([{"step": g["step"], "output": g["output"]} for g in rows]), hide_index=True,
+                 width="stretch")
+
+
+def workspace_overrides(changed: dict) -> dict:
+    """Settings that name a file follow the workspace rule: a typed path must stay inside the workspace."""
+    if changed.get("general_data_file"):
+        changed = {**changed, "general_data_file": str(safe_path(changed["general_data_file"], ""))}
+    return changed
 
 
 # ------------------------------------------------------------ page
@@ -193,16 +199,15 @@ base_model = c[0].text_input("Base model", "tiny", key="train_base_model",
                                   "id such as Qwen/Qwen2.5-0.5B-Instruct, or a local model folder")
 runs_text = c[1].text_input("Runs folder (inside the workspace)", "runs", key="train_runs")
 overrides = settings_form(base_model.strip())
-
 b = st.columns(2)
 if b[0].button("Audit", key="train_audit"):
     try:
         with st.spinner("Tokenizing the whole export with the base model's chat template..."):
             st.session_state["train_report"] = training.audit(safe_path(export_dir, "exports"),
-                                                              base_model.strip(), overrides)
+                                                              base_model.strip(), workspace_overrides(overrides))
     except (UserError, ValueError) as e:
         st.session_state.pop("train_report", None)
-        st.error(str(e))
+        show_error(e)
 report = st.session_state.get("train_report")
 if report is not None:
     show_audit(report)
@@ -210,12 +215,12 @@ if b[1].button("Launch training", type="primary", key="train_launch"):
     try:
         with st.spinner("Auditing the export, then starting the training process..."):
             run = training.launch(safe_path(export_dir, "exports"), base_model.strip(),
-                                  safe_path(runs_text, "runs"), overrides)
+                                  safe_path(runs_text, "runs"), workspace_overrides(overrides))
     except jobs.AuditRefused as e:
         st.session_state["train_report"] = e.report
         st.error("The audit refuses this launch; see the report above.")
     except (UserError, ValueError) as e:
-        st.error(str(e))
+        show_error(e)
     else:
         st.session_state["train_run"] = str(run)
         st.success(f"Launched {run}")
@@ -225,7 +230,7 @@ st.subheader("Runs")
 try:
     runs = jobs.list_runs(safe_path(runs_text, "runs"))
 except ValueError as e:
-    st.error(str(e))
+    show_error(e)
     runs = []
 if not runs:
     st.caption("No runs yet.")

@@ -85,6 +85,26 @@ def test_answers_that_help_are_not_refusals(answer):
     assert flags(RefusalCheck(), answer) == []
 
 
+# Issue 20, item 23: customer-service apologies that go on to help (the last four are the demo set's answers
+# the old rule flagged).
+@pytest.mark.parametrize("answer", [
+    "Sorry for the inconvenience, here is how to reset your password: open Settings, then Account, then Reset.",
+    "I'm sorry, let's secure your account right away: change your password and turn on two-step verification.",
+    "很抱歉给您带来不便。请您先确认一下是否分开发货（订单详情里会显示多个包裹）。",
+    "非常抱歉让您久等了！我这边看到骑手目前距离您约800米，预计5分钟内送达。",
+    "很遗憾，这种情况不能赔付。根据第七条责任免除条款，被保险人从事潜水等高风险运动不在保障范围内。",
+    "很遗憾地通知您，您的申请未获通过。",
+])
+def test_apologies_that_help_are_not_refusals(answer):
+    assert flags(RefusalCheck(), answer) == []
+
+
+@pytest.mark.parametrize("answer", ["I'm sorry, I don't know.", "抱歉，我不知道。", "Sorry."])
+def test_bare_apologies_are_still_refusals(answer):
+    out = flags(RefusalCheck(), answer)
+    assert out and "only apologises" in out[0].reason
+
+
 @pytest.mark.parametrize("answer", [
     "To solve this, first add the two numbers together and then, as the final step, divide the result by",
     "首先我们需要理解题目的意思。然后把两个数相加，得到的结果再除以二，这样就可以得到最后的答案，也就是说，",

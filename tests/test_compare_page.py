@@ -179,7 +179,8 @@ def test_one_click_takes_metrics_per_task_type_and_a_general_set(app_env, tmp_pa
     ev = _pipeline_settings(tmp_path)["eval"]
     # Math kept its default: written out, so the "*" choice for other types does not change it.
     assert ev["metrics"] == {"reasoning/math": ["exact_match"], "translation/en→zh": "char_f1", "*": "rouge_l"}
-    assert Path(ev["general_file"]) == (tmp_path / "benchmarks" / "general.jsonl").resolve()
+    saved = Path(ev["general_file"])  # benchmarks/<content hash>/general.jsonl, inside the workspace
+    assert saved.name == "general.jsonl" and saved.parent.parent == (tmp_path / "benchmarks").resolve()
     assert "City 2" in Path(ev["general_file"]).read_text()
 
 
@@ -225,6 +226,37 @@ def test_evaluation_form_takes_metrics_per_task_type(app_env, tmp_path, monkeypa
     settings = _pipeline_settings(tmp_path)
     assert settings["eval"]["metrics"] == {"reasoning/math": "char_f1"}
     assert [Path(b["path"]).name for b in settings["benchmarks"]] == ["qa.jsonl"]
+
+
+def test_ci_chart_shows_whole_labels_and_item_ids_as_text(app_env, tmp_path):
+    items = make_items()
+    _store_with(app_env, tmp_path, records_for_store(items))
+    make_run(tmp_path / "runs", "run-a")
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception, at.exception
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    ci = next(s for s in specs if "layer" in s and any(
+        (lay.get("encoding") or {}).get("y", {}).get("field") == "label" for lay in s["layer"]))
+    y = next(lay["encoding"]["y"] for lay in ci["layer"] if "y" in (lay.get("encoding") or {}))
+    assert y["axis"]["labelLimit"] == 0  # no truncation into identical "reasoning/multi-st…" labels
+    heads = [m.value for m in at.markdown if " → " in m.value]
+    assert heads and all("`" not in h for h in heads)  # the item id is escaped text, not markup
+
+
+def test_a_finished_job_refreshes_the_whole_page_once():
+    def script():
+        import streamlit as st
+
+        from pages._common import just_finished
+        for state in st.session_state.get("states", []):
+            st.write(f"{state}: {just_finished('job-1', state, ('queued', 'running'))}")
+
+    at = AppTest.from_function(script, default_timeout=30)
+    at.session_state["states"] = ["queued", "running", "running", "succeeded", "succeeded"]
+    at.run()
+    assert not at.exception, at.exception
+    assert [m.value for m in at.markdown] == ["queued: False", "running: False", "running: False",
+                                              "succeeded: True", "succeeded: False"]
 
 
 def test_degenerate_run_reads_degenerate_beside_every_score(app_env, tmp_path):

@@ -125,7 +125,10 @@ def test_bulk_apply_skips_protected_and_new_run_form(page_store):
     _button(at, "dd_run_btn").click().run()
     _ok(at)
     assert any("Run #" in s.value for s in at.success)
-    assert page_store.dedup.runs.list(1)[0]["method"] == "exact"
+    newest = page_store.dedup.runs.list(1)[0]
+    assert newest["method"] == "exact" and newest["id"] != run_id
+    assert at.selectbox(key="dd_pick").value == newest["id"]  # the page reviews the new run, not the previous one
+    assert any(f"dd_bulk_btn_{newest['id']}" == (b.key or "") for b in at.button) or not newest["stats"].get("pairs")
 
 
 def test_decontamination_panel_checks_eval_against_train(page_store):

@@ -46,12 +46,23 @@ def test_encoding_is_resumable_with_progress(store, monkeypatch):
     seen = []
     with pytest.raises(RuntimeError):
         embed_texts(store, texts, EmbeddingSettings(chunk=10), progress=lambda d, t: seen.append((d, t)))
-    assert seen == [(10, 50), (20, 50)]
+    assert seen == [(0, 50), (10, 50), (20, 50)]
     assert cached_count(store, texts) == (20, 50)  # finished chunks survived the interruption
     resumed = FakeEncoder()
     monkeypatch.setattr(emb, "encode", resumed)
     out = embed_texts(store, texts, EmbeddingSettings(chunk=10))
     assert len(resumed.texts) == 30 and out.shape == (50, 3)
+
+
+def test_progress_comes_every_few_batches_within_a_chunk(store, monkeypatch):
+    """One 1,024-text cache chunk takes minutes on a CPU: progress must move inside it, starting at 0 of n."""
+    fake = FakeEncoder()
+    monkeypatch.setattr(emb, "encode", fake)
+    seen = []
+    embed_texts(store, [f"t{i}" for i in range(20)], EmbeddingSettings(chunk=1024, batch_size=2),
+                progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(0, 20), (8, 20), (16, 20), (20, 20)] and fake.calls == 3
+    assert cached_count(store, [f"t{i}" for i in range(20)]) == (20, 20)
 
 
 def test_background_job_reports_progress(store, monkeypatch):

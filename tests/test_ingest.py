@@ -288,6 +288,7 @@ def test_dry_run_reports_without_storing(store, tmp_path, tiny_file):
     assert (store.samples.count(), store.revision(), len(store.quarantine.list())) == before
     real = _run(store, bad)
     assert (real.imported, real.already_present, real.rejected) == (1, 1, 1)
+    assert rep.ingest_id == real.ingest_id == 2  # the dry run named the id the import then took, and took none
 
 
 def test_a_stray_byte_quarantines_one_line_not_the_file(store, tmp_path):

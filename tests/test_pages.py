@@ -1,6 +1,8 @@
 """AppTest of the app shell and the foundation pages, rendered on the sample store."""
 import json
 
+import pytest
+
 from streamlit.testing.v1 import AppTest
 
 from curation.store import SampleFilter
@@ -37,23 +39,83 @@ def test_overview(app_env):
 
 def test_browse_renders_a_sample_and_history(app_env):
     at = _ok(_page("browse.py"))
-    assert at.subheader[0].value.startswith("Sample `")
+    assert at.subheader[0].value.startswith("Sample ")
     assert len(at.chat_message) >= 2
     # edit a sample, then the page offers its history and restore
     from pages._common import get_store
     store = get_store()
-    sid = at.subheader[0].value.split("`")[1]
+    sid = at.subheader[0].value.split(" ", 1)[1].replace("\\", "")
     store.samples.update(sid, {"status": "accepted"}, "tester", "review")
     at = _ok(at.run())
     assert any(s.value == "History" for s in at.subheader)
     assert at.select_slider[0].options == ["0", "1"]
 
 
+def _relabel_form(at: AppTest):
+    target = next(s for s in at.selectbox if s.label == "New task_type")
+    button = next(b for b in at.button if b.label == "Relabel all matching")
+    return target, button
+
+
+def test_browse_relabel_needs_a_filter_and_a_target(app_env):
+    from pages._common import get_store
+    at = _ok(_page("browse.py"))
+    assert not [s for s in at.selectbox if s.label == "New task_type"]  # no filter: no relabel form at all
+    assert any("relabelling needs one" in i.value for i in at.info)
+    store = get_store()
+    datasets = store.samples.datasets()
+    at.multiselect(key="browse_ds").select(datasets[0]).run()
+    _ok(at)
+    target, button = _relabel_form(at)
+    assert target.value is None  # no default target: nothing is relabelled by a careless click
+
+
+def test_browse_bulk_relabel_shows_count_filters_confirms_and_refreshes(app_env):
+    from pages._common import get_store
+    at = _ok(_page("browse.py"))
+    store = get_store()
+    typed = sorted({s["task_type"] for s in store.samples.list(SampleFilter()) if s["task_type"]})
+    source = max(typed, key=lambda t: store.samples.count(SampleFilter(task_type=t)))
+    n = store.samples.count(SampleFilter(task_type=source))
+    assert n > 20  # the demo data has a type big enough to need the confirmation
+    at.multiselect(key="browse_tt").select(source).run()
+    caption = next(c.value for c in at.caption if "Sets the task_type" in c.value)
+    assert f"**{n:,}**" in caption and "task\\_type = " in caption  # the count and the active filter
+    target, button = _relabel_form(at)
+    target.select("medical/triage" if "medical/triage" in target.options else target.options[-1])
+    new = target.value
+    button.click().run()
+    assert any("tick the confirmation box" in e.value for e in at.error)
+    assert store.samples.count(SampleFilter(task_type=source)) == n  # nothing changed without the tick
+    target, button = _relabel_form(at)
+    target.select(new)
+    next(c for c in at.checkbox if c.label == f"Yes, relabel all {n:,} matching samples").check()
+    button.click().run()
+    _ok(at)
+    assert store.samples.count(SampleFilter(task_type=source)) == 0 and store.samples.count(SampleFilter(task_type=new)) >= n
+    assert any(f"Relabelled {n:,} samples" in s.value for s in at.success)  # confirmed after the rerun
+    # the view is fresh: no row of the table, and not the open sample, still shows the old label
+    assert source not in set(at.dataframe[0].value["task_type"])
+    assert all(source not in str(j.value) for j in at.json)
+
+
+def test_browse_history_shows_old_and_new_values(app_env):
+    from pages._common import get_store
+    at = _ok(_page("browse.py"))
+    sid = at.subheader[0].value.split(" ", 1)[1].replace("\\", "")
+    store = get_store()
+    old = store.samples.get(sid)["status"]
+    store.samples.update(sid, {"status": "accepted"}, "tester", "review")
+    at = _ok(at.run())
+    changes = list(at.dataframe[-1].value["changes"])
+    assert changes == [f"status: {old} → accepted"]
+
+
 def test_browse_follows_a_click_through_filter(app_env):
     at = AppTest.from_file(str(ROOT / "pages" / "browse.py"), default_timeout=TIMEOUT)
     at.session_state["browse_filter"] = SampleFilter(task_type="(untyped)")
     _ok(at.run())
-    assert "(untyped)" in at.info[0].value
+    assert "task_type = (untyped)" in at.info[0].value.replace("\\", "")
     assert at.dataframe[0].value["task_type"].eq("(untyped)").all()
 
 
@@ -70,13 +132,23 @@ def test_browse_search_filters(app_env):
     assert _ok(at).caption[0].value == f"Matching samples: {want:,}"
 
 
-def test_taxonomy_add_and_target(app_env):
+def test_taxonomy_add_and_target_confirm_what_they_did(app_env):
     at = _ok(_page("taxonomy.py"))
     next(t for t in at.text_input if t.label == "New type (L1/L2)").input("medical/triage")
     next(b for b in at.button if b.label == "Add").click().run()
     _ok(at)
     from pages._common import get_store
     assert get_store().taxonomy.has("medical", "triage")
+    assert [s.value.replace("\\", "") for s in at.success] == ["Added medical/triage."]  # shown after the rerun
+    next(s for s in at.selectbox if s.key == "target_type").select("medical/triage")
+    next(n for n in at.number_input if n.label.startswith("Target share")).set_value(12.5)
+    next(b for b in at.button if b.label == "Set target").click().run()
+    _ok(at)
+    assert [s.value.replace("\\", "") for s in at.success] == ["Target for medical/triage: 12.5% of the set."]
+    row = next(r for r in get_store().taxonomy.list() if (r["l1"], r["l2"]) == ("medical", "triage"))
+    assert row["target_share"] == 0.125
+    _ok(at.run())
+    assert not at.success  # a confirmation shows once
 
 
 def test_quarantine_lists_invalid_demo_records(app_env):
@@ -91,13 +163,15 @@ def test_import_page_without_upload(app_env):
 
 
 def test_import_page_writes_an_upload_once_and_imports_it(app_env):
+    import hashlib
     body = "\n".join(json.dumps({"task_type": "qa/upload", "messages": [
         {"role": "user", "content": f"Upload question {i}?"}, {"role": "assistant", "content": f"Answer {i}."}]})
         for i in range(3))
     at = _page("import_data.py")
     at.file_uploader[0].set_value(("../my data.jsonl", body.encode(), "application/json"))
     _ok(at.run())
-    saved = app_env.parent / "uploads" / "my_data.jsonl"  # a safe base name inside the workspace
+    # a safe base name, in a folder named by the content: same-name uploads of other sessions never collide
+    saved = app_env.parent / "uploads" / hashlib.sha256(body.encode()).hexdigest()[:16] / "my_data.jsonl"
     assert saved.read_text() == body
     saved.write_text(body + "\n")  # same upload, other size: written again; same size: left alone
     _ok(at.run())
@@ -108,6 +182,93 @@ def test_import_page_writes_an_upload_once_and_imports_it(app_env):
     next(b for b in at.button if b.label == "Import").click().run()
     _ok(at)
     assert [m.value for m in at.metric][:1] == ["3"]
+
+
+def test_uploads_of_the_same_name_do_not_collide_and_never_follow_links(tmp_path):
+    import hashlib
+
+    from curation.errors import UserError
+    from pages._common import write_upload
+    root = tmp_path / "uploads"
+    pa, pb = write_upload(root, "same.jsonl", b"one\n"), write_upload(root, "same.jsonl", b"two\n")
+    assert pa != pb and pa.read_bytes() == b"one\n" and pb.read_bytes() == b"two\n"
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me")
+    planted = root / hashlib.sha256(b"three\n").hexdigest()[:16] / "evil.jsonl"
+    planted.parent.mkdir(parents=True)
+    planted.symlink_to(outside)
+    with pytest.raises(UserError, match="symbolic link"):
+        write_upload(root, "evil.jsonl", b"three\n")
+    linked_root = tmp_path / "linked"
+    linked_root.symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    with pytest.raises(UserError, match="symbolic link"):
+        write_upload(linked_root, "x.jsonl", b"four\n")
+    assert outside.read_text() == "keep me" and not (tmp_path / "elsewhere").exists()
+
+
+def _import_at(files: list[tuple[str, bytes]]) -> AppTest:
+    at = _page("import_data.py")
+    at.file_uploader[0].set_value([(n, b, "application/octet-stream") for n, b in files])
+    return _ok(at.run())
+
+
+def _alpaca(n: int) -> bytes:
+    return json.dumps([{"instruction": f"Translate sentence {i} to French", "input": f"Sentence {i}" if i % 2 else "",
+                        "output": f"Phrase {i}"} for i in range(n)]).encode()
+
+
+def test_import_page_reads_alpaca_as_alpaca_with_no_mapping_over_it(app_env):
+    from pages._common import get_store
+    at = _import_at([("alpaca_en.json", _alpaca(6))])
+    assert at.expander[1].label.startswith("alpaca_en.json · alpaca")  # its own detected format
+    assert len(at.chat_message) >= 2  # a real preview: the first record as the chat it becomes
+    boxes = [s for s in at.selectbox if s.label.startswith("Table column")]
+    assert [b.value for b in boxes] == ["", ""] and all(b.disabled for b in boxes)
+    next(b for b in at.button if b.label == "Import").click().run()
+    _ok(at)
+    assert [m.value for m in at.metric][:2] == ["6", "0"]  # all imported, none quarantined as "empty content"
+    from curation.store import SampleFilter
+    prompts = [s["messages"][0]["content"] for s in get_store().samples.list(SampleFilter(dataset="alpaca_en"))]
+    assert len(prompts) == 6 and all(p.startswith("Translate sentence") for p in prompts)  # instruction kept
+
+
+def test_import_page_settings_do_not_stick_to_the_next_upload(app_env):
+    at = _import_at([("alpaca_en.json", _alpaca(2))])
+    next(s for s in at.selectbox if s.label == "Format").select("messages")
+    next(b for b in at.button if b.label == "Validate").click().run()  # a form's values apply on submit
+    assert next(s for s in at.selectbox if s.label == "Format").value == "messages"
+    csv = b"question,answer\nWhat is 2+2?,4\nCapital of France?,Paris\n"
+    at.file_uploader[0].set_value([("qa.csv", csv, "text/csv")])
+    _ok(at.run())
+    assert next(s for s in at.selectbox if s.label == "Format").value == "auto"
+    assert at.expander[1].label.startswith("qa.csv · table")
+    assert any("question → user" in c.value for c in at.caption)  # the columns the import will use
+
+
+def test_import_page_shows_each_file_and_names_its_own_controls(app_env):
+    bad_table = b"foo,bar\nx,y\n"
+    at = _import_at([("alpaca_en.json", _alpaca(2)), ("odd.csv", bad_table)])
+    labels = [e.label for e in at.expander[1:]]
+    assert labels[0].startswith("alpaca_en.json · alpaca") and labels[1].startswith("odd.csv · table")
+    next(b for b in at.button if b.label == "Validate").click().run()
+    _ok(at)
+    shown = [e.value for e in at.error] + [i.value for i in at.info]
+    table = at.dataframe[0].value if at.dataframe else None
+    reasons = list(table["reason"]) if table is not None and "reason" in table else []
+    assert any("user / assistant" in r for r in reasons), reasons
+    assert not any("--" in t for t in shown + reasons)  # no CLI flag on a page that has none
+
+
+def test_import_notice_for_the_whole_import_names_the_files(app_env):
+    recs = [{"task_type": "qa/refuse", "messages": [{"role": "user", "content": f"Tell me a joke number {i}"},
+            {"role": "assistant", "content": "I'm sorry, but as an AI language model I cannot help with that."}]}
+            for i in range(3)]
+    at = _import_at([("refusals.jsonl", "\n".join(json.dumps(r) for r in recs).encode())])
+    next(b for b in at.button if b.label == "Import").click().run()
+    _ok(at)
+    flagged = [i.value for i in at.info if "pre" in i.value and "flagged" in i.value]
+    assert flagged and all(v.replace("\\", "").startswith("refusals.jsonl: ") for v in flagged)
+    assert not any(i.value.startswith("None") for i in at.info)
 
 
 def test_export_page_writes_an_export(app_env, tmp_path):
@@ -135,3 +296,49 @@ def test_export_page_keeps_a_typed_folder_across_reruns(app_env):
     time.sleep(1.1)  # the suggested folder has a timestamp: a new second must not reset what was typed
     at.run()
     assert [t for t in at.text_input if t.label.startswith("Folder")][0].value == "exports/mine"
+
+
+def test_every_option_a_library_message_names_has_a_page_control():
+    """Pages show library messages through for_page: no CLI flag may reach a page that has no such flag."""
+    import io
+    import re
+    import tokenize
+
+    from curation.errors import for_page
+    left = {}
+    for path in sorted((ROOT / "curation").rglob("*.py")) + sorted((ROOT / "training").rglob("*.py")):
+        if "cli" in path.stem or "cli" in path.parent.name or path.name in ("report.py", "__main__.py"):
+            continue  # the CLI's own messages; the HTML report names the CLI and the page side by side
+        prev = tokenize.NEWLINE
+        for tok in tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline):
+            if tok.type == tokenize.STRING and prev not in (tokenize.NEWLINE, tokenize.INDENT, tokenize.NL):
+                text = for_page(tok.string)
+                for flag in re.findall(r"(?<![\w-])--[a-z][a-z-]+", text):
+                    left.setdefault(flag, f"{path.name}:{tok.start[0]}")
+            if tok.type not in (tokenize.COMMENT, tokenize.NL):
+                prev = tok.type
+    # training/ runs its jobs as subprocesses with real flags: those strings are commands, not messages; --set
+    # only parses the CLI's key=value strings (pages pass a dict)
+    commands = {"--standalone", "--nproc", "--set"}
+    assert {f: w for f, w in left.items() if f not in commands} == {}
+
+
+def test_overview_task_type_chart_has_a_colour_per_l1_and_no_legend_to_cut(app_env):
+    at = _ok(_page("overview.py"))
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    colours = {tr["name"]: tr["marker"]["color"] for tr in spec["data"]}
+    assert len(colours) > 10  # more L1s than Plotly's default 10-colour sequence
+    assert len(set(colours.values())) == len(colours)  # no two L1s share a colour
+    assert spec["layout"]["showlegend"] is False
+
+
+def test_app_settings_idle_quietly_on_this_machine_only_with_one_width_idiom():
+    """The shipped Streamlit config binds 127.0.0.1 and watches no files (a watcher over the .venv in the project
+    kept a core busy while the app idled); every page sizes elements with the current `width=` API."""
+    import tomllib
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert cfg["server"]["address"] == "127.0.0.1" and cfg["server"]["fileWatcherType"] == "none"
+    assert '--server.address "${ADDRESS:-127.0.0.1}"' in (ROOT / "run.sh").read_text(encoding="utf-8")
+    sources = {p.name: p.read_text(encoding="utf-8") for p in [ROOT / "app.py", *(ROOT / "pages").glob("*.py")]}
+    assert [n for n, src in sources.items() if "use_container_width" in src] == []
+    assert "expanded=True" in sources["app.py"]  # every section's pages in the sidebar, no "View N more"

@@ -60,3 +60,15 @@ def test_revision_history_diffs_against_the_original(loaded_store):
     assert all(t.change == "unchanged" for t in diff_messages(original["messages"],
                                                               store.samples.get("t4")["messages"]))
     assert store.samples.get("t4")["rev"] == 3
+
+
+def test_revision_changes_show_old_and_new_values():
+    from curation.diffing import revision_changes
+    lines = revision_changes({"task_l1": "NER", "task_l2": "general", "status": "pending"},
+                             {"task_l1": "reasoning", "task_l2": "math", "status": "accepted"})
+    assert lines == ["status: pending → accepted", "task_type: NER/general → reasoning/math"]
+    old = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello there"}]
+    new = [old[0], {"role": "assistant", "content": "hello there friend"}]
+    assert revision_changes({"messages": old}, {"messages": new}) == [
+        "messages: turn 2 (assistant) edited, +2/-0 tokens"]
+    assert revision_changes({"tags": []}, {"tags": ["a", "b"]}) == ["tags: ∅ → a, b"]

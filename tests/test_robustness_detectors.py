@@ -95,6 +95,50 @@ def test_incomplete_negative(text):
     assert _found(IncompleteDetector(), text) is None
 
 
+# Issue 20, item 22: plain cut-off prompts the detector missed (the first four are the issue's own examples).
+@pytest.mark.parametrize("text, note", [
+    ("What is the best way to", "ends on 'to'"),
+    ("List three reasons that", "ends on 'that'"),
+    ("请问如何把这个", "'把' with no verb"),
+    ("如果明天下雨的话，那么", "ends on '那么'"),
+    ("What are the main benefits of", "ends on 'of'"),
+    ("Describe the process by which", "by which"),
+    ("What is the fastest way to get from Paris to", "ends on 'to'"),
+    ("Create a workout plan for someone who", "ends on 'who'"),
+    ("如果你是一名老师的话", "condition with no main clause"),
+    ("如果有一天人工智能", "condition with no main clause"),
+    ("为了保护环境，我们应该", "ends on '应该'"),
+    ("我们应该如何", "ends on '应该如何'"),
+    ("请帮我把这段话", "'把' with no verb"),
+    ("帮我翻译一下这句", "ends on '这句'"),
+])
+def test_incomplete_cut_off_prompts(text, note):
+    d = _found(IncompleteDetector(), text)
+    assert d is not None and note in d.reason
+    _check_evidence(text, d)
+
+
+@pytest.mark.parametrize("text", [
+    "Who did you give the book to",  # stranded: the noun phrase is the verb's object
+    "What is this made of",
+    "I really like that",
+    "Which city is the Eiffel Tower in",
+    "如果明天下雨怎么办",  # a conditional question is whole
+    "就是那么简单",
+    "帮我把数组排序",  # 把 with its verb
+    "我买了一把椅子",  # 把 as a measure word
+    "不需要",
+    "请把下面的句子改写得更正式一些",  # 一些 as a degree, not a count
+    # real corpus prompts that end on masked content or hold a stray mark (gsm8k, alpaca_zh)
+    "What is his new bill now, with the food substitutes and delivery/tip?",
+    "How much is his total income in June if he sells 1 gallon of milk at $3.55.",
+    "Each guest is either male (M) or female (F. 40% of the guests are women. How many guests wear rabbit ears?",
+    '将数字"448"转换为八进制数。',
+])
+def test_incomplete_complete_prompts(text):
+    assert _found(IncompleteDetector(), text) is None
+
+
 def test_incomplete_no_object_only_applies_to_the_first_turn():
     sample = {"messages": [{"role": "user", "content": "Tell me about Paris."},
                            {"role": "assistant", "content": "Paris is the capital of France."},

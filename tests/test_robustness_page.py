@@ -92,6 +92,7 @@ def test_hand_tag_generate_and_share(page_store):
     at.selectbox(key="rb_hand_kind").set_value("incomplete")
     _ok(_button(at, "rb_tag").click().run())
     assert page_store.samples.get("rb_clean")["tags"] == ["robustness:incomplete"]
+    at.session_state["rb_gen_open"] = True  # the user opens "Generate variants" (AppTest has no click for it)
     at.multiselect(key="rb_gen_ds").set_value(["rbtest"])
     at.slider(key="rb_rate").set_value(1.0)
     at.slider(key="rb_gen_target").set_value(0.5)
@@ -100,3 +101,8 @@ def test_hand_tag_generate_and_share(page_store):
     assert children and all(s["status"] == "pending" and s["dataset"] == "rbtest" for s in children)
     assert any("variants generated" in s.value for s in at.success)
     assert at.get("plotly_chart")  # the share per task_type chart
+    # the expander stays open over its own result, on this rerun and the next ones
+    for _ in range(2):
+        gen = next(e for e in at.expander if e.label == "Generate variants")
+        assert gen.proto.expanded and any("variants generated" in s.value for s in gen.success)
+        _ok(at.run())

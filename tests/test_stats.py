@@ -170,7 +170,7 @@ def test_prompt_templates(r):
     assert (math["opening"], math["coverage"]) == ("what is 0 plus 0?", 0.75)
     templates = {t["opening"]: t["samples"] for t in r["prompts"]["templates"]}
     assert templates == {"把下面的中文翻译成英文：": 3, "what is 0 plus 0?": 3}
-    assert any("100% of prompts start with '把下面的中文翻译成英文：'" in w["message"] for w in r["warnings"])
+    assert any("100% of prompts start with “把下面的中文翻译成英文：”" in w["message"] for w in r["warnings"])
 
 
 def test_system_prompts_and_robustness(r):

@@ -61,3 +61,35 @@ def test_report_with_semantic_coverage(store, tmp_path):
     assert "Prompt embeddings (PCA" in html and "Semantic diversity per task_type" in html
     assert "Not computed for this report" not in html
     assert "Not computed for this report" in render_html(compute_stats(store))
+
+
+def test_report_charts_have_a_real_palette_even_inside_the_app(store, tmp_path):
+    """Inside the app Streamlit makes its own template the default, whose colours are placeholders (#000001…)
+    only its frontend replaces; a saved report must carry real, distinct colours."""
+    import plotly.io as pio
+    import streamlit.elements.plotly_chart  # noqa: F401  (registers and selects Streamlit's template)
+    from curation.report import palette
+    assert pio.templates.default == "streamlit"
+    _store(store, tmp_path)
+    html = render_html(compute_stats(store))
+    assert not re.search(r"#0000(0[1-9]|10)\b", html, re.I)
+    assert palette()[0] in html and palette()[1] in html and palette()[0] != palette()[1]
+    assert '"automargin":true' in html  # long task_type tick labels get room instead of being clipped
+
+
+def test_report_charts_escape_task_type_markup(store, tmp_path):
+    import json as _json
+
+    from curation.report import fig_balance_gap, fig_repeats
+    link = '<a href="http://evil.example/x">click</a>'
+    recs = [{"task_type": f"{link}/{i}", "messages": [{"role": "user", "content": f"q{i}"},
+                                                     {"role": "assistant", "content": f"a{i}"}]} for i in range(3)]
+    ingest(store, [write_jsonl(tmp_path / "t.jsonl", recs)], IngestSettings(dataset="t"))
+    r = compute_stats(store)
+    for fig in (fig_balance_gap(r), fig_repeats(r)):
+        spec = _json.loads(fig.to_json())
+        shown = [str(v) for tr in spec["data"] for v in (tr.get("x") or [])]
+        assert shown and not any("<a" in v for v in shown)  # labels are escaped text
+        clicks = [c if isinstance(c, str) else c[0] for tr in spec["data"] for c in tr["customdata"]]
+        assert any(c.startswith(link) for c in clicks)  # a click still opens the real task_type
+    assert "\\u003ca href" not in render_html(r)  # no live link anywhere in the embedded figures

@@ -176,6 +176,29 @@ def test_old_store_is_upgraded_in_place(tmp_path):
         assert s.exports.list() == []
 
 
+def test_v9_ids_come_from_sequences_that_start_after_the_existing_ids(tmp_path):
+    """A store written before v9 allocated ids with max(id) + 1; its sequences start after the largest id held."""
+    path = tmp_path / "v8.duckdb"
+    with Store(path) as s:
+        for _ in range(3):
+            s.exports.add(out_dir="o", format="messages", filter={}, store_revision=0, content_hash="h", n_samples=1)
+        s.review.add_assignments([("t1", "ann")], "lead")
+        s.quarantine.add(7, [("f.jsonl", 1, "bad", "{"), ("f.jsonl", 2, "bad", "[")])
+        cur = s._cur()
+        from curation.store.schema import SEQUENCES
+        for _, _, sequence in SEQUENCES:  # back to a v8 store: no sequences
+            cur.execute(f"DROP SEQUENCE {sequence}")
+        cur.execute("UPDATE meta SET value = '8' WHERE key = 'schema_version'")
+    with Store(path) as s:
+        assert s.schema_version() == SCHEMA_VERSION
+        assert s.exports.add(out_dir="o", format="messages", filter={}, store_revision=0, content_hash="h",
+                             n_samples=1) == 4
+        assert s.review.add_assignments([("t2", "ann")], "lead") == 2
+        s.quarantine.add(8, [("g.jsonl", 1, "bad", "x")])
+        assert [q["id"] for q in s.quarantine.list()] == [3, 2, 1]
+        assert s.ingests.peek_id() == s.ingests.new_id() == 1 and s.ingests.peek_id() == 2
+
+
 def test_newer_store_is_refused(tmp_path):
     path = tmp_path / "future.duckdb"
     with Store(path) as s:
@@ -195,9 +218,12 @@ def test_bad_store_paths(tmp_path):
         Store(junk)
 
 
-def test_a_selection_as_a_polars_frame(loaded_store):
+def test_frame_of_a_selection(loaded_store):
+    import polars as pl
     t = loaded_store.samples.frame(SampleFilter(task_type="reasoning"), columns=("id", "prompt_chars", "nope"))
-    assert t.columns == ["id", "prompt_chars"] and t["id"].to_list() == ["t1"]
+    assert isinstance(t, pl.DataFrame) and t.columns == ["id", "prompt_chars"] and t["id"].to_list() == ["t1"]
+    every = loaded_store.samples.frame(columns=("id", "tags", "has_system"))
+    assert every["id"].to_list() == ["t1", "t2", "t3", "t4", "t5"] and every["has_system"].to_list()[1] is True
 
 
 def test_conversations_are_stored_with_zstd(tmp_path):
@@ -212,3 +238,43 @@ def test_conversations_are_stored_with_zstd(tmp_path):
                             "WHERE column_name = 'messages' AND segment_type = 'VARCHAR'").fetchall()
         assert kinds == [("ZSTD",)]
         assert s.samples.count() == 3000 and s.samples.get("i2999")["messages"][0]["content"] == "hi 2999"
+
+
+def _state(s) -> tuple:
+    """Every sample and every revision but their times, to compare two stores."""
+    samples = [{k: v for k, v in x.items() if k not in ("created_at", "updated_at")} for x in s.samples.list()]
+    revisions = [{k: v for k, v in r.items() if k != "changed_at"} for x in samples for r in s.revisions.list(x["id"])]
+    return samples, revisions
+
+
+def test_bulk_change_is_set_based_and_writes_what_the_per_sample_path_wrote(tmp_path, tiny_file):
+    """Issue 15 item 22: update_many takes one statement, not one per sample, with the same revisions."""
+    from curation.ingest import IngestSettings, ingest
+    stores = []
+    for name in ("bulk", "each"):
+        s = Store(tmp_path / f"{name}.duckdb")
+        ingest(s, [tiny_file], IngestSettings(dataset="tiny"))
+        s.samples.update("t2", {"task_type": "reasoning/logic"}, "alice")  # t2 then differs from the change in l2
+        stores.append(s)
+    bulk, each = stores
+    change = {"task_l1": "reasoning", "task_l2": "math"}
+    f = SampleFilter(exclude_status=["rejected"])
+    assert bulk.samples.update_many(f, change, "bob", "relabel", "bulk") == 4  # t1 already is reasoning/math
+    assert each.samples._update_each(f, change, "bob", "relabel", "bulk") == 4
+    assert _state(bulk) == _state(each)
+    t2 = bulk.revisions.list("t2")[-1]
+    assert (t2["rev"], t2["before"], t2["after"]) == (2, {"task_l2": "logic"}, {"task_l2": "math"})
+    assert [x.revisions.restore("t2", 1, "carol")["task_type"] for x in stores] == ["reasoning/logic"] * 2
+
+    for s in stores:  # tags, with a limit (the first samples in import order)
+        s.samples.update_many(SampleFilter(limit=2), {"status": "accepted"}, "bob", "status")
+    assert bulk.samples.add_tag_many(SampleFilter(status="accepted"), "seen", "bob") == 2
+    assert bulk.samples.add_tag_many(SampleFilter(status="accepted"), "seen", "bob") == 0  # already tagged
+    for sid in ("t1", "t2"):
+        each.samples.add_tag(sid, "seen", "bob")
+    assert _state(bulk) == _state(each)
+    assert bulk.samples.remove_tag_many(SampleFilter(), "seen", "bob", "done") == 2
+    assert [x["tags"] for x in bulk.samples.list()] == [[]] * 5
+    assert bulk.revisions.list("t1")[-1]["action"] == "untag"
+    for s in stores:
+        s.close()

@@ -25,3 +25,18 @@ def test_literal_html_outside_code_and_math():
     src = "a <b>x</b> `<i>` $a<b$\n```html\n<div>\n```\n<script>"
     out = markdown_with_literal_html(src)
     assert out == "a \\<b>x\\</b> `<i>` $a<b$\n```html\n<div>\n```\n\\<script>"
+
+
+def test_images_in_sample_content_become_visible_links():
+    from curation.text import markdown_with_literal_html
+    out = markdown_with_literal_html("look ![tracker](http://evil.example/p.png) and ![][ref] `![a](b)`")
+    assert "![" not in out.replace("`![a](b)`", "")  # no image syntax left outside code
+    assert "🖼 [image: tracker](http://evil.example/p.png)" in out and "`![a](b)`" in out
+
+
+def test_markdown_literal_shows_metadata_as_text():
+    from curation.text import markdown_literal, plotly_label
+    out = markdown_literal("![x](http://evil.example/i.png) **b** <i>")
+    assert "![" not in out and "](" not in out and "**" not in out and "\\<i" in out
+    assert out.replace("\\", "") == "![x](http://evil.example/i.png) **b** <i>"  # nothing lost
+    assert plotly_label('<a href="x">t</a>') == '&lt;a href="x"&gt;t&lt;/a&gt;'

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UserError
+from ..labels import relabel
 from ..store import STATUSES, parse_task_type
 from .args import add_filter_args, author_of, filter_from_args, jsonable as _jsonable, open_store
 from .stats import add_stats_args, run_stats
@@ -64,15 +65,8 @@ def cmd_restore(args) -> dict:
 
 
 def cmd_relabel(args) -> dict:
-    l1, l2 = parse_task_type(args.to)
-    if not l1 or not l2:
-        raise UserError(f"--to {args.to!r} must have two levels, like 'reasoning/math'")
-    f = filter_from_args(args)
-    if not any([f.dataset, f.task_type, f.status, f.split, f.tag, f.search, f.language]) and not args.all:
-        raise UserError("relabel needs a filter (e.g. --task-type old/type) or --all")
     with open_store(args) as store:
-        n = store.samples.update_many(f, {"task_l1": l1, "task_l2": l2}, author_of(args), "relabel", args.note)
-        return {"relabelled": n, "task_type": f"{l1}/{l2}", "filter": f.to_dict()}
+        return relabel(store, filter_from_args(args), args.to, author_of(args), args.note, allow_all=args.all)
 
 
 def cmd_set_status(args) -> dict:

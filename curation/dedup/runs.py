@@ -3,7 +3,7 @@
 A run reads the samples of a filter, scores pairs with one method, stores the pairs (down to the method's floor)
 and the clusters it proposes at its threshold, with the settings. Review works on the stored pairs: clusters at
 any threshold are rebuilt from them (`clusters_at`), minus pairs a reviewer cut ("not duplicates", "split"),
-with keeper overrides applied. Marking a sample duplicate is a status change through `Store.samples.update`:
+with keeper overrides applied. Marking a sample duplicate is a status change through `store.samples.update`:
 a revision with a reason, undone by `unmark`. Protected robustness samples are never marked automatically.
 """
 from __future__ import annotations

@@ -28,7 +28,6 @@ from .vocabulary import ZH_EN
 GENERATED_PREFIX = TAG_PREFIX + "generated:"
 PERTURBATIONS = {"en_typo": "typo", "zh_homophone": "typo", "truncate": "incomplete", "zh_pinyin": "pinyin",
                  "zh_english": "code_mix"}
-_QWERTY = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
 _EN_WORD = re.compile(r"(?<![A-Za-z'])[a-z]{4,}(?![A-Za-z'])")
 _CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
 # Where a prompt visibly stops mid-thought: after a word that needs a continuation. (Cutting at the end of a
@@ -125,7 +124,7 @@ def _misspell(word: str, rng: random.Random, freq: dict) -> str | None:
         op = rng.choice(("adjacent", "drop", "swap", "double"))
         i = rng.randrange(1, len(word))  # the first letter is rarely wrong
         if op == "adjacent":
-            near = _neighbours(word[i])
+            near = lexicon.keyboard_neighbours(word[i])
             new = word[:i] + rng.choice(near) + word[i + 1:] if near else None
         elif op == "drop":
             new = word[:i] + word[i + 1:]
@@ -136,18 +135,6 @@ def _misspell(word: str, rng: random.Random, freq: dict) -> str | None:
         if new and new != word and new not in freq:
             return new
     return None
-
-
-def _neighbours(ch: str) -> str:
-    for r, row in enumerate(_QWERTY):
-        c = row.find(ch)
-        if c >= 0:
-            near = [row[j] for j in (c - 1, c + 1) if 0 <= j < len(row)]
-            for rr in (r - 1, r + 1):
-                if 0 <= rr < len(_QWERTY):
-                    near += [_QWERTY[rr][j] for j in (c - 1, c) if 0 <= j < len(_QWERTY[rr])]
-            return "".join(near)
-    return ""
 
 
 def _zh_words(text: str) -> list[tuple[int, int, str]]:

@@ -36,7 +36,8 @@ EN_DANGLING_PAIRS = frozenset({
     ("how", "many"), ("how", "much"), ("as", "many"), ("as", "much"), ("twice", "as"), ("half", "as"),
     ("times", "as"), ("more", "than"), ("less", "than"), ("fewer", "than"), ("what", "is"), ("what", "are"),
     ("what", "was"), ("what", "were"), ("such", "as"), ("so", "that"), ("in", "order"),
-} | {(c, p) for c in ("if", "when", "because", "while", "although", "since", "unless", "until", "once")
+} | {(p, r) for p in ("by", "in", "of", "to", "with", "for", "from", "on", "at") for r in ("which", "whom")
+     } | {(c, p) for c in ("if", "when", "because", "while", "although", "since", "unless", "until", "once")
      for p in ("i", "you", "he", "she", "it", "we", "they", "there")})
 _WH_ONLY = frozenset("how what which why where when who".split())
 _SUBORDINATE = re.compile(r"^\s*(?:if|when|because|although|while|since|unless|whenever)\b", re.I)
@@ -44,6 +45,16 @@ _SUBORDINATE = re.compile(r"^\s*(?:if|when|because|although|while|since|unless|w
 EN_PREPOSITIONS = frozenset("of to with from into onto about for at by between without through including like "
                             "per via toward towards among".split())
 _WH = re.compile(r"\b(?:what|which|who|whom|whose|where)\b", re.I)
+# A noun phrase that opens with one of these and ends the prompt on "of", "to" or a relative pronoun is waiting
+# for its complement: "the best way to", "the main benefits of", "three reasons that", "a cake that".
+EN_DETERMINERS = frozenset("""the a an this these those my your his her our their its some any each every several
+many few one two three four five six seven eight nine ten twenty hundred""".split())
+EN_RELATIVES = frozenset("that which who whom whose".split())
+EN_INDEFINITES = frozenset("someone somebody something anyone anybody anything everyone people".split())
+_EN_PARTICIPLES = frozenset("made known built born done used sold told held left meant kept brought bought".split())
+_EN_COPULAS = frozenset("is are was were what's whats".split())
+_EN_FUNCTION = frozenset("""i you he she it we they me him us them and or but if of to in on at for with by from
+as than so not""".split())
 # Words that cannot end a Chinese sentence. The last word is found by segmenting the tail with jieba's
 # dictionary, so "派对" or "现在" (words that happen to end in 对, 在) are not mistaken for the particle.
 ZH_DANGLING_WORDS = frozenset("""
@@ -53,6 +64,14 @@ ZH_DANGLING_WORDS = frozenset("""
 """.split())
 # "就是" ends a sentence ("就是", "那就是") except after these, which announce what follows.
 ZH_ANNOUNCING = ("还有就是", "然后就是", "另外就是", "其次就是", "主要是", "原因是", "问题是", "意思是")
+# A last clause that is only one of these ("如果明天下雨的话，那么") announces a main clause that never comes.
+ZH_CLAUSE_OPENERS = frozenset("那么 那 就 否则 因此 因而 从而 接着 此外 另外 于是 所以 然后 而是 不然".split())
+# Verbs that need what follows them: "我们应该", "坐高铁需要"; "不需要" is a complete answer.
+ZH_NEEDS_COMPLEMENT = frozenset("应该 需要 必须 能够 想要 打算 试图 准备 如何才能 怎样才能 怎么才能".split())
+_ZH_HOW_AFTER_MODAL = ("应该如何", "该如何", "要如何", "可以如何", "能如何", "应当如何")
+_ZH_CONDITION = re.compile(r"^(?:请问|我想问|那|那么)?(?:如果|假如|要是|假设|即使|虽然|尽管|只要|除非|万一|倘若)")
+_ZH_QUESTION_WORDS = re.compile(r"吗|呢|吧|什么|怎么|怎样|如何|哪|谁|多少|几|是否|会不会|能不能|可不可以|是不是|有没有|为什么")
+_ZH_DEMONSTRATIVE_MEASURE = re.compile(r"[这那][句段篇首本道份条张幅]$")
 ZH_DANGLING_CHARS = frozenset("和与及或但而跟把被从向对在以给为于将让使比往朝当若且并")
 # Endings that are complete although they end in 的 or 是 ("好的", "我也是", "是不是").
 ZH_DE_OK = ("好的", "是的", "对的", "真的", "行的", "似的", "有的", "别的")
@@ -111,8 +130,13 @@ class IncompleteDetector:
         text = turn.masked_code_only.rstrip()
         if not text.strip():
             return []
-        checks = [(s.brackets, _unclosed), (s.dangling, _dangling), (s.announced_colon, _announced),
-                  (s.no_object and first, _no_object), (s.cut_word, lambda t, x: _cut_word(t, x, s))]
+        # A turn that ends on masked content (a URL, a number, a path, a code block) ends on what it talks
+        # about: "... at $3.55.", "转换为有效的URI：https://…". Only the bracket balance can still say it is cut.
+        ends_on_content = len(turn.text.rstrip()) > len(text)
+        checks = [(s.brackets, _unclosed), (s.dangling and not ends_on_content, _dangling),
+                  (s.announced_colon and not ends_on_content, _announced),
+                  (s.no_object and first, _no_object),
+                  (s.cut_word and not ends_on_content, lambda t, x: _cut_word(t, x, s))]
         out = []
         for enabled, check in checks:
             if enabled:
@@ -140,11 +164,19 @@ def _unclosed(turn: Turn, text: str):
                     break
     if stack:
         ch, i = stack[0]
-        return 0.8, i, len(text), f"'{ch}' never closed"
-    quotes = [m.start() for m in re.finditer('"', text) if not (m.start() and text[m.start() - 1].isdigit())]
-    if len(quotes) % 2:
+        return None if _stray(text, i) else (0.8, i, len(text), f"'{ch}' never closed")
+    quotes = [m.start() for m in re.finditer('"', text)]
+    if len(quotes) % 2:  # an odd count may include inch marks (5" tall), but '"448"' is balanced as written
+        quotes = [q for q in quotes if not (q and text[q - 1].isdigit())]
+    if len(quotes) % 2 and not _stray(text, quotes[-1]):
         return 0.7, quotes[-1], len(text), "'\"' never closed"
     return None
+
+
+def _stray(text: str, opened: int) -> bool:
+    """An opener far from the end of a prompt that ends on a full stop or question mark is a slip in a finished
+    prompt ("either male (M) or female (F. 40% of ..."), not a prompt cut off inside brackets."""
+    return text[-1] in "?？。.!！" and len(text) - opened > 40
 
 
 def _dangling(turn: Turn, text: str):
@@ -160,6 +192,8 @@ def _dangling(turn: Turn, text: str):
     m = re.search(r"([A-Za-z']+)\W*$", stripped)
     if not m or (turn.masked[m.start(1):m.end(1)].strip() != m.group(1)):
         return None
+    if re.search(r"\w", turn.text[m.end(1):len(text)]):
+        return None  # the last word is followed by masked content ("and delivery/tip?")
     word = m.group(1).lower()
     if word in EN_ALWAYS_DANGLING:
         return 0.85, m.start(1), m.end(1), f"ends on '{m.group(1)}'"
@@ -172,6 +206,10 @@ def _dangling(turn: Turn, text: str):
         return 0.8, start, m.end(1), f"ends on '{stripped[start:m.end(1)]}'"
     if asked:
         return None  # a question mark: what follows is about the question itself
+    if word in ("of", "to") and (_awaits_complement(words, clause) or _from_without_to(words)):
+        return 0.75, m.start(1), m.end(1), f"ends on '{m.group(1)}'"
+    if word in EN_RELATIVES and (_opens_noun_phrase(words) or words[-2:-1] and words[-2] in EN_INDEFINITES):
+        return 0.75, m.start(1), m.end(1), f"ends on '{m.group(1)}' with no clause after it"
     if word in EN_PREPOSITIONS and not _WH.search(clause):
         return 0.75, m.start(1), m.end(1), f"ends on '{m.group(1)}'"
     if word in EN_AUXILIARIES and len(words) >= 2 and not _ELLIPSIS_OK.search(clause):
@@ -182,6 +220,34 @@ def _dangling(turn: Turn, text: str):
     if _SUBORDINATE.match(sentence) and "," not in sentence and " then " not in sentence.lower():
         return 0.7, len(stripped) - len(sentence), len(stripped), "a condition with no main clause"
     return None
+
+
+def _opens_noun_phrase(words: list[str]) -> int | None:
+    """Position of a determiner that opens the noun phrase right before the last word ("a cake | that"), if any."""
+    if (len(words) < 3 or words[-2] in _EN_FUNCTION or words[-2] in EN_DETERMINERS
+            or words[-2].endswith(("ed", "en")) or words[-2] in _EN_PARTICIPLES):
+        return None  # "what is this made of": a participle takes the stranded preposition
+    for k in range(len(words) - 3, max(-1, len(words) - 6), -1):
+        if words[k] in EN_DETERMINERS or words[k].isdigit():
+            return k
+        if words[k] in _EN_FUNCTION:
+            return None
+    return None
+
+
+def _awaits_complement(words: list[str], clause: str) -> bool:
+    """ "the best way to", "the benefits of": a noun phrase waiting for its complement. In a wh-question the
+    preposition may be stranded ("who did you give the book to"), so there the noun phrase must follow a copula
+    ("what is the best way to")."""
+    k = _opens_noun_phrase(words)
+    if k is None:
+        return False
+    return not _WH.search(clause) or (k > 0 and words[k - 1] in _EN_COPULAS)
+
+
+def _from_without_to(words: list[str]) -> bool:
+    """ "get from Paris to": a "from" whose "to" is the last word."""
+    return words[-1] == "to" and "from" in words[:-2] and "to" not in words[words.index("from"):-1]
 
 
 def _zh_dangling(text: str, asked: bool):
@@ -201,9 +267,56 @@ def _zh_dangling(text: str, asked: bool):
         return 0.75, start, len(text), "ends on '是'"
     if last == "的" and not _de_complete(run) and "是" not in re.split(r"[，,。；;：:\n]", text)[-1]:
         return 0.75, start, len(text), "ends on '的' with nothing it describes"
-    m = _ZH_MEASURE_END.search(text)
-    if m:
+    m = _ZH_MEASURE_END.search(text) or _ZH_DEMONSTRATIVE_MEASURE.search(text)
+    if m and not _degree_complement(text, m.group(0)):
         return 0.75, m.start(), len(text), f"ends on '{m.group(0)}' with nothing it counts"
+    return _zh_unfinished_clause(text, run, last)
+
+
+def _degree_complement(text: str, tail: str) -> bool:
+    """ "改写得更正式一些": 一些/一点 after a comparison is a degree, not a count waiting for its noun."""
+    return tail in ("一些", "一点") and re.search(r"[更得再稍][^，,。；;]{0,5}$", text[:-2]) is not None
+
+
+def _zh_unfinished_clause(text: str, run: str, last: str):
+    """A condition without its main clause, an opener with nothing after it, a modal verb or a 把 phrase
+    without its verb ("如果明天下雨的话，那么", "我们应该", "请问如何把这个")."""
+    clause = re.split(r"[，,；;：:]", text)[-1].strip()
+    sentence = re.split(r"[。！!？?\n]", text)[-1].strip()
+    if clause in ZH_CLAUSE_OPENERS and clause != text.strip():
+        return 0.8, len(text) - len(clause), len(text), f"ends on '{clause}'"
+    if text.endswith("的话"):
+        return 0.8, len(text) - 2, len(text), "a condition with no main clause"
+    if (_ZH_CONDITION.match(sentence) and not re.search(r"[，,；;]", sentence)
+            and not _ZH_QUESTION_WORDS.search(sentence)):
+        return 0.7, len(text) - len(sentence), len(text), "a condition with no main clause"
+    for w in _ZH_HOW_AFTER_MODAL:
+        if text.endswith(w):
+            return 0.75, len(text) - 2, len(text), f"ends on '{w}'"
+    if last in ZH_NEEDS_COMPLEMENT and not re.search(f"[不没]{last}$", run):
+        return 0.75, len(text) - len(last), len(text), f"ends on '{last}'"
+    return _ba_without_verb(text, clause)
+
+
+def _ba_without_verb(text: str, clause: str):
+    """ "请问如何把这个": the object of 把 is given, the verb that acts on it is not."""
+    if "把" not in clause or not re.fullmatch(f"[{CJK_CLASS}]+", clause):
+        return None
+    words = lexicon.zh_segment(clause[-12:])[1]
+    if "把" not in words:
+        return None  # 把握, 把关: a word, not the preposition
+    i = len(words) - 1 - words[::-1].index("把")
+    if i > 0 and re.fullmatch("[一两几这那每]|[一二三四五六七八九十]", words[i - 1][-1]):
+        return None  # 一把椅子: a measure word
+    tail, tags = words[i + 1:], lexicon.zh_tags()
+    if not tail:
+        return None  # ends on 把: the dangling-particle rule reports it
+    lastw, prev = tail[-1], tail[-2] if len(tail) >= 2 else ""
+    pronoun = tags.get(lastw, "").startswith("r")
+    noun = tags.get(lastw, "x")[:1] in ("n", "r", "f") or lastw[:1] in "这那"  # 这段话 is tagged an idiom
+    if pronoun or (noun and (len(tail) == 1 or prev == "的" or tags.get(prev, "").startswith("r"))):
+        start = len(text) - len("".join(tail)) - 1
+        return 0.75, start, len(text), "'把' with no verb after its object"
     return None
 
 

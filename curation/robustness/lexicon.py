@@ -1,7 +1,10 @@
 """Language resources the detectors and the generator share, loaded once and only when first needed.
 
 Everything comes from maintained packages, not hand-made word lists:
-- English vocabulary and word frequencies: pyspellchecker's English dictionary.
+- English vocabulary and word frequencies: pyspellchecker's English dictionary (what a word may be corrected
+  to), and wordfreq's English and Chinese word lists (frequencies over web, subtitles, Wikipedia, Reddit and
+  news text, bundled in the package): they know the abbreviations, technical terms, brands and plurals real
+  prompts use ("tech", "css", "legos", "用例", "表名"), which a spell checker's dictionary lacks.
 - Pinyin syllables and the readings of every character: pypinyin's character table.
 - Chinese words with corpus frequencies: jieba's dictionary (about 350,000 words), used as a word-level
   language model: a character that forms no word with its neighbours while a same-sound character would form a
@@ -35,6 +38,27 @@ def english():
 def english_freq() -> dict[str, int]:
     """Lower-case English word -> frequency (the spell checker's dictionary)."""
     return english().word_frequency.dictionary
+
+
+@lru_cache(maxsize=2)
+def _zipf_table(lang: str) -> dict[str, float]:
+    import math
+
+    from wordfreq import get_frequency_dict
+    return {w: math.log10(f) + 9 for w, f in get_frequency_dict(lang, "large").items()}
+
+
+def english_zipf(word: str) -> float:
+    """How common a lower-case English word is in real text: wordfreq's Zipf value (log10 of occurrences per
+    billion words; "the" 7.7, "tech" 4.7, "legos" 2.8, common misspellings like "recieve" 2.7), 0 for a word it
+    has never seen."""
+    return _zipf_table("en").get(word, 0.0)
+
+
+def chinese_zipf(word: str) -> float:
+    """wordfreq's Zipf value of a Chinese word (0 when unseen): it knows newer and technical words jieba's
+    2012 dictionary lacks ("用例" 1.8, "表名" 1.1, "微博" 4.6)."""
+    return _zipf_table("zh").get(word, 0.0)
 
 
 @lru_cache(maxsize=1)
@@ -73,6 +97,14 @@ _BRITISH = (("our", "or"), ("ours", "ors"), ("ise", "ize"), ("ised", "ized"), ("
 _SUFFIXES = ("ers", "er", "ings", "ing", "ed", "es", "s", "ly", "ness", "able", "ment", "ful", "less", "ist", "ism")
 
 
+def _common_stem(stem: str, min_freq: int) -> bool:
+    """A stem common in the spell checker's corpus, or in real text (wordfreq: "tile", "broccoli", "torn")."""
+    return english_freq().get(stem, 0) >= min_freq or english_zipf(stem) >= STEM_ZIPF
+
+
+STEM_ZIPF = 3.0  # a stem this common in real text makes "retile", "broccolis", "untorn" regular derivations
+
+
 def english_derivation(word: str) -> bool:
     """A regular derivation ("stocker", "unfollowing", "gummies") or British spelling ("colouring") of a common
     word is a word the dictionary lacks, not a typo."""
@@ -87,13 +119,53 @@ def english_derivation(word: str) -> bool:
             stem = word[:-len(suffix)]
             if stem[-1] == suffix[0] or (suffix == "s" and stem.endswith("s")):
                 continue  # "figuress", "stopped" spelt "stoped": a doubled or missing letter is a typo
-            if any(freq.get(s, 0) >= 5000 for s in (stem, stem + "e")):
+            if any(_common_stem(s, 5000) for s in (stem, stem + "e")):
                 return True
     for prefix in ("un", "re", "pre", "non", "over", "under", "sub", "co", "multi", "self"):
-        if word.startswith(prefix) and freq.get(word[len(prefix):], 0) >= 5000:
+        rest = word[len(prefix):]
+        # any real word after the prefix: "retiling" is re + tiling, a rarer word than a suffix's stem must be
+        if word.startswith(prefix) and len(rest) >= 3 and (freq.get(rest, 0) >= 1000 or english_zipf(rest) >= 2.5):
             return True
     return False
 
+
+
+_QWERTY = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
+_VOWELS = frozenset("aeiouy")
+
+
+@lru_cache(maxsize=64)
+def keyboard_neighbours(ch: str) -> str:
+    """Keys next to `ch` on a QWERTY keyboard (same row and the rows above and below)."""
+    for r, row in enumerate(_QWERTY):
+        c = row.find(ch)
+        if c >= 0:
+            near = [row[j] for j in (c - 1, c + 1) if 0 <= j < len(row)]
+            for rr in (r - 1, r + 1):
+                if 0 <= rr < len(_QWERTY):
+                    near += [_QWERTY[rr][j] for j in (c - 1, c) if 0 <= j < len(_QWERTY[rr])]
+            return "".join(near)
+    return ""
+
+
+def plausible_slip(typed: str, meant: str) -> bool:
+    """Whether one edit turning `meant` into `typed` is a slip people make: a dropped letter, two letters
+    swapped, a letter doubled (or a double undone), a neighbouring key, a vowel slipped in or one for another
+    ("additinal", "recieve", "cannisters", "definately"). Real words one edit from a common word are mostly
+    not such slips: "ahold" (an extra "a"), "mocktail" (m for c), "vining" (v for d)."""
+    if len(typed) == len(meant) - 1:
+        return True  # a dropped letter
+    if len(typed) == len(meant) + 1:
+        i = next((k for k in range(len(meant)) if typed[k] != meant[k]), len(meant))
+        extra, around = typed[i], typed[max(0, i - 1):i] + typed[i + 1:i + 2]
+        if i > 0 and extra in _VOWELS:
+            return True  # a vowel slipped in ("recipie"); at the start it makes another word ("ahold")
+        return any(extra == ch or extra in keyboard_neighbours(ch) for ch in around)
+    diff = [k for k in range(len(typed)) if typed[k] != meant[k]]
+    if len(diff) == 2:
+        return True  # two letters swapped
+    a, b = typed[diff[0]], meant[diff[0]]
+    return a in keyboard_neighbours(b) or (a in _VOWELS and b in _VOWELS)
 
 
 @lru_cache(maxsize=1)
@@ -164,6 +236,18 @@ def zh_words() -> dict[str, int]:
             if len(w) <= 4 and _CJK_ONLY.fullmatch(w):
                 words[w] = int(parts[1])
     return words
+
+
+@lru_cache(maxsize=1)
+def zh_tags() -> dict[str, str]:
+    """Chinese word -> its part-of-speech tag in jieba's dictionary ("这个" -> "r", "句子" -> "n")."""
+    tags: dict[str, str] = {}
+    with open(jieba_dict_path(), encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and len(parts[0]) <= 4:
+                tags[parts[0]] = parts[2]
+    return tags
 
 
 @lru_cache(maxsize=1)

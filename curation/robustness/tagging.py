@@ -1,8 +1,8 @@
 """Robustness data in the store: suggestions from the detectors, confirmed and hand-set tags, generated variants,
 and the robustness share per task_type.
 
-Detection writes *suggestions* (Store.robustness_* methods), never tags. An annotator confirms a suggestion,
-which adds the tag `robustness:<kind>` through Store.samples.add_tag (a revision, so the sample's history records who and
+Detection writes *suggestions* (store.robustness), never tags. An annotator confirms a suggestion,
+which adds the tag `robustness:<kind>` through store.samples.add_tag (a revision, so the sample's history records who and
 when), or rejects it. Tags can also be set by hand. Generated variants are new pending samples linked to their
 parent by `parent_id` and tagged `robustness:generated:<kind>`. Both kinds of tag make a sample protected
 (curation/protection.py).
@@ -164,22 +164,17 @@ def augment(store: Store, f: SampleFilter | None = None, settings: GenerationSet
 
 
 def _sample_row(v: dict) -> dict:
-    """A variant as a store row: derived columns computed the way import computes them."""
-    from ..messages import content_hash
-    from ..store import parse_task_type
-    from ..text import answer_text, prompt_text
-    msgs = v["messages"]
+    """A variant as a store row: its derived columns by the one rule import and edits use (derived_fields), so a
+    variant's language is detected from its own text (a mixed-language variant of a Chinese sample is `mixed`)."""
+    from ..store import derived_fields, parse_task_type
     l1, l2 = parse_task_type(v.get("task_type"))
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    chash = content_hash(msgs, v.get("tools"))
+    d = derived_fields(v)
     return {
-        "id": v["id"], "dataset": v["dataset"], "messages": msgs, "tools": v.get("tools"), "task_l1": l1,
-        "task_l2": l2, "language": v.get("language"), "tags": v["tags"], "status": "pending", "split": None,
-        "content_hash": chash, "source_hash": chash, "source": f"robustness:{v['perturbation']} of {v['parent_id']}",
-        "ingest_id": None, "parent_id": v["parent_id"], "n_turns": sum(m["role"] == "user" for m in msgs),
-        "has_system": msgs[0]["role"] == "system", "has_tools": bool(v.get("tools")) or any(
-            m.get("tool_calls") for m in msgs), "prompt_chars": len(prompt_text(msgs)),
-        "answer_chars": len(answer_text(msgs)), "rev": 0, "created_at": now, "updated_at": now,
+        "id": v["id"], "dataset": v["dataset"], "messages": v["messages"], "tools": v.get("tools"), "task_l1": l1,
+        "task_l2": l2, "tags": v["tags"], "status": "pending", "split": None, "source_hash": d["content_hash"],
+        "source": f"robustness:{v['perturbation']} of {v['parent_id']}", "ingest_id": None,
+        "parent_id": v["parent_id"], "rev": 0, "created_at": now, "updated_at": now, **d,
     }
 
 

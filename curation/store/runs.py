@@ -28,6 +28,11 @@ class RunLog:
         """Reserve an id for a run whose row is added later (an import tags its samples with it first)."""
         return _sql.next_id(cur or self._store._cur(), self._sequence)
 
+    def peek_id(self) -> int:
+        """The id the next run would get, without taking it (a dry run reports it and stores nothing)."""
+        return self._store._q("SELECT coalesce(last_value + increment_by, start_value) FROM duckdb_sequences() "
+                              "WHERE sequence_name = ?", [self._sequence])[0][0]
+
     def add(self, *, cur=None, id: int | None = None, **fields) -> int:
         """Log one run; `cur` writes inside the caller's transaction. Returns the run id."""
         with self._store._write_lock:

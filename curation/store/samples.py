@@ -8,6 +8,7 @@ import orjson
 
 from ..errors import ConflictError, UserError
 from . import _sql
+from .derived import derived_fields
 from .filters import SampleFilter, parse_task_type, sample_where, task_type_label
 from .schema import SAMPLE_COLUMNS, TRACKED, UNTYPED
 
@@ -115,10 +116,11 @@ class Samples:
         return rows[0]
 
     def frame(self, f: SampleFilter | None = None, columns: tuple[str, ...] = SAMPLE_COLUMNS):
-        """Matching samples as a polars DataFrame (messages kept as JSON text), handed over by DuckDB through Arrow."""
+        """Matching samples as a polars DataFrame (messages kept as JSON text), for vectorised analysis; DuckDB
+        hands it over through Arrow without a copy per row."""
         where, params = sample_where(f)
-        return self._store._cur().sql(f"SELECT {', '.join(_columns(columns))} FROM samples WHERE {where}",
-                                      params=params).pl()
+        return self._store._cur().sql(f"SELECT {', '.join(_columns(columns))} FROM samples WHERE {where} "
+                                      "ORDER BY created_at, id", params=params).pl()
 
     def source_hashes(self, ids: list[str]) -> dict[str, str]:
         """For the given ids already stored: id -> the content hash they were imported with."""
@@ -219,8 +221,29 @@ class Samples:
                 return self.get(sample_id)
 
     def update_many(self, f: SampleFilter, changes: dict, author: str, action: str, note: str | None = None) -> int:
-        """Apply the same change to every matching sample, each as its own revision. Returns how many changed."""
+        """Apply the same change to every matching sample, each as its own revision. Returns how many changed.
+
+        A change of metadata (task type, status, split, tags, dataset, language) is set-based: one UPDATE and one
+        INSERT of revisions for the whole selection, so 50k samples take seconds. A change of messages or tools
+        goes sample by sample, since each needs its derived columns recomputed."""
         changes = split_task_type(changes)
+        if {"messages", "tools"} & set(changes):
+            return self._update_each(f, changes, author, action, note)
+        return self._bulk(f, tuple(changes), lambda s: {k: v for k, v in changes.items() if s.get(k) != v},
+                          author, action, note)
+
+    def add_tag_many(self, f: SampleFilter, tag: str, author: str, note: str | None = None) -> int:
+        """Add a tag to every matching sample that lacks it (one revision each, set-based); returns how many."""
+        return self._bulk(f, ("tags",), lambda s: {} if tag in s["tags"] else {"tags": s["tags"] + [tag]},
+                          author, "tag", note)
+
+    def remove_tag_many(self, f: SampleFilter, tag: str, author: str, note: str | None = None) -> int:
+        """Remove a tag from every matching sample that has it (one revision each, set-based); returns how many."""
+        return self._bulk(f, ("tags",), lambda s: {"tags": [t for t in s["tags"] if t != tag]} if tag in s["tags"]
+                          else {}, author, "untag", note)
+
+    def _update_each(self, f: SampleFilter, changes: dict, author: str, action: str, note: str | None) -> int:
+        """The per-sample path: read each whole sample, write its revision and UPDATE its row (~13 ms a sample)."""
         n = 0
         with self._store._transaction():
             for s in self.list(f):
@@ -229,6 +252,49 @@ class Samples:
                     self._write_revision(s, before, {k: changes[k] for k in before}, author, action, note)
                     n += 1
         return n
+
+    def _bulk(self, f: SampleFilter | None, columns: tuple[str, ...], after_of, author: str, action: str,
+              note: str | None) -> int:
+        """Change metadata columns of the matching samples in one statement, with one revision row per changed
+        sample. `after_of(sample)` gives a sample's new values (only those that differ; {} leaves it alone).
+        The content, and so content_hash and the derived columns, stay as they are."""
+        import pyarrow as pa
+        with self._store._conflicts_as("samples were changed by someone else at the same moment"), \
+                self._store._transaction() as cur:
+            where, params = sample_where(f)
+            sql = f"SELECT id, rev, {', '.join(columns)} FROM samples WHERE {where} ORDER BY created_at, id"
+            if f is not None and f.limit is not None:  # as list(): a limit picks the first samples in import order
+                sql += " LIMIT ? OFFSET ?"
+                params = params + [int(f.limit), int(f.offset)]
+            cur.execute(sql, params)
+            ids, revs, befores, afters, values = [], [], [], [], {c: [] for c in columns}
+            for s in _sql.decode(cur, cur.fetchall()):
+                decode_sample(s)
+                after = after_of(s)
+                if not after:
+                    continue
+                ids.append(s["id"])
+                revs.append(s["rev"] + 1)
+                befores.append(_sql.dump({k: s[k] for k in after}))
+                afters.append(_sql.dump(after))
+                for c in columns:
+                    values[c].append(after.get(c, s[c]))
+            if not ids:
+                return 0
+            now = _sql.now()
+            types = {c: pa.list_(pa.string()) if c == "tags" else pa.string() for c in columns}
+            cur.register("_changes", pa.table({"id": ids, "rev": pa.array(revs, pa.int32()),
+                                               "before": befores, "after": afters,
+                                               **{c: pa.array(v, types[c]) for c, v in values.items()}}))
+            try:
+                sets = ", ".join(f"{c} = u.{c}" for c in columns)
+                cur.execute(f"UPDATE samples SET {sets}, rev = u.rev, updated_at = ? FROM _changes u "
+                            "WHERE samples.id = u.id", [now])
+                cur.execute("INSERT INTO revisions (sample_id, rev, changed_at, author, action, before, after, note) "
+                            "SELECT id, rev, ?, ?, ?, before, after, ? FROM _changes", [now, author, action, note])
+            finally:
+                cur.unregister("_changes")
+        return len(ids)
 
     def add_tag(self, sample_id: str, tag: str, author: str, note: str | None = None) -> dict:
         """Add a tag (a revision); no-op when already present."""
@@ -246,19 +312,10 @@ class Samples:
 
     def _write_revision(self, current: dict, before: dict, after: dict, author: str, action: str,
                         note: str | None) -> None:
-        from ..messages import content_hash
-        from ..text import answer_text, detect_language, prompt_text
         new = {**current, **after}
-        derived = {"content_hash": content_hash(new["messages"], new.get("tools"))}
-        if "messages" in after:
-            msgs = new["messages"]
-            derived.update(n_turns=sum(m["role"] == "user" for m in msgs),
-                           has_system=msgs[0]["role"] == "system",
-                           prompt_chars=len(prompt_text(msgs)), answer_chars=len(answer_text(msgs)))
-            if "language" not in after:
-                derived["language"] = detect_language(prompt_text(msgs) + "\n" + answer_text(msgs))
-        if "tools" in after:
-            derived["has_tools"] = bool(new.get("tools"))
+        derived = {}
+        if "messages" in after or "tools" in after:  # the content changed: derive its columns again, as import does
+            derived = derived_fields(new, language="language" not in after)
         values = {**after, **derived}
         values.pop("task_type", None)
         sets = ", ".join(f"{k} = ?" for k in values)

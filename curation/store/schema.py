@@ -19,6 +19,21 @@ SAMPLE_COLUMNS = (
     "prompt_chars", "answer_chars", "rev", "created_at", "updated_at",
 )
 
+_SCHEMA = None
+
+
+def sample_arrow_schema():
+    """The pyarrow schema of a table of new samples for store.samples.add (columns as SAMPLE_COLUMNS)."""
+    global _SCHEMA
+    if _SCHEMA is None:
+        import pyarrow as pa
+        i, b, t = pa.int32(), pa.bool_(), pa.timestamp("us")
+        types = {"tags": pa.list_(pa.string()), "ingest_id": i, "n_turns": pa.int16(), "has_system": b,
+                 "has_tools": b, "prompt_chars": i, "answer_chars": i, "rev": i, "created_at": t, "updated_at": t}
+        _SCHEMA = pa.schema([(c, types.get(c, pa.string())) for c in SAMPLE_COLUMNS])
+    return _SCHEMA
+
+
 # (table, id column, sequence): every id the store hands out comes from one of these.
 SEQUENCES = (
     ("ingests", "id", "ingests_seq"),

@@ -272,7 +272,8 @@ class StatsView:
                                          FROM samples WHERE {where})""", params=params).pl()
 
     def set_tokens(self, table) -> None:
-        """Replace the token estimates with counts from a polars DataFrame (id, prompt_tokens, answer_tokens)."""
+        """Replace the token estimates with counts from a polars DataFrame or Arrow table (id, prompt_tokens,
+        answer_tokens)."""
         self._c.register("_tok", table)
         try:
             self._c.execute("UPDATE stats_v SET prompt_tokens = t.prompt_tokens, answer_tokens = t.answer_tokens "
