@@ -1,7 +1,7 @@
 """Benchmark: first render and re-render of the Overview, Browse and Diversity pages on 100,000 samples, with
 Streamlit's AppTest, for this checkout and for a baseline commit, in one run. Prints one JSON document.
 
-    python benchmarks/page_renders.py                    # baseline: the commit before the pages moved from pandas to polars
+    python benchmarks/page_renders.py                    # baseline: the newest commit whose pages used pandas
     python benchmarks/page_renders.py --base main~3 --rounds 5
 
 The baseline's code is the `git archive` of the base commit, unpacked into a temporary folder. Each side renders in
@@ -30,12 +30,16 @@ PAGES = ("overview", "browse", "diversity")
 
 
 def base_commit() -> str:
-    """The parent of the commit that removed pandas from pages/overview.py (the before side of issue 14 item 6)."""
-    out = subprocess.run(["git", "log", "-1", "--format=%H", "-S", "import pandas as pd", "--", "pages/overview.py"],
-                         cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
-    if not out:
-        raise SystemExit("no commit changes `import pandas as pd` in pages/overview.py; pass --base")
-    return out + "~1"
+    """The newest commit (by date) whose pages/overview.py still imports pandas: the before side of issue 14 item 6,
+    including whatever else the pages gained up to then."""
+    revs = subprocess.run(["git", "rev-list", "--date-order", "--max-count=2000", "HEAD"], cwd=ROOT,
+                          capture_output=True, text=True, check=True).stdout.split()
+    for rev in revs:
+        found = subprocess.run(["git", "grep", "-q", "-F", "import pandas as pd", rev, "--", "pages/overview.py"],
+                               cwd=ROOT, check=False)
+        if found.returncode == 0:
+            return rev
+    raise SystemExit("no commit's pages/overview.py imports pandas; pass --base")
 
 
 def unpack(rev: str, into: Path) -> Path:
