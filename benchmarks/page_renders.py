@@ -6,7 +6,8 @@ Streamlit's AppTest, for this checkout and for a baseline commit, in one run. Pr
 
 The baseline's code is the `git archive` of the base commit, unpacked into a temporary folder. Each side renders in
 its own child process (its own `curation` and `pages` on the path), alternating over the rounds so that machine load
-falls on both alike; the report gives each page's median over the rounds and the ratio after/before. Both sides read
+falls on both alike; the report gives each page's median over the rounds, every round's timings, the load average
+at start and end, and the ratio after/before. Both sides read
 the same store (benchmarks/out/, generated once by stats_data.build_store, its statistics prepared as after an
 import). A first render clears st.cache_data and st.cache_resource; a re-render is the next run of the same AppTest.
 """
@@ -117,17 +118,20 @@ def main() -> None:
     head_sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                               check=True).stdout.strip()
     before, after = [], []
+    load_start = [round(x, 1) for x in os.getloadavg()]
     with tempfile.TemporaryDirectory() as tmp:
         tree = unpack(base_sha, Path(tmp))
         for i in range(args.rounds):
             sides = [(before, tree), (after, ROOT)]
             for acc, t in (sides if i % 2 == 0 else sides[::-1]):
                 acc.append(run_side(t, db))
+    load_end = [round(x, 1) for x in os.getloadavg()]
     b, a = median_of(before), median_of(after)
     ratio = {p: {k: round(a[p][k] / b[p][k], 2) if b[p][k] else None for k in a[p]} for p in PAGES}
     print(json.dumps({"benchmark": "pages", "samples": args.samples, "rounds": args.rounds,
-                      "cpu_count": os.cpu_count(), "before": {"commit": base_sha, **b},
-                      "after": {"commit": head_sha, "worktree_changes_included": True, **a},
+                      "cpu_count": os.cpu_count(), "load_avg_start_end": [load_start, load_end],
+                      "before": {"commit": base_sha, **b, "each_round": before},
+                      "after": {"commit": head_sha, "worktree_changes_included": True, **a, "each_round": after},
                       "ratio_after_over_before": ratio}, indent=1))
 
 

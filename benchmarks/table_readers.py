@@ -3,10 +3,12 @@ run. Prints one JSON document.
 
     python benchmarks/table_readers.py            # 100,000 rows (question, answer, task_type, tags; zh and en)
 
-CSV: Python's csv module (the reader before issue 14), polars, DuckDB. Parquet: pyarrow batches (the reader before),
-polars, DuckDB. Each reader turns the file into the records the import converts (one dict per row, all strings for
-CSV), which is the part that differs between them; `curation.formats.read_csv` / `read_parquet` are timed as well.
-Every reader must yield the same rows (`identical`). Rounds alternate the readers; medians are reported.
+CSV: the import's reader before issue 14 (Python's csv module, `formats._csv_module_rows`, kept as the fallback),
+polars, DuckDB, and `curation.formats.read_csv` as it is now. Parquet, a flat table (question/answer columns) and
+a nested one (a `messages` list of structs): pyarrow batches (the reader before), polars, DuckDB, and
+`curation.formats.read_parquet`. Each reader turns the file into the records the import converts (one dict per
+row, all strings for CSV), the part that differs between them. Every reader must yield the same rows
+(`identical`). Rounds alternate the order of the readers; medians are reported.
 """
 from __future__ import annotations
 
@@ -40,11 +42,6 @@ def make_rows(n: int) -> list[dict]:
         rows.append({"question": f"{q} #{i}", "answer": a, "task_type": f"t{i % 40}/sub{i % 3}",
                      "tags": "" if i % 5 else "typo, mixed"})
     return rows
-
-
-def stdlib_csv(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        return [dict(r) for r in csv.DictReader(f)]
 
 
 def polars_csv(path: Path) -> list[dict]:
@@ -94,11 +91,12 @@ def time_readers(path: Path, readers: dict, rounds: int) -> dict:
             times[name].append(time.perf_counter() - t)
             results[name] = rows
     first = next(iter(results.values()))
-    base = next(iter(readers))
+    base = next(iter(readers)).split(" ")[0]
+    base_key = next(iter(readers))
     med = {k: statistics.median(v) for k, v in times.items()}
     return {"rows": len(first), "mb": round(path.stat().st_size / 1e6, 1),
             "seconds": {k: round(v, 3) for k, v in med.items()},
-            "speedup_vs_" + base: {k: round(med[base] / v, 2) for k, v in med.items()},
+            "speedup_vs_" + base: {k: round(med[base_key] / v, 2) for k, v in med.items()},
             "identical": {k: v == first for k, v in results.items()}}
 
 
@@ -112,20 +110,27 @@ def main() -> None:
     from curation import formats
     rows = make_rows(args.rows)
     with tempfile.TemporaryDirectory() as tmp:
-        csv_path, pq_path = Path(tmp) / "t.csv", Path(tmp) / "t.parquet"
+        csv_path, pq_path, nested_path = Path(tmp) / "t.csv", Path(tmp) / "t.parquet", Path(tmp) / "n.parquet"
         with open(csv_path, "w", encoding="utf-8", newline="") as f:
             w = csv.DictWriter(f, fieldnames=list(rows[0]))
             w.writeheader()
             w.writerows(rows)
         pl.DataFrame(rows).write_parquet(pq_path)
+        pl.DataFrame([{"messages": [{"role": "user", "content": r["question"]},
+                                    {"role": "assistant", "content": r["answer"]}], "task_type": r["task_type"]}
+                      for r in rows]).write_parquet(nested_path)
         del rows
+        parquet_readers = {"pyarrow_batches (before)": pyarrow_parquet, "polars": polars_parquet,
+                           "duckdb": duckdb_parquet, "curation.formats.read_parquet": ours(formats.read_parquet)}
         result = {"benchmark": "table_readers", "cpu_count": os.cpu_count(),
+                  "load_avg_start": [round(x, 1) for x in os.getloadavg()],
                   "csv": time_readers(csv_path, {
-                      "csv_module": stdlib_csv, "polars": polars_csv, "duckdb": duckdb_csv,
+                      "csv_module (before)": ours(lambda p: formats._csv_module_rows(p, "utf-8")),
+                      "polars": polars_csv, "duckdb": duckdb_csv,
                       "curation.formats.read_csv": ours(lambda p: formats.read_csv(p, "utf-8"))}, args.rounds),
-                  "parquet": time_readers(pq_path, {
-                      "pyarrow_batches": pyarrow_parquet, "polars": polars_parquet, "duckdb": duckdb_parquet,
-                      "curation.formats.read_parquet": ours(formats.read_parquet)}, args.rounds)}
+                  "parquet_flat": time_readers(pq_path, parquet_readers, args.rounds),
+                  "parquet_nested": time_readers(nested_path, parquet_readers, args.rounds)}
+        result["load_avg_end"] = [round(x, 1) for x in os.getloadavg()]
     print(json.dumps(result, indent=1))
 
 

@@ -361,9 +361,8 @@ def _csv_module_rows(path: Path, encoding: str, progress=None) -> Iterator[Recor
 
 
 def read_parquet(path: Path, progress=None) -> Iterator[Record]:
-    """Rows of a Parquet file, read in batches (bounded memory) and turned into dicts by polars, which does it 2-3x
-    faster than pyarrow's to_pylist (benchmarks/table_readers.py)."""
-    import polars as pl
+    """Rows of a Parquet file, read in batches. pyarrow's to_pylist stays: polars' to_dicts was no faster on flat
+    columns and slower on nested `messages` (benchmarks/table_readers.py)."""
     import pyarrow.parquet as pq
     try:
         pf = pq.ParquetFile(path)
@@ -373,7 +372,7 @@ def read_parquet(path: Path, progress=None) -> Iterator[Record]:
     for batch in pf.iter_batches(batch_size=10000):
         if progress:
             progress(batch.nbytes)
-        for row in pl.from_arrow(batch).to_dicts():
+        for row in batch.to_pylist():
             n += 1
             yield Record(n, row)
 

@@ -1,4 +1,4 @@
-"""CSV and Parquet imports read through polars and give the records the csv module and pyarrow gave."""
+"""CSV imports read through polars and give the records the csv module gave; Parquet rows keep nested messages."""
 import pyarrow as pa
 import pyarrow.parquet as pq
 
