@@ -7,6 +7,7 @@ import streamlit as st
 from curation.errors import UserError
 from curation.export import ExportSettings, export_selection
 from curation.frames import frame
+from curation.store import curated
 from pages._common import filter_widgets, get_store, safe_path, show_error
 
 store = get_store()
@@ -15,9 +16,9 @@ st.caption("Default selection: everything not rejected and not marked duplicate.
            "filter, the store revision, the ids per split and a content hash, so a training run is traceable.")
 with st.expander("Selection", expanded=True):
     f = filter_widgets(store, "export")
-    curated = st.checkbox("Leave out rejected and duplicate samples", value=True)
-if curated and not f.status:
-    f.exclude_status = ["rejected", "duplicate"]
+    leave_out = st.checkbox("Leave out rejected and duplicate samples", value=True)
+if leave_out:
+    f = curated(f)
 st.caption(f"{store.samples.count(f):,} samples selected")
 
 c = st.columns(4)
@@ -28,10 +29,13 @@ seed = c[2].number_input("Seed", 0, 2**31 - 1, 42)
 # new widget on the next rerun and drop what the user typed.
 suggested = st.session_state.setdefault("export_suggested", f"exports/{datetime.now():%Y%m%d-%H%M%S}")
 folder = c[3].text_input("Folder (inside the workspace)", suggested, key="export_folder")
+overwrite = st.checkbox("Overwrite a non-empty folder", key="export_overwrite",
+                        help="Off: a folder that already holds files is refused, so no earlier export is replaced")
 if st.button("Export", type="primary"):
     try:
         out = safe_path(folder, "exports/latest")
-        manifest = export_selection(store, out, f, ExportSettings(fmt, eval_fraction, int(seed)))
+        manifest = export_selection(store, out, f, ExportSettings(fmt, eval_fraction, int(seed),
+                                                                      overwrite=overwrite))
     except (UserError, ValueError) as e:
         show_error(e)
         st.stop()

@@ -11,7 +11,7 @@ from curation.dedup.runs import (apply_above, apply_cluster, clusters_at, counts
 from curation.errors import UserError
 from curation.ingest import IngestSettings, ingest
 from curation.store import SampleFilter
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 from tests.helpers import only_commands
 
 BASE = "Explain how photosynthesis turns light, water and carbon dioxide into sugar and oxygen in green plants."

@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib.util
 from collections import Counter
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 KINDS = {"typo", "incomplete", "code_mix", "pinyin"}
 
@@ -39,3 +39,20 @@ def test_corpus_references_rebuild(corpora_dir):
         source = prompts[it["corpus"]][it["index"]]
         assert t is None or (t == source) == (it["perturbation"] is None)
         assert bench.half(it["corpus"], it["index"]) == "test"  # never a record detectors were developed on
+
+
+def test_incomplete_flags_on_real_prompts_are_labelled_and_right(corpora_dir):
+    """Issue 20, item 22: the public corpora's prompts are nearly all complete, so every incomplete flag there is
+    labelled by hand, and nine in ten must be right (before issue 20: 14 flags, 3 right)."""
+    bench = _bench()
+    real = bench.real_incomplete(bench.corpus_prompts(corpora_dir), bench.real_labels())
+    assert real["unlabelled"] == [] and real["right"] >= 1
+    assert real["precision"] >= 0.9
+
+
+def test_refusal_flag_on_the_demo_set_keeps_refusals_and_drops_apologies():
+    """Issue 20, item 23, measured as the benchmark does: the old rule (kept there as the baseline) flags the
+    demo set's helpful customer-service apologies, the new one only its planted refusals."""
+    rates = _bench().refusal_rates()
+    assert rates["before"]["false_in_customer_service"] > 0
+    assert rates["after"]["false"] == 0 and rates["after"]["recall"] == rates["before"]["recall"] == 1.0

@@ -8,7 +8,7 @@ import pytest
 
 from curation.robustness.prompt import text_turns
 from curation.robustness.typo import TYPO_CALIBRATION, TypoDetector, typo_features, typo_probability
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def _typo(text: str):
@@ -26,6 +26,7 @@ def _typo(text: str):
     "Her dog got ahold of her wallet and shredded all the cash.",
     "Kimiko is retiling her kitchen floor. Each tile is 6 square inches.",
     "Julio makes a mocktail every evening.",
+    "Write a debounce function in JavaScript.",  # the demo set: a function name
     "John's car gets 30 mpg. He drives 20 miles to work each day.",
     "She plans to take home any cookies she doesn’t sell.",
     "找出一个重复元素数组中的两个不重复元素。输入：arr = [2, 3, 7, 9, 11, 2, 3, 11]",

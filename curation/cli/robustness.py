@@ -3,55 +3,55 @@ curation.robustness (registered by curation/cli/__init__.py)."""
 from __future__ import annotations
 
 from ..errors import UserError
-from ..robustness.detection import default_detectors, detect_text
+from ..robustness.detectors import default_detectors, detect_text, detector_names
 from ..robustness.generation import PERTURBATIONS, GenerationSettings
 from ..robustness.tagging import (augment, decide_many, detect_into_store, share_by_task_type, suggestions, tag_samples,
                                   untag_samples)
-from .args import add_filter_args, author_of, filter_from_args, open_store
-
-KINDS = ("typo", "incomplete", "code_mix", "pinyin")
+from .args import (add_filter_args, author_of, filter_from_args, fraction, non_negative_int, open_store,
+                   positive_int)
 
 
 def register(sub, common) -> None:
     """Add the `robustness` command group to the `curation` parser."""
 
+    kinds = detector_names()
     top = sub.add_parser("robustness", parents=[common], help="detect, tag, generate and protect robustness data")
     rsub = top.add_subparsers(dest="robustness_command", required=True, metavar="ACTION")
 
     p = rsub.add_parser("detect", parents=[common], help="run the detectors over a filter; store suggestions")
-    p.add_argument("--kind", action="append", choices=KINDS, help="only these detectors (repeatable)")
+    p.add_argument("--kind", action="append", choices=kinds, help="only these detectors (repeatable)")
     add_filter_args(p)
     p.set_defaults(func=cmd_detect)
 
     p = rsub.add_parser("suggestions", parents=[common], help="list stored suggestions")
-    p.add_argument("--kind", choices=KINDS)
+    p.add_argument("--kind", choices=kinds)
     p.add_argument("--state", default="open", choices=["open", "confirmed", "rejected", "all"])
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=non_negative_int, default=50)
     p.set_defaults(func=cmd_suggestions)
 
     for name, verdict in (("confirm", "confirm"), ("reject", "reject")):
         p = rsub.add_parser(name, parents=[common], help=f"{name} suggestions (by sample id, or all open ones)")
         p.add_argument("ids", nargs="*", help="sample ids")
-        p.add_argument("--kind", choices=KINDS, help="which suggestion (required with ids)")
+        p.add_argument("--kind", choices=kinds, help="which suggestion (required with ids)")
         p.add_argument("--all-open", action="store_true", help=f"{name} every open suggestion (of --kind if given)")
-        p.add_argument("--min-confidence", type=float, default=0.0, help="with --all-open: only at least this sure")
+        p.add_argument("--min-confidence", type=fraction, default=0.0, help="with --all-open: only at least this sure")
         p.set_defaults(func=cmd_decide, verdict=verdict)
 
     for name in ("tag", "untag"):
         p = rsub.add_parser(name, parents=[common], help=f"{'set' if name == 'tag' else 'remove'} a confirmed "
                                                          "robustness tag by hand")
         p.add_argument("ids", nargs="+", help="sample ids")
-        p.add_argument("--kind", required=True, choices=KINDS)
+        p.add_argument("--kind", required=True, choices=kinds)
         p.add_argument("--note", help="why (kept in the sample's history)")
         p.set_defaults(func=cmd_tag, untag=name == "untag")
 
     p = rsub.add_parser("augment", parents=[common], help="generate robustness variants of clean samples")
     p.add_argument("--perturbation", action="append", choices=list(PERTURBATIONS),
                    help="perturbations to use (repeatable; default all)")
-    p.add_argument("--rate", type=float, help="share of eligible clean samples per task_type to vary (default 0.1)")
-    p.add_argument("--target-share", type=float, help="stop at this robustness share per task_type (default 0.08)")
+    p.add_argument("--rate", type=fraction, help="share of eligible clean samples per task_type to vary (default 0.1)")
+    p.add_argument("--target-share", type=fraction, help="stop at this robustness share per task_type (default 0.08)")
     p.add_argument("--no-target", action="store_true", help="ignore the target share")
-    p.add_argument("--variants-per-sample", type=int, help="variants per parent (default 1)")
+    p.add_argument("--variants-per-sample", type=positive_int, help="variants per parent (default 1)")
     p.add_argument("--turn", choices=["first", "last"], help="user turn to perturb (default last)")
     p.add_argument("--seed", type=int, help="random seed (default 42)")
     p.add_argument("--dry-run", action="store_true", help="show what would be generated; store nothing")
@@ -59,7 +59,7 @@ def register(sub, common) -> None:
     p.set_defaults(func=cmd_augment)
 
     p = rsub.add_parser("share", parents=[common], help="robustness share per task_type against the target")
-    p.add_argument("--target", type=float, help="target share (default: the generator's 0.08)")
+    p.add_argument("--target", type=fraction, help="target share (default: the generator's 0.08)")
     add_filter_args(p)
     p.set_defaults(func=cmd_share)
 
@@ -68,19 +68,9 @@ def register(sub, common) -> None:
     p.set_defaults(func=cmd_check)
 
 
-def _detectors(kinds):
-    detectors = default_detectors()
-    if kinds:
-        names = {"typo": "TypoDetector", "incomplete": "IncompleteDetector", "code_mix": "CodeMixDetector",
-                 "pinyin": "PinyinDetector"}
-        wanted = {names[k] for k in kinds}
-        detectors = [d for d in detectors if type(d).__name__ in wanted]
-    return detectors
-
-
 def cmd_detect(args) -> dict:
     with open_store(args) as store:
-        return detect_into_store(store, filter_from_args(args), _detectors(args.kind))
+        return detect_into_store(store, filter_from_args(args), default_detectors(args.kind))
 
 
 def cmd_suggestions(args) -> dict:

@@ -17,9 +17,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import lexicon
-from .detection import Detection, Evidence, finding
-from .prompt import CJK_CLASS, TOKEN, Token, Turn
+from .. import lexicon
+from ..detection import Detection, Evidence, finding
+from ..prompt import CJK_CLASS, TOKEN, Token, Turn
+from .base import DETECTORS, Detector
 
 # Chat shorthand and unit abbreviations are informal, not misspelled.
 SHORTHAND = frozenset("""pls plz thx thnx lol btw imo imho asap fyi idk tbh omg brb afaik np ty ok okay
@@ -47,7 +48,7 @@ _DE_FOR_DEI = re.compile("(?<![我你他她它们谁])([跑走说写做吃睡唱
 # prompts, typos the generator put into dev-half corpus prompts, and every suggestion on the dev half of the
 # real corpora, labelled by hand in benchmarks/data/typo_real_labels.jsonl); the benchmark reports how well the
 # probabilities match the observed precision on the test half.
-TYPO_CALIBRATION = (-0.75, 2.614, -2.504, -0.868, 2.796)
+TYPO_CALIBRATION = (-0.75, 2.614, -2.503, -0.868, 2.796)
 
 
 def typo_probability(gap: float, zipf: float, short: bool, slip: bool) -> float:
@@ -82,11 +83,12 @@ class TypoSettings:
     zh_zipf_gap: float = 4.0  # the corrected word must be this many Zipf units (powers of ten) more common
 
 
-class TypoDetector:
+@DETECTORS.register
+class TypoDetector(Detector):
     """Finds misspelled English words and wrong Chinese characters."""
 
-    def __init__(self, settings: TypoSettings | None = None):
-        self.settings = settings or TypoSettings()
+    name = "typo"
+    Settings = TypoSettings
 
     def detect(self, turns: list[Turn]) -> Detection | None:
         found: list[tuple[Evidence, float]] = []
@@ -97,7 +99,7 @@ class TypoDetector:
                 found += [(e, ZH_PROBABILITY) for e in self._chinese(turn)]
         if not found:
             return None
-        return finding("typo", self, [e for e, _ in found], _sample_confidence(found))
+        return finding(self.name, self, [e for e, _ in found], _sample_confidence(found))
 
     # ---- English ----
     def _english(self, turn: Turn) -> list[tuple[Evidence, float]]:
@@ -171,10 +173,15 @@ def _written_as_meant(turn: Turn, tok: Token, s: TypoSettings) -> bool:
     return turn.cjk_near(tok.start, tok.end) or _identifier_context(turn.text, tok)
 
 
+_CODE_NOUN = re.compile(r"\s+(?:function|method|class|hook|decorator|component|variable|parameter|module|"
+                        r"package|library|command|algorithm)s?\b", re.I)
+
+
 def _identifier_context(text: str, tok: Token) -> bool:
-    """A name used as code: "arr = [2, 3]", "call fetchData(", "the .venv folder"."""
+    """A name used as code: "arr = [2, 3]", "call fetchData(", "the .venv folder", "a debounce function"."""
     after = text[tok.end:tok.end + 3].lstrip(" ")
-    return after[:1] in ("=", "(", "[") or text[max(0, tok.start - 1):tok.start] == "."
+    return (after[:1] in ("=", "(", "[") or text[max(0, tok.start - 1):tok.start] == "."
+            or _CODE_NOUN.match(text, tok.end) is not None)
 
 
 def _sample_confidence(found: list[tuple[Evidence, float]]) -> float:
