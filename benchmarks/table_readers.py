@@ -46,7 +46,7 @@ def make_rows(n: int) -> list[dict]:
 
 def polars_csv(path: Path) -> list[dict]:
     import polars as pl
-    return pl.read_csv(path, infer_schema=False, empty_string_is_null=False).to_dicts()
+    return pl.read_csv(path, infer_schema=False).fill_null("").to_dicts()
 
 
 def duckdb_csv(path: Path) -> list[dict]:

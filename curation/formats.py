@@ -470,7 +470,8 @@ def _polars_csv(path: Path) -> list[Record] | None:
     """The csv module's records of a well-formed UTF-8 CSV file, parsed by polars; None where it must not be used."""
     import polars as pl
     try:
-        df = pl.read_csv(path, infer_schema=False, empty_string_is_null=False, raise_if_empty=False)
+        # every column as text; an empty field is "" (as in the csv module), whatever a polars version's default
+        df = pl.read_csv(path, infer_schema=False, raise_if_empty=False).fill_null("")
     except (pl.exceptions.PolarsError, UnicodeDecodeError):
         return None
     with open(path, encoding="utf-8-sig", newline="") as f:
