@@ -1,4 +1,4 @@
-"""Browse: filter samples, read one as a chat, trace and restore its revisions, relabel in bulk."""
+"""Browse: filter samples, read one as a chat, trace and restore its revisions, relabel and find-and-replace in bulk."""
 import streamlit as st
 
 from curation.diffing import revision_changes
@@ -8,6 +8,7 @@ from curation.labels import active_filters, describe_filter, relabel
 from curation.store import SampleFilter
 from pages._common import (current_user, filter_widgets, flash, get_store, md, render_messages, show_error,
                            show_flash, untyped_badge)
+from pages._find_replace import find_replace_section
 
 PAGE_SIZE = 100
 CONFIRM_ABOVE = 20  # a bulk relabel of more samples than this needs an explicit tick
@@ -32,6 +33,7 @@ page = st.number_input(f"Page (of {pages})", 1, pages, 1) if pages > 1 else 1
 f.limit, f.offset = PAGE_SIZE, (page - 1) * PAGE_SIZE
 rows = store.samples.list(f)
 st.caption(f"Matching samples: {total:,}")
+find_replace_section(store, f, total, current_user())
 if not rows:
     st.stop()
 

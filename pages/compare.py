@@ -12,6 +12,7 @@ import streamlit as st
 from curation.errors import UserError
 from curation.frames import frame
 from curation.store import curated_filter
+from pages._ab import ab_section
 from pages._common import (base_model_input, current_user, get_store, just_finished, md, save_upload, show_error,
                            workspace)
 from training import compare as cmp
@@ -125,6 +126,8 @@ with st.container(border=True):
         active = pl.pipeline_status(current)["state"] in pl.ACTIVE
         st.fragment(run_every=2 if active else None)(show_pipeline)(current)
 
+
+ab_section(store, ws)
 
 # ---------------------------------------------------------------- which runs
 runs = list_runs(runs_dir)

@@ -27,10 +27,8 @@ from pathlib import Path
 
 from curation.errors import UserError
 
-from .contamination import DecontamSettings
 from .evaluate import EvalSettings
 from .rundir import ACTIVE, read_json, wait_until_done, write_json
-from .stats import BootstrapSettings
 
 STAGES = ("export", "audit", "train", "evaluate", "compare")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -54,8 +52,13 @@ class PipelineSettings:
 def settings_from_dict(d: dict) -> PipelineSettings:
     """Rebuild PipelineSettings (with its nested eval settings) from config.json."""
     ev = dict(d.get("eval") or {})
-    ev["decontam"] = DecontamSettings(**(ev.get("decontam") or {}))
-    ev["bootstrap"] = BootstrapSettings(**(ev.get("bootstrap") or {}))
+    # every nested settings dataclass (decontam, bootstrap, degeneracy, ...) comes back from its dict, so a new
+    # one added to EvalSettings cannot reach the evaluation as a plain dict
+    defaults = EvalSettings()
+    for f in dataclasses.fields(EvalSettings):
+        nested = getattr(defaults, f.name)
+        if dataclasses.is_dataclass(nested) and isinstance(ev.get(f.name), dict):
+            ev[f.name] = type(nested)(**ev[f.name])
     return PipelineSettings(**{**d, "eval": EvalSettings(**ev)})
 
 
@@ -115,15 +118,24 @@ def start_pipeline(store, workspace, filter_=None, settings: PipelineSettings | 
     from curation.store import curated_filter
 
     s = settings or PipelineSettings()
+    return start_with_export(workspace, s, lambda out: export_selection(
+        store, out, filter_ or curated_filter(), ExportSettings(eval_fraction=s.eval_fraction, seed=s.seed)))
+
+
+def start_with_export(workspace, s: PipelineSettings, write_export, message: str = "exporting the curated selection",
+                      after=None, label: str | None = None) -> Path:
+    """The one-click chain with its export written by `write_export(out_dir) -> manifest` (here, in the
+    caller's process); the rest runs in the background. `after`: a pipeline folder this one waits for before
+    it trains, so two chains (an A/B) share the CPU one after the other instead of halving it."""
     check_settings(s)
     ws = Path(workspace)
     pdir = _new_dir(ws / "pipelines")
-    _write_config(pdir, s, stages=STAGES, runs_dir=ws / "runs")
+    _write_config(pdir, s, stages=STAGES, runs_dir=ws / "runs",
+                  extra={"after": str(Path(after).resolve()) if after else None, "label": label})
     status = _initial_status(pdir, STAGES)
-    _stage(pdir, status, "export", "running", "exporting the curated selection")
+    _stage(pdir, status, "export", "running", message)
     try:
-        manifest = export_selection(store, pdir / "export", filter_ or curated_filter(),
-                                    ExportSettings(eval_fraction=s.eval_fraction, seed=s.seed))
+        manifest = write_export(pdir / "export")
     except UserError as e:
         _fail(pdir, status, "export", str(e))
         raise
@@ -175,9 +187,10 @@ def _new_dir(root: Path) -> Path:
     raise UserError(f"could not create a pipeline folder in {root}")
 
 
-def _write_config(pdir: Path, s: PipelineSettings, stages, runs_dir: Path) -> None:
+def _write_config(pdir: Path, s: PipelineSettings, stages, runs_dir: Path, extra: dict | None = None) -> None:
     write_json(pdir / "config.json", {"settings": dataclasses.asdict(s), "stages": list(stages),
-                                      "runs_dir": str(Path(runs_dir).resolve()), "created_at": time.time()})
+                                      "runs_dir": str(Path(runs_dir).resolve()), "created_at": time.time(),
+                                      **(extra or {})})
 
 
 def _initial_status(pdir: Path, stages) -> dict:
@@ -328,8 +341,22 @@ def run(pdir: Path) -> int:
         return 1
 
 
+def _wait_for(pdir: Path, status: dict, config: dict) -> None:
+    """Hold this chain until the pipeline it was started after has finished; fail if that one did not succeed."""
+    other = Path(config["after"])
+    while (st := pipeline_status(other))["state"] in ACTIVE:
+        _check_cancel(pdir)
+        _stage(pdir, status, "audit", "running", f"waiting for pipeline {other.name} to finish ({st.get('stage')})")
+        time.sleep(POLL_S)
+    if st["state"] != "succeeded":
+        raise UserError(f"pipeline {other.name}, which this one runs after, {st['state']}: {st.get('error')}")
+
+
 def _audit(pdir: Path, status: dict, s: PipelineSettings, config: dict) -> str:
     from .jobs import prepare
+
+    if config.get("after"):
+        _wait_for(pdir, status, config)
 
     _, report = prepare(status["export_dir"], s.base_model, s.overrides)
     write_json(pdir / "audit.json", report.to_dict())
