@@ -75,14 +75,14 @@ def _report(adir: str) -> None:
         "task_type": r["task_type"], "metric": r["metric"], "base": _r(r["base"]), "raw": _r(r["raw"]),
         "curated": _r(r["curated"]), "curated − raw": _r(r["delta"]),
         "95% CI": "" if r["ci_low"] is None else f"[{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]", "n": r["n"],
-        "verdict": r["verdict"]} for r in report["rows"]]), hide_index=True, use_container_width=True)
+        "verdict": r["verdict"]} for r in report["rows"]]), hide_index=True, width="stretch")
     types = sorted({r["task_type"] for r in report["rows"]} - {ab.OVERALL})
     pick = st.selectbox("Answers side by side", ["(all)"] + types, key="ab_type")
     items = ab.ab_side_by_side(adir, None if pick == "(all)" else pick, limit=20)
     st.dataframe(frame([{"prompt": i["prompt"], "reference": i["reference"], "raw": i["raw_output"],
                          "curated": i["curated_output"], "raw score": _r(i["raw"]),
                          "curated score": _r(i["curated"])} for i in items]),
-                 hide_index=True, use_container_width=True)
+                 hide_index=True, width="stretch")
 
 
 def _r(x):
