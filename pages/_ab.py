@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from curation.errors import UserError
+from curation.frames import frame
 from curation.store import SampleFilter
 from pages._common import base_model_input
 from training import ab
@@ -71,7 +71,7 @@ def _report(adir: str) -> None:
              f"both are scored on the same **{report['eval']['paired']}** eval items. Curation removed "
              f"{ch['removed']:,} ({', '.join(f'{n} {k}' for k, n in ch['removed_by_status'].items()) or 'none'}), "
              f"edited {ch['edited']:,} and relabelled {ch['relabelled']:,} samples.")
-    st.dataframe(pd.DataFrame([{
+    st.dataframe(frame([{
         "task_type": r["task_type"], "metric": r["metric"], "base": _r(r["base"]), "raw": _r(r["raw"]),
         "curated": _r(r["curated"]), "curated − raw": _r(r["delta"]),
         "95% CI": "" if r["ci_low"] is None else f"[{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]", "n": r["n"],
@@ -79,9 +79,9 @@ def _report(adir: str) -> None:
     types = sorted({r["task_type"] for r in report["rows"]} - {ab.OVERALL})
     pick = st.selectbox("Answers side by side", ["(all)"] + types, key="ab_type")
     items = ab.ab_side_by_side(adir, None if pick == "(all)" else pick, limit=20)
-    st.dataframe(pd.DataFrame([{"prompt": i["prompt"], "reference": i["reference"], "raw": i["raw_output"],
-                                "curated": i["curated_output"], "raw score": _r(i["raw"]),
-                                "curated score": _r(i["curated"])} for i in items]),
+    st.dataframe(frame([{"prompt": i["prompt"], "reference": i["reference"], "raw": i["raw_output"],
+                         "curated": i["curated_output"], "raw score": _r(i["raw"]),
+                         "curated score": _r(i["curated"])} for i in items]),
                  hide_index=True, width="stretch")
 
 

@@ -1,9 +1,9 @@
 """Browse: filter samples, read one as a chat, trace and restore its revisions, relabel and find-and-replace in bulk."""
-import pandas as pd
 import streamlit as st
 
 from curation.diffing import revision_changes
 from curation.errors import UserError
+from curation.frames import frame
 from curation.labels import active_filters, describe_filter, relabel
 from curation.store import SampleFilter
 from pages._common import (current_user, filter_widgets, flash, get_store, md, render_messages, show_error,
@@ -37,7 +37,7 @@ find_replace_section(store, f, total, current_user())
 if not rows:
     st.stop()
 
-table = pd.DataFrame([{
+table = frame([{
     "id": s["id"], "dataset": s["dataset"], "task_type": s["task_type"] or "(untyped)", "status": s["status"],
     "language": s["language"], "turns": s["n_turns"], "tags": ", ".join(s["tags"]),
     "prompt": next((m["content"] for m in s["messages"] if m["role"] == "user"), "")[:100],
@@ -68,9 +68,9 @@ with chat:
 
 if history:
     st.subheader("History")
-    st.dataframe(pd.DataFrame([{"rev": h["rev"], "when": h["changed_at"], "who": h["author"], "action": h["action"],
-                                "changes": "; ".join(revision_changes(h["before"], h["after"])),
-                                "note": h["note"]} for h in history]), hide_index=True)
+    st.dataframe(frame([{"rev": h["rev"], "when": h["changed_at"], "who": h["author"], "action": h["action"],
+                         "changes": "; ".join(revision_changes(h["before"], h["after"])),
+                         "note": h["note"]} for h in history]), hide_index=True)
 
 st.divider()
 st.subheader("Relabel in bulk")
