@@ -291,7 +291,7 @@ def real_typo(prompts: dict[str, list[str]], labels: dict) -> dict:
     """Typo suggestions on every record of the corpora, per language of the record (gsm8k: English; alpaca_zh,
     glaive: Chinese; identity: both), with precision against the hand labels and per corpus half."""
     from curation.robustness.prompt import text_turns
-    from curation.robustness.typo import TypoDetector
+    from curation.robustness.detectors.typo import TypoDetector
     d = TypoDetector()
     found: dict[str, list[tuple]] = defaultdict(list)
     records = Counter()
@@ -312,7 +312,7 @@ def real_typo(prompts: dict[str, list[str]], labels: dict) -> dict:
 def real_incomplete(prompts: dict[str, list[str]], labels: dict) -> dict:
     """Incomplete flags on every record of the corpora (nearly all complete prompts: a flag is a false positive
     unless the hand label says the record really is cut off)."""
-    from curation.robustness.incomplete import IncompleteDetector
+    from curation.robustness.detectors.incomplete import IncompleteDetector
     from curation.robustness.prompt import text_turns
     d = IncompleteDetector()
     flagged = [("incomplete", file, i, None) for file, texts in prompts.items() for i, text in enumerate(texts)
@@ -334,7 +334,7 @@ def typo_rows(prompts: dict[str, list[str]], labels: dict, part: str, seed: int 
     import random
     from curation.robustness.generation import GenerationSettings, perturb_text, rng_for
     from curation.robustness.prompt import text_turns
-    from curation.robustness.typo import TypoDetector, TypoSettings, typo_features
+    from curation.robustness.detectors.typo import TypoDetector, TypoSettings, typo_features
     # the detector's hard "written as meant" rules off: the fit must see the real words they exist for
     loose = TypoSettings(known_zipf=99.0, seen_zipf=99.0, unlikely_slip_gap=-99.0, min_probability=0.0)
     d, s, rows = TypoDetector(loose), GenerationSettings(), []
@@ -381,7 +381,7 @@ def fit_logistic(rows: list, l2: float = 1.0, steps: int = 50) -> list[float]:
 def reliability(rows: list) -> dict:
     """Calibration on held-out candidates: per probability bin, the mean predicted p and the observed share of
     real typos; and the Brier score (mean squared error of p)."""
-    from curation.robustness.typo import typo_probability
+    from curation.robustness.detectors.typo import typo_probability
     bins = [(0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)]
     out, sq = {}, 0.0
     for lo, hi in bins:
@@ -462,7 +462,7 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--build-labelled", action="store_true")
-    ap.add_argument("--calibrate", action="store_true", help="fit curation.robustness.typo.TYPO_CALIBRATION on "
+    ap.add_argument("--calibrate", action="store_true", help="fit curation.robustness.detectors.typo.TYPO_CALIBRATION on "
                     "the dev half and print it")
     args = ap.parse_args(argv)
     if not CORPORA.is_dir():

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from curation.robustness.prompt import text_turns
-from curation.robustness.typo import TYPO_CALIBRATION, TypoDetector, typo_features, typo_probability
+from curation.robustness.detectors.typo import TYPO_CALIBRATION, TypoDetector, typo_features, typo_probability
 from tests.helpers import ROOT
 
 
