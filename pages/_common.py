@@ -37,11 +37,32 @@ SAMPLE_DATA = ROOT / "sample_data"
 ROLE_AVATARS = {"system": "⚙️", "user": "user", "assistant": "assistant", "tool": "🛠️"}
 
 
-@st.cache_resource
 def get_store() -> Store:
-    """One store connection per app process; pages share it (it hands each thread its own cursor)."""
-    store = Store(resolve_db_path())
-    ensure_demo_data(store)
+    """One store connection per app process; pages share it (it hands each thread its own cursor).
+
+    A store that cannot be opened (CURATION_DB names a JSON file, a folder, a store another process holds) stops
+    the page with one error naming CURATION_DB, the app's way to choose the store; nothing is written."""
+    try:
+        return _open_store(str(resolve_db_path()))
+    except UserError as e:
+        st.error(md(f"Cannot open the store: {e.ui or str(e)}. The app's store is chosen with the CURATION_DB "
+                    "environment variable (default ./workbench.duckdb): set it to a new file or an existing "
+                    "store and restart the app."))
+        st.stop()
+
+
+@st.cache_resource
+def _open_store(path: str) -> Store:
+    """Open the store once per path (a failure is not cached, so fixing CURATION_DB and rerunning works); post-import
+    checks an earlier crash left pending are finished here as in the CLI (in this process: the app never forks)."""
+    store = Store(path)
+    try:
+        from curation.checks import finish_pending_checks
+        finish_pending_checks(store, workers=0)
+        ensure_demo_data(store)
+    except BaseException:
+        store.close()
+        raise
     return store
 
 
