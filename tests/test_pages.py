@@ -424,3 +424,24 @@ def test_the_app_finishes_post_import_checks_a_crash_left_pending(app_env, tmp_p
         assert store.ingests.checks_pending() == [1] and store.flags.counts() == []
     store = get_store()
     assert store.ingests.checks_pending() == [] and sum(n for _, n in store.flags.counts()) >= 20
+
+
+def test_browse_shows_imported_reasoning_collapsed_as_text(app_env, tmp_path):
+    """Issue 15 (content parts): reasoning parts are kept apart from the content at import and shown in Browse,
+    under a collapsed "Reasoning" expander, as markdown whose HTML stays text."""
+    from curation.ingest import IngestSettings, ingest
+    from pages._common import get_store
+    from tests.conftest import write_jsonl
+    rec = {"messages": [{"role": "user", "content": [{"type": "text", "value": "what is 2+2, reasoning shown"}]},
+                        {"role": "assistant", "content": [{"type": "reasoning", "value": "add <i>two</i> and two"},
+                                                          {"type": "text", "value": "4"}]}]}
+    store = get_store()
+    ingest(store, [write_jsonl(tmp_path / "parts.jsonl", [rec])], IngestSettings(dataset="parts"))
+    at = _page("browse.py")
+    at.multiselect(key="browse_ds").set_value(["parts"]).run()
+    _ok(at)
+    [box] = [e for e in at.expander if e.label == "Reasoning"]
+    assert not box.proto.expanded
+    assert [m.value for m in box.markdown] == ["add \\<i>two\\</i> and two"]
+    assert not any(m.proto.allow_html for m in at.markdown)
+    assert any(m.value == "4" for m in at.markdown)
