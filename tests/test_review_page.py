@@ -3,6 +3,8 @@ score, accept, see the next sample), the conflict view on a stale save, guidelin
 assignment."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -292,3 +294,20 @@ def test_review_shows_malformed_tool_calls_and_reasoning_as_text(malformed_db):
     _ok(at.run())
     assert _current_id(at) == "bad-calls"
     _assert_shows_malformed_calls_as_text(at)
+
+
+def test_review_edit_of_a_sample_with_malformed_tool_calls_shows_them_and_refuses_to_save_them(malformed_db):
+    at = _page("review.py", "ann")
+    at.multiselect(key="rvq_ds").set_value(["legacy"])
+    at.button(key="rvq_open").click()
+    _ok(at.run())
+    at.button(key="rv_edit").click()
+    _ok(at.run())
+    [calls] = [t for t in at.text_area if t.label == "Tool calls (JSON)"]
+    assert json.loads(calls.value) == MALFORMED_CALLS
+    [answer] = [t for t in at.text_area if t.key.startswith("rv_turn_bad-calls_") and t.key.endswith("_3")]
+    answer.set_value("done, edited")
+    at.button(key="rv_save").click()
+    _ok(at.run())
+    assert any("would make the sample invalid" in e.value and "tool call 1" in e.value for e in at.error)
+    assert _store().samples.get("bad-calls")["messages"][3]["content"] == "done"  # the calls still break the schema
