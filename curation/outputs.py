@@ -34,7 +34,9 @@ def check_store_file(path: str | os.PathLike) -> None:
     kind = binary_kind(head) or ("a JSON/JSONL file" if head.lstrip()[:1] in (b"{", b"[") else
                                  "a Parquet file" if head.startswith(b"PAR1") else "a text file")
     raise UserError(f"store path {p} is not a DuckDB store file (it looks like {kind}); name a new file or an "
-                    f"existing store, e.g. --db workbench.duckdb (to import it, use `curation ingest {p}`)")
+                    f"existing store, e.g. --db workbench.duckdb (to import it, use `curation ingest {p}`)",
+                    ui=f"store path {p} is not a DuckDB store file (it looks like {kind}); to import it, use the "
+                       "Import page")
 
 
 def check_output(path: str | os.PathLike, store_path: str | os.PathLike | None = None, force: bool = False,

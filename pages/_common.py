@@ -37,11 +37,32 @@ SAMPLE_DATA = ROOT / "sample_data"
 ROLE_AVATARS = {"system": "⚙️", "user": "user", "assistant": "assistant", "tool": "🛠️"}
 
 
-@st.cache_resource
 def get_store() -> Store:
-    """One store connection per app process; pages share it (it hands each thread its own cursor)."""
-    store = Store(resolve_db_path())
-    ensure_demo_data(store)
+    """One store connection per app process; pages share it (it hands each thread its own cursor).
+
+    A store that cannot be opened (CURATION_DB names a JSON file, a folder, a store another process holds) stops
+    the page with one error naming CURATION_DB, the app's way to choose the store; nothing is written."""
+    try:
+        return _open_store(str(resolve_db_path()))
+    except UserError as e:
+        st.error(md(f"Cannot open the store: {e.ui or str(e)}. The app's store is chosen with the CURATION_DB "
+                    "environment variable (default ./workbench.duckdb): set it to a new file or an existing "
+                    "store and restart the app."))
+        st.stop()
+
+
+@st.cache_resource
+def _open_store(path: str) -> Store:
+    """Open the store once per path (a failure is not cached, so fixing CURATION_DB and rerunning works); post-import
+    checks an earlier crash left pending are finished here as in the CLI (in this process: the app never forks)."""
+    store = Store(path)
+    try:
+        from curation.checks import finish_pending_checks
+        finish_pending_checks(store, workers=0)
+        ensure_demo_data(store)
+    except BaseException:
+        store.close()
+        raise
     return store
 
 
@@ -164,20 +185,76 @@ def task_type_rows(store: Store) -> list[dict]:
 
 
 def render_messages(messages: list[dict], tools: list | None = None) -> None:
-    """A conversation as chat bubbles: markdown, code and LaTeX render; HTML in the content stays text."""
+    """A conversation as chat bubbles: markdown, code and LaTeX render; HTML in the content stays text.
+
+    A turn's `reasoning` (kept apart from its content at import, never trained) shows collapsed under the turn.
+    Stores written before tool calls were validated at import may hold malformed ones (a bare string, arguments
+    that are not a JSON string, no function name): those show as their raw JSON with a note, never a traceback.
+    """
     if tools:
         with st.expander(f"Tools ({len(tools)})"):
-            st.code(json.dumps(tools, ensure_ascii=False, indent=1), language="json")
-    for m in messages:
-        with st.chat_message(m["role"], avatar=ROLE_AVATARS.get(m["role"])):
-            st.caption(m["role"] + (f" · {md(m['tool_call_id'])}" if m.get("tool_call_id") else ""))
-            if m["role"] == "tool":
-                st.code(m.get("content") or "", language="json")
-            elif m.get("content"):
-                st.markdown(markdown_with_literal_html(m["content"]))
-            for call in m.get("tool_calls") or []:
-                fn = call.get("function", {})
-                st.code(f"{fn.get('name')}({fn.get('arguments')})", language="json")
+            st.code(_raw_json(tools), language="json")
+    for m in messages if isinstance(messages, list) else [messages]:
+        if not isinstance(m, dict):
+            st.caption("Malformed turn (not an object), shown as stored:")
+            st.code(_raw_json(m), language="json")
+            continue
+        role = str(m.get("role") or "?")
+        with st.chat_message(role, avatar=ROLE_AVATARS.get(role)):
+            st.caption(md(role) + (f" · {md(m['tool_call_id'])}" if m.get("tool_call_id") else ""))
+            reasoning = m.get("reasoning")
+            if reasoning:
+                with st.expander("Reasoning"):
+                    if isinstance(reasoning, str):
+                        st.markdown(markdown_with_literal_html(reasoning))
+                    else:
+                        st.code(_raw_json(reasoning), language="json")
+            content = m.get("content")
+            if role == "tool":
+                st.code(content if isinstance(content, str) else _raw_json(content), language="json")
+            elif isinstance(content, str) and content:
+                st.markdown(markdown_with_literal_html(content))
+            elif content:
+                st.caption("Content that is not text, shown as stored:")
+                st.code(_raw_json(content), language="json")
+            calls = m.get("tool_calls") or []
+            for call in calls if isinstance(calls, list) else [calls]:
+                problem = tool_call_problem(call)
+                if problem is None:
+                    fn = call["function"]
+                    st.code(f"{fn['name']}({fn['arguments']})", language="json")
+                else:
+                    st.caption(md(f"Malformed tool call ({problem}), shown as stored:"))
+                    st.code(_raw_json(call), language="json")
+
+
+def tool_call_problem(call) -> str | None:
+    """Why a stored tool call is not an OpenAI one (None when it is): a dict whose `function` holds a `name` and
+    `arguments` as a JSON string."""
+    if not isinstance(call, dict):
+        return f"{_kind(call)}, not an object"
+    fn = call.get("function")
+    if not isinstance(fn, dict):
+        return "no function"
+    if not isinstance(fn.get("name"), str) or not fn["name"]:
+        return "no function name"
+    args = fn.get("arguments")
+    if not isinstance(args, str):
+        return f"arguments are {_kind(args)}, not a JSON string"
+    try:
+        json.loads(args)
+    except ValueError:
+        return "arguments are not valid JSON"
+    return None
+
+
+def _kind(value) -> str:
+    return {str: "a string", int: "a number", float: "a number", bool: "a boolean", dict: "an object",
+            list: "a list", type(None): "missing"}.get(type(value), type(value).__name__)
+
+
+def _raw_json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1, default=str)
 
 
 def untyped_badge(sample: dict) -> None:

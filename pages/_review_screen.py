@@ -117,6 +117,13 @@ def move(step: int) -> None:
     ss.rv_pos = max(0, min(len(ss.rv_ids), ss.rv_pos + step))
 
 
+def _content_text(content) -> str:
+    """A turn's content for its edit box: an older store may hold content that is not text (then its JSON)."""
+    if content is None or isinstance(content, str):
+        return content or ""
+    return json.dumps(content, ensure_ascii=False)
+
+
 def draft_messages(sid: str) -> list[dict]:
     """The edited conversation as the edit widgets hold it now."""
     draft = ss.rv_draft[sid]
@@ -125,7 +132,7 @@ def draft_messages(sid: str) -> list[dict]:
     for i, m in enumerate(draft["messages"]):
         turn = {k: v for k, v in m.items() if k not in ("role", "content", "tool_calls")}
         turn["role"] = ss.get(f"rv_role_{sid}_{n}_{i}", m["role"])
-        turn["content"] = ss.get(f"rv_turn_{sid}_{n}_{i}", m.get("content") or "")
+        turn["content"] = ss.get(f"rv_turn_{sid}_{n}_{i}", _content_text(m.get("content")))
         calls = ss.get(f"rv_calls_{sid}_{n}_{i}")
         if calls is not None and calls.strip():
             try:
@@ -280,8 +287,9 @@ def edit_view(sid: str) -> None:
                          key=f"rv_role_{sid}_{n}_{i}")
             c2.button("Remove", key=f"rv_rm_{sid}_{n}_{i}", on_click=change_turns, args=(sid, i),
                       help="Remove this turn")
-            st.text_area(f"Turn {i + 1} content", value=m.get("content") or "", key=f"rv_turn_{sid}_{n}_{i}",
-                         height=max(68, min(400, 24 * (1 + (m.get("content") or "").count("\n")))),
+            text = _content_text(m.get("content"))
+            st.text_area(f"Turn {i + 1} content", value=text, key=f"rv_turn_{sid}_{n}_{i}",
+                         height=max(68, min(400, 24 * (1 + text.count("\n")))),
                          label_visibility="collapsed")
             if m.get("tool_calls"):
                 st.text_area("Tool calls (JSON)", value=json.dumps(m["tool_calls"], ensure_ascii=False, indent=1),

@@ -385,3 +385,63 @@ def test_export_into_a_used_folder_names_the_page_control(app_env):
     at.button[0].click().run()
     _ok(at)
     assert at.success and "Wrote" in at.success[0].value
+
+
+@pytest.mark.parametrize("script", ["app.py", "pages/browse.py"])
+def test_app_on_a_store_path_that_is_not_a_duckdb_file_stops_with_one_error(app_env, tmp_path, monkeypatch, script):
+    """Issue 15.2 in the app: CURATION_DB naming a JSONL file is refused (DuckDB would open it as a throwaway view),
+    with one error naming CURATION_DB, not --db, and the file is left as it was."""
+    data = tmp_path / "records.jsonl"
+    data.write_text('{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}\n')
+    before = data.read_bytes()
+    monkeypatch.setenv("CURATION_DB", str(data))
+    at = _ok(AppTest.from_file(str(ROOT / script), default_timeout=TIMEOUT).run())
+    assert len(at.error) == 1
+    text = at.error[0].value.replace("\\", "")
+    assert "CURATION_DB" in text and "not a DuckDB store file" in text and "--db" not in text
+    assert data.read_bytes() == before and not (tmp_path / "records.jsonl.wal").exists()
+
+
+def test_the_app_finishes_post_import_checks_a_crash_left_pending(app_env, tmp_path, monkeypatch):
+    """Issue 15.12 in the app: checks marked pending on an import are run when the app opens the store."""
+    import curation.checks as checks
+    from curation.ingest import IngestSettings, ingest
+    from curation.store import Store
+    from pages._common import get_store
+    from tests.conftest import write_jsonl
+    recs = [{"messages": [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": "I'm sorry, "
+             "but as an AI language model I cannot help with that."}]} for i in range(20)]
+    path = write_jsonl(tmp_path / "f.jsonl", recs)
+    real = checks.flag_ingest
+
+    def crash(*a, **kw):
+        raise RuntimeError("killed")
+    monkeypatch.setattr(checks, "flag_ingest", crash)
+    with Store(app_env) as store, pytest.raises(RuntimeError):
+        ingest(store, [path], IngestSettings(derive_stats=False))
+    monkeypatch.setattr(checks, "flag_ingest", real)
+    with Store(app_env) as store:
+        assert store.ingests.checks_pending() == [1] and store.flags.counts() == []
+    store = get_store()
+    assert store.ingests.checks_pending() == [] and sum(n for _, n in store.flags.counts()) >= 20
+
+
+def test_browse_shows_imported_reasoning_collapsed_as_text(app_env, tmp_path):
+    """Issue 15 (content parts): reasoning parts are kept apart from the content at import and shown in Browse,
+    under a collapsed "Reasoning" expander, as markdown whose HTML stays text."""
+    from curation.ingest import IngestSettings, ingest
+    from pages._common import get_store
+    from tests.conftest import write_jsonl
+    rec = {"messages": [{"role": "user", "content": [{"type": "text", "value": "what is 2+2, reasoning shown"}]},
+                        {"role": "assistant", "content": [{"type": "reasoning", "value": "add <i>two</i> and two"},
+                                                          {"type": "text", "value": "4"}]}]}
+    store = get_store()
+    ingest(store, [write_jsonl(tmp_path / "parts.jsonl", [rec])], IngestSettings(dataset="parts"))
+    at = _page("browse.py")
+    at.multiselect(key="browse_ds").set_value(["parts"]).run()
+    _ok(at)
+    [box] = [e for e in at.expander if e.label == "Reasoning"]
+    assert not box.proto.expanded
+    assert [m.value for m in box.markdown] == ["add \\<i>two\\</i> and two"]
+    assert not any(m.proto.allow_html for m in at.markdown)
+    assert any(m.value == "4" for m in at.markdown)

@@ -3,6 +3,8 @@ score, accept, see the next sample), the conflict view on a stale save, guidelin
 assignment."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -230,3 +232,82 @@ def test_agreement_page_assignment_flow(review_db):
     assigned = {a["sample_id"] for a in store.review.assignments(annotator="ann")}
     assert _current_id(mine) in assigned
     assert f"/ {len(assigned)} in this queue" in mine.get("progress")[0].proto.text
+
+
+# Stores written before tool calls were validated at import may hold these (issue 15.7); rendering never fails.
+MALFORMED_CALLS = [
+    "get_weather(Paris)",
+    {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{not json"}},
+    {"id": "c2", "type": "function", "function": {"name": "g", "arguments": {"city": "Paris"}}},
+    {"id": "c3", "type": "function", "function": {"name": "h", "arguments": 5}},
+    {"id": "c4", "type": "function"},
+    {"id": "c5", "type": "function", "function": {"arguments": "{}"}},
+]
+
+
+@pytest.fixture
+def malformed_db(review_db):
+    """review_db plus one sample with malformed tool calls and a reasoning field, written straight into the store
+    (bypassing import validation), in its own dataset so a filter finds it."""
+    with Store(review_db) as s:
+        base = s.samples.list()[0]
+        msgs = [{"role": "user", "content": "please call the malformed tools"},
+                {"role": "assistant", "content": "", "reasoning": "First <b>think</b> about *which* tool.",
+                 "tool_calls": MALFORMED_CALLS},
+                {"role": "tool", "tool_call_id": "c1", "content": {"not": "a string"}},
+                {"role": "assistant", "content": "done"}]
+        assert s.samples.add_rows([{**base, "id": "bad-calls", "dataset": "legacy", "messages": msgs,
+                                    "content_hash": "legacy-bad-calls", "parent_id": None}]) == 1
+    return review_db
+
+
+def _assert_shows_malformed_calls_as_text(at: AppTest) -> None:
+    notes = [c.value.replace("\\", "") for c in at.caption if "Malformed tool call" in c.value]
+    assert len(notes) == len(MALFORMED_CALLS), notes
+    for why in ("a string, not an object", "arguments are not valid JSON", "arguments are an object, not a JSON "
+                "string", "arguments are a number, not a JSON string", "no function", "no function name"):
+        assert any(f"({why})" in n for n in notes), why
+    codes = [c.value for c in at.code]
+    assert '"get_weather(Paris)"' in codes and any('"{not json"' in c for c in codes)
+    assert any('"not": "a string"' in c for c in codes)  # a tool result that is not text
+    reasoning = [e for e in at.expander if e.label == "Reasoning"]
+    assert len(reasoning) == 1
+    shown = reasoning[0].markdown[0].value
+    assert "\\<b>think" in shown and "*which*" in shown  # markdown renders, HTML stays text
+    assert not any(m.proto.allow_html for m in at.markdown)
+
+
+def test_browse_shows_malformed_tool_calls_and_reasoning_as_text(malformed_db):
+    at = AppTest.from_file(str(ROOT / "pages" / "browse.py"), default_timeout=TIMEOUT)
+    at.session_state["user"] = "ann"
+    _ok(at.run())
+    at.multiselect(key="browse_ds").set_value(["legacy"]).run()
+    _ok(at)
+    assert at.subheader[0].value.replace("\\", "") == "Sample bad-calls"
+    _assert_shows_malformed_calls_as_text(at)
+
+
+def test_review_shows_malformed_tool_calls_and_reasoning_as_text(malformed_db):
+    at = _page("review.py", "ann")
+    at.multiselect(key="rvq_ds").set_value(["legacy"])
+    at.button(key="rvq_open").click()
+    _ok(at.run())
+    assert _current_id(at) == "bad-calls"
+    _assert_shows_malformed_calls_as_text(at)
+
+
+def test_review_edit_of_a_sample_with_malformed_tool_calls_shows_them_and_refuses_to_save_them(malformed_db):
+    at = _page("review.py", "ann")
+    at.multiselect(key="rvq_ds").set_value(["legacy"])
+    at.button(key="rvq_open").click()
+    _ok(at.run())
+    at.button(key="rv_edit").click()
+    _ok(at.run())
+    [calls] = [t for t in at.text_area if t.label == "Tool calls (JSON)"]
+    assert json.loads(calls.value) == MALFORMED_CALLS
+    [answer] = [t for t in at.text_area if t.key.startswith("rv_turn_bad-calls_") and t.key.endswith("_3")]
+    answer.set_value("done, edited")
+    at.button(key="rv_save").click()
+    _ok(at.run())
+    assert any("would make the sample invalid" in e.value and "tool call 1" in e.value for e in at.error)
+    assert _store().samples.get("bad-calls")["messages"][3]["content"] == "done"  # the calls still break the schema
