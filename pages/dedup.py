@@ -19,13 +19,15 @@ from curation.dedup.keeper import CRITERIA, KeeperRule, is_protected
 from curation.dedup.keys import sample_key_text
 from curation.dedup.runs import (apply_above, apply_cluster, clusters_at, counts_at, make_settings, not_duplicates,
                                  review_state, run_dedup, set_keeper, split_cluster, unmark)
-from curation.embeddings import DEFAULT_MODEL, is_english_only
+from curation.embedding_models import DEFAULT_MODEL, MODELS
+from curation.embedding_models import spec as model_spec
+from curation.embeddings import is_english_only
 from curation.errors import UserError
 from pages._common import current_user, filter_widgets, get_store, show_error
 
 PAGE_SIZE = 10
 COLUMNS = 3
-DEFAULT_THRESHOLD = {"exact": 1.0, "minhash": 0.8, "semantic": 0.95}
+DEFAULT_THRESHOLD = {"exact": 1.0, "minhash": 0.8}  # semantic: per model (curation/embedding_models.py)
 KEY_HELP = "user: prompts only · assistant: answers only (the repeated-answer case) · conversation: every turn"
 
 store = get_store()
@@ -47,16 +49,18 @@ def run_form() -> None:
                                 help="exact: equal after normalisation · minhash: character 5-gram Jaccard · "
                                      "semantic: cosine of sentence embeddings")
         key = c[1].selectbox("Key", ["user", "assistant", "conversation"], key="dd_key", help=KEY_HELP)
-        threshold = c[2].number_input("Threshold", 0.05, 1.0, DEFAULT_THRESHOLD[method], 0.01,
-                                      key=f"dd_thr_{method}", disabled=method == "exact")
         extra = {}
+        if method == "semantic":  # the model first: its cosine scale sets the threshold's default and range
+            extra["model"] = st.selectbox("Embedding model", list(MODELS), key="dd_model", accept_new_options=True,
+                                          help="a registered model, or type a sentence-transformers name or path")
+        lo, hi, default = _threshold_range(method, extra.get("model"))
+        threshold = c[2].number_input("Threshold", lo, hi, default, 0.01, key=f"dd_thr_{method}_{extra.get('model')}",
+                                      disabled=method == "exact")
         if method == "minhash":
             c = st.columns(2)
             extra["num_perm"] = int(c[0].number_input("Permutations", 16, 1024, 128, 16, key="dd_perm"))
             extra["ngram"] = int(c[1].number_input("Shingle size (characters)", 1, 20, 5, key="dd_ngram"))
         if method == "semantic":
-            extra["model"] = st.text_input("Embedding model (sentence-transformers name or local path)",
-                                           DEFAULT_MODEL, key="dd_model")
             if is_english_only(extra["model"]):
                 st.info(f"{extra['model']} is English-only: Chinese texts get unreliable similarities. Give the "
                         "path of a multilingual or Chinese model for Chinese data.")
@@ -67,6 +71,17 @@ def run_form() -> None:
             f.exclude_status = ["rejected", "duplicate"]
         if st.button("Run", type="primary", key="dd_run_btn"):
             _run(method, key, threshold, extra, order, f)
+
+
+def _threshold_range(method: str, model: str | None) -> tuple[float, float, float]:
+    """(low, high, default) of the threshold input: a semantic model's own calibrated scale."""
+    if method != "semantic":
+        return 0.05, 1.0, DEFAULT_THRESHOLD[method]
+    try:
+        m = model_spec(model)
+    except UserError:
+        m = model_spec(DEFAULT_MODEL)
+    return float(m.threshold_range[0]), float(m.threshold_range[1]), float(m.threshold)
 
 
 def _run(method, key, threshold, extra, order, f) -> None:
