@@ -154,7 +154,7 @@ def _r(x):
 
 
 def detector_predict():
-    from curation.robustness.detection import default_detectors, detect_sample, detect_text
+    from curation.robustness.detectors import default_detectors, detect_sample, detect_text
     detectors = default_detectors()
 
     def predict(item: dict) -> set[str]:
@@ -214,7 +214,7 @@ def throughput_texts(prompts: dict[str, list[str]], n: int, seed: int) -> list[s
 
 def _chunk_worker(texts: list[str]) -> tuple[int, float]:
     """Detections found and CPU seconds spent on a chunk (CPU time is what a shared machine can't inflate)."""
-    from curation.robustness.detection import default_detectors, detect_text
+    from curation.robustness.detectors import default_detectors, detect_text
     detectors = default_detectors()
     t0 = time.process_time()
     found = sum(len(detect_text(t, detectors)) for t in texts)
@@ -222,7 +222,7 @@ def _chunk_worker(texts: list[str]) -> tuple[int, float]:
 
 
 def _warm(_=None) -> int:
-    from curation.robustness.detection import default_detectors, detect_text
+    from curation.robustness.detectors import default_detectors, detect_text
     detect_text("我以经去了beijing和", default_detectors())
     detect_text("teh meeting is (", default_detectors())
     return 0

@@ -23,7 +23,7 @@ from .errors import UserError
 from .formats import (FORMATS, Record, convert, default_mapping, detect_format, jsonl_record, jsonl_spans,
                       open_records, sniff_encoding, span_lines)
 from .messages import content_hash, plain_turns, validate_messages
-from .store import SAMPLE_COLUMNS, Store, derived_fields, language_text, parse_task_type, sample_arrow_schema
+from .store import Store, derived_fields, language_text, parse_task_type, sample_arrow_schema
 from .text import answer_text, detect_languages, prompt_text
 from .workers import map_in_workers
 

@@ -22,12 +22,12 @@ person. `store.samples.update` callers from automatic code must pass such an act
 from __future__ import annotations
 
 from .errors import UserError
+from .store.schema import NOT_CURATED
 
 ROBUSTNESS_PREFIX = "robustness:"
 GENERATED_PREFIX = "robustness:generated:"
-ROBUSTNESS_KINDS = ("typo", "incomplete", "code_mix", "pinyin")
 # Statuses and actions that take a sample out of the training data.
-REMOVING_STATUSES = frozenset({"rejected", "duplicate"})
+REMOVING_STATUSES = frozenset(NOT_CURATED)
 AUTOMATIC_PREFIX = "auto:"
 
 

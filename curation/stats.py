@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from .embeddings import EmbeddingJob
 from .errors import UserError
+from .robustness.generation import GenerationSettings
 from .store import UNTYPED, SampleFilter, Store, parse_task_type
 from .summary import overview
 from .text import quoted
@@ -372,10 +373,6 @@ def robustness_target(s: StatsSettings) -> float | None:
     """The target share of robustness data per type: the setting, else the robustness generator's default."""
     if s.robustness_target is not None:
         return s.robustness_target
-    try:
-        from .robustness.generation import GenerationSettings
-    except ImportError:
-        return None
     return GenerationSettings().target_share
 
 

@@ -184,3 +184,38 @@ def untyped_badge(sample: dict) -> None:
     """Untyped samples are allowed but always visibly flagged."""
     if not sample.get("task_type") or not sample.get("task_l2"):
         st.warning(f"{UNTYPED}: this sample has no two-level task_type; relabel it so analyses can use it.")
+
+
+def step_settings_form(registry, names, key: str, exclude: tuple[str, ...] = ()) -> dict:
+    """A settings control per field of each named step (generated from its settings dataclass; the help is the
+    field's comment), but for the fields in `exclude` (the page has its own control for them); returns
+    name -> settings object, the defaults where nothing changed."""
+    import dataclasses
+
+    from curation.steps import form_fields
+
+    out = {}
+    for name in names:
+        defaults = registry[name].Settings()
+        changed = {}
+        with st.expander(f"{name} settings"):
+            cols = st.columns(3)
+            shown = [f for f in form_fields(defaults) if f[0] not in exclude]
+            for k, (field, value, help_text, choices) in enumerate(shown):
+                col, wkey = cols[k % 3], f"{key}_{name}_{field}"
+                if choices:
+                    new = col.selectbox(field, choices, index=choices.index(value), key=wkey, help=help_text)
+                elif isinstance(value, bool):
+                    new = col.checkbox(field, value, key=wkey, help=help_text or None)
+                elif isinstance(value, int):
+                    new = int(col.number_input(field, value=value, step=1, key=wkey, help=help_text or None))
+                elif isinstance(value, float):
+                    new = float(col.number_input(field, value=value, key=wkey, format="%g", help=help_text or None))
+                else:
+                    shown = "" if value is None else value
+                    new = col.text_input(field, shown, key=wkey, help=help_text or None)
+                    new = None if new == "" and value is None else new
+                if new != value:
+                    changed[field] = new
+        out[name] = dataclasses.replace(defaults, **changed)
+    return out

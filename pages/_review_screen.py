@@ -24,7 +24,7 @@ from curation.review import (DIFFICULTIES, DIMENSION_LABELS, DIMENSIONS, ORDERS,
                              conflict_fields, guideline_for, merge_versions, open_queue, role_of, save_edit,
                              save_guideline, snapshot_progress, submit_review)
 from curation.store import UNTYPED
-from pages._common import current_user, filter_widgets, get_store, render_messages, untyped_badge
+from pages._common import current_user, filter_widgets, get_store, render_messages, step_settings_form, untyped_badge
 
 VERDICT_BUTTONS = (("accept", "Accept", "A", "primary"), ("needs_fix", "Needs fix", "F", "secondary"),
                    ("reject", "Reject", "X", "secondary"))
@@ -59,10 +59,11 @@ def queue_builder(store, user: str) -> None:
         ss.rv_ids, ss.rv_pos, ss.rv_building = ss.rv_queue.ids, 0, False
         st.rerun()
     with st.expander("Pre-flag checks: run again on this filter"):
-        names = st.multiselect("Checks", list(CHECKS), default=list(CHECKS), key="rvq_checks")
+        names = st.multiselect("Checks", CHECKS.names(), default=CHECKS.names(), key="rvq_checks")
+        settings = step_settings_form(CHECKS, names, "rvq_set")
         if st.button("Run checks now", key="rvq_run_checks"):
             with st.spinner("Checking…"):
-                rep = run_checks(store, f, names, author=user)
+                rep = run_checks(store, f, names, settings, author=user)
             st.success(f"Checked {rep.samples} samples: {rep.flagged_samples} flagged "
                        f"({', '.join(f'{k} {v}' for k, v in rep.flags.items()) or 'nothing'}). "
                        "Checks never change a sample; they only move it up a flagged-first queue.")

@@ -5,6 +5,7 @@ stored pair similarities (nothing is recomputed), clusters come largest first wi
 a character-level diff against the keeper, and per-cluster actions. Marking is a status change with history,
 reversible; protected robustness samples are shown as protected and never marked by bulk actions.
 """
+import dataclasses
 import tempfile
 from pathlib import Path
 
@@ -16,18 +17,20 @@ import streamlit as st
 from curation.decontam import DecontamSettings, decontaminate
 from curation.dedup.diff import diff_summary, inline_diff
 from curation.dedup.keeper import CRITERIA, KeeperRule, is_protected
-from curation.dedup.keys import sample_key_text
-from curation.dedup.runs import (apply_above, apply_cluster, clusters_at, counts_at, make_settings, not_duplicates,
+from curation.dedup.keys import KEYS, sample_key_text
+from curation.dedup.methods import DEDUP_METHODS
+from curation.dedup.runs import (apply_above, apply_cluster, clusters_at, counts_at, not_duplicates,
                                  review_state, run_dedup, set_keeper, split_cluster, unmark)
-from curation.embedding_models import DEFAULT_MODEL, MODELS
+from curation.embedding_models import DEFAULT_MODEL
 from curation.embedding_models import spec as model_spec
 from curation.embeddings import is_english_only
 from curation.errors import UserError
-from pages._common import current_user, filter_widgets, get_store, show_error
+from curation.store import curated
+from pages._common import current_user, filter_widgets, get_store, show_error, step_settings_form
 
 PAGE_SIZE = 10
 COLUMNS = 3
-DEFAULT_THRESHOLD = {"exact": 1.0, "minhash": 0.8}  # semantic: per model (curation/embedding_models.py)
+DEFAULT_METHOD = "minhash"
 KEY_HELP = "user: prompts only · assistant: answers only (the repeated-answer case) · conversation: every turn"
 
 store = get_store()
@@ -45,53 +48,47 @@ def run_form() -> None:
     """Method, key, settings and filter for a new run; runs it on click."""
     with st.expander("New dedup run", expanded=not store.dedup.runs.list(1)):
         c = st.columns(3)
-        method = c[0].selectbox("Method", ["minhash", "exact", "semantic"], key="dd_method",
-                                help="exact: equal after normalisation · minhash: character 5-gram Jaccard · "
-                                     "semantic: cosine of sentence embeddings")
-        key = c[1].selectbox("Key", ["user", "assistant", "conversation"], key="dd_key", help=KEY_HELP)
-        extra = {}
-        if method == "semantic":  # the model first: its cosine scale sets the threshold's default and range
-            extra["model"] = st.selectbox("Embedding model", list(MODELS), key="dd_model", accept_new_options=True,
-                                          help="a registered model, or type a sentence-transformers name or path")
-        lo, hi, default = _threshold_range(method, extra.get("model"))
-        threshold = c[2].number_input("Threshold", lo, hi, default, 0.01, key=f"dd_thr_{method}_{extra.get('model')}",
-                                      disabled=method == "exact")
-        if method == "minhash":
-            c = st.columns(2)
-            extra["num_perm"] = int(c[0].number_input("Permutations", 16, 1024, 128, 16, key="dd_perm"))
-            extra["ngram"] = int(c[1].number_input("Shingle size (characters)", 1, 20, 5, key="dd_ngram"))
-        if method == "semantic":
-            if is_english_only(extra["model"]):
-                st.info(f"{extra['model']} is English-only: Chinese texts get unreliable similarities. Give the "
-                        "path of a multilingual or Chinese model for Chinese data.")
+        names = DEDUP_METHODS.names()
+        method = c[0].selectbox("Method", names, index=names.index(DEFAULT_METHOD), key="dd_method",
+                                help=" · ".join((DEDUP_METHODS[n].__doc__ or n).strip() for n in names))
+        step = DEDUP_METHODS[method]
+        key = c[1].selectbox("Key", list(KEYS), key="dd_key", help=KEY_HELP)
+        settings = step_settings_form(DEDUP_METHODS, [method], "dd_set", exclude=("key", "threshold"))[method]
+        # drawn after the form (into its column) because an embedding model's own scale sets default and range
+        lo, hi, default = _threshold_range(step, settings)
+        threshold = c[2].number_input("Threshold", lo, hi, default, 0.01, disabled=step.fixed_threshold,
+                                      key=f"dd_thr_{method}_{getattr(settings, 'model', '')}")
+        settings = dataclasses.replace(settings, key=key)
+        if not step.fixed_threshold:
+            settings = dataclasses.replace(settings, threshold=threshold)
+        if step.embeds and is_english_only(settings.model):
+            st.info(f"{settings.model} is English-only: Chinese texts get unreliable similarities. Give the "
+                    "path of a multilingual or Chinese model for Chinese data.")
         order = st.multiselect("Keeper rule (first criterion that separates members decides)", list(CRITERIA),
                                default=KeeperRule().order, format_func=CRITERIA.get, key="dd_rule")
-        f = filter_widgets(store, "dd")
-        if not f.status:
-            f.exclude_status = ["rejected", "duplicate"]
+        f = curated(filter_widgets(store, "dd"))
         if st.button("Run", type="primary", key="dd_run_btn"):
-            _run(method, key, threshold, extra, order, f)
+            _run(method, settings, order, f)
 
 
-def _threshold_range(method: str, model: str | None) -> tuple[float, float, float]:
-    """(low, high, default) of the threshold input: a semantic model's own calibrated scale."""
-    if method != "semantic":
-        return 0.05, 1.0, DEFAULT_THRESHOLD[method]
+def _threshold_range(step, settings) -> tuple[float, float, float]:
+    """(low, high, default) of the threshold input: an embedding model's calibrated range and default."""
+    if not step.embeds:
+        return 0.05, 1.0, float(step.Settings().threshold)
     try:
-        m = model_spec(model)
-    except UserError:
+        m = model_spec(settings.model)
+    except UserError:  # an empty model name: the form shows the error when it runs
         m = model_spec(DEFAULT_MODEL)
     return float(m.threshold_range[0]), float(m.threshold_range[1]), float(m.threshold)
 
 
-def _run(method, key, threshold, extra, order, f) -> None:
-    bar = st.progress(0.0, text="encoding") if method == "semantic" else None
+def _run(method, settings, order, f) -> None:
+    bar = st.progress(0.0, text="encoding") if DEDUP_METHODS[method].embeds else None
 
     def progress(done, total):
         bar.progress(done / max(total, 1), text=f"encoding {done}/{total} new texts")
 
     try:
-        settings = make_settings(method, key=key, threshold=None if method == "exact" else threshold, **extra)
         with st.spinner("finding duplicates"):
             report = run_dedup(store, method, settings, f, current_user(), KeeperRule(order=order or ["earliest"]),
                                progress if bar else None)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from curation.errors import UserError
 from curation.export import ExportSettings, export_selection
+from curation.store import curated
 from pages._common import filter_widgets, get_store, safe_path, show_error
 
 store = get_store()
@@ -14,9 +15,9 @@ st.caption("Default selection: everything not rejected and not marked duplicate.
            "filter, the store revision, the ids per split and a content hash, so a training run is traceable.")
 with st.expander("Selection", expanded=True):
     f = filter_widgets(store, "export")
-    curated = st.checkbox("Leave out rejected and duplicate samples", value=True)
-if curated and not f.status:
-    f.exclude_status = ["rejected", "duplicate"]
+    leave_out = st.checkbox("Leave out rejected and duplicate samples", value=True)
+if leave_out:
+    f = curated(f)
 st.caption(f"{store.samples.count(f):,} samples selected")
 
 c = st.columns(4)

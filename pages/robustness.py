@@ -10,17 +10,15 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from curation.errors import UserError
-from curation.protection import ROBUSTNESS_KINDS
+from curation.robustness.detectors import DETECTORS, default_detectors, detector_names
 from curation.robustness.generation import PERTURBATIONS, GenerationSettings
 from curation.robustness.highlight import excerpt, highlight_markdown
 from curation.store import SampleFilter
 from curation.robustness.tagging import (augment, decide_many, detect_into_store, share_by_task_type, suggestions,
                                          tag_samples, untag_samples)
-from pages._common import current_user, filter_widgets, get_store, md, show_error
+from pages._common import current_user, filter_widgets, get_store, md, show_error, step_settings_form
 
 PAGE_SIZE = 20
-DETECTOR_NAMES = {"typo": "TypoDetector", "incomplete": "IncompleteDetector", "code_mix": "CodeMixDetector",
-                  "pinyin": "PinyinDetector"}
 
 store = get_store()
 st.title("Robustness")
@@ -65,10 +63,10 @@ def share_section() -> None:
 def detect_section() -> None:
     with st.expander("Run detection", expanded=not store.robustness.suggestions(limit=1)):
         f = filter_widgets(store, "rb_det")
-        kinds = st.multiselect("Detectors", list(ROBUSTNESS_KINDS), default=list(ROBUSTNESS_KINDS), key="rb_kinds")
+        kinds = st.multiselect("Detectors", detector_names(), default=detector_names(), key="rb_kinds")
+        settings = step_settings_form(DETECTORS, kinds, "rb_set")
         if st.button("Detect", key="rb_detect", type="primary", disabled=not kinds):
-            from curation.robustness.detection import default_detectors
-            detectors = [d for d in default_detectors() if type(d).__name__ in {DETECTOR_NAMES[k] for k in kinds}]
+            detectors = default_detectors(kinds, settings)
             _run(lambda: detect_into_store(store, f, detectors),
                  lambda r: f"Checked {r['samples']} samples: {r['suggested']} new suggestions "
                            f"({', '.join(f'{k} {n}' for k, n in r['by_kind'].items()) or 'none'}).")
@@ -90,7 +88,7 @@ def _evidence_view(sample: dict, evidence: list[dict]) -> None:
 def suggestions_section() -> None:
     st.subheader("Suggestions to review")
     c = st.columns(4)
-    kind = c[0].selectbox("Kind", ["all"] + list(ROBUSTNESS_KINDS), key="rb_kind")
+    kind = c[0].selectbox("Kind", ["all"] + detector_names(), key="rb_kind")
     dataset = c[1].selectbox("Dataset", ["all"] + store.samples.datasets(), key="rb_ds")
     min_conf = c[2].slider("Minimum confidence", 0.0, 1.0, 0.0, 0.05, key="rb_minconf")
     rows = [r for r in suggestions(store, "open", None if kind == "all" else kind) if r["confidence"] >= min_conf]
@@ -133,7 +131,7 @@ def hand_tag_section() -> None:
     with st.expander("Tag by hand"):
         ids = st.text_area("Sample ids (one per line or comma-separated)", key="rb_ids")
         c = st.columns(2)
-        kind = c[0].selectbox("Kind", list(ROBUSTNESS_KINDS), key="rb_hand_kind")
+        kind = c[0].selectbox("Kind", detector_names(), key="rb_hand_kind")
         note = c[1].text_input("Note (kept in history)", key="rb_note")
         id_list = [i.strip() for i in ids.replace(",", "\n").splitlines() if i.strip()]
         b = st.columns(2)

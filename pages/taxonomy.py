@@ -3,10 +3,12 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from curation.store import UNTYPED, SampleFilter, parse_task_type
+from curation.errors import UserError
+from curation.store import UNTYPED, SampleFilter
 from curation.summary import overview
+from curation.taxonomy import KINDS, add_type, remove_type, rename_type, set_target, two_levels
 from curation.text import plotly_label
-from pages._common import current_user, flash, get_store, md, show_flash
+from pages._common import current_user, flash, get_store, md, show_error, show_flash
 
 store = get_store()
 st.title("Taxonomy")
@@ -37,35 +39,35 @@ types = sorted(known)
 add, rename, target, remove = st.tabs(["Add", "Rename", "Target", "Remove"])
 with add, st.form("add"):
     value = st.text_input("New type (L1/L2)", placeholder="medical/triage")
-    kind = st.selectbox("Kind", ["ability", "domain"])
+    kind = st.selectbox("Kind", list(KINDS))
     desc = st.text_input("Description")
     if st.form_submit_button("Add"):
-        l1, l2 = parse_task_type(value)
-        if not l1 or not l2:
-            st.error("Give two levels, like medical/triage.")
+        try:
+            added = add_type(store, value, kind, desc)
+        except UserError as e:
+            show_error(e)
         else:
-            added = store.taxonomy.add_many([(l1, l2, kind, desc or f"{l1} — {l2}")])
-            flash(f"Added {md(f'{l1}/{l2}')}." if added else f"{md(f'{l1}/{l2}')} is in the taxonomy already.",
+            name = "/".join(two_levels(value))
+            flash(f"Added {md(name)}." if added else f"{md(name)} is in the taxonomy already.",
                   "success" if added else "info")
             st.rerun()
 with rename, st.form("rename"):
     old = st.selectbox("Type", types, key="rename_old")
     new = st.text_input("New name (L1/L2)")
     if st.form_submit_button("Rename and relabel its samples"):
-        l1, l2 = parse_task_type(new)
-        if not l1 or not l2:
-            st.error("Give two levels, like medical/triage.")
+        try:
+            n = rename_type(store, old, new, current_user())
+        except UserError as e:
+            show_error(e)
         else:
-            n = store.taxonomy.rename(parse_task_type(old), (l1, l2), current_user())
-            flash(f"Renamed {md(old)} to {md(f'{l1}/{l2}')}; {n:,} samples relabelled.")
+            flash(f"Renamed {md(old)} to {md('/'.join(two_levels(new)))}; {n:,} samples relabelled.")
             st.rerun()
 with target, st.form("target"):
     t = st.selectbox("Type", types, key="target_type")
     share = st.number_input("Target share of the set (%)", 0.0, 100.0, 0.0, 0.5)
     count = st.number_input("…or target sample count (0 = none)", 0, 10_000_000, 0)
     if st.form_submit_button("Set target"):
-        l1, l2 = parse_task_type(t)
-        store.taxonomy.set_target(l1, l2, share / 100 if share else None, int(count) or None)
+        set_target(store, t, share / 100 if share else None, int(count) or None)
         what = f"{share:g}% of the set" if share else f"{int(count):,} samples" if count else "none (cleared)"
         flash(f"Target for {md(t)}: {what}.")
         st.rerun()
@@ -73,6 +75,6 @@ with remove, st.form("remove"):
     t = st.selectbox("Type", types, key="remove_type")
     st.caption("Samples keep their label; the type then shows as missing from the taxonomy.")
     if st.form_submit_button("Remove from taxonomy"):
-        store.taxonomy.remove(*parse_task_type(t))
+        remove_type(store, t)
         flash(f"Removed {md(t)} from the taxonomy.")
         st.rerun()

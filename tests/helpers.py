@@ -1,7 +1,12 @@
 """Helpers the tests share (imported as `from tests.helpers import ...`; fixtures stay in conftest.py)."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from curation import cli
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def only_commands(monkeypatch, *modules) -> None:
@@ -9,3 +14,36 @@ def only_commands(monkeypatch, *modules) -> None:
     `curation.cli.dedup`), so other features' commands cannot break a feature's CLI tests."""
     monkeypatch.setattr(cli, "EXTENSIONS", modules)
     monkeypatch.setattr(cli, "plugin_commands", lambda: [])
+
+
+def tiny_records() -> list[dict]:
+    """A handful of valid samples in the canonical messages format, zh and en, one of them multi-turn."""
+    return [
+        {"id": "t1", "task_type": "reasoning/math",
+         "messages": [{"role": "user", "content": "What is 2 + 3?"}, {"role": "assistant", "content": "2 + 3 = 5."}]},
+        {"id": "t2", "task_type": "translation/zh→en",
+         "messages": [{"role": "system", "content": "你是翻译助手。"},
+                      {"role": "user", "content": "把下面的中文翻译成英文：你好"},
+                      {"role": "assistant", "content": "Hello"}]},
+        {"id": "t3", "task_type": "multi-turn chat/open chat",
+         "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello! How can I help?"},
+                      {"role": "user", "content": "Tell me a joke."},
+                      {"role": "assistant", "content": "Why did the chicken cross the road? To get to the other side."}]},
+        {"id": "t4", "task_type": "agent/function call",
+         "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}],
+         "messages": [{"role": "user", "content": "北京天气怎么样？"},
+                      {"role": "assistant", "content": "", "tool_calls": [{"id": "call_0", "type": "function",
+                       "function": {"name": "get_weather", "arguments": "{\"city\": \"北京\"}"}}]},
+                      {"role": "tool", "tool_call_id": "call_0", "content": "{\"temp\": 3}"},
+                      {"role": "assistant", "content": "北京现在3度。"}]},
+        {"id": "t5", "messages": [{"role": "user", "content": "没有类型的样本"},
+                                  {"role": "assistant", "content": "这个样本没有 task_type。"}]},
+    ]
+
+
+def write_jsonl(path: Path, records: list, encoding: str = "utf-8") -> Path:
+    """Write records (dicts, or raw strings written as-is) one per line."""
+    with open(path, "w", encoding=encoding) as f:
+        for r in records:
+            f.write((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n")
+    return path

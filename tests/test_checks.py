@@ -11,7 +11,7 @@ from curation.checks import (CHECKS, ArtefactCheck, EchoCheck, EmptyAnswerCheck,
 from curation.ingest import IngestSettings, ingest
 from curation.store import SampleFilter
 
-from conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 
 def qa(answer: str, prompt: str = "问题") -> dict:
@@ -20,7 +20,7 @@ def qa(answer: str, prompt: str = "问题") -> dict:
 
 
 def flags(check, answer: str, prompt: str = "问题", context: dict | None = None) -> list:
-    return check.run(qa(answer, prompt), context or {})
+    return check.find(qa(answer, prompt), context or {})
 
 
 # ---------------------------------------------------------------- punctuation
@@ -73,7 +73,9 @@ def test_short_real_answers_are_not_empty(answer):
 @pytest.mark.parametrize("answer", ["I'm sorry, but I can't help with that.", "As an AI, I cannot provide that.",
                                     "抱歉，我无法回答这个问题。", "对不起，我不能提供这些信息。"])
 def test_short_refusals_are_flagged(answer):
-    assert flags(RefusalCheck(), answer)
+    (flag,) = flags(RefusalCheck(), answer)
+    assert flag.check == "refusal" and f"({len(answer)} chars)" in flag.reason and "declines" in flag.reason
+    assert flag.evidence == f"turn 2: «{answer}»"
 
 
 @pytest.mark.parametrize("answer", [
@@ -105,14 +107,19 @@ def test_bare_apologies_are_still_refusals(answer):
     assert out and "only apologises" in out[0].reason
 
 
-@pytest.mark.parametrize("answer", [
-    "To solve this, first add the two numbers together and then, as the final step, divide the result by",
-    "首先我们需要理解题目的意思。然后把两个数相加，得到的结果再除以二，这样就可以得到最后的答案，也就是说，",
-    "Here is the code:\n```python\ndef f(x):\n    return x * 2\n",
-    "The steps are as follows. First you open the file, then you read every line and you count the words and",
+@pytest.mark.parametrize("answer,why", [
+    ("To solve this, first add the two numbers together and then, as the final step, divide the result by",
+     "ends on the word 'by'"),
+    ("首先我们需要理解题目的意思。然后把两个数相加，得到的结果再除以二，这样就可以得到最后的答案，也就是说，",
+     "ends on '，', mid-sentence"),
+    ("Here is the code:\n```python\ndef f(x):\n    return x * 2\n", "code block opened but never closed"),
+    ("The steps are as follows. First you open the file, then you read every line and you count the words and",
+     "ends on the word 'and'"),
 ])
-def test_truncated_answers_are_flagged(answer):
-    assert flags(TruncationCheck(), answer)
+def test_truncated_answers_are_flagged(answer, why):
+    (flag,) = flags(TruncationCheck(), answer)
+    assert flag.check == "truncated" and why in flag.reason
+    assert flag.evidence.startswith("turn 2 ends: «") and answer.rstrip()[-8:].replace("\n", "⏎") in flag.evidence
 
 
 @pytest.mark.parametrize("answer", [
@@ -140,12 +147,16 @@ def test_template_syntax_inside_code_is_not_a_leftover(answer):
     assert flags(TemplateLeftoverCheck(), answer) == []
 
 
-@pytest.mark.parametrize("answer,prompt", [("As an AI language model, I think it is fine.", "Is it fine?"),
-                                           ("作为一个AI语言模型，我认为可以。", "可以吗？"),
-                                           ("Sure.", "#Rewritten Prompt#: explain gravity"),
-                                           ("Here is a rewrite of the given prompt: ...", "Rewrite")])
-def test_generation_artefacts_are_flagged(answer, prompt):
-    assert flags(ArtefactCheck(), answer, prompt)
+@pytest.mark.parametrize("answer,prompt,marker,turn", [
+    ("As an AI language model, I think it is fine.", "Is it fine?", "As an AI language model", 2),
+    ("作为一个AI语言模型，我认为可以。", "可以吗？", "作为一个AI语言模型", 2),
+    ("Sure.", "#Rewritten Prompt#: explain gravity", "#Rewritten Prompt#", 1),
+    ("Here is a rewrite of the given prompt: ...", "Rewrite", "given prompt", 2)])
+def test_generation_artefacts_are_flagged(answer, prompt, marker, turn):
+    (flag,) = flags(ArtefactCheck(), answer, prompt)
+    role = "user" if turn == 1 else "assistant"
+    assert flag.check == "generation_artefact" and flag.reason == f"generation artefact {marker!r} in the {role} turn"
+    assert flag.evidence.startswith(f"turn {turn}: «") and marker in flag.evidence
 
 
 def test_artefact_check_passes_normal_text():

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from curation.cli import main
-from tests.conftest import tiny_records, write_jsonl
+from tests.helpers import tiny_records, write_jsonl
 
 
 def run(capsys, *args):

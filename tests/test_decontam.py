@@ -9,7 +9,7 @@ from curation.decontam import (DecontamSettings, contaminated_item_ids, contamin
                                load_benchmark)
 from curation.errors import UserError
 from curation.ingest import IngestSettings, ingest
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 from tests.helpers import only_commands
 
 Q1 = ("Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. "

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from curation.dedup.runs import make_settings, run_dedup
 from curation.ingest import IngestSettings, ingest
-from tests.conftest import ROOT, write_jsonl
+from tests.helpers import ROOT, write_jsonl
 
 TIMEOUT = 120
 BASE = "Explain how photosynthesis turns light, water and carbon dioxide into sugar and oxygen in green plants."

@@ -12,7 +12,7 @@ from curation.embedding_models import default_threshold
 from curation.errors import UserError
 from curation.ingest import IngestSettings, ingest
 from curation.store import SampleFilter
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 from tests.helpers import only_commands
 
 BASE = "Explain how photosynthesis turns light, water and carbon dioxide into sugar and oxygen in green plants."

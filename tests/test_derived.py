@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from curation.export import ExportSettings, export_selection
 from curation.ingest import IngestSettings, ingest
 from curation.store import DERIVED_COLUMNS, Store, derived_fields
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 # Chinese, English, digits, quotes, backslashes and line breaks: what moves the language and length rules.
 _TEXT = st.text(alphabet=st.sampled_from(list("ab cdE xyz 你好世界中文翻译 \"'\\\n\t.,!?：0129")), min_size=1,

@@ -5,7 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from curation.store import SampleFilter
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 TIMEOUT = 120
 
@@ -30,7 +30,7 @@ def _chart_titles(at: AppTest) -> list[str]:
     return titles
 
 
-def test_page_renders_every_section_without_embeddings(app_env, monkeypatch):
+def test_page_renders_every_section_without_embeddings(demo_app_env, monkeypatch):
     import curation.stats
     calls = []
     real = curation.stats.compute_stats
@@ -53,14 +53,14 @@ def test_page_renders_every_section_without_embeddings(app_env, monkeypatch):
     assert calls == [1]  # a re-render reads the cache (same filter, same store revision)
 
 
-def test_untyped_button_opens_browse_with_the_filter(app_env):
+def test_untyped_button_opens_browse_with_the_filter(demo_app_env):
     at = _ok(_page().run())
     button = next(b for b in at.button if b.label.startswith("Show the") and "untyped" in b.label)
     at = button.click().run()
     assert at.session_state["browse_filter"] == SampleFilter(task_type="(untyped)")
 
 
-def test_compare_two_selections_side_by_side(app_env):
+def test_compare_two_selections_side_by_side(demo_app_env):
     at = _ok(_page().run())
     at.toggle(key="div_compare").set_value(True).run()
     at.multiselect(key="div_b_tt").set_value(["reasoning/math"]).run()
@@ -71,7 +71,7 @@ def test_compare_two_selections_side_by_side(app_env):
 
 
 @pytest.mark.slow
-def test_page_with_embeddings_shows_the_map(app_env):
+def test_page_with_embeddings_shows_the_map(demo_app_env):
     from curation.stats import SemanticSettings, semantic_coverage
     from pages._common import get_store
     at = _ok(_page().run())  # loads the sample data into the app store

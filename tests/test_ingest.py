@@ -9,7 +9,7 @@ from curation.errors import UserError
 from curation.ingest import IngestSettings, ingest
 from curation.messages import validate_messages
 from curation.store import SampleFilter
-from tests.conftest import tiny_records, write_jsonl
+from tests.helpers import tiny_records, write_jsonl
 
 
 def _run(store, *paths, **kw):

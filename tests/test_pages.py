@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from curation.store import SampleFilter
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 TIMEOUT = 60
 
@@ -29,7 +29,7 @@ def test_app_shell_loads_sample_data_and_navigates(app_env):
     assert int(samples.replace(",", "")) >= 600  # sample_data/demo.jsonl was loaded into the empty store
 
 
-def test_overview(app_env):
+def test_overview(demo_app_env):
     at = _ok(_page("overview.py"))
     labels = [m.label for m in at.metric]
     assert labels[:4] == ["Samples", "Task types", "Untyped", "Quarantined records"]
@@ -37,7 +37,7 @@ def test_overview(app_env):
     assert any("no two-level task_type" in w.value for w in at.warning)
 
 
-def test_browse_renders_a_sample_and_history(app_env):
+def test_browse_renders_a_sample_and_history(demo_app_env):
     at = _ok(_page("browse.py"))
     assert at.subheader[0].value.startswith("Sample ")
     assert len(at.chat_message) >= 2
@@ -57,7 +57,7 @@ def _relabel_form(at: AppTest):
     return target, button
 
 
-def test_browse_relabel_needs_a_filter_and_a_target(app_env):
+def test_browse_relabel_needs_a_filter_and_a_target(demo_app_env):
     from pages._common import get_store
     at = _ok(_page("browse.py"))
     assert not [s for s in at.selectbox if s.label == "New task_type"]  # no filter: no relabel form at all
@@ -70,7 +70,7 @@ def test_browse_relabel_needs_a_filter_and_a_target(app_env):
     assert target.value is None  # no default target: nothing is relabelled by a careless click
 
 
-def test_browse_bulk_relabel_shows_count_filters_confirms_and_refreshes(app_env):
+def test_browse_bulk_relabel_shows_count_filters_confirms_and_refreshes(demo_app_env):
     from pages._common import get_store
     at = _ok(_page("browse.py"))
     store = get_store()
@@ -99,7 +99,7 @@ def test_browse_bulk_relabel_shows_count_filters_confirms_and_refreshes(app_env)
     assert all(source not in str(j.value) for j in at.json)
 
 
-def test_browse_history_shows_old_and_new_values(app_env):
+def test_browse_history_shows_old_and_new_values(demo_app_env):
     from pages._common import get_store
     at = _ok(_page("browse.py"))
     sid = at.subheader[0].value.split(" ", 1)[1].replace("\\", "")
@@ -111,7 +111,7 @@ def test_browse_history_shows_old_and_new_values(app_env):
     assert changes == [f"status: {old} → accepted"]
 
 
-def test_browse_follows_a_click_through_filter(app_env):
+def test_browse_follows_a_click_through_filter(demo_app_env):
     at = AppTest.from_file(str(ROOT / "pages" / "browse.py"), default_timeout=TIMEOUT)
     at.session_state["browse_filter"] = SampleFilter(task_type="(untyped)")
     _ok(at.run())
@@ -119,7 +119,7 @@ def test_browse_follows_a_click_through_filter(app_env):
     assert at.dataframe[0].value["task_type"].eq("(untyped)").all()
 
 
-def test_browse_search_filters(app_env):
+def test_browse_search_filters(demo_app_env):
     at = _page("browse.py")
     at.text_input(key="browse_q").input("no such text: qzxv").run()
     assert _ok(at).caption[0].value == "Matching samples: 0"
@@ -132,7 +132,7 @@ def test_browse_search_filters(app_env):
     assert _ok(at).caption[0].value == f"Matching samples: {want:,}"
 
 
-def test_taxonomy_add_and_target_confirm_what_they_did(app_env):
+def test_taxonomy_add_and_target_confirm_what_they_did(demo_app_env):
     at = _ok(_page("taxonomy.py"))
     next(t for t in at.text_input if t.label == "New type (L1/L2)").input("medical/triage")
     next(b for b in at.button if b.label == "Add").click().run()
@@ -151,18 +151,18 @@ def test_taxonomy_add_and_target_confirm_what_they_did(app_env):
     assert not at.success  # a confirmation shows once
 
 
-def test_quarantine_lists_invalid_demo_records(app_env):
+def test_quarantine_lists_invalid_demo_records(demo_app_env):
     at = _ok(_page("quarantine.py"))
     assert int(at.metric[0].value) >= 8
     assert at.error and at.code  # the selected record's reason and raw text
 
 
-def test_import_page_without_upload(app_env):
+def test_import_page_without_upload(demo_app_env):
     at = _ok(_page("import_data.py"))
     assert "Choose one or more files" in at.info[0].value
 
 
-def test_import_page_writes_an_upload_once_and_imports_it(app_env):
+def test_import_page_writes_an_upload_once_and_imports_it(demo_app_env):
     import hashlib
     body = "\n".join(json.dumps({"task_type": "qa/upload", "messages": [
         {"role": "user", "content": f"Upload question {i}?"}, {"role": "assistant", "content": f"Answer {i}."}]})
@@ -171,7 +171,7 @@ def test_import_page_writes_an_upload_once_and_imports_it(app_env):
     at.file_uploader[0].set_value(("../my data.jsonl", body.encode(), "application/json"))
     _ok(at.run())
     # a safe base name, in a folder named by the content: same-name uploads of other sessions never collide
-    saved = app_env.parent / "uploads" / hashlib.sha256(body.encode()).hexdigest()[:16] / "my_data.jsonl"
+    saved = demo_app_env.parent / "uploads" / hashlib.sha256(body.encode()).hexdigest()[:16] / "my_data.jsonl"
     assert saved.read_text() == body
     saved.write_text(body + "\n")  # same upload, other size: written again; same size: left alone
     _ok(at.run())
@@ -217,7 +217,7 @@ def _alpaca(n: int) -> bytes:
                         "output": f"Phrase {i}"} for i in range(n)]).encode()
 
 
-def test_import_page_reads_alpaca_as_alpaca_with_no_mapping_over_it(app_env):
+def test_import_page_reads_alpaca_as_alpaca_with_no_mapping_over_it(demo_app_env):
     from pages._common import get_store
     at = _import_at([("alpaca_en.json", _alpaca(6))])
     assert at.expander[1].label.startswith("alpaca_en.json · alpaca")  # its own detected format
@@ -232,7 +232,7 @@ def test_import_page_reads_alpaca_as_alpaca_with_no_mapping_over_it(app_env):
     assert len(prompts) == 6 and all(p.startswith("Translate sentence") for p in prompts)  # instruction kept
 
 
-def test_import_page_settings_do_not_stick_to_the_next_upload(app_env):
+def test_import_page_settings_do_not_stick_to_the_next_upload(demo_app_env):
     at = _import_at([("alpaca_en.json", _alpaca(2))])
     next(s for s in at.selectbox if s.label == "Format").select("messages")
     next(b for b in at.button if b.label == "Validate").click().run()  # a form's values apply on submit
@@ -245,7 +245,7 @@ def test_import_page_settings_do_not_stick_to_the_next_upload(app_env):
     assert any("question → user" in c.value for c in at.caption)  # the columns the import will use
 
 
-def test_import_page_shows_each_file_and_names_its_own_controls(app_env):
+def test_import_page_shows_each_file_and_names_its_own_controls(demo_app_env):
     bad_table = b"foo,bar\nx,y\n"
     at = _import_at([("alpaca_en.json", _alpaca(2)), ("odd.csv", bad_table)])
     labels = [e.label for e in at.expander[1:]]
@@ -259,7 +259,7 @@ def test_import_page_shows_each_file_and_names_its_own_controls(app_env):
     assert not any("--" in t for t in shown + reasons)  # no CLI flag on a page that has none
 
 
-def test_import_notice_for_the_whole_import_names_the_files(app_env):
+def test_import_notice_for_the_whole_import_names_the_files(demo_app_env):
     recs = [{"task_type": "qa/refuse", "messages": [{"role": "user", "content": f"Tell me a joke number {i}"},
             {"role": "assistant", "content": "I'm sorry, but as an AI language model I cannot help with that."}]}
             for i in range(3)]
@@ -271,25 +271,25 @@ def test_import_notice_for_the_whole_import_names_the_files(app_env):
     assert not any(i.value.startswith("None") for i in at.info)
 
 
-def test_export_page_writes_an_export(app_env, tmp_path):
+def test_export_page_writes_an_export(demo_app_env, tmp_path):
     at = _ok(_page("export.py"))
     folder = [t for t in at.text_input if t.label.startswith("Folder")][0]
     folder.input("exports/test-export").run()
     at.button[0].click().run()
     _ok(at)
     assert at.success and "Wrote" in at.success[0].value
-    manifest = json.loads((app_env.parent / "exports" / "test-export" / "manifest.json").read_text())
+    manifest = json.loads((demo_app_env.parent / "exports" / "test-export" / "manifest.json").read_text())
     assert manifest["total"]["train"] > 0 and manifest["total"]["eval"] > 0
 
 
-def test_export_page_refuses_paths_outside_the_workspace(app_env):
+def test_export_page_refuses_paths_outside_the_workspace(demo_app_env):
     at = _page("export.py")
     [t for t in at.text_input if t.label.startswith("Folder")][0].input("../../etc/evil").run()
     at.button[0].click().run()
     assert at.error and "outside the workspace" in at.error[0].value
 
 
-def test_export_page_keeps_a_typed_folder_across_reruns(app_env):
+def test_export_page_keeps_a_typed_folder_across_reruns(demo_app_env):
     import time
     at = _ok(_page("export.py"))
     [t for t in at.text_input if t.label.startswith("Folder")][0].input("exports/mine").run()
@@ -323,7 +323,7 @@ def test_every_option_a_library_message_names_has_a_page_control():
     assert {f: w for f, w in left.items() if f not in commands} == {}
 
 
-def test_overview_task_type_chart_has_a_colour_per_l1_and_no_legend_to_cut(app_env):
+def test_overview_task_type_chart_has_a_colour_per_l1_and_no_legend_to_cut(demo_app_env):
     at = _ok(_page("overview.py"))
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     colours = {tr["name"]: tr["marker"]["color"] for tr in spec["data"]}

@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from curation.errors import UserError
 from curation.review import adjudicate, set_role, sync_login
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32, "client_id": "id",
         "client_secret": "secret", "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}

@@ -10,7 +10,7 @@ from curation.ingest import IngestSettings, ingest
 from curation.protection import (ProtectedSampleError, export_keeps, guard_automatic_change, is_automatic,
                                  is_protected, protected_reason, split_protected)
 from curation.store import SampleFilter
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 BASE = "Explain how photosynthesis turns light, water and carbon dioxide into sugar and oxygen in green plants."
 

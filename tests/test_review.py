@@ -198,8 +198,11 @@ def test_concurrent_saves_from_two_threads_lose_nothing(team):
 
 
 def test_a_verdict_on_changed_content_is_a_conflict_but_a_status_change_is_not(team):
-    submit_review(team, "t4", "ann", ReviewInput("needs_fix"), 0)  # rev 1: status only
-    submit_review(team, "t4", "bob", ReviewInput("needs_fix"), 0)  # judged the same text: fine
+    assert submit_review(team, "t4", "ann", ReviewInput("needs_fix"), 0)["sample"]["rev"] == 1  # status only
+    out = submit_review(team, "t4", "bob", ReviewInput("needs_fix"), 0)  # judged the same text: recorded
+    (bob,) = team.review.list("t4", "bob")
+    assert bob["id"] == out["review_id"] and bob["verdict"] == "needs_fix" and bob["sample_rev"] == 1
+    assert out["status"] == "needs_fix" and out["sample"]["rev"] == 1  # the same verdict adds no revision
     msgs = _msgs(team, "t4")
     msgs[-1]["content"] = "北京现在3摄氏度。"
     save_edit(team, "t4", "ann", {"messages": msgs}, 1)

@@ -13,7 +13,7 @@ pytestmark = needs_chromium
 
 @pytest.fixture
 def review_app(tmp_path):
-    from tests.conftest import tiny_records, write_jsonl
+    from tests.helpers import tiny_records, write_jsonl
     from curation.ingest import IngestSettings, ingest
     from curation.review import create_profile
     from curation.store import Store

@@ -10,7 +10,7 @@ from curation.ingest import IngestSettings, ingest
 from curation.review import ReviewInput, create_profile, save_edit, submit_review
 from curation.store import Store
 
-from conftest import ROOT, tiny_records, write_jsonl
+from tests.helpers import ROOT, tiny_records, write_jsonl
 
 TIMEOUT = 60
 

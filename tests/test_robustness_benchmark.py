@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib.util
 from collections import Counter
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 KINDS = {"typo", "incomplete", "code_mix", "pinyin"}
 

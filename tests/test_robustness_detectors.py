@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from curation.robustness.code_mix import CodeMixDetector
-from curation.robustness.detection import default_detectors, detect_sample, detect_text
-from curation.robustness.incomplete import IncompleteDetector, IncompleteSettings
-from curation.robustness.pinyin import PinyinDetector
+from curation.robustness.detectors import default_detectors, detect_sample, detect_text
+from curation.robustness.detectors.code_mix import CodeMixDetector
+from curation.robustness.detectors.incomplete import (
+    IncompleteDetector,
+    IncompleteSettings,
+)
+from curation.robustness.detectors.pinyin import PinyinDetector
+from curation.robustness.detectors.typo import TypoDetector, TypoSettings
 from curation.robustness.prompt import text_turns
-from curation.robustness.typo import TypoDetector, TypoSettings
 
 
 def _found(detector, text: str):

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from curation.errors import UserError
-from curation.robustness.detection import detect_sample
+from curation.robustness.detectors import detect_sample
 from curation.robustness.generation import (PERTURBATIONS, GenerationSettings, generate, make_variant, perturb_text,
                                             plan, rng_for)
 

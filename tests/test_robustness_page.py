@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from curation.ingest import IngestSettings, ingest
 from curation.robustness.tagging import detect_into_store
-from tests.conftest import ROOT, write_jsonl
+from tests.helpers import ROOT, write_jsonl
 
 TIMEOUT = 120
 

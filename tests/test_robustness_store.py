@@ -13,7 +13,7 @@ from curation.robustness.generation import PERTURBATIONS, GenerationSettings
 from curation.robustness.tagging import (augment, confirm, detect_into_store, reject, share_by_task_type, suggestions,
                                          tag_samples, untag_samples)
 from curation.store import SampleFilter
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 PROMPTS = {
     "typo": "Waht is teh capital of France?",

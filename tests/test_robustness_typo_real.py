@@ -8,7 +8,7 @@ import pytest
 
 from curation.robustness.prompt import text_turns
 from curation.robustness.typo import TYPO_CALIBRATION, TypoDetector, typo_features, typo_probability
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def _typo(text: str):

@@ -8,7 +8,7 @@ from curation.ingest import IngestSettings, ingest
 from curation.stats import ALL, StatsSettings, compute_stats, matching_ids, parse_targets
 from curation.store import SampleFilter
 from curation.text import detect_language
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 
 def _conv(user, answer, system=None):

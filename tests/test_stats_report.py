@@ -7,7 +7,7 @@ from curation.embeddings import text_hash
 from curation.ingest import IngestSettings, ingest
 from curation.report import SECTIONS, render_html, write_report
 from curation.stats import SemanticSettings, compute_stats, semantic_coverage, stratified_prompts
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 EVIL = "<script>alert('x')</script><img src=x onerror=alert(1)>"
 

@@ -6,7 +6,7 @@ from curation.embeddings import language_warning, text_hash
 from curation.ingest import IngestSettings, ingest
 from curation.stats import (SemanticSettings, diversity_scores, embedded_share, full_set_job, mean_cosine_distance,
                             project, semantic_coverage, stratified_prompts, vendi_score)
-from tests.conftest import write_jsonl
+from tests.helpers import write_jsonl
 
 MINILM = "all-MiniLM-L6-v2"  # these tests need an English-only model: the language warning is about it
 

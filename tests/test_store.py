@@ -68,7 +68,7 @@ def _ingest(store, records):
     import tempfile
     from pathlib import Path
     from curation.ingest import IngestSettings, ingest
-    from tests.conftest import write_jsonl
+    from tests.helpers import write_jsonl
     with tempfile.TemporaryDirectory() as d:
         ingest(store, [write_jsonl(Path(d) / "q.jsonl", records)], IngestSettings(dataset="q"))
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -289,10 +288,25 @@ def test_bad_model_ids_give_clean_errors(tmp_path, monkeypatch):
     (tmp_path / "empty").mkdir()
     with pytest.raises(UserError, match="not a model folder"):
         load_tokenizer(str(tmp_path / "empty"))
-    t0 = time.time()
+    # An unknown hub id fails at once: offline, nothing is tried; online but unreachable, one probe and no
+    # loader (whose retries would take a minute).
+    import socket
+
+    import transformers
+    probes, loads = [], []
+
+    def probe(*args, **kwargs):
+        probes.append(args)
+        raise OSError("unreachable")
+    monkeypatch.setattr(socket, "create_connection", probe)
+    monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", lambda *a, **k: loads.append(a))
     with pytest.raises(UserError, match="tiny"):
         load_tokenizer("no-such-org/no-such-model-xyz")
-    assert time.time() - t0 < 10  # fails fast instead of retrying the hub for a minute
+    assert probes == [] and loads == []
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    with pytest.raises(UserError, match="cannot be reached"):
+        load_tokenizer("no-such-org/no-such-model-xyz")
+    assert len(probes) == 1 and loads == []
     with pytest.raises(UserError, match="neither"):
         load_tokenizer("not a model id!")
 
@@ -373,7 +387,7 @@ def test_cli_train_audit_only_and_errors(export_dir, capsys):
     assert main(["train", "--export", str(export_dir / "missing"), "--json"]) == 2
 
 
-def test_train_page_exports_the_selection_and_audits_it(app_env):
+def test_train_page_exports_the_selection_and_audits_it(demo_app_env):
     """Export the curated sample store from the Train page, audit it, see the highlighted first sample."""
     from streamlit.testing.v1 import AppTest
 
@@ -397,15 +411,15 @@ def test_train_page_exports_the_selection_and_audits_it(app_env):
     assert any("outside the workspace" in e.value for e in at.error)
 
 
-def test_train_page_refuses_a_resume_on_a_changed_export(app_env):
+def test_train_page_refuses_a_resume_on_a_changed_export(demo_app_env):
     """Resume of a stopped run whose export was re-exported: refused with the option named, nothing started."""
     from streamlit.testing.v1 import AppTest
 
     from training.jobs import create_run
 
     train = numbered(single_turn, 10, "a")
-    export = write_export(app_env.parent / "exports" / "e1", train, numbered(with_system, 2, "e"))
-    run = create_run(export, "tiny", app_env.parent / "runs", {"max_steps": 2})
+    export = write_export(demo_app_env.parent / "exports" / "e1", train, numbered(with_system, 2, "e"))
+    run = create_run(export, "tiny", demo_app_env.parent / "runs", {"max_steps": 2})
     (run / "status.json").write_text(json.dumps({"state": "failed", "reason": "killed"}))
     write_export(export, train[:9], numbered(with_system, 2, "e"))  # re-exported: another content hash
     at = AppTest.from_file(str(TRAIN_PAGE), default_timeout=120).run()

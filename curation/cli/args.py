@@ -7,7 +7,7 @@ import argparse
 import getpass
 import os
 
-from ..store import STATUSES, SampleFilter, Store, curated_filter
+from ..store import STATUSES, SampleFilter, Store, curated
 
 LANGUAGES = ("zh", "en", "mixed", "other")
 SPLITS = ("train", "eval", "none")
@@ -39,9 +39,8 @@ def filter_from_args(args, default_curated: bool = False) -> SampleFilter:
               tag=args.tag, search=args.search, language=args.language)
     if getattr(args, "limit", None) is not None:
         kw.update(limit=args.limit, offset=getattr(args, "offset", 0))
-    if default_curated and not args.status:
-        return curated_filter(**kw)
-    return SampleFilter(**kw)
+    f = SampleFilter(**kw)
+    return curated(f) if default_curated else f
 
 
 def open_store(args) -> Store:

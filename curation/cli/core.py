@@ -6,11 +6,14 @@ import json
 import sys
 from pathlib import Path
 
+from .. import taxonomy
 from ..errors import UserError
 from ..labels import relabel
-from ..store import STATUSES, parse_task_type
-from .args import add_filter_args, author_of, filter_from_args, jsonable as _jsonable, open_store
+from ..store import STATUSES
+from .args import add_filter_args, author_of, filter_from_args, open_store
+from .args import jsonable as _jsonable
 from .stats import add_stats_args, run_stats
+
 
 # ---------------------------------------------------------------- commands
 def cmd_ingest(args) -> dict:
@@ -84,31 +87,22 @@ def cmd_taxonomy(args) -> dict:
     with open_store(args) as store:
         if args.action == "list":
             return {"taxonomy": store.taxonomy.list()}
-        l1, l2 = _two_levels(args.type)
+        l1, l2 = taxonomy.two_levels(args.type)
         if args.action == "add":
-            added = store.taxonomy.add_many([(l1, l2, args.kind, args.description or f"{l1} — {l2}")])
+            added = taxonomy.add_type(store, args.type, args.kind, args.description)
             return {"added": added, "task_type": f"{l1}/{l2}"}
         if args.action == "remove":
-            store.taxonomy.remove(l1, l2)
+            taxonomy.remove_type(store, args.type)
             return {"removed": f"{l1}/{l2}"}
         if args.action == "rename":
             if not args.to:
                 raise UserError("rename needs --to NEW_L1/NEW_L2")
-            n = store.taxonomy.rename((l1, l2), _two_levels(args.to), author_of(args))
+            n = taxonomy.rename_type(store, args.type, args.to, author_of(args))
             return {"renamed": f"{l1}/{l2}", "to": args.to, "relabelled": n}
         if args.share is None and args.count is None:
             raise UserError("target needs --share (0..1) or --count")
-        if args.share is not None and not 0 <= args.share <= 1:
-            raise UserError(f"--share must be between 0 and 1, got {args.share}")
-        store.taxonomy.set_target(l1, l2, args.share, args.count)
+        taxonomy.set_target(store, args.type, args.share, args.count)
         return {"task_type": f"{l1}/{l2}", "target_share": args.share, "target_count": args.count}
-
-
-def _two_levels(value: str | None) -> tuple[str, str]:
-    l1, l2 = parse_task_type(value)
-    if not l1 or not l2:
-        raise UserError(f"task type {value!r} must have two levels, like 'reasoning/math'")
-    return l1, l2
 
 
 def cmd_quarantine(args) -> dict:
@@ -190,7 +184,7 @@ def register(sub, common) -> None:
     p.add_argument("action", choices=["list", "add", "remove", "rename", "target"])
     p.add_argument("type", nargs="?", help='"L1/L2"')
     p.add_argument("--to", help="new name for rename")
-    p.add_argument("--kind", default="ability", choices=["ability", "domain"])
+    p.add_argument("--kind", default="ability", choices=list(taxonomy.KINDS))
     p.add_argument("--description")
     p.add_argument("--share", type=float, help="target share of the set (0..1)")
     p.add_argument("--count", type=int, help="target number of samples")

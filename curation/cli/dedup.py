@@ -2,18 +2,23 @@
 curation.decontam (registered by curation/cli/__init__.py)."""
 from __future__ import annotations
 
+import dataclasses
 import sys
 
+from ..dedup.methods import DEDUP_METHODS
 from ..embedding_models import DEFAULT_MODEL, MODELS
 from ..errors import UserError
 from .args import add_filter_args, author_of, filter_from_args, open_store
 
 
+# Method settings with their own option: setting -> argparse dest. A method takes those its settings have.
+METHOD_OPTIONS = {"num_perm": "num_perm", "ngram": "ngram", "model": "model", "search": "neighbour_search"}
+
+
 def register(sub, common) -> None:
     """Add the dedup and decontamination commands to the `curation` parser."""
-
     p = sub.add_parser("dedup", parents=[common], help="find duplicate clusters (exact, MinHash LSH, semantic)")
-    p.add_argument("--method", default="minhash", choices=["exact", "minhash", "semantic"])
+    p.add_argument("--method", default="minhash", choices=DEDUP_METHODS.names())
     p.add_argument("--key", default="user", choices=["user", "assistant", "conversation"],
                    help="which text is compared: user turns, assistant turns or the whole conversation")
     p.add_argument("--threshold", type=float, help="similarity for a duplicate (minhash 0.8; semantic: the model's "
@@ -56,16 +61,18 @@ def cmd_dedup(args) -> dict:
     from curation.dedup.keeper import KeeperRule
     from curation.dedup.runs import apply_cluster, clusters_at, make_settings, run_dedup
 
-    settings = make_settings(args.method, key=args.key, threshold=args.threshold,
-                             **({"num_perm": args.num_perm, "ngram": args.ngram} if args.method == "minhash" else {}),
-                             **({"model": args.model, "search": args.neighbour_search} if args.method == "semantic" else {}))
-    if args.method != "minhash" and (args.num_perm or args.ngram):
-        raise UserError("--num-perm and --ngram apply to --method minhash only")
+    method = DEDUP_METHODS.get_step(args.method)
+    fields = {f.name for f in dataclasses.fields(method.Settings)}
+    given = {name: getattr(args, dest) for name, dest in METHOD_OPTIONS.items() if getattr(args, dest) is not None}
+    stray = ["--" + METHOD_OPTIONS[name].replace("_", "-") for name in given if name not in fields]
+    if stray:
+        raise UserError(f"{' and '.join(stray)} do not apply to --method {args.method}")
+    settings = make_settings(args.method, key=args.key, threshold=args.threshold, **given)
     rule = KeeperRule(order=[c.strip() for c in args.keeper.split(",") if c.strip()]) if args.keeper else None
     author = author_of(args)
     with open_store(args) as store:
         report = run_dedup(store, args.method, settings, filter_from_args(args, default_curated=True), author, rule,
-                           progress=_progress if args.method == "semantic" else None)
+                           progress=_progress if method.embeds else None)
         for w in report["warnings"]:
             print(f"warning: {w}", file=sys.stderr)
         if args.apply:

@@ -2,16 +2,16 @@
 agreement from the command line. A thin shell over curation.review, curation.checks and curation.agreement."""
 from __future__ import annotations
 
+from ..checks import CHECKS, run_checks
 from ..errors import UserError
-from ..review import (AgreementSettings, AssignSettings, QueueSpec, adjudicate, agreement_report, annotator_dashboard,
-                      assign, build_queue, create_profile, disagreement_queue, export_reviews, import_reviews,
-                      queue_progress, set_role)
+from ..review import (ROLES, AgreementSettings, AssignSettings, QueueSpec, adjudicate, agreement_report,
+                      annotator_dashboard, assign, build_queue, create_profile, disagreement_queue, export_reviews,
+                      import_reviews, queue_progress, set_role)
 from .args import add_filter_args, author_of, filter_from_args, open_store
 
 
 def register(sub, common) -> None:
     """Add `curation review <action>` to the `curation` parser."""
-
     p = sub.add_parser("review", parents=[common], help="human review: queues, offline files, checks, agreement")
     rsub = p.add_subparsers(dest="review_command", required=True, metavar="ACTION")
 
@@ -53,7 +53,7 @@ def register(sub, common) -> None:
 
     q = rsub.add_parser("checks", parents=[common], help="run the pre-flag checks on demand")
     add_filter_args(q)
-    q.add_argument("--only", help="comma-separated check names (default: all)")
+    q.add_argument("--only", help=f"comma-separated check names (default: all of {', '.join(CHECKS)})")
     q.set_defaults(func=cmd_checks)
 
     q = rsub.add_parser("assign", parents=[common], help="assign samples to annotators (lead), with overlap")
@@ -69,7 +69,7 @@ def register(sub, common) -> None:
     q = rsub.add_parser("profile", parents=[common], help="list, add or change annotator profiles")
     q.add_argument("action", choices=["list", "add", "role"])
     q.add_argument("name", nargs="?")
-    q.add_argument("--role", choices=["annotator", "lead"], default="annotator")
+    q.add_argument("--role", choices=list(ROLES), default="annotator")
     q.set_defaults(func=cmd_profile)
 
     q = rsub.add_parser("disagreements", parents=[common], help="the disagreement queue with every review")
@@ -125,7 +125,6 @@ def cmd_agreement(args) -> dict:
 
 
 def cmd_checks(args) -> dict:
-    from ..checks import run_checks  # numpy, via the store's length statistics
     names = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
     with open_store(args) as store:
         return run_checks(store, filter_from_args(args), names, author=author_of(args)).to_dict()

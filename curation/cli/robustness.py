@@ -3,28 +3,27 @@ curation.robustness (registered by curation/cli/__init__.py)."""
 from __future__ import annotations
 
 from ..errors import UserError
-from ..robustness.detection import default_detectors, detect_text
+from ..robustness.detectors import default_detectors, detect_text, detector_names
 from ..robustness.generation import PERTURBATIONS, GenerationSettings
 from ..robustness.tagging import (augment, decide_many, detect_into_store, share_by_task_type, suggestions, tag_samples,
                                   untag_samples)
 from .args import add_filter_args, author_of, filter_from_args, open_store
 
-KINDS = ("typo", "incomplete", "code_mix", "pinyin")
-
 
 def register(sub, common) -> None:
     """Add the `robustness` command group to the `curation` parser."""
 
+    kinds = detector_names()
     top = sub.add_parser("robustness", parents=[common], help="detect, tag, generate and protect robustness data")
     rsub = top.add_subparsers(dest="robustness_command", required=True, metavar="ACTION")
 
     p = rsub.add_parser("detect", parents=[common], help="run the detectors over a filter; store suggestions")
-    p.add_argument("--kind", action="append", choices=KINDS, help="only these detectors (repeatable)")
+    p.add_argument("--kind", action="append", choices=kinds, help="only these detectors (repeatable)")
     add_filter_args(p)
     p.set_defaults(func=cmd_detect)
 
     p = rsub.add_parser("suggestions", parents=[common], help="list stored suggestions")
-    p.add_argument("--kind", choices=KINDS)
+    p.add_argument("--kind", choices=kinds)
     p.add_argument("--state", default="open", choices=["open", "confirmed", "rejected", "all"])
     p.add_argument("--limit", type=int, default=50)
     p.set_defaults(func=cmd_suggestions)
@@ -32,7 +31,7 @@ def register(sub, common) -> None:
     for name, verdict in (("confirm", "confirm"), ("reject", "reject")):
         p = rsub.add_parser(name, parents=[common], help=f"{name} suggestions (by sample id, or all open ones)")
         p.add_argument("ids", nargs="*", help="sample ids")
-        p.add_argument("--kind", choices=KINDS, help="which suggestion (required with ids)")
+        p.add_argument("--kind", choices=kinds, help="which suggestion (required with ids)")
         p.add_argument("--all-open", action="store_true", help=f"{name} every open suggestion (of --kind if given)")
         p.add_argument("--min-confidence", type=float, default=0.0, help="with --all-open: only at least this sure")
         p.set_defaults(func=cmd_decide, verdict=verdict)
@@ -41,7 +40,7 @@ def register(sub, common) -> None:
         p = rsub.add_parser(name, parents=[common], help=f"{'set' if name == 'tag' else 'remove'} a confirmed "
                                                          "robustness tag by hand")
         p.add_argument("ids", nargs="+", help="sample ids")
-        p.add_argument("--kind", required=True, choices=KINDS)
+        p.add_argument("--kind", required=True, choices=kinds)
         p.add_argument("--note", help="why (kept in the sample's history)")
         p.set_defaults(func=cmd_tag, untag=name == "untag")
 
@@ -68,19 +67,9 @@ def register(sub, common) -> None:
     p.set_defaults(func=cmd_check)
 
 
-def _detectors(kinds):
-    detectors = default_detectors()
-    if kinds:
-        names = {"typo": "TypoDetector", "incomplete": "IncompleteDetector", "code_mix": "CodeMixDetector",
-                 "pinyin": "PinyinDetector"}
-        wanted = {names[k] for k in kinds}
-        detectors = [d for d in detectors if type(d).__name__ in wanted]
-    return detectors
-
-
 def cmd_detect(args) -> dict:
     with open_store(args) as store:
-        return detect_into_store(store, filter_from_args(args), _detectors(args.kind))
+        return detect_into_store(store, filter_from_args(args), default_detectors(args.kind))
 
 
 def cmd_suggestions(args) -> dict:

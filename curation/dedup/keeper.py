@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from curation.protection import is_protected as protection_rule
+
 # criterion -> (label shown to reviewers, what it prefers)
 CRITERIA = {
     "accepted": "accepted in review",
@@ -43,16 +45,8 @@ class KeeperRule:
 
 
 def is_protected(sample: dict) -> bool:
-    """True for robustness data no automatic step may mark: the one hook dedup consults.
-
-    Defers to `curation.protection.is_protected` (issue 5) when that module exists; until then any tag
-    starting `robustness:` protects: a confirmed `robustness:<kind>` or a generated `robustness:generated:<kind>`
-    (erring towards protection: a wrongly protected sample only stays pending review).
-    """
-    try:
-        from curation.protection import is_protected as protection_rule
-    except ImportError:
-        return any(str(t).startswith("robustness:") for t in sample.get("tags") or [])
+    """True for robustness data no automatic step may mark: the one hook dedup consults
+    (`curation.protection.is_protected`)."""
     return bool(protection_rule(sample))
 
 

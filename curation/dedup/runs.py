@@ -16,43 +16,23 @@ import numpy as np
 
 from curation.dedup.clusters import cluster_ids, similarity_histogram
 from curation.dedup.keeper import KeeperRule, choose_keeper, is_protected, proposed_removals
-from curation.dedup.keys import KEYS, sample_key_text
-from curation.dedup.methods import (METHODS, ExactSettings, MinHashSettings, PairResult, SemanticSettings,
-                                    exact_pairs, minhash_pairs, semantic_pairs)
+from curation.dedup.keys import sample_key_text
+from curation.dedup.methods import DEDUP_METHODS, PairResult
 from curation.errors import UserError
+from curation.protection import ProtectedSampleError, guard_automatic_change
 
 META_COLUMNS = ("id", "messages", "tools", "status", "tags", "answer_chars", "created_at", "ingest_id", "source",
                 "task_l1", "task_l2", "parent_id")
 KEEPER_FIELDS = ("id", "status", "tags", "answer_chars", "created_at", "ingest_id", "source", "parent_id")
-SETTINGS_TYPES = {"exact": ExactSettings, "minhash": MinHashSettings, "semantic": SemanticSettings}
 ACTION_MARK, ACTION_UNMARK = "dedup", "dedup-undo"
 AUTOMATIC_ACTOR = "auto:dedup"  # who automatic marks are recorded as (curation.protection's convention)
 
 
 def make_settings(method: str, **overrides):
     """Settings for a method with the given fields overridden (None values keep the default)."""
-    if method not in SETTINGS_TYPES:
-        raise UserError(f"unknown dedup method {method!r}: use one of {', '.join(METHODS)}")
-    cls = SETTINGS_TYPES[method]
-    names = {f.name for f in dataclasses.fields(cls)}
-    unknown = [k for k, v in overrides.items() if v is not None and k not in names]
-    if unknown:
-        raise UserError(f"method {method} has no setting {', '.join(unknown)}")
-    s = cls(**{k: v for k, v in overrides.items() if v is not None})
-    _check_settings(method, s)
+    s = DEDUP_METHODS.make_settings(method, **overrides)
+    DEDUP_METHODS[method](s).check()
     return s
-
-
-def _check_settings(method: str, s) -> None:
-    if s.key not in KEYS:
-        raise UserError(f"unknown key {s.key!r}: use one of {', '.join(KEYS)}")
-    if not 0.0 < s.threshold <= 1.0:
-        raise UserError(f"threshold must be in (0, 1], got {s.threshold}")
-    if method == "minhash":
-        if s.num_perm < 16 or s.num_perm > 1024:
-            raise UserError(f"--num-perm must be between 16 and 1024, got {s.num_perm}")
-        if s.ngram < 1 or s.ngram > 20:
-            raise UserError(f"--ngram must be between 1 and 20, got {s.ngram}")
 
 
 @dataclass
@@ -92,20 +72,17 @@ def _load(store, filter_, key: str) -> tuple[list[str], list[str], list[dict]]:
 
 def find_pairs(method: str, texts: list[str], settings, store=None,
                progress: Callable[[int, int], None] | None = None) -> PairResult:
-    """Run one method on key texts; semantic embeddings go through the store's cache when a store is given."""
-    if method == "exact":
-        return exact_pairs(texts, settings)
-    if method == "minhash":
-        return minhash_pairs(texts, settings)
+    """Run one method on key texts; embeddings go through the store's cache when a store is given."""
+    step = DEDUP_METHODS.get_step(method)(settings)
     embed = None
-    if store is not None:
+    if step.embeds and store is not None:
         from curation.embeddings import EmbeddingSettings, embed_texts
 
         es = EmbeddingSettings(model=settings.model, batch_size=settings.batch_size, device=settings.device)
 
         def embed(batch):
             return embed_texts(store, batch, es, progress)
-    return semantic_pairs(texts, settings, embed)
+    return step.pairs(texts, embed)
 
 
 def run_dedup(store, method: str, settings=None, filter_=None, author: str = "cli",
@@ -117,13 +94,14 @@ def run_dedup(store, method: str, settings=None, filter_=None, author: str = "cl
     """
     from curation.store import SampleFilter
 
-    settings = settings or make_settings(method)
-    _check_settings(method, settings)
+    step = DEDUP_METHODS.get_step(method)(settings)
+    step.check()
+    settings = step.settings
     keeper_rule = keeper_rule or KeeperRule()
     filter_ = filter_ or SampleFilter()
     ids, texts, metas = _load(store, filter_, settings.key)
     warnings = []
-    if method == "semantic":
+    if step.embeds:
         from curation.embeddings import language_warning
 
         if w := language_warning(texts, settings.model):
@@ -284,11 +262,7 @@ def mark_duplicate(store, run_id: int, sample_id: str, keeper: str, similarity: 
 
 
 def _refused(sample: dict, actor: str) -> bool:
-    """Ask the protection hook (issue 5) whether an automatic step may mark this sample duplicate."""
-    try:
-        from curation.protection import ProtectedSampleError, guard_automatic_change
-    except ImportError:  # protection module not installed: fall back to the keeper's rule
-        return is_protected(sample)
+    """Ask the protection hook whether an automatic step may mark this sample duplicate."""
     try:
         guard_automatic_change(sample, "duplicate", actor)
     except ProtectedSampleError:

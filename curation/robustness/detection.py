@@ -1,13 +1,11 @@
-"""What every robustness detector returns, and how to run them all over a sample or a bare prompt."""
+"""What every robustness detector returns: a `Detection` with its `Evidence` (types only; the detectors and how
+to run them are in curation/robustness/detectors/)."""
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
 
-from .prompt import Turn, text_turns, user_turns
-
 TAG_PREFIX = "robustness:"
-KINDS = ("typo", "incomplete", "code_mix", "pinyin")
 
 
 @dataclass(frozen=True)
@@ -56,32 +54,3 @@ def finding(kind: str, detector, evidence: list[Evidence], confidence: float) ->
         return None
     return Detection(tag=TAG_PREFIX + kind, confidence=max(0.0, min(1.0, confidence)), evidence=evidence,
                      detector=type(detector).__name__, settings=dataclasses.asdict(detector.settings))
-
-
-def default_detectors() -> list:
-    """One instance of every detector with default settings."""
-    from .code_mix import CodeMixDetector
-    from .incomplete import IncompleteDetector
-    from .pinyin import PinyinDetector
-    from .typo import TypoDetector
-    return [TypoDetector(), IncompleteDetector(), CodeMixDetector(), PinyinDetector()]
-
-
-def detect_turns(turns: list[Turn], detectors: list | None = None) -> list[Detection]:
-    """Run the detectors over prepared user turns; at most one Detection per detector."""
-    out = []
-    for d in detectors if detectors is not None else default_detectors():
-        found = d.detect(turns)
-        if found is not None:
-            out.append(found)
-    return out
-
-
-def detect_sample(sample: dict, detectors: list | None = None) -> list[Detection]:
-    """Detections for a sample; only its user turns are looked at."""
-    return detect_turns(user_turns(sample.get("messages") or []), detectors)
-
-
-def detect_text(text: str, detectors: list | None = None) -> list[Detection]:
-    """Detections for a bare prompt string."""
-    return detect_turns(text_turns(text), detectors)

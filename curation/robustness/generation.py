@@ -20,8 +20,10 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import UserError
+from ..store import NOT_CURATED
 from . import lexicon
 from .detection import TAG_PREFIX
+from .detectors import default_detectors, detect_sample
 from .prompt import CJK_CLASS, Turn
 from .vocabulary import ZH_EN
 
@@ -333,7 +335,6 @@ def seeded_order(candidates: list[dict], seed: int) -> list[dict]:
 
 def is_clean(sample: dict, detectors: list) -> bool:
     """A parent must be clean: no robustness tag, not itself generated, and no detector finds anything."""
-    from .detection import detect_sample
     if sample.get("parent_id") or any(t.startswith(TAG_PREFIX) for t in sample.get("tags") or []):
         return False
     return not detect_sample(sample, detectors)
@@ -347,12 +348,11 @@ def generate(samples: list[dict], s: GenerationSettings, is_robust, detectors: l
     Rejected and duplicate samples count for nothing and are never parents. Parents are tried in seeded order,
     and a parent any detector finds something in is skipped (it is not clean), until the plan is met.
     """
-    from .detection import default_detectors
     s.check()
     detectors = detectors if detectors is not None else default_detectors()
     by_type: dict[str, list[dict]] = {}
     for smp in samples:
-        if smp.get("status") not in ("rejected", "duplicate"):
+        if smp.get("status") not in NOT_CURATED:
             by_type.setdefault(smp.get("task_type") or "(untyped)", []).append(smp)
     counts, candidates = {}, {}
     for task_type, group in by_type.items():

@@ -13,9 +13,10 @@ import dataclasses
 from datetime import datetime, timezone
 
 from ..errors import UserError
-from ..protection import GENERATED_PREFIX, ROBUSTNESS_KINDS, is_protected
-from ..store import SampleFilter, Store, curated_filter
-from .detection import TAG_PREFIX, default_detectors, detect_sample
+from ..protection import GENERATED_PREFIX, is_protected
+from ..store import NOT_CURATED, SampleFilter, Store, curated_filter
+from .detection import TAG_PREFIX
+from .detectors import default_detectors, detect_sample, detector_names
 from .generation import PERTURBATIONS, GenerationSettings, generate
 
 DETECT_ACTOR = "auto:robustness-detect"
@@ -27,8 +28,8 @@ _COLUMNS = ("id", "dataset", "messages", "tools", "task_l1", "task_l2", "languag
 def kind_tag(kind: str) -> str:
     """`robustness:<kind>` for a known kind; UserError otherwise."""
     kind = kind.removeprefix(TAG_PREFIX)
-    if kind not in ROBUSTNESS_KINDS:
-        raise UserError(f"unknown robustness kind {kind!r}; choose from {', '.join(ROBUSTNESS_KINDS)}")
+    if kind not in detector_names():
+        raise UserError(f"unknown robustness kind {kind!r}; choose from {', '.join(detector_names())}")
     return TAG_PREFIX + kind
 
 
@@ -189,7 +190,7 @@ def share_by_task_type(store: Store, f: SampleFilter | None = None, target: floa
     """
     target = GenerationSettings().target_share if target is None else target
     base = f or SampleFilter()
-    scope = dataclasses.replace(base, exclude_status=sorted(set(base.exclude_status) | {"rejected", "duplicate"}),
+    scope = dataclasses.replace(base, exclude_status=sorted(set(base.exclude_status) | set(NOT_CURATED)),
                                 limit=None, offset=0)
     totals = _counts(store.samples.counts_by("task_type", scope))
     robust = _counts(store.samples.counts_by("task_type", dataclasses.replace(scope, tag=TAG_PREFIX + "*")))

@@ -7,13 +7,13 @@ before, after), and any sample can be shown as it was and restored. Verbs: docs/
 """
 from .core import Store, resolve_db_path
 from .derived import DERIVED_COLUMNS, derived_fields, language_text
-from .filters import SampleFilter, curated_filter, parse_task_type, task_type_label
+from .filters import SampleFilter, curated, curated_filter, parse_task_type, task_type_label
 from .samples import decode_sample, sample_from_row
 from .schema import (DEFAULT_DB, MIGRATIONS, NOT_CURATED, SAMPLE_COLUMNS, SCHEMA_VERSION, STATUSES, TRACKED,
                      UNTYPED, sample_arrow_schema)
 from .stats import STATS_DERIVED_VERSION, STATS_KEYS, StatsView
 
-__all__ = ["Store", "resolve_db_path", "SampleFilter", "curated_filter", "parse_task_type", "task_type_label",
+__all__ = ["Store", "resolve_db_path", "SampleFilter", "curated", "curated_filter", "parse_task_type", "task_type_label",
            "decode_sample", "sample_from_row", "DERIVED_COLUMNS", "derived_fields", "language_text", "DEFAULT_DB",
            "MIGRATIONS", "NOT_CURATED", "SAMPLE_COLUMNS", "SCHEMA_VERSION", "STATUSES", "TRACKED", "UNTYPED",
            "sample_arrow_schema", "STATS_DERIVED_VERSION", "STATS_KEYS", "StatsView"]

@@ -35,6 +35,14 @@ def curated_filter(**kw) -> SampleFilter:
     return SampleFilter(exclude_status=list(NOT_CURATED), **kw)
 
 
+def curated(f: SampleFilter) -> SampleFilter:
+    """`f` limited to the curated selection, unless it names review statuses itself (then it means them)."""
+    if f.status:
+        return f
+    excluded = list(f.exclude_status or [])
+    return dataclasses.replace(f, exclude_status=excluded + [s for s in NOT_CURATED if s not in excluded])
+
+
 def _as_list(v) -> list:
     return v if isinstance(v, list) else [v]
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import lexicon
-from .detection import Detection, Evidence, finding
-from .latin import LatinSettings, classify_turn
-from .prompt import Turn
+from .. import lexicon
+from ..detection import Detection, Evidence, finding
+from ..latin import LatinSettings, classify_turn
+from ..prompt import Turn
+from .base import DETECTORS, Detector
 
 
 @dataclass
@@ -23,14 +24,15 @@ class CodeMixSettings:
     min_cjk_chars: int = 4  # the prompt must be Chinese to be mixed with English
     max_run_words: int = 4  # a longer English run is a quoted/pasted passage, not words mixed into a sentence
     min_english_freq: int = 500  # rarer dictionary "words" are mostly noise of the spell checker's corpus
-    latin: LatinSettings = field(default_factory=LatinSettings)
+    latin: LatinSettings = field(default_factory=LatinSettings)  # how Latin runs are told apart (latin.py)
 
 
-class CodeMixDetector:
+@DETECTORS.register
+class CodeMixDetector(Detector):
     """Finds English words mixed into Chinese sentences."""
 
-    def __init__(self, settings: CodeMixSettings | None = None):
-        self.settings = settings or CodeMixSettings()
+    name = "code_mix"
+    Settings = CodeMixSettings
 
     def detect(self, turns: list[Turn]) -> Detection | None:
         evidence: list[Evidence] = []
@@ -39,7 +41,7 @@ class CodeMixDetector:
                 evidence += self._turn(turn)
         if not evidence:
             return None
-        return finding("code_mix", self, evidence, min(0.95, 0.65 + 0.1 * len(evidence)))
+        return finding(self.name, self, evidence, min(0.95, 0.65 + 0.1 * len(evidence)))
 
     def _turn(self, turn: Turn) -> list[Evidence]:
         s = self.settings

@@ -1,39 +1,23 @@
-"""Automatic pre-flags: cheap checks that point reviewers at samples worth a look.
+"""The built-in pre-flag checks (see curation/checks/__init__.py for how they run).
 
 Each check is a small class with one job and a settings dataclass; it returns `Flag`s that carry a reason and
-the evidence (where, and the text around it). Checks never delete, reject or relabel anything: a flag only
-moves a sample up a review queue ("flagged first") and is shown beside it on the review screen.
-
-They run on import (`flag_ingest`, called at the end of `curation.ingest.ingest`) and on demand
-(`run_checks`, from the Review page and `curation review checks`). A run replaces the flags of the checks it ran
-on the samples it looked at, and records its settings in the store's check log.
+the evidence (where, and the text around it). A new check can also be a new module in this package.
 """
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import math
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from .store import UNTYPED, SampleFilter, Store, sample_from_row
-from .text import CJK_CLASS as _CJK, has_cjk
-from .workers import map_in_workers
+from ..store import UNTYPED, Store
+from ..text import CJK_CLASS as _CJK, has_cjk
+from .base import CHECKS, Check, Flag
 
 _FENCE = re.compile(r"```.*?(?:```|\Z)", re.S)
 _INLINE_CODE = re.compile(r"`[^`\n]+`")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _NOT_WORD = re.compile(r"[\W_]+")  # whitespace, punctuation and symbols
-
-
-@dataclass
-class Flag:
-    """One reason a sample deserves a reviewer's look."""
-
-    check: str
-    reason: str  # one sentence a reviewer understands
-    evidence: str  # where it is and the text around it
 
 
 def _is_cjk(ch: str) -> bool:
@@ -78,18 +62,20 @@ class PunctuationSettings:
     pairs: tuple[tuple[str, str], ...] = (("“", "”"), ("（", "）"), ("「", "」"), ("《", "》"), ("【", "】"), ("『", "』"))
 
 
-class PunctuationCheck:
+@CHECKS.register
+class PunctuationCheck(Check):
     """In Chinese answers: ASCII punctuation next to Chinese, unpaired full-width brackets or quotes.
     In English answers: full-width Chinese punctuation."""
 
     name = "punctuation"
+    Settings = PunctuationSettings
 
     def __init__(self, settings: PunctuationSettings | None = None):
-        self.settings = settings or PunctuationSettings()
+        super().__init__(settings)
         self._ascii = re.compile(f"[{re.escape(self.settings.ascii_marks)}.]")
         self._fullwidth = re.compile(f"[{re.escape(self.settings.fullwidth_marks)}]")
 
-    def run(self, sample: dict, context: dict) -> list[Flag]:
+    def find(self, sample: dict, context: dict) -> list[Flag]:
         flags = []
         for turn, text in _answers(sample):
             prose = _prose(text)
@@ -148,16 +134,15 @@ class EmptyAnswerSettings:
     max_chars: int = 40  # only answers this short can be "stop words only"
 
 
-class EmptyAnswerCheck:
+@CHECKS.register
+class EmptyAnswerCheck(Check):
     """Empty, punctuation-only or stop-word-only answers."""
 
     name = "empty_answer"
+    Settings = EmptyAnswerSettings
     _zh_stop = re.compile("^(?:" + "|".join(sorted(_ZH_STOP, key=len, reverse=True)) + ")+$")
 
-    def __init__(self, settings: EmptyAnswerSettings | None = None):
-        self.settings = settings or EmptyAnswerSettings()
-
-    def run(self, sample: dict, context: dict) -> list[Flag]:
+    def find(self, sample: dict, context: dict) -> list[Flag]:
         flags = []
         for turn, text in _answers(sample):
             kind = self._kind(text)
@@ -194,7 +179,8 @@ class RefusalSettings:
     min_help_chars: int = 12
 
 
-class RefusalCheck:
+@CHECKS.register
+class RefusalCheck(Check):
     """Short answers that decline instead of answering, or apologise and offer nothing else.
 
     An apology alone is not a refusal: customer-service answers open with one and then help ("很抱歉给您带来不便。
@@ -203,6 +189,7 @@ class RefusalCheck:
     """
 
     name = "refusal"
+    Settings = RefusalSettings
     _declines = re.compile(
         r"\b(?:i can(?:no|'|’)t (?:help|assist|provide|do (?:that|this)|answer|comply|fulfil|share|give)|"
         r"i(?:'m|’m| am) (?:unable|not able) to|i won(?:'|’)?t be able to|i must decline|i (?:have to|must) "
@@ -217,10 +204,7 @@ class RefusalCheck:
     _cues = ("sorry", "apologi", "can't", "cannot", "can’t", "unable", "not able", "won't", "won’t", "wont",
              "decline", "refuse", "抱歉", "对不起", "遗憾", "不好意思", "无法", "不能", "没办法")
 
-    def __init__(self, settings: RefusalSettings | None = None):
-        self.settings = settings or RefusalSettings()
-
-    def run(self, sample: dict, context: dict) -> list[Flag]:
+    def find(self, sample: dict, context: dict) -> list[Flag]:
         flags = []
         for turn, text in _answers(sample):
             if len(text.strip()) > self.settings.max_chars:
@@ -260,18 +244,17 @@ _ASCII_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SENTENCE_END = re.compile(r"[.!?。！？]")
 
 
-class TruncationCheck:
+@CHECKS.register
+class TruncationCheck(Check):
     """The last answer stops mid-sentence, on a comma or connector, or inside an open code block."""
 
     name = "truncated"
+    Settings = TruncationSettings
     # characters after which an answer plausibly continued: letters/ideographs are handled separately
     _open_marks = set(",，、:：;；-–—(（[{「『《“‘/\\=+&")
     _list_item = re.compile(r"^\s*(?:[-*•+]|\d+[.)、]|[一二三四五六七八九十]+、)\s*")
 
-    def __init__(self, settings: TruncationSettings | None = None):
-        self.settings = settings or TruncationSettings()
-
-    def run(self, sample: dict, context: dict) -> list[Flag]:
+    def find(self, sample: dict, context: dict) -> list[Flag]:
         answers = _answers(sample)
         if not answers:
             return []
@@ -306,13 +289,15 @@ class TruncationCheck:
 class TemplateSettings:
     """Unfilled placeholders and chat-template tokens."""
 
-    max_evidence: int = 3
+    max_evidence: int = 3  # places quoted in the evidence
 
 
-class TemplateLeftoverCheck:
+@CHECKS.register
+class TemplateLeftoverCheck(Check):
     """Placeholders such as {{name}}, [Your Name], <insert ...>, and chat-template tokens left in the text."""
 
     name = "template_leftover"
+    Settings = TemplateSettings
     _patterns = re.compile(
         r"\{\{\s*[^{}\n]{1,40}?\s*\}\}"  # {{name}}
         r"|\[(?:your|insert|placeholder|name of)[^\]\n]{0,40}\]"  # [Your Name], [Insert date]
@@ -322,10 +307,7 @@ class TemplateLeftoverCheck:
         re.I,
     )
 
-    def __init__(self, settings: TemplateSettings | None = None):
-        self.settings = settings or TemplateSettings()
-
-    def run(self, sample: dict, context: dict) -> list[Flag]:
+    def find(self, sample: dict, context: dict) -> list[Flag]:
         flags = []
         for turn, m in enumerate(sample["messages"], 1):
             text = m.get("content") or ""
@@ -345,6 +327,7 @@ class TemplateLeftoverCheck:
 class ArtefactSettings:
     """Phrases left behind by synthetic-data pipelines (Evol-Instruct, self-instruct, distillation)."""
 
+    # phrases matched case-insensitively in user and assistant turns; any one of them raises the flag
     markers: tuple[str, ...] = (
         "#Rewritten Prompt#", "#Given Prompt#", "#Created Prompt#", "#The Given Prompt#", "Rewritten Prompt:",
         "given prompt", "As an AI language model", "As a large language model", "As a language model",
@@ -353,16 +336,18 @@ class ArtefactSettings:
     )
 
 
-class ArtefactCheck:
+@CHECKS.register
+class ArtefactCheck(Check):
     """Synthetic-generation artefacts in any turn: "#Rewritten Prompt#", "given prompt", "As an AI language model"."""
 
     name = "generation_artefact"
+    Settings = ArtefactSettings
 
     def __init__(self, settings: ArtefactSettings | None = None):
-        self.settings = settings or ArtefactSettings()
+        super().__init__(settings)
         self._markers = [(m, m.casefold()) for m in self.settings.markers]
 
-    def run(self, sample: dict, context: dict) -> list[Flag]:
+    def find(self, sample: dict, context: dict) -> list[Flag]:
         flags = []
         for turn, m in enumerate(sample["messages"], 1):
             if m.get("role") not in ("user", "assistant"):
@@ -391,15 +376,14 @@ class VerbositySettings:
     min_chars: int = 400  # never flag answers shorter than this, whatever the distribution
 
 
-class VerbosityCheck:
+@CHECKS.register
+class VerbosityCheck(Check):
     """Answer length is extreme against the length distribution of the sample's task_type."""
 
     name = "verbose"
+    Settings = VerbositySettings
 
-    def __init__(self, settings: VerbositySettings | None = None):
-        self.settings = settings or VerbositySettings()
-
-    def run(self, sample: dict, context: dict) -> list[Flag]:
+    def find(self, sample: dict, context: dict) -> list[Flag]:
         stats = context.get("lengths", {}).get(sample.get("task_type") or UNTYPED)
         if not stats or stats["n"] < self.settings.min_group:
             return []
@@ -432,15 +416,14 @@ class EchoSettings:
     min_similarity: float = 0.95  # character-level similarity (difflib ratio) that counts as "the same"
 
 
-class EchoCheck:
+@CHECKS.register
+class EchoCheck(Check):
     """An answer identical (or nearly) to the user turn it answers."""
 
     name = "echo"
+    Settings = EchoSettings
 
-    def __init__(self, settings: EchoSettings | None = None):
-        self.settings = settings or EchoSettings()
-
-    def run(self, sample: dict, context: dict) -> list[Flag]:
+    def find(self, sample: dict, context: dict) -> list[Flag]:
         flags, prompt = [], None
         for turn, m in enumerate(sample["messages"], 1):
             if m.get("role") == "user":
@@ -471,110 +454,3 @@ class EchoCheck:
 
 def _normalise(text: str) -> str:
     return _NOT_WORD.sub("", text.casefold())
-
-
-# ---------------------------------------------------------------- running
-CHECKS = {c.name: c for c in (PunctuationCheck, EmptyAnswerCheck, RefusalCheck, TruncationCheck,
-                              TemplateLeftoverCheck, ArtefactCheck, VerbosityCheck, EchoCheck)}
-
-
-@dataclass
-class CheckRunReport:
-    """What a run of the checks found."""
-
-    run_id: int
-    trigger: str
-    checks: list[str]
-    samples: int
-    flagged_samples: int
-    flags: dict[str, int] = field(default_factory=dict)  # check -> samples flagged
-    settings: dict = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-
-def build_checks(names: Iterable[str] | None = None, settings: dict | None = None) -> list:
-    """Check instances by name (all of them by default); `settings` maps a name to its settings object."""
-    names = list(names) if names else list(CHECKS)
-    unknown = [n for n in names if n not in CHECKS]
-    if unknown:
-        from .errors import UserError
-        raise UserError(f"unknown check {', '.join(unknown)}; choose from {', '.join(CHECKS)}")
-    settings = settings or {}
-    return [CHECKS[n](settings.get(n)) for n in names]
-
-
-def check_sample(sample: dict, checks: list, context: dict) -> list[Flag]:
-    """Every flag the given checks raise on one sample."""
-    return [f for c in checks for f in c.run(sample, context)]
-
-
-def _run(store: Store, samples: Iterable[dict] | None, checks: list, trigger: str, author: str | None,
-         ingest_id: int | None = None, workers: int = 0) -> CheckRunReport:
-    """Run `checks` on `samples`, or on the samples of import `ingest_id` (in `workers` processes when above 1),
-    and record the run."""
-    context = {"lengths": length_stats(store)} if any(c.name == VerbosityCheck.name for c in checks) else {}
-    names = [c.name for c in checks]
-    settings = {c.name: dataclasses.asdict(c.settings) for c in checks}
-    if samples is not None:
-        results = ((s["id"], s["rev"], check_sample(s, checks, context)) for s in samples)
-    else:
-        results = _checked_in_workers(store.samples.iter_ingest_rows(ingest_id), names,
-                                      {c.name: c.settings for c in checks}, context, workers)
-    evaluated, rows = [], []
-    per_check: dict[str, set] = {}
-    for sample_id, rev, flags in results:
-        evaluated.append(sample_id)
-        for f in flags:
-            rows.append((sample_id, f.check, f.reason, f.evidence, rev))
-            per_check.setdefault(f.check, set()).add(sample_id)
-    run_id = store.flags.replace(names, evaluated, rows, {"author": author, "trigger": trigger, "settings": settings})
-    return CheckRunReport(run_id, trigger, names, len(evaluated), len({r[0] for r in rows}),
-                          {k: len(v) for k, v in sorted(per_check.items())}, settings)
-
-
-def _checked_in_workers(batches, names: list[str], settings: dict, context: dict, workers: int):
-    """(sample id, rev, flags) of stored sample rows, `(columns, rows)` batches, checked in worker processes
-    (pure Python checks over a million samples take minutes in one process); in order."""
-    for _, results in map_in_workers(batches, workers, _check_batch, names, settings, context, ahead=2):
-        yield from results
-
-
-def _check_batch(batch: tuple, names: list[str], settings: dict, context: dict) -> list:
-    """(sample id, rev, flags) of one `(columns, rows)` batch (in a worker process)."""
-    cols, rows = batch
-    checks = build_checks(names, settings)
-    out = []
-    for r in rows:
-        s = sample_from_row(cols, r)
-        out.append((s["id"], s["rev"], check_sample(s, checks, context)))
-    return out
-
-
-def run_checks(store: Store, f: SampleFilter | None = None, names: Iterable[str] | None = None,
-               settings: dict | None = None, author: str | None = None) -> CheckRunReport:
-    """Run checks on demand over the samples matching a filter; old flags of those checks are replaced."""
-    return _run(store, store.samples.iter(f), build_checks(names, settings), "on demand", author)
-
-
-_PARALLEL_MIN = 20_000  # imported samples from which the import's checks run in worker processes
-
-
-def flag_ingest(store: Store, report, workers: int = 2) -> None:
-    """Run every check on the samples one import added (the ingest hook), in up to `workers` processes for a big
-    import; a notice says what was flagged."""
-    if not report.imported:
-        return
-    workers = workers if report.imported >= _PARALLEL_MIN else 0
-    result = _run(store, None, build_checks(), "import", None, ingest_id=report.ingest_id, workers=workers)
-    if result.flagged_samples:
-        detail = ", ".join(f"{k} {v}" for k, v in result.flags.items())
-        report.notices.append({"file": None, "message": f"{result.flagged_samples} samples pre-flagged for review "
-                                                        f"({detail}); see the Review page, queue 'flagged'"})
-
-
-def recheck_sample(store: Store, sample_id: str, author: str | None = None) -> list[dict]:
-    """Re-run every check on one sample (after an edit) and return its current flags."""
-    _run(store, [store.samples.get(sample_id)], build_checks(), "edit", author)
-    return store.flags.list(sample_id)

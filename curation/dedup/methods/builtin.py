@@ -1,8 +1,4 @@
-"""The three dedup methods as steps: texts in, scored pairs out. No store, no I/O.
-
-Each method takes the key texts of the samples (see keys.py) and returns a `PairResult`: index pairs (i<j) with a
-similarity, down to a `floor` below the threshold so a reviewer can explore lower thresholds without a rerun.
-"""
+"""The three built-in dedup methods (exact, minhash, semantic): texts in, scored pairs out. No store, no I/O."""
 from __future__ import annotations
 
 import time
@@ -15,8 +11,9 @@ from curation.dedup.lsh import candidate_pairs, confirm_pairs, lsh_params
 from curation.dedup.minhash import signatures
 from curation.dedup.normalise import NormaliseSettings, normalise
 from curation.dedup.semantic import neighbour_pairs
+from curation.errors import UserError
 
-METHODS = ("exact", "minhash", "semantic")
+from .base import DEDUP_METHODS, DedupMethod, PairResult, empty_skips as _empty_skips, exact_groups
 SIGNATURE_CHUNK = 50_000  # texts per signature batch: bounds the flat shingle array (~50k x 300 x 8 B)
 
 
@@ -26,7 +23,7 @@ class ExactSettings:
 
     key: str = "user"  # user | assistant | conversation (see keys.py)
     threshold: float = 1.0  # exact matches only; kept for a uniform report
-    normalise: NormaliseSettings = field(default_factory=NormaliseSettings)
+    normalise: NormaliseSettings = field(default_factory=NormaliseSettings)  # canonical text before comparing
 
 
 @dataclass
@@ -45,7 +42,7 @@ class MinHashSettings:
     signature_backend: str = "numpy"  # numpy (bit-identical to datasketch affine32) | rensa (optional Rust)
     lsh_backend: str = "auto"  # datasketch MinHashLSH | numpy banding (same buckets, O(n) memory) | auto
     max_bucket: int = 2000  # LSH buckets larger than this are linked as a star to keep pairs linear
-    normalise: NormaliseSettings = field(default_factory=NormaliseSettings)
+    normalise: NormaliseSettings = field(default_factory=NormaliseSettings)  # canonical text before comparing
 
     @property
     def floor(self) -> float:
@@ -79,31 +76,6 @@ class SemanticSettings:
     @property
     def floor(self) -> float:
         return max(0.0, round(self.threshold - self.floor_margin, 4))
-
-
-@dataclass
-class PairResult:
-    """Scored pairs over the input texts (indices into them), the floor they go down to, and run stats."""
-
-    pairs: np.ndarray  # m x 2 int64, i < j
-    sims: np.ndarray  # m float64
-    floor: float
-    stats: dict = field(default_factory=dict)
-    skipped: dict = field(default_factory=dict)  # index -> reason it was not compared
-
-
-def _empty_skips(normed: list[str]) -> dict:
-    return {i: "empty text for this key" for i, t in enumerate(normed) if not t}
-
-
-def exact_groups(normed: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(representative index per text, pairs linking each repeat to its first occurrence)."""
-    first: dict[str, int] = {}
-    rep = np.empty(len(normed), dtype=np.int64)
-    for i, t in enumerate(normed):
-        rep[i] = first.setdefault(t, i) if t else i
-    dup = np.flatnonzero(rep != np.arange(len(normed)))
-    return rep, np.stack([rep[dup], dup], axis=1)
 
 
 def exact_pairs(texts: list[str], settings: ExactSettings | None = None) -> PairResult:
@@ -174,3 +146,47 @@ def semantic_pairs(texts: list[str], settings: SemanticSettings | None = None,
     stats = {"texts": len(texts), "search": search,
              "seconds": {"embed": round(t_embed, 3), "search": round(time.perf_counter() - t0, 3)}}
     return PairResult(idx[pairs] if len(pairs) else pairs, np.minimum(sims, 1.0), s.floor, stats, skipped)
+
+
+# ---------------------------------------------------------------- the registered methods
+@DEDUP_METHODS.register
+class ExactMethod(DedupMethod):
+    """exact: equal after normalisation"""
+
+    name = "exact"
+    Settings = ExactSettings
+    fixed_threshold = True
+
+    def pairs(self, texts, embed=None) -> PairResult:
+        return exact_pairs(texts, self.settings)
+
+
+@DEDUP_METHODS.register
+class MinHashMethod(DedupMethod):
+    """minhash: character 5-gram Jaccard"""
+
+    name = "minhash"
+    Settings = MinHashSettings
+
+    def check(self) -> None:
+        super().check()
+        s = self.settings
+        if s.num_perm < 16 or s.num_perm > 1024:
+            raise UserError(f"--num-perm must be between 16 and 1024, got {s.num_perm}")
+        if s.ngram < 1 or s.ngram > 20:
+            raise UserError(f"--ngram must be between 1 and 20, got {s.ngram}")
+
+    def pairs(self, texts, embed=None) -> PairResult:
+        return minhash_pairs(texts, self.settings)
+
+
+@DEDUP_METHODS.register
+class SemanticMethod(DedupMethod):
+    """semantic: cosine of sentence embeddings"""
+
+    name = "semantic"
+    Settings = SemanticSettings
+    embeds = True
+
+    def pairs(self, texts, embed=None) -> PairResult:
+        return semantic_pairs(texts, self.settings, embed)

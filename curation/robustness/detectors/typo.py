@@ -17,9 +17,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import lexicon
-from .detection import Detection, Evidence, finding
-from .prompt import CJK_CLASS, TOKEN, Token, Turn
+from .. import lexicon
+from ..detection import Detection, Evidence, finding
+from ..prompt import CJK_CLASS, TOKEN, Token, Turn
+from .base import DETECTORS, Detector
 
 # Chat shorthand and unit abbreviations are informal, not misspelled.
 SHORTHAND = frozenset("""pls plz thx thnx lol btw imo imho asap fyi idk tbh omg brb afaik np ty ok okay
@@ -82,11 +83,12 @@ class TypoSettings:
     zh_zipf_gap: float = 4.0  # the corrected word must be this many Zipf units (powers of ten) more common
 
 
-class TypoDetector:
+@DETECTORS.register
+class TypoDetector(Detector):
     """Finds misspelled English words and wrong Chinese characters."""
 
-    def __init__(self, settings: TypoSettings | None = None):
-        self.settings = settings or TypoSettings()
+    name = "typo"
+    Settings = TypoSettings
 
     def detect(self, turns: list[Turn]) -> Detection | None:
         found: list[tuple[Evidence, float]] = []
@@ -97,7 +99,7 @@ class TypoDetector:
                 found += [(e, ZH_PROBABILITY) for e in self._chinese(turn)]
         if not found:
             return None
-        return finding("typo", self, [e for e, _ in found], _sample_confidence(found))
+        return finding(self.name, self, [e for e, _ in found], _sample_confidence(found))
 
     # ---- English ----
     def _english(self, turn: Turn) -> list[tuple[Evidence, float]]:

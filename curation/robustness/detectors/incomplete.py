@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import lexicon
-from .detection import Detection, Evidence, finding
-from .prompt import CJK, CJK_CLASS, Turn
+from .. import lexicon
+from ..detection import Detection, Evidence, finding
+from ..prompt import CJK, CJK_CLASS, Turn
+from .base import DETECTORS, Detector
 
 BRACKETS = {"(": ")", "[": "]", "{": "}", "（": "）", "【": "】", "《": "》", "“": "”", "「": "」", "『": "』",
             "〈": "〉", "［": "］", "｛": "｝"}
@@ -107,11 +108,12 @@ class IncompleteSettings:
     min_confidence: float = 0.5  # weaker signals are not reported
 
 
-class IncompleteDetector:
+@DETECTORS.register
+class IncompleteDetector(Detector):
     """Finds prompts that stop before they are finished."""
 
-    def __init__(self, settings: IncompleteSettings | None = None):
-        self.settings = settings or IncompleteSettings()
+    name = "incomplete"
+    Settings = IncompleteSettings
 
     def detect(self, turns: list[Turn]) -> Detection | None:
         evidence, best = [], 0.0
@@ -123,7 +125,7 @@ class IncompleteDetector:
                 best = max(best, conf)
         if best < self.settings.min_confidence:
             return None
-        return finding("incomplete", self, evidence, best)
+        return finding(self.name, self, evidence, best)
 
     def _turn(self, turn: Turn, first: bool) -> list[tuple[float, Evidence]]:
         s = self.settings

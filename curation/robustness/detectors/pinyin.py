@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .detection import Detection, Evidence, finding
-from .latin import LatinSettings, classify_turn
-from . import lexicon
-from .prompt import TOKEN, Turn
+from .. import lexicon
+from ..detection import Detection, Evidence, finding
+from ..latin import LatinSettings, classify_turn
+from ..prompt import TOKEN, Turn
+from .base import DETECTORS, Detector
 
 
 @dataclass
@@ -21,7 +22,7 @@ class PinyinSettings:
     min_cjk_chars: int = 2  # Chinese context needed around single pinyin words
     min_syllables_without_cjk: int = 3  # a prompt with no Chinese characters needs this many pinyin syllables
     min_share_without_cjk: float = 0.6  # ... and this share of its Latin words must be pinyin
-    latin: LatinSettings = field(default_factory=LatinSettings)
+    latin: LatinSettings = field(default_factory=LatinSettings)  # how Latin runs are told apart (latin.py)
 
 
 def _may_be_all_pinyin(turn: Turn, s: PinyinSettings) -> bool:
@@ -38,11 +39,12 @@ def _may_be_all_pinyin(turn: Turn, s: PinyinSettings) -> bool:
     return certain and parsed >= s.min_syllables_without_cjk
 
 
-class PinyinDetector:
+@DETECTORS.register
+class PinyinDetector(Detector):
     """Finds pinyin written in place of Chinese characters."""
 
-    def __init__(self, settings: PinyinSettings | None = None):
-        self.settings = settings or PinyinSettings()
+    name = "pinyin"
+    Settings = PinyinSettings
 
     def detect(self, turns: list[Turn]) -> Detection | None:
         evidence: list[Evidence] = []
@@ -53,7 +55,7 @@ class PinyinDetector:
             syllables += n
         if not evidence:
             return None
-        return finding("pinyin", self, evidence, min(0.95, 0.6 + 0.1 * syllables))
+        return finding(self.name, self, evidence, min(0.95, 0.6 + 0.1 * syllables))
 
     def _turn(self, turn: Turn) -> tuple[list[Evidence], int]:
         s = self.settings

@@ -1,0 +1,125 @@
+"""Automatic pre-flags: cheap checks that point reviewers at samples worth a look.
+
+Each check is a `Check` step (curation/steps.py) with one job and a settings dataclass, registered in `CHECKS`;
+it returns `Flag`s that carry a reason and the evidence (where, and the text around it). Checks never delete,
+reject or relabel anything: a flag only moves a sample up a review queue ("flagged first") and is shown beside it
+on the review screen. The built-in checks are in `builtin.py`; a new check is a new module of this package.
+
+They run on import (`flag_ingest`, called at the end of `curation.ingest.ingest`) and on demand
+(`run_checks`, from the Review page and `curation review checks`). A run replaces the flags of the checks it ran
+on the samples it looked at, and records its settings in the store's check log.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..store import SampleFilter, Store, sample_from_row
+from ..workers import map_in_workers
+from .base import CHECKS, Check, Flag
+from .builtin import (ArtefactCheck, ArtefactSettings, EchoCheck, EchoSettings, EmptyAnswerCheck, EmptyAnswerSettings,
+                      PunctuationCheck, PunctuationSettings, RefusalCheck, RefusalSettings, TemplateLeftoverCheck,
+                      TemplateSettings, TruncationCheck, TruncationSettings, VerbosityCheck, VerbositySettings,
+                      length_stats)
+
+__all__ = ["CHECKS", "ArtefactCheck", "ArtefactSettings", "Check", "CheckRunReport", "EchoCheck", "EchoSettings",
+           "EmptyAnswerCheck", "EmptyAnswerSettings", "Flag", "PunctuationCheck", "PunctuationSettings",
+           "RefusalCheck", "RefusalSettings", "TemplateLeftoverCheck", "TemplateSettings", "TruncationCheck",
+           "TruncationSettings", "VerbosityCheck", "VerbositySettings", "build_checks", "check_sample",
+           "flag_ingest", "length_stats", "recheck_sample", "run_checks"]
+
+@dataclass
+class CheckRunReport:
+    """What a run of the checks found."""
+
+    run_id: int
+    trigger: str
+    checks: list[str]
+    samples: int
+    flagged_samples: int
+    flags: dict[str, int] = field(default_factory=dict)  # check -> samples flagged
+    settings: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def build_checks(names: Iterable[str] | None = None, settings: dict | None = None) -> list:
+    """Check instances by name (all of them by default); `settings` maps a name to its settings object."""
+    return CHECKS.build(names, settings)
+
+
+def check_sample(sample: dict, checks: list, context: dict) -> list[Flag]:
+    """Every flag the given checks raise on one sample."""
+    return [f for c in checks for f in c.find(sample, context)]
+
+
+def _run(store: Store, samples: Iterable[dict] | None, checks: list, trigger: str, author: str | None,
+         ingest_id: int | None = None, workers: int = 0) -> CheckRunReport:
+    """Run `checks` on `samples`, or on the samples of import `ingest_id` (in `workers` processes when above 1),
+    and record the run."""
+    context = {"lengths": length_stats(store)} if any(c.name == VerbosityCheck.name for c in checks) else {}
+    names = [c.name for c in checks]
+    settings = {c.name: dataclasses.asdict(c.settings) for c in checks}
+    if samples is not None:
+        results = ((s["id"], s["rev"], check_sample(s, checks, context)) for s in samples)
+    else:
+        results = _checked_in_workers(store.samples.iter_ingest_rows(ingest_id), names,
+                                      {c.name: c.settings for c in checks}, context, workers)
+    evaluated, rows = [], []
+    per_check: dict[str, set] = {}
+    for sample_id, rev, flags in results:
+        evaluated.append(sample_id)
+        for f in flags:
+            rows.append((sample_id, f.check, f.reason, f.evidence, rev))
+            per_check.setdefault(f.check, set()).add(sample_id)
+    run_id = store.flags.replace(names, evaluated, rows, {"author": author, "trigger": trigger, "settings": settings})
+    return CheckRunReport(run_id, trigger, names, len(evaluated), len({r[0] for r in rows}),
+                          {k: len(v) for k, v in sorted(per_check.items())}, settings)
+
+
+def _checked_in_workers(batches, names: list[str], settings: dict, context: dict, workers: int):
+    """(sample id, rev, flags) of stored sample rows, `(columns, rows)` batches, checked in worker processes
+    (pure Python checks over a million samples take minutes in one process); in order."""
+    for _, results in map_in_workers(batches, workers, _check_batch, names, settings, context, ahead=2):
+        yield from results
+
+
+def _check_batch(batch: tuple, names: list[str], settings: dict, context: dict) -> list:
+    """(sample id, rev, flags) of one `(columns, rows)` batch (in a worker process)."""
+    cols, rows = batch
+    checks = build_checks(names, settings)
+    out = []
+    for r in rows:
+        s = sample_from_row(cols, r)
+        out.append((s["id"], s["rev"], check_sample(s, checks, context)))
+    return out
+
+
+def run_checks(store: Store, f: SampleFilter | None = None, names: Iterable[str] | None = None,
+               settings: dict | None = None, author: str | None = None) -> CheckRunReport:
+    """Run checks on demand over the samples matching a filter; old flags of those checks are replaced."""
+    return _run(store, store.samples.iter(f), build_checks(names, settings), "on demand", author)
+
+
+_PARALLEL_MIN = 20_000  # imported samples from which the import's checks run in worker processes
+
+
+def flag_ingest(store: Store, report, workers: int = 2) -> None:
+    """Run every check on the samples one import added (the ingest hook), in up to `workers` processes for a big
+    import; a notice says what was flagged."""
+    if not report.imported:
+        return
+    workers = workers if report.imported >= _PARALLEL_MIN else 0
+    result = _run(store, None, build_checks(), "import", None, ingest_id=report.ingest_id, workers=workers)
+    if result.flagged_samples:
+        detail = ", ".join(f"{k} {v}" for k, v in result.flags.items())
+        report.notices.append({"file": None, "message": f"{result.flagged_samples} samples pre-flagged for review "
+                                                        f"({detail}); see the Review page, queue 'flagged'"})
+
+
+def recheck_sample(store: Store, sample_id: str, author: str | None = None) -> list[dict]:
+    """Re-run every check on one sample (after an edit) and return its current flags."""
+    _run(store, [store.samples.get(sample_id)], build_checks(), "edit", author)
+    return store.flags.list(sample_id)
