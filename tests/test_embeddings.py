@@ -255,3 +255,43 @@ def test_cache_status_per_model_never_mixes_models_and_delete_drops_one_model(st
     assert code == 2 and "no cached vectors" in err
     code, out, _ = _cli(capsys, "embeddings", "--models", "--json")
     assert out["default"] == DEFAULT_MODEL and {m["model"] for m in out["models"]} == set(registry.MODELS)
+
+
+def test_semantic_search_find_similar_and_nearest_reviewed_from_the_cache(store, tmp_path, monkeypatch, capsys):
+    from curation import similarity
+    from curation.cli import embeddings as emb_cli
+    from curation.ingest import IngestSettings, ingest
+    from tests.conftest import write_jsonl
+    from tests.helpers import only_commands
+
+    # FakeEncoder vectors [length, count of "a", 1]: p2 is nearer p1 than p4 is; p3 is never embedded
+    prompts = {"p1": "aaaa", "p2": "aaab", "p3": "zzzz", "p4": "abbb"}
+    ingest(store, [write_jsonl(tmp_path / "s.jsonl", [
+        {"id": i, "task_type": "a/b", "messages": [{"role": "user", "content": p}, {"role": "assistant", "content": "x"}]}
+        for i, p in prompts.items()])], IngestSettings(dataset="s"))
+    # unit-normalised, so the dot product is a cosine
+    monkeypatch.setattr(emb, "encode", lambda texts, s=None: (lambda v: v / np.linalg.norm(v, axis=1, keepdims=True))(
+        FakeEncoder()(texts)))
+    empty = similarity.similar_to(store, "p1", model=MINILM)
+    assert (empty["embedded"], empty["selection"], empty["results"]) == (0, 4, [])  # says: not embedded yet
+    embed_texts(store, [prompts["p1"], prompts["p2"], prompts["p4"]], EmbeddingSettings(model=MINILM))
+    res = similarity.similar_to(store, "p1", model=MINILM, k=2)
+    assert res["embedded"] == 3 and [r["id"] for r in res["results"]] == ["p2", "p4"]  # itself left out
+    assert res["results"][0]["similarity"] >= res["results"][1]["similarity"]
+    assert [r["id"] for r in similarity.nearest(store, "aaaa", model=MINILM, k=1)["results"]] == ["p1"]
+    store.samples.update("p4", {"status": "accepted"}, author="t", action="review")
+    store.samples.update("p3", {"status": "rejected"}, author="t", action="review")  # reviewed but not embedded
+    rev = similarity.nearest_reviewed(store, "p1", model=MINILM)
+    assert (rev["selection"], rev["embedded"]) == (2, 1)
+    assert [(r["id"], r["status"]) for r in rev["results"]] == [("p4", "accepted")]  # with its verdict
+    with pytest.raises(UserError, match="empty"):
+        similarity.nearest(store, "  ", model=MINILM)
+    with pytest.raises(UserError, match="no sample"):
+        similarity.similar_to(store, "nope", model=MINILM)
+
+    db = str(store.path)
+    store.close()
+    only_commands(monkeypatch, emb_cli)
+    code, out, _ = _cli(capsys, "embeddings", "--query", "aaaa", "--model", MINILM, "-k", "2", "--db", db,
+                        "--json")
+    assert code == 0 and [r["id"] for r in out["results"]] == ["p1", "p2"]
