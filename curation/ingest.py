@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import hashlib
 import itertools
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,14 +21,13 @@ from typing import Callable, NamedTuple
 import orjson
 
 from .errors import UserError
-from .formats import (FORMATS, Record, convert, default_mapping, detect_format, jsonl_record, jsonl_spans,
-                      open_records, sniff_encoding, span_lines)
+from .formats import (FORMATS, RAW_KEEP, UNREADABLE, Record, convert, default_mapping, detect_format, escaped,
+                      jsonl_record, jsonl_spans, open_records, sniff_encoding, span_lines)
 from .messages import content_hash, plain_turns, validate_messages
 from .store import Store, derived_fields, language_text, parse_task_type, sample_arrow_schema
 from .text import answer_text, detect_languages, prompt_text
 from .workers import map_in_workers
 
-RAW_KEEP = 20_000  # characters of an invalid record kept in quarantine; enough to see and fix it
 _CHUNK_RECORDS = 2000  # records prepared together: a worker's unit of work, and one vectorised language pass
 @dataclass
 class IngestSettings:
@@ -54,6 +54,9 @@ class IngestSettings:
     # `curation stats` or Diversity page after an import is as fast as later ones
     derive_stats: bool = True
     dry_run: bool = False  # validate and count only (the Import page's report before importing): store nothing
+    # a record without its own id whose content is already stored (e.g. the same file under another name) is not
+    # added again; it counts as already_present
+    skip_present: bool = True
 
     @property
     def max_line_bytes(self) -> int:
@@ -112,36 +115,24 @@ def _prepare_chunk(items: list, fmt: str, mapping: dict | None, settings: Ingest
     rows, texts, rejected = [], [], []
     stem = path.stem
     task_types: dict = {}  # a file has few distinct task_types: parse each once
+    fallback = settings.encoding is None
     for item in items:
-        rec = _record(item)
+        rec = _record(item, fallback)
         if rec.error:
             rejected.append(_Rejected(rec.line, rec.error, rec.raw))
             continue
-        plain = _plain_row(rec, settings, stem, task_types) if fmt == "messages" else None
-        if plain is not None:
-            rows.append(plain[0])
-            texts.append(plain[1])
-            continue
         try:
-            conv = convert(rec.value, fmt, settings.task_type_field, mapping)
-        except (ValueError, TypeError, AttributeError) as e:
-            rejected.append(_Rejected(rec.line, str(e), _raw(rec.value)))
+            row = _row(rec, fmt, mapping, settings, stem, task_types)
+        except (ValueError, TypeError, AttributeError, RecursionError) as e:
+            # orjson refuses what it cannot write (nesting past 255 levels, lone surrogates): a TypeError here
+            reason = str(e) if not isinstance(e, RecursionError) else "record is nested too deeply to process"
+            rejected.append(_Rejected(rec.line, reason, _raw(rec.value)))
             continue
-        problems = validate_messages(conv.messages)
-        if problems:
-            rejected.append(_Rejected(rec.line, "; ".join(problems), _raw(rec.value)))
+        if isinstance(row, _Rejected):
+            rejected.append(row)
             continue
-        msgs, tools = conv.messages, conv.tools
-        d = derived_fields({"messages": msgs, "tools": tools}, language=False)  # languages: per chunk, below
-        texts.append(language_text(prompt_text(msgs), answer_text(msgs)))
-        task = settings.task_type or conv.task_type
-        if task not in task_types:
-            task_types[task] = parse_task_type(task)
-        dataset, chash = settings.dataset or conv.dataset or stem, d["content_hash"]
-        rows.append((  # _PREPARED but language; JSON stays UTF-8 bytes: Arrow takes them as strings, no decode
-            rec.line, conv.id, dataset, orjson.dumps(msgs), orjson.dumps(tools) if tools else None,
-            *task_types[task], conv.tags, conv.split, chash, d["n_turns"], d["has_system"], d["has_tools"],
-            d["prompt_chars"], d["answer_chars"], None if conv.id else derived_id(dataset, chash, 0)))
+        rows.append(row[0])
+        texts.append(row[1])
     schema = _prepared_schema()
     columns = [*zip(*rows)] if rows else [[] for _ in _PREPARED[:-1]]
     columns.append(detect_languages(texts))
@@ -150,6 +141,29 @@ def _prepare_chunk(items: list, fmt: str, mapping: dict | None, settings: Ingest
     arrays = [pa.array(c, pa.binary()).view(t) if n in ("messages", "tools") else pa.array(c, t)
               for n, c, t in zip(schema.names, columns, schema.types)]
     return pa.record_batch(arrays, schema=schema), rejected
+
+
+def _row(rec: Record, fmt: str, mapping: dict | None, settings: IngestSettings, stem: str, task_types: dict):
+    """(row, language text) of one parsed record (`_PREPARED` but language), or its `_Rejected`."""
+    plain = _plain_row(rec, settings, stem, task_types) if fmt == "messages" else None
+    if plain is not None:
+        return plain
+    # a task_type given for the whole import makes the records' own field irrelevant, wrong or not
+    conv = convert(rec.value, fmt, None if settings.task_type else settings.task_type_field, mapping)
+    problems = validate_messages(conv.messages)
+    if problems:
+        return _Rejected(rec.line, "; ".join(problems), _raw(rec.value))
+    msgs, tools = conv.messages, conv.tools
+    d = derived_fields({"messages": msgs, "tools": tools}, language=False)  # languages: per chunk, in the caller
+    task = settings.task_type or conv.task_type
+    if task not in task_types:
+        task_types[task] = parse_task_type(task)
+    dataset, chash = settings.dataset or conv.dataset or stem, d["content_hash"]
+    row = (  # _PREPARED but language; JSON stays UTF-8 bytes: Arrow takes them as strings, no decode
+        rec.line, conv.id, dataset, orjson.dumps(msgs), orjson.dumps(tools) if tools else None,
+        *task_types[task], conv.tags, conv.split, chash, d["n_turns"], d["has_system"], d["has_tools"],
+        d["prompt_chars"], d["answer_chars"], None if conv.id else derived_id(dataset, chash, 0))
+    return row, language_text(prompt_text(msgs), answer_text(msgs))
 
 
 def _plain_row(rec: Record, settings: IngestSettings, stem: str, task_types: dict):
@@ -168,11 +182,14 @@ def _plain_row(rec: Record, settings: IngestSettings, stem: str, task_types: dic
     task = settings.task_type
     if not task and settings.task_type_field:
         task = value.get(settings.task_type_field)
-        task = None if task in (None, "") else str(task)
+        task = None if task in (None, "") else task
+    dataset = value.get("dataset")
+    if ((task is not None and type(task) is not str) or (rid is not None and type(rid) not in (str, int))
+            or (dataset is not None and type(dataset) is not str)):
+        return None  # the long way gives the reason
     if task not in task_types:
         task_types[task] = parse_task_type(task)
-    dataset = value.get("dataset")
-    dataset = settings.dataset or (dataset if isinstance(dataset, str) else None) or stem
+    dataset = settings.dataset or dataset or stem
     rid = None if rid in (None, "") else str(rid)
     prompt, answer, chash = "\n".join(users), "\n".join(answers), content_hash(msgs)
     row = (rec.line, rid, dataset, orjson.dumps(msgs), None, *task_types[task], tags, split or None, chash,
@@ -203,6 +220,24 @@ class _Batch:
         import pyarrow.compute as pc
         return sum(pc.sum(pc.or_(pc.is_null(b.column("task_l1")), pc.is_null(b.column("task_l2"))).take(take)).as_py()
                    or 0 for b, take in self.parts)
+
+    def drop_present(self, present: set) -> int:
+        """Leave out the rows without their own id whose content hash is in `present`; returns how many."""
+        parts, ids, k, dropped = [], [], 0, 0
+        for b, take in self.parts:
+            hashes, own = b.column("content_hash").to_pylist(), b.column("record_id").to_pylist()
+            keep = []
+            for i in take:
+                if own[i] is None and hashes[i] in present:
+                    dropped += 1
+                else:
+                    keep.append(i)
+                    ids.append(self.ids[k])
+                k += 1
+            if keep:
+                parts.append((b, keep))
+        self.parts, self.ids = parts, ids
+        return dropped
 
     def column(self, name: str) -> list:
         """One prepared column of the batch's rows, in batch order."""
@@ -244,6 +279,10 @@ class _FileImport:
         self.fmt: str | None = None
         self.mapping = settings.mapping
         self.records = 0
+        self.kept = 0  # valid records (stored, or found already present)
+        self.file_failed = False
+        # only a store that held samples before can hold this file's contents already
+        self.check_present = settings.skip_present and store.samples.count() > 0
         self.off_taxonomy: dict[str, int] = {}
         self.in_taxonomy: dict[tuple[str, str], bool] = {}  # one store query per task_type, not per record
         # DuckDB inserts (and compresses) one batch in this thread while the next batch is prepared
@@ -251,11 +290,22 @@ class _FileImport:
         self.inserting: tuple | None = None
 
     def error(self, line: int | None, reason: str, raw: str | None = None) -> None:
+        self.file_failed |= line is None
         if line is not None:
             self.report.rejected += 1
             self.quarantine.append((self.name, line, reason, (raw or "")[:RAW_KEEP]))
         if len(self.report.errors) < self.s.errors_listed:
             self.report.errors.append({"file": self.name, "line": line, "reason": reason})
+
+    def file_rejected(self, reason: str) -> None:
+        """The whole file is unusable (binary, or no line of it JSON): one quarantine row for it, with its start
+        (escaped), instead of one row per line."""
+        self.file_failed = True
+        self.report.rejected += 1
+        with open(self.path, "rb") as f:
+            head = f.read(2000)
+        self.quarantine.append((self.name, None, reason, escaped(head)))
+        self.error(None, reason)
 
     def run(self) -> None:
         if not self.path.exists():
@@ -267,7 +317,14 @@ class _FileImport:
         try:
             encoding, notice = sniff_encoding(self.path, self.s.encoding)
         except UserError as e:
-            return self.error(None, str(e))
+            self.writer.shutdown()
+            if not str(e).startswith("not a JSON/JSONL file"):
+                return self.error(None, str(e))
+            self.file_rejected(str(e))
+            self.store_quarantine()
+            self.report.files.append({"file": self.name, "container": None, "format": None, "encoding": None,
+                                      "records": 1})
+            return None
         if notice:
             self.report.notices.append({"file": self.name, "message": notice})
         fmt_arg = self.s.format
@@ -290,15 +347,38 @@ class _FileImport:
                 self.flush(wait=True)
             finally:
                 self.writer.shutdown()
-        if not self.s.dry_run:
-            self.store.quarantine.add(self.report.ingest_id, self.quarantine)
+        if self.records and not self.kept and not self.file_failed:
+            self.no_valid_record(container)
+        self.store_quarantine()
         self.report.files.append({"file": self.name, "container": container,
                                   "format": self.fmt, "encoding": encoding, "records": self.records})
-        if self.records == 0 and not self.report.file_errors:
+        if self.records == 0 and not self.file_failed:
             self.error(None, "no records found in the file")
         for t, n in sorted(self.off_taxonomy.items()):
             self.report.notices.append({"file": self.name, "message": f"task_type {t!r} ({n} samples) is not in the "
                                         "taxonomy; add it with `curation taxonomy add` or relabel"})
+
+    def store_quarantine(self) -> None:
+        """Keep the rejected records, except those an earlier import of this file already kept."""
+        if not self.s.dry_run:
+            self.store.quarantine.add(self.report.ingest_id, self.store.quarantine.new_rows(self.quarantine))
+
+    def no_valid_record(self, container: str | None) -> None:
+        """A file none of whose records is valid gets a file error. When none is even JSON, it is no JSON/JSONL
+        file: one quarantine row for it replaces a row per line."""
+        mine = [q for q in self.quarantine if q[0] == self.name]
+        if container not in ("jsonl", "json") or not all(q[2].startswith(UNREADABLE) for q in mine):
+            return self.error(None, f"no valid record in the file: all {self.records} records are quarantined "
+                                    "(see their reasons)")
+        self.quarantine = [q for q in self.quarantine if q[0] != self.name]
+        self.report.rejected -= len(mine)
+        self.report.errors = [e for e in self.report.errors if e["file"] != self.name]
+        with open(self.path, "rb") as f:
+            first = f.readline(4096).decode("utf-8", "replace")
+        looks = ("a CSV/TSV table (import it with --format csv)" if first.count(",") + first.count("\t") >= 2
+                 else "plain text")
+        self.file_rejected(f"not a JSON/JSONL file: none of its {self.records} records is a JSON object "
+                           f"(it looks like {looks})")
 
     def import_items(self, items, workers: int, encoding: str) -> None:
         """Learn the format from the first valid record, then prepare the records chunk by chunk (in `workers`
@@ -357,6 +437,7 @@ class _FileImport:
         ids, take, repeated = self.sample_ids(rows, items)
         for r in sorted(rejected + repeated, key=lambda r: r.line):
             self.error(*r)
+        self.kept += len(take)
         self.count_types(rows, take)
         while take:
             room = self.s.batch_size - len(self.batch)
@@ -426,6 +507,13 @@ class _FileImport:
 
     def flush(self, wait: bool = False) -> None:
         """Start inserting the batch in the writer thread, so the next one fills meanwhile; `wait` for it."""
+        if len(self.batch) and self.check_present:
+            hashes = [h for h, own in zip(self.batch.column("content_hash"), self.batch.column("record_id"))
+                      if own is None]
+            present = self.store.samples.present_hashes(hashes, self.report.ingest_id, self.path.name) \
+                if hashes else ()
+            if present:
+                self.report.already_present += self.batch.drop_present(present)
         if len(self.batch):
             table = self.batch.table(self.report.ingest_id, self.now, self.path.name)
             self.collect()
@@ -474,13 +562,20 @@ def _renumbered(rows, rejected: list, before: int) -> tuple:
             [r._replace(line=r.line + before) for r in rejected])
 
 
-def _record(item) -> Record:
+def _record(item, fallback: bool = True) -> Record:
     """A chunk item as a Record: JSONL lines come unparsed, as (line number, line, error)."""
-    return item if isinstance(item, Record) else jsonl_record(*item)
+    return item if isinstance(item, Record) else jsonl_record(*item, fallback)
 
 
 def _raw(value) -> str:
-    return orjson.dumps(value, default=str).decode()[:RAW_KEEP]
+    """A parsed record's text for the quarantine, whatever it holds (orjson cannot write everything json reads)."""
+    try:
+        return orjson.dumps(value, default=str).decode()[:RAW_KEEP]
+    except TypeError:
+        try:
+            return json.dumps(value, default=str)[:RAW_KEEP]  # ASCII: \u escapes for lone surrogates too
+        except (ValueError, RecursionError):
+            return "(nested too deeply to show)"
 
 
 
@@ -528,9 +623,23 @@ def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | Non
     store.ingests.add(id=report.ingest_id, dataset=settings.dataset or ",".join(p.stem for p in paths),
                       files=[str(p) for p in paths], format=settings.format, imported=report.imported,
                       rejected=report.rejected, already_present=report.already_present, settings=report.settings)
-    if settings.run_checks:
+    if settings.run_checks and report.imported:
         from .checks import flag_ingest  # pre-flags for review: they point at samples, never change them
+        # Recorded first, so a crash or kill during the checks leaves them pending, to be finished by the next
+        # command that opens the store (curation.checks.finish_pending_checks)
+        store.ingests.set_checks_pending(store.ingests.checks_pending() + [report.ingest_id])
         flag_ingest(store, report, settings.workers)
+        store.ingests.set_checks_pending([i for i in store.ingests.checks_pending() if i != report.ingest_id])
     if settings.derive_stats and report.imported:
         store.stats.prepare()
     return report
+
+
+def clear_quarantine(store: Store, ingest_id: int, lead: str, note: str | None = None) -> int:
+    """A lead removes one import's quarantine rows (say, a binary file imported by mistake); the store records
+    who did it, when and why. Returns how many rows went."""
+    from .review import require_lead
+    require_lead(store, lead)
+    if ingest_id not in {i["id"] for i in store.ingests.list()}:
+        raise UserError(f"there is no import #{ingest_id}")
+    return store.quarantine.clear(ingest_id, lead, note)

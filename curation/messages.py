@@ -8,8 +8,14 @@ import orjson
 
 ROLES = ("system", "user", "assistant", "tool")
 # Keys kept on a message; anything else on a turn is vendor noise that trainers ignore.
-_MESSAGE_KEYS = ("role", "content", "tool_calls", "tool_call_id", "name")
+# `reasoning` holds a turn's thinking apart from its content (LLaMA-Factory v1 `reasoning` parts, the
+# `reasoning_content` of OpenAI-compatible servers): chat templates read `content`, so it is never trained on unless
+# a user puts it there.
+_MESSAGE_KEYS = ("role", "content", "reasoning", "tool_calls", "tool_call_id", "name")
 _PLAIN_KEYS = _MESSAGE_KEYS[:2]
+_TEXT_PARTS = ("text", "input_text", "output_text")  # content parts that are plain text
+_REASONING_PARTS = ("reasoning", "thinking")
+_TOOL_CALL_PARTS = ("tool_call", "function_call")
 
 
 def canonical_json(obj) -> str:
@@ -95,12 +101,52 @@ def _turn_problems(i: int, m) -> list[str]:
     content = m.get("content")
     if content is not None and not isinstance(content, str):
         return [f"turn {i} ({role}): content must be a string, got {type(content).__name__}"]
+    if m.get("reasoning") is not None and not isinstance(m["reasoning"], str):
+        return [f"turn {i} ({role}): reasoning must be a string, got {type(m['reasoning']).__name__}"]
     calls_tools = role == "assistant" and bool(m.get("tool_calls"))
     if not calls_tools and not (content or "").strip():
         return [f"turn {i} ({role}): empty content"]
-    if calls_tools and not isinstance(m["tool_calls"], list):
-        return [f"turn {i} (assistant): tool_calls must be a list"]
+    if "tool_calls" in m and role != "assistant":
+        return [f"turn {i} ({role}): only an assistant turn may carry tool_calls"]
+    if calls_tools:
+        return tool_call_problems(i, m["tool_calls"])
     return []
+
+
+def tool_call_problems(i: int, calls) -> list[str]:
+    """What makes an assistant turn's tool_calls break the OpenAI schema: a list of
+    {id: str, type: "function", function: {name: str, arguments: JSON text}}."""
+    if not isinstance(calls, list):
+        return [f"turn {i} (assistant): tool_calls must be a list, got {type(calls).__name__}"]
+    for j, call in enumerate(calls, 1):
+        where = f"turn {i} (assistant): tool call {j}"
+        if not isinstance(call, dict):
+            return [f"{where} must be an object with id, type and function, got {_kind(call)}"]
+        if not isinstance(call.get("id"), str) or not call["id"]:
+            return [f"{where} needs a string id (the tool turn's tool_call_id), got {_kind(call.get('id'))}"]
+        if call.get("type") != "function":
+            return [f"{where}: type must be 'function', got {_kind(call.get('type'))}"]
+        fn = call.get("function")
+        if not isinstance(fn, dict):
+            return [f"{where}: function must be an object with name and arguments, got {_kind(fn)}"]
+        if not isinstance(fn.get("name"), str) or not fn["name"].strip():
+            return [f"{where}: function.name must be a non-empty string, got {_kind(fn.get('name'))}"]
+        args = fn.get("arguments")
+        if not isinstance(args, str):
+            return [f"{where} ({fn['name']}): arguments must be a JSON string, got {_kind(args)}"]
+        try:
+            orjson.loads(args)
+        except orjson.JSONDecodeError:
+            return [f"{where} ({fn['name']}): arguments are not valid JSON: {args[:80]!r}"]
+    return []
+
+
+def _kind(value) -> str:
+    """How a wrong value reads in a reason: its type, and the value itself when short."""
+    if value is None:
+        return "nothing"
+    text = repr(value)
+    return f"{type(value).__name__} {text}" if len(text) <= 40 else type(value).__name__
 
 
 def _order_problems(messages: list[dict]) -> list[str]:
@@ -109,9 +155,12 @@ def _order_problems(messages: list[dict]) -> list[str]:
     if "system" in roles[start:]:
         at = roles.index("system", start) + 1
         return [f"turn {at}: a system turn may only appear once, as the first turn"]
-    expected = "user"
+    expected, call_ids = "user", set()
     for i in range(start, len(messages)):
         role, m = roles[i], messages[i]
+        if role == "tool" and expected in ("tool", "tool_or_assistant") and m.get("tool_call_id") not in call_ids:
+            return [f"turn {i + 1} (tool): tool_call_id {m.get('tool_call_id')!r} matches no call of the assistant "
+                    f"turn before it (ids: {', '.join(sorted(call_ids))})"]
         if expected == "tool_or_assistant":
             expected = "tool" if role == "tool" else "assistant"
         if role == "tool" and expected != "tool":
@@ -125,6 +174,7 @@ def _order_problems(messages: list[dict]) -> list[str]:
             expected = "assistant"
         elif role == "assistant":
             expected = "tool" if m.get("tool_calls") else "user"
+            call_ids = {c["id"] for c in m.get("tool_calls") or ()}
         else:  # tool: more tool results or the assistant's next turn
             expected = "tool_or_assistant"
     if roles[-1] != "assistant" or messages[-1].get("tool_calls"):
@@ -132,12 +182,83 @@ def _order_problems(messages: list[dict]) -> list[str]:
     return []
 
 
-def clean_message(m: dict) -> dict:
-    """Keep only the keys trainers understand, in a fixed order."""
+def clean_message(m: dict, i: int = 0) -> dict:
+    """Keep only the keys trainers understand, in a fixed order; content given as a list of parts becomes text
+    (see `content_from_parts`). Raises ValueError for parts a text-only set cannot use. `i`: the turn's number."""
     # Most turns already are exactly {role, content} in that order: keep the dict rather than copy it (import speed).
-    if tuple(m) == _PLAIN_KEYS and m["role"] is not None and m["content"] is not None:
+    if tuple(m) == _PLAIN_KEYS and type(m["role"]) is str and type(m["content"]) is str:
         return m
-    return {k: m[k] for k in _MESSAGE_KEYS if k in m and m[k] is not None}
+    out = {k: m[k] for k in _MESSAGE_KEYS if k in m and m[k] is not None}
+    if "reasoning" not in out and isinstance(m.get("reasoning_content"), str) and m["reasoning_content"]:
+        out["reasoning"] = m["reasoning_content"]
+    if isinstance(out.get("content"), list):
+        text, reasoning, calls = content_from_parts(i, out["content"])
+        out["content"] = text
+        if reasoning:
+            out["reasoning"] = "\n".join(filter(None, [out.get("reasoning"), reasoning]))
+        if calls and isinstance(out.get("tool_calls", []), list):  # a wrong tool_calls is left to validation
+            out["tool_calls"] = out.get("tool_calls", []) + calls
+        out = {k: out[k] for k in _MESSAGE_KEYS if k in out}
+    return out
+
+
+def content_from_parts(i: int, parts: list) -> tuple[str, str, list]:
+    """(text, reasoning, tool calls) of a content given as parts: OpenAI `{"type": "text", "text": ...}`,
+    LLaMA-Factory v1 `{"type": "text" | "reasoning" | "tool_call", "value": ...}`. Text parts are joined; a part
+    that is not text (an image, audio) raises ValueError naming it, since this set is text-only."""
+    texts, thoughts, calls = [], [], []
+    for j, part in enumerate(parts, 1):
+        if isinstance(part, str):
+            texts.append(part)
+            continue
+        kind = part.get("type") if isinstance(part, dict) else None
+        value = part.get("text", part.get("value")) if isinstance(part, dict) else None
+        if kind in _TOOL_CALL_PARTS:
+            calls.append(_part_call(i, j, value))
+            continue
+        if kind not in _TEXT_PARTS + _REASONING_PARTS:
+            what = f"of type {kind!r}" if kind else f"a {type(part).__name__}, not a typed part"
+            raise ValueError(f"turn {i}: content part {j} is {what}; only text, reasoning and tool_call parts can "
+                             "be imported into a text-only set")
+        if not isinstance(value, str):
+            raise ValueError(f"turn {i}: content part {j} ({kind}) must hold a string, got {_kind(value)}")
+        (thoughts if kind in _REASONING_PARTS else texts).append(value)
+    return "\n".join(texts), "\n".join(thoughts), calls
+
+
+def _part_call(i: int, j: int, value) -> dict:
+    """A tool_call part (`{"name", "arguments"}` as JSON text or an object) as an OpenAI tool call; its id is
+    given later, by position (`number_tool_calls`)."""
+    try:
+        call = orjson.loads(value) if isinstance(value, str) else value
+    except orjson.JSONDecodeError:
+        raise ValueError(f"turn {i}: tool_call part {j} is not valid JSON: {value[:80]!r}") from None
+    if not isinstance(call, dict) or not isinstance(call.get("name"), str):
+        raise ValueError(f"turn {i}: tool_call part {j} must be an object with a string name, got {_kind(call)}")
+    args = call.get("arguments", {})
+    if not isinstance(args, str):
+        args = orjson.dumps(args).decode()
+    return {"id": None, "type": "function", "function": {"name": call["name"], "arguments": args}}
+
+
+def number_tool_calls(messages: list) -> list:
+    """Give tool calls made from content parts (id None) the ids `call_0`, `call_1`, ... and the tool turns after
+    them, in order, the tool_call_id of the call they answer (LLaMA-Factory v1 tool turns carry none)."""
+    n, pending = 0, []
+    for m in messages:
+        if not isinstance(m, dict):
+            continue
+        calls = m.get("tool_calls")
+        if m.get("role") == "assistant" and isinstance(calls, list):
+            pending = []
+            for call in calls:
+                if isinstance(call, dict) and "id" in call and call["id"] is None:
+                    call["id"] = f"call_{n}"
+                    n += 1
+                    pending.append(call["id"])
+        elif m.get("role") == "tool" and pending and m.get("tool_call_id") is None:
+            m["tool_call_id"] = pending.pop(0)
+    return messages
 
 
 def normalize_tools(tools) -> list | None:
@@ -221,39 +342,55 @@ def _parse_function_call(i: int, value, n: int) -> dict:
 
 
 def to_sharegpt(messages: list[dict], tools: list | None) -> dict:
-    """Messages to ShareGPT as LLaMA-Factory reads it (system as a field, tools as a JSON string)."""
+    """Messages to ShareGPT as LLaMA-Factory reads it (system as a field, tools as a JSON string).
+
+    Stored samples passed validation, but a store written before tool calls were checked may hold malformed
+    ones: they are written as well as they can be rather than stopping the export."""
     out: dict = {"conversations": []}
     for m in messages:
-        role = m["role"]
+        role = m.get("role")
         if role == "system":
-            out["system"] = m["content"]
+            out["system"] = _text(m.get("content"))
         elif role == "assistant" and m.get("tool_calls"):
-            for call in m["tool_calls"]:
-                fn = call.get("function", {})
+            calls = m["tool_calls"] if isinstance(m["tool_calls"], list) else [m["tool_calls"]]
+            for call in calls:
+                fn = call.get("function") if isinstance(call, dict) else None
+                fn = fn if isinstance(fn, dict) else {"name": str(call)}
                 args = fn.get("arguments", "{}")
                 try:
                     args = json.loads(args) if isinstance(args, str) else args
                 except json.JSONDecodeError:
                     pass
-                value = json.dumps({"name": fn.get("name"), "arguments": args}, ensure_ascii=False)
+                value = json.dumps({"name": fn.get("name"), "arguments": args}, ensure_ascii=False, default=str)
                 out["conversations"].append({"from": "function_call", "value": value})
         else:
-            speaker = {"user": "human", "assistant": "gpt", "tool": "observation"}[role]
-            out["conversations"].append({"from": speaker, "value": m.get("content") or ""})
+            speaker = {"user": "human", "assistant": "gpt", "tool": "observation"}.get(role, str(role))
+            out["conversations"].append({"from": speaker, "value": _text(m.get("content"))})
     if tools:
-        out["tools"] = json.dumps([t.get("function", t) for t in tools], ensure_ascii=False)
+        out["tools"] = json.dumps([t.get("function", t) if isinstance(t, dict) else t for t in tools],
+                                  ensure_ascii=False, default=str)
     return out
 
 
+def _text(content) -> str:
+    """A turn's content as text, whatever a malformed sample holds there."""
+    if content is None:
+        return ""
+    return content if isinstance(content, str) else json.dumps(content, ensure_ascii=False, default=str)
+
+
 def to_alpaca(messages: list[dict]) -> dict | None:
-    """Messages to Alpaca (earlier pairs go to history). None when the sample has tool turns Alpaca can't hold."""
-    if any(m["role"] == "tool" or m.get("tool_calls") for m in messages):
+    """Messages to Alpaca (earlier pairs go to history). None when the sample has tool turns Alpaca can't hold,
+    or is not a plain user/assistant alternation (a malformed stored sample)."""
+    if any(not isinstance(m, dict) or m.get("role") == "tool" or m.get("tool_calls") for m in messages):
         return None
     out: dict = {}
     turns = messages
-    if turns[0]["role"] == "system":
-        out["system"], turns = turns[0]["content"], turns[1:]
-    pairs = [(turns[i]["content"], turns[i + 1]["content"]) for i in range(0, len(turns), 2)]
+    if turns and turns[0].get("role") == "system":
+        out["system"], turns = _text(turns[0].get("content")), turns[1:]
+    if not turns or len(turns) % 2 or [m.get("role") for m in turns] != ["user", "assistant"] * (len(turns) // 2):
+        return None
+    pairs = [(_text(turns[i].get("content")), _text(turns[i + 1].get("content"))) for i in range(0, len(turns), 2)]
     out.update(instruction=pairs[-1][0], input="", output=pairs[-1][1])
     if len(pairs) > 1:
         out["history"] = [list(p) for p in pairs[:-1]]

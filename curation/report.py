@@ -286,7 +286,8 @@ def fig_semantic_map(sem: dict):
                                   hovertemplate="%{hovertext}<extra>" + _esc(tt, 60) + "</extra>")
                      for tt, pts in sorted(by_type.items())])
     fig.update_layout(xaxis_visible=False, yaxis_visible=False)
-    return _layout(fig, f"Prompt embeddings ({sem['settings']['projection'].upper()}, model {sem['model']})", 560)
+    title = f"Prompt embeddings ({sem['settings']['projection'].upper()}, model {_esc(sem['model'], 80)})"
+    return _layout(fig, title, 560)
 
 
 def fig_semantic_scores(sem: dict):

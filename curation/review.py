@@ -646,6 +646,16 @@ def import_reviews(store: Store, path: str | Path, annotator: str) -> dict:
     return result
 
 
+def _same_review(store: Store, sample_id: str, annotator: str, rev: int, values: dict) -> bool:
+    """Whether the annotator's current review of this revision already says exactly this."""
+    note = (values.get("note") or "").strip() or None
+    for r in store.review.list(sample_id=sample_id, annotator=annotator):
+        if r.get("sample_rev") == rev and all(r.get(k) == (note if k == "note" else values.get(k))
+                                              for k in REVIEW_FIELDS):
+            return True
+    return False
+
+
 def _line_id(line: str) -> str | None:
     try:
         return json.loads(line).get("id")
@@ -670,6 +680,9 @@ def _import_line(store: Store, rec: dict, annotator: str, result: dict) -> None:
     if all(v in (None, "") for k, v in values.items() if k != "note"):
         if not changes:
             result["unchanged"] += 1
+        return
+    if _same_review(store, sid, annotator, rev, values):  # the same offline file merged again: no second row
+        result["unchanged"] += 1
         return
     submit_review(store, sid, annotator, ReviewInput(**values), rev, source="offline")
     result["reviews"] += 1

@@ -70,9 +70,9 @@ def set_target(store, value: str, share: float | None = None, count: int | None 
     """Set a task type's target: a share of the set (0..1) or a sample count (neither: no target)."""
     l1, l2 = two_levels(value)
     if share is not None and not 0 <= share <= 1:
-        raise UserError(f"--share must be between 0 and 1, got {share}")
+        raise UserError(f"the target share must be between 0 and 1, got {share}")
     if count is not None and count < 0:
-        raise UserError(f"--count must be 0 or more, got {count}")
+        raise UserError(f"the target count must be 0 or more, got {count}")
     store.taxonomy.set_target(l1, l2, share, count)
 
 

@@ -219,3 +219,22 @@ def step_settings_form(registry, names, key: str, exclude: tuple[str, ...] = ())
                     changed[field] = new
         out[name] = dataclasses.replace(defaults, **changed)
     return out
+
+
+OTHER_MODEL = "other: a Hugging Face id or a local folder"
+
+
+def base_model_input(container, key: str, default: str = "tiny") -> str:
+    """The base model: one of the offline presets (the registry in training/presets.py) or a typed id/folder."""
+    from training.presets import PRESETS
+
+    options = list(PRESETS) + [OTHER_MODEL]
+    choice = container.selectbox(
+        "Base model", options, index=options.index(default), key=key,
+        format_func=lambda name: f"{name}: {PRESETS[name].description}" if name in PRESETS else name,
+        help="The offline presets need no download; any other model is a Hugging Face id (downloaded, or read "
+             "from the local cache) or a folder written by save_pretrained.")
+    if choice != OTHER_MODEL:
+        return choice
+    return container.text_input("Hugging Face id or model folder", "Qwen/Qwen2.5-0.5B-Instruct",
+                                key=f"{key}_other").strip()

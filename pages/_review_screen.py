@@ -24,7 +24,9 @@ from curation.review import (DIFFICULTIES, DIMENSION_LABELS, DIMENSIONS, ORDERS,
                              conflict_fields, guideline_for, merge_versions, open_queue, role_of, save_edit,
                              save_guideline, snapshot_progress, submit_review)
 from curation.store import UNTYPED
-from pages._common import current_user, filter_widgets, get_store, render_messages, step_settings_form, untyped_badge
+from curation.text import markdown_with_literal_html
+from pages._common import (current_user, filter_widgets, get_store, md, render_messages, step_settings_form,
+                           untyped_badge)
 
 VERDICT_BUTTONS = (("accept", "Accept", "A", "primary"), ("needs_fix", "Needs fix", "F", "secondary"),
                    ("reject", "Reject", "X", "secondary"))
@@ -311,7 +313,7 @@ def conflict_view(store, user: str, sid: str) -> None:
     with st.expander("What changed on each side (word diff against the version you opened)"):
         for who, msgs in (("They changed", theirs["messages"]), ("You changed", mine.get("messages"))):
             if msgs is not None:
-                st.markdown(f"**{who}**")
+                st.markdown(f"**{md(who)}**")
                 _diff_blocks(base["messages"], msgs)
     both = conflict_fields(base, mine, theirs)
     for f in both:
@@ -342,10 +344,10 @@ def guideline_panel(store, user: str, role: str, sample: dict) -> None:
     g = guideline_for(store, tt)
     with st.container(border=True):
         if g:
-            st.caption(f"Guideline for {g['task_type']} · v{g['version']} by {g['author']}")
-            st.markdown(g["body"])
+            st.caption(f"Guideline for {md(g['task_type'])} · v{g['version']} by {md(g['author'])}")
+            st.markdown(markdown_with_literal_html(g["body"]))  # formatting yes; remote images no
         else:
-            st.caption(f"No guideline for {tt or UNTYPED} yet" + (" — write one below." if role == "lead" else
+            st.caption(f"No guideline for {md(tt or UNTYPED)} yet" + (" — write one below." if role == "lead" else
                                                                   "; ask a lead to write one."))
     if role != "lead":
         return

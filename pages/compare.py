@@ -11,7 +11,8 @@ import streamlit as st
 
 from curation.errors import UserError
 from curation.store import curated_filter
-from pages._common import current_user, get_store, just_finished, md, save_upload, show_error, workspace
+from pages._common import (base_model_input, current_user, get_store, just_finished, md, save_upload, show_error,
+                           workspace)
 from training import compare as cmp
 from training import pipeline as pl
 from training.jobs import list_runs
@@ -91,10 +92,10 @@ with st.container(border=True):
                f"adapter → evaluate base and tuned → open the comparison. It runs in the background; closing "
                f"the browser does not stop it.")
     c = st.columns(4)
-    base_model = c[0].text_input("Base model", "tiny", help="tiny = the offline preset; or a Hugging Face id or a "
-                                                            "local model folder")
+    base_model = base_model_input(c[0], "oc_base_model")
     eval_share = c[1].number_input("Eval share per task_type", 0.05, 0.5, 0.1, 0.05)
-    max_steps = c[2].number_input("Max steps (0 = all epochs)", 0, 100_000, 0, 10)
+    max_steps = c[2].number_input("Max steps (0 = auto-sized)", 0, 100_000, 0, 10,
+                                  help="auto: all epochs, but a preset on the CPU is capped to a few minutes")
     max_items = c[3].number_input("Eval items per task_type", 0, 10_000, 100, 10, help="0 = all")
     with st.expander("Forgetting check and metrics (optional)"):
         c = st.columns(2)
@@ -105,7 +106,7 @@ with st.container(border=True):
         general_upload = c[1].file_uploader("…or upload it", type=["jsonl", "json"], key="oc_general_upload")
         oc_metrics = metric_choices(pl.selection_task_types(store), "oc_metric")
     if st.button("Train & compare", type="primary", disabled=n_curated == 0):
-        settings = pl.PipelineSettings(base_model=base_model.strip() or "tiny", eval_fraction=float(eval_share),
+        settings = pl.PipelineSettings(base_model=base_model or "tiny", eval_fraction=float(eval_share),
                                        overrides={"max_steps": int(max_steps)} if max_steps else {})
         settings.eval.max_items_per_type = int(max_items)
         settings.eval.metrics = oc_metrics

@@ -148,7 +148,7 @@ def section_lengths(r: dict, base: SampleFilter | None, fj: str, k: str) -> None
     type_chart(charts.fig_length_boxes(r, metric), f"{k}_box_{metric}", base)
     flags = [x for x in r["lengths"]["flags"]]
     if flags:
-        st.warning("Length flags: " + "; ".join(f"{x['task_type']} — {x['metric']}: {x['flag']}" for x in flags),
+        st.warning("Length flags: " + md("; ".join(f"{x['task_type']} — {x['metric']}: {x['flag']}" for x in flags)),
                    icon=WARN)
         i = table(flags, f"{k}_flags")
         if i is not None:

@@ -28,10 +28,13 @@ seed = c[2].number_input("Seed", 0, 2**31 - 1, 42)
 # new widget on the next rerun and drop what the user typed.
 suggested = st.session_state.setdefault("export_suggested", f"exports/{datetime.now():%Y%m%d-%H%M%S}")
 folder = c[3].text_input("Folder (inside the workspace)", suggested, key="export_folder")
+overwrite = st.checkbox("Overwrite a non-empty folder", key="export_overwrite",
+                        help="Off: a folder that already holds files is refused, so no earlier export is replaced")
 if st.button("Export", type="primary"):
     try:
         out = safe_path(folder, "exports/latest")
-        manifest = export_selection(store, out, f, ExportSettings(fmt, eval_fraction, int(seed)))
+        manifest = export_selection(store, out, f, ExportSettings(fmt, eval_fraction, int(seed),
+                                                                      overwrite=overwrite))
     except (UserError, ValueError) as e:
         show_error(e)
         st.stop()

@@ -4,7 +4,8 @@ import json
 import pandas as pd
 import streamlit as st
 
-from pages._common import get_store
+from curation.errors import for_page
+from pages._common import get_store, md
 
 store = get_store()
 st.title("Quarantine")
@@ -26,5 +27,5 @@ jsonl = "\n".join(json.dumps({k: str(v) if k == "created_at" else v for k, v in 
 st.download_button("Download as JSONL", jsonl, file_name="quarantine.jsonl", mime="application/jsonl")
 pick = st.selectbox("Inspect record", range(len(rows)),
                     format_func=lambda i: f"{rows[i]['file']} line {rows[i]['line']}")
-st.error(rows[pick]["reason"])
-st.code(rows[pick]["raw"] or "(not kept: the line was over the size limit)", language="json")
+st.error(md(for_page(rows[pick]["reason"])))  # a reason quotes the file: text, never markup
+st.code(rows[pick]["raw"] or "(no text was kept for this record; see the reason above)", language="json")

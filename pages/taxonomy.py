@@ -67,10 +67,14 @@ with target, st.form("target"):
     share = st.number_input("Target share of the set (%)", 0.0, 100.0, 0.0, 0.5)
     count = st.number_input("…or target sample count (0 = none)", 0, 10_000_000, 0)
     if st.form_submit_button("Set target"):
-        set_target(store, t, share / 100 if share else None, int(count) or None)
-        what = f"{share:g}% of the set" if share else f"{int(count):,} samples" if count else "none (cleared)"
-        flash(f"Target for {md(t)}: {what}.")
-        st.rerun()
+        try:
+            set_target(store, t, share / 100 if share else None, int(count) or None)
+        except UserError as e:
+            show_error(e)
+        else:
+            what = f"{share:g}% of the set" if share else f"{int(count):,} samples" if count else "none (cleared)"
+            flash(f"Target for {md(t)}: {what}.")
+            st.rerun()
 with remove, st.form("remove"):
     t = st.selectbox("Type", types, key="remove_type")
     st.caption("Samples keep their label; the type then shows as missing from the taxonomy.")

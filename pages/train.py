@@ -9,9 +9,10 @@ import streamlit as st
 
 import training
 from curation.errors import UserError
-from pages._common import get_store, just_finished, md, safe_path, show_error
+from pages._common import base_model_input, get_store, just_finished, md, safe_path, show_error
 from training import jobs
 from training.config import default_settings, setting_choices, setting_reasons
+from training.presets import get_preset
 from training.rundir import RunFolder
 
 ACTIVE = ("queued", "running")
@@ -51,6 +52,10 @@ def export_picker() -> str:
 def settings_form(base_model: str) -> dict:
     """A control per setting with its reason; returns only the values changed from the defaults."""
     defaults = default_settings(base_model)
+    if st.session_state.get("train_settings_for") != base_model:  # another model: show its defaults, not the old
+        for key in [k for k in st.session_state if str(k).startswith("train_set_")]:
+            del st.session_state[key]
+        st.session_state["train_settings_for"] = base_model
     reasons, choices = setting_reasons(), setting_choices()
     changed = {}
     with st.expander("Settings (defaults follow common LoRA practice; hover for the reasons)"):
@@ -70,9 +75,10 @@ def settings_form(base_model: str) -> dict:
                     continue
             if new != value:
                 changed[f.name] = new
-        if base_model == training.TINY:
-            st.caption("The tiny preset uses two epochs, a higher learning rate, all-linear targets and shorter "
-                       "samples: it is a two-million-parameter model trained for minutes on a CPU.")
+        preset = get_preset(base_model)
+        if preset is not None:
+            changed_here = ", ".join(f"{k}={v}" for k, v in preset.settings.items())
+            st.caption(f"Preset {preset.name} ({preset.description}) sets {changed_here}.")
     return changed
 
 
@@ -83,6 +89,9 @@ def show_audit(report) -> None:
         st.success("Audit passed: the launch can go ahead.")
     for w in report.warnings:
         st.warning(w)
+    if report.plan:
+        st.info(f"Plan: {report.plan['text']} on {report.plan['device']} with {report.plan['threads']} CPU "
+                f"thread(s).")
     c = st.columns(5)
     c[0].metric("Train samples", f"{report.counts['train']:,}")
     c[1].metric("Eval samples", f"{report.counts['eval']:,}")
@@ -192,17 +201,15 @@ def workspace_overrides(changed: dict) -> dict:
 # ------------------------------------------------------------ page
 export_dir = export_picker()
 c = st.columns(2)
-base_model = c[0].text_input("Base model", "tiny", key="train_base_model",
-                             help="tiny = offline preset built on this machine (no download); or a Hugging Face "
-                                  "id such as Qwen/Qwen2.5-0.5B-Instruct, or a local model folder")
+base_model = base_model_input(c[0], "train_base_model")
 runs_text = c[1].text_input("Runs folder (inside the workspace)", "runs", key="train_runs")
-overrides = settings_form(base_model.strip())
+overrides = settings_form(base_model)
 b = st.columns(2)
 if b[0].button("Audit", key="train_audit"):
     try:
         with st.spinner("Tokenizing the whole export with the base model's chat template..."):
             st.session_state["train_report"] = training.audit(safe_path(export_dir, "exports"),
-                                                              base_model.strip(), workspace_overrides(overrides))
+                                                              base_model, workspace_overrides(overrides))
     except (UserError, ValueError) as e:
         st.session_state.pop("train_report", None)
         show_error(e)
@@ -212,7 +219,7 @@ if report is not None:
 if b[1].button("Launch training", type="primary", key="train_launch"):
     try:
         with st.spinner("Auditing the export, then starting the training process..."):
-            run = training.launch(safe_path(export_dir, "exports"), base_model.strip(),
+            run = training.launch(safe_path(export_dir, "exports"), base_model,
                                   safe_path(runs_text, "runs"), workspace_overrides(overrides))
     except jobs.AuditRefused as e:
         st.session_state["train_report"] = e.report

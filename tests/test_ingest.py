@@ -62,7 +62,8 @@ def test_alpaca_json_and_jsonl_with_history_and_system(store, tmp_path):
     (tmp_path / "a.json").write_text(json.dumps(recs, ensure_ascii=False), encoding="utf-8")
     write_jsonl(tmp_path / "b.jsonl", recs)
     rep = _run(store, tmp_path / "a.json", tmp_path / "b.jsonl", task_type="translation/zh→en")
-    assert rep.imported == 4 and {f["format"] for f in rep.files} == {"alpaca"}
+    # b.jsonl says what a.json says: its records are already present, not imported twice (issue 15.13)
+    assert rep.imported == 2 and rep.already_present == 2 and {f["format"] for f in rep.files} == {"alpaca"}
     s = store.samples.list(SampleFilter(dataset="a", search="Translate"))[0]
     assert [m["role"] for m in s["messages"]] == ["system", "user", "assistant", "user", "assistant"]
     assert s["messages"][3]["content"] == "Translate\n\n你好"
@@ -105,7 +106,11 @@ def test_csv_and_parquet_with_mapping(store, tmp_path):
     # Same content into the same dataset ("qa", from the file name) is recognised as already present.
     rep = ingest(store, [tmp_path / "qa.parquet"], IngestSettings(task_type_field="category"))  # mapping guessed
     assert (rep.imported, rep.already_present, rep.rejected) == (0, 2, 1) and rep.files[0]["container"] == "parquet"
+    # Under another dataset name too: id-less contents already stored are skipped (issue 15.13)
     rep = ingest(store, [tmp_path / "qa.parquet"], IngestSettings(dataset="pq", task_type_field="category"))
+    assert (rep.imported, rep.already_present, rep.rejected) == (0, 2, 1)
+    rep = ingest(store, [tmp_path / "qa.parquet"], IngestSettings(dataset="pq", task_type_field="category",
+                                                                  skip_present=False))
     assert (rep.imported, rep.rejected) == (2, 1)
     assert store.samples.count(SampleFilter(task_type="reasoning/common-sense")) == 2
 
@@ -190,7 +195,8 @@ def test_huge_line_is_quarantined_without_loading_it(store, tmp_path):
     assert rep.imported == 2 and rep.rejected == 1
     err = rep.errors[0]
     assert err["line"] == 2 and "50.0 MB, over the 32 MB line limit" in err["reason"]
-    assert store.quarantine.list()[0]["raw"] == ""  # not kept whole
+    raw = store.quarantine.list()[0]["raw"]  # not kept whole: only its start
+    assert raw.startswith('{"messages": [{"role": "user", "content": "xxx') and len(raw) == 20_000
 
 
 def test_duplicate_ids_in_a_file(store, tmp_path):
@@ -280,7 +286,8 @@ def test_shared_corpora_exact_counts(store, corpora_dir):
 
 def test_dry_run_reports_without_storing(store, tmp_path, tiny_file):
     _run(store, tiny_file)
-    bad = write_jsonl(tmp_path / "bad.jsonl", [tiny_records()[0], '{"broken', {"messages": tiny_records()[1]["messages"]}])
+    new = {"messages": [{"role": "user", "content": "new"}, {"role": "assistant", "content": "answer"}]}
+    bad = write_jsonl(tmp_path / "bad.jsonl", [tiny_records()[0], '{"broken', new])
     before = (store.samples.count(), store.revision(), len(store.quarantine.list()))
     rep = _run(store, bad, dry_run=True)
     assert (rep.imported, rep.already_present, rep.rejected) == (1, 1, 1)  # would import 1; t1 is already there

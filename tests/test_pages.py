@@ -318,8 +318,9 @@ def test_every_option_a_library_message_names_has_a_page_control():
             if tok.type not in (tokenize.COMMENT, tokenize.NL):
                 prev = tok.type
     # training/ runs its jobs as subprocesses with real flags: those strings are commands, not messages; --set
-    # only parses the CLI's key=value strings (pages pass a dict)
-    commands = {"--standalone", "--nproc", "--set"}
+    # only parses the CLI's key=value strings (pages pass a dict); --no-deps / --force-reinstall are pip's, in the
+    # shell command a missing-package message quotes (the same on a page: the fix is run in a shell)
+    commands = {"--standalone", "--nproc", "--set", "--no-deps", "--force-reinstall"}
     assert {f: w for f, w in left.items() if f not in commands} == {}
 
 
@@ -342,3 +343,41 @@ def test_app_settings_idle_quietly_on_this_machine_only_with_one_width_idiom():
     sources = {p.name: p.read_text(encoding="utf-8") for p in [ROOT / "app.py", *(ROOT / "pages").glob("*.py")]}
     assert [n for n, src in sources.items() if "use_container_width" in src] == []
     assert "expanded=True" in sources["app.py"]  # every section's pages in the sidebar, no "View N more"
+
+
+def test_metadata_from_files_is_shown_as_text_never_markup(app_env, tmp_path):
+    """Ids, task_types and quarantine reasons come from imported files: an image in them must not load."""
+    from curation.ingest import IngestSettings, ingest
+    from pages._common import get_store
+    from tests.conftest import write_jsonl
+    pixel = "![t](http://evil.example/p.png)"
+    store = get_store()
+    rec = {"id": f"id-{pixel}", "task_type": "code/generation", "messages": [
+        {"role": "user", "content": "plain question about trackers"}, {"role": "assistant", "content": "ok"}]}
+    ingest(store, [write_jsonl(tmp_path / "m.jsonl", [rec])], IngestSettings(dataset="meta"))
+    at = _page("browse.py")
+    at.text_input(key="browse_q").input("plain question about trackers").run()
+    _ok(at)
+    head = at.subheader[0].value
+    assert "![" not in head and head.replace("\\", "") == f"Sample id-{pixel}"
+    iid = store.ingests.list()[0]["id"]
+    store.quarantine.add(iid, [("m.jsonl", 9, f"bad record {pixel}", "{}")])
+    at = _ok(_page("quarantine.py"))
+    mine = next(i for i, r in enumerate(store.quarantine.list(None)) if pixel in r["reason"])
+    next(s for s in at.selectbox if s.label == "Inspect record").set_value(mine).run()
+    _ok(at)
+    assert [e.value.replace("\\", "") for e in at.error] == [f"bad record {pixel}"]
+    assert all("![" not in e.value for e in at.error)
+
+
+def test_export_into_a_used_folder_names_the_page_control(app_env):
+    at = _ok(_page("export.py"))
+    [t for t in at.text_input if t.label.startswith("Folder")][0].input("exports/twice").run()
+    at.button[0].click().run()
+    at.button[0].click().run()
+    assert at.error and "--" not in at.error[0].value
+    assert "Overwrite a non-empty folder" in at.error[0].value.replace("\\", "")
+    at.checkbox(key="export_overwrite").check().run()
+    at.button[0].click().run()
+    _ok(at)
+    assert at.success and "Wrote" in at.success[0].value

@@ -37,6 +37,7 @@ class AuditReport:
     export: dict  # path, content_hash, problems
     settings: dict = field(default_factory=dict)
     contaminated: list[dict] = field(default_factory=list)  # {id, train_id, kind, similarity}: eval overlaps train
+    plan: dict = field(default_factory=dict)  # planned steps, why, estimated seconds (training/plan.py)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -48,9 +49,11 @@ class AuditReport:
         return "; ".join(parts)
 
 
-def run_audit(export, tok_info, settings: TrainSettings, general: list[dict] = ()) -> tuple[
+def run_audit(export, tok_info, settings: TrainSettings, general: list[dict] = (), base_model: str = "") -> tuple[
         AuditReport, list[Encoded], list[Encoded]]:
-    """Encode train (+ general mix) and eval samples and audit them; returns the report and the encodings."""
+    """Encode train (+ general mix) and eval samples and audit them; returns the report and the encodings.
+
+    `base_model` names the model for the language check (a preset that does not speak the export's language)."""
     from curation.messages import validate_messages
 
     encoder = Encoder(tok_info.tokenizer, settings.max_length, tok_info.extra_eot_ids)
@@ -64,6 +67,9 @@ def run_audit(export, tok_info, settings: TrainSettings, general: list[dict] = (
     eval_enc = [encoder.encode(s) for s in export.eval if not validate_messages(s.get("messages"))]
     report = _report(train_enc, eval_enc, invalid, export, tok_info, settings, len(general))
     _audit_overlap(report, export, general)
+    warning = language_warning(list(export.train), base_model)
+    if warning:
+        report.warnings.append(warning)
     return report, [e for e in train_enc if e.n_trained > 0], [e for e in eval_enc if e.n_trained > 0]
 
 
@@ -164,3 +170,22 @@ def length_stats(lengths: list[int], max_length: int) -> dict:
     return {"min": xs[0], "p50": pct(0.5), "p90": pct(0.9), "p95": pct(0.95), "p99": pct(0.99), "max": xs[-1],
             "mean": round(sum(xs) / len(xs), 1), "over_max_share": round(hist[-1]["count"] / len(xs), 4),
             "histogram": hist}
+
+
+def language_warning(samples: list[dict], base_model: str) -> str | None:
+    """A warning when most samples are Chinese and the base model is a preset that does not speak Chinese."""
+    from curation.text import detect_languages
+
+    from .presets import get_preset
+
+    preset = get_preset(base_model)
+    if preset is None or "zh" in preset.languages or not samples:
+        return None
+    texts = [" ".join(str(m.get("content") or "") for m in s.get("messages") or [] if isinstance(m, dict))
+             for s in samples]
+    n_zh = sum(lang == "zh" for lang in detect_languages(texts))
+    if n_zh / len(samples) <= 0.5:
+        return None
+    return (f"{n_zh} of {len(samples)} training samples are Chinese, but {preset.name} is English-only in "
+            f"practice (its Chinese answers are gibberish), so scores on them will mean little; use a Chinese "
+            f"chat model (a Hugging Face id or local folder such as Qwen/Qwen2.5-0.5B-Instruct)")

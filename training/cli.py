@@ -10,6 +10,8 @@ import time
 
 from curation.errors import UserError
 
+from .presets import TINY, presets_help
+
 
 def register(subparsers, common) -> None:
     """The `curation.commands` entry point: `common` carries the options every command takes (--json, ...)."""
@@ -24,8 +26,9 @@ def add_train_parser(subparsers, common=None):
         description="Audit an export and launch a LoRA run in the background. Settings: --set key=value "
                     "(e.g. --set epochs=3 --set learning_rate=2e-4); see docs/training.md.")
     p.add_argument("--export", metavar="DIR", help="export folder (train.jsonl, eval.jsonl, manifest.json)")
-    p.add_argument("--base-model", default="tiny", metavar="ID|PATH|tiny",
-                   help="Hugging Face id, local model folder, or tiny (offline preset; default)")
+    p.add_argument("--base-model", default=TINY, metavar="PRESET|ID|PATH",
+                   help=f"an offline preset: {presets_help()} (default {TINY}); or a Hugging Face id or a local "
+                        f"model folder")
     p.add_argument("--out", default="runs", metavar="RUNS_DIR", help="folder for run folders (default: runs)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                    help="override a setting; repeatable")

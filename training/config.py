@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from curation.errors import UserError
 
-TINY = "tiny"  # name of the offline preset model (see training/tiny.py)
+from .presets import TINY, get_preset  # noqa: F401  (TINY is re-exported: the offline test preset's name)
+from .threads import resolve_threads
 
 SCHEDULERS = ("cosine", "linear", "constant")
 BATCHING = ("random", "length_grouped", "packed")
@@ -72,10 +73,17 @@ class TrainSettings:
                                     "forgetting of the base model's abilities.")
     general_data_share: float = _s(0.0, "Share of the training mix taken from the general file (0.1-0.3 is "
                                         "typical when forgetting shows up).")
-    max_steps: int = _s(0, "Stop after this many optimiser steps (0 = run all epochs); handy for a quick trial.")
+    # None = auto: all epochs, except an offline preset on the CPU, capped to its time budget (training/plan.py).
+    max_steps: int | None = _s(None, "Stop after this many optimiser steps; 0 = run all epochs; auto = all "
+                                     "epochs, but a preset on the CPU is capped to a few minutes (the planned "
+                                     "steps and ETA are shown before launch).")
     precision: str = _s("auto", "auto = bf16 on GPUs that support it, else fp16 with loss scaling; fp32 on "
                                 "CPU.", PRECISIONS)
     device: str = _s("auto", "auto uses CUDA when present, else the CPU.", DEVICES)
+    # None = auto: the cores other processes leave idle (training/threads.py); recorded resolved in run.json.
+    threads: int | None = _s(None, "torch CPU threads; auto = the idle cores (cores minus the load average), "
+                                   "since on a busy shared CPU extra threads wait for each other and run many "
+                                   "times slower.")
     num_gpus: int = _s(0, "GPUs to use (0 = all visible); more than one launches torchrun (DDP).")
     gradient_checkpointing: bool = _s(False, "Recomputes activations in the backward pass: about 30% slower, "
                                              "much less memory for long samples.")
@@ -86,22 +94,6 @@ class TrainSettings:
                                                "template or max_length is wrong, so the launch is refused.")
     max_truncated_share: float = _s(0.2, "If more than this share of samples loses assistant tokens to "
                                          "max_length the launch is refused: raise max_length.")
-
-
-# Settings for the offline tiny preset: it is a few-million-parameter model trained for a few minutes on CPU.
-TINY_PRESET = {
-    # A CPU demo: two passes keep a run on a few hundred samples to a few minutes on a laptop.
-    "epochs": 2,
-    # A tiny model moves slowly at 1e-4 with so few steps; 1e-3 is the usual rate for models this small.
-    "learning_rate": 1e-3,
-    "target_modules": "all-linear",  # the attention alone is too small to adapt to new data in a few steps
-    "max_length": 512,
-    "batch_size": 8,
-    "grad_accum": 1,
-    "save_every": 20,
-    "gen_max_new_tokens": 48,
-    "eval_max_samples": 100,
-}
 
 
 def setting_reasons() -> dict[str, str]:
@@ -115,10 +107,11 @@ def setting_choices() -> dict[str, tuple]:
 
 
 def default_settings(base_model: str) -> TrainSettings:
-    """The defaults for this base model (the tiny preset gets its own)."""
+    """The defaults for this base model (each offline preset has its own, see training/presets.py)."""
     s = TrainSettings()
-    if base_model == TINY:
-        s = dataclasses.replace(s, **TINY_PRESET)
+    preset = get_preset(base_model)
+    if preset is not None:
+        s = dataclasses.replace(s, **preset.settings)
     return s
 
 
@@ -139,6 +132,7 @@ def resolve(settings: TrainSettings, n_train: int) -> TrainSettings:
         settings,
         epochs=settings.epochs if settings.epochs is not None else auto_epochs(n_train),
         lora_alpha=settings.lora_alpha if settings.lora_alpha is not None else 2 * settings.lora_rank,
+        threads=resolve_threads(settings.threads),
     )
 
 
@@ -221,13 +215,15 @@ def check(s: TrainSettings) -> None:
         (0 <= s.lora_dropout < 1, "lora_dropout must be in [0, 1)"),
         (s.max_length >= 16, "max_length must be at least 16 tokens"),
         (s.batch_size >= 1 and s.grad_accum >= 1, "batch_size and grad_accum must be at least 1"),
-        (s.save_every >= 0 and s.max_steps >= 0, "save_every and max_steps must be 0 or more"),
+        (s.save_every >= 0 and (s.max_steps is None or s.max_steps >= 0),
+         "save_every and max_steps must be 0 or more (max_steps also auto)"),
         (s.keep_checkpoints >= 1, "keep_checkpoints must be at least 1"),
         (s.eval_prompts >= 0 and s.eval_max_samples >= 0, "eval_prompts and eval_max_samples must be 0 or more"),
         (s.gen_max_new_tokens >= 1, "gen_max_new_tokens must be at least 1"),
         (0 <= s.general_data_share < 1, "general_data_share must be in [0, 1)"),
         (not s.general_data_share or s.general_data_file, "general_data_share needs general_data_file"),
         (s.num_gpus >= 0, "num_gpus must be 0 (all) or more"),
+        (s.threads is None or s.threads >= 1, "threads must be at least 1 (or auto)"),
         (0 <= s.max_zero_trainable_share <= 1 and 0 <= s.max_truncated_share <= 1,
          "audit thresholds must be shares in [0, 1]"),
         (bool(s.target_modules.strip()), "target_modules must be auto, all-linear or a comma list of names"),

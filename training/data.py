@@ -111,7 +111,9 @@ class Encoder:
         """Locate the turn by its content (or first tool name), up to the next end-of-turn string."""
         content = (m.get("content") or "").strip()
         calls = m.get("tool_calls") or []
-        needle = content or ((calls[0].get("function") or {}).get("name") if calls else "")
+        first = calls[0] if isinstance(calls, list) and calls and isinstance(calls[0], dict) else {}
+        fn = first.get("function") if isinstance(first.get("function"), dict) else {}
+        needle = content or str(fn.get("name") or "")
         start = text.find(needle, cursor) if needle else -1
         if start < 0:
             return None

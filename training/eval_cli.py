@@ -8,6 +8,8 @@ from curation.errors import UserError
 
 def register(subparsers, common) -> None:
     """Add the eval and compare subcommands to the `curation` parser."""
+    from curation.cli.args import non_negative_int, positive_int
+
     from .metrics import METRICS
 
     p = subparsers.add_parser(
@@ -23,12 +25,14 @@ def register(subparsers, common) -> None:
                    help='metric for a task_type, its L1, or "*" (e.g. classification=exact_match); repeatable')
     p.add_argument("--general", metavar="FILE", help="general-ability set for the forgetting check")
     p.add_argument("--no-eval-split", action="store_true", help="score only the benchmark files")
-    p.add_argument("--max-items", type=int, default=100, help="items per task_type and set (0 = all)")
-    p.add_argument("--max-new-tokens", type=int, default=0, help="longest answer (0 = from the references)")
-    p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--max-items", type=non_negative_int, default=100, help="items per task_type and set (0 = all)")
+    p.add_argument("--max-new-tokens", type=non_negative_int, default=0, help="longest answer (0 = from the references)")
+    p.add_argument("--batch-size", type=positive_int, default=8)
     p.add_argument("--include-contaminated", action="store_true",
                    help="score items that duplicate a training sample too (they are still flagged)")
     p.add_argument("--device", default="auto", choices=["auto", "cuda", "cpu"])
+    p.add_argument("--threads", type=int, default=0,
+                   help="torch CPU threads (0 = auto: the cores the load average leaves idle)")
     p.set_defaults(func=cmd_eval)
 
     p = subparsers.add_parser("compare", parents=[common], help="comparison table of one or several runs")
@@ -44,9 +48,10 @@ def eval_settings_from_args(args):
     from .evaluate import EvalSettings
 
     s = EvalSettings(max_items_per_type=args.max_items, max_new_tokens=args.max_new_tokens,
-                     batch_size=args.batch_size, general_file=args.general or "", device=args.device)
-    if args.max_items < 0 or args.max_new_tokens < 0 or args.batch_size < 1:
-        raise UserError("--max-items and --max-new-tokens must be 0 or more, --batch-size at least 1")
+                     batch_size=args.batch_size, general_file=args.general or "", device=args.device,
+                     threads=args.threads or None)
+    if args.max_items < 0 or args.max_new_tokens < 0 or args.batch_size < 1 or args.threads < 0:
+        raise UserError("--max-items, --max-new-tokens and --threads must be 0 or more, --batch-size at least 1")
     s.metrics = _type_metrics(args.type_metric)
     s.decontam.exclude = not args.include_contaminated
     return s

@@ -53,6 +53,7 @@ class EvalSettings:
     general_metric: str | None = None  # metric for the general set (None = per task_type)
     device: str = "auto"  # auto | cuda | cpu
     precision: str = "auto"  # auto = bf16/fp16 on GPU, fp32 on CPU
+    threads: int | None = None  # torch CPU threads; None = auto, the idle cores (training/threads.py)
 
 
 @dataclass
@@ -210,7 +211,10 @@ class _ModelPair:
         from .models import load_model
 
         if self.loaded is None:
-            say(f"loading base model {self.config['base_model']}", None)
+            from .threads import apply_threads
+
+            self.info["threads"] = apply_threads(self.s.threads)  # recorded in the report beside the device
+            say(f"loading base model {self.config['base_model']} ({self.info['threads']} CPU threads)", None)
             self.loaded = load_model(self.config["base_model"], self.s.device, self.s.precision)
             tok = self.loaded.tok
             max_length = (self.config.get("settings") or {}).get("max_length") or 2048

@@ -46,8 +46,22 @@ def prepare(export_dir, base_model: str, overrides=None):
     tok = load_tokenizer(base_model)
     general = general_mix(len(export.train), settings.general_data_file, settings.general_data_share,
                           settings.seed)
-    report, _, _ = run_audit(export, tok, settings, general)
+    report, train, _ = run_audit(export, tok, settings, general, base_model)
+    if train:
+        report.plan = _plan(settings, train, base_model)
     return settings, report
+
+
+def _plan(settings: TrainSettings, train, base_model: str) -> dict:
+    """The planned steps and estimated duration, as the runner will size them (training/plan.py)."""
+    from .config import resolve
+    from .models import pick_device
+    from .plan import describe, epoch_steps, size_run
+
+    s = resolve(settings, len(train))
+    device = pick_device(s.device, s.precision)[0]
+    plan = size_run(s, *epoch_steps([len(e) for e in train], s), base_model, device)
+    return {**plan, "device": device, "threads": s.threads, "text": describe(plan)}
 
 
 def launch(export_dir, base_model: str, out_dir, overrides=None) -> Path:

@@ -1,4 +1,5 @@
-"""Base models: the `tiny` preset, a local folder or a Hugging Face id; device and precision choice.
+"""Base models: an offline preset (training/presets.py), a local folder or a Hugging Face id; device and precision
+choice.
 
 Weights are loaded from safetensors only. A model that is neither cached nor downloadable gives a UserError
 that says what to do, within seconds (the hub client would otherwise retry for about a minute).
@@ -14,7 +15,7 @@ from urllib.parse import urlparse
 
 from curation.errors import UserError
 
-from .config import TINY
+from .presets import TINY, get_preset, preset_names
 from .template import ensure_chat_template
 
 HF_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
@@ -46,24 +47,32 @@ def resolve_source(base_model: str, build_tiny: bool = True) -> str:
     """A loadable location for `base_model`: the tiny folder, a checked local folder, or a hub id."""
     name = (base_model or "").strip()
     if not name:
-        raise UserError(f"no base model given; use 'tiny' (offline) or an id such as {DEFAULT_ONLINE_MODEL}")
+        raise UserError(f"no base model given; use {_offline()} or an id such as {DEFAULT_ONLINE_MODEL}")
     if name == TINY:
         from .tiny import ensure_tiny, ensure_tiny_tokenizer, is_built
 
         return str(ensure_tiny() if build_tiny or is_built() else ensure_tiny_tokenizer())
+    if get_preset(name):
+        from .presets import ensure_preset
+
+        return ensure_preset(name)
     path = Path(name).expanduser()
     if path.exists() or name.startswith((".", "/", "~")) or name.count("/") > 1 or "\\" in name:
         return _check_folder(path)
     if not HF_ID.match(name):
-        raise UserError(f"{name!r} is neither a model folder nor a Hugging Face id like {DEFAULT_ONLINE_MODEL}; "
-                        f"use 'tiny' for the offline model")
+        raise UserError(f"{name!r} is not an offline preset, a model folder or a Hugging Face id like "
+                        f"{DEFAULT_ONLINE_MODEL}; the offline presets are: {', '.join(preset_names())}")
     return name
+
+
+def _offline() -> str:
+    return "an offline preset (" + ", ".join(preset_names()) + ")"
 
 
 def _check_folder(path: Path) -> str:
     if not path.is_dir():
         raise UserError(f"model folder {path} does not exist; pass an existing folder, a Hugging Face id, or "
-                        f"'tiny' for the offline model")
+                        f"{_offline()}")
     if not (path / "config.json").exists() and not (path / "tokenizer_config.json").exists():
         raise UserError(f"{path} is not a model folder (no config.json); point to the folder that "
                         f"save_pretrained wrote")
@@ -82,7 +91,7 @@ def _hub_kwargs(source: str) -> dict:
     if os.environ.get("HF_HUB_OFFLINE") in ("1", "true", "True") or not _hub_reachable():
         raise UserError(f"model {source} is not in the local Hugging Face cache and huggingface.co cannot be "
                         f"reached; connect to the internet, download it elsewhere (huggingface-cli download "
-                        f"{source}) and pass the folder, or use 'tiny' for the offline model")
+                        f"{source}) and pass the folder, or use {_offline()}")
     return {}
 
 
@@ -97,8 +106,7 @@ def _hub_reachable(timeout: float = 3.0) -> bool:
 
 def _load_failed(source: str, e: Exception) -> UserError:
     first = (str(e).strip().splitlines() or [type(e).__name__])[0][:300]
-    return UserError(f"could not load model {source}: {first}. Check the id or folder, or use 'tiny' for the "
-                     f"offline model")
+    return UserError(f"could not load model {source}: {first}. Check the id or folder, or use {_offline()}")
 
 
 def load_tokenizer(base_model: str) -> TokenizerInfo:
@@ -155,19 +163,35 @@ def load_model(base_model: str, device: str = "auto", precision: str = "auto", f
     """
     from transformers import AutoModelForCausalLM
 
-    source = resolve_source(base_model)
-    tok = load_tokenizer(base_model if base_model != TINY else source)
     dev, prec = pick_device(device, precision)
     dtype = torch_dtype("fp32" if (for_training and prec == "fp16") else prec)
-    try:
-        model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype, use_safetensors=True,
-                                                     **_hub_kwargs(source))
-    except UserError:
-        raise
-    except Exception as e:
-        raise _load_failed(source, e) from None
+    for attempt in (1, 2):
+        source = resolve_source(base_model)
+        tok = load_tokenizer(source if get_preset(base_model) else base_model)
+        try:
+            model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype, use_safetensors=True,
+                                                         **_hub_kwargs(source))
+            break
+        except UserError:
+            raise
+        except Exception as e:
+            if attempt == 1 and _rebuildable(base_model):
+                continue  # a converted cache that passed its checks yet fails to load: convert it again
+            raise _load_failed(source, e) from None
     model.to(dev)
     return Loaded(model, tok, dev, prec, source)
+
+
+def _rebuildable(base_model: str) -> bool:
+    """True (after marking the cache stale) if `base_model` is a converted preset whose cache can be rebuilt."""
+    from .presets import SMOLLM2
+
+    if (base_model or "").strip() != SMOLLM2:
+        return False
+    from .smollm2 import invalidate
+
+    invalidate()
+    return True
 
 
 def load_tuned(run_dir, device: str = "auto", precision: str = "auto", checkpoint=None) -> Loaded:

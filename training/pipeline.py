@@ -337,7 +337,8 @@ def _audit(pdir: Path, status: dict, s: PipelineSettings, config: dict) -> str:
         raise UserError(report.summary())
     share = report.tokens["trained_share"]
     warn = f"; {len(report.warnings)} warnings" if report.warnings else ""
-    return f"{report.counts['train']} samples, {share:.0%} of tokens trained{warn}"
+    plan = f"; plan: {report.plan['text']}" if report.plan else ""
+    return f"{report.counts['train']} samples, {share:.0%} of tokens trained{warn}{plan}"
 
 
 def _train(pdir: Path, status: dict, s: PipelineSettings, config: dict) -> str:

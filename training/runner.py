@@ -21,6 +21,7 @@ from curation.errors import UserError
 
 from .config import TrainSettings, resolve
 from .rundir import RunFolder, append_jsonl, keep_lines, read_json, write_json
+from .threads import describe as describe_cpu
 
 
 class Cancelled(Exception):
@@ -98,6 +99,8 @@ class Training:
         settings = TrainSettings(**self.cfg["settings"])
         self._load_data(settings)
         self.settings = s = resolve(settings, len(self.train))
+        torch.set_num_threads(s.threads)
+        log(f"torch threads: {s.threads} ({'set' if settings.threads else 'auto'}; {describe_cpu()})")
         set_seed(s.seed)
         self._load_model(s)
         self.acc = Accelerator(mixed_precision={"bf16": "bf16", "fp16": "fp16"}.get(self.precision, "no"),
@@ -123,17 +126,19 @@ class Training:
         from .exports import general_mix, load_export
         from .jobs import export_change
         from .models import load_tokenizer, resolve_source
+        from .presets import get_preset
 
         self.export = load_export(self.cfg["export_dir"])
         changed = export_change(self.cfg, self.export.content_hash)
         if changed:  # jobs.resume refuses this first; a runner started by hand must not train on it either
             raise UserError(f"{changed}; resume with --allow-export-change to accept the new export")
-        if self.cfg["base_model"] == "tiny":
-            log("preparing the offline tiny model (built once, then cached)")
+        preset = get_preset(self.cfg["base_model"])
+        if preset:
+            log(f"preparing the offline {preset.name} model (built once, then cached)")
         self.source = resolve_source(self.cfg["base_model"])
-        self.tok = load_tokenizer(self.cfg["base_model"] if self.cfg["base_model"] != "tiny" else self.source)
+        self.tok = load_tokenizer(self.source if preset else self.cfg["base_model"])
         general = general_mix(len(self.export.train), s.general_data_file, s.general_data_share, s.seed)
-        report, self.train, self.eval = run_audit(self.export, self.tok, s, general)
+        report, self.train, self.eval = run_audit(self.export, self.tok, s, general, self.cfg["base_model"])
         if self.rank0:
             write_json(self.rf.audit, report.to_dict())
         if not report.ok:
@@ -174,6 +179,8 @@ class Training:
     def _plan(self, s: TrainSettings) -> None:
         """The micro-batches of every epoch, fixed by the seed (so a resumed run sees the same order)."""
         from .data import plan_batches
+        from .plan import describe as describe_plan
+        from .plan import size_run
 
         self.packed = s.batching == "packed" and packing_is_isolated(self.peft, self.device)
         mode = s.batching if (s.batching != "packed" or self.packed) else "length_grouped"
@@ -183,12 +190,13 @@ class Training:
         self.micro = [b for ep in range(s.epochs)
                       for b in plan_batches(lengths, s.batch_size, mode, s.seed + ep, s.max_length)]
         per_step = s.grad_accum * self.world
-        self.total = math.ceil(len(self.micro) / per_step)
-        if s.max_steps:
-            self.total = min(self.total, s.max_steps)
+        tokens = sum(len(b) * max(sum(lengths[i] for i in row) for row in b) for b in self.micro)
+        self.plan = size_run(s, math.ceil(len(self.micro) / per_step), tokens, self.cfg["base_model"], self.device)
+        self.total = self.plan["steps"]
+        self.settings = dataclasses.replace(s, max_steps=self.total)  # run.json records what was planned
         self.per_epoch = max(1, math.ceil(len(self.micro) / s.epochs / per_step))
-        log(f"{s.epochs} epochs, {self.total} optimiser steps of {s.batch_size} x {s.grad_accum} x {self.world} "
-            f"({mode} batching)")
+        log(f"{s.epochs} epochs, {s.batch_size} x {s.grad_accum} x {self.world} per step ({mode} batching): "
+            f"{describe_plan(self.plan)}")
 
     def _scheduler(self, s: TrainSettings):
         from transformers import get_scheduler
@@ -398,6 +406,7 @@ class Training:
                 "store_revision"), "base_model": self.cfg["base_model"], "model_source": self.source,
             "chat_template": self.tok.template, "settings": dataclasses.asdict(self.settings),
             "target_modules": self.targets, "parameters": self.param_counts, "total_steps": self.total,
+            "plan": getattr(self, "plan", None), "torch_threads": self.settings.threads,
             "train_samples": len(self.train), "eval_samples": len(self.eval),
             "eval_prompt_ids": [p.get("id") for p in self.eval_prompts],
             "device": self.device, "precision": self.precision, "world_size": self.world,

@@ -82,20 +82,23 @@ def end_of_turn_ids(tokenizer, extra_ids=()) -> set[int]:
 
 
 def to_template_messages(messages: list[dict]) -> list[dict]:
-    """Canonical messages to what chat templates expect (tool-call arguments as dicts, no None values)."""
+    """Canonical messages to what chat templates expect (tool-call arguments as dicts, no None values). A turn's
+    `reasoning` is left out: it is kept for reading, never trained on."""
     out = []
     for m in messages:
-        m = {k: v for k, v in m.items() if v is not None}
+        m = {k: v for k, v in m.items() if v is not None and k != "reasoning"}
         if m.get("role") == "assistant" and m.get("tool_calls"):
-            m["tool_calls"] = [_call_with_dict_args(tc) for tc in m["tool_calls"]]
+            calls = m["tool_calls"] if isinstance(m["tool_calls"], list) else [m["tool_calls"]]
+            m["tool_calls"] = [_call_with_dict_args(tc) for tc in calls]
             m.setdefault("content", "")
         out.append(m)
     return out
 
 
 def _call_with_dict_args(tc: dict) -> dict:
-    tc = dict(tc)
-    fn = dict(tc.get("function") or {})
+    # stores written before tool calls were validated at import may hold malformed ones: render, don't crash
+    tc = dict(tc) if isinstance(tc, dict) else {"type": "function", "function": {"name": str(tc), "arguments": {}}}
+    fn = dict(tc["function"]) if isinstance(tc.get("function"), dict) else {}
     args = fn.get("arguments")
     if isinstance(args, str):
         try:

@@ -27,7 +27,7 @@ __all__ = ["CHECKS", "ArtefactCheck", "ArtefactSettings", "Check", "CheckRunRepo
            "EmptyAnswerCheck", "EmptyAnswerSettings", "Flag", "PunctuationCheck", "PunctuationSettings",
            "RefusalCheck", "RefusalSettings", "TemplateLeftoverCheck", "TemplateSettings", "TruncationCheck",
            "TruncationSettings", "VerbosityCheck", "VerbositySettings", "build_checks", "check_sample",
-           "flag_ingest", "length_stats", "recheck_sample", "run_checks"]
+           "finish_pending_checks", "flag_ingest", "length_stats", "recheck_sample", "run_checks"]
 
 @dataclass
 class CheckRunReport:
@@ -117,6 +117,23 @@ def flag_ingest(store: Store, report, workers: int = 2) -> None:
         detail = ", ".join(f"{k} {v}" for k, v in result.flags.items())
         report.notices.append({"file": None, "message": f"{result.flagged_samples} samples pre-flagged for review "
                                                         f"({detail}); see the Review page, queue 'flagged'"})
+
+
+def finish_pending_checks(store: Store, workers: int = 0) -> list[int]:
+    """Run the post-import checks of the imports whose checks did not finish (the importer crashed or was killed
+    during them); returns those imports' ids. Cheap when nothing is pending: one read of the store's meta."""
+    if store.read_only:
+        return []
+    pending = store.ingests.checks_pending()
+    if not pending:
+        return []
+    imported = {i["id"]: i["imported"] for i in store.ingests.list()}
+    for ingest_id in pending:
+        if imported.get(ingest_id):
+            _run(store, None, build_checks(), "import", None, ingest_id=ingest_id,
+                 workers=workers if imported[ingest_id] >= _PARALLEL_MIN else 0)
+        store.ingests.set_checks_pending([i for i in store.ingests.checks_pending() if i != ingest_id])
+    return pending
 
 
 def recheck_sample(store: Store, sample_id: str, author: str | None = None) -> list[dict]:

@@ -18,7 +18,7 @@ from importlib.metadata import entry_points
 
 from ..errors import UserError
 from . import core, dedup, embeddings, review, robustness
-from .args import common_options, jsonable
+from .args import Parser, common_options, jsonable
 
 # Built-in command groups, in the order `curation --help` lists them (after the core commands).
 EXTENSIONS = (dedup, embeddings, robustness, review)
@@ -51,7 +51,7 @@ def plugin_commands() -> list:
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line parser, plugins included."""
     common = common_options()
-    parser = argparse.ArgumentParser(prog="curation", parents=[common],
+    parser = Parser(prog="curation", parents=[common],
                                      description="SFT Workbench: curate SFT data and prove it with a LoRA run.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     core.register(sub, common)
@@ -83,7 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(signal, "SIGPIPE"):  # `curation samples | head` should end quietly
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, or a bad option (one line on stderr, from Parser.error)
+        return int(e.code or 0)
     try:
         result = args.func(args)
     except UserError as e:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sys
 
 from ..store import STATUSES, SampleFilter, Store, curated
 
@@ -13,9 +14,16 @@ LANGUAGES = ("zh", "en", "mixed", "other")
 SPLITS = ("train", "eval", "none")
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with the CLI's error style: one line on stderr, exit status 2 (no usage block)."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
+
+
 def common_options() -> argparse.ArgumentParser:
     """Options every command accepts, before or after the command name."""
-    p = argparse.ArgumentParser(add_help=False)
+    p = Parser(add_help=False)
     p.add_argument("--db", default=argparse.SUPPRESS, help="store file (default: $CURATION_DB or ./workbench.duckdb)")
     p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON document")
     p.add_argument("--author", default=argparse.SUPPRESS, help="name recorded in revisions (default: $USER)")
@@ -44,8 +52,31 @@ def filter_from_args(args, default_curated: bool = False) -> SampleFilter:
 
 
 def open_store(args) -> Store:
-    """The store named by --db / $CURATION_DB / ./workbench.duckdb."""
-    return Store(getattr(args, "db", None))
+    """The store named by --db / $CURATION_DB / ./workbench.duckdb. Post-import checks a crash left pending are
+    finished first (issue 15.12)."""
+    store = Store(getattr(args, "db", None))
+    try:
+        from ..checks import finish_pending_checks
+        done = finish_pending_checks(store)
+    except BaseException:
+        store.close()
+        raise
+    if done:
+        print(f"note: finished the post-import checks of import(s) {', '.join(map(str, done))}, which an earlier "
+              "run left pending", file=sys.stderr)
+    return store
+
+
+def add_force_arg(p: argparse.ArgumentParser) -> None:
+    """--force: allow overwriting an existing output file (never the store)."""
+    p.add_argument("--force", action="store_true", help="overwrite the output file if it exists (never the store)")
+
+
+def output_path(args, path: str, option: str = "--out"):
+    """The checked output path of a command (`curation.outputs.check_output` against this command's store)."""
+    from ..outputs import check_output
+    from ..store import resolve_db_path
+    return check_output(path, resolve_db_path(getattr(args, "db", None)), getattr(args, "force", False), option)
 
 
 def author_of(args) -> str:
@@ -85,3 +116,4 @@ non_negative_int = _number(int, lambda v: v >= 0, "a whole number >= 0")
 positive_float = _number(float, lambda v: 0 < v < float("inf"), "a number > 0")
 non_negative_float = _number(float, lambda v: 0 <= v < float("inf"), "a number >= 0")
 fraction = _number(float, lambda v: 0 <= v <= 1, "a number between 0 and 1")
+open_fraction = _number(float, lambda v: 0 <= v < 1, "a number >= 0 and < 1")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 from .. import taxonomy
 from ..errors import UserError
 from ..labels import relabel
 from ..store import STATUSES
-from .args import add_filter_args, author_of, filter_from_args, open_store
+from .args import (add_filter_args, add_force_arg, author_of, filter_from_args, fraction, non_negative_int,
+                   open_fraction, open_store, output_path, positive_float, positive_int)
 from .args import jsonable as _jsonable
 from .stats import add_stats_args, run_stats
 
@@ -22,7 +22,8 @@ def cmd_ingest(args) -> dict:
     settings = IngestSettings(dataset=args.dataset, format=args.format, task_type=args.task_type,
                               task_type_field=args.task_type_field, mapping=parse_mapping(args.map),
                               encoding=args.encoding, max_line_mb=args.max_line_mb,
-                              run_checks=not args.no_checks, derive_stats=not args.no_stats)
+                              run_checks=not args.no_checks, derive_stats=not args.no_stats,
+                              skip_present=not args.keep_present)
     with open_store(args) as store, _progress() as tick:
         report = ingest(store, args.paths, settings, progress=tick)
     out = report.to_dict()
@@ -106,12 +107,14 @@ def cmd_taxonomy(args) -> dict:
 
 
 def cmd_quarantine(args) -> dict:
+    if args.clear is not None:
+        from ..ingest import clear_quarantine
+        with open_store(args) as store:
+            return {"cleared": clear_quarantine(store, args.clear, author_of(args), args.note), "ingest": args.clear}
+    path = output_path(args, args.out) if args.out else None
     with open_store(args) as store:
         rows = store.quarantine.list(args.ingest, args.limit)
-    if args.out:
-        path = Path(args.out)
-        if path.exists() and path.is_dir():
-            raise UserError(f"{path} is a folder; give a file name such as quarantine.jsonl")
+    if path:
         with open(path, "w", encoding="utf-8") as f:
             for r in rows:
                 f.write(json.dumps(_jsonable(r), ensure_ascii=False) + "\n")
@@ -138,7 +141,9 @@ def register(sub, common) -> None:
     p.add_argument("--task-type-field", default="task_type", help="record field holding L1/L2")
     p.add_argument("--map", help="column mapping for tables, e.g. question=user,answer=assistant")
     p.add_argument("--encoding", help="force a text encoding (default: UTF-8, falling back to GBK)")
-    p.add_argument("--max-line-mb", type=float, default=32.0, help="longer JSONL lines are quarantined")
+    p.add_argument("--max-line-mb", type=positive_float, default=32.0, help="longer JSONL lines are quarantined")
+    p.add_argument("--keep-present", action="store_true",
+                   help="also import records without an id whose content is already stored (default: skip them)")
     p.add_argument("--no-checks", action="store_true",
                    help="skip the review pre-flags after the import (run `curation review checks` later)")
     p.add_argument("--no-stats", action="store_true",
@@ -147,18 +152,18 @@ def register(sub, common) -> None:
 
     p = sub.add_parser("samples", parents=[common], help="list samples matching a filter")
     add_filter_args(p)
-    p.add_argument("--limit", type=int, default=20)
-    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--limit", type=non_negative_int, default=20)
+    p.add_argument("--offset", type=non_negative_int, default=0)
     p.set_defaults(func=cmd_samples)
 
     p = sub.add_parser("show", parents=[common], help="one sample with its revision history")
     p.add_argument("id")
-    p.add_argument("--rev", type=int, help="show the sample as it was at this revision (0 = as imported)")
+    p.add_argument("--rev", type=non_negative_int, help="show the sample as it was at this revision (0 = as imported)")
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("restore", parents=[common], help="make an earlier revision current (as a new revision)")
     p.add_argument("id")
-    p.add_argument("rev", type=int)
+    p.add_argument("rev", type=non_negative_int)
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("relabel", parents=[common], help="set the task_type of every sample matching a filter")
@@ -186,21 +191,25 @@ def register(sub, common) -> None:
     p.add_argument("--to", help="new name for rename")
     p.add_argument("--kind", default="ability", choices=list(taxonomy.KINDS))
     p.add_argument("--description")
-    p.add_argument("--share", type=float, help="target share of the set (0..1)")
-    p.add_argument("--count", type=int, help="target number of samples")
+    p.add_argument("--share", type=fraction, help="target share of the set (0..1)")
+    p.add_argument("--count", type=non_negative_int, help="target number of samples")
     p.set_defaults(func=cmd_taxonomy)
 
     p = sub.add_parser("quarantine", parents=[common], help="invalid records kept from imports")
-    p.add_argument("--ingest", type=int, help="only this ingest run")
-    p.add_argument("--limit", type=int)
+    p.add_argument("--ingest", type=positive_int, help="only this ingest run")
+    p.add_argument("--limit", type=non_negative_int)
     p.add_argument("--out", help="write them to this JSONL file")
+    add_force_arg(p)
+    p.add_argument("--clear", type=positive_int, metavar="INGEST",
+                   help="remove this import's quarantine rows (a lead; recorded in the quarantine_clears history)")
+    p.add_argument("--note", help="why the rows are cleared (with --clear)")
     p.set_defaults(func=cmd_quarantine)
 
     p = sub.add_parser("export", parents=[common], help="write the curated selection for training")
     p.add_argument("out_dir")
     add_filter_args(p)
     p.add_argument("--format", default="messages", choices=["messages", "alpaca", "sharegpt"])
-    p.add_argument("--eval-fraction", type=float, default=0.1)
+    p.add_argument("--eval-fraction", type=open_fraction, default=0.1)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--overwrite", action="store_true")
     p.set_defaults(func=cmd_export)

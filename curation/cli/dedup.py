@@ -8,7 +8,7 @@ import sys
 from ..dedup.methods import DEDUP_METHODS
 from ..embedding_models import DEFAULT_MODEL, MODELS
 from ..errors import UserError
-from .args import add_filter_args, author_of, filter_from_args, open_store
+from .args import add_filter_args, author_of, filter_from_args, fraction, open_store, positive_int
 
 
 # Method settings with their own option: setting -> argparse dest. A method takes those its settings have.
@@ -21,10 +21,10 @@ def register(sub, common) -> None:
     p.add_argument("--method", default="minhash", choices=DEDUP_METHODS.names())
     p.add_argument("--key", default="user", choices=["user", "assistant", "conversation"],
                    help="which text is compared: user turns, assistant turns or the whole conversation")
-    p.add_argument("--threshold", type=float, help="similarity for a duplicate (minhash 0.8; semantic: the model's "
-                                                       "calibrated default, see `curation embeddings --models`)")
-    p.add_argument("--num-perm", type=int, help="MinHash permutations (default 128)")
-    p.add_argument("--ngram", type=int, help="character shingle size (default 5)")
+    p.add_argument("--threshold", type=fraction, help="similarity for a duplicate (minhash 0.8; semantic: the "
+                                                          "model's calibrated default, see `curation embeddings --models`)")
+    p.add_argument("--num-perm", type=positive_int, help="MinHash permutations (default 128)")
+    p.add_argument("--ngram", type=positive_int, help="character shingle size (default 5)")
     p.add_argument("--model", help="embedding model (semantic): one of " + ", ".join(MODELS) + " (default "
                    f"{DEFAULT_MODEL}) or a sentence-transformers name or local path")
     p.add_argument("--neighbour-search", dest="neighbour_search", choices=["auto", "blocked", "faiss", "kmeans"],
@@ -38,7 +38,7 @@ def register(sub, common) -> None:
 
     p = sub.add_parser("dedup-unmark", parents=[common], help="undo a duplicate mark (status back to before)")
     p.add_argument("ids", nargs="+")
-    p.add_argument("--run", type=int, help="dedup run the decision belongs to")
+    p.add_argument("--run", type=positive_int, help="dedup run the decision belongs to")
     p.set_defaults(func=cmd_unmark)
 
     p = sub.add_parser("decontaminate", parents=[common],
@@ -47,7 +47,7 @@ def register(sub, common) -> None:
                                        "without it the eval split is checked against the train split")
     p.add_argument("--key", default="user", choices=["user", "assistant"],
                    help="compare questions with prompts (user) or answers with answers (assistant)")
-    p.add_argument("--threshold", type=float, default=0.7, help="MinHash Jaccard for a match")
+    p.add_argument("--threshold", type=fraction, default=0.7, help="MinHash Jaccard for a match")
     p.add_argument("--method", action="append", choices=["exact", "minhash"], help="default: both")
     add_filter_args(p)
     p.set_defaults(func=cmd_decontaminate)

@@ -9,7 +9,7 @@ curation/cli/__init__.py).
 """
 from __future__ import annotations
 
-from .args import add_filter_args, filter_from_args, open_store
+from .args import add_filter_args, filter_from_args, open_store, positive_int
 
 
 def register(sub, common) -> None:
@@ -22,7 +22,7 @@ def register(sub, common) -> None:
     p.add_argument("--query", help="free-text semantic search over the selection's cached prompt vectors")
     p.add_argument("--reviewed", action="store_true", help="with --similar-to: only samples already reviewed")
     p.add_argument("--model", help="embedding model for status/search (default: the registry default)")
-    p.add_argument("-k", type=int, default=10, help="how many results (default 10)")
+    p.add_argument("-k", type=positive_int, default=10, help="how many results (default 10)")
     add_filter_args(p)
     p.set_defaults(func=cmd_embeddings)
 

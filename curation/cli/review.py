@@ -7,7 +7,8 @@ from ..errors import UserError
 from ..review import (ROLES, AgreementSettings, AssignSettings, QueueSpec, adjudicate, agreement_report,
                       annotator_dashboard, assign, build_queue, create_profile, disagreement_queue, export_reviews,
                       import_reviews, queue_progress, set_role)
-from .args import add_filter_args, author_of, filter_from_args, open_store
+from .args import (add_filter_args, add_force_arg, author_of, filter_from_args, fraction, non_negative_int,
+                   open_store, output_path, positive_int)
 
 
 def register(sub, common) -> None:
@@ -20,23 +21,24 @@ def register(sub, common) -> None:
         q.add_argument("--flagged", help='only samples flagged by this check ("*" for any check)')
         q.add_argument("--assigned-to", help="only samples assigned to this annotator")
         q.add_argument("--disagreement", action="store_true", help="only samples whose reviewers disagree")
-        q.add_argument("--spread", type=int, default=2, help="score spread that counts as disagreement (default 2)")
-        q.add_argument("--dedup-run", type=int, help="only members of this dedup run's clusters")
-        q.add_argument("--dedup-cluster", type=int, help="only this cluster of --dedup-run")
+        q.add_argument("--spread", type=non_negative_int, default=2, help="score spread that counts as disagreement (default 2)")
+        q.add_argument("--dedup-run", type=positive_int, help="only members of this dedup run's clusters")
+        q.add_argument("--dedup-cluster", type=non_negative_int, help="only this cluster of --dedup-run")
         q.add_argument("--hide-reviewed-by", help="leave out samples this annotator already reviewed")
         q.add_argument("--order", default="flagged_first", choices=["flagged_first", "random", "import"])
         q.add_argument("--seed", type=int, default=0, help="seed for --order random")
 
     q = rsub.add_parser("queue", parents=[common], help="list a review queue and its progress")
     queue_args(q)
-    q.add_argument("--limit", type=int, default=50, help="ids listed (progress counts the whole queue)")
+    q.add_argument("--limit", type=non_negative_int, default=50, help="ids listed (progress counts the whole queue)")
     q.set_defaults(func=cmd_queue)
 
     q = rsub.add_parser("export", parents=[common], help="write a queue as JSONL to review offline")
     q.add_argument("out", help="JSONL file to write")
+    add_force_arg(q)
     queue_args(q)
     q.add_argument("--annotator", help="prefill each line with this annotator's current review")
-    q.add_argument("--limit", type=int, help="at most this many samples")
+    q.add_argument("--limit", type=non_negative_int, help="at most this many samples")
     q.set_defaults(func=cmd_export)
 
     q = rsub.add_parser("import", parents=[common], help="merge an offline review file back (edits + reviews)")
@@ -45,9 +47,9 @@ def register(sub, common) -> None:
     q.set_defaults(func=cmd_import)
 
     q = rsub.add_parser("agreement", parents=[common], help="inter-annotator agreement with n and CIs")
-    q.add_argument("--replicates", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    q.add_argument("--replicates", type=positive_int, default=1000, help="bootstrap resamples (default 1000)")
     q.add_argument("--seed", type=int, default=0)
-    q.add_argument("--min-items", type=int, default=2, help="items rated by 2+ annotators a figure needs")
+    q.add_argument("--min-items", type=positive_int, default=2, help="items rated by 2+ annotators a figure needs")
     q.add_argument("--no-by-task-type", action="store_true", help="only the overall figures")
     q.set_defaults(func=cmd_agreement)
 
@@ -59,9 +61,9 @@ def register(sub, common) -> None:
     q = rsub.add_parser("assign", parents=[common], help="assign samples to annotators (lead), with overlap")
     add_filter_args(q)
     q.add_argument("--annotators", required=True, help="comma-separated profile names")
-    q.add_argument("--n", type=int, help="number of samples (default: every unassigned match)")
-    q.add_argument("--overlap", type=float, default=0.2, help="share of samples given to k annotators")
-    q.add_argument("--k", type=int, default=2, help="annotators per overlapping sample")
+    q.add_argument("--n", type=positive_int, help="number of samples (default: every unassigned match)")
+    q.add_argument("--overlap", type=fraction, default=0.2, help="share of samples given to k annotators")
+    q.add_argument("--k", type=positive_int, default=2, help="annotators per overlapping sample")
     q.add_argument("--seed", type=int, default=42)
     q.add_argument("--include-assigned", action="store_true", help="also hand out already assigned samples")
     q.set_defaults(func=cmd_assign)
@@ -73,14 +75,14 @@ def register(sub, common) -> None:
     q.set_defaults(func=cmd_profile)
 
     q = rsub.add_parser("disagreements", parents=[common], help="the disagreement queue with every review")
-    q.add_argument("--spread", type=int, default=2)
+    q.add_argument("--spread", type=non_negative_int, default=2)
     q.set_defaults(func=cmd_disagreements)
 
     q = rsub.add_parser("adjudicate", parents=[common], help="a lead's final verdict on a sample")
     q.add_argument("id")
     q.add_argument("verdict", choices=["accept", "needs_fix", "reject"])
     q.add_argument("--note")
-    q.add_argument("--rev", type=int, help="the revision you decided on (refused if the content changed since)")
+    q.add_argument("--rev", type=non_negative_int, help="the revision you decided on (refused if the content changed since)")
     q.set_defaults(func=cmd_adjudicate)
 
     q = rsub.add_parser("dashboard", parents=[common], help="per-annotator throughput, acceptance, agreement")
@@ -102,6 +104,7 @@ def cmd_queue(args) -> dict:
 
 
 def cmd_export(args) -> dict:
+    output_path(args, args.out, "review export file")  # never the store, no silent overwrite
     with open_store(args) as store:
         return export_reviews(store, args.out, _spec(args), args.annotator, args.limit)
 

@@ -7,7 +7,8 @@ from ..robustness.detectors import default_detectors, detect_text, detector_name
 from ..robustness.generation import PERTURBATIONS, GenerationSettings
 from ..robustness.tagging import (augment, decide_many, detect_into_store, share_by_task_type, suggestions, tag_samples,
                                   untag_samples)
-from .args import add_filter_args, author_of, filter_from_args, open_store
+from .args import (add_filter_args, author_of, filter_from_args, fraction, non_negative_int, open_store,
+                   positive_int)
 
 
 def register(sub, common) -> None:
@@ -25,7 +26,7 @@ def register(sub, common) -> None:
     p = rsub.add_parser("suggestions", parents=[common], help="list stored suggestions")
     p.add_argument("--kind", choices=kinds)
     p.add_argument("--state", default="open", choices=["open", "confirmed", "rejected", "all"])
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=non_negative_int, default=50)
     p.set_defaults(func=cmd_suggestions)
 
     for name, verdict in (("confirm", "confirm"), ("reject", "reject")):
@@ -33,7 +34,7 @@ def register(sub, common) -> None:
         p.add_argument("ids", nargs="*", help="sample ids")
         p.add_argument("--kind", choices=kinds, help="which suggestion (required with ids)")
         p.add_argument("--all-open", action="store_true", help=f"{name} every open suggestion (of --kind if given)")
-        p.add_argument("--min-confidence", type=float, default=0.0, help="with --all-open: only at least this sure")
+        p.add_argument("--min-confidence", type=fraction, default=0.0, help="with --all-open: only at least this sure")
         p.set_defaults(func=cmd_decide, verdict=verdict)
 
     for name in ("tag", "untag"):
@@ -47,10 +48,10 @@ def register(sub, common) -> None:
     p = rsub.add_parser("augment", parents=[common], help="generate robustness variants of clean samples")
     p.add_argument("--perturbation", action="append", choices=list(PERTURBATIONS),
                    help="perturbations to use (repeatable; default all)")
-    p.add_argument("--rate", type=float, help="share of eligible clean samples per task_type to vary (default 0.1)")
-    p.add_argument("--target-share", type=float, help="stop at this robustness share per task_type (default 0.08)")
+    p.add_argument("--rate", type=fraction, help="share of eligible clean samples per task_type to vary (default 0.1)")
+    p.add_argument("--target-share", type=fraction, help="stop at this robustness share per task_type (default 0.08)")
     p.add_argument("--no-target", action="store_true", help="ignore the target share")
-    p.add_argument("--variants-per-sample", type=int, help="variants per parent (default 1)")
+    p.add_argument("--variants-per-sample", type=positive_int, help="variants per parent (default 1)")
     p.add_argument("--turn", choices=["first", "last"], help="user turn to perturb (default last)")
     p.add_argument("--seed", type=int, help="random seed (default 42)")
     p.add_argument("--dry-run", action="store_true", help="show what would be generated; store nothing")
@@ -58,7 +59,7 @@ def register(sub, common) -> None:
     p.set_defaults(func=cmd_augment)
 
     p = rsub.add_parser("share", parents=[common], help="robustness share per task_type against the target")
-    p.add_argument("--target", type=float, help="target share (default: the generator's 0.08)")
+    p.add_argument("--target", type=fraction, help="target share (default: the generator's 0.08)")
     add_filter_args(p)
     p.set_defaults(func=cmd_share)
 

@@ -21,6 +21,7 @@ _COMPARE = ("dataset", "task_type", "status", "split", "tag", "search", "languag
 
 def add_stats_args(p: argparse.ArgumentParser) -> None:
     """Options of `curation stats` beyond the sample filter."""
+    from .args import add_force_arg, non_negative_int, positive_int
     g = p.add_argument_group("second selection (side by side with the first)")
     g.add_argument("--compare-dataset", action="append", metavar="NAME")
     g.add_argument("--compare-task-type", action="append", metavar="TYPE")
@@ -36,16 +37,18 @@ def add_stats_args(p: argparse.ArgumentParser) -> None:
                    help='JSON {"L1/L2": share (0.1) or count (500)}; default: the taxonomy targets')
     g.add_argument("--tokenizer", default="estimate",
                    help="'estimate' (default, no download) or a local Hugging Face tokenizer folder")
-    g.add_argument("--top", type=int, help="rows in the most-repeated tables (default 20)")
-    g.add_argument("--distinct-per-type", type=int,
+    g.add_argument("--top", type=positive_int, help="rows in the most-repeated tables (default 20)")
+    g.add_argument("--distinct-per-type", type=non_negative_int,
                    help="answers per task_type read for distinct-n (default 200; 0 = all)")
     g = p.add_argument_group("semantic coverage")
     g.add_argument("--embeddings", action="store_true", help="add the embedding map and per-type diversity scores")
     g.add_argument("--model", default=DEFAULT_MODEL, help="embedding model: one of " + ", ".join(MODELS) + " ("
                    f"{FAST_MODEL} is fastest on big selections) or a sentence-transformers name or local path")
-    g.add_argument("--per-type", type=int, default=200, help="stratified sample per task_type (0 = every sample)")
+    g.add_argument("--per-type", type=non_negative_int, default=200,
+                   help="stratified sample per task_type (0 = every sample)")
     g.add_argument("--projection", default="pca", choices=["pca", "tsne"])
     p.add_argument("--report", metavar="FILE.html", help="also write the self-contained HTML report")
+    add_force_arg(p)
 
 
 def compare_filter(args, first: SampleFilter) -> SampleFilter | None:
@@ -84,7 +87,8 @@ def run_stats(args, store) -> dict:
     if args.embeddings:
         semantic = SemanticSettings(model=args.model, per_type=args.per_type or None, projection=args.projection)
     if args.report:
-        _check_report_path(args.report)
+        from .args import output_path
+        output_path(args, args.report, "--report")  # before the work: never the store, no silent overwrite
     with _Progress() as tick:
         result = compute_stats(store, f, settings, compare=compare_filter(args, f), semantic=semantic, progress=tick)
     if args.report:
@@ -92,14 +96,6 @@ def run_stats(args, store) -> dict:
         write_report(result, args.report)
         result["report"] = str(args.report)
     return result
-
-
-def _check_report_path(path: str) -> None:
-    p = Path(path)
-    if p.is_dir():
-        raise UserError(f"--report {path} is a folder; give a file name such as diversity.html")
-    if not p.parent.exists():
-        raise UserError(f"--report folder {p.parent} does not exist")
 
 
 class _Progress:

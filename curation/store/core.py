@@ -31,6 +31,8 @@ class Store:
                 raise UserError(f"store path {self.path} is a directory; give a file path such as {DEFAULT_DB}")
             if not self.path.parent.exists():
                 raise UserError(f"store folder {self.path.parent} does not exist")
+            from ..outputs import check_store_file
+            check_store_file(self.path)  # DuckDB would open a .json/.csv/.parquet file as a throwaway view
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as e:

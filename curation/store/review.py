@@ -110,7 +110,8 @@ class Review:
     def _queue_where(self, f: SampleFilter | None, flagged: str | None, assigned_to: str | None,
                      disagreement: int | None, dedup_run: int | None, dedup_cluster: int | None,
                      unreviewed_by: str | None) -> tuple[str, list]:
-        w = _sql.Where().add(*_flat(sample_where(f)))
+        where, params = sample_where(f)
+        w = _sql.Where().add(where, *params)
         if flagged:
             w.add("EXISTS (SELECT 1 FROM flags g WHERE g.sample_id = samples.id AND (? = '*' OR g.check_name = ?))",
                   flagged, flagged)
@@ -236,8 +237,3 @@ class Review:
         """Adjudications, oldest first."""
         w = _sql.Where().eq("sample_id", sample_id)
         return self._dicts(f"SELECT * FROM adjudications WHERE {w.sql()} ORDER BY decided_at", w.params)
-
-
-def _flat(where: tuple[str, list]) -> list:
-    sql, params = where
-    return [sql, *params]

@@ -126,6 +126,14 @@ class Samples:
         """For the given ids already stored: id -> the content hash they were imported with."""
         return dict(self._store._q("SELECT id, source_hash FROM samples WHERE list_contains(?, id)", [ids]))
 
+    def present_hashes(self, hashes: list[str], ingest_id: int, file_name: str) -> set[str]:
+        """Which of these content hashes are stored already, not counting the rows this import took from this
+        file (so the same content twice in one file stays two samples)."""
+        rows = self._store._q("SELECT DISTINCT source_hash FROM samples WHERE source_hash IN "
+                              "(SELECT unnest(?::VARCHAR[])) AND NOT (ingest_id = ? AND starts_with(source, ?))",
+                              [hashes, ingest_id, file_name + ":"])
+        return {r[0] for r in rows}
+
     def counts_by(self, column: str, f: SampleFilter | None = None) -> list[tuple]:
         """Sample counts grouped by one column (dataset, status, split, language, task type)."""
         group = {"dataset": "dataset", "status": "status", "split": "split", "language": "language",

@@ -9,9 +9,13 @@ texts are parsed again only for the handful of rows a table shows.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from .filters import SampleFilter, sample_where
 from .schema import UNTYPED
+
+if TYPE_CHECKING:  # only for annotations: core imports this module
+    from .core import Store
 
 
 class Stats:
