@@ -24,6 +24,7 @@ PAGE_CONTROLS = {
     "--share": "the 'Target share of the set (%)' box",
     "--count": "the 'target sample count' box",
     "--allow-export-change": "the 'Resume even if the export changed' box",
+    "--regex": "the 'Regular expression' box",
     # no page sets it: the CLI's evaluation did; the page says so in words
     "--include-contaminated": "as that evaluation was told to",
 }

@@ -126,23 +126,42 @@ def export_selection(store: Store, out_dir: str | Path, f: SampleFilter | None =
     writer = _Writer(out_dir, settings.format)
     for s in store.samples.iter(f):
         writer.add(split_of[s["id"]], s)
-    files = writer.close()
-    manifest = {
-        "format": settings.format,
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    manifest = _finish(writer, out_dir, {
+        "format": settings.format, "created_at": _now_iso(),
         "store": str(store.path), "store_revision": revision, "filter": f.to_dict(),
         "seed": settings.seed, "eval_fraction": settings.eval_fraction, "settings": dataclasses.asdict(settings),
-        "counts": writer.counts, "total": {k: sum(v.values()) for k, v in writer.counts.items()},
-        "ids": writer.ids, "tags": writer.tags, "skipped": writer.skipped,
         # Samples whose marked split was overridden to keep their family (parent and variants) on one side.
         "moved_to_family_split": sorted(r["id"] for r in rows if settings.keep_existing_split
-                                        and r.get("split") in ("train", "eval") and split_of[r["id"]] != r["split"]),
-        "files": {name: file_sha256(out_dir / name) for name in files},
-    }
-    manifest["content_hash"] = hashlib.sha256(json.dumps(manifest["files"], sort_keys=True).encode()).hexdigest()
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+                                        and r.get("split") in ("train", "eval") and split_of[r["id"]] != r["split"])})
     store.exports.add(out_dir=str(out_dir), format=settings.format, filter=manifest["filter"], store_revision=revision,
                       content_hash=manifest["content_hash"], n_samples=sum(manifest["total"].values()))
+    return manifest
+
+
+def write_samples(out_dir: str | Path, train: list[dict], eval_: list[dict], header: dict) -> dict:
+    """Write prepared samples (e.g. older revisions, which a filter cannot select) as a messages export with
+    the same files and manifest as `export_selection`; `header` adds what describes the selection."""
+    out_dir = Path(out_dir)
+    _prepare_dir(out_dir, overwrite=False)
+    writer = _Writer(out_dir, "messages")
+    for split, samples in (("train", train), ("eval", eval_)):
+        for s in samples:
+            writer.add(split, s)
+    return _finish(writer, out_dir, {"format": "messages", "created_at": _now_iso(), **header})
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _finish(writer: "_Writer", out_dir: Path, header: dict) -> dict:
+    """Close the files and write manifest.json: counts, ids, tags and a content hash over the data files."""
+    files = writer.close()
+    manifest = {**header, "counts": writer.counts, "total": {k: sum(v.values()) for k, v in writer.counts.items()},
+                "ids": writer.ids, "tags": writer.tags, "skipped": writer.skipped,
+                "files": {name: file_sha256(out_dir / name) for name in files}}
+    manifest["content_hash"] = hashlib.sha256(json.dumps(manifest["files"], sort_keys=True).encode()).hexdigest()
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest
 
 

@@ -452,7 +452,48 @@ def _refill(fb, reader, buf, pos, progress):
 
 
 def read_csv(path: Path, encoding: str, progress=None) -> Iterator[Record]:
-    """Rows of a CSV file as records keyed by the header; line numbers count the header as line 1."""
+    """Rows of a CSV file as records keyed by the header; line numbers count the header as line 1.
+
+    polars parses a UTF-8 file at once (2-3x the csv module's speed, benchmarks/table_readers.py). A file it cannot
+    take as is (another encoding, a row with more fields than the header, repeated column names) is read row by row
+    with the csv module, so each bad row gets its own error and the good ones still import."""
+    rows = _polars_csv(path) if encoding in ("utf-8", "utf-8-sig") else None
+    if rows is None:
+        yield from _csv_module_rows(path, encoding, progress)
+        return
+    if progress:
+        progress(path.stat().st_size)
+    yield from rows
+
+
+def _polars_csv(path: Path) -> list[Record] | None:
+    """The csv module's records of a well-formed UTF-8 CSV file, parsed by polars; None where it must not be used."""
+    import polars as pl
+    try:
+        # every column as text; an empty field is "" (as in the csv module), whatever a polars version's default
+        df = pl.read_csv(path, infer_schema=False, raise_if_empty=False).fill_null("")
+    except (pl.exceptions.PolarsError, UnicodeDecodeError):
+        return None
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        header = next(csv.reader(f), None)
+    if not header or df.columns != header:  # repeated names (polars renames them), a quoted header over lines
+        return None if header else []
+    if df.is_empty():
+        return []
+    # The line a row ends on, as csv.DictReader.line_num counts it: the header, then each row's own newlines.
+    nl = pl.sum_horizontal(pl.col(c).str.count_matches("\n", literal=True) for c in df.columns)
+    ends = df.select(line=(nl + 1).cum_sum() + 1)["line"].to_list()
+    values = df.to_dicts()
+    # The csv module skips blank lines, which polars reads as rows of empty fields; a row of only commas stays.
+    empty = [i for i, v in enumerate(values) if not any(v.values())]
+    if empty:
+        lines = path.read_bytes().split(b"\n")
+        blank = {i for i in empty if not lines[ends[i] - 1].strip(b"\r\xef\xbb\xbf")}
+        return [Record(ends[i], v) for i, v in enumerate(values) if i not in blank]
+    return [Record(line, v) for line, v in zip(ends, values)]
+
+
+def _csv_module_rows(path: Path, encoding: str, progress=None) -> Iterator[Record]:
     enc = "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
     # surrogateescape: a row with a byte that does not decode is quarantined (the byte kept), not the file
     with open(path, encoding=enc, newline="", errors="surrogateescape") as f:
@@ -474,7 +515,8 @@ def read_csv(path: Path, encoding: str, progress=None) -> Iterator[Record]:
 
 
 def read_parquet(path: Path, progress=None) -> Iterator[Record]:
-    """Rows of a Parquet file, read in batches."""
+    """Rows of a Parquet file, read in batches. pyarrow's to_pylist stays: polars' to_dicts was no faster on flat
+    columns and slower on nested `messages` (benchmarks/table_readers.py)."""
     import pyarrow.parquet as pq
     try:
         pf = pq.ParquetFile(path)

@@ -1,13 +1,14 @@
-"""Browse: filter samples, read one as a chat, trace and restore its revisions, relabel in bulk."""
-import pandas as pd
+"""Browse: filter samples, read one as a chat, trace and restore its revisions, relabel and find-and-replace in bulk."""
 import streamlit as st
 
 from curation.diffing import revision_changes
 from curation.errors import UserError
+from curation.frames import frame
 from curation.labels import active_filters, describe_filter, relabel
 from curation.store import SampleFilter
 from pages._common import (current_user, filter_widgets, flash, get_store, md, render_messages, show_error,
                            show_flash, untyped_badge)
+from pages._find_replace import find_replace_section
 
 PAGE_SIZE = 100
 CONFIRM_ABOVE = 20  # a bulk relabel of more samples than this needs an explicit tick
@@ -32,10 +33,11 @@ page = st.number_input(f"Page (of {pages})", 1, pages, 1) if pages > 1 else 1
 f.limit, f.offset = PAGE_SIZE, (page - 1) * PAGE_SIZE
 rows = store.samples.list(f)
 st.caption(f"Matching samples: {total:,}")
+find_replace_section(store, f, total, current_user())
 if not rows:
     st.stop()
 
-table = pd.DataFrame([{
+table = frame([{
     "id": s["id"], "dataset": s["dataset"], "task_type": s["task_type"] or "(untyped)", "status": s["status"],
     "language": s["language"], "turns": s["n_turns"], "tags": ", ".join(s["tags"]),
     "prompt": next((m["content"] for m in s["messages"] if m["role"] == "user"), "")[:100],
@@ -66,9 +68,9 @@ with chat:
 
 if history:
     st.subheader("History")
-    st.dataframe(pd.DataFrame([{"rev": h["rev"], "when": h["changed_at"], "who": h["author"], "action": h["action"],
-                                "changes": "; ".join(revision_changes(h["before"], h["after"])),
-                                "note": h["note"]} for h in history]), hide_index=True)
+    st.dataframe(frame([{"rev": h["rev"], "when": h["changed_at"], "who": h["author"], "action": h["action"],
+                         "changes": "; ".join(revision_changes(h["before"], h["after"])),
+                         "note": h["note"]} for h in history]), hide_index=True)
 
 st.divider()
 st.subheader("Relabel in bulk")

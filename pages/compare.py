@@ -6,11 +6,13 @@ Model outputs and prompts are data: they are shown with st.code / st.text, never
 from pathlib import Path
 
 import altair as alt
-import pandas as pd
+import polars
 import streamlit as st
 
 from curation.errors import UserError
+from curation.frames import frame
 from curation.store import curated_filter
+from pages._ab import ab_section
 from pages._common import (base_model_input, current_user, get_store, just_finished, md, save_upload, show_error,
                            workspace)
 from training import compare as cmp
@@ -125,6 +127,8 @@ with st.container(border=True):
         st.fragment(run_every=2 if active else None)(show_pipeline)(current)
 
 
+ab_section(store, ws)
+
 # ---------------------------------------------------------------- which runs
 runs = list_runs(runs_dir)
 if not runs:
@@ -170,7 +174,7 @@ if not evaluated:
 
 # ---------------------------------------------------------------- the table
 st.subheader("Before / after")
-info = pd.DataFrame([{"run": r["name"], "base model": r["base_model"], "train samples": r["train_samples"],
+info = frame([{"run": r["name"], "base model": r["base_model"], "train samples": r["train_samples"],
                       "eval samples": r["eval_samples"], "steps": r["total_steps"],
                       **{f"{s} scored": v["counts"]["scored"] for s, v in r["suites"].items()},
                       **{f"{s} excluded (contaminated)": v["counts"]["excluded"] for s, v in r["suites"].items()}}
@@ -184,13 +188,13 @@ for bad in cmp.degenerate_runs(comparison):
     st.error(f"Run {bad['run']} ({bad['suite']}): the tuned model's outputs are degenerate, so its scores read "
              f"\"degenerate\" instead of better/worse: {'; '.join(bad['reasons'])}. Look at the side-by-side "
              f"answers below.")
-table = pd.DataFrame(cmp.wide_table(comparison))
-for col in [c for c in table.columns if c.endswith("verdict")]:
-    table[col] = table[col].map(lambda v: VERDICT_ICONS.get(v, v))
-suites = list(dict.fromkeys(table["suite"]))
+table = frame(cmp.wide_table(comparison))
+table = table.with_columns(polars.col(c).cast(polars.String).replace(VERDICT_ICONS)
+                           for c in table.columns if c.endswith("verdict"))
+suites = table["suite"].unique(maintain_order=True).to_list()
 for suite in suites:
     st.markdown(f"**{suite}**")
-    st.dataframe(table[table["suite"] == suite].drop(columns=["suite"]), hide_index=True, width="stretch")
+    st.dataframe(table.filter(polars.col("suite") == suite).drop("suite"), hide_index=True, width="stretch")
 st.caption("metric: exact_match (final number), rouge_l, char_f1, score (each item's first metric, for the "
            "overall row), loss (per assistant token; lower is better). n = paired items. degenerate: share of "
            "outputs that are empty, one repeated token or looping, base → tuned (runaway: answers that hit the "
@@ -198,26 +202,26 @@ st.caption("metric: exact_match (final number), rouge_l, char_f1, score (each it
            "words, so repetitive output can raise them.")
 
 # ---------------------------------------------------------------- charts
-flat = pd.DataFrame(cmp.flat_table(comparison))
+flat = frame(cmp.flat_table(comparison))
 c1, c2 = st.columns(2)
 with c1:
     st.markdown("**Loss curve**")
-    curve = pd.DataFrame([{**p, "run": Path(d).name} for d in chosen for p in cmp.loss_curve(d)])
-    if curve.empty:
+    curve = frame([{**p, "run": Path(d).name} for d in chosen for p in cmp.loss_curve(d)])
+    if curve.is_empty():
         st.caption("No loss recorded.")
     else:
-        curve["series"] = curve["run"] + " · " + curve["kind"]
+        curve = curve.with_columns(series=polars.concat_str("run", polars.lit(" · "), "kind"))
         st.altair_chart(alt.Chart(curve).mark_line(point=True).encode(
             x="step:Q", y=alt.Y("loss:Q", scale=alt.Scale(zero=False)), color="series:N",
             tooltip=["run", "kind", "step", "loss"]), width="stretch")
 with c2:
     st.markdown("**Delta per task_type (95% CI)**")
-    deltas = flat[(flat["metric"] != "loss") & (flat["task_type"] != "(overall)") & flat["ci_low"].notna()] \
-        if not flat.empty else flat
-    if deltas.empty:
+    deltas = flat.filter((polars.col("metric") != "loss") & (polars.col("task_type") != "(overall)")
+                         & polars.col("ci_low").cast(polars.Float64).is_not_nan()) if not flat.is_empty() else flat
+    if deltas.is_empty():
         st.caption("Not enough items for intervals.")
     else:
-        deltas = deltas.assign(label=deltas["task_type"] + " · " + deltas["metric"])
+        deltas = deltas.with_columns(label=polars.concat_str("task_type", polars.lit(" · "), "metric"))
         # labelLimit 0: whole labels; Vega's default cut long task_types to identical "reasoning/multi-st…"
         base = alt.Chart(deltas).encode(y=alt.Y("label:N", title=None, axis=alt.Axis(labelLimit=0)),
                                         yOffset="run:N", color="run:N")
@@ -225,7 +229,7 @@ with c2:
                         + base.mark_point(filled=True).encode(x="delta:Q", tooltip=["run", "task_type", "metric",
                                                                                      "delta", "ci_low", "ci_high",
                                                                                      "n", "verdict"])
-                        + alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q"),
+                        + alt.Chart(polars.DataFrame({"x": [0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q"),
                         width="stretch")
 
 # ---------------------------------------------------------------- side by side

@@ -10,7 +10,6 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -25,6 +24,7 @@ from curation.embedding_models import DEFAULT_MODEL
 from curation.embedding_models import spec as model_spec
 from curation.embeddings import is_english_only
 from curation.errors import UserError
+from curation.frames import frame
 from curation.store import curated
 from pages._common import current_user, filter_widgets, get_store, show_error, step_settings_form
 
@@ -279,7 +279,7 @@ def decontamination() -> None:
                  "method": m["method"], "jaccard": m["similarity"], "containment": m["containment"],
                  "sample text": m["text"]} for c in report["contaminated"] for m in c["matches"]]
         if rows:
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+            st.dataframe(frame(rows), hide_index=True, width="stretch")
         else:
             st.success("No evaluation item matches a sample.")
 

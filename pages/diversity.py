@@ -8,13 +8,13 @@ from __future__ import annotations
 import dataclasses
 import json
 
-import pandas as pd
 import streamlit as st
 
-from curation import report as charts
+from curation import diversity_report as charts
 from curation.embedding_models import FAST_MODEL, MODELS
 from curation.embeddings import EmbeddingSettings, start_job
 from curation.errors import UserError
+from curation.frames import frame
 from curation.stats import (ALL, DEFINITION_SEMANTIC, DEFINITIONS, SemanticSettings, StatsSettings, compute_stats,
                             embedded_share, full_set_job, matching_ids, semantic_coverage, stratified_prompts)
 from curation.store import UNTYPED, SampleFilter
@@ -106,7 +106,7 @@ def table(rows: list[dict], key: str, height: int | None = None) -> int | None:
         st.caption("Nothing to show.")
         return None
     kw = {"height": height} if height else {}
-    ev = st.dataframe(pd.DataFrame(rows), hide_index=True, on_select="rerun", selection_mode="single-row",
+    ev = st.dataframe(frame(rows), hide_index=True, on_select="rerun", selection_mode="single-row",
                       key=_key(key), width="stretch", **kw)
     return ev.selection.rows[0] if ev.selection.rows else None
 
@@ -411,7 +411,7 @@ with tabs[7]:
 if compare:
     with tabs[8]:
         c = result["comparison"]
-        st.dataframe(pd.DataFrame(c["headline"]), hide_index=True, width="stretch")
+        st.dataframe(frame(c["headline"]), hide_index=True, width="stretch")
         type_chart(charts.fig_compare_balance(result), "div_cmp", f)
         rows = [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in x.items()} for x in c["balance"]]
         i = table(rows, "div_cmp_t")

@@ -1,11 +1,12 @@
 """Export: write the curated selection (messages, Alpaca or ShareGPT) with a stratified split and a manifest."""
 from datetime import datetime
 
-import pandas as pd
+import polars as pl
 import streamlit as st
 
 from curation.errors import UserError
 from curation.export import ExportSettings, export_selection
+from curation.frames import frame
 from curation.store import curated
 from pages._common import filter_widgets, get_store, safe_path, show_error
 
@@ -41,8 +42,9 @@ if st.button("Export", type="primary"):
     st.success(f"Wrote {sum(manifest['total'].values()):,} samples to {out}")
     rows = [{"task_type": t, "split": sp, "samples": n} for sp, counts in manifest["counts"].items()
             for t, n in counts.items()]
-    st.dataframe(pd.DataFrame(rows).pivot_table(index="task_type", columns="split", values="samples",
-                                                fill_value=0), width="stretch")
+    st.dataframe(pl.DataFrame(rows, schema={"task_type": pl.String, "split": pl.String, "samples": pl.Int64})
+                 .pivot("split", index="task_type", values="samples", sort_columns=True).sort("task_type")
+                 .fill_null(0), hide_index=True, width="stretch")
     if manifest["skipped"]:
         st.warning(f"{len(manifest['skipped'])} samples could not be written in {fmt} format (tool turns).")
     st.code(f"content hash: {manifest['content_hash']}\nstore revision: {manifest['store_revision']}")
@@ -52,4 +54,4 @@ if st.button("Export", type="primary"):
 st.subheader("Export log")
 log = store.exports.list()
 if log:
-    st.dataframe(pd.DataFrame(log), hide_index=True, width="stretch")
+    st.dataframe(frame(log), hide_index=True, width="stretch")

@@ -2,11 +2,11 @@
 import hashlib
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from curation.errors import UserError, for_page
 from curation.formats import convert, default_mapping, preview
+from curation.frames import frame
 from curation.ingest import IngestSettings, ingest
 from pages._common import get_store, md, render_messages, save_upload, show_error
 
@@ -133,6 +133,6 @@ if check or go:
         st.info(md(f"{Path(n['file']).name if n['file'] else every_file}: {for_page(n['message'])}"))
     if report.errors:
         st.subheader("Validation report")
-        st.dataframe(pd.DataFrame([{**e, "reason": for_page(str(e.get("reason", "")))} for e in report.errors]),
+        st.dataframe(frame([{**e, "reason": for_page(str(e.get("reason", "")))} for e in report.errors]),
                      hide_index=True)
-    st.dataframe(pd.DataFrame(report.files), hide_index=True)
+    st.dataframe(frame(report.files), hide_index=True)

@@ -1,10 +1,10 @@
 """Overview: what is in the store, by dataset, status, task_type and language."""
-import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from curation.frames import counts_frame, frame
 from curation.store import UNTYPED, SampleFilter
-from curation.report import palette
+from curation.diversity_report import palette
 from curation.summary import overview
 from curation.text import plotly_label
 from pages._common import get_store
@@ -33,19 +33,18 @@ if ov["total"] == 0:
 left, right = st.columns(2)
 with left:
     st.subheader("By dataset")
-    st.dataframe(pd.DataFrame(ov["by_dataset"].items(), columns=["dataset", "samples"]), hide_index=True)
+    st.dataframe(counts_frame(ov["by_dataset"], "dataset"), hide_index=True)
     st.subheader("By review status")
-    st.dataframe(pd.DataFrame(ov["by_status"].items(), columns=["status", "samples"]), hide_index=True)
+    st.dataframe(counts_frame(ov["by_status"], "status"), hide_index=True)
     st.subheader("By language")
-    st.dataframe(pd.DataFrame(ov["by_language"].items(), columns=["language", "samples"]), hide_index=True)
+    st.dataframe(counts_frame(ov["by_language"], "language"), hide_index=True)
 with right:
     st.subheader("By task_type")
-    df = pd.DataFrame(ov["by_task_type"])
     # Plotly renders HTML in labels, so a task_type is escaped; one distinct colour per L1 (the default sequence
     # has 10, the taxonomy has more), and no legend to cut off: every bar's label names its L1 already.
-    df["L1"] = df["task_type"].str.split("/").str[0].map(plotly_label)
-    df["task_type"] = df["task_type"].map(plotly_label)
-    fig = px.bar(df.sort_values("samples"), x="samples", y="task_type", color="L1", orientation="h",
+    df = frame([{**r, "L1": plotly_label(r["task_type"].split("/")[0]), "task_type": plotly_label(r["task_type"])}
+                for r in ov["by_task_type"]])
+    fig = px.bar(df.sort("samples", maintain_order=True), x="samples", y="task_type", color="L1", orientation="h",
                  color_discrete_sequence=palette(), height=max(300, 22 * len(df) + 60))
     fig.update_layout(showlegend=False, margin=dict(l=10, r=10, t=10, b=10))
     fig.update_yaxes(automargin=True, title=None)
@@ -55,5 +54,5 @@ with right:
 st.subheader("Recent imports")
 ing = store.ingests.list()[:10]
 if ing:
-    st.dataframe(pd.DataFrame(ing)[["id", "created_at", "dataset", "format", "imported", "rejected",
-                                    "already_present"]], hide_index=True)
+    st.dataframe(frame(ing).select("id", "created_at", "dataset", "format", "imported", "rejected",
+                                   "already_present"), hide_index=True)

@@ -1,10 +1,10 @@
 """Quarantine: records an import could not accept, with file, line and reason; export them to fix and retry."""
 import json
 
-import pandas as pd
 import streamlit as st
 
 from curation.errors import for_page
+from curation.frames import frame
 from pages._common import get_store, md
 
 store = get_store()
@@ -20,8 +20,7 @@ st.metric("Quarantined records", len(rows))
 if not rows:
     st.success("Nothing in quarantine.")
     st.stop()
-df = pd.DataFrame(rows)
-st.dataframe(df[["ingest_id", "file", "line", "reason"]], hide_index=True, width="stretch")
+st.dataframe(frame(rows).select("ingest_id", "file", "line", "reason"), hide_index=True, width="stretch")
 jsonl = "\n".join(json.dumps({k: str(v) if k == "created_at" else v for k, v in r.items()}, ensure_ascii=False)
                   for r in rows) + "\n"
 st.download_button("Download as JSONL", jsonl, file_name="quarantine.jsonl", mime="application/jsonl")

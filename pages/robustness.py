@@ -5,11 +5,11 @@ highlighted in the prompt (only confirmed tags count). Tags can be set by hand. 
 samples whose prompt is perturbed and whose answer is unchanged. Confirmed and generated robustness samples are
 protected: no automatic step (dedup, checks, filters, export defaults) removes them.
 """
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from curation.errors import UserError
+from curation.frames import frame
 from curation.robustness.detectors import DETECTORS, default_detectors, detector_names
 from curation.robustness.generation import PERTURBATIONS, GenerationSettings
 from curation.robustness.highlight import excerpt, highlight_markdown
@@ -51,8 +51,9 @@ def share_section() -> None:
     if not rows:
         st.info("The store is empty.")
         return
-    df = pd.DataFrame(rows)
-    fig = go.Figure(go.Bar(x=df["share"], y=df["task_type"], orientation="h", name="robustness share",
+    df = frame(rows)
+    fig = go.Figure(go.Bar(x=df["share"].to_list(), y=df["task_type"].to_list(), orientation="h",
+                           name="robustness share",
                            marker_color=["#d62728" if b else "#2ca02c" for b in df["below_target"]]))
     fig.add_vline(x=target, line_dash="dash", annotation_text=f"target {target:.0%}")
     fig.update_layout(height=120 + 28 * len(df), margin=dict(l=10, r=10, t=30, b=10), xaxis_tickformat=".0%")
@@ -177,9 +178,9 @@ def generation_section() -> None:
                 st.success(f"{report['generated']} variants generated (dry run: nothing stored).")
             else:
                 st.success(f"{report['generated']} variants generated; {report['inserted']} new pending samples.")
-            st.dataframe(pd.DataFrame([{"task_type": k, **v} for k, v in report["plan"].items()]), hide_index=True)
+            st.dataframe(frame([{"task_type": k, **v} for k, v in report["plan"].items()]), hide_index=True)
             if report["variants"]:
-                st.dataframe(pd.DataFrame(report["variants"]), hide_index=True, width="stretch")
+                st.dataframe(frame(report["variants"]), hide_index=True, width="stretch")
 
 
 _flash()

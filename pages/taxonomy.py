@@ -1,9 +1,9 @@
 """Taxonomy: the two-level task_type tree with targets; add, rename, remove types and set targets."""
-import pandas as pd
 import plotly.express as px
 import streamlit as st
 
 from curation.errors import UserError
+from curation.frames import frame
 from curation.store import UNTYPED, SampleFilter
 from curation.summary import overview
 from curation.taxonomy import KINDS, add_type, remove_type, rename_type, set_target, two_levels
@@ -16,9 +16,10 @@ show_flash()  # what the last Add / Rename / Target / Remove did (the page reran
 st.caption("Every sample carries a two-level task_type (e.g. reasoning / multi-step CoT). Targets are "
            "deliberately unequal: harder types deserve more data.")
 
-tax = pd.DataFrame(store.taxonomy.list())
-shown = tax.assign(n=tax["samples"].clip(lower=0) + 0.001, l1=tax["l1"].map(plotly_label),
-                   l2=tax["l2"].map(plotly_label))  # Plotly renders HTML in labels: a type name is text
+types = store.taxonomy.list()
+tax = frame(types)
+shown = frame([{**r, "n": max(r["samples"], 0) + 0.001, "l1": plotly_label(r["l1"]), "l2": plotly_label(r["l2"])}
+               for r in types])  # Plotly renders HTML in labels: a type name is text
 st.plotly_chart(px.treemap(shown, path=["kind", "l1", "l2"],
                            values="n", height=420), width="stretch")
 st.dataframe(tax, hide_index=True, width="stretch")

@@ -4,11 +4,12 @@ from datetime import datetime
 from pathlib import Path
 
 import altair as alt
-import pandas as pd
+import polars as pl
 import streamlit as st
 
 import training
 from curation.errors import UserError
+from curation.frames import frame
 from pages._common import base_model_input, get_store, just_finished, md, safe_path, show_error
 from training import jobs
 from training.config import default_settings, setting_choices, setting_reasons
@@ -102,20 +103,21 @@ def show_audit(report) -> None:
         lens = report.lengths
         st.caption(f"Token length: median {lens['p50']}, p95 {lens['p95']}, max {lens['max']} "
                    f"(max_length {report.max_length}); {lens['over_max_share']:.1%} longer than max_length")
-        hist = pd.DataFrame([{"up to": str(h["upto"]) if h["upto"] else f"> {report.max_length}",
-                              "samples": h["count"]} for h in lens["histogram"]])
+        hist = frame([{"up to": str(h["upto"]) if h["upto"] else f"> {report.max_length}",
+                       "samples": h["count"]} for h in lens["histogram"]])
         # bins keep their numeric order (a plain bar chart sorts the labels as text: "…512, 64, > 512")
         st.altair_chart(alt.Chart(hist).mark_bar().encode(
             x=alt.X("up to:N", sort=list(hist["up to"]), title="tokens, up to"), y="samples:Q").properties(height=180),
             width="stretch")
     if report.first_sample:
-        st.markdown(f"**First sample** {md(report.first_sample['id'])}: highlighted rows are the tokens the loss "
+        st.markdown(f"**First sample** {md(report.first_sample['id'])}: rows ticked *trained* are the tokens the loss "
                     f"falls on (assistant answers and their end-of-turn token); everything else is masked.")
-        segs = pd.DataFrame([{"trained": s["trained"], "text": s["text"].replace("\n", "⏎ ")}
-                             for s in report.first_sample["segments"]])
-        styled = segs.style.apply(lambda row: ["background-color: #c9f2c7" if row["trained"] else ""] * len(row),
-                                  axis=1)
-        st.dataframe(styled, hide_index=True, width="stretch")
+        segs = frame([{"trained": s["trained"], "text": s["text"].replace("\n", "⏎ ")}
+                      for s in report.first_sample["segments"]], schema={"trained": pl.Boolean, "text": pl.String})
+        # polars has no Styler for st.dataframe: the ticked column marks the trained tokens instead of a row colour.
+        st.dataframe(segs, hide_index=True, width="stretch", column_config={
+            "trained": st.column_config.CheckboxColumn("trained", help="the loss falls on these tokens",
+                                                       width="small")})
 
 
 def loss_chart(rows: list[dict]) -> None:
@@ -123,7 +125,7 @@ def loss_chart(rows: list[dict]) -> None:
     data += [{"step": m["step"], "loss": m["eval_loss"], "series": "eval loss"} for m in rows if m["kind"] == "eval"]
     if not data:
         return
-    chart = alt.Chart(pd.DataFrame(data)).mark_line(point=True).encode(
+    chart = alt.Chart(frame(data)).mark_line(point=True).encode(
         x="step:Q", y=alt.Y("loss:Q", scale=alt.Scale(zero=False)), color="series:N")
     st.altair_chart(chart, width="stretch")
 
@@ -187,7 +189,7 @@ def show_generations(run_dir: str) -> None:
     st.text(rows[0]["prompt"])
     st.markdown("**Reference answer**")
     st.text(rows[0]["reference"])
-    st.dataframe(pd.DataFrame([{"step": g["step"], "output": g["output"]} for g in rows]), hide_index=True,
+    st.dataframe(frame([{"step": g["step"], "output": g["output"]} for g in rows]), hide_index=True,
                  width="stretch")
 
 

@@ -42,6 +42,7 @@ import content_nlp  # noqa: E402
 import content_reasoning  # noqa: E402
 import content_robustness  # noqa: E402
 import content_service  # noqa: E402
+import content_skills  # noqa: E402
 import content_threads  # noqa: E402
 import content_translation  # noqa: E402
 from content_common import Draft  # noqa: E402
@@ -297,7 +298,10 @@ def collect() -> list[Draft]:
     by_key = {d.key: d for d in drafts}
     drafts += plant_exact_duplicates(by_key) + plant_near_duplicates(by_key)
     rng.shuffle(drafts)
-    return drafts
+    # The short-answer skills come last, from their own generator, so every earlier sample keeps its id.
+    skills = content_skills.build(random.Random(SEED + 1))
+    random.Random(SEED + 2).shuffle(skills)
+    return drafts + skills
 
 
 def record(sample_id: str, draft: Draft) -> dict:
@@ -517,8 +521,16 @@ def render_readme(summary: dict, planted: dict) -> str:
         "",
         "## task_type mix",
         "",
-        "Deliberately unbalanced: `reasoning/math` is about a quarter of the set, several types have only 10-15",
+        "Deliberately unbalanced: `reasoning/math` is the largest type, several types have only 10-15",
         "samples, and some samples are untyped.",
+        "",
+        "Four short-answer skills (`content_skills.py`, 110 samples each, English, written last so every earlier",
+        "id stays stable) give the one-click LoRA run something a small chat model learns in a few hundred steps,",
+        f"with answers a person reads at a glance: `identity/self` (always “{content_skills.IDENTITY_ANSWER}”),",
+        "`classification/topic label` (one of five labels), `formatting/order line` (`NAME | ITEM | QTY`) and",
+        "`extraction/city` (one city name). Their instruction is a system turn and no two prompts are closer than",
+        f"{content_skills.MAX_SIMILARITY} (character 5-gram Jaccard), so the eval split holds no near copy of",
+        "a training prompt. Every other type stays as the general set the same run is measured on.",
         "",
         "| task_type | samples | share |",
         "|---|---:|---:|",

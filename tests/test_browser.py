@@ -155,7 +155,7 @@ def test_diversity_report_charts_have_real_distinct_colours(tmp_path):
     from playwright.sync_api import sync_playwright
 
     from curation.ingest import IngestSettings, ingest
-    from curation.report import write_report
+    from curation.diversity_report import write_report
     from curation.stats import compute_stats
     from curation.store import Store
     db = tmp_path / "report.duckdb"

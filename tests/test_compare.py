@@ -10,7 +10,7 @@ from curation.errors import UserError
 from curation.store import Store
 from training import compare as cmp
 from training.evaluate import LOSS, OVERALL, load_reports, suite_rows
-from training.stats import BETTER, NO_CHANGE
+from training.significance import BETTER, NO_CHANGE
 
 
 def _row(rows, task_type, metric):
@@ -190,3 +190,13 @@ def test_pipeline_settings_are_checked_before_anything_starts(tmp_path):
     with pytest.raises(pl.SettingsError), Store(tmp_path / "s.duckdb") as store:
         pl.start_pipeline(store, ws, settings=s)
     assert not (ws / "pipelines").exists()  # refused before the export stage
+
+
+def test_pipeline_settings_round_trip_through_config_json():
+    """Every nested eval setting comes back as its dataclass (the background process reads them from JSON)."""
+    import dataclasses
+
+    from training import pipeline as pl
+
+    s = pl.settings_from_dict(json.loads(json.dumps(dataclasses.asdict(pl.PipelineSettings()))))
+    assert s == pl.PipelineSettings()

@@ -81,7 +81,7 @@ def test_two_runs_side_by_side(app_env, tmp_path):
         it["base"], it["tuned"] = it["tuned"], it["base"]
     b = make_run(tmp_path / "runs", "run-b", worse)
     at = AppTest.from_file(PAGE, default_timeout=60).run()
-    at.multiselect[0].set_value([str(a), str(b)]).run()
+    next(m for m in at.multiselect if m.label == "Runs").set_value([str(a), str(b)]).run()
     assert not at.exception
     columns = list(at.dataframe[1].value.columns)
     assert "run-a · delta" in columns and "run-b · verdict" in columns

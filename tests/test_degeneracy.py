@@ -10,7 +10,7 @@ from training import compare as cmp
 from training.evaluate import DEGENERATE, OVERALL, suite_rows
 from training.metrics import (DegeneracySettings, METRICS, degeneracy_summary, distinct_n, metrics_for,
                               output_degeneracy)
-from training.stats import BETTER, paired_delta
+from training.significance import BETTER, paired_delta
 
 REFERENCES = [
     "The capital of France is Paris, and the city lies on the Seine.",

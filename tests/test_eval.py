@@ -233,3 +233,15 @@ def test_untrained_adapter_shows_no_significant_change(tmp_path):
     assert all(i["tuned"]["new_tokens"] == 16 for i, r in zip(items, runaway) if r) and any(runaway)
     assert not all(runaway) and all(i["tuned"]["new_tokens"] <= 16 for i in items)
     assert any("generated" in m for m in messages)
+
+
+def test_pipeline_settings_survive_config_json():
+    """The pipeline re-reads its settings from config.json: every nested settings object must come back as one
+    (the degeneracy settings came back as a dict, and the evaluate stage failed on `.ngram`)."""
+    import dataclasses
+
+    from training.metrics import DegeneracySettings
+    from training.pipeline import PipelineSettings, settings_from_dict
+    s = PipelineSettings(eval=EvalSettings(degeneracy=DegeneracySettings(ngram=5)))
+    back = settings_from_dict(json.loads(json.dumps(dataclasses.asdict(s))))
+    assert back == s and back.eval.degeneracy.ngram == 5

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from training.stats import (BETTER, NO_CHANGE, TOO_FEW, WORSE, BootstrapSettings, bootstrap_ci, mean_ci,
+from training.significance import (BETTER, NO_CHANGE, TOO_FEW, WORSE, BootstrapSettings, bootstrap_ci, mean_ci,
                             paired_delta)
 
 

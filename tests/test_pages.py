@@ -92,7 +92,8 @@ def test_browse_bulk_relabel_shows_count_filters_confirms_and_refreshes(demo_app
     next(c for c in at.checkbox if c.label == f"Yes, relabel all {n:,} matching samples").check()
     button.click().run()
     _ok(at)
-    assert store.samples.count(SampleFilter(task_type=source)) == 0 and store.samples.count(SampleFilter(task_type=new)) >= n
+    assert store.samples.count(SampleFilter(task_type=source)) == 0
+    assert store.samples.count(SampleFilter(task_type=new)) >= n
     assert any(f"Relabelled {n:,} samples" in s.value for s in at.success)  # confirmed after the rerun
     # the view is fresh: no row of the table, and not the open sample, still shows the old label
     assert source not in set(at.dataframe[0].value["task_type"])
@@ -307,8 +308,11 @@ def test_every_option_a_library_message_names_has_a_page_control():
     from curation.errors import for_page
     left = {}
     for path in sorted((ROOT / "curation").rglob("*.py")) + sorted((ROOT / "training").rglob("*.py")):
-        if "cli" in path.stem or "cli" in path.parent.name or path.name in ("report.py", "__main__.py"):
-            continue  # the CLI's own messages; the HTML report names the CLI and the page side by side
+        skip = ("diversity_report.py", "__main__.py", "outputs.py")
+        if "cli" in path.stem or "cli" in path.parent.name or path.name in skip:
+            # the CLI's own messages; the HTML report names the CLI and the page side by side; outputs.py checks
+            # the files CLI commands write (--out, --force) and the --db path, before any page exists
+            continue
         prev = tokenize.NEWLINE
         for tok in tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline):
             if tok.type == tokenize.STRING and prev not in (tokenize.NEWLINE, tokenize.INDENT, tokenize.NL):

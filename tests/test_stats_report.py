@@ -5,7 +5,7 @@ import numpy as np
 
 from curation.embeddings import text_hash
 from curation.ingest import IngestSettings, ingest
-from curation.report import SECTIONS, render_html, write_report
+from curation.diversity_report import SECTIONS, render_html, write_report
 from curation.stats import SemanticSettings, compute_stats, semantic_coverage, stratified_prompts
 from tests.helpers import write_jsonl
 
@@ -71,7 +71,7 @@ def test_report_charts_have_a_real_palette_even_inside_the_app(store, tmp_path):
     only its frontend replaces; a saved report must carry real, distinct colours."""
     import plotly.io as pio
     import streamlit.elements.plotly_chart  # noqa: F401  (registers and selects Streamlit's template)
-    from curation.report import palette
+    from curation.diversity_report import palette
     assert pio.templates.default == "streamlit"
     _store(store, tmp_path)
     html = render_html(compute_stats(store))
@@ -83,7 +83,7 @@ def test_report_charts_have_a_real_palette_even_inside_the_app(store, tmp_path):
 def test_report_charts_escape_task_type_markup(store, tmp_path):
     import json as _json
 
-    from curation.report import fig_balance_gap, fig_repeats
+    from curation.diversity_report import fig_balance_gap, fig_repeats
     link = '<a href="http://evil.example/x">click</a>'
     recs = [{"task_type": f"{link}/{i}", "messages": [{"role": "user", "content": f"q{i}"},
                                                      {"role": "assistant", "content": f"a{i}"}]} for i in range(3)]

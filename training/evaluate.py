@@ -29,7 +29,7 @@ from .contamination import DecontamSettings, find_contamination
 from .eval_sets import Suite, cap_per_type, load_file_suite, split_suite
 from .metrics import GAMEABLE, METRICS, DegeneracySettings, degeneracy_summary, metrics_for, output_degeneracy
 from .rundir import RunFolder, read_json, read_jsonl, write_json
-from .stats import WORSE, BootstrapSettings, paired_delta
+from .significance import WORSE, BootstrapSettings, paired_delta
 
 OVERALL = "(overall)"
 LOSS = "loss"
@@ -409,7 +409,7 @@ def _write_suite(rf: RunFolder, suite: Suite, s: EvalSettings, config: dict, dec
     }
     if suite.kind == "general":
         report["forgetting"] = forgetting(rows)
-    out = rf.path / "eval" / suite.name
+    out = rf.eval_suite(suite.name)
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "report.json", report)
     with open(out / ".items.jsonl.tmp", "w", encoding="utf-8") as f:
@@ -432,15 +432,11 @@ def _settings_dict(s: EvalSettings) -> dict:
 # ---------------------------------------------------------------- reading results
 def load_reports(run_dir) -> list[dict]:
     """Every suite report of a run (eval split first), or [] when it was not evaluated yet."""
-    root = Path(run_dir).expanduser() / "eval"
-    if not root.is_dir():
-        return []
-    reports = [read_json(p / "report.json") for p in sorted(root.iterdir()) if (p / "report.json").exists()]
+    reports = RunFolder(Path(run_dir).expanduser()).eval_reports()
     order = {"eval": 0, "benchmark": 1, "general": 2}
-    return sorted((r for r in reports if r), key=lambda r: (order.get(r.get("kind"), 3), r.get("suite", "")))
+    return sorted(reports, key=lambda r: (order.get(r.get("kind"), 3), r.get("suite", "")))
 
 
 def load_items(run_dir, suite: str = "eval") -> list[dict]:
     """The per-item records of one suite (prompt, reference, both outputs, scores)."""
-    path = Path(run_dir).expanduser() / "eval" / suite / "items.jsonl"
-    return read_jsonl(path)
+    return read_jsonl(RunFolder(Path(run_dir).expanduser()).eval_suite(suite) / "items.jsonl")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -17,11 +16,9 @@ from pathlib import Path
 
 from curation.errors import UserError
 
+from . import background
 from .config import TrainSettings, apply_overrides, default_settings
 from .rundir import ACTIVE, RunFolder, read_json, read_jsonl, wait_until_done, write_json
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-_children: dict[str, subprocess.Popen] = {}  # processes started here, polled so they do not linger as zombies
 
 
 class AuditRefused(UserError):
@@ -147,10 +144,7 @@ def cancel(run_dir, force: bool = False) -> dict:
     rf.cancel_file.write_text(str(time.time()))
     pid = _pid(rf)
     if pid and _alive(pid, rf):
-        try:
-            os.killpg(os.getpgid(pid), signal.SIGKILL if force else signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+        background.stop(pid, force)
     if force or not (pid and _alive(pid, rf)):
         if rf.read_status().get("state") in ACTIVE:
             rf.write_status("cancelled", reason="cancelled by the user")
@@ -250,38 +244,15 @@ def _gpu_count() -> int:
 
 
 def _spawn(rf: RunFolder, settings: TrainSettings) -> None:
-    env = dict(os.environ, PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false")
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
-    with open(rf.log, "ab") as log:
-        proc = subprocess.Popen(runner_command(rf.path.resolve(), settings), cwd=PROJECT_ROOT, env=env,
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)  # own session: survives the app, killable as a group
-    _children[str(rf.path.resolve())] = proc
-    rf.pid_file.write_text(str(proc.pid))
+    background.spawn(rf.path, runner_command(rf.path.resolve(), settings), rf.log, rf.pid_file)
 
 
 def _pid(rf: RunFolder) -> int | None:
-    try:
-        return int(rf.pid_file.read_text().strip())
-    except (FileNotFoundError, ValueError):
-        return None
+    return background.pid_of(rf.pid_file)
 
 
 def _alive(pid: int, rf: RunFolder) -> bool:
-    proc = _children.get(str(rf.path.resolve()))
-    if proc is not None and proc.pid == pid:
-        return proc.poll() is None  # also reaps it when it has exited
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie (exited, not yet reaped by its parent) is not alive
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+    return background.alive(rf.path, pid)
 
 
 def _existing(run_dir) -> RunFolder:

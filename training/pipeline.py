@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
-import subprocess
 import sys
 import time
 import traceback
@@ -27,13 +26,11 @@ from pathlib import Path
 
 from curation.errors import UserError
 
-from .contamination import DecontamSettings
+from . import background
 from .evaluate import EvalSettings
 from .rundir import ACTIVE, read_json, wait_until_done, write_json
-from .stats import BootstrapSettings
 
 STAGES = ("export", "audit", "train", "evaluate", "compare")
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 POLL_S = 2.0  # how often the pipeline reads the training run's status
 EXPORT_TIMEOUT_S = 1800  # an export (in the caller's process) silent for this long is taken as dead
 
@@ -54,8 +51,13 @@ class PipelineSettings:
 def settings_from_dict(d: dict) -> PipelineSettings:
     """Rebuild PipelineSettings (with its nested eval settings) from config.json."""
     ev = dict(d.get("eval") or {})
-    ev["decontam"] = DecontamSettings(**(ev.get("decontam") or {}))
-    ev["bootstrap"] = BootstrapSettings(**(ev.get("bootstrap") or {}))
+    # every nested settings dataclass (decontam, bootstrap, degeneracy, ...) comes back from its dict, so a new
+    # one added to EvalSettings cannot reach the evaluation as a plain dict
+    defaults = EvalSettings()
+    for f in dataclasses.fields(EvalSettings):
+        nested = getattr(defaults, f.name)
+        if dataclasses.is_dataclass(nested) and isinstance(ev.get(f.name), dict):
+            ev[f.name] = type(nested)(**ev[f.name])
     return PipelineSettings(**{**d, "eval": EvalSettings(**ev)})
 
 
@@ -115,15 +117,24 @@ def start_pipeline(store, workspace, filter_=None, settings: PipelineSettings | 
     from curation.store import curated_filter
 
     s = settings or PipelineSettings()
+    return start_with_export(workspace, s, lambda out: export_selection(
+        store, out, filter_ or curated_filter(), ExportSettings(eval_fraction=s.eval_fraction, seed=s.seed)))
+
+
+def start_with_export(workspace, s: PipelineSettings, write_export, message: str = "exporting the curated selection",
+                      after=None, label: str | None = None) -> Path:
+    """The one-click chain with its export written by `write_export(out_dir) -> manifest` (here, in the
+    caller's process); the rest runs in the background. `after`: a pipeline folder this one waits for before
+    it trains, so two chains (an A/B) share the CPU one after the other instead of halving it."""
     check_settings(s)
     ws = Path(workspace)
     pdir = _new_dir(ws / "pipelines")
-    _write_config(pdir, s, stages=STAGES, runs_dir=ws / "runs")
+    _write_config(pdir, s, stages=STAGES, runs_dir=ws / "runs",
+                  extra={"after": str(Path(after).resolve()) if after else None, "label": label})
     status = _initial_status(pdir, STAGES)
-    _stage(pdir, status, "export", "running", "exporting the curated selection")
+    _stage(pdir, status, "export", "running", message)
     try:
-        manifest = export_selection(store, pdir / "export", filter_ or curated_filter(),
-                                    ExportSettings(eval_fraction=s.eval_fraction, seed=s.seed))
+        manifest = write_export(pdir / "export")
     except UserError as e:
         _fail(pdir, status, "export", str(e))
         raise
@@ -175,9 +186,10 @@ def _new_dir(root: Path) -> Path:
     raise UserError(f"could not create a pipeline folder in {root}")
 
 
-def _write_config(pdir: Path, s: PipelineSettings, stages, runs_dir: Path) -> None:
+def _write_config(pdir: Path, s: PipelineSettings, stages, runs_dir: Path, extra: dict | None = None) -> None:
     write_json(pdir / "config.json", {"settings": dataclasses.asdict(s), "stages": list(stages),
-                                      "runs_dir": str(Path(runs_dir).resolve()), "created_at": time.time()})
+                                      "runs_dir": str(Path(runs_dir).resolve()), "created_at": time.time(),
+                                      **(extra or {})})
 
 
 def _initial_status(pdir: Path, stages) -> dict:
@@ -190,17 +202,8 @@ def _initial_status(pdir: Path, stages) -> dict:
 
 
 def _spawn(pdir: Path) -> None:
-    env = dict(os.environ, PYTHONUNBUFFERED="1", TOKENIZERS_PARALLELISM="false")
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
-    with open(pdir / "log.txt", "ab") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "training.pipeline", str(pdir.resolve())], cwd=PROJECT_ROOT,
-                                env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    _children[str(pdir.resolve())] = proc
-    (pdir / "pid").write_text(str(proc.pid))
-
-
-_children: dict[str, subprocess.Popen] = {}  # started here; polled so finished ones do not linger as zombies
+    background.spawn(pdir, [sys.executable, "-m", "training.pipeline", str(pdir.resolve())], pdir / "log.txt",
+                     pdir / "pid")
 
 
 # ---------------------------------------------------------------- watching and cancelling
@@ -243,10 +246,7 @@ def cancel_pipeline(pdir) -> dict:
             pass
     pid = _pid(pdir)
     if pid and _alive(pdir):
-        try:
-            os.killpg(os.getpgid(pid), signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+        background.stop(pid)
     return pipeline_status(pdir)
 
 
@@ -256,10 +256,7 @@ def wait_pipeline(pdir, timeout: float | None = None, poll: float = 1.0) -> dict
 
 
 def _pid(pdir: Path) -> int | None:
-    try:
-        return int((pdir / "pid").read_text().strip())
-    except (FileNotFoundError, ValueError):
-        return None
+    return background.pid_of(pdir / "pid")
 
 
 def _alive(pdir: Path) -> bool:
@@ -267,20 +264,7 @@ def _alive(pdir: Path) -> bool:
     if pid is None:  # still exporting in the caller's process; an export older than this has died with it
         status = read_json(pdir / "status.json") or {}
         return time.time() - status.get("updated_at", status.get("created_at", 0)) < EXPORT_TIMEOUT_S
-    proc = _children.get(str(pdir.resolve()))
-    if proc is not None and proc.pid == pid:
-        return proc.poll() is None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie has exited
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+    return background.alive(pdir, pid)
 
 
 # ---------------------------------------------------------------- the background process
@@ -328,8 +312,22 @@ def run(pdir: Path) -> int:
         return 1
 
 
+def _wait_for(pdir: Path, status: dict, config: dict) -> None:
+    """Hold this chain until the pipeline it was started after has finished; fail if that one did not succeed."""
+    other = Path(config["after"])
+    while (st := pipeline_status(other))["state"] in ACTIVE:
+        _check_cancel(pdir)
+        _stage(pdir, status, "audit", "running", f"waiting for pipeline {other.name} to finish ({st.get('stage')})")
+        time.sleep(POLL_S)
+    if st["state"] != "succeeded":
+        raise UserError(f"pipeline {other.name}, which this one runs after, {st['state']}: {st.get('error')}")
+
+
 def _audit(pdir: Path, status: dict, s: PipelineSettings, config: dict) -> str:
     from .jobs import prepare
+
+    if config.get("after"):
+        _wait_for(pdir, status, config)
 
     _, report = prepare(status["export_dir"], s.base_model, s.overrides)
     write_json(pdir / "audit.json", report.to_dict())

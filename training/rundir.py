@@ -11,6 +11,7 @@
     run.json           the full record: resolved settings, export hashes, library versions, device, results;
                        "finished": false until the final evaluation is written (a kill leaves it incomplete)
     merged/            optional full model with the adapter merged in
+    eval/<suite>/      report.json and items.jsonl of each evaluated suite (written by training.evaluate)
     cancel             present when a cancel was requested
 
 Writers replace whole JSON files atomically; readers tolerate a half-written last JSONL line.
@@ -54,6 +55,17 @@ class RunFolder:
         self.merged = self.path / "merged"
         self.cancel_file = self.path / "cancel"
         self.pid_file = self.path / "pid"
+        self.eval = self.path / "eval"
+
+    def eval_suite(self, suite: str) -> Path:
+        """The folder of one evaluated suite: report.json and items.jsonl."""
+        return self.eval / suite
+
+    def eval_reports(self) -> list[dict]:
+        """Every suite's report.json, in folder order ([] before the first evaluation)."""
+        if not self.eval.is_dir():
+            return []
+        return [r for p in sorted(self.eval.iterdir()) if (r := read_json(p / "report.json"))]
 
     def read_status(self) -> dict:
         return read_json(self.status_file) or {}

@@ -92,7 +92,7 @@ def run_stats(args, store) -> dict:
     with _Progress() as tick:
         result = compute_stats(store, f, settings, compare=compare_filter(args, f), semantic=semantic, progress=tick)
     if args.report:
-        from ..report import write_report
+        from ..diversity_report import write_report
         write_report(result, args.report)
         result["report"] = str(args.report)
     return result

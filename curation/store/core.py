@@ -9,7 +9,19 @@ from pathlib import Path
 import duckdb
 
 from ..errors import ConflictError, UserError
+from ..taxonomy import DEFAULT_TAXONOMY
+from .dedup import Dedup, Embeddings
+from .exports import Exports
+from .flags import Flags
+from .ingests import Ingests, Quarantine
+from .review import Review
+from .revisions import Revisions
+from .robustness import Robustness
+from .runs import RunLog
+from .samples import Samples
 from .schema import DEFAULT_DB, MIGRATIONS, SCHEMA_VERSION
+from .stats import Stats
+from .taxonomy import Taxonomy
 
 
 def resolve_db_path(path: str | os.PathLike | None = None) -> Path:
@@ -49,17 +61,6 @@ class Store:
             self._migrate()
 
     def _attach(self) -> None:
-        from .dedup import Dedup, Embeddings
-        from .exports import Exports
-        from .flags import Flags
-        from .ingests import Ingests, Quarantine
-        from .review import Review
-        from .revisions import Revisions
-        from .robustness import Robustness
-        from .runs import RunLog
-        from .samples import Samples
-        from .stats import Stats
-        from .taxonomy import Taxonomy
         self.samples = Samples(self)
         self.revisions = Revisions(self)
         self.taxonomy = Taxonomy(self)
@@ -159,7 +160,6 @@ class Store:
                     step(cur) if callable(step) else cur.execute(step)
                 cur.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)])
         if current == 0:
-            from ..taxonomy import DEFAULT_TAXONOMY
             self.taxonomy.add_many(DEFAULT_TAXONOMY)
 
     def revision(self) -> int:

@@ -6,6 +6,9 @@ three different rules).
 """
 from __future__ import annotations
 
+from ..messages import content_hash
+from ..text import answer_text, detect_language, prompt_text
+
 # The derived columns of the samples table (see schema.SAMPLE_COLUMNS).
 DERIVED_COLUMNS = ("content_hash", "n_turns", "has_system", "has_tools", "prompt_chars", "answer_chars", "language")
 LANGUAGE_CHARS = 4000  # the language is detected on the first this-many characters of the prompts and of the answers
@@ -22,8 +25,6 @@ def derived_fields(sample: dict, language: bool = True) -> dict:
     whether a system prompt opens it, whether it has tools (a tool list or a tool call), prompt and answer
     lengths, and its language (`curation.text.detect_language`; left out with language=False, for a caller that
     detects the languages of many samples at once from `language_text`)."""
-    from ..messages import content_hash
-    from ..text import answer_text, detect_language, prompt_text
     msgs, tools = sample["messages"], sample.get("tools")
     prompt, answer = prompt_text(msgs), answer_text(msgs)
     out = {"content_hash": content_hash(msgs, tools), "n_turns": sum(m.get("role") == "user" for m in msgs),

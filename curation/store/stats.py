@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from ..text import CJK_CLASS
 from .filters import SampleFilter, sample_where
 from .schema import UNTYPED
 
@@ -198,7 +199,6 @@ def _derived_select(where: str, ranged: bool = False) -> str:
     """SQL computing the derived values of every distinct content hash of the samples matching `where`
     (parameters: the where clause's, then with `ranged` the rowid range [from, to) of the contents' first rows,
     then the version)."""
-    from ..text import CJK_CLASS
     first_rows = f"SELECT min(rowid) FROM samples WHERE {where} GROUP BY content_hash"
     if ranged:
         first_rows += " HAVING min(rowid) >= ? AND min(rowid) < ?"
