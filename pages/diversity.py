@@ -11,7 +11,8 @@ import json
 import streamlit as st
 
 from curation import diversity_report as charts
-from curation.embeddings import DEFAULT_MODEL, EmbeddingSettings, start_job
+from curation.embedding_models import FAST_MODEL, MODELS
+from curation.embeddings import EmbeddingSettings, start_job
 from curation.errors import UserError
 from curation.frames import frame
 from curation.stats import (ALL, DEFINITION_SEMANTIC, DEFINITIONS, SemanticSettings, StatsSettings, compute_stats,
@@ -243,7 +244,9 @@ def section_robustness(r: dict, base: SampleFilter | None, fj: str, k: str) -> N
 def section_semantic(selections: list) -> dict | None:
     """Settings, then per selection the map from cached vectors and buttons that embed in the background."""
     c = st.columns(3)
-    model = c[0].text_input("Model (sentence-transformers name or local path)", DEFAULT_MODEL, key="div_model")
+    model = c[0].selectbox("Model", list(MODELS), key="div_model", accept_new_options=True,
+                           help=f"{FAST_MODEL} is the fastest on big selections; type a sentence-transformers "
+                                "name or local path for another model")
     per_type = c[1].number_input("Sample per task_type", 1, 5000, 200, step=50, key="div_per_type",
                                  help="The map and scores use this many prompts of each type (a fixed pick)")
     projection = c[2].selectbox("Projection", ["pca", "tsne"], key="div_proj")

