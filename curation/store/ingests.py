@@ -62,9 +62,6 @@ class Quarantine:
         """Remove one import's rows (a lead's decision, e.g. a binary file imported by mistake), logged in the
         history table `quarantine_clears`. Returns how many rows went."""
         with self._store._transaction() as cur:
-            # created on first use: a log only stores that ever cleared rows need
-            cur.execute("CREATE TABLE IF NOT EXISTS quarantine_clears (ingest_id INTEGER, cleared_at TIMESTAMP, "
-                        "author VARCHAR, rows BIGINT, note VARCHAR)")
             n = cur.execute("SELECT count(*) FROM quarantine WHERE ingest_id = ?", [ingest_id]).fetchall()[0][0]
             cur.execute("DELETE FROM quarantine WHERE ingest_id = ?", [ingest_id])
             cur.execute("INSERT INTO quarantine_clears VALUES (?, ?, ?, ?, ?)", [ingest_id, _sql.now(), author, n, note])
@@ -72,8 +69,6 @@ class Quarantine:
 
     def clears(self) -> list[dict]:
         """Who cleared which import's rows, newest first."""
-        if not self._store._q("SELECT 1 FROM information_schema.tables WHERE table_name = 'quarantine_clears'"):
-            return []
         return _sql.dicts(self._store._cur(), "SELECT * FROM quarantine_clears ORDER BY cleared_at DESC", [])
 
     def list(self, ingest_id: int | None = None, limit: int | None = None) -> list[dict]:

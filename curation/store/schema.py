@@ -177,5 +177,11 @@ MIGRATIONS: list[tuple[int, list]] = [
         # same one. A sequence starts after the largest id its table already holds.
         _create_sequences,
     ]),
+    (10, [
+        # v10 (import hardening): who cleared which import's quarantine rows (a binary file imported by mistake);
+        # IF NOT EXISTS because a development build created it on first use
+        """CREATE TABLE IF NOT EXISTS quarantine_clears (
+            ingest_id INTEGER, cleared_at TIMESTAMP, author VARCHAR, rows BIGINT, note VARCHAR)""",
+    ]),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
