@@ -47,3 +47,26 @@ def write_jsonl(path: Path, records: list, encoding: str = "utf-8") -> Path:
         for r in records:
             f.write((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n")
     return path
+
+
+def crash_post_import_checks(db: Path, tmp_path: Path, monkeypatch) -> None:
+    """An import into `db` whose post-import checks crash (as if the importer were killed during them): 20
+    samples that a check would flag, imported, with their checks left pending and no flag written."""
+    import pytest
+
+    import curation.checks as checks
+    from curation.ingest import IngestSettings, ingest
+    from curation.store import Store
+
+    recs = [{"messages": [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": "I'm sorry, "
+             "but as an AI language model I cannot help with that."}]} for i in range(20)]
+    path = write_jsonl(tmp_path / "crash.jsonl", recs)
+
+    def crash(*a, **kw):
+        raise RuntimeError("killed")
+    with monkeypatch.context() as m:
+        m.setattr(checks, "flag_ingest", crash)
+        with Store(db) as store, pytest.raises(RuntimeError):
+            ingest(store, [path], IngestSettings(derive_stats=False))
+    with Store(db) as store:
+        assert store.ingests.checks_pending() == [1] and store.flags.counts() == []

@@ -226,7 +226,7 @@ def _cli(capsys, *argv):
 def test_cache_status_per_model_never_mixes_models_and_delete_drops_one_model(store, tmp_path, monkeypatch, capsys):
     from curation.cli import embeddings as emb_cli
     from curation.ingest import IngestSettings, ingest
-    from tests.conftest import write_jsonl
+    from tests.helpers import write_jsonl
     from tests.helpers import only_commands
 
     prompts = ["first prompt", "second prompt", "third prompt", "第四个问题"]
@@ -262,7 +262,7 @@ def test_semantic_search_find_similar_and_nearest_reviewed_from_the_cache(store,
     from curation import similarity
     from curation.cli import embeddings as emb_cli
     from curation.ingest import IngestSettings, ingest
-    from tests.conftest import write_jsonl
+    from tests.helpers import write_jsonl
     from tests.helpers import only_commands
 
     # FakeEncoder vectors [length, count of "a", 1]: p2 is nearer p1 than p4 is; p3 is never embedded

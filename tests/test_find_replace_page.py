@@ -2,7 +2,7 @@
 from streamlit.testing.v1 import AppTest
 
 from curation.store import SampleFilter
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 TIMEOUT = 60
 

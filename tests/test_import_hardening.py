@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write_jsonl
+from tests.helpers import crash_post_import_checks, write_jsonl
 from curation.cli import main
 from curation.errors import UserError
 from curation.ingest import IngestSettings, clear_quarantine, ingest
@@ -246,21 +246,8 @@ def test_wrong_types_are_refused_not_coerced(store, tmp_path, field, value, reas
 
 # ---------------------------------------------------------------- 12. checks a crash interrupted are finished later
 def test_checks_interrupted_by_a_crash_finish_on_the_next_command(capsys, tmp_path, monkeypatch):
-    import curation.checks as checks
     db = tmp_path / "s.duckdb"
-    recs = [{"messages": [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": "I'm sorry, "
-             "but as an AI language model I cannot help with that."}]} for i in range(20)]
-    path = write_jsonl(tmp_path / "f.jsonl", recs)
-    real = checks.flag_ingest
-
-    def crash(*a, **kw):
-        raise RuntimeError("killed")
-    monkeypatch.setattr(checks, "flag_ingest", crash)
-    with Store(db) as store, pytest.raises(RuntimeError):
-        ingest(store, [path], IngestSettings(derive_stats=False))
-    monkeypatch.setattr(checks, "flag_ingest", real)
-    with Store(db) as store:
-        assert store.ingests.checks_pending() == [1] and store.flags.counts() == []
+    crash_post_import_checks(db, tmp_path, monkeypatch)
     code, _, err = cli(capsys, "--db", db, "samples", "--limit", "1")
     assert code == 0 and "finished the post-import checks of import(s) 1" in err
     with Store(db) as store:

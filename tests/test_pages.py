@@ -353,7 +353,7 @@ def test_metadata_from_files_is_shown_as_text_never_markup(app_env, tmp_path):
     """Ids, task_types and quarantine reasons come from imported files: an image in them must not load."""
     from curation.ingest import IngestSettings, ingest
     from pages._common import get_store
-    from tests.conftest import write_jsonl
+    from tests.helpers import write_jsonl
     pixel = "![t](http://evil.example/p.png)"
     store = get_store()
     rec = {"id": f"id-{pixel}", "task_type": "code/generation", "messages": [
@@ -404,24 +404,9 @@ def test_app_on_a_store_path_that_is_not_a_duckdb_file_stops_with_one_error(app_
 
 def test_the_app_finishes_post_import_checks_a_crash_left_pending(app_env, tmp_path, monkeypatch):
     """Issue 15.12 in the app: checks marked pending on an import are run when the app opens the store."""
-    import curation.checks as checks
-    from curation.ingest import IngestSettings, ingest
-    from curation.store import Store
     from pages._common import get_store
-    from tests.conftest import write_jsonl
-    recs = [{"messages": [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": "I'm sorry, "
-             "but as an AI language model I cannot help with that."}]} for i in range(20)]
-    path = write_jsonl(tmp_path / "f.jsonl", recs)
-    real = checks.flag_ingest
-
-    def crash(*a, **kw):
-        raise RuntimeError("killed")
-    monkeypatch.setattr(checks, "flag_ingest", crash)
-    with Store(app_env) as store, pytest.raises(RuntimeError):
-        ingest(store, [path], IngestSettings(derive_stats=False))
-    monkeypatch.setattr(checks, "flag_ingest", real)
-    with Store(app_env) as store:
-        assert store.ingests.checks_pending() == [1] and store.flags.counts() == []
+    from tests.helpers import crash_post_import_checks
+    crash_post_import_checks(app_env, tmp_path, monkeypatch)
     store = get_store()
     assert store.ingests.checks_pending() == [] and sum(n for _, n in store.flags.counts()) >= 20
 
@@ -431,7 +416,7 @@ def test_browse_shows_imported_reasoning_collapsed_as_text(app_env, tmp_path):
     under a collapsed "Reasoning" expander, as markdown whose HTML stays text."""
     from curation.ingest import IngestSettings, ingest
     from pages._common import get_store
-    from tests.conftest import write_jsonl
+    from tests.helpers import write_jsonl
     rec = {"messages": [{"role": "user", "content": [{"type": "text", "value": "what is 2+2, reasoning shown"}]},
                         {"role": "assistant", "content": [{"type": "reasoning", "value": "add <i>two</i> and two"},
                                                           {"type": "text", "value": "4"}]}]}
