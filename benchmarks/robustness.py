@@ -408,7 +408,7 @@ class LegacyRefusalCheck:
         r"|抱歉|对不起|很遗憾|我无法|我不能|我没办法|无法(?:为您|为你)?(?:提供|回答|完成|协助)|不能(?:为您|为你)?(?:提供|回答)"
         r"|作为一?个?(?:AI|人工智能)[^。]{0,20}(?:无法|不能)", re.I)
 
-    def run(self, sample: dict, context: dict) -> list:
+    def find(self, sample: dict, context: dict) -> list:
         return [a for a in sample["messages"] if a["role"] == "assistant" and not a.get("tool_calls")
                 and len((a.get("content") or "").strip()) <= 300 and self._patterns.search(a.get("content") or "")]
 
@@ -423,7 +423,7 @@ def refusal_rates(root: Path = ROOT) -> dict:
         samples = [json.loads(line) for line in f if line.strip()]
     out = {}
     for name, check in (("before", LegacyRefusalCheck()), ("after", RefusalCheck())):
-        flagged = {s["id"] for s in samples if check.run(s, {})}
+        flagged = {s["id"] for s in samples if check.find(s, {})}
         fp = flagged - planted
         out[name] = {"flagged": len(flagged), "true": len(flagged & planted), "false": len(fp),
                      "false_positive_rate": _r(len(fp) / (len(samples) - len(planted))),

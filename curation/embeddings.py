@@ -209,7 +209,7 @@ def _check_dim(vecs: list, dim: int | None, model: str, n: int) -> int:
     if dim is not None and new != dim:
         raise UserError(f"embedding model {model!r} returned {new}-dimensional vectors but its cache holds "
                         f"{dim}-dimensional ones: the model behind this name changed. Nothing was written; delete "
-                        f"its cached vectors (curation embeddings --delete {model}) or use another name or path")
+                        f"its cached vectors (`curation embeddings --delete` {model}) or use another name or path")
     return new
 
 

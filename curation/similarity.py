@@ -47,7 +47,7 @@ def nearest(store, probe: str, f=None, model: str = emb.DEFAULT_MODEL, k: int = 
     mat = np.stack([found[emb.text_hash(texts[i])] for i in keep])
     if mat.shape[1] != q.shape[0]:
         raise UserError(f"the cache holds {mat.shape[1]}-dimensional vectors for {model!r} but the model returns "
-                        f"{q.shape[0]}: delete its vectors (curation embeddings --delete {model}) and embed again")
+                        f"{q.shape[0]}: delete its vectors (`curation embeddings --delete` {model}) and embed again")
     sims = mat @ q
     top = np.argsort(-sims, kind="stable")[:k]
     out["results"] = [{**rows[keep[j]], "similarity": round(float(sims[j]), 4), "prompt": texts[keep[j]][:300]}

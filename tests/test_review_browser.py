@@ -50,7 +50,8 @@ def test_keyboard_review_in_a_real_browser(review_app):
     url, db, server = review_app
     with sync_playwright() as p:
         browser = launch_chromium(p)
-        page = browser.new_page()
+        # tall enough for the profile picker below the expanded navigation (every section listed)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
         # start at the root: app.py must run first (it renders the profile picker and the navigation)
         page.goto(url, wait_until="domcontentloaded")
         page.get_by_text("SFT Workbench", exact=True).first.wait_for(timeout=60_000)

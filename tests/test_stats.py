@@ -193,7 +193,9 @@ def test_click_through_ids(fx, r):
 
 def test_any_filter_and_two_selections(fx, tmp_path):
     others = [{k: v for k, v in rec.items() if k != "id"} for rec in RECORDS[:4]]
-    ingest(fx, [write_jsonl(tmp_path / "b.jsonl", others)], IngestSettings(dataset="other"))
+    # the same contents as a second dataset on purpose: keep_present, since id-less contents already stored
+    # are skipped by default (issue 15.13)
+    ingest(fx, [write_jsonl(tmp_path / "b.jsonl", others)], IngestSettings(dataset="other", skip_present=False))
     r = compute_stats(fx, SampleFilter(dataset="fx", task_type="translation"),
                       compare=SampleFilter(dataset="other"))
     assert r["total"] == 3 and r["compare"]["total"] == 4
