@@ -70,3 +70,12 @@ def crash_post_import_checks(db: Path, tmp_path: Path, monkeypatch) -> None:
             ingest(store, [path], IngestSettings(derive_stats=False))
     with Store(db) as store:
         assert store.ingests.checks_pending() == [1] and store.flags.counts() == []
+
+
+def load_benchmark(name: str):
+    """A benchmarks/ script as a module (they are scripts, not a package), so tests measure what it measures."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "benchmarks" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod

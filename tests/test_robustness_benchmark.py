@@ -1,19 +1,15 @@
 """The labelled set behind benchmarks/robustness.py: large enough, well-formed, and rebuildable from the corpora."""
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
 
-from tests.helpers import ROOT
+from tests.helpers import load_benchmark
 
 KINDS = {"typo", "incomplete", "code_mix", "pinyin"}
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("robustness_bench", ROOT / "benchmarks" / "robustness.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("robustness")
 
 
 def test_labelled_set_is_well_formed():

@@ -1,14 +1,13 @@
 """Typo detection on real prompts (issue 20, item 21) and the shape of its calibrated confidence."""
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import pytest
 
 from curation.robustness.prompt import text_turns
 from curation.robustness.detectors.typo import TYPO_CALIBRATION, TypoDetector, typo_features, typo_probability
-from tests.helpers import ROOT
+from tests.helpers import ROOT, load_benchmark
 
 
 def _typo(text: str):
@@ -81,10 +80,7 @@ def test_probability_follows_the_features():
 
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("robustness_bench", ROOT / "benchmarks" / "robustness.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("robustness")
 
 
 def test_real_labels_are_well_formed():
