@@ -99,6 +99,27 @@ def test_json_array_malformed_and_deeply_nested_records_are_quarantined(store, t
     assert "nested too deeply" in reasons[6] and "malformed JSON in record 10" in reasons[10]
 
 
+@pytest.mark.parametrize("indent", [None, 2])
+def test_json_array_record_missing_a_bracket_loses_only_itself(store, tmp_path, indent):
+    """A bracket or quote missing mid-file: the reader resyncs at the next record of the file's shape."""
+    texts = [json.dumps(r, ensure_ascii=False, indent=indent) for r in _records(3000)]
+    damage = {10: lambda t: t.rstrip()[:-1],  # the record's closing brace
+              700: lambda t: t.replace("]", "", 1),  # its messages list's closing bracket
+              1500: lambda t: t.lstrip()[1:],  # its opening brace
+              2200: lambda t: t.replace('"', "", 3),  # a quote
+              2999: lambda t: t.rstrip()[:-1]}  # the last record's closing brace
+    for i, f in damage.items():
+        texts[i] = f(texts[i])
+    p = tmp_path / "arr.json"
+    p.write_text("[\n" + ",\n".join(texts) + "\n]\n", encoding="utf-8")
+    rep = _ingest(store, p)
+    assert (rep.imported, rep.rejected) == (2995, 5)
+    q = sorted(store.quarantine.list(), key=lambda r: r["line"])
+    assert [r["line"] for r in q] == [i + 1 for i in damage]
+    assert all(f"r{i} question" in r["raw"] and f"r{i + 1} " not in r["raw"] for i, r in zip(damage, q))
+    assert store.samples.count(SampleFilter(search="问题 r11 question")) == 1
+
+
 def test_jsonl_deeply_nested_line_is_quarantined(store, tmp_path):
     deep = '{"messages": ' + "[" * 10_000 + "]" * 10_000 + "}"
     mid = json.dumps({"messages": [U, A], "tools": [{"name": "f", "parameters": json.loads("[" * 400 + "]" * 400)}]})
