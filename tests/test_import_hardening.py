@@ -153,6 +153,22 @@ def test_gbk_with_one_bad_byte_keeps_the_rest_and_the_raw_bytes(store, tmp_path)
     assert q["line"] == 8 and "\\x81" in q["raw"] and "size limit" not in q["reason"]
 
 
+def test_a_utf8_line_in_a_gbk_file_is_read_as_utf8(store, tmp_path):
+    """GB18030 decodes UTF-8 bytes without error (as mojibake): a line that is strict UTF-8 with a character of 3+
+    bytes is UTF-8; a GBK line that happens to be valid two-byte UTF-8 ("为" = "Ϊ") stays GBK."""
+    lines = [json.dumps(r, ensure_ascii=False).encode("gbk") for r in _records(40)]
+    lines[5] = json.dumps(_records(1, "utf8")[0], ensure_ascii=False).encode("utf-8")
+    lines[8] = json.dumps({"messages": [{"role": "user", "content": "why 为 only"}, A]}, ensure_ascii=False).encode("gbk")
+    assert lines[8].decode("utf-8")  # valid UTF-8 too: only the character sizes tell them apart
+    p = tmp_path / "gbk_with_utf8.jsonl"
+    p.write_bytes(b"\n".join(lines) + b"\n")
+    rep = _ingest(store, p)
+    assert (rep.imported, rep.rejected) == (40, 0) and rep.files[0]["encoding"] == "gb18030"
+    assert store.samples.count(SampleFilter(search="问题 utf80 question")) == 1
+    assert store.samples.count(SampleFilter(search="why 为 only")) == 1
+    assert store.samples.count(SampleFilter(search="问题 r7 question")) == 1
+
+
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_bom(store, tmp_path, codec):
     p = tmp_path / "u16.jsonl"
