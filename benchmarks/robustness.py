@@ -761,6 +761,10 @@ def _meets(result: dict) -> dict:
     # None: no suggestion on that language's real prompts, so there is no precision to compare
     real = {lang: result["real_data"]["typo"][lang]["precision"] for lang in ("en", "zh")}
     out = {f"real:typo:{lang}": None if p is None else p >= REAL_TYPO_PRECISION for lang, p in real.items()}
+    held = result.get("typo_heldout", {})
+    for key, part in (("heldout:typo:en", "codespell_en"), ("heldout:typo:zh", "sighan2015_zh_audited")):
+        p = (held.get(part) or {}).get("precision")
+        out[key] = None if p is None else p >= REAL_TYPO_PRECISION
     for part, scores in result["detectors"].items():
         if part == "demo":
             continue  # reported for information: seen during development, and its negatives are unreviewed
