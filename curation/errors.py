@@ -32,8 +32,7 @@ PAGE_CONTROLS = {
 PAGE_COMMANDS = {
     "`curation taxonomy add`": "the Taxonomy page (Add)",
     "`curation relabel`": "Browse (Relabel in bulk)",
-    # no page deletes cached vectors: the page names the command and its option in words
-    "`curation embeddings --delete`": "the command line (`curation embeddings`, its delete option)",
+    "`curation embeddings --delete`": "the Embeddings page (Delete a model's vectors)",
 }
 # An option, with the example value a CLI message may show after it ("--map COLUMN=user,COLUMN=assistant").
 _OPTION = re.compile(r"(?:pass |raise it with |with )?(--[a-z][a-z-]*)(?: [A-Z_]+=[\w,=]+| [A-Z_]{2,}\b)?")
