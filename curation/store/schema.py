@@ -183,5 +183,26 @@ MIGRATIONS: list[tuple[int, list]] = [
         """CREATE TABLE IF NOT EXISTS quarantine_clears (
             ingest_id INTEGER, cleared_at TIMESTAMP, author VARCHAR, rows BIGINT, note VARCHAR)""",
     ]),
+    (11, [
+        # v11 (producers, curation/producers): a log of production runs (model, endpoint, settings, counts; never
+        # an API key); every candidate a producer threw away with its rule and reason (Evol-Instruct's
+        # elimination, near-copies, malformed responses); prompt-rewrite suggestions a reviewer accepts or rejects.
+        # Produced samples are ordinary samples whose first revision (action `generate`) holds their provenance.
+        # The sequences are created here, not in SEQUENCES: v9 creates those, before these tables exist.
+        """CREATE TABLE IF NOT EXISTS generation_runs (
+            id INTEGER, created_at TIMESTAMP, author VARCHAR, producer VARCHAR, model VARCHAR, endpoint VARCHAR,
+            settings VARCHAR, filter VARCHAR, stats VARCHAR, n_requests BIGINT, n_inserted BIGINT,
+            n_rejected BIGINT, prompt_tokens BIGINT, completion_tokens BIGINT, cost DOUBLE)""",
+        "CREATE SEQUENCE IF NOT EXISTS generation_runs_seq",
+        """CREATE TABLE IF NOT EXISTS generation_rejections (
+            run_id INTEGER, producer VARCHAR, rule VARCHAR, reason VARCHAR, evidence VARCHAR, parent_ids VARCHAR[],
+            text VARCHAR, response_id VARCHAR, created_at TIMESTAMP)""",
+        "CREATE INDEX IF NOT EXISTS generation_rejections_run ON generation_rejections (run_id)",
+        """CREATE TABLE IF NOT EXISTS generation_suggestions (
+            id INTEGER, run_id INTEGER, sample_id VARCHAR, sample_rev INTEGER, turn INTEGER, before VARCHAR,
+            after VARCHAR, reason VARCHAR, evidence VARCHAR, created_at TIMESTAMP, state VARCHAR,
+            decided_at TIMESTAMP, decided_by VARCHAR)""",
+        "CREATE SEQUENCE IF NOT EXISTS generation_suggestions_seq",
+    ]),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
