@@ -15,6 +15,7 @@ from .exports import Exports
 from .flags import Flags
 from .generation import Generation
 from .ingests import Ingests, Quarantine
+from .llm import LLM
 from .review import Review
 from .revisions import Revisions
 from .robustness import Robustness
@@ -34,7 +35,8 @@ class Store:
     """A DuckDB-backed sample store with full revision history.
 
     Capabilities: `samples`, `revisions`, `taxonomy`, `ingests`, `quarantine`, `exports`, `dedup`, `embeddings`,
-    `decontam`, `review`, `flags`, `robustness`, `stats`, `generation` (see docs/ARCHITECTURE.md, "Store API").
+    `decontam`, `review`, `flags`, `robustness`, `stats`, `llm`, `generation` (see docs/ARCHITECTURE.md,
+    "Store API").
     """
 
     def __init__(self, path: str | os.PathLike | None = None, read_only: bool = False):
@@ -76,6 +78,7 @@ class Store:
         self.flags = Flags(self)
         self.robustness = Robustness(self)
         self.stats = Stats(self)
+        self.llm = LLM(self)
         self.generation = Generation(self)
 
     # ---- connection ----
