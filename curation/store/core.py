@@ -10,6 +10,7 @@ import duckdb
 
 from ..errors import ConflictError, UserError
 from ..taxonomy import DEFAULT_TAXONOMY
+from .candidates import Candidates
 from .dedup import Dedup, Embeddings
 from .exports import Exports
 from .flags import Flags
@@ -33,7 +34,7 @@ class Store:
     """A DuckDB-backed sample store with full revision history.
 
     Capabilities: `samples`, `revisions`, `taxonomy`, `ingests`, `quarantine`, `exports`, `dedup`, `embeddings`,
-    `decontam`, `review`, `flags`, `robustness`, `stats` (see docs/ARCHITECTURE.md, "Store API").
+    `decontam`, `review`, `flags`, `robustness`, `stats`, `candidates` (see docs/ARCHITECTURE.md, "Store API").
     """
 
     def __init__(self, path: str | os.PathLike | None = None, read_only: bool = False):
@@ -75,6 +76,7 @@ class Store:
         self.flags = Flags(self)
         self.robustness = Robustness(self)
         self.stats = Stats(self)
+        self.candidates = Candidates(self)
 
     # ---- connection ----
     def _cur(self) -> duckdb.DuckDBPyConnection:
