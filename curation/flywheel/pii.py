@@ -3,9 +3,11 @@
 Rules (in the order they claim text; a span claimed by an earlier rule is not matched again):
 - `api_key`: provider key shapes (OpenAI/Anthropic `sk-...`, AWS `AKIA...`, GitHub `ghp_...`/`github_pat_...`,
   Slack `xox?-...`, Google `AIza...`, Stripe `sk_live_...`, JWTs, `Bearer <token>`);
-- `secret`: a secret-sounding key (`password`, `api_key`, `token`, `密码`, ...) followed by `=` or `:` and a value
-  of high character entropy (so `password: <see above>` or `token = None` stay);
-- `email`;
+- `secret`: a secret-sounding key (`password`, `api_key`, `token`, `密码`, ...) followed by `=`, `:`, `is` or `是`
+  and a value of high character entropy (so `password: <see above>` or `token = None` stay); `密码 123456`; the
+  password inside a URL (`postgres://admin:S3cret@db`);
+- `email`: addresses, also written to dodge scrapers (`name at qq dot com`, `name(at)163.com`), but not an
+  ssh remote (`git@github.com:org/repo`);
 - `cn_id`: an 18-character Chinese resident ID with a valid region digit, birth date and ISO 7064 check digit;
 - `bank_card`: 13-19 digits (grouped by spaces or dashes or not) with a card-network prefix and a valid Luhn sum;
 - `phone`: Chinese mobiles (`+86 138 1234 5678`), Chinese landlines (`010-12345678`, `(0755) 8123 4567`),
@@ -49,23 +51,33 @@ _BEARER = re.compile(r"(?i:bearer)\s+([A-Za-z0-9._\-+/=]{20,})")
 _SECRET_KEY = (r"(?:api[_\- ]?key|apikey|secret(?:[_\- ]?key)?|client[_\- ]?secret|access[_\- ]?key(?:[_\- ]?id)?"
                r"|auth[_\- ]?token|access[_\- ]?token|token|passwd|password|pwd|private[_\- ]?key"
                r"|密码|口令|密钥|秘钥|令牌)")
-_SECRET = re.compile(r"(?i:" + _SECRET_KEY + r")[\"']?\s*(?:[:=：]|是|为)\s*[\"']?([^\s\"'，。,;；)]{8,})")
+_SECRET = re.compile(r"(?i:" + _SECRET_KEY + r")[\"']?\s*(?:[:=：]|是|为|\s(?:is|was)\s)\s*[\"']?([^\s\"'，。,;；)]{6,})")
+# `密码 123456`, `password Abc123!`: a password key, a space, a value with a digit
+_SECRET_SPACED = re.compile(r"(?i:密码|口令|password|passwd|pwd)\s+([!-~]*\d[!-~]*)")
+# credentials inside a URL: `postgres://admin:S3cret@db:5432`
+_URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.\-]*://[^\s:/@]+:([^\s@/]+)@", re.IGNORECASE)
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![A-Za-z0-9\-])")
+# An address written to dodge scrapers: `name at qq dot com`, `name(at)163.com`, `name＠qq.com`.
+_AT = r"(?:\s*[\(\[]at[\)\]]\s*|\s+at\s+|＠)"
+_DOT = r"(?:\.|\s*[\(\[]dot[\)\]]\s*|\s+dot\s+|。)"
+_EMAIL_DODGED = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*" + _AT + r"[A-Za-z0-9\-]+(?:" + _DOT +
+                           r"[A-Za-z0-9\-]+)*" + _DOT + r"(?:com|cn|net|org|edu|gov|io|co|me|info|hk|tw|jp|uk|de)"
+                           r"(?![A-Za-z0-9\-])", re.IGNORECASE)
 _CN_ID = re.compile(r"(?<![\dA-Za-z])[1-8]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
                     r"(?![\dA-Za-z])")
 _CARD = re.compile(_NOT_DIGIT_BEFORE + r"(?:\d{4}[ \-]){3}\d{1,7}(?!\d)|" + _NOT_DIGIT_BEFORE + r"\d{13,19}(?!\d)")
-_CN_MOBILE = re.compile(_NOT_DIGIT_BEFORE + r"(?:(?:\+|00)86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d{4}){2}" + _NOT_DIGIT_AFTER)
-_CN_LANDLINE = re.compile(r"(?:(?<![\d\-])(?:(?:\+|00)86[\s\-]?)?\(?0\d{2,3}\)?[\s\-]?|(?<=电话)|(?<=座机)|(?<=tel:))"
-                          r"[2-9]\d{2,3}[\s\-]?\d{4}" + _NOT_DIGIT_AFTER)
-_INTL = re.compile(r"(?<![\w+])\+(?!86)[1-9]\d{0,2}(?:[\s.\-]?\(?\d{1,4}\)?){2,5}" + _NOT_DIGIT_AFTER)
+_CN_MOBILE = re.compile(_NOT_DIGIT_BEFORE + r"(?:(?:\+|00)86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d){8}" + _NOT_DIGIT_AFTER)
+_CN_LANDLINE = re.compile(r"(?<![\d\-+])(?:(?:\+|00)86[\s\-]?\(?[1-9]\d{1,2}\)?|\(?0\d{2,3}\)?)[\s\-]?"
+                          r"[2-9](?:\d[\s\-]?){5,6}\d" + _NOT_DIGIT_AFTER)
+_INTL = re.compile(r"(?<![A-Za-z0-9_+])\+(?!86)[1-9]\d{0,2}(?:[\s.\-]?\(?\d{1,4}\)?){2,5}" + _NOT_DIGIT_AFTER)
 _NANP = re.compile(r"(?<![\d\-])\(\d{3}\)\s?\d{3}[\s.\-]\d{4}" + _NOT_DIGIT_AFTER +
-                   r"|(?<![\d\-.])\d{3}-\d{3}-\d{4}" + _NOT_DIGIT_AFTER)
+                   r"|(?<![\d\-.])\d{3}([\-.])\d{3}\1\d{4}" + _NOT_DIGIT_AFTER)
 _IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
                    r"(?![\d]|\.\d)")
-_IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![\w:])"
-                   r"|(?<![\w:])(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?::(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?"
-                   r"(?![\w:])")
+_IPV6 = re.compile(r"(?<![A-Za-z0-9_:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![A-Za-z0-9_:])"
+                   r"|(?<![A-Za-z0-9_:])(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?::"
+                   r"(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?(?![A-Za-z0-9_:])")
 _VERSION_BEFORE = re.compile(r"(?i)(?:\bv|version\s*|ver\.?\s*|版本号?\s*[:：]?\s*|build\s*)$")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -194,14 +206,23 @@ class PiiScrubber(Step):
             yield m.span(1)
 
     def _secret(self, text: str):
-        for m in _SECRET.finditer(text):
+        for m in (*_SECRET.finditer(text), *_SECRET_SPACED.finditer(text)):
             value = m.group(1)
+            if len(value) < 6 or (len(value) < 8 and not any(c.isdigit() for c in value)):
+                continue  # `token: string` in API docs; a short secret has a digit (`123456`)
             if entropy(value) >= self.settings.min_secret_entropy and not value.lower().startswith(
-                    ("none", "null", "true", "false", "<", "{", "${", "os.", "getenv", "env[", "process.env", "xxx")):
+                    ("none", "null", "true", "false", "<", "{", "${", "os.", "getenv", "env[", "process.env", "xxx",
+                     "***", "...")):
                 yield m.span(1)
+        for m in _URL_PASSWORD.finditer(text):
+            yield m.span(1)
 
     def _email(self, text: str):
         for m in _EMAIL.finditer(text):
+            if re.match(r":[\w~/]", text[m.end():m.end() + 2]):
+                continue  # `git@github.com:org/repo.git`: an ssh remote, not a mailbox
+            yield m.span()
+        for m in _EMAIL_DODGED.finditer(text):
             yield m.span()
 
     def _cn_id(self, text: str):
