@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-from .. import constraints as cons
+from . import length_constraints as cons  # to move onto curation.constraints (the special checks)
 from ..dedup.lsh import set_similarity, shingle_sets
 from ..dedup.normalise import normalise
 from ..errors import UserError
