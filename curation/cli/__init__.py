@@ -16,6 +16,7 @@ import signal
 import sys
 from importlib.metadata import entry_points
 
+from .. import executors
 from ..errors import UserError
 from . import core, dedup, embeddings, replace, review, robustness
 from .args import Parser, common_options, jsonable
@@ -93,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:  # --help, or a bad option (one line on stderr, from Parser.error)
         return int(e.code or 0)
     try:
-        result = args.func(args)
+        with executors.using(getattr(args, "engine", None), getattr(args, "ray_address", None),
+                             getattr(args, "ray_workers", None)):
+            result = args.func(args)
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
