@@ -270,13 +270,16 @@ def _too_long(size: int, max_line_bytes: int) -> str:
 
 
 def jsonl_spans(path: Path, max_line_bytes: int, progress=None, skip: int = 0,
-                block_bytes: int | None = None) -> Iterator[tuple[int, int, str | None]]:
+                block_bytes: int | None = None, checksum: bool = False) -> Iterator[tuple]:
     """A JSONL file, after its first `skip` lines, as byte spans of whole lines for worker processes to read
     (`span_lines`): (start, end, None), or (start, end, error) for one over-long line, which nobody reads.
 
     Only the bytes around span ends are looked at here (through mmap), so a big file's lines never pass through
-    the importing process; the workers count the lines of their spans.
+    the importing process; the workers count the lines of their spans. With `checksum`, each span also carries the
+    CRC-32 of its bytes, (start, end, error, crc), which `span_lines` verifies: a worker on another machine reads
+    the file from shared storage, and a file changed since the import started must stop it, not import a mix.
     """
+    import zlib
     import mmap
     import os
     with open(path, "rb") as f:
@@ -295,7 +298,7 @@ def jsonl_spans(path: Path, max_line_bytes: int, progress=None, skip: int = 0,
                     cut = size if newline < 0 else newline + 1
                     if _over_limit(cut - pos, newline >= 0, max_line_bytes):
                         err = _too_long(cut - pos, max_line_bytes)
-                yield pos, cut, err
+                yield (pos, cut, err, zlib.crc32(mm[pos:cut])) if checksum else (pos, cut, err)
                 if progress:
                     progress(cut - pos)
                 pos = cut
@@ -304,13 +307,19 @@ def jsonl_spans(path: Path, max_line_bytes: int, progress=None, skip: int = 0,
 def span_lines(path: Path, span: tuple[int, int, str | None], max_line_bytes: int) -> tuple[list, int]:
     """A span's non-blank lines as `iter_lines(..., decode=False)` gives them, numbered from 1 within the span:
     ([(line, bytes, error)...], number of lines in the span)."""
-    start, end, err = span
+    start, end, err, *crc = span
     import os
     fd = os.open(path, os.O_RDONLY)
     try:
         data = os.pread(fd, min(end - start, RAW_KEEP, max_line_bytes) if err else end - start, start)
     finally:
         os.close(fd)
+    if crc and not err:
+        import zlib
+        if len(data) != end - start or zlib.crc32(data) != crc[0]:
+            raise UserError(f"{path} changed while it was being imported (bytes {start:,}-{end:,} no longer match "
+                            "their content hash); nothing of that part was imported. Import it again once it is "
+                            "no longer being written")
     if err:
         return [(1, data, err)], 1
     lines = data.split(b"\n")
