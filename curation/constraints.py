@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .text import CJK_CLASS
 
@@ -62,9 +63,9 @@ class Constraint:
         return {"kind": self.kind, "value": self.value, "op": self.op, "unit": self.unit, "source": self.source}
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """Whether the answer meets a constraint, and what was measured (a count, a language, a parse result)."""
+class Verdict(NamedTuple):
+    """Whether the answer meets a constraint, and what was measured (a count, a language, a parse result);
+    a tuple, so `ok, measured = verify(c, answer)` works."""
 
     ok: bool
     measured: int | float | str | None
