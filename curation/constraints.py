@@ -156,7 +156,8 @@ _ZH_LIST_VERB = (r"(?:列出|列举|举出|举|给出|给我|提供|写出|说�
                  r"确定|写|找|选出|挑选|命名)")
 _ZH_CLASSIFIER = r"(?:个|件|条|种|点|项|样|位|本|张|首|款|大|步|类|部|座|道|家|名|处|方面)"
 _ZH_ITEMS = re.compile(rf"{_ZH_LIST_VERB}([^，。；！？,;!?\n]{{0,24}})")
-_ZH_ITEM_NUM = re.compile(rf"(至少|不少于|最多|不超过)?({ZH_NUM}){_ZH_CLASSIFIER}(?!句|段|字)")
+_ZH_ITEM_NUM = re.compile(rf"(?<![天午上晚早凌中])(至少|不少于|最多|不超过)?({ZH_NUM}){_ZH_CLASSIFIER}(?!句|段|字|月|小时|星期|礼拜|工作日|钟头|季度|世纪)(?<!点)|"
+                          rf"(?<![天午上晚早凌中])(至少|不少于|最多|不超过)?({ZH_NUM})点(?![钟半整开到前后左多])")
 # a whole instruction that is a noun phrase ending in a count: "在飞机上可以做的五件事。"
 _ZH_ITEM_TITLE = re.compile(rf"^[^，。；,;\n]{{2,30}}的({ZH_NUM}){_ZH_CLASSIFIER}[^，。；的,;\n]{{0,8}}[。？?]?\s*$")
 _ZH_LIST_NOUN = re.compile(rf"(?:包含|包括|有)?({ZH_NUM}){_ZH_CLASSIFIER}[^，。；,;\n]{{0,16}}(?:清单|列表|名单|要点)")
@@ -209,7 +210,7 @@ _EN_TABLE = re.compile(r"\b(?:in|as|into|using|use|create|make|draw|build|format
 
 _QUOTED = r"[“\"「『‘'《]([^”\"」』’'》\n]{1,40})[”\"」』’'》]"
 _QUOTED_LIST = rf"((?:{_QUOTED}\s*(?:[、，,]|和|及|与|以及|or|and|,\s*and|,\s*or)?\s*)+)"
-_ZH_KEYWORD = re.compile(rf"(?:包含|包括|用上|用到|用|使用|提到|提及|出现|带有|含有|嵌入|融入|结合)(?:以下)?(?:的)?"
+_ZH_KEYWORD = re.compile(rf"(?:包含|包括|用上|用到|(?<![采使利运应作引援沿])用|使用|提到|提及|出现|带有|含有|嵌入|融入|结合)(?:以下)?(?:的)?"
                          rf"(?:关键词|关键字|词语|单词|词汇|词|短语|字眼)?\s*[:：]?\s*{_QUOTED_LIST}")
 _ZH_KEYWORD_LIST = re.compile(r"(?:用|使用|包含|包括|用上)(?:以下|下列|这些|如下)(?:的)?(?:关键词|关键字|单词|词语|词汇|词)[^：:。\n]{0,12}[:：]\s*"
                               r"([^。\n]{1,80})")
@@ -242,7 +243,8 @@ def _lengths(text: str) -> list[Constraint]:
     for rules, zh in ((_ZH_LENGTH, True), (_EN_LENGTH, False)):
         for pattern, op in rules:
             for m in re.finditer(pattern, text, re.I):
-                if any(a < m.end() and m.start() < b for a, b in taken) or _per_item(text, m.start()):
+                if any(a < m.end() and m.start() < b for a, b in taken) or _per_item(text, m.start()) \
+                        or _NOT_THIS.search(text[max(0, m.start() - 24):m.start()]):
                     continue
                 groups = [g for g in m.groups()]
                 unit = _length_unit(groups[-1] or "字", zh) if groups[-1] is not None else "chars"
@@ -268,6 +270,10 @@ def _lengths(text: str) -> list[Constraint]:
         out.append(Constraint("length", n, op, unit, _clip(text, m)))
         taken.append((m.start(), m.end()))
     return out
+
+
+_NOT_THIS = re.compile(r"(?:\bnot(?: just| only)?|\brather than|\binstead of|\bdon't want|\bnot want|不要|不是|不只是?|"
+                       r"而不是|而非)\s*(?:the|a|an)?\s*$", re.I)  # "not just the one-line version"
 
 
 def _per_item(text: str, at: int) -> bool:
@@ -308,7 +314,7 @@ def _plain_length_ok(text: str, m: re.Match, unit: str) -> bool:
 def _items(text: str) -> list[Constraint]:
     out = []
     for m in _ZH_ITEMS.finditer(text):
-        nums = [(q, parse_number(n)) for q, n in _ZH_ITEM_NUM.findall(m.group(1))]
+        nums = [(q or q2, parse_number(n or n2)) for q, n, q2, n2 in _ZH_ITEM_NUM.findall(m.group(1))]
         nums = [(q, n) for q, n in nums if n and n >= 2]
         if nums:
             q, n = nums[-1]
@@ -364,10 +370,23 @@ def _formats(text: str) -> list[Constraint]:
     for name, patterns in (("json", (_ZH_JSON, _EN_JSON)), ("table", (_ZH_TABLE, _EN_TABLE))):
         for p in patterns:
             m = p.search(text)
+            if m and name == "json" and _CODE_TASK.search(_sentence(text, m.start())):
+                continue  # "write an HTTP handler that returns JSON": the program returns it, not the answer
             if m:
                 out.append(Constraint("format", name, "==", None, _clip(text, m)))
                 break
     return out
+
+
+_CODE_TASK = re.compile(r"函数|接口|代码|程序|脚本|服务|\b(?:function|endpoint|handler|script|program|api|server|class|"
+                        r"method|code)\b", re.I)
+
+
+def _sentence(text: str, at: int) -> str:
+    """The sentence around position `at`."""
+    start = max(text.rfind(ch, 0, at) for ch in "。！？!?\n")
+    ends = [i for i in (text.find(ch, at) for ch in "。！？!?\n") if i >= 0]
+    return text[start + 1:min(ends) if ends else len(text)]
 
 
 def _words_in(group: str) -> list[str]:
@@ -411,12 +430,22 @@ def _dedupe(items: list[Constraint]) -> list[Constraint]:
     return out
 
 
+def instruction_part(prompt: str) -> str:
+    """The part of a prompt that instructs: its first and last blocks when a document is pasted between them
+    (a prompt of 3+ blank-line blocks and over 600 characters); the whole prompt otherwise. Words and numbers of
+    a pasted article ("采用“半弹道跳跃”方式", "a 500-word report") are not constraints."""
+    blocks = [b for b in re.split(r"\n\s*\n", prompt.strip()) if b.strip()]
+    if len(blocks) < 3 or len(prompt) <= 600:
+        return prompt
+    return blocks[0] + "\n\n" + blocks[-1]
+
+
 def extract_constraints(prompt: str) -> list[Constraint]:
     """Every checkable constraint of a prompt (zh and en), in a stable order: lengths, items, paragraphs,
     language, format, keywords, forbidden words. An empty list when it asks for nothing checkable."""
     if not prompt or not prompt.strip():
         return []
-    text = prompt[:20_000]  # constraints sit in the instruction; a pasted document after it only costs time
+    text = instruction_part(prompt[:20_000])
     found = _lengths(text) + _items(text) + _paragraphs(text) + _languages(text) + _formats(text) + _keywords(text)
     order = {k: i for i, k in enumerate(("length", "items", "paragraphs", "language", "format", "keyword",
                                          "forbidden"))}

@@ -92,18 +92,23 @@ def _call_args(call: dict):
 
 
 def _atoms(text: str) -> set[str]:
-    """The values of a tool result an answer would repeat: numbers, names, Chinese words."""
+    """The values of a tool result an answer would repeat: numbers, names, Chinese words. Ids (`rmd_301`,
+    `evt_8f21`) and status fields are left out: a confirmation rightly does not read them back."""
     try:
         data = json.loads(text)
         text = " ".join(_leaves(data))
     except (TypeError, ValueError):
         pass
-    return {a.casefold() for a in _ATOM.findall(text or "") if a.casefold() not in _TRIVIAL}
+    return {a.casefold() for a in _ATOM.findall(text or "") if a.casefold() not in _TRIVIAL and not _ID.fullmatch(a)}
+
+
+_ID = re.compile(r"(?=[\w-]*[A-Za-z])(?=[\w-]*\d)[\w-]+|[\w]+_[\w]+")  # letters and digits mixed, or snake_case
+_QUIET_KEYS = re.compile(r"(?i)(?:^|_)(?:id|ids|uuid|status|state|code|success|ok|error_code)$")
 
 
 def _leaves(data) -> list[str]:
     if isinstance(data, dict):
-        return [x for v in data.values() for x in _leaves(v)]
+        return [x for k, v in data.items() if not _QUIET_KEYS.search(str(k)) for x in _leaves(v)]
     if isinstance(data, list):
         return [x for v in data for x in _leaves(v)]
     return [] if data is None or isinstance(data, bool) else [str(data)]

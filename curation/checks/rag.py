@@ -21,6 +21,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from ..errors import UserError
 from ..text import CJK_CLASS
 from .base import CHECKS, Check, Flag
 
@@ -87,6 +88,8 @@ class RagSettings:
     retrieval_tools: str = r"(?i)search|retriev|lookup|knowledge|rag|query_docs|检索|搜索"
     irrelevant_below: float = 0.15  # best document shares less than this fraction of the question's key terms
     conflict_overlap: float = 0.3  # two documents about the same subject share this fraction of key terms
+    # an answer with this share of its key terms in the documents draws on them: they were not irrelevant
+    answer_uses_docs: float = 0.3
 
 
 def _terms(text: str) -> set[str]:
@@ -179,7 +182,11 @@ def detect_cases(ctx: RagContext, s: RagSettings) -> dict[str, str | None]:
         return out
     q = _terms(ctx.question)
     doc_terms = [_terms(d) for d in ctx.docs]
-    if q and max(len(q & d) / len(q) for d in doc_terms) < s.irrelevant_below:
+    a = _terms(ctx.answer)
+    # irrelevant: the question finds nothing in the documents, and the answer does not draw on them either (a
+    # follow-up such as "Can we try it first?" shares no words with the documents its answer quotes)
+    uses_docs = bool(a) and len(a & set().union(*doc_terms)) / len(a) >= s.answer_uses_docs
+    if q and max(len(q & d) / len(q) for d in doc_terms) < s.irrelevant_below and not uses_docs:
         out["irrelevant"] = "ok" if no_basis else ("retrieved documents do not match the question, and the answer "
                                                    "does not say so (made up?)")
     pair = _conflict(ctx.docs, doc_terms, s.conflict_overlap)
@@ -195,15 +202,31 @@ def _numbers(text: str) -> set[str]:
     return {n.replace(",", "") for n in _NUMBER.findall(text)}
 
 
+# units a stated quantity is compared in (dates are left out: documents of different dates differ in them)
+_QUANTITY = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s*(%|percent\b|(?:km|m|cm|mm|kg|g|mg|ml|l|gb|mb|tb|ghz|mph|ft|"
+                       r"metres?|meters?|miles?|feet|years? old|days?|hours?|minutes?|seconds?|people|users|dollars|"
+                       r"usd|yuan|rmb|eur|times)\b|千米|公里|公斤|千克|毫克|毫升|元|米|克|岁|天|小时|分钟|秒|人|次|倍|万|亿|升|吨|美元|块)",
+                       re.I)
+
+
+def _quantities(text: str) -> dict[str, set[str]]:
+    """unit -> the numbers a document states in it ("330 metres" -> metres: {330}; "50元" -> 元: {50})."""
+    out: dict[str, set[str]] = {}
+    for n, unit in _QUANTITY.findall(text):
+        out.setdefault(unit.lower(), set()).add(n.replace(",", ""))
+    return out
+
+
 def _conflict(docs: list[str], terms: list[set], overlap: float) -> tuple[int, int] | None:
-    """Two documents on the same subject (shared key terms) that state different numbers."""
-    nums = [_numbers(d) for d in docs]
+    """Two documents on the same subject (shared key terms) that state different numbers in the same unit and
+    none in common in it ("330 metres" against "300 metres"; sections that cite other figures do not count)."""
+    qty = [_quantities(d) for d in docs]
     for i in range(len(docs)):
         for j in range(i + 1, len(docs)):
             small = min(len(terms[i]), len(terms[j]))
             if not small or len(terms[i] & terms[j]) / small < overlap:
                 continue
-            if nums[i] and nums[j] and nums[i] - nums[j] and nums[j] - nums[i]:
+            if any(qty[i][u] and qty[j][u] and not qty[i][u] & qty[j][u] for u in qty[i].keys() & qty[j].keys()):
                 return i, j
     return None
 
@@ -222,6 +245,13 @@ def _conflict_verdict(ctx: RagContext, pair: tuple[int, int]) -> str:
             "never mentions the disagreement")
 
 
+def _compile(pattern: str, what: str) -> re.Pattern:
+    try:
+        return re.compile(pattern)
+    except re.error as e:
+        raise UserError(f"{what} {pattern!r} is not a valid regular expression: {e}") from None
+
+
 @CHECKS.register
 class RagCheck(Check):
     """RAG samples (retrieved context by pattern or retrieval tool): empty retrieval, irrelevant, conflicting or
@@ -232,8 +262,8 @@ class RagCheck(Check):
 
     def __init__(self, settings: RagSettings | None = None):
         super().__init__(settings)
-        self._pattern = re.compile(self.settings.context_pattern)
-        self._tools = re.compile(self.settings.retrieval_tools)
+        self._pattern = _compile(self.settings.context_pattern, "RAG context pattern")
+        self._tools = _compile(self.settings.retrieval_tools, "retrieval tool pattern")
 
     def context(self, sample: dict) -> RagContext | None:
         """The sample's retrieved context (None: not a RAG sample)."""
