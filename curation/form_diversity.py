@@ -53,6 +53,7 @@ class FormSettings:
     min_samples: int = 10  # fewer samples of a type: no warning about its shares
     long_output_chars: int = 300  # a requested minimum of this many 字/characters is a long-output request
     long_output_words: int = 150  # ... or of this many words
+    long_prompt_chars: int = 4000  # prompts this long are long-context (the long_context check's threshold)
     cached_only: bool = False  # use only vectors already in the store's cache (never encode)
 
 
@@ -89,7 +90,7 @@ def _system_pair(messages: list) -> tuple[str, str] | None:
 def collect(samples, s: FormSettings) -> _Pools:
     """Gather each measure's texts and counts from samples, at most `per_type` per type and measure."""
     pools = _Pools({}, {}, {}, {})
-    long_s, instr = LongContextSettings(), InstructionSettings(kinds="length")
+    long_s, instr = LongContextSettings(min_prompt_chars=s.long_prompt_chars), InstructionSettings(kinds="length")
     for sample in samples:
         tt = sample.get("task_type") or UNTYPED
         msgs = sample.get("messages") or []

@@ -11,6 +11,7 @@ import json
 import streamlit as st
 
 from curation import diversity_report as charts, special_charts
+from curation.checks.long_context import LongContextSettings
 from curation.checks.rag import CASE_TITLES, CASES, RagSettings
 from curation.embedding_models import DEFAULT_MODEL, FAST_MODEL, MODELS
 from curation.embeddings import EmbeddingSettings, start_job
@@ -57,9 +58,10 @@ def cached_semantic(fj: str, revision: int, settings_json: str, epoch: int) -> d
 
 
 @st.cache_data(show_spinner="Checking agent, RAG, long-context and instruction data…", max_entries=16)
-def cached_special(fj: str | None, revision: int, rag_pattern: str) -> dict:
+def cached_special(fj: str | None, revision: int, rag_pattern: str, long_chars: int) -> dict:
     """The special-data report (every sample of the selection through the special checks)."""
-    return special_report(get_store(), _filter(fj), SpecialSettings(rag=RagSettings(context_pattern=rag_pattern)))
+    return special_report(get_store(), _filter(fj), SpecialSettings(
+        rag=RagSettings(context_pattern=rag_pattern), long_context=LongContextSettings(min_prompt_chars=long_chars)))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -68,9 +70,10 @@ def cached_rag_case(fj: str | None, revision: int, case: str, rag_pattern: str) 
 
 
 @st.cache_data(show_spinner="Measuring form diversity from cached embeddings…", max_entries=16)
-def cached_form(fj: str | None, revision: int, model: str, epoch: int) -> dict:
+def cached_form(fj: str | None, revision: int, model: str, long_chars: int, epoch: int) -> dict:
     """The form-diversity report from vectors already cached (never encodes); `epoch` changes when a job ends."""
-    return form_diversity(get_store(), _filter(fj), FormSettings(model=model, cached_only=True))
+    return form_diversity(get_store(), _filter(fj), FormSettings(model=model, cached_only=True,
+                                                                 long_prompt_chars=long_chars))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -169,7 +172,7 @@ def section_lengths(r: dict, base: SampleFilter | None, fj: str, k: str) -> None
     type_chart(charts.fig_length_boxes(r, metric), f"{k}_box_{metric}", base)
     if _auto(r):
         positions = cached_form(fj, store.revision(), st.session_state.get(f"{k}_form_model", DEFAULT_MODEL),
-                                st.session_state.get("div_epoch", 0))["key_position"]
+                                _long_chars(k), st.session_state.get("div_epoch", 0))["key_position"]
         if positions:
             type_chart(special_charts.fig_positions(positions, "Key-information position in long prompts"),
                        f"{k}_keypos", base)
@@ -286,6 +289,11 @@ def _ask(r: dict, k: str) -> bool:
     return False
 
 
+def _long_chars(k: str) -> int:
+    """The long-prompt threshold set on the Special data tab (read before that tab draws its control)."""
+    return int(st.session_state.get(f"{k}_long_chars", LongContextSettings().min_prompt_chars))
+
+
 def _warnings(rows: list[dict]) -> None:
     if rows:
         st.warning("\n".join(f"- **{w['section']}** · {md(w['task_type'])} — {md(w['message'])}" for w in rows),
@@ -298,8 +306,10 @@ def section_special(r: dict, base: SampleFilter | None, fj: str, k: str) -> None
     pattern = st.text_input("RAG context pattern (regular expression)", RagSettings().context_pattern,
                             key=f"{k}_rag_pattern", help="A turn matching it carries retrieved context; retrieval "
                                                          "tools (search, retrieve…) count too")
+    st.number_input("Long prompt from (characters)", 200, 1_000_000, _long_chars(k), step=500, key=f"{k}_long_chars",
+                    help="Prompts at least this long count as long-context (here and in the Lengths and Form tabs)")
     try:
-        rep = cached_special(fj, store.revision(), pattern)
+        rep = cached_special(fj, store.revision(), pattern, _long_chars(k))
     except UserError as e:
         show_error(e)
         return
@@ -362,7 +372,7 @@ def section_form(r: dict, base: SampleFilter | None, fj: str, k: str) -> None:
         return
     model = st.selectbox("Embedding model", list(MODELS), key=f"{k}_form_model",
                          help="Topic switches and system prompt relevance compare embeddings from the store's cache")
-    rep = cached_form(fj, store.revision(), model, st.session_state.get("div_epoch", 0))
+    rep = cached_form(fj, store.revision(), model, _long_chars(k), st.session_state.get("div_epoch", 0))
     if rep["embedded"] < rep["texts"]:
         st.info(f"{rep['embedded']:,} of the {rep['texts']:,} turns, sessions, system prompts and answers these "
                 f"measures compare are embedded with {model}; the rest are left out until embedded.")

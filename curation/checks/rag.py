@@ -65,7 +65,7 @@ _WRONG_DOC = re.compile(r"(?:与|和)(?:常识|事实|公认的?(?:事实|说法
 _OVERRIDE = re.compile(r"(?:实际上|事实上|其实)|(?:资料|文档|材料)(?:中)?(?:的)?(?:说法|信息|内容)?(?:有误|错误|不准确|是错的)|"
                        r"\b(?:in fact|actually|in reality)\b|\b(?:document|source|passage|context) (?:is|seems|appears to "
                        r"be) (?:wrong|incorrect|inaccurate|mistaken)", re.I)
-_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])\d[\d,]*(?:\.\d+)?(?![A-Za-z0-9_])")
 _EN_TERM = re.compile(r"[A-Za-z][A-Za-z0-9'-]{2,}")
 _CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
 _STOP = frozenset("""the and for are was were with that this from what which who whom when where why how does did
@@ -87,7 +87,7 @@ class RagSettings:
     # a tool whose name matches this is a retriever: its result is the context
     retrieval_tools: str = r"(?i)search|retriev|lookup|knowledge|rag|query_docs|检索|搜索"
     irrelevant_below: float = 0.15  # best document shares less than this fraction of the question's key terms
-    conflict_overlap: float = 0.3  # two documents about the same subject share this fraction of key terms
+    conflict_overlap: float = 0.4  # two documents about the same subject share this fraction of key terms
     # an answer with this share of its key terms in the documents draws on them: they were not irrelevant
     answer_uses_docs: float = 0.3
 
@@ -95,6 +95,7 @@ class RagSettings:
 def _terms(text: str) -> set[str]:
     """Key terms: English words of 3+ letters (not stop words) and Chinese character bigrams."""
     out = {w.lower() for w in _EN_TERM.findall(text) if w.lower() not in _STOP}
+    out.update(re.findall(r"(?<![\d.])\d{2,}(?![\d])", text))  # "429", "2100": numbers name things too
     for run in _CJK_RUN.findall(text):
         out.update(g for g in (run[i:i + 2] for i in range(len(run) - 1)) if g not in _ZH_STOP_BIGRAMS)
     return out
@@ -186,9 +187,10 @@ def detect_cases(ctx: RagContext, s: RagSettings) -> dict[str, str | None]:
     # irrelevant: the question finds nothing in the documents, and the answer does not draw on them either (a
     # follow-up such as "Can we try it first?" shares no words with the documents its answer quotes)
     uses_docs = bool(a) and len(a & set().union(*doc_terms)) / len(a) >= s.answer_uses_docs
-    if q and max(len(q & d) / len(q) for d in doc_terms) < s.irrelevant_below and not uses_docs:
-        out["irrelevant"] = "ok" if no_basis else ("retrieved documents do not match the question, and the answer "
-                                                   "does not say so (made up?)")
+    if no_basis:  # the answer itself says the documents do not cover the question: the case, handled
+        out["irrelevant"] = "ok"
+    elif q and max(len(q & d) / len(q) for d in doc_terms) < s.irrelevant_below and not uses_docs:
+        out["irrelevant"] = "retrieved documents do not match the question, and the answer does not say so (made up?)"
     pair = _conflict(ctx.docs, doc_terms, s.conflict_overlap)
     if pair:
         out["conflicting"] = _conflict_verdict(ctx, pair)
@@ -203,17 +205,28 @@ def _numbers(text: str) -> set[str]:
 
 
 # units a stated quantity is compared in (dates are left out: documents of different dates differ in them)
-_QUANTITY = re.compile(r"(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s*(%|percent\b|(?:km|m|cm|mm|kg|g|mg|ml|l|gb|mb|tb|ghz|mph|ft|"
+_QUANTITY = re.compile(r"(?<![A-Za-z0-9_.])(\d[\d,]*(?:\.\d+)?)\s*(%|percent\b|(?:km|m|cm|mm|kg|g|mg|ml|l|gb|mb|tb|ghz|mph|ft|"
                        r"metres?|meters?|miles?|feet|years? old|days?|hours?|minutes?|seconds?|people|users|dollars|"
                        r"usd|yuan|rmb|eur|times)\b|千米|公里|公斤|千克|毫克|毫升|元|米|克|岁|天|小时|分钟|秒|人|次|倍|万|亿|升|吨|美元|块)",
                        re.I)
 
 
+def _values(text: str) -> set[str]:
+    """The numbers and times of day a text states."""
+    return _numbers(text) | {m.group(0) for m in _CLOCK.finditer(text)}
+
+
+_CLOCK = re.compile(r"(?<![\d:])([01]?\d|2[0-3]):[0-5]\d(?![\d:])")
+
+
 def _quantities(text: str) -> dict[str, set[str]]:
-    """unit -> the numbers a document states in it ("330 metres" -> metres: {330}; "50元" -> 元: {50})."""
+    """unit -> the numbers a document states in it ("330 metres" -> metres: {330}; "50元" -> 元: {50}; times of
+    day ("23:30") as unit `clock`)."""
     out: dict[str, set[str]] = {}
     for n, unit in _QUANTITY.findall(text):
         out.setdefault(unit.lower(), set()).add(n.replace(",", ""))
+    for m in _CLOCK.finditer(text):
+        out.setdefault("clock", set()).add(m.group(0))
     return out
 
 
@@ -234,8 +247,8 @@ def _conflict(docs: list[str], terms: list[set], overlap: float) -> tuple[int, i
 def _conflict_verdict(ctx: RagContext, pair: tuple[int, int]) -> str:
     if _CONFLICT.search(ctx.answer):
         return "ok"
-    said = _numbers(ctx.answer)
-    a, b = (_numbers(ctx.docs[k]) - _numbers(ctx.docs[pair[1 - n]]) for n, k in enumerate(pair))
+    said = _numbers(ctx.answer) | set(_CLOCK.findall(ctx.answer)) | {m.group(0) for m in _CLOCK.finditer(ctx.answer)}
+    a, b = (_values(ctx.docs[k]) - _values(ctx.docs[pair[1 - n]]) for n, k in enumerate(pair))
     used_a, used_b = bool(said & a), bool(said & b)
     if used_a == used_b:
         return "ok"  # both stated (or neither): it did not just take one side
