@@ -86,6 +86,9 @@ EN_NUM = (r"(?:\d+|a hundred|a couple of|a dozen|a single|" + "|".join(sorted(
     (w for w in _EN_NUMBERS if " " not in w and w not in ("a", "an")), key=len, reverse=True)) + r")")
 
 
+_ZH_NUM_RE, _EN_NUM_RE = re.compile(ZH_NUM), re.compile(EN_NUM, re.I)
+
+
 def parse_number(text: str) -> int | None:
     """An Arabic, Chinese (两百, 一百五十, 十) or English (twenty) number; None when it is not one."""
     t = text.strip().lower().replace(",", "")
@@ -133,6 +136,7 @@ _ZH_LENGTH = [
     (rf"({ZH_NUM})\s*{_ZH_UNIT_RE}左右", "~"),
     (rf"(?:正好|恰好|刚好)\s*({ZH_NUM})\s*{_ZH_UNIT_RE}", "=="),
 ]
+_ZH_LENGTH = [(re.compile(p, re.I), op) for p, op in _ZH_LENGTH]
 _ZH_PLAIN_LENGTH = re.compile(rf"({ZH_NUM})\s*{_ZH_UNIT_RE}")
 
 _EN_LENGTH = [
@@ -151,6 +155,7 @@ _EN_LENGTH = [
     (rf"\b({EN_NUM})-{_EN_UNIT_RE}\b", "~"),  # a 500-word essay, a two-sentence summary
     (rf"\bin\s+(?:just\s+|only\s+)?({EN_NUM})\s+{_EN_UNIT_RE}\b", "~"),
 ]
+_EN_LENGTH = [(re.compile(p, re.I), op) for p, op in _EN_LENGTH]
 
 _ZH_LIST_VERB = (r"(?:列出|列举|举出|举|给出|给我|提供|写出|说出|找出|想出|推荐|识别|指出|总结出|罗列|编制|生成|提出|建议|"
                  r"确定|写|找|选出|挑选|命名)")
@@ -183,6 +188,9 @@ _EN_PARAGRAPHS = [
     (rf"\b(?:at most|no more than|up to|a maximum of)\s+({EN_NUM})\s+paragraphs?\b", "<="),
     (rf"\b(?:exactly\s+|in\s+)?({EN_NUM})[\s-]+paragraphs?\b", "=="),
 ]
+
+_ZH_PARAGRAPHS = [(re.compile(p, re.I), op) for p, op in _ZH_PARAGRAPHS]
+_EN_PARAGRAPHS = [(re.compile(p, re.I), op) for p, op in _EN_PARAGRAPHS]
 
 _LANG_WORD = {"英文": "en", "英语": "en", "中文": "zh", "汉语": "zh", "简体中文": "zh", "普通话": "zh",
               "english": "en", "chinese": "zh", "mandarin": "zh", "simplified chinese": "zh"}
@@ -242,7 +250,7 @@ def _lengths(text: str) -> list[Constraint]:
     taken: list[tuple[int, int]] = []
     for rules, zh in ((_ZH_LENGTH, True), (_EN_LENGTH, False)):
         for pattern, op in rules:
-            for m in re.finditer(pattern, text, re.I):
+            for m in pattern.finditer(text):
                 if any(a < m.end() and m.start() < b for a, b in taken) or _per_item(text, m.start()) \
                         or _NOT_THIS.search(text[max(0, m.start() - 24):m.start()]):
                     continue
@@ -284,7 +292,7 @@ def _per_item(text: str, at: int) -> bool:
 
 def _num_before(text: str, m: re.Match, zh: bool) -> str:
     """The first number of a range match (the patterns capture only the second)."""
-    found = re.search(ZH_NUM if zh else EN_NUM, text[m.start():m.end()], re.I)
+    found = (_ZH_NUM_RE if zh else _EN_NUM_RE).search(text[m.start():m.end()])
     return found.group(0) if found else ""
 
 
@@ -346,7 +354,7 @@ def _paragraphs(text: str) -> list[Constraint]:
     out = []
     for rules in (_ZH_PARAGRAPHS, _EN_PARAGRAPHS):
         for pattern, op in rules:
-            m = re.search(pattern, text, re.I)
+            m = pattern.search(text)
             if m and parse_number(m.group(1)):
                 out.append(Constraint("paragraphs", parse_number(m.group(1)), op, None, _clip(text, m)))
                 break
@@ -434,10 +442,53 @@ def instruction_part(prompt: str) -> str:
     """The part of a prompt that instructs: its first and last blocks when a document is pasted between them
     (a prompt of 3+ blank-line blocks and over 600 characters); the whole prompt otherwise. Words and numbers of
     a pasted article ("采用“半弹道跳跃”方式", "a 500-word report") are not constraints."""
-    blocks = [b for b in re.split(r"\n\s*\n", prompt.strip()) if b.strip()]
-    if len(blocks) < 3 or len(prompt) <= 600:
+    if len(prompt) <= 600:
         return prompt
-    return blocks[0] + "\n\n" + blocks[-1]
+    blocks = [b for b in re.split(r"\n\s*\n", prompt.strip()) if b.strip()]
+    text = prompt if len(blocks) < 3 else blocks[0] + "\n\n" + blocks[-1]
+    if len(text) > 3 * _EDGE:  # one long block: the instruction opens or closes it
+        text = text[:_EDGE] + "\n\n" + text[-_EDGE:]
+    return text
+
+
+_EDGE = 600  # characters read at each end of a long instruction (instruction sentences are short)
+# Each kind of constraint needs one of these words (lower-cased substring tests, far cheaper than the rules):
+# most prompts skip most rules.
+_CUES = {
+    "length": ("字", "词", "句", "行", "word", "char", "sentence", "line", "letter"),
+    "items": ("列", "举", "给", "提供", "写", "说", "找", "推荐", "识别", "指出", "总结", "罗列", "编制", "生成", "提出", "建议",
+              "确定", "选", "命名", "清单", "列表", "名单", "要点", "的", "list", "name", "give", "provide", "suggest",
+              "recommend", "identify", "share", "offer", "generate", "write", "enumerate", "outline", "come up",
+              "brainstorm", "mention", "tell", "what are", "bullet", "items", "tips", "examples", "reasons", "ideas",
+              "steps", "points"),
+    "paragraphs": ("段", "paragraph"),
+    "language": ("英", "中文", "汉语", "普通话", "english", "chinese", "mandarin"),
+    "format": ("json", "表格", "table", "tabular"),
+    "keyword": ("“", '"', "「", "『", "‘", "'", "《", "以下", "下列", "这些", "如下", "following", "keywords", "words:",
+                "terms:", "comma", "逗号"),
+}
+
+
+def _cued(kind: str, folded: str) -> bool:
+    return any(c in folded for c in _CUES[kind])
+
+
+_UNIT_MENTION = re.compile(r"字|词|句|行|words?|characters?|chars?|sentences?|lines?|letters?", re.I)
+
+
+def _windows(text: str, mention: re.Pattern, before: int = 64, after: int = 24) -> str:
+    """Only the stretches of `text` around each mention (merged, one per line): the rules then scan a few dozen
+    characters instead of a long prompt. A prompt shorter than 400 characters is returned whole."""
+    if len(text) < 400:
+        return text
+    spans: list[list[int]] = []
+    for m in mention.finditer(text):
+        a, b = max(0, m.start() - before), min(len(text), m.end() + after)
+        if spans and a <= spans[-1][1]:
+            spans[-1][1] = b
+        else:
+            spans.append([a, b])
+    return "\n".join(text[a:b] for a, b in spans)
 
 
 def extract_constraints(prompt: str) -> list[Constraint]:
@@ -446,7 +497,12 @@ def extract_constraints(prompt: str) -> list[Constraint]:
     if not prompt or not prompt.strip():
         return []
     text = instruction_part(prompt[:20_000])
-    found = _lengths(text) + _items(text) + _paragraphs(text) + _languages(text) + _formats(text) + _keywords(text)
+    folded = text.lower()
+    found: list[Constraint] = []
+    for kind, rule in (("length", _lengths), ("items", _items), ("paragraphs", _paragraphs), ("language", _languages),
+                       ("format", _formats), ("keyword", _keywords)):
+        if _cued(kind, folded):
+            found += rule(_windows(text, _UNIT_MENTION) if kind == "length" else text)
     order = {k: i for i, k in enumerate(("length", "items", "paragraphs", "language", "format", "keyword",
                                          "forbidden"))}
     return sorted(_dedupe(found), key=lambda c: order[c.kind])

@@ -229,3 +229,35 @@ def test_special_checks_are_registered_and_run_on_import(store, tmp_path):
     got = special_report(store)
     assert [r["task_type"] for r in got["agent"]] == ["agent/function call", "(all)"]
     assert got["constraints"][0]["length_violated"] == 1
+
+
+# ---------------------------------------------------------------- CLI
+def _cli(capsys, *argv) -> tuple[int, dict | str]:
+    from curation import cli
+    rc = cli.main(list(argv))
+    out = capsys.readouterr()
+    return rc, (json.loads(out.out) if rc == 0 and "--json" in argv else out.err)
+
+
+def test_cli_reports_confirms_and_extracts(store, tmp_path, capsys, monkeypatch):
+    import curation.cli.special
+    from tests.helpers import only_commands
+    only_commands(monkeypatch, curation.cli.special)
+    recs = [dict(s, id=f"r{i}") for i, (_, s, _) in enumerate(CASES)]
+    ingest(store, [write_jsonl(tmp_path / "rag.jsonl", recs)], IngestSettings(derive_stats=False))
+    db = str(store.path)
+    store.close()
+    rc, report = _cli(capsys, "special", "report", "--db", db, "--json")
+    assert rc == 0 and report["rag"][0]["conflicting_present"] == 2
+    rc, cases = _cli(capsys, "special", "rag-cases", "--case", "empty", "--db", db, "--json")
+    assert rc == 0 and cases["count"] == 2
+    rc, done = _cli(capsys, "special", "reject", cases["samples"][0]["id"], "--case", "empty", "--db", db, "--json",
+                    "--author", "ann")
+    assert rc == 0 and done == {"case": "empty", "verdict": "rejected", "changed": 1}
+    rc, err = _cli(capsys, "special", "confirm", "nope", "--case", "empty", "--db", db)
+    assert rc == 2 and "no sample with id 'nope'" in err
+    rc, err = _cli(capsys, "special", "report", "--rag-pattern", "([", "--db", db)
+    assert rc == 2 and "RAG context pattern '([' is not a valid regular expression" in err
+    rc, got = _cli(capsys, "special", "constraints", "不少于200字，用英文回答", "--answer", "Short.", "--json")
+    assert [(c["kind"], c["ok"], c["measured"]) for c in got["constraints"]] == [("length", False, 6),
+                                                                                 ("language", True, "en (0% Chinese)")]
