@@ -412,6 +412,9 @@ class Training:
             "device": self.device, "precision": self.precision, "world_size": self.world,
             "device_name": device_name(self.device), "versions": library_versions(),
             "finished": finished, "merged_model": merged,
+            # CPU seconds of this process (all its threads) so far: on a shared machine the wall time says how
+            # busy the machine was, this says what the run itself cost
+            "process_cpu_s": round(time.process_time(), 1),
             # The final loss is the evaluation at the last step, never an earlier one (None until it exists).
             "results": {"eval_loss_before": next((e["eval_loss"] for e in evals if e["step"] == 0), None),
                         "eval_loss_after": after[-1]["eval_loss"] if after and finished else None,
