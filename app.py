@@ -23,6 +23,7 @@ PAGES = [
     ("Analyse", "diversity.py", "Diversity", "📊"),
     ("Analyse", "dedup.py", "Dedup", "🧬"),
     ("Analyse", "robustness.py", "Robustness", "🛡️"),
+    ("Analyse", "generate.py", "Generate", "🪄"),
     ("Review", "review.py", "Review", "✅"),
     ("Review", "agreement.py", "Agreement", "🤝"),
     ("Train", "train.py", "Train", "🏋️"),

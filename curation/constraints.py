@@ -131,12 +131,15 @@ def satisfied(c: Constraint, actual: int, about_tolerance: float = 0.1) -> bool:
 
 def matching_figure(c: Constraint, actual: int, round_to: int = 1) -> int:
     """The figure that makes the constraint true of an answer of length `actual`: rounded down to `round_to` for
-    "at least", up for "at most", the exact count otherwise."""
+    "at least", up for "at most", to the nearest for "about" (a round figure within its tolerance when the step is
+    small against it), the exact count for "exactly"."""
     step = max(1, int(round_to))
     if c.kind == "at_least":
         return max(1, (actual // step) * step) if actual >= step else actual
     if c.kind == "at_most":
         return int(math.ceil(actual / step) * step)
+    if c.kind == "about" and actual >= 10 * step:
+        return int(round(actual / step) * step)
     return actual
 
 
@@ -144,3 +147,15 @@ def rewrite(prompt: str, c: Constraint, figure: int) -> str:
     """The prompt with the constraint's figure replaced (every other character unchanged)."""
     start, end = c.number_span
     return prompt[:start] + str(figure) + prompt[end:]
+
+
+def instruction_constraints(prompt: str) -> list[Constraint]:
+    """The constraints of a prompt's instruction: those in its first or last paragraph. A prompt that pastes an
+    article between an instruction and a question carries figures of the article ("about 150 points") in its
+    middle; those are not constraints on the answer."""
+    paragraphs = [m.span() for m in re.finditer(r"\S(?:.*?\S)?(?=\n\s*\n|\s*$)", prompt, re.S)]
+    if len(paragraphs) < 3:
+        return parse_constraints(prompt)
+    (a0, a1), (b0, b1) = paragraphs[0], paragraphs[-1]
+    return [c for c in parse_constraints(prompt)
+            if a0 <= c.number_span[0] < a1 or b0 <= c.number_span[0] < b1]

@@ -70,9 +70,11 @@ class PromptRewrite(Producer):
         if turn is None or msgs[-1]["role"] != "assistant":
             return None
         answer = msgs[-1].get("content") or ""
-        for c in cons.parse_constraints(msgs[turn].get("content") or ""):
+        for c in cons.instruction_constraints(msgs[turn].get("content") or ""):
             actual = cons.measure(answer, c.unit)
-            if not cons.satisfied(c, actual, self.settings.about_tolerance):
+            # an answer with none of the unit (no list items at all) is not a near miss: the figure means
+            # something else here, and 0 is no figure to ask for
+            if actual and not cons.satisfied(c, actual, self.settings.about_tolerance):
                 figure = cons.matching_figure(c, actual, self.settings.round_to)
                 return {"turn": turn, "constraint": c, "actual": actual, "figure": figure}
         return None
