@@ -10,6 +10,7 @@ prompt is unchanged enough (shingle Jaccard >= `min_similarity`).
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 
 from .. import constraints as cons
@@ -22,6 +23,7 @@ from .base import PRODUCERS, Candidate, Producer, Rejection, Reply, Request
 from .parsing import single_prompt
 
 TEMPLATE = "rewrite/v1"
+_DIGITS = re.compile(r"\d[\d,]*|[零〇一二两三四五六七八九十百千万]+")
 
 
 @dataclass
@@ -120,8 +122,8 @@ class PromptRewrite(Producer):
         if not cons.parse_constraints(after) or still:
             return reject("malformed", "the rewritten prompt's length requirement still does not match the answer "
                                        f"({miss['actual']} {miss['constraint'].unit})")
-        a, b = shingle_sets([normalise(before), normalise(after)], 5)
-        sim = set_similarity(a, b)[0]
+        a, b = shingle_sets([_DIGITS.sub("#", normalise(before)), _DIGITS.sub("#", normalise(after))], 5)
+        sim = set_similarity(a, b)[0]  # with every figure masked: only the words count
         if sim < self.settings.min_similarity:
             return reject("no_information_gain" if sim >= 1 else "malformed",
                           f"the rewrite changed more than the figure ({sim:.0%} shingle Jaccard with the prompt)")
