@@ -25,6 +25,9 @@ PAGE_CONTROLS = {
     "--count": "the 'target sample count' box",
     "--allow-export-change": "the 'Resume even if the export changed' box",
     "--regex": "the 'Regular expression' box",
+    "--base-url": "the Generate page's 'Base URL' box",
+    "--model": "the Generate page's 'Model' box",
+    "--prompts": "the 'Prompts to answer' box",
     # no page sets it: the CLI's evaluation did; the page says so in words
     "--include-contaminated": "as that evaluation was told to",
 }

@@ -139,10 +139,10 @@ def section_balance(r: dict, base: SampleFilter | None, fj: str, k: str) -> None
                    "count = its missing count).")
         cols = st.columns(min(len(gaps), 4))
         for n, g in enumerate(gaps):
-            cols[n % len(cols)].page_link("pages/generate.py", label=md(f"Fill this gap: {g['task_type']} (+{g['missing']})"),
-                                          icon=":material/auto_awesome:", query_params={
-                                              "producer": "self-instruct", "task_type": g["task_type"],
-                                              "count": str(g["missing"])})
+            if cols[n % len(cols)].button(md(f"Fill this gap: {g['task_type']} (+{g['missing']})"),
+                                          key=_key(f"{k}_fill_{n}"), icon=":material/auto_awesome:"):
+                st.switch_page("pages/generate.py", query_params={
+                    "producer": "self-instruct", "task_type": g["task_type"], "count": str(g["missing"])})
 
 
 def section_lengths(r: dict, base: SampleFilter | None, fj: str, k: str) -> None:

@@ -66,9 +66,11 @@ def run_inputs(name: str) -> RunInput:
             st.caption(md(f"{task_type}: {gap['have']} samples, target {gap['want'] if gap['want'] is not None else 'none'}"
                           f", missing {missing if missing is not None else '—'} (rejected and duplicate samples do "
                           "not count)."))
-            default = int(params.get("count") or missing or 10)
-            count = int(st.number_input("New samples", 1, 10_000, max(1, default), key="gen_count",
-                                        help="defaults to the missing count against the target"))
+            met = gap["want"] is not None and not missing
+            if not met or st.checkbox("Produce more anyway (the target is met)", key="gen_more"):
+                default = int(params.get("count") or missing or 10)
+                count = int(st.number_input("New samples", 1, 10_000, max(1, default), key="gen_count",
+                                            help="defaults to the missing count against the target"))
         return RunInput(task_type=task_type, count=count)
     f = filter_widgets(store, "gen_f")
     count = int(st.number_input("At most this many inputs (0 = all)", 0, 100_000, 0, key="gen_limit"))

@@ -47,7 +47,9 @@ class AnswerProducer(Producer):
         if s.source == "prompts":
             prompts = [p.strip() for p in run.prompts or [] if p and p.strip()]
             if not prompts:
-                raise UserError("no prompts to answer: pass --prompts FILE (one prompt a line, or JSONL)")
+                raise UserError("no prompts to answer: pass --prompts FILE (one prompt a line, or JSONL)",
+                                ui="no prompts to answer: type them in the 'Prompts to answer' box (one a line) or "
+                                   "upload a .txt or .jsonl file of prompts")
             return [{"text": p, "task_type": run.task_type, "dataset": run.dataset} for p in prompts]
         f = curated(run.filter or SampleFilter())
         if s.source == "needs_fix":
