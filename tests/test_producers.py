@@ -132,20 +132,21 @@ def test_near_copies_of_references_and_of_earlier_candidates():
     assert 1 not in copies and 3 not in copies
 
 
-def test_constraints_are_parsed_measured_and_rewritten_in_english_and_chinese():
-    (c,) = cons.parse_constraints("Write an essay of at least 200 words about cats.")
-    assert (c.kind, c.value, c.unit) == ("at_least", 200, "words")
-    assert cons.measure("word " * 189, "words") == 189 and not cons.satisfied(c, 189)
-    assert cons.rewrite("Write an essay of at least 200 words about cats.", c, cons.matching_figure(c, 189, 10)) == \
-        "Write an essay of at least 180 words about cats."
-    (z,) = cons.parse_constraints("写一篇不少于两百字的短文")
-    assert (z.kind, z.value, z.unit) == ("at_least", 200, "chars")
-    assert cons.measure("你好，世界。Hello world", "chars") == 6
-    assert [x.describe() for x in cons.parse_constraints("用三百字以内介绍，分3段")] == ["at most 300 chars"]
-    assert [x.kind for x in cons.parse_constraints("no more than 3 paragraphs and 5 bullet points or more")] == [
-        "at_most", "at_least"]
-    assert cons.matching_figure(cons.parse_constraints("at most 50 words")[0], 72, 10) == 80
-    assert cons.parse_constraints("Tell me about cats.") == []
+def test_the_rewrite_finds_each_figure_as_written_and_the_figure_that_holds():
+    from curation.producers.rewrite import figure_span, instruction_constraints, matching_figure
+    prompt = "Write an essay of at least 200 words about cats."
+    ((c, span),) = instruction_constraints(prompt)
+    assert (c.kind, c.op, c.value, c.unit) == ("length", ">=", 200, "words") and prompt[slice(*span)] == "200"
+    assert cons.verify(c, "word " * 189) == (False, 189) and matching_figure(c, 189, 10) == 180
+    zh = "写一篇不少于两百字的短文"
+    ((z, zspan),) = instruction_constraints(zh)
+    assert (z.op, z.value, z.unit) == (">=", 200, "chars") and zh[slice(*zspan)] == "两百"
+    (most,) = cons.extract_constraints("用300字以内介绍")
+    assert matching_figure(most, 312, 10) == 320 and matching_figure(most, 312, 1) == 312
+    # a figure in a pasted article (a middle paragraph) is no constraint on the answer
+    article = "Summarize the article below.\n\nThe team scored at least 150 points.\n\nAnswer in at most 50 words."
+    assert [x.value for x, _ in instruction_constraints(article)] == [50]
+    assert figure_span("no such text", most) is None
 
 
 # ---------------------------------------------------------------- bad input before any request

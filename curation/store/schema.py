@@ -226,5 +226,20 @@ MIGRATIONS: list[tuple[int, list]] = [
             decided_at TIMESTAMP, decided_by VARCHAR)""",
         "CREATE SEQUENCE IF NOT EXISTS generation_suggestions_seq",
     ]),
+    (13, [
+        # v13 (flywheel): sessions imported from production logs wait here as candidates, apart from the samples
+        # (no export or statistic reads this table); a candidate becomes a sample only when promoted. Its messages
+        # are stored already scrubbed; `redactions` records each PII replacement (rule and position, never the
+        # value), for candidates and for quarantined log lines (candidate_id NULL, line set).
+        """CREATE TABLE IF NOT EXISTS candidates (
+            id VARCHAR, ingest_id INTEGER, file VARCHAR, lines VARCHAR, session_id VARCHAR, messages VARCHAR,
+            feedback VARCHAR, started_at TIMESTAMP, ended_at TIMESTAMP, prompt_key VARCHAR, content_hash VARCHAR,
+            language VARCHAR, prompt_chars INTEGER, n_turns SMALLINT, has_answer BOOLEAN, picks VARCHAR,
+            state VARCHAR, duplicate_of VARCHAR, sample_id VARCHAR, decided_by VARCHAR, decided_at TIMESTAMP,
+            note VARCHAR, created_at TIMESTAMP)""",
+        """CREATE TABLE IF NOT EXISTS redactions (
+            candidate_id VARCHAR, ingest_id INTEGER, line BIGINT, turn SMALLINT, rule VARCHAR, start INTEGER,
+            length INTEGER, placeholder VARCHAR)""",
+    ]),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
