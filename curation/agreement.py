@@ -231,3 +231,52 @@ def krippendorff_alpha(data, level: str = "ordinal", bootstrap: BootstrapSetting
     note = None if np.isfinite(value) else "no variation: every rating is the same value"
     return Agreement("krippendorff_alpha", value if np.isfinite(value) else None, len(units), lo, hi, level, note,
                      {"pairable_values": int(m_u.sum())})
+
+
+# ---------------------------------------------------------------- Spearman's rho
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """Average ranks along the last axis (ties share the mean of their ranks), for a batch of rows."""
+    order = np.argsort(x, axis=-1, kind="mergesort")
+    sorted_x = np.take_along_axis(x, order, axis=-1)
+    n = x.shape[-1]
+    ranks = np.empty_like(x, dtype=np.float64)
+    for row in np.ndindex(x.shape[:-1]):
+        s = sorted_x[row]
+        starts = np.r_[0, np.flatnonzero(np.diff(s)) + 1]
+        ends = np.r_[starts[1:], n]
+        avg = np.repeat((starts + ends - 1) / 2.0, ends - starts)
+        ranks[row + (order[row],)] = avg
+    return ranks
+
+
+def _pearson_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a = a - a.mean(axis=-1, keepdims=True)
+    b = b - b.mean(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (a * b).sum(axis=-1) / np.sqrt((a * a).sum(axis=-1) * (b * b).sum(axis=-1))
+
+
+def spearman(a: list, b: list, bootstrap: BootstrapSettings | None = None) -> Agreement:
+    """Spearman's rank correlation between two raters over the items both rated (None = not rated), with a
+    percentile bootstrap interval over items (ranks recomputed in every resample)."""
+    if len(a) != len(b):
+        raise ValueError("both raters need one rating per item (None where they gave none)")
+    pairs = np.array([(float(x), float(y)) for x, y in zip(a, b) if x is not None and y is not None])
+    n = len(pairs)
+    if n < 3:
+        return Agreement("spearman", None, n, note="fewer than 3 items rated by both")
+    x, y = pairs[:, 0], pairs[:, 1]
+    value = float(_pearson_rows(_ranks(x[None])[0], _ranks(y[None])[0]))
+    if not np.isfinite(value):
+        return Agreement("spearman", None, n, note="no variation: a rater gave every item the same score")
+    s = bootstrap or BootstrapSettings()
+    lo = hi = None
+    if s.replicates > 0:
+        rng = np.random.default_rng(s.seed)
+        idx = rng.integers(0, n, size=(s.replicates, n))
+        rho = _pearson_rows(_ranks(x[idx]), _ranks(y[idx]))
+        rho = rho[np.isfinite(rho)]
+        if rho.size:
+            tail = (1 - s.confidence) / 2 * 100
+            lo, hi = (float(v) for v in np.percentile(rho, [tail, 100 - tail]))
+    return Agreement("spearman", value, n, lo, hi)

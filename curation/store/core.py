@@ -14,6 +14,7 @@ from .dedup import Dedup, Embeddings
 from .exports import Exports
 from .flags import Flags
 from .ingests import Ingests, Quarantine
+from .judge import JudgeReviews
 from .llm import LLM
 from .review import Review
 from .revisions import Revisions
@@ -34,7 +35,7 @@ class Store:
     """A DuckDB-backed sample store with full revision history.
 
     Capabilities: `samples`, `revisions`, `taxonomy`, `ingests`, `quarantine`, `exports`, `dedup`, `embeddings`,
-    `decontam`, `review`, `flags`, `robustness`, `stats`, `llm` (see docs/ARCHITECTURE.md, "Store API").
+    `decontam`, `review`, `flags`, `robustness`, `stats`, `llm`, `judge` (see docs/ARCHITECTURE.md, "Store API").
     """
 
     def __init__(self, path: str | os.PathLike | None = None, read_only: bool = False):
@@ -77,6 +78,7 @@ class Store:
         self.robustness = Robustness(self)
         self.stats = Stats(self)
         self.llm = LLM(self)
+        self.judge = JudgeReviews(self)
 
     # ---- connection ----
     def _cur(self) -> duckdb.DuckDBPyConnection:
