@@ -235,18 +235,16 @@ def krippendorff_alpha(data, level: str = "ordinal", bootstrap: BootstrapSetting
 
 # ---------------------------------------------------------------- Spearman's rho
 def _ranks(x: np.ndarray) -> np.ndarray:
-    """Average ranks along the last axis (ties share the mean of their ranks), for a batch of rows."""
-    order = np.argsort(x, axis=-1, kind="mergesort")
-    sorted_x = np.take_along_axis(x, order, axis=-1)
-    n = x.shape[-1]
-    ranks = np.empty_like(x, dtype=np.float64)
-    for row in np.ndindex(x.shape[:-1]):
-        s = sorted_x[row]
-        starts = np.r_[0, np.flatnonzero(np.diff(s)) + 1]
-        ends = np.r_[starts[1:], n]
-        avg = np.repeat((starts + ends - 1) / 2.0, ends - starts)
-        ranks[row + (order[row],)] = avg
-    return ranks
+    """Average ranks (1-based; ties share the mean of their ranks) within each row of a 2-D batch, in one sort:
+    each row is shifted into its own value range, so one searchsorted over all rows finds every tie group."""
+    b, n = x.shape
+    lo = float(x.min())
+    shifted = (x - lo) + np.arange(b)[:, None] * (float(x.max()) - lo + 1.0)
+    flat = shifted.ravel()
+    ordered = np.sort(flat)
+    left = np.searchsorted(ordered, flat, "left")
+    right = np.searchsorted(ordered, flat, "right")
+    return ((left + right - 1) / 2.0 + 1.0 - np.repeat(np.arange(b) * n, n)).reshape(b, n)
 
 
 def _pearson_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:

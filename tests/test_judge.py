@@ -15,7 +15,7 @@ from curation.llm import BadResponse, EndpointSettings, WrongLanguage
 from curation.review import QueueSpec, build_queue, create_profile
 from curation.store import SampleFilter
 from tests.helpers import write_jsonl
-from tests.llm_support import ScriptedEndpoint, completion
+from tests.llm_support import ScriptedEndpoint, calibration_store, completion
 
 EN = {d: {"score": s, "rationale": r} for d, s, r in [
     ("accuracy", 5, "Correct sum."), ("completeness", 4, "Answers the question."),
@@ -131,33 +131,8 @@ def test_judge_on_an_empty_selection_says_so(store):
 
 
 # ---------------------------------------------------------------- calibration
-def _calibration_store(store, tmp_path):
-    """Three task types: the judge tracks the humans on `good`, inverts them on `bad`, and has 4 items on `few`."""
-    from curation.ingest import IngestSettings, ingest
-
-    recs = []
-    for tt, n in (("good/x", 16), ("bad/x", 16), ("few/x", 4)):
-        for i in range(n):
-            recs.append({"id": f"{tt[:3]}{i:02d}", "task_type": tt, "messages": [
-                {"role": "user", "content": f"Question {tt} {i}?"}, {"role": "assistant", "content": f"Answer {i}."}]})
-    ingest(store, [write_jsonl(tmp_path / "c.jsonl", recs)], IngestSettings(dataset="c"))
-    for r in recs:
-        sid, i = r["id"], int(r["id"][3:])
-        human = 1 + i % 5
-        for who, delta in (("ann", 0), ("bob", 1 if i % 3 == 0 else 0)):
-            h = min(5, human + delta)
-            store.review.add({"sample_id": sid, "annotator": who, "sample_rev": 0, "verdict": "accept",
-                              "accuracy": h, "completeness": h, "clarity": h, "consistency": h,
-                              "difficulty": ["easy", "medium", "hard"][i % 3], "task_type": r["task_type"]})
-        j = human if not sid.startswith("bad") else 6 - human
-        store.judge.add({"sample_id": sid, "sample_rev": 0, "author": "judge:m", "accuracy": j, "completeness": j,
-                         "conciseness": j, "consistency": j, "difficulty": 1 + (i % 3) * 2, "overall": float(j),
-                         "task_type": r["task_type"], "rationales": {}})
-    return store
-
-
 def test_calibration_per_dimension_and_task_type_flags_the_untrusted(store, tmp_path):
-    s = _calibration_store(store, tmp_path)
+    s = calibration_store(store, tmp_path)
     rep = calibration(s, settings=CalibrationSettings(replicates=200))
     assert rep["judge"] == "judge:m" and rep["n_samples"] == 36
     good, bad, few = (rep["by_task_type"][t] for t in ("good/x", "bad/x", "few/x"))
@@ -173,7 +148,7 @@ def test_calibration_per_dimension_and_task_type_flags_the_untrusted(store, tmp_
 
 
 def test_edited_samples_are_left_out_of_calibration(store, tmp_path):
-    s = _calibration_store(store, tmp_path)
+    s = calibration_store(store, tmp_path)
     s.samples.update("goo00", {"messages": [{"role": "user", "content": "New question?"},
                                             {"role": "assistant", "content": "New answer."}]}, "ed")
     s.samples.update("goo02", {"status": "accepted"}, "ed")  # a status change keeps the content: still paired
@@ -194,7 +169,7 @@ def test_score_bins():
 
 
 def test_queue_orders_by_judge_score_worst_first(store, tmp_path):
-    s = _calibration_store(store, tmp_path)
+    s = calibration_store(store, tmp_path)
     ids = build_queue(s, QueueSpec(filter=SampleFilter(task_type="good/x"), order="judge_worst"))
     scores = s.judge.latest_overall("judge:m", ids)
     assert [scores[i] for i in ids] == sorted(scores[i] for i in ids)
@@ -202,7 +177,7 @@ def test_queue_orders_by_judge_score_worst_first(store, tmp_path):
 
 
 def test_accept_above_threshold_only_where_the_judge_is_trusted(store, tmp_path):
-    s = _calibration_store(store, tmp_path)
+    s = calibration_store(store, tmp_path)
     create_profile(s, "lead", "lead")
     create_profile(s, "ann", "annotator")
     cal = CalibrationSettings(replicates=100)
@@ -220,3 +195,33 @@ def test_accept_above_threshold_only_where_the_judge_is_trusted(store, tmp_path)
     assert rev["author"] == "lead" and rev["action"] == "judge-accept" and "judge:m overall" in rev["note"]
     with pytest.raises(UserError, match="between 1 and 5"):
         accept_above(s, "lead", 7, settings=cal)
+
+
+# ---------------------------------------------------------------- CLI
+def test_judge_cli_runs_calibrates_and_lists(judged_store, monkeypatch, capsys):
+    from curation import cli
+    from curation.cli import judge as judge_commands
+    from tests.helpers import only_commands
+
+    path = judged_store.path
+    judged_store.close()
+    only_commands(monkeypatch, judge_commands)
+
+    def run(*argv):
+        code = cli.main(["--db", str(path), *argv])
+        out, err = capsys.readouterr()
+        return code, (json.loads(out) if out.strip().startswith("{") else out), err
+
+    code, _, err = run("judge", "run", "--json")
+    assert code == 2 and "no model named; pass --model" in err
+    with ScriptedEndpoint(judgement_reply) as ep:
+        code, out, err = run("judge", "run", "--base-url", ep.base_url, "--model", "scripted", "--task-type",
+                             "reasoning", "--json")
+    assert code == 0 and out["judged"] == 2 and out["judge"] == "judge:scripted"
+    assert "judge: 2/2 (100%)" in err
+    code, out, _ = run("judge", "scores", "--sample", "e1", "--json")
+    assert out["count"] == 1 and out["scores"][0]["rationales"]["accuracy"] == "Correct sum."
+    code, out, _ = run("judge", "calibrate", "--replicates", "50", "--json")
+    assert code == 0 and out["n_samples"] == 0 and out["by_task_type"] == {}  # no human reviews yet
+    code, _, err = run("judge", "accept", "--threshold", "4", "--task-type", "reasoning/math", "--json")
+    assert code == 2 and "lead" in err
