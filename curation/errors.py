@@ -28,6 +28,9 @@ PAGE_CONTROLS = {
     "--base-url": "the Generate page's 'Base URL' box",
     "--model": "the Generate page's 'Model' box",
     "--prompts": "the 'Prompts to answer' box",
+    "--base-model": "the Base model box",
+    "--adapter": "the 'Chat with' run or checkpoint box",
+    "--judge": "the Judge box",
     # no page sets it: the CLI's evaluation did; the page says so in words
     "--include-contaminated": "as that evaluation was told to",
 }
@@ -37,6 +40,7 @@ PAGE_COMMANDS = {
     "`curation relabel`": "Browse (Relabel in bulk)",
     # no page deletes cached vectors: the page names the command and its option in words
     "`curation embeddings --delete`": "the command line (`curation embeddings`, its delete option)",
+    "`curation judge run`": "a judge job (the Generate page, or `curation judge run` on the command line)",
 }
 # An option, with the example value a CLI message may show after it ("--map COLUMN=user,COLUMN=assistant").
 _OPTION = re.compile(r"(?:pass |raise it with |with )?(--[a-z][a-z-]*)(?: [A-Z_]+=[\w,=]+| [A-Z_]{2,}\b)?")

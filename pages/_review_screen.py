@@ -30,7 +30,8 @@ from pages._common import (current_user, filter_widgets, get_store, md, render_m
 
 VERDICT_BUTTONS = (("accept", "Accept", "A", "primary"), ("needs_fix", "Needs fix", "F", "secondary"),
                    ("reject", "Reject", "X", "secondary"))
-ORDER_LABELS = {"flagged_first": "Flagged first", "random": "Random (seeded)", "import": "Import order"}
+ORDER_LABELS = {"flagged_first": "Flagged first", "random": "Random (seeded)", "import": "Import order",
+                "judge_worst": "Judge score (worst first)"}
 ss = st.session_state
 
 

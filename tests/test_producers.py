@@ -467,9 +467,10 @@ def test_the_cli_runs_a_producer_and_lists_its_results(store, tmp_path, capsys):
     assert main(["--db", db, "--json", "generate", "runs"]) == 0
     assert json.loads(capsys.readouterr().out)["runs"][0]["producer"] == "rewrite"
     assert main(["--db", db, "generate", "self-instruct", "--task-type", "writing/essay"]) == 2
-    assert "needs a model: pass --base-url and --model" in capsys.readouterr().err
-    assert main(["--db", db, "generate", "evol", "--model", "x"]) == 2
-    assert "--model needs --base-url" in capsys.readouterr().err
+    assert "no model named; pass --model" in capsys.readouterr().err
+    dead = f"http://127.0.0.1:{free_port()}/v1"
+    assert main(["--db", db, "generate", "evol", "--base-url", dead, "--model", "x", "--max-retries", "0"]) == 2
+    assert "cannot reach" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- a real chat model

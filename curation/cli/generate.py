@@ -8,11 +8,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from ..errors import UserError
 from ..producers import PRODUCERS
 from ..steps import form_fields
-from .args import (add_filter_args, author_of, filter_from_args, non_negative_float, open_store, positive_float,
-                   positive_int)
+from .args import add_endpoint_args, add_filter_args, author_of, endpoint_from_args, filter_from_args, open_store, positive_int
 
 _RUN_OPTIONS = {"task_type", "count", "prompts", "dataset"}
 
@@ -25,7 +23,7 @@ def register(sub, common) -> None:
     for name in PRODUCERS:
         step = PRODUCERS[name]
         p = gsub.add_parser(name, parents=[common], help=(step.__doc__ or name).strip().splitlines()[0])
-        add_endpoint_args(p, required=False)
+        add_endpoint_args(p)
         if name == "self-instruct":
             p.add_argument("--task-type", dest="fill_type", help="the task_type L1/L2 to fill (required)")
         else:
@@ -58,32 +56,12 @@ def register(sub, common) -> None:
         p.set_defaults(func=cmd_decide, action=action)
 
 
-def add_endpoint_args(p: argparse.ArgumentParser, required: bool = True) -> None:
-    """The OpenAI-compatible endpoint options (curation.llm.client.EndpointSettings)."""
-    p.add_argument("--base-url", required=required,
-                   help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8765/v1 (`curation serve`)")
-    p.add_argument("--model", required=required, help="the model name the endpoint serves")
-    p.add_argument("--api-key-env", default="OPENAI_API_KEY",
-                   help="NAME of the environment variable holding the API key (the key is never stored)")
-    p.add_argument("--concurrency", type=positive_int, default=4, help="requests in flight at once (default 4)")
-    p.add_argument("--max-retries", type=int, default=5, help="retries of a 429, 5xx or timeout (default 5)")
-    p.add_argument("--timeout", type=positive_float, default=120.0, help="seconds per request (default 120)")
-    p.add_argument("--price-in", type=non_negative_float, default=0.0, help="prompt price per million tokens")
-    p.add_argument("--price-out", type=non_negative_float, default=0.0, help="completion price per million tokens")
-
-
-def endpoint_from_args(args):
-    """EndpointSettings from the endpoint options; None when no --base-url was given."""
-    if not getattr(args, "base_url", None):
-        if getattr(args, "model", None):
-            raise UserError("--model needs --base-url: the endpoint that serves it")
+def _endpoint(args, needs_model: bool):
+    """The endpoint of the shared options (cli/args.py), or None for a producer that runs without a model and was
+    given none (the rule-based rewrite)."""
+    if not needs_model and not args.model:
         return None
-    if not args.model:
-        raise UserError("--base-url needs --model: the model name the endpoint serves")
-    from ..llm.client import EndpointSettings
-    return EndpointSettings(base_url=args.base_url, model=args.model, api_key_env=args.api_key_env,
-                            concurrency=args.concurrency, max_retries=args.max_retries, timeout_s=args.timeout,
-                            price_in_per_mtok=args.price_in, price_out_per_mtok=args.price_out)
+    return endpoint_from_args(args)
 
 
 def _add_settings_args(p: argparse.ArgumentParser, settings) -> None:
@@ -120,8 +98,9 @@ def cmd_produce(args) -> dict:
     def progress(stage: str, done: int, total: int, eta) -> None:
         bars.setdefault(stage, StderrProgress(stage))(done, total, eta)
 
+    endpoint = _endpoint(args, PRODUCERS.build([name], {name: settings})[0].needs_endpoint)
     with open_store(args) as store:
-        return produce(store, name, endpoint_from_args(args), settings, run, author=author_of(args),
+        return produce(store, name, endpoint, settings, run, author=author_of(args),
                        dry_run=args.dry_run, on_progress=None if getattr(args, "json", False) else progress)
 
 
