@@ -1,7 +1,8 @@
 """Generate: produce data with a model behind an OpenAI-compatible endpoint (Self-Instruct aimed at a task_type's
 gap, Evol-Instruct, answers, prompt rewrites), follow the run's progress, cost and results, and decide rewrite
-suggestions. The Diversity page's balance table links here with the producer, the task_type and its missing
+suggestions, and run LLM-judge jobs. The Diversity page's balance table links here with the producer, the task_type and its missing
 count filled in. Every produced sample is pending until a reviewer accepts it."""
+import dataclasses
 import os
 
 import streamlit as st
@@ -141,6 +142,37 @@ if clicked:
         st.rerun()
 if st.session_state.get("gen_report"):
     show_report(st.session_state["gen_report"])
+
+# ---------------------------------------------------------------- judge
+st.subheader("Judge")
+with st.expander("Score samples with an LLM judge (accuracy, completeness, conciseness, consistency, difficulty)"):
+    st.caption("Scores are stored as reviews by `judge:<model>`, apart from human reviews; the Agreement page "
+               "calibrates the judge against the reviewers per task_type. Uses the endpoint above.")
+    jf = filter_widgets(store, "gen_jf")
+    cols = st.columns(3)
+    jlimit = int(cols[0].number_input("At most this many samples", 1, 100_000, 50, key="gen_jlimit"))
+    rubric = cols[1].selectbox("Rubric language", ["auto", "zh", "en"], key="gen_jrubric",
+                               help="auto: the Chinese rubric for Chinese and mixed samples")
+    rejudge = cols[2].checkbox("Judge again samples already scored", key="gen_jrejudge")
+    if st.button("Run judge", key="gen_judge"):
+        from curation.judge import JudgeSettings, judge_samples
+        bar = st.progress(0.0, text="judging")
+        try:
+            if endpoint is None:
+                raise UserError("the judge needs a model: pass --base-url and --model")
+            jr = judge_samples(store, endpoint, dataclasses.replace(jf, limit=jlimit),
+                               JudgeSettings(rubric_language=rubric, rejudge=rejudge), author=current_user(),
+                               on_progress=lambda d, t, eta: bar.progress(d / t if t else 1.0,
+                                                                          text=f"judged {d}/{t}, ETA {format_eta(eta)}"))
+        except UserError as e:
+            show_error(e)
+        else:
+            flash(f"{jr['judge']}: judged {jr['judged']}, {jr['already_judged']} already scored, {jr['n_failed']} "
+                  f"failed, cost {jr['cost']:.4f}.", "warning" if jr["n_failed"] else "success")
+            st.session_state["gen_judge_failed"] = jr["failed"][:50]
+            st.rerun()
+    if st.session_state.get("gen_judge_failed"):
+        st.dataframe(frame(st.session_state["gen_judge_failed"]), hide_index=True, width="stretch")
 
 # ---------------------------------------------------------------- suggestions
 open_suggestions = store.generation.suggestions("open", limit=200)

@@ -103,3 +103,20 @@ def test_an_unreachable_endpoint_is_one_clear_error_on_the_page(demo_app_env):
     assert "cannot reach" in at.error[0].value
     with Store(demo_app_env) as s:
         assert s.generation.runs.list() == []
+
+
+def test_a_judge_job_runs_from_the_page_and_lists_what_it_could_not_score(demo_app_env, tiny_server):
+    at = _page("generate.py")
+    _by_key(at, "text_input", "gen_base_url").set_value(tiny_server.base_url)
+    _by_key(at, "text_input", "gen_model").set_value("tiny")
+    _by_key(at, "number_input", "gen_jlimit").set_value(2)
+    at = _ok(_by_key(at, "button", "gen_judge").click().run())
+    with Store(demo_app_env) as s:
+        (job,) = [j for j in s.llm.jobs.list() if j["kind"] == "judge"]
+        scored = s.judge.count("judge:tiny")
+    assert job["n_requests"] == 2 and job["model"] == "tiny"
+    message = (at.success or at.warning)[0].value
+    judged, failed = (int(message.split(word)[0].split()[-1]) for word in (", ", " failed"))
+    assert message.startswith("judge:tiny: judged ") and judged == scored and judged + failed == 2
+    if failed:  # the tiny model's noise is rarely a valid judgement: each failure is listed with its reason
+        assert len(at.dataframe[0].value) == failed
