@@ -24,6 +24,7 @@ PAGES = [
     ("Analyse", "dedup.py", "Dedup", "🧬"),
     ("Analyse", "robustness.py", "Robustness", "🛡️"),
     ("Analyse", "embeddings.py", "Embeddings", "🧭"),
+    ("Analyse", "generate.py", "Generate", "🪄"),
     ("Review", "review.py", "Review", "✅"),
     ("Review", "agreement.py", "Agreement", "🤝"),
     ("Train", "train.py", "Train", "🏋️"),

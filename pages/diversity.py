@@ -157,6 +157,16 @@ def section_balance(r: dict, base: SampleFilter | None, fj: str, k: str) -> None
     i = table(rows, f"{k}_bal")
     if i is not None:
         open_type(base, rows[i]["task_type"])
+    gaps = charts.fill_gaps(r)
+    if gaps:
+        st.caption("Under target: fill a gap with Self-Instruct on the Generate page (seeds from the type, default "
+                   "count = its missing count).")
+        cols = st.columns(min(len(gaps), 4))
+        for n, g in enumerate(gaps):
+            if cols[n % len(cols)].button(md(f"Fill this gap: {g['task_type']} (+{g['missing']})"),
+                                          key=_key(f"{k}_fill_{n}"), icon=":material/auto_awesome:"):
+                st.switch_page("pages/generate.py", query_params={
+                    "producer": "self-instruct", "task_type": g["task_type"], "count": str(g["missing"])})
 
 
 def section_lengths(r: dict, base: SampleFilter | None, fj: str, k: str) -> None:

@@ -1,4 +1,5 @@
-"""Train: audit an export, launch a LoRA run in the background, watch it live, cancel, resume, read its log."""
+"""Train: audit an export, launch a LoRA run in the background, watch it live, cancel, resume, read its log, and
+chat with the base model, a run's adapter or a checkpoint (the effect test)."""
 import dataclasses
 from datetime import datetime
 from pathlib import Path
@@ -193,6 +194,45 @@ def show_generations(run_dir: str) -> None:
                  width="stretch")
 
 
+def chat_panel(base_model: str, runs: list[dict]) -> None:
+    """The effect test: talk to the base model, a run's adapter or a checkpoint, with an optional system prompt."""
+    from training.serve import chat_targets, chat_with
+
+    st.subheader("Chat (effect test)")
+    targets = [""] + chat_targets([r["run_dir"] for r in runs])
+    target = st.selectbox("Chat with", targets, key="train_chat_target",
+                          format_func=lambda t: f"base model {base_model}" if not t else
+                          (f"{Path(t).parent.parent.name} / {Path(t).name}" if "checkpoints" in Path(t).parts
+                           else f"{Path(t).name} (final adapter)"))
+    system = st.text_area("System prompt (optional)", key="train_chat_system", height=68)
+    history = st.session_state.setdefault("train_chat_history", {}).setdefault(f"{base_model}|{target}", [])
+    for m in history:
+        with st.chat_message(m["role"]):
+            st.text(m["content"])
+    cols = st.columns([4, 1])
+    text = cols[0].text_area("Message", key="train_chat_text", height=68)
+    max_tokens = cols[1].number_input("Max tokens", 1, 2048, 128, key="train_chat_max")
+    b = st.columns(2)
+    if b[0].button("Send", key="train_chat_send", type="primary"):
+        turns = history + [{"role": "user", "content": text}]
+        try:
+            with st.spinner("Loading the model and generating…"):
+                out = chat_with(None if target else base_model, target or None, turns, system.strip() or None,
+                                int(max_tokens))
+        except (UserError, ValueError) as e:
+            show_error(e)
+        else:
+            history += [{"role": "user", "content": text}, {"role": "assistant", "content": out["text"]}]
+            st.session_state["train_chat_last"] = (f"{out['model']}: {out['completion_tokens']} tokens, "
+                                                   f"finish reason {out['finish_reason']}")
+            st.rerun()
+    if b[1].button("Clear the conversation", key="train_chat_clear"):
+        history.clear()
+        st.rerun()
+    if history and st.session_state.get("train_chat_last"):
+        st.caption(st.session_state["train_chat_last"])
+
+
 def workspace_overrides(changed: dict) -> dict:
     """Settings that name a file follow the workspace rule: a typed path must stay inside the workspace."""
     if changed.get("general_data_file"):
@@ -239,6 +279,7 @@ try:
 except ValueError as e:
     show_error(e)
     runs = []
+chat_panel(base_model, runs)
 if not runs:
     st.caption("No runs yet.")
     st.stop()

@@ -16,6 +16,7 @@ from .exports import Exports
 from .flags import Flags
 from .generation import Generation
 from .ingests import Ingests, Quarantine
+from .judge import JudgeReviews
 from .llm import LLM
 from .review import Review
 from .revisions import Revisions
@@ -36,7 +37,7 @@ class Store:
     """A DuckDB-backed sample store with full revision history.
 
     Capabilities: `samples`, `revisions`, `taxonomy`, `ingests`, `quarantine`, `exports`, `dedup`, `embeddings`,
-    `decontam`, `review`, `flags`, `robustness`, `stats`, `llm`, `generation`, `candidates` (see
+    `decontam`, `review`, `flags`, `robustness`, `stats`, `llm`, `judge`, `generation`, `candidates` (see
     docs/ARCHITECTURE.md, "Store API").
     """
 
@@ -80,6 +81,7 @@ class Store:
         self.robustness = Robustness(self)
         self.stats = Stats(self)
         self.llm = LLM(self)
+        self.judge = JudgeReviews(self)
         self.generation = Generation(self)
         self.candidates = Candidates(self)
 
