@@ -25,7 +25,7 @@ from ..formats import RAW_KEEP, escaped, read_jsonl, sniff_encoding
 from ..messages import content_hash, validate_messages
 from ..store import Store, derived_fields, parse_task_type
 from ..text import detect_language, prompt_text
-from .logs import SHAPES, LineError, Session, assemble, read_piece, session_problem
+from .logs import MAPPING_NEEDED, MAPPING_NEEDED_UI, SHAPES, LineError, Session, assemble, read_piece, session_problem
 from .pii import RULES, PiiScrubber, PiiSettings
 from .rules.base import VALUE_RULES, Pick, default_rules
 
@@ -97,7 +97,7 @@ class _Import:
         if settings.shape not in SHAPES:
             raise UserError(f"unknown log shape {settings.shape!r}; choose one of {', '.join(SHAPES)}")
         if settings.shape == "mapped" and not settings.mapping:
-            raise UserError("the mapped log shape needs --map (e.g. --map role=speaker,content=text,session=conv)")
+            raise UserError(MAPPING_NEEDED, ui=MAPPING_NEEDED_UI)
         self.store, self.s = store, settings
         self.scrubber = PiiScrubber(settings.pii)
         names = list(settings.rules) if settings.rules else default_rules()
@@ -145,7 +145,7 @@ class _Import:
                                   "sessions": kept, "errors": errors})
         if not pieces and errors:
             self.report.notices.append({"file": path.name, "notice": f"no line of {path.name} is a log record of "
-                                        "a known shape; check the shape, or pass --map"})
+                                        "a known shape; check the shape, or give a field mapping"})
 
     def reject(self, path: Path, err: LineError) -> None:
         """Quarantine a line, its text scrubbed like a candidate's (the quarantine is stored too)."""
@@ -278,7 +278,7 @@ def promotion_sample(candidate: dict, dataset: str, task_type: str | None, answe
     messages = [dict(m) for m in candidate["messages"]]
     if answer is not None:
         if messages[-1]["role"] != "user":
-            raise UserError(f"candidate {candidate['id']} already ends with an answer; an --answer is only for a "
+            raise UserError(f"candidate {candidate['id']} already ends with an answer; --answer is only for a "
                             "session that ends with the user's prompt")
         messages.append({"role": "assistant", "content": answer})
     problems = validate_messages(messages)
@@ -302,13 +302,13 @@ def promote(store: Store, ids: list[str], dataset: str, author: str, task_type: 
     """Promote candidates into `dataset` as samples with a `promote` revision each. Every candidate is checked
     before any is written, so a bad one stops the whole promotion with its reason."""
     if not dataset or not dataset.strip():
-        raise UserError("name the dataset the candidates go to (--dataset)")
+        raise UserError("name the dataset the candidates go to")
     if not ids:
         raise UserError("choose at least one candidate to promote")
     if task_type:
         l1, l2 = parse_task_type(task_type)
         if not l1 or not l2:
-            raise UserError(f"--task-type {task_type!r} must have two levels, like 'coding/debugging'")
+            raise UserError(f"task type {task_type!r} must have two levels, like 'coding/debugging'")
     answers = answers or {}
     todo = []
     for cid in dict.fromkeys(ids):

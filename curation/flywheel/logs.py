@@ -25,6 +25,8 @@ _ROLES = {"user": "user", "human": "user", "customer": "user", "client": "user",
 _UP = {"up", "thumbs_up", "thumbsup", "👍", "like", "liked", "good", "positive", "+1", "1", "true", "yes", "helpful"}
 _DOWN = {"down", "thumbs_down", "thumbsdown", "👎", "dislike", "disliked", "bad", "negative", "-1", "0", "false", "no",
          "unhelpful"}
+MAPPING_NEEDED = "the mapped log shape needs --map (e.g. --map role=speaker,content=text,session=conv)"
+MAPPING_NEEDED_UI = "the mapped log shape needs a field mapping (e.g. role=speaker,content=text,session=conv)"
 _CLOCK = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?$")
 
 
@@ -295,13 +297,16 @@ def parse_log_mapping(text: str | None) -> dict[str, str] | None:
         key, sep, col = part.partition("=")
         key, col = key.strip(), col.strip()
         if not sep or not col:
-            raise UserError(f"--map entry {part.strip()!r} is not KEY=FIELD (e.g. role=speaker,content=text)")
+            raise UserError(f"--map entry {part.strip()!r} is not KEY=FIELD (e.g. role=speaker,content=text)",
+                            ui=f"field mapping entry {part.strip()!r} is not KEY=FIELD (e.g. role=speaker,content=text)")
         if key not in MAPPING_KEYS:
-            raise UserError(f"--map key {key!r} is unknown; use {', '.join(MAPPING_KEYS)}")
+            raise UserError(f"--map key {key!r} is unknown; use {', '.join(MAPPING_KEYS)}",
+                            ui=f"field mapping key {key!r} is unknown; use {', '.join(MAPPING_KEYS)}")
         out[key] = col
     if not ({"role", "content"} <= out.keys() or "prompt" in out):
-        raise UserError("--map needs role=FIELD and content=FIELD (a turn per line) or prompt=FIELD (a prompt, "
-                        "optionally answer=FIELD, per line)")
+        need = ("needs role=FIELD and content=FIELD (a turn per line) or prompt=FIELD (a prompt, optionally "
+                "answer=FIELD, per line)")
+        raise UserError(f"--map {need}", ui=f"the field mapping {need}")
     return out
 
 
@@ -309,7 +314,7 @@ def read_piece(value: dict, line: int, shape: str, mapping: dict | None) -> Piec
     """The session piece of one parsed log line; ValueError with the reason when the line cannot be read."""
     if shape == "mapped":
         if not mapping:
-            raise UserError("the mapped log shape needs --map (e.g. --map role=speaker,content=text,session=conv)")
+            raise UserError(MAPPING_NEEDED, ui=MAPPING_NEEDED_UI)
         return piece_mapped(value, line, mapping)
     kind = shape_of(value) if shape == "auto" else shape
     if kind == "openai":
@@ -320,7 +325,8 @@ def read_piece(value: dict, line: int, shape: str, mapping: dict | None) -> Piec
         return piece_turns(value, line)
     keys = ", ".join(sorted(value))[:200]
     raise ValueError(f"unknown log shape (keys: {keys}); expected an OpenAI request/response "
-                     "({\"request\": {\"messages\"}, \"response\"}), a session id with turns, or pass --map")
+                     "({\"request\": {\"messages\"}, \"response\"}), a session id with turns, or give a field mapping "
+                     "(the mapped shape)")
 
 
 # ---------------------------------------------------------------- sessions
