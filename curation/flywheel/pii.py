@@ -55,7 +55,8 @@ _SECRET = re.compile(r"(?i:" + _SECRET_KEY + r")[\"']?\s*(?:[:=：]|是|为|\s(?
 # `密码 123456`, `password Abc123!`: a password key, a space, a value with a digit
 _SECRET_SPACED = re.compile(r"(?i:密码|口令|password|passwd|pwd)\s+([!-~]*\d[!-~]*)")
 # credentials inside a URL: `postgres://admin:S3cret@db:5432`
-_URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.\-]*://[^\s:/@]+:([^\s@/]+)@", re.IGNORECASE)
+_URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.\-]*://[^\s:/@]+:([^\s/]+)@(?=[A-Za-z0-9.\-]+(?:[:/?#]|\s|$))",
+                           re.IGNORECASE)  # up to the last @ before the host: people paste passwords with an @
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![A-Za-z0-9\-])")
 # An address written to dodge scrapers: `name at qq dot com`, `name(at)163.com`, `name＠qq.com`.
@@ -66,7 +67,7 @@ _EMAIL_DODGED = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*
                            r"(?![A-Za-z0-9\-])", re.IGNORECASE)
 _CN_ID = re.compile(r"(?<![\dA-Za-z])[1-8]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
                     r"(?![\dA-Za-z])")
-_CARD = re.compile(_NOT_DIGIT_BEFORE + r"(?:\d{4}[ \-]){3}\d{1,7}(?!\d)|" + _NOT_DIGIT_BEFORE + r"\d{13,19}(?!\d)")
+_CARD = re.compile(_NOT_DIGIT_BEFORE + r"\d{4}(?:[ \-]\d{3,6}){2,4}(?!\d)|" + _NOT_DIGIT_BEFORE + r"\d{13,19}(?!\d)")
 _CN_MOBILE = re.compile(_NOT_DIGIT_BEFORE + r"(?:(?:\+|00)86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d){8}" + _NOT_DIGIT_AFTER)
 _CN_LANDLINE = re.compile(r"(?<![\d\-+])(?:(?:\+|00)86[\s\-]?\(?[1-9]\d{1,2}\)?|\(?0\d{2,3}\)?)[\s\-]?"
                           r"[2-9](?:\d[\s\-]?){5,6}\d" + _NOT_DIGIT_AFTER)
