@@ -201,7 +201,7 @@ def test_a_prompt_only_log_needs_an_answer_and_bad_promotions_write_nothing(stor
     import_logs(store, [path])
     lone = next(c for c in store.candidates.list() if not c["has_answer"])
     other = next(c for c in store.candidates.list() if c["has_answer"])
-    with pytest.raises(UserError, match="give the answer with --answer"):
+    with pytest.raises(UserError, match=r"give it an answer \(--answer\)"):
         promote(store, [other["id"], lone["id"]], "ds", "lead")
     assert store.samples.count() == 0  # checked before anything is written
     with pytest.raises(UserError, match="name the dataset"):

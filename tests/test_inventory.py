@@ -13,12 +13,14 @@ from streamlit.testing.v1 import AppTest
 from curation.checks import CHECKS, Check, Flag
 from curation.cli import build_parser
 from curation.dedup.methods import DEDUP_METHODS
+from curation.flywheel.pii import SCRUBBERS
+from curation.flywheel.rules.base import VALUE_RULES
 from curation.robustness.detectors import DETECTORS, detector_names
 from curation.steps import Registry, Step, form_fields, setting_help
 from tests.helpers import ROOT
 
 TIMEOUT = 120
-REGISTRIES = (CHECKS, DETECTORS, DEDUP_METHODS)
+REGISTRIES = (CHECKS, DETECTORS, DEDUP_METHODS, VALUE_RULES, SCRUBBERS)
 
 
 def test_every_page_file_is_in_the_navigation():
@@ -36,6 +38,8 @@ def test_registries_hold_the_built_in_steps_in_order():
                               "generation_artefact", "verbose", "echo"]
     assert detector_names() == ["typo", "incomplete", "code_mix", "pinyin"]
     assert DEDUP_METHODS.names() == ["exact", "minhash", "semantic"]
+    assert VALUE_RULES.names() == ["self_correction", "topic_switch", "long_prompt", "thumbs_down", "novelty"]
+    assert SCRUBBERS.names() == ["pii"]
 
 
 @pytest.mark.parametrize("registry", REGISTRIES, ids=lambda r: r.kind)
@@ -67,6 +71,8 @@ def test_every_registered_step_is_a_cli_choice():
     assert _choices(_subparser(parser, "robustness", "detect"), "--kind") == detector_names()
     for action in ("suggestions", "confirm", "reject", "tag", "untag"):
         assert _choices(_subparser(parser, "robustness", action), "--kind") == detector_names()
+    assert _choices(_subparser(parser, "logs", "import"), "--rule") == VALUE_RULES.names()
+    assert _choices(_subparser(parser, "logs", "list"), "--rule") == VALUE_RULES.names()
     only = next(a for a in _subparser(parser, "review", "checks")._actions if "--only" in a.option_strings)
     assert all(name in only.help for name in CHECKS), only.help
 
@@ -109,6 +115,15 @@ def test_every_dedup_method_is_a_dedup_page_option_with_its_settings_form(demo_a
         at = _ok(_widget(at, "selectbox", "dd_method").set_value(name).run())
         missing = _missing_controls(at, "dd_set", name, DEDUP_METHODS[name].Settings())
         assert missing == {f"dd_set_{name}_key", f"dd_set_{name}_threshold"}  # the page's own controls
+
+
+def test_every_value_rule_and_the_scrubber_are_flywheel_page_options_with_settings_forms(app_env):
+    at = _page("flywheel.py")
+    assert _widget(at, "multiselect", "fw_rules").options == VALUE_RULES.names()
+    at = _ok(_widget(at, "multiselect", "fw_rules").set_value(VALUE_RULES.names()).run())
+    for name in VALUE_RULES:
+        assert not _missing_controls(at, "fw_set", name, VALUE_RULES[name].Settings())
+    assert not _missing_controls(at, "fw_pii", "pii", SCRUBBERS["pii"].Settings())
 
 
 @pytest.fixture

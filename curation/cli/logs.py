@@ -101,10 +101,9 @@ def _brief(c: dict) -> dict:
 
 
 def cmd_show(args) -> dict:
+    from ..flywheel.candidates import candidate_detail
     with open_store(args) as store:
-        c = store.candidates.get(args.id)
-        c["redactions"] = store.candidates.redactions(args.id)
-        return c
+        return candidate_detail(store, args.id)
 
 
 def cmd_promote(args) -> dict:

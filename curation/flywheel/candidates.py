@@ -283,7 +283,7 @@ def promotion_sample(candidate: dict, dataset: str, task_type: str | None, answe
         messages.append({"role": "assistant", "content": answer})
     problems = validate_messages(messages)
     if problems:
-        hint = "; give the answer with --answer" if messages[-1]["role"] == "user" else ""
+        hint = "; give it an answer (--answer)" if messages[-1]["role"] == "user" else ""
         raise UserError(f"candidate {candidate['id']} cannot become a sample: {'; '.join(problems[:3])}{hint}")
     l1, l2 = parse_task_type(task_type) if task_type else (None, None)
     tags = ["flywheel"] + sorted({f"flywheel:{p['rule']}" for p in candidate["picks"]})
@@ -332,6 +332,13 @@ def dismiss(store: Store, ids: list[str], author: str, note: str | None = None) 
     for cid in ids:
         store.candidates.get(cid)
     return store.candidates.dismiss(list(ids), author, note)
+
+
+def candidate_detail(store: Store, candidate_id: str) -> dict:
+    """One candidate with its redactions (rule, turn, position; never the original value)."""
+    c = store.candidates.get(candidate_id)
+    c["redactions"] = store.candidates.redactions(candidate_id)
+    return c
 
 
 def overview(store: Store, ingest_id: int | None = None, state: str | None = "candidate", picked: bool = False,
