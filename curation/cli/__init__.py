@@ -16,6 +16,7 @@ import signal
 import sys
 from importlib.metadata import entry_points
 
+from .. import executors
 from ..errors import UserError
 from . import core, dedup, embeddings, logs, replace, review, robustness
 from .args import Parser, common_options, jsonable
@@ -26,16 +27,20 @@ PLUGIN_GROUP = "curation.commands"
 # Used when the installed metadata predates the entry-point group (an old `pip install -e .`), so the CLI keeps
 # its training commands until the next install; the group in pyproject.toml is the source of truth.
 FALLBACK_PLUGINS = (("train", "training.cli:register"), ("eval", "training.eval_cli:register"),
-                    ("ab", "training.ab_cli:register"))
+                    ("ab", "training.ab_cli:register"), ("serve", "training.serve_cli:register"))
 
 
 def plugin_commands() -> list:
     """The `register` functions of the installed `curation.commands` entry points (the fallback list when the
     metadata has none). A plugin whose package is missing is skipped; one that fails to import is an error."""
+    from importlib.metadata import EntryPoint
+
     found = [(ep.name, ep.value, ep.load) for ep in entry_points(group=PLUGIN_GROUP)]
-    if not found:
-        from importlib.metadata import EntryPoint
-        found = [(name, value, EntryPoint(name, value, PLUGIN_GROUP).load) for name, value in FALLBACK_PLUGINS]
+    # A command of the fallback list that the installed metadata lacks (added after the last `pip install -e .`)
+    # is still offered, so a checkout's new command works before the next install.
+    installed = {name for name, _, _ in found}
+    found += [(name, value, EntryPoint(name, value, PLUGIN_GROUP).load) for name, value in FALLBACK_PLUGINS
+              if name not in installed]
     known = [name for name, _ in FALLBACK_PLUGINS]  # the help lists train before eval; other plugins after, by name
     found.sort(key=lambda p: (known.index(p[0]) if p[0] in known else len(known), p[0]))
     out = []
@@ -89,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:  # --help, or a bad option (one line on stderr, from Parser.error)
         return int(e.code or 0)
     try:
-        result = args.func(args)
+        with executors.using(getattr(args, "engine", None), getattr(args, "ray_address", None),
+                             getattr(args, "ray_workers", None)):
+            result = args.func(args)
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

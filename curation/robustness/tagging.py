@@ -12,9 +12,10 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timezone
 
+from .. import executors
 from ..errors import UserError
 from ..protection import GENERATED_PREFIX, is_protected
-from ..store import NOT_CURATED, SampleFilter, Store, curated_filter
+from ..store import NOT_CURATED, SampleFilter, Store, curated_filter, decode_sample, sample_from_row
 from .detection import TAG_PREFIX
 from .detectors import default_detectors, detect_sample, detector_names
 from .generation import PERTURBATIONS, GenerationSettings, generate
@@ -50,21 +51,37 @@ def detect_into_store(store: Store, f: SampleFilter | None = None, detectors: li
     detectors = detectors if detectors is not None else default_detectors()
     f = f or SampleFilter()
     rows, n, by_kind = [], 0, {}
-    for sample in store.samples.iter(f, columns=_COLUMNS):
-        n += 1
-        for d in detect_sample(sample, detectors):
-            if _has_kind(sample, d.kind):
-                continue
-            rows.append({"sample_id": sample["id"], "tag": d.tag, "confidence": d.confidence, "reason": d.reason,
-                         "evidence": [e.to_dict() for e in d.evidence], "detector": d.detector,
-                         "content_hash": sample["content_hash"]})
-            by_kind[d.kind] = by_kind.get(d.kind, 0) + 1
+    ex = executors.current(workers=1)  # local: in this process; ray: a batch of samples a work unit
+    units = store.samples.batches(f, columns=_COLUMNS, arrow=ex.arrow_units)
+    for _, (seen, found) in ex.map(detect_unit, units, detectors, workers=1):
+        n += seen
+        for row in found:
+            rows.append(row)
+            kind = row["tag"].removeprefix(TAG_PREFIX)
+            by_kind[kind] = by_kind.get(kind, 0) + 1
     settings = {type(d).__name__: dataclasses.asdict(d.settings) for d in detectors}
     run_id = store.robustness.runs.add(author=author, kind="detect", filter=f.to_dict(), settings=settings,
                                        n_samples=n, n_results=len(rows))
     stored = store.robustness.add_suggestions(run_id, rows)
     return {"run_id": run_id, "samples": n, "found": len(rows), "suggested": stored, "by_kind": by_kind,
             "settings": settings, "filter": f.to_dict()}
+
+
+def detect_unit(batch, detectors: list) -> tuple[int, list[dict]]:
+    """(samples seen, suggestion rows) of one batch of sample rows, `(columns, rows)` or Arrow (in a worker)."""
+    if isinstance(batch, tuple):
+        cols, raw = batch
+        samples = [sample_from_row(cols, r) for r in raw]
+    else:
+        samples = [decode_sample(r) for r in batch.to_pylist()]
+    rows = []
+    for sample in samples:
+        for d in detect_sample(sample, detectors):
+            if not _has_kind(sample, d.kind):
+                rows.append({"sample_id": sample["id"], "tag": d.tag, "confidence": d.confidence,
+                             "reason": d.reason, "evidence": [e.to_dict() for e in d.evidence],
+                             "detector": d.detector, "content_hash": sample["content_hash"]})
+    return len(samples), rows
 
 
 def suggestions(store: Store, state: str | None = "open", kind: str | None = None, limit: int | None = None,
