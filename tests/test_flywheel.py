@@ -283,3 +283,14 @@ def test_cli_imports_lists_promotes_and_reports_errors(tmp_path, log_file, capsy
     assert "promoted already" in capsys.readouterr().err
     assert main(["--db", db, "logs", "import", str(tmp_path / "missing.jsonl")]) == 2
     assert "file not found" in capsys.readouterr().err
+
+
+def test_a_promoted_disliked_answer_is_in_the_answer_producers_needs_fix_queue(store, log_file):
+    """The next step after promotion is the normal one: answer production takes samples marked needs_fix."""
+    from curation.producers.answers import AnswerProducer, AnswerSettings
+    from curation.producers.runner import RunInput
+    import_logs(store, [log_file])
+    ids = [c["id"] for c in store.candidates.list()]
+    promoted = {p["status"]: p["sample"] for p in promote(store, ids, "flywheel", "lead").promoted}
+    chosen = AnswerProducer(AnswerSettings(source="needs_fix")).select(store, {"run": RunInput()})
+    assert [s["id"] for s in chosen] == [promoted["needs_fix"]]
