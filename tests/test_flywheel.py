@@ -294,3 +294,17 @@ def test_a_promoted_disliked_answer_is_in_the_answer_producers_needs_fix_queue(s
     promoted = {p["status"]: p["sample"] for p in promote(store, ids, "flywheel", "lead").promoted}
     chosen = AnswerProducer(AnswerSettings(source="needs_fix")).select(store, {"run": RunInput()})
     assert [s["id"] for s in chosen] == [promoted["needs_fix"]]
+
+
+def test_a_file_imported_twice_counts_its_redactions_once(store, tmp_path, log_file):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"oops": f"write to {EMAIL}"}) + "\n", encoding="utf-8")
+    import_logs(store, [log_file, bad])
+    again = import_logs(store, [log_file, bad])
+    assert again.redactions["email"] == 0 and again.picked == 0
+    assert store.candidates.redaction_counts() == {"email": 2, "phone": 1}
+    assert len(store.quarantine.list()) == 1
+    disliked = write_jsonl(tmp_path / "new.jsonl", [openai_line("a fresh prompt", "meh", feedback="👎")])
+    assert import_logs(store, [disliked], LogImportSettings(rules=())).picked == 0  # no rule chosen: none ran
+    assert import_logs(store, [write_jsonl(tmp_path / "new2.jsonl", [openai_line("another prompt", "meh",
+                                                                               feedback="👎")])]).picked == 1

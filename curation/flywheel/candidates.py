@@ -100,7 +100,7 @@ class _Import:
             raise UserError(MAPPING_NEEDED, ui=MAPPING_NEEDED_UI)
         self.store, self.s = store, settings
         self.scrubber = PiiScrubber(settings.pii)
-        names = list(settings.rules) if settings.rules else default_rules()
+        names = list(settings.rules) if settings.rules is not None else default_rules()
         if settings.novelty and "novelty" not in names:
             names.append("novelty")
         self.rules = VALUE_RULES.build(names, settings.rule_settings)
@@ -150,7 +150,8 @@ class _Import:
     def reject(self, path: Path, err: LineError) -> None:
         """Quarantine a line, its text scrubbed like a candidate's (the quarantine is stored too)."""
         raw, reds = self.scrubber.scrub(escaped(err.raw) or "")
-        self.redactions.extend({"candidate_id": None, "ingest_id": self.report.ingest_id, "line": err.line,
+        self.redactions.extend({"candidate_id": None, "file": str(path), "ingest_id": self.report.ingest_id,
+                                "line": err.line,
                                 "turn": None, "rule": r.rule, "start": r.start, "length": r.length,
                                 "placeholder": r.placeholder} for r in reds)
         self.quarantine.append((str(path), err.line, err.reason, raw or None))
@@ -183,7 +184,7 @@ class _Import:
             "has_answer": last["role"] == "assistant" and bool(last["content"].strip()), "picks": [],
             "state": "candidate", "duplicate_of": None, "sample_id": None, "decided_by": None, "decided_at": None,
             "note": None, "created_at": None})
-        self.redactions.extend({"candidate_id": cid, "ingest_id": self.report.ingest_id, "line": session.lines[0],
+        self.redactions.extend({"candidate_id": cid, "file": str(path), "ingest_id": self.report.ingest_id, "line": session.lines[0],
                                 "turn": turn, "rule": r.rule, "start": r.start, "length": r.length,
                                 "placeholder": r.placeholder} for turn, r in reds)
 
@@ -210,19 +211,28 @@ class _Import:
                 row["picks"].extend(dataclasses.asdict(p) if isinstance(p, Pick) else p for p in picks)
 
     def save(self) -> LogImportReport:
+        """Store what is new: candidates not imported before, quarantine rows not kept before, and the
+        redactions of both (a file imported twice counts its redactions once)."""
         now = _now()
-        for r in self.rows:
+        known = self.store.candidates.existing([r["id"] for r in self.rows])
+        rows = [r for r in self.rows if r["id"] not in known]
+        for r in rows:
             r["created_at"] = now
-        added = self.store.candidates.add(self.rows, self.redactions)
-        self.store.quarantine.add(self.report.ingest_id, self.store.quarantine.new_rows(self.quarantine))
+        quarantine = self.store.quarantine.new_rows(self.quarantine)
+        new_lines = {(q[0], q[1]) for q in quarantine}
+        ids = {r["id"] for r in rows}
+        redactions = [{k: v for k, v in x.items() if k != "file"} for x in self.redactions
+                      if x["candidate_id"] in ids or (x["candidate_id"] is None and (x["file"], x["line"]) in new_lines)]
+        added = self.store.candidates.add(rows, redactions)
+        self.store.quarantine.add(self.report.ingest_id, quarantine)
         rep = self.report
-        rep.candidates, rep.already_present = added, len(self.rows) - added
-        rep.duplicates = sum(r["state"] == "duplicate" for r in self.rows)
-        rep.picked = sum(bool(r["picks"]) and r["state"] == "candidate" for r in self.rows)
+        rep.candidates, rep.already_present = added, len(self.rows) - len(rows)
+        rep.duplicates = sum(r["state"] == "duplicate" for r in rows)
+        rep.picked = sum(bool(r["picks"]) and r["state"] == "candidate" for r in rows)
         rep.quarantined = len(self.quarantine)
-        for red in self.redactions:
+        for red in redactions:
             rep.redactions[red["rule"]] = rep.redactions.get(red["rule"], 0) + 1
-        for r in self.rows:
+        for r in rows:
             for rule in {p["rule"] for p in r["picks"]}:
                 rep.picks[rule] = rep.picks.get(rule, 0) + 1
         self.store.ingests.add(id=rep.ingest_id, dataset="(candidates)", files=[f["file"] for f in rep.files],

@@ -123,6 +123,10 @@ class Candidates:
         return _sql.dicts(self._store._cur(), "SELECT * FROM redactions WHERE candidate_id = ? ORDER BY turn, start",
                           [candidate_id])
 
+    def existing(self, ids: list[str]) -> set[str]:
+        """Which of these candidate ids are stored already."""
+        return {r[0] for r in self._store._q("SELECT id FROM candidates WHERE list_contains(?, id)", [ids])}
+
     def prompt_keys(self, keys: list[str]) -> dict[str, str]:
         """For the given prompt keys already held by a candidate: key -> the first candidate's id."""
         rows = self._store._q("SELECT prompt_key, min(id) FROM candidates WHERE list_contains(?, prompt_key) "
