@@ -103,7 +103,8 @@ class _Import:
         names = list(settings.rules) if settings.rules is not None else default_rules()
         if settings.novelty and "novelty" not in names:
             names.append("novelty")
-        self.rules = VALUE_RULES.build(names, settings.rule_settings)
+        # build() reads an empty list as "every step": no rule chosen must mean none
+        self.rules = VALUE_RULES.build(names, settings.rule_settings) if names else []
         self.report = LogImportReport(ingest_id=store.ingests.new_id(), settings=_settings_dict(settings))
         self.rows: list[dict] = []
         self.redactions: list[dict] = []
