@@ -308,3 +308,21 @@ def test_a_file_imported_twice_counts_its_redactions_once(store, tmp_path, log_f
     assert import_logs(store, [disliked], LogImportSettings(rules=())).picked == 0  # no rule chosen: none ran
     assert import_logs(store, [write_jsonl(tmp_path / "new2.jsonl", [openai_line("another prompt", "meh",
                                                                                feedback="👎")])]).picked == 1
+
+
+def test_an_agent_session_keeps_its_tools_and_calls_with_arguments_scrubbed(store, tmp_path):
+    tools = [{"type": "function", "function": {"name": "send_mail", "description": "send an e-mail",
+                                               "parameters": {"type": "object", "properties": {"to": {"type": "string"}}}}}]
+    call = {"id": "call_0", "type": "function", "function": {"name": "send_mail", "arguments": json.dumps({"to": EMAIL})}}
+    history = [{"role": "user", "content": "Mail the report to my boss"},
+               {"role": "assistant", "content": None, "tool_calls": [call]},
+               {"role": "tool", "tool_call_id": "call_0", "content": "{\"ok\": true}"}]
+    line = {"request": {"messages": history, "tools": tools},
+            "response": {"choices": [{"message": {"role": "assistant", "content": "Done, the report is sent."}}]}}
+    rep = import_logs(store, [write_jsonl(tmp_path / "agent.jsonl", [line])])
+    (c,) = store.candidates.list()
+    assert c["tools"] == tools and rep.redactions["email"] == 1
+    args = c["messages"][1]["tool_calls"][0]["function"]["arguments"]
+    assert json.loads(args) == {"to": "[EMAIL]"} and c["messages"][2]["tool_call_id"] == "call_0"
+    sample = store.samples.get(promote(store, [c["id"]], "agents", "lead").promoted[0]["sample"])
+    assert sample["tools"] == tools and sample["has_tools"] and len(sample["messages"]) == 4

@@ -164,7 +164,7 @@ class _Import:
         messages, reds = [], []
         for turn, m in enumerate(session.messages):
             text, found = self.scrubber.scrub(m["content"])
-            messages.append({"role": m["role"], "content": text})
+            messages.append({**m, "content": text, **self.scrub_calls(m, turn, reds)})
             reds.extend((turn, r) for r in found)
         feedback = []
         for f in session.feedback:
@@ -173,12 +173,12 @@ class _Import:
                 d["comment"], found = self.scrubber.scrub(d["comment"])
                 reds.extend((None, r) for r in found)
             feedback.append(d)
-        chash = content_hash(messages, None)
+        chash = content_hash(messages, session.tools)
         cid = "c_" + hashlib.sha1(f"{path.name}\0{session.session_id}\0{chash}".encode()).hexdigest()[:16]
         last = messages[-1]
         self.rows.append({
             "id": cid, "ingest_id": self.report.ingest_id, "file": str(path), "lines": session.lines,
-            "session_id": session.session_id, "messages": messages, "feedback": feedback,
+            "session_id": session.session_id, "messages": messages, "tools": session.tools, "feedback": feedback,
             "started_at": session.started_at, "ended_at": session.ended_at, "prompt_key": prompt_key(messages),
             "content_hash": chash, "language": detect_language(prompt_text(messages)[:4000]),
             "prompt_chars": len(prompt_text(messages)), "n_turns": sum(m["role"] == "user" for m in messages),
@@ -188,6 +188,20 @@ class _Import:
         self.redactions.extend({"candidate_id": cid, "file": str(path), "ingest_id": self.report.ingest_id, "line": session.lines[0],
                                 "turn": turn, "rule": r.rule, "start": r.start, "length": r.length,
                                 "placeholder": r.placeholder} for turn, r in reds)
+
+    def scrub_calls(self, m: dict, turn: int, reds: list) -> dict:
+        """A turn's tool calls with their arguments scrubbed (users' data reaches tools too)."""
+        if not m.get("tool_calls"):
+            return {}
+        calls = []
+        for call in m["tool_calls"]:
+            fn = call.get("function") if isinstance(call, dict) else None
+            if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
+                args, found = self.scrubber.scrub(fn["arguments"])
+                reds.extend((turn, r) for r in found)
+                call = {**call, "function": {**fn, "arguments": args}}
+            calls.append(call)
+        return {"tool_calls": calls}
 
     def mark_duplicates(self) -> None:
         """Sessions whose prompt the store already holds (a sample or an earlier candidate), or an earlier session
@@ -299,7 +313,7 @@ def promotion_sample(candidate: dict, dataset: str, task_type: str | None, answe
     l1, l2 = parse_task_type(task_type) if task_type else (None, None)
     tags = ["flywheel"] + sorted({f"flywheel:{p['rule']}" for p in candidate["picks"]})
     sample = {"id": "s_" + hashlib.sha1(f"candidate\0{candidate['id']}".encode()).hexdigest()[:16],
-              "dataset": dataset, "messages": messages, "tools": None, "task_l1": l1, "task_l2": l2,
+              "dataset": dataset, "messages": messages, "tools": candidate.get("tools"), "task_l1": l1, "task_l2": l2,
               "tags": tags, "status": "needs_fix" if _disliked(candidate) else "pending", "split": None,
               "source": f"log:{Path(candidate['file']).name}:{candidate['lines'][0]}",
               "ingest_id": candidate["ingest_id"], "parent_id": None}

@@ -14,10 +14,10 @@ from .samples import db_value
 from .schema import SAMPLE_COLUMNS
 
 STATES = ("candidate", "duplicate", "promoted", "dismissed")
-_JSON = ("lines", "messages", "feedback", "picks")
+_JSON = ("lines", "messages", "tools", "feedback", "picks")
 _COLUMNS = ("id", "ingest_id", "file", "lines", "session_id", "messages", "feedback", "started_at", "ended_at",
             "prompt_key", "content_hash", "language", "prompt_chars", "n_turns", "has_answer", "picks", "state",
-            "duplicate_of", "sample_id", "decided_by", "decided_at", "note", "created_at")
+            "duplicate_of", "sample_id", "decided_by", "decided_at", "note", "created_at", "tools")
 
 
 class Candidates:
