@@ -39,6 +39,8 @@ def import_section() -> None:
     rules = c[1].multiselect("Value rules", VALUE_RULES.names(), default=default_rules(), key="fw_rules",
                              help="novelty loads the embedding model (vectors are cached in the store)")
     dedup = c[2].checkbox("Mark prompts already in the store as duplicates", True, key="fw_dedup")
+    near = c[2].checkbox("Also near-duplicates (MinHash Jaccard ≥ 0.8)", False, key="fw_near", disabled=not dedup,
+                         help="hashes every stored prompt: seconds per 100k samples")
     rule_settings = step_settings_form(VALUE_RULES, rules, "fw_set")
     pii = step_settings_form(SCRUBBERS, SCRUBBERS.names(), "fw_pii")["pii"]
     if not st.button("Import as candidates", type="primary", disabled=not uploads, key="fw_import"):
@@ -49,7 +51,8 @@ def import_section() -> None:
         settings = LogImportSettings(shape="mapped" if parsed and shape == "auto" else shape, mapping=parsed,
                                      encoding=None if encoding == "auto" else encoding, max_line_mb=max_line_mb,
                                      rules=tuple(r for r in rules if r != "novelty"), novelty="novelty" in rules,
-                                     dedup=dedup, pii=pii, rule_settings=rule_settings)
+                                     dedup=dedup, near_dup_threshold=0.8 if dedup and near else None, pii=pii,
+                                     rule_settings=rule_settings)
         with st.spinner("Reading, scrubbing and picking…"):
             rep = import_logs(store, paths, settings)
     except UserError as e:

@@ -326,3 +326,19 @@ def test_an_agent_session_keeps_its_tools_and_calls_with_arguments_scrubbed(stor
     assert json.loads(args) == {"to": "[EMAIL]"} and c["messages"][2]["tool_call_id"] == "call_0"
     sample = store.samples.get(promote(store, [c["id"]], "agents", "lead").promoted[0]["sample"])
     assert sample["tools"] == tools and sample["has_tools"] and len(sample["messages"]) == 4
+
+
+def test_near_duplicates_of_stored_prompts_are_marked_when_asked(store, tmp_path):
+    prompt = "Please explain how Python's garbage collector handles reference cycles between objects in detail"
+    ingest(store, [write_jsonl(tmp_path / "s.jsonl", [{"messages": [{"role": "user", "content": prompt},
+                                                                    {"role": "assistant", "content": "It uses..."}]}])],
+           IngestSettings(dataset="base", run_checks=False))
+    sid = store.samples.list()[0]["id"]
+    first = [openai_line(prompt.replace("in detail", "in great detail"), "x")]
+    assert import_logs(store, [write_jsonl(tmp_path / "near.jsonl", first)]).duplicates == 0  # exact keys only
+    lines = [openai_line(prompt.replace("in detail", "in much detail"), "x"),
+             openai_line("Write a haiku about the first snow falling on Kyoto temples", "y")]
+    rep = import_logs(store, [write_jsonl(tmp_path / "near2.jsonl", lines)],
+                      LogImportSettings(near_dup_threshold=0.8))
+    (dup,) = store.candidates.list(ingest_id=rep.ingest_id, state="duplicate")
+    assert rep.duplicates == 1 and dup["duplicate_of"] == sid and "shingle Jaccard" in dup["note"]

@@ -33,6 +33,8 @@ def register(sub, common) -> None:
                    help="value rules to run (repeatable; default every rule that needs no model)")
     p.add_argument("--novelty", action="store_true", help="also run the semantic novelty rule (loads the embedder)")
     p.add_argument("--no-dedup", action="store_true", help="do not mark prompts already in the store as duplicates")
+    p.add_argument("--near-dup", type=positive_float, metavar="JACCARD",
+                   help="also mark near-duplicates at or above this MinHash Jaccard of the user turns (e.g. 0.8)")
     p.add_argument("--pii-rule", action="append", choices=RULES,
                    help="PII rules to apply (repeatable; default all of them)")
     p.set_defaults(func=cmd_import)
@@ -76,7 +78,7 @@ def cmd_import(args) -> dict:
 
     settings = LogImportSettings(shape=args.shape, mapping=parse_log_mapping(args.map), encoding=args.encoding,
                                  max_line_mb=args.max_line_mb, rules=tuple(args.rule) if args.rule else None,
-                                 novelty=args.novelty, dedup=not args.no_dedup,
+                                 novelty=args.novelty, dedup=not args.no_dedup, near_dup_threshold=args.near_dup,
                                  pii=PiiSettings(rules=",".join(args.pii_rule or RULES)))
     if settings.mapping and settings.shape == "auto":
         settings.shape = "mapped"

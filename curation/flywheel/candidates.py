@@ -44,6 +44,10 @@ class LogImportSettings:
     rules: tuple[str, ...] | None = None  # value rules to run; None: every rule that needs no model
     novelty: bool = False  # also run the semantic novelty rule (loads the embedder; vectors cached in the store)
     dedup: bool = True  # mark sessions whose prompts are already in the store (samples or candidates) as duplicates
+    # also mark near-duplicates: MinHash Jaccard of the user turns against the stored samples and the earlier
+    # sessions at or above this (0.8 is the Dedup page's default); None: exact repeats only (hashing every stored
+    # prompt costs seconds per 100k samples)
+    near_dup_threshold: float | None = None
     pii: PiiSettings = field(default_factory=PiiSettings)  # the scrubber's settings
     rule_settings: dict = field(default_factory=dict)  # value rule name -> its settings object
     errors_listed: int = 200  # line errors listed in the report; all of them go to quarantine regardless
@@ -208,15 +212,46 @@ class _Import:
         of this import holds, are kept as duplicates of it."""
         keys = {r["prompt_key"] for r in self.rows}
         seen = dict(self.store.candidates.prompt_keys(sorted(keys))) if keys else {}
+        near = self.s.near_dup_threshold is not None
+        stored: list[tuple[str, str]] = []  # (sample id, prompt) for the near-duplicate pass
         if keys:
             for sid, messages in self.store.samples.prompt_iter():
                 k = prompt_key(messages)
                 if k in keys and k not in seen:
                     seen[k] = sid
+                if near:
+                    stored.append((sid, prompt_text(messages)))
         for r in self.rows:
             first = seen.setdefault(r["prompt_key"], r["id"])
             if first != r["id"]:
                 r["state"], r["duplicate_of"] = "duplicate", first
+        if near:
+            self.mark_near_duplicates(stored)
+
+    def mark_near_duplicates(self, stored: list[tuple[str, str]]) -> None:
+        """Sessions whose user turns are near copies (MinHash, confirmed by exact shingle Jaccard) of a stored
+        sample's or of an earlier session's become duplicates of the closest, with the similarity in the note."""
+        from ..dedup.methods.builtin import MinHashSettings, minhash_pairs
+        todo = [r for r in self.rows if r["state"] == "candidate"]
+        if not todo:
+            return
+        threshold = self.s.near_dup_threshold
+        if not 0 < threshold <= 1:
+            raise UserError(f"the near-duplicate threshold must be in (0, 1], got {threshold}")
+        n = len(stored)
+        texts = [t for _, t in stored] + [prompt_text(r["messages"]) for r in todo]
+        found = minhash_pairs(texts, MinHashSettings(threshold=threshold))
+        best: dict[int, tuple[str, float]] = {}
+        for (a, b), sim in zip(found.pairs.tolist(), found.sims.tolist()):
+            if sim < threshold or b < n:  # a < b: the later one of the pair is the copy
+                continue
+            target = stored[a][0] if a < n else todo[a - n]["id"]
+            if b not in best or sim > best[b][1]:
+                best[b] = (target, sim)
+        for b, (target, sim) in best.items():
+            r = todo[b - n]
+            r["state"], r["duplicate_of"] = "duplicate", target
+            r["note"] = f"near-duplicate of {target} (shingle Jaccard {sim:.2f} of the user turns)"
 
     def pick(self) -> None:
         """Run the value rules over every session; each pick carries its rule and reason."""
