@@ -155,7 +155,8 @@ class LongPromptSettings:
     """A prompt long enough, or constrained enough, to be hard."""
 
     min_chars: int = 2000  # a user turn this long is long context (pasted documents, code, logs)
-    min_constraints: int = 3  # checkable constraints (length, count, format, language, must, forbid...) in one turn
+    # constraints (length, count, format, language, must, forbid, keyword, style) stated in one turn
+    min_constraints: int = 3
 
 
 @VALUE_RULES.register
@@ -172,15 +173,24 @@ class LongPrompt(ValueRule):
             found = constraints(text)
             kinds = sorted({k for k, _ in found})
             if len(found) >= self.settings.min_constraints:
-                shown = ", ".join(f"{k} «{t}»" for k, t in found[:5])
                 out.append(Pick(self.name, f"multi-constraint prompt at turn {i + 1}: {len(found)} constraints "
-                                           f"({', '.join(kinds)})", shown))
+                                           f"({', '.join(kinds)})", _evidence(text, found)))
             elif len(text) >= self.settings.min_chars:
                 out.append(Pick(self.name, f"long prompt at turn {i + 1}: {len(text):,} characters",
                                 f"turn {i + 1}: {quote(text)}"))
             if out:
                 return out
         return out
+
+
+def _evidence(text: str, found: list[tuple[str, str]]) -> str:
+    """What a picked prompt asks: the checkable constraints as the special checks read them (curation.constraints,
+    the one extractor the answer verification uses; run only on picked prompts, it costs ~1.6 ms a prompt), then
+    the phrases the cue patterns matched."""
+    from ...constraints import extract_constraints
+    checkable = "; ".join(c.describe() for c in extract_constraints(text)[:6])
+    phrases = ", ".join(f"{k} «{t}»" for k, t in found[:5])
+    return f"checkable: {checkable} · said: {phrases}" if checkable else f"said: {phrases}"
 
 
 @dataclass
