@@ -16,6 +16,7 @@ HERE = Path(__file__).parent
 PAGES = [
     ("Data", "overview.py", "Overview", "🏠"),
     ("Data", "import_data.py", "Import", "📥"),
+    ("Data", "flywheel.py", "Flywheel", "🔁"),
     ("Data", "browse.py", "Browse", "🔎"),
     ("Data", "taxonomy.py", "Taxonomy", "🗂️"),
     ("Data", "quarantine.py", "Quarantine", "🚧"),

@@ -31,6 +31,7 @@ PAGE_CONTROLS = {
     "--base-model": "the Base model box",
     "--adapter": "the 'Chat with' run or checkpoint box",
     "--judge": "the Judge box",
+    "--answer": "the Answer box",
     # no page sets it: the CLI's evaluation did; the page says so in words
     "--include-contaminated": "as that evaluation was told to",
 }

@@ -241,5 +241,10 @@ MIGRATIONS: list[tuple[int, list]] = [
             candidate_id VARCHAR, ingest_id INTEGER, line BIGINT, turn SMALLINT, rule VARCHAR, start INTEGER,
             length INTEGER, placeholder VARCHAR)""",
     ]),
+    (14, [
+        # v14 (flywheel): the tools an OpenAI-style request declared, kept with the candidate (JSON text; NULL
+        # when none), so an agent session promotes with its tool calls intact
+        "ALTER TABLE candidates ADD COLUMN IF NOT EXISTS tools VARCHAR",
+    ]),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
