@@ -41,17 +41,46 @@ def _has_kind(sample: dict, kind: str) -> bool:
 # ---- detection ----
 
 def detect_into_store(store: Store, f: SampleFilter | None = None, detectors: list | None = None,
-                      author: str = DETECT_ACTOR) -> dict:
+                      author: str = DETECT_ACTOR, chunks=None, chunk_size: int = 500) -> dict:
     """Run the detectors over the filtered samples and store their findings as open suggestions.
 
     A sample that already carries the kind (confirmed or generated) gets no suggestion for it; a suggestion that
-    was rejected for the same content is not offered again.
+    was rejected for the same content is not offered again. The samples go `chunk_size` at a time, each chunk's
+    suggestions committed with `chunks`' checkpoint (a job's, see curation/jobs.py), so a killed detection
+    resumes after its last committed chunk; the run is logged with the last chunk.
     """
+    from ..chunks import Direct
+
     detectors = detectors if detectors is not None else default_detectors()
+    chunks = chunks or Direct()
     f = f or SampleFilter()
-    rows, n, by_kind = [], 0, {}
-    for sample in store.samples.iter(f, columns=_COLUMNS):
-        n += 1
+    settings = {type(d).__name__: dataclasses.asdict(d.settings) for d in detectors}
+    state = dict(chunks.checkpoint or {"offset": 0, "found": 0, "stored": 0, "by_kind": {},
+                                       "run_id": store.robustness.runs.new_id()})
+    total = store.samples.count(f)
+    while state["offset"] < total:
+        page = dataclasses.replace(f, limit=chunk_size, offset=state["offset"])
+        batch = store.samples.list(page, columns=_COLUMNS, order="created_at, id")
+        if not batch:
+            break
+        rows = _suggestion_rows(batch, detectors, state["by_kind"])
+        state = {**state, "offset": state["offset"] + len(batch), "found": state["found"] + len(rows)}
+        run_id, stored = state["run_id"], state["stored"]
+        state = chunks.commit(lambda n, stored=stored: {**state, "stored": stored + n}, state["offset"], total,
+                              lambda rows=rows: store.robustness.add_suggestions(run_id, rows),
+                              message=f"{state['offset']:,} of {total:,} samples checked", returns="checkpoint")
+    n = state["offset"]
+    chunks.commit({**state, "logged": True}, n, total, lambda: store.robustness.runs.add(
+        id=state["run_id"], author=author, kind="detect", filter=f.to_dict(), settings=settings, n_samples=n,
+        n_results=state["found"]))
+    return {"run_id": state["run_id"], "samples": n, "found": state["found"], "suggested": state["stored"],
+            "by_kind": state["by_kind"], "settings": settings, "filter": f.to_dict()}
+
+
+def _suggestion_rows(batch: list[dict], detectors: list, by_kind: dict) -> list[dict]:
+    """The suggestion rows of one chunk of samples (counted into `by_kind`)."""
+    rows = []
+    for sample in batch:
         for d in detect_sample(sample, detectors):
             if _has_kind(sample, d.kind):
                 continue
@@ -59,12 +88,7 @@ def detect_into_store(store: Store, f: SampleFilter | None = None, detectors: li
                          "evidence": [e.to_dict() for e in d.evidence], "detector": d.detector,
                          "content_hash": sample["content_hash"]})
             by_kind[d.kind] = by_kind.get(d.kind, 0) + 1
-    settings = {type(d).__name__: dataclasses.asdict(d.settings) for d in detectors}
-    run_id = store.robustness.runs.add(author=author, kind="detect", filter=f.to_dict(), settings=settings,
-                                       n_samples=n, n_results=len(rows))
-    stored = store.robustness.add_suggestions(run_id, rows)
-    return {"run_id": run_id, "samples": n, "found": len(rows), "suggested": stored, "by_kind": by_kind,
-            "settings": settings, "filter": f.to_dict()}
+    return rows
 
 
 def suggestions(store: Store, state: str | None = "open", kind: str | None = None, limit: int | None = None,
