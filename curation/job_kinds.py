@@ -73,18 +73,28 @@ class RobustnessJob(JobKind):
     name = "robustness"
 
     def check(self, store, settings: dict) -> dict:
-        from .robustness.detectors import default_detectors
-
-        default_detectors(settings.get("kinds"))
-        return {"filter": settings.get("filter") or {}, "kinds": settings.get("kinds"),
-                "chunk_size": int(settings.get("chunk_size") or 500)}
+        detector_settings = {name: s if isinstance(s, dict) else dataclasses.asdict(s)
+                             for name, s in (settings.get("detector_settings") or {}).items()}
+        out = {"filter": settings.get("filter") or {}, "kinds": settings.get("kinds"),
+               "detector_settings": detector_settings, "chunk_size": int(settings.get("chunk_size") or 500)}
+        _detectors(out)  # an unknown detector or setting fails here, before the job is recorded
+        return out
 
     def run(self, ctx: JobContext) -> dict:
-        from .robustness.detectors import default_detectors
         from .robustness.tagging import detect_into_store
 
-        return detect_into_store(ctx.store, _filter(ctx.settings), default_detectors(ctx.settings["kinds"]),
-                                 chunks=ctx, chunk_size=ctx.settings["chunk_size"])
+        return detect_into_store(ctx.store, _filter(ctx.settings), _detectors(ctx.settings), chunks=ctx,
+                                 chunk_size=ctx.settings["chunk_size"])
+
+
+def _detectors(settings: dict) -> list:
+    """The job's detectors, with the settings it was started with (rebuilt from their recorded form)."""
+    from .jobs import settings_from_dict
+    from .robustness.detectors import DETECTORS, default_detectors
+
+    given = {name: settings_from_dict(DETECTORS.get_step(name).Settings, values)
+             for name, values in (settings.get("detector_settings") or {}).items()}
+    return default_detectors(settings.get("kinds"), given or None)
 
 
 class ExportJob(JobKind):

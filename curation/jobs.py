@@ -27,6 +27,7 @@ from pathlib import Path
 
 from .chunks import Cancelled
 from .errors import UserError
+from .store.jobs import STATES  # noqa: F401  (the states a job row can be in)
 
 # kind -> "module:class" of its JobKind, imported on first use (training's kinds pull in nothing heavy, but live
 # in the training package, which curation never imports at start)
