@@ -144,8 +144,9 @@ def export_selection(store: Store, out_dir: str | Path, f: SampleFilter | None =
     split_of = assign_splits(rows, settings.eval_fraction, settings.seed, settings.keep_existing_split)
     revision = store.revision() if state is None else state["revision"]
     writer = _Writer(out_dir, settings.format, resume=state)
-    if state is None:
-        state = {"offset": 0, "revision": revision, **writer.position()}
+    if state is None:  # committed before any sample is written: a resume always finds the files its own
+        state = chunks.commit({"offset": 0, "revision": revision, **writer.position()}, 0, len(rows),
+                              returns="checkpoint")
     total = len(rows)
     for k, s in enumerate(store.samples.iter(f)):
         if k < state["offset"]:

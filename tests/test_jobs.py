@@ -256,3 +256,43 @@ def test_a_job_started_in_the_background_outlives_the_caller_and_logs(tmp_path, 
     assert store.samples.count() == 120 and job["eta_s"] is None
     assert "started in process" in jobs.show(store, job_id)["log"]
     assert jobs.reattach(store) == []  # a finished job is left alone
+
+
+def test_cli_lists_a_killed_job_as_failed_and_resumes_it(tmp_path, data, capsys):
+    from curation.cli import main
+
+    db = imported_store(tmp_path, data, "w")
+    out = tmp_path / "out"
+    killed(db, "export", {"out_dir": str(out), "chunk_size": 16},
+           "from curation.export import _Writer\nkill_on_call(_Writer, 'position', 2, after=True)")
+    assert main(["--db", str(db), "jobs", "--json"]) == 0
+    listed, err = capsys.readouterr()
+    export = next(j for j in json.loads(listed)["jobs"] if j["kind"] == "export")
+    assert export["state"] == "failed" and "killed or crashed" in export["error"]
+    assert f"curation jobs resume {export['id']}" in err  # the note of the command that re-attached it
+    assert main(["--db", str(db), "jobs", "resume", str(export["id"]), "--json"]) == 0
+    resumed = json.loads(capsys.readouterr()[0])
+    assert resumed["state"] == "done" and resumed["result"]["total"] == {"train": 108, "eval": 12}
+    assert main(["--db", str(db), "jobs", "show", str(export["id"]), "--json"]) == 0
+    shown = json.loads(capsys.readouterr()[0])
+    assert shown["attempts"] == 2 and "attempt 2 started" in shown["log"] and "from checkpoint offset=0" in shown["log"]  # killed before chunk 1 committed
+    assert main(["--db", str(db), "jobs", "resume", str(export["id"])]) == 2
+    assert "already finished" in capsys.readouterr()[1]
+    assert main(["--db", str(db), "jobs", "start", "export", "--settings", "{not json"]) == 2
+    assert "--settings is not JSON" in capsys.readouterr()[1]
+
+
+def test_the_store_lock_error_names_the_job_commands(tmp_path):
+    db = tmp_path / "w.duckdb"
+    Store(db).close()
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); "
+                               "print('open', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(UserError) as e:
+            Store(db)
+        assert "is open in another process" in str(e.value) and "Jobs page" in str(e.value)
+        assert "`curation jobs resume ID`" in str(e.value)
+    finally:
+        holder.kill()
+        holder.wait()
