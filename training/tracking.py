@@ -42,7 +42,7 @@ class Tracker:
         if not flat:
             return
         if self.tb is not None:
-            self._guard("tensorboard", lambda: [self.tb.add_scalar(k, v, step) for k, v in flat.items()])
+            self._guard("tensorboard", self._add_scalars, flat, step)
         if self.mlflow is not None:
             self._guard("mlflow", self._log_metrics, flat, step)
 
@@ -73,6 +73,11 @@ class Tracker:
         # the evaluation after the run) from writing over each other
         self.tb = SummaryWriter(logdir=str(self.folder / "tensorboard"), purge_step=purge_step,
                                 filename_suffix=f".{time.time_ns()}")
+
+    def _add_scalars(self, flat: dict, step: int) -> None:
+        for k, v in flat.items():
+            self.tb.add_scalar(k, v, step)
+        self.tb.flush()  # on disk at once: a killed run keeps its steps up to the kill, as metrics.jsonl does
 
     def _open_mlflow(self, params: dict, tags: dict) -> None:
         import mlflow
