@@ -66,6 +66,12 @@ def follow(store, job_id: int, poll_s: float = 0.25):
     return job["result"]
 
 
+def record_job(store, kind: str, settings: dict) -> int:
+    """Record a detached run this page already started (its folder in `settings`) as a job the Jobs page
+    follows; returns the job id."""
+    return jobs.start(store, kind, settings, current_user())
+
+
 def running_notice(store, kind: str) -> None:
     """Above a page's form: the jobs of `kind` still running (started before a reload, or by someone else), each
     with its progress and the link to the Jobs page."""

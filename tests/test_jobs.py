@@ -296,3 +296,31 @@ def test_the_store_lock_error_names_the_job_commands(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_an_evaluation_job_follows_its_pipeline_folder(tmp_path):
+    """An evaluation started by the Compare page is recorded with its folder; the job reads its state from there
+    (no model is loaded here: the folder is written as a pipeline writes it)."""
+    from training.rundir import write_json
+
+    store = Store(tmp_path / "w.duckdb")
+    pdir = tmp_path / "pipelines" / "p1"
+    pdir.mkdir(parents=True)
+    stages = [{"name": n, "state": s, "message": "", "fraction": None, "started_at": None, "finished_at": None}
+              for n, s in (("export", "skipped"), ("audit", "skipped"), ("train", "skipped"),
+                           ("evaluate", "running"), ("compare", "pending"))]
+    write_json(pdir / "status.json", {"state": "running", "stage": "evaluate", "stages": stages, "error": None,
+                                      "run_dir": str(tmp_path / "run")})
+    (pdir / "pid").write_text(str(2**22 + 11))  # its process is gone: killed mid-evaluation
+    job_id = jobs.start(store, "evaluation", {"run_dir": str(tmp_path / "run"), "workspace": str(tmp_path),
+                                              "folder": str(pdir)}, "lead")
+    job = jobs.show(store, job_id)
+    assert job["state"] == "failed" and "stopped during evaluate" in job["error"] and job["resumable"]
+    assert (job["done"], job["total"]) == (0, 2)
+    write_json(pdir / "status.json", {"state": "succeeded", "stage": None, "error": None, "run_dir": "r",
+                                      "stages": [{**s, "state": "done" if s["state"] != "skipped" else "skipped"}
+                                                 for s in stages]})
+    store.jobs.update(job_id, state="running")  # as after a resume
+    job = jobs.show(store, job_id)
+    assert job["state"] == "done" and (job["done"], job["total"]) == (2, 2)
+    assert job["result"]["pipeline_dir"] == str(pdir)
