@@ -84,7 +84,7 @@ class JobContext:
     def progress(self, done: int, total: int | None, message: str | None = None) -> None:
         """Report progress (written at most every HEARTBEAT_S); raises Cancelled when a cancel was asked."""
         now = time.monotonic()
-        if now - self._last >= HEARTBEAT_S:
+        if now - self._last >= HEARTBEAT_S or (total and done >= total):  # the last tick is always written
             self._last = now
             self.store.jobs.progress(self.job_id, done, total, message)
             self._check_cancel()
