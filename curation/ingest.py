@@ -26,7 +26,7 @@ from .formats import (FORMATS, RAW_KEEP, UNREADABLE, Record, convert, default_ma
 from .messages import content_hash, plain_turns, validate_messages
 from .store import Store, derived_fields, language_text, parse_task_type, sample_arrow_schema
 from .text import answer_text, detect_languages, prompt_text
-from .workers import map_in_workers
+from . import executors
 
 _CHUNK_RECORDS = 2000  # records prepared together: a worker's unit of work, and one vectorised language pass
 @dataclass
@@ -198,11 +198,22 @@ def _plain_row(rec: Record, settings: IngestSettings, stem: str, task_types: dic
     return row, language_text(prompt, answer)
 
 
-def _prepare_span(span: tuple, fmt: str, mapping: dict | None, settings: IngestSettings, path: Path):
+def _prepare_span(span: tuple, fmt: str, mapping: dict | None, settings: IngestSettings, path: Path,
+                  stamp: tuple | None = None):
     """`_prepare_chunk` of a span of JSONL lines (`jsonl_spans`), read here in the worker; line numbers count
-    from 1 within the span. Adds the number of records and of lines in the span."""
+    from 1 within the span. Adds the number of records and of lines in the span. `stamp` is the file's
+    (size, modification time) when the import started: a file changed since then is refused, not read half old,
+    half new."""
+    if stamp is not None and _stamp(path) != stamp:
+        raise UserError(f"{path} changed since the import started (its size or modification time differs); "
+                        "import it again once it is no longer being written")
     items, n_lines = span_lines(path, span, settings.max_line_bytes)
     return (*_prepare_chunk(items, fmt, mapping, settings, path), len(items), n_lines)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
 
 
 class _Batch:
@@ -277,6 +288,7 @@ class _FileImport:
         self.batch = _Batch()
         self.now = datetime.now(timezone.utc).replace(tzinfo=None)
         self.fmt: str | None = None
+        self.container: str | None = None
         self.mapping = settings.mapping
         self.records = 0
         self.kept = 0  # valid records (stored, or found already present)
@@ -338,6 +350,7 @@ class _FileImport:
                                             self.progress, parse_jsonl=False)
             if container in ("csv", "parquet"):
                 self.fmt = "table"
+            self.container = container
             big = container == "jsonl" and self.path.stat().st_size >= self.s.parallel_min_mb * 1e6
             self.import_items(iter(items), self.s.workers if big else 0, encoding)
         except UserError as e:
@@ -383,6 +396,7 @@ class _FileImport:
     def import_items(self, items, workers: int, encoding: str) -> None:
         """Learn the format from the first valid record, then prepare the records chunk by chunk (in `workers`
         processes, if more than one) and commit them in file order."""
+        ex = executors.current(workers)
         first = None
         for item in items:
             self.records += 1
@@ -393,18 +407,21 @@ class _FileImport:
             if not rec.error:
                 first = rec.line
                 break
-        if first is not None and workers > 1 and encoding in ("utf-8", "utf-8-sig"):
+        spanned = self.container == "jsonl" and (workers > 1 or ex.distributed)
+        if first is not None and spanned and encoding in ("utf-8", "utf-8-sig"):
             # The workers read the rest of the file themselves, span by span: its lines never pass through here
-            spans = jsonl_spans(self.path, self.s.max_line_bytes, self.progress, skip=first)
-            for span, (rows, rejected, n, n_lines) in map_in_workers(spans, workers, _prepare_span, self.fmt,
-                                                                   self.mapping, self.s, self.path):
+            # (on Ray, from shared storage: the path is absolute and each span carries its content hash)
+            path = self.path.resolve()
+            spans = jsonl_spans(path, self.s.max_line_bytes, self.progress, skip=first, checksum=ex.checksums)
+            for span, (rows, rejected, n, n_lines) in ex.map(_prepare_span, spans, self.fmt, self.mapping, self.s,
+                                                             path, _stamp(path), workers=workers):
                 self.records += n
                 self.commit(_renumbered(rows, rejected, first), functools.partial(self.span_items, span, first))
                 first += n_lines
             return
         chunks = iter(lambda: list(itertools.islice(items, _CHUNK_RECORDS)), [])
-        for chunk, prepared in map_in_workers(chunks, workers, _prepare_chunk, self.fmt, self.mapping, self.s,
-                                            self.path):
+        for chunk, prepared in ex.map(_prepare_chunk, chunks, self.fmt, self.mapping, self.s, self.path,
+                                      workers=workers):
             self.records += len(chunk)
             self.commit(prepared, lambda: chunk)
 

@@ -76,7 +76,7 @@ class RobustnessJob(JobKind):
         detector_settings = {name: s if isinstance(s, dict) else dataclasses.asdict(s)
                              for name, s in (settings.get("detector_settings") or {}).items()}
         out = {"filter": settings.get("filter") or {}, "kinds": settings.get("kinds"),
-               "detector_settings": detector_settings, "chunk_size": int(settings.get("chunk_size") or 500)}
+               "detector_settings": detector_settings, "chunk_size": int(settings.get("chunk_size") or 1000)}
         _detectors(out)  # an unknown detector or setting fails here, before the job is recorded
         return out
 

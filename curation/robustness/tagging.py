@@ -12,9 +12,10 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timezone
 
+from .. import executors
 from ..errors import UserError
 from ..protection import GENERATED_PREFIX, is_protected
-from ..store import NOT_CURATED, SampleFilter, Store, curated_filter
+from ..store import NOT_CURATED, SampleFilter, Store, curated_filter, decode_sample, sample_from_row
 from .detection import TAG_PREFIX
 from .detectors import default_detectors, detect_sample, detector_names
 from .generation import PERTURBATIONS, GenerationSettings, generate
@@ -41,7 +42,7 @@ def _has_kind(sample: dict, kind: str) -> bool:
 # ---- detection ----
 
 def detect_into_store(store: Store, f: SampleFilter | None = None, detectors: list | None = None,
-                      author: str = DETECT_ACTOR, chunks=None, chunk_size: int = 500) -> dict:
+                      author: str = DETECT_ACTOR, chunks=None, chunk_size: int = 5000) -> dict:
     """Run the detectors over the filtered samples and store their findings as open suggestions.
 
     A sample that already carries the kind (confirmed or generated) gets no suggestion for it; a suggestion that
@@ -58,16 +59,20 @@ def detect_into_store(store: Store, f: SampleFilter | None = None, detectors: li
     state = dict(chunks.checkpoint or {"offset": 0, "found": 0, "stored": 0, "by_kind": {},
                                        "run_id": store.robustness.runs.new_id()})
     total = store.samples.count(f)
-    while state["offset"] < total:
-        page = dataclasses.replace(f, limit=chunk_size, offset=state["offset"])
-        batch = store.samples.list(page, columns=_COLUMNS, order="created_at, id")
-        if not batch:
-            break
-        rows = _suggestion_rows(batch, detectors, state["by_kind"])
-        state = {**state, "offset": state["offset"] + len(batch), "found": state["found"] + len(rows)}
+    ex = executors.current(workers=1)  # local: in this process; ray: a batch of samples a work unit
+    units = _after(store.samples.batches(f, batch_size=chunk_size, columns=_COLUMNS, arrow=ex.arrow_units),
+                   state["offset"])
+    for _, (seen, found) in ex.map(detect_unit, units, detectors, workers=1):
+        by_kind = dict(state["by_kind"])
+        for row in found:
+            kind = row["tag"].removeprefix(TAG_PREFIX)
+            by_kind[kind] = by_kind.get(kind, 0) + 1
+        state = {**state, "offset": state["offset"] + seen, "found": state["found"] + len(found),
+                 "by_kind": by_kind}
         run_id, stored = state["run_id"], state["stored"]
-        state = chunks.commit(lambda n, stored=stored: {**state, "stored": stored + n}, state["offset"], total,
-                              lambda rows=rows: store.robustness.add_suggestions(run_id, rows),
+        state = chunks.commit(lambda n, state=state, stored=stored: {**state, "stored": stored + n},
+                              state["offset"], total,
+                              lambda found=found, run_id=run_id: store.robustness.add_suggestions(run_id, found),
                               message=f"{state['offset']:,} of {total:,} samples checked", returns="checkpoint")
     n = state["offset"]
     chunks.commit({**state, "logged": True}, n, total, lambda: store.robustness.runs.add(
@@ -77,18 +82,37 @@ def detect_into_store(store: Store, f: SampleFilter | None = None, detectors: li
             "by_kind": state["by_kind"], "settings": settings, "filter": f.to_dict()}
 
 
-def _suggestion_rows(batch: list[dict], detectors: list, by_kind: dict) -> list[dict]:
-    """The suggestion rows of one chunk of samples (counted into `by_kind`)."""
+def _after(units, offset: int):
+    """The work units after the first `offset` samples (those a resumed detection committed already); a unit the
+    offset cuts is sliced."""
+    done = 0
+    for unit in units:
+        n = len(unit[1]) if isinstance(unit, tuple) else unit.num_rows
+        if done + n <= offset:
+            done += n
+            continue
+        if done < offset:
+            k = offset - done
+            unit = (unit[0], unit[1][k:]) if isinstance(unit, tuple) else unit.slice(k)
+        done += n
+        yield unit
+
+
+def detect_unit(batch, detectors: list) -> tuple[int, list[dict]]:
+    """(samples seen, suggestion rows) of one batch of sample rows, `(columns, rows)` or Arrow (in a worker)."""
+    if isinstance(batch, tuple):
+        cols, raw = batch
+        samples = [sample_from_row(cols, r) for r in raw]
+    else:
+        samples = [decode_sample(r) for r in batch.to_pylist()]
     rows = []
-    for sample in batch:
+    for sample in samples:
         for d in detect_sample(sample, detectors):
-            if _has_kind(sample, d.kind):
-                continue
-            rows.append({"sample_id": sample["id"], "tag": d.tag, "confidence": d.confidence, "reason": d.reason,
-                         "evidence": [e.to_dict() for e in d.evidence], "detector": d.detector,
-                         "content_hash": sample["content_hash"]})
-            by_kind[d.kind] = by_kind.get(d.kind, 0) + 1
-    return rows
+            if not _has_kind(sample, d.kind):
+                rows.append({"sample_id": sample["id"], "tag": d.tag, "confidence": d.confidence,
+                             "reason": d.reason, "evidence": [e.to_dict() for e in d.evidence],
+                             "detector": d.detector, "content_hash": sample["content_hash"]})
+    return len(samples), rows
 
 
 def suggestions(store: Store, state: str | None = "open", kind: str | None = None, limit: int | None = None,
