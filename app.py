@@ -21,6 +21,7 @@ PAGES = [
     ("Data", "taxonomy.py", "Taxonomy", "🗂️"),
     ("Data", "quarantine.py", "Quarantine", "🚧"),
     ("Data", "export.py", "Export", "📤"),
+    ("Data", "jobs.py", "Jobs", "🗂️"),
     ("Analyse", "diversity.py", "Diversity", "📊"),
     ("Analyse", "dedup.py", "Dedup", "🧬"),
     ("Analyse", "robustness.py", "Robustness", "🛡️"),
