@@ -25,6 +25,8 @@ PAGE_CONTROLS = {
     "--count": "the 'target sample count' box",
     "--allow-export-change": "the 'Resume even if the export changed' box",
     "--regex": "the 'Regular expression' box",
+    "--engine": "the sidebar's Engine box",
+    "--ray-address": "the sidebar's 'Ray address' box",
     # no page sets it: the CLI's evaluation did; the page says so in words
     "--include-contaminated": "as that evaluation was told to",
 }

@@ -166,3 +166,16 @@ def test_a_worker_refuses_a_file_changed_since_the_import_started(tmp_path):
     assert n == 30 and rows.num_rows == 30 and not rejected
     with pytest.raises(UserError, match="changed since the import started"):
         _prepare_span(span, "messages", None, IngestSettings(), path, (size - 1, mtime))
+
+
+def test_the_app_sidebar_sets_the_engine_from_the_environment(demo_app_env, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+    monkeypatch.setenv(executors.RAY_ADDRESS_ENV, "127.0.0.1:1")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="engine").value == "ray"
+    assert at.text_input(key="ray_address").value == "127.0.0.1:1"
+    # a dead cluster's message names the sidebar's box on a page, not the CLI option
+    with pytest.raises(UserError) as e:
+        executors.choice("ray", "127.0.0.1:1") and executors.check_address("127.0.0.1:1", timeout=1)
+    assert "the sidebar's 'Ray address' box" in e.value.for_page()
