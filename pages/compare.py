@@ -18,14 +18,14 @@ from pages._common import (base_model_input, current_user, get_store, just_finis
 from training import compare as cmp
 from training import pipeline as pl
 from training.jobs import list_runs
-from training.metrics import metric_overrides, metrics_for
+from training.metrics import METRICS, metric_overrides, metrics_for
 
 STAGE_ICONS = {"pending": "⚪", "running": "⏳", "done": "✅", "failed": "❌", "skipped": "⏭️"}
 VERDICT_ICONS = {"better": "🟢 better", "worse": "🔴 worse", "no significant change": "⚪ no significant change",
                  "too few items": "… too few items", "not evaluated": "not evaluated",
                  "degenerate": "⛔ degenerate"}
 PAGE_SIZE = 10
-METRIC_OPTIONS = [None, "exact_match", "rouge_l", "char_f1"]  # None = the task_type's default
+METRIC_OPTIONS = [None, *METRICS]  # None = the task_type's default
 
 store = get_store()
 ws = workspace()
@@ -42,7 +42,8 @@ def metric_choices(types: list[str], key: str) -> dict:
         return lambda m: m or f"default ({' + '.join(metrics_for(t))})"
 
     st.caption("Every item is scored with each metric of its task_type; the overall row uses the first. "
-               "exact_match compares the final number, rouge_l and char_f1 compare the text.")
+               "exact_match compares the final number, rouge_l and char_f1 compare the text; exact_text, "
+               "contains_expected and label_accuracy count right answers (short fixed answers default to them).")
     cols = st.columns(3)
     per_type = {t: cols[k % 3].selectbox(t, METRIC_OPTIONS, format_func=default_label(t), key=f"{key}:{t}")
                 for k, t in enumerate(types)}
@@ -281,7 +282,7 @@ with st.expander("Score a benchmark file or check forgetting"):
         bench_run = st.selectbox("Run", [r["run_dir"] for r in succeeded], format_func=lambda d: Path(d).name)
         bench = st.file_uploader("Benchmark (messages JSONL, or question/answer JSONL such as GSM8K's test file)",
                                  type=["jsonl", "json"])
-        metric = st.selectbox("Its metric", ["per task_type", "exact_match", "rouge_l", "char_f1"])
+        metric = st.selectbox("Its metric", ["per task_type", *METRICS])
         general = st.file_uploader("General-ability set (forgetting check, optional)", type=["jsonl", "json"])
         rescore = st.checkbox("Also re-score the eval split", value=False)
         st.markdown("**Metric per task_type** (eval split, general set, and benchmarks scored per task_type)")

@@ -10,10 +10,13 @@ import duckdb
 
 from ..errors import ConflictError, UserError
 from ..taxonomy import DEFAULT_TAXONOMY
+from .candidates import Candidates
 from .dedup import Dedup, Embeddings
 from .exports import Exports
 from .flags import Flags
+from .generation import Generation
 from .ingests import Ingests, Quarantine
+from .llm import LLM
 from .review import Review
 from .revisions import Revisions
 from .robustness import Robustness
@@ -33,7 +36,8 @@ class Store:
     """A DuckDB-backed sample store with full revision history.
 
     Capabilities: `samples`, `revisions`, `taxonomy`, `ingests`, `quarantine`, `exports`, `dedup`, `embeddings`,
-    `decontam`, `review`, `flags`, `robustness`, `stats` (see docs/ARCHITECTURE.md, "Store API").
+    `decontam`, `review`, `flags`, `robustness`, `stats`, `llm`, `generation`, `candidates` (see
+    docs/ARCHITECTURE.md, "Store API").
     """
 
     def __init__(self, path: str | os.PathLike | None = None, read_only: bool = False):
@@ -75,6 +79,9 @@ class Store:
         self.flags = Flags(self)
         self.robustness = Robustness(self)
         self.stats = Stats(self)
+        self.llm = LLM(self)
+        self.generation = Generation(self)
+        self.candidates = Candidates(self)
 
     # ---- connection ----
     def _cur(self) -> duckdb.DuckDBPyConnection:

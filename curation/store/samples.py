@@ -156,6 +156,22 @@ class Samples:
                               [hashes, ingest_id, file_name + ":"])
         return {r[0] for r in rows}
 
+    def recent_prompts(self, limit: int) -> list[str]:
+        """The first user turn of the newest `limit` samples (what a log's prompts are compared against)."""
+        rows = self._store._q("SELECT messages FROM samples ORDER BY created_at DESC, id LIMIT ?", [int(limit)])
+        out = []
+        for (text,) in rows:
+            first = next((m.get("content") or "" for m in orjson.loads(text) if m.get("role") == "user"), "")
+            if first:
+                out.append(first)
+        return out
+
+    def prompt_iter(self, batch_size: int = 5000):
+        """(id, messages) of every sample, streamed (the flywheel's prompt dedup reads the user turns)."""
+        for cols, rows in self._batches(None, batch_size, ("id", "messages"), "ORDER BY created_at, id"):
+            for sid, text in rows:
+                yield sid, orjson.loads(text)
+
     def counts_by(self, column: str, f: SampleFilter | None = None) -> list[tuple]:
         """Sample counts grouped by one column (dataset, status, split, language, task type)."""
         group = {"dataset": "dataset", "status": "status", "split": "split", "language": "language",
