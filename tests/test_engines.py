@@ -151,6 +151,10 @@ def test_a_file_changed_during_its_import_is_refused(ray_ex, tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(UserError, match="changed while it was being imported"):
         span_lines(path, spans[1], 10**6)
+    # on a Ray worker, as the import reads it: the step's own error reaches the head as itself
+    from curation.ingest import IngestSettings, _prepare_span
+    with pytest.raises(UserError, match=r"a\.jsonl changed while it was being imported \(bytes"):
+        list(ray_ex.map(_prepare_span, spans, "messages", None, IngestSettings(), path, None))
 
 
 def test_a_worker_refuses_a_file_changed_since_the_import_started(tmp_path):
