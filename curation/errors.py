@@ -32,6 +32,8 @@ PAGE_CONTROLS = {
     "--adapter": "the 'Chat with' run or checkpoint box",
     "--judge": "the Judge box",
     "--answer": "the Answer box",
+    "--engine": "the sidebar's Engine box",
+    "--ray-address": "the sidebar's 'Ray address' box",
     # no page sets it: the CLI's evaluation did; the page says so in words
     "--include-contaminated": "as that evaluation was told to",
 }

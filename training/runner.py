@@ -349,9 +349,11 @@ class Training:
         ckpt = self.rf.latest_checkpoint()
         if ckpt is not None:
             state = read_json(ckpt / "state.json")
-            weights = load_file(str(ckpt / "adapter_model.safetensors"), device=str(self.acc.device))
+            # Under torchrun on CPU (gloo) accelerate's device is "cpu:0", which safetensors refuses: name the type
+            device = "cpu" if self.acc.device.type == "cpu" else str(self.acc.device)
+            weights = load_file(str(ckpt / "adapter_model.safetensors"), device=device)
             set_peft_model_state_dict(self._unwrapped(), weights)
-            saved = torch.load(ckpt / "training_state.pt", weights_only=True, map_location=str(self.acc.device))
+            saved = torch.load(ckpt / "training_state.pt", weights_only=True, map_location=device)
             self.opt.load_state_dict(saved["optimizer"])
             self.sched.load_state_dict(saved["scheduler"])
             torch.set_rng_state(saved["rng"].cpu())
