@@ -1,5 +1,5 @@
 """Durable jobs: every long operation (import and its checks, dedup, embedding, robustness detection, export,
-training, evaluation) is a row of the store's jobs table that outlives the page, the browser and the process.
+generation, judging, training, evaluation) is a row of the store's jobs table that outlives the page, the browser and the process.
 
 Two ways a job runs:
 - in the process that holds the store (the app, or `curation jobs resume` on the command line), on a thread of
@@ -37,6 +37,8 @@ KINDS = {
     "embedding": "curation.job_kinds:EmbeddingJob",
     "robustness": "curation.job_kinds:RobustnessJob",
     "export": "curation.job_kinds:ExportJob",
+    "generation": "curation.job_kinds:GenerationJob",
+    "judging": "curation.job_kinds:JudgingJob",
     "training": "training.job_kinds:TrainingJob",
     "evaluation": "training.job_kinds:EvaluationJob",
 }
@@ -141,7 +143,9 @@ def run(store, job_id: int) -> dict:
         store.jobs.update(job_id, state="cancelled", finished_at=_now(), error="cancelled by the user")
     except UserError as e:
         ctx.log(f"failed: {e}")
-        store.jobs.update(job_id, state="failed", finished_at=_now(), error=str(e))
+        # a page shows its own wording of the message (UserError.ui), the CLI the message
+        store.jobs.update(job_id, state="failed", finished_at=_now(), error=str(e),
+                          result={"error_ui": e.ui} if e.ui else None)
     except Exception as e:  # noqa: BLE001 (any crash of a step is the job's error, shown on the Jobs page)
         ctx.log("crashed:\n" + traceback.format_exc())
         store.jobs.update(job_id, state="failed", finished_at=_now(), error=f"{type(e).__name__}: {e}")

@@ -324,3 +324,47 @@ def test_an_evaluation_job_follows_its_pipeline_folder(tmp_path):
     job = jobs.show(store, job_id)
     assert job["state"] == "done" and (job["done"], job["total"]) == (2, 2)
     assert job["result"]["pipeline_dir"] == str(pdir)
+
+
+def test_generation_killed_mid_run_resumes_from_the_llm_cache_and_stores_its_samples_once(tmp_path):
+    """Self-Instruct against a scripted endpoint: killed after the first paid answer was cached, the resumed job
+    asks the endpoint only for what was not answered and stores its samples once."""
+    from curation.taxonomy import add_type
+    from tests.llm_support import ScriptedEndpoint, completion
+
+    poems = [f"Write a short poem about {t} at dawn" for t in ("the sea", "a lake", "rooftops", "a field", "snow")]
+
+    def script(body):
+        prompt = body["messages"][-1]["content"]
+        if "numbered list" in prompt:
+            return 200, {}, completion("1. Compose a limerick about a cat who loves jazz\n"
+                                       "2. Write a free-verse poem on the colour of silence\n"
+                                       "3. Describe a lighthouse keeper's morning in a haiku sequence")
+        return 200, {}, completion("A poem: " + prompt[:40])
+
+    db = tmp_path / "w.duckdb"
+    with Store(db) as s:
+        rows = [{"task_type": "creative/poetry", "messages": [{"role": "user", "content": p},
+                                                             {"role": "assistant", "content": "Light on water."}]}
+                for p in poems]
+        jobs.start(s, "import", {"paths": [str(write_jsonl(tmp_path / "p.jsonl", rows))]}, "t", background=False)
+        add_type(s, "creative/poetry")
+        s.taxonomy.set_target("creative", "poetry", count=8)
+    with ScriptedEndpoint(script) as ep:
+        settings = {"producer": "self-instruct", "settings": {"prompts_per_request": 5},
+                    "endpoint": {"base_url": ep.base_url, "model": "scripted", "backoff_s": 0, "max_retries": 0,
+                                 "concurrency": 1},
+                    "run": {"task_type": "creative/poetry"}}
+        # two requests for prompt lists, then one answer a prompt: killed once the first answer is cached
+        killed(db, "generation", settings, "from curation.store.llm import LLM\n"
+                                           "kill_on_call(LLM, 'add_response', 3, after=True)")
+        before = len(ep.requests)
+        assert before == 3
+        with Store(db) as s:
+            assert s.samples.count() == 5 and s.generation.runs.list() == []
+        store, failed, done = reopen_and_resume(db)
+        fresh = ep.requests[before:]
+    assert len(done["result"]["inserted"]) == 3 and store.samples.count() == 8
+    assert len(store.generation.runs.list()) == 1
+    assert done["result"]["cached"] == 3 and len(fresh) == 2  # only the two answers not paid for before the kill
+    assert not any("numbered list" in q["body"]["messages"][-1]["content"] for q in fresh)
