@@ -35,8 +35,10 @@ class ImportJob(JobKind):
         if not paths:
             raise UserError("an import job needs at least one file")
         for p in paths:
-            if not Path(p).is_file():
+            if not Path(p).exists():
                 raise UserError(f"file not found: {p}")
+            if Path(p).is_dir():
+                raise UserError(f"{p} is a folder; name the files to import (e.g. {p}/*.jsonl)")
         s = IngestSettings(**(settings.get("ingest") or {}))
         if s.dry_run:
             raise UserError("a dry run is a report, not a job: run it directly")

@@ -368,3 +368,33 @@ def test_generation_killed_mid_run_resumes_from_the_llm_cache_and_stores_its_sam
     assert len(store.generation.runs.list()) == 1
     assert done["result"]["cached"] == 3 and len(fresh) == 2  # only the two answers not paid for before the kill
     assert not any("numbered list" in q["body"]["messages"][-1]["content"] for q in fresh)
+
+
+def test_a_killed_cli_import_is_a_failed_job_that_curation_jobs_resume_finishes(tmp_path, data, capsys):
+    """`curation ingest` runs its import as a job: kill -9 of the command mid-import, then `curation jobs resume`."""
+    from curation.cli import main
+
+    db = tmp_path / "w.duckdb"
+    # one batch per file at the CLI's batch size: killed once the second file's batch is committed
+    second = write_jsonl(tmp_path / "more.jsonl", records(150)[120:])
+    script = (f"import os, signal, sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+              "from curation.store.samples import Samples\n"
+              "original = Samples.add\ncalls = [0]\n"
+              "def add(*a, **k):\n    calls[0] += 1\n    out = original(*a, **k)\n"
+              "    if calls[0] == 2:\n        os.kill(os.getpid(), signal.SIGKILL)\n    return out\n"
+              "Samples.add = add\n"
+              "from curation.cli import main\n"
+              f"main(['--db', {str(db)!r}, 'ingest', {str(data)!r}, {str(second)!r}, '--dataset', 'cli'])\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert proc.returncode == -9, proc.stderr[-2000:]
+    with Store(db) as s:
+        assert s.samples.count() == 150 and s.ingests.list() == []  # both files' rows in, the import not logged
+    assert main(["--db", str(db), "jobs", "--json"]) == 0
+    (job,) = json.loads(capsys.readouterr()[0])["jobs"]
+    assert job["kind"] == "import" and job["state"] == "failed"
+    assert main(["--db", str(db), "jobs", "resume", str(job["id"]), "--json"]) == 0
+    out = json.loads(capsys.readouterr()[0])
+    assert out["state"] == "done" and out["result"]["imported"] == 150 and out["result"]["already_present"] == 0
+    with Store(db) as s:
+        assert s.samples.count() == 150 and [i["imported"] for i in s.ingests.list()] == [150]
