@@ -283,6 +283,19 @@ def test_cli_imports_lists_promotes_and_reports_errors(tmp_path, log_file, capsy
     assert "promoted already" in capsys.readouterr().err
     assert main(["--db", db, "logs", "import", str(tmp_path / "missing.jsonl")]) == 2
     assert "file not found" in capsys.readouterr().err
+    other = next(c["id"] for c in listed["candidates"] if c["id"] != cid)
+    assert main(["--db", db, "logs", "show", other, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [r["rule"] for r in shown["redactions"]] == ["email", "phone"] and shown["picks"][0]["rule"] == "thumbs_down"
+    assert main(["--db", db, "logs", "feedback", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["feedback"][0]["id"] == other
+    assert main(["--db", db, "logs", "dismiss", other, "--note", "spam", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"dismissed": 1}
+    assert main(["--db", db, "logs", "list", "--state", "all", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["states"] == {"candidate": 0, "duplicate": 0, "promoted": 1,
+                                                            "dismissed": 1}
+    assert main(["--db", db, "logs", "import", str(log_file), "--map", "role"]) == 2
+    assert "is not KEY=FIELD" in capsys.readouterr().err
 
 
 def test_a_promoted_disliked_answer_is_in_the_answer_producers_needs_fix_queue(store, log_file):
