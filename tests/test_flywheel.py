@@ -243,6 +243,8 @@ def test_value_rules_fire_with_a_reason_and_stay_quiet_otherwise():
     loop = session("fix my parser", "here is a fix", "still wrong, it returns None", "try this")
     assert "«still wrong" in picks("self_correction", loop)[0].reason
     assert picks("self_correction", session("写个排序", "好的", "谢谢，很好用", "不客气")) == []
+    assert picks("self_correction", session("装哪个库？", "用 requests", "我没用过这个库，怎么装？", "pip install")) == []
+    assert "«没用啊»" in picks("self_correction", session("修一下", "改好了", "还是没用啊", "再试试"))[0].reason
     assert picks("self_correction", loop, min_followups=2) == []
     switch = session("如何用 pandas 读取 Excel 文件里的多个工作表？", "用 sheet_name=None", "顺便问一下，北京明天天气怎么样？", "...")
     assert "顺便问" in picks("topic_switch", switch)[0].reason
