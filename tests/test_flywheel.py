@@ -9,7 +9,8 @@ import pytest
 
 from curation.errors import UserError
 from curation.export import export_selection
-from curation.flywheel.candidates import LogImportSettings, dismiss, import_logs, overview, promote
+from curation.flywheel.candidates import (LogImportSettings, answer_candidates, dismiss, import_logs, overview,
+                                          promote)
 from curation.flywheel.logs import parse_log_mapping, parse_thumbs, parse_time
 from curation.flywheel.rules.base import VALUE_RULES, default_rules
 from curation.ingest import IngestSettings, ingest
@@ -357,3 +358,28 @@ def test_near_duplicates_of_stored_prompts_are_marked_when_asked(store, tmp_path
                       LogImportSettings(near_dup_threshold=0.8))
     (dup,) = store.candidates.list(ingest_id=rep.ingest_id, state="duplicate")
     assert rep.duplicates == 1 and dup["duplicate_of"] == sid and "shingle Jaccard" in dup["note"]
+
+
+def test_prompt_only_candidates_are_answered_by_answer_production_and_linked(store, tmp_path):
+    """Over real HTTP to a scripted OpenAI-compatible endpoint: the produced samples carry the candidate in their
+    history and the candidate is promoted; a multi-turn prompt-only session is refused with its reason."""
+    from curation.llm.client import EndpointSettings
+    from tests.llm_support import ScriptedEndpoint, completion
+    lines = [{"request": {"messages": [{"role": "user", "content": "用一句话介绍杭州"}]}, "feedback": "👎"},
+             {"request": {"messages": [{"role": "system", "content": "You are terse."},
+                                       {"role": "user", "content": "Name a prime number"}]}}]
+    import_logs(store, [write_jsonl(tmp_path / "prompts.jsonl", lines)])
+    lone, with_system = sorted(store.candidates.list(), key=lambda c: len(c["messages"]))
+    with ScriptedEndpoint(lambda body: (200, {}, completion("杭州是浙江省的省会，以西湖闻名。"))) as ep:
+        endpoint = EndpointSettings(base_url=ep.base_url, model="scripted", max_retries=0)
+        with pytest.raises(UserError, match="answer production answers one bare prompt"):
+            answer_candidates(store, [with_system["id"]], endpoint, "flywheel", "lead")
+        report = answer_candidates(store, [lone["id"]], endpoint, "flywheel", "lead")
+    (link,) = report["promoted"]
+    assert link["candidate"] == lone["id"] and report["not_answered"] == []
+    sample = store.samples.get(link["sample"])
+    assert sample["messages"][-1]["content"] == "杭州是浙江省的省会，以西湖闻名。" and sample["dataset"] == "flywheel"
+    assert {"flywheel", "flywheel:thumbs_down"} <= set(sample["tags"])
+    assert store.revisions.list(link["sample"])[-1]["action"] == "promote"
+    assert lone["id"] in store.revisions.list(link["sample"])[-1]["note"]
+    assert store.candidates.get(lone["id"])["state"] == "promoted"
