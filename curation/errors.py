@@ -42,6 +42,8 @@ PAGE_COMMANDS = {
     "`curation taxonomy add`": "the Taxonomy page (Add)",
     "`curation relabel`": "Browse (Relabel in bulk)",
     "`curation embeddings --delete`": "the Embeddings page (Delete a model's vectors)",
+    # not ours: Ray's own command, run on the cluster's head machine
+    "`ray start --head`": "a Ray head (Ray's `ray start` command with its head option, on the cluster's main machine)",
     "`curation judge run`": "a judge job (the Generate page, or `curation judge run` on the command line)",
 }
 # An option, with the example value a CLI message may show after it ("--map COLUMN=user,COLUMN=assistant").

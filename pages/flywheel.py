@@ -151,6 +151,10 @@ def promote_form(rows: list[dict]) -> None:
     if len(ids) == 1 and lone:
         answer = st.text_area("Answer", key="fw_answer", help="this session's log has only the prompt: write the "
                                                               "answer it should get") or None
+    elif lone:
+        st.caption("Prompt-only sessions need an answer: pick them one at a time to write it here, or have a model "
+                   "answer them on the command line (`curation logs answer IDS --dataset D --base-url URL "
+                   "--model M`, answer production).")
     note = st.text_input("Note (kept in each sample's history)", key="fw_note")
     b = st.columns(2)
     if b[0].button("Promote", type="primary", disabled=not ids, key="fw_promote"):

@@ -9,7 +9,8 @@ import pytest
 
 from curation.errors import UserError
 from curation.export import export_selection
-from curation.flywheel.candidates import LogImportSettings, dismiss, import_logs, overview, promote
+from curation.flywheel.candidates import (LogImportSettings, answer_candidates, dismiss, import_logs, overview,
+                                          promote)
 from curation.flywheel.logs import parse_log_mapping, parse_thumbs, parse_time
 from curation.flywheel.rules.base import VALUE_RULES, default_rules
 from curation.ingest import IngestSettings, ingest
@@ -243,6 +244,8 @@ def test_value_rules_fire_with_a_reason_and_stay_quiet_otherwise():
     loop = session("fix my parser", "here is a fix", "still wrong, it returns None", "try this")
     assert "«still wrong" in picks("self_correction", loop)[0].reason
     assert picks("self_correction", session("写个排序", "好的", "谢谢，很好用", "不客气")) == []
+    assert picks("self_correction", session("装哪个库？", "用 requests", "我没用过这个库，怎么装？", "pip install")) == []
+    assert "«没用啊»" in picks("self_correction", session("修一下", "改好了", "还是没用啊", "再试试"))[0].reason
     assert picks("self_correction", loop, min_followups=2) == []
     switch = session("如何用 pandas 读取 Excel 文件里的多个工作表？", "用 sheet_name=None", "顺便问一下，北京明天天气怎么样？", "...")
     assert "顺便问" in picks("topic_switch", switch)[0].reason
@@ -283,6 +286,19 @@ def test_cli_imports_lists_promotes_and_reports_errors(tmp_path, log_file, capsy
     assert "promoted already" in capsys.readouterr().err
     assert main(["--db", db, "logs", "import", str(tmp_path / "missing.jsonl")]) == 2
     assert "file not found" in capsys.readouterr().err
+    other = next(c["id"] for c in listed["candidates"] if c["id"] != cid)
+    assert main(["--db", db, "logs", "show", other, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [r["rule"] for r in shown["redactions"]] == ["email", "phone"] and shown["picks"][0]["rule"] == "thumbs_down"
+    assert main(["--db", db, "logs", "feedback", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["feedback"][0]["id"] == other
+    assert main(["--db", db, "logs", "dismiss", other, "--note", "spam", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"dismissed": 1}
+    assert main(["--db", db, "logs", "list", "--state", "all", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["states"] == {"candidate": 0, "duplicate": 0, "promoted": 1,
+                                                            "dismissed": 1}
+    assert main(["--db", db, "logs", "import", str(log_file), "--map", "role"]) == 2
+    assert "is not KEY=FIELD" in capsys.readouterr().err
 
 
 def test_a_promoted_disliked_answer_is_in_the_answer_producers_needs_fix_queue(store, log_file):
@@ -342,3 +358,28 @@ def test_near_duplicates_of_stored_prompts_are_marked_when_asked(store, tmp_path
                       LogImportSettings(near_dup_threshold=0.8))
     (dup,) = store.candidates.list(ingest_id=rep.ingest_id, state="duplicate")
     assert rep.duplicates == 1 and dup["duplicate_of"] == sid and "shingle Jaccard" in dup["note"]
+
+
+def test_prompt_only_candidates_are_answered_by_answer_production_and_linked(store, tmp_path):
+    """Over real HTTP to a scripted OpenAI-compatible endpoint: the produced samples carry the candidate in their
+    history and the candidate is promoted; a multi-turn prompt-only session is refused with its reason."""
+    from curation.llm.client import EndpointSettings
+    from tests.llm_support import ScriptedEndpoint, completion
+    lines = [{"request": {"messages": [{"role": "user", "content": "用一句话介绍杭州"}]}, "feedback": "👎"},
+             {"request": {"messages": [{"role": "system", "content": "You are terse."},
+                                       {"role": "user", "content": "Name a prime number"}]}}]
+    import_logs(store, [write_jsonl(tmp_path / "prompts.jsonl", lines)])
+    lone, with_system = sorted(store.candidates.list(), key=lambda c: len(c["messages"]))
+    with ScriptedEndpoint(lambda body: (200, {}, completion("杭州是浙江省的省会，以西湖闻名。"))) as ep:
+        endpoint = EndpointSettings(base_url=ep.base_url, model="scripted", max_retries=0)
+        with pytest.raises(UserError, match="answer production answers one bare prompt"):
+            answer_candidates(store, [with_system["id"]], endpoint, "flywheel", "lead")
+        report = answer_candidates(store, [lone["id"]], endpoint, "flywheel", "lead")
+    (link,) = report["promoted"]
+    assert link["candidate"] == lone["id"] and report["not_answered"] == []
+    sample = store.samples.get(link["sample"])
+    assert sample["messages"][-1]["content"] == "杭州是浙江省的省会，以西湖闻名。" and sample["dataset"] == "flywheel"
+    assert {"flywheel", "flywheel:thumbs_down"} <= set(sample["tags"])
+    assert store.revisions.list(link["sample"])[-1]["action"] == "promote"
+    assert lone["id"] in store.revisions.list(link["sample"])[-1]["note"]
+    assert store.candidates.get(lone["id"])["state"] == "promoted"

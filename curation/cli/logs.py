@@ -1,4 +1,4 @@
-"""`curation logs import|list|show|promote|dismiss|feedback`: production logs as candidates (a thin shell over
+"""`curation logs import|list|show|promote|answer|dismiss|feedback`: production logs as candidates (a thin shell over
 curation.flywheel.candidates, registered by curation/cli/__init__.py)."""
 from __future__ import annotations
 
@@ -60,6 +60,16 @@ def register(sub, common) -> None:
     p.add_argument("--note", help="note recorded with each promotion revision")
     p.set_defaults(func=cmd_promote)
 
+    p = lsub.add_parser("answer", parents=[common], help="have a model answer prompt-only candidates (answer "
+                                                         "production), which then become samples of a dataset")
+    p.add_argument("ids", nargs="+", help="candidate ids (each one user turn without an answer)")
+    p.add_argument("--dataset", required=True, help="the dataset they join")
+    p.add_argument("--base-url", required=True, help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8765/v1")
+    p.add_argument("--model", required=True, help="the model name the endpoint serves")
+    p.add_argument("--api-key-env", default="OPENAI_API_KEY", help="NAME of the variable holding the key")
+    p.add_argument("--task-type", help='"L1/L2" for every new sample (default untyped)')
+    p.set_defaults(func=cmd_answer)
+
     p = lsub.add_parser("dismiss", parents=[common], help="mark candidates as not worth promoting")
     p.add_argument("ids", nargs="+", help="candidate ids")
     p.add_argument("--note", help="why")
@@ -116,6 +126,14 @@ def cmd_promote(args) -> dict:
     answers = {args.ids[0]: args.answer} if args.answer is not None else None
     with open_store(args) as store:
         return promote(store, args.ids, args.dataset, author_of(args), args.task_type, answers, args.note).to_dict()
+
+
+def cmd_answer(args) -> dict:
+    from ..flywheel.candidates import answer_candidates
+    from ..llm.client import EndpointSettings
+    endpoint = EndpointSettings(base_url=args.base_url, model=args.model, api_key_env=args.api_key_env)
+    with open_store(args) as store:
+        return answer_candidates(store, args.ids, endpoint, args.dataset, author_of(args), args.task_type)
 
 
 def cmd_dismiss(args) -> dict:

@@ -385,6 +385,51 @@ def promote(store: Store, ids: list[str], dataset: str, author: str, task_type: 
     return report
 
 
+def answer_candidates(store: Store, ids: list[str], endpoint, dataset: str, author: str,
+                      task_type: str | None = None, settings=None, client=None) -> dict:
+    """Prompt-only candidates answered by a model through answer production (source `prompts`), then linked:
+    each new sample gets the flywheel tags in a `promote` revision naming its candidate, and the candidate is
+    marked promoted. Answer production answers bare prompts, so a candidate must be one user turn (no system
+    prompt, no history); others need a human answer (`promote` with an answer). Returns the producer's report
+    with `promoted` (candidate -> sample) and `not_answered` (dropped by its dedup or checks)."""
+    from ..producers.answers import AnswerSettings
+    from ..producers.runner import RunInput, produce
+    if not dataset or not dataset.strip():
+        raise UserError("name the dataset the candidates go to")
+    if not ids:
+        raise UserError("choose at least one candidate to answer")
+    todo: dict[str, dict] = {}
+    for cid in dict.fromkeys(ids):
+        c = store.candidates.get(cid)
+        if c["state"] == "promoted":
+            raise UserError(f"candidate {cid} was promoted already (sample {c['sample_id']})")
+        if c["has_answer"]:
+            raise UserError(f"candidate {cid} has its answer already; promote it instead")
+        if len(c["messages"]) != 1:
+            raise UserError(f"candidate {cid} has {len(c['messages'])} turns (a system prompt or history); answer "
+                            "production answers one bare prompt, so give this one its answer by hand (--answer)")
+        todo[c["messages"][0]["content"].strip()] = c
+    settings = dataclasses.replace(settings or AnswerSettings(), source="prompts")
+    report = produce(store, "answers", endpoint, settings, RunInput(prompts=list(todo), dataset=dataset.strip(),
+                                                                   task_type=task_type), author=author, client=client)
+    report["promoted"] = []
+    for sid in report.get("inserted", []):
+        sample = store.samples.get(sid)
+        c = todo.get(next((m["content"] for m in sample["messages"] if m["role"] == "user"), "").strip())
+        if c is None:
+            continue
+        tags = sorted({*sample["tags"], "flywheel", *(f"flywheel:{p['rule']}" for p in c["picks"])})
+        reasons = "; ".join(p["reason"] for p in c["picks"]) or "no value rule picked it"
+        store.samples.update(sid, {"tags": tags}, author, "promote",
+                             f"promoted from candidate {c['id']} (log import #{c['ingest_id']}), answered by answer "
+                             f"production: {reasons}")
+        store.candidates.mark_promoted(c["id"], sid, author)
+        report["promoted"].append({"candidate": c["id"], "sample": sid})
+    done = {p["candidate"] for p in report["promoted"]}
+    report["not_answered"] = [c["id"] for c in todo.values() if c["id"] not in done]
+    return report
+
+
 def dismiss(store: Store, ids: list[str], author: str, note: str | None = None) -> int:
     """Mark candidates as not worth promoting; returns how many changed."""
     if not ids:

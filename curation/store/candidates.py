@@ -165,6 +165,13 @@ class Candidates:
                         "WHERE id = ?", [sample["id"], author, now, candidate_id])
         return self._store.samples.get(sample["id"])
 
+    def mark_promoted(self, candidate_id: str, sample_id: str, author: str) -> None:
+        """Record that a candidate became `sample_id` by another way than `promote` (answer production wrote the
+        sample and its revision)."""
+        with self._store._transaction() as cur:
+            cur.execute("UPDATE candidates SET state = 'promoted', sample_id = ?, decided_by = ?, decided_at = ? "
+                        "WHERE id = ?", [sample_id, author, _sql.now(), candidate_id])
+
     def dismiss(self, ids: list[str], author: str, note: str | None = None) -> int:
         """Mark candidates as not worth promoting (they stay, with who decided and why). Returns how many."""
         with self._store._transaction() as cur:

@@ -20,7 +20,7 @@ _STILL_WRONG = re.compile(
     r"|(?:doesn'?t|does not|didn'?t|did not|won'?t) (?:work|run|compile)|not working|same error|wrong again"
     r"|that'?s (?:wrong|incorrect|not right)|this is wrong|you(?:'re| are) wrong"
     r"|还是不对|还是不行|还是报错|还是错|还是有问题|还是一样|依然(?:报错|不行|不对)|仍然(?:报错|不行|不对)|又报错"
-    r"|一样的错|同样的错|不对啊|不对吧|不行啊|没用|没有用|跑不起来|运行不了|不能运行|结果不对|答案不对|你错了",
+    r"|一样的错|同样的错|不对啊|不对吧|不行啊|没(?:有)?用(?:啊|呀|的|[，。!！,.]|$)|跑不起来|运行不了|不能运行|结果不对|答案不对|你错了",
     re.IGNORECASE)
 _SWITCH_MARKER = re.compile(
     r"by the way|unrelated(?: question)?|different (?:question|topic)|another (?:question|topic)|new (?:question|topic)"
