@@ -398,3 +398,25 @@ def test_a_killed_cli_import_is_a_failed_job_that_curation_jobs_resume_finishes(
     assert out["state"] == "done" and out["result"]["imported"] == 150 and out["result"]["already_present"] == 0
     with Store(db) as s:
         assert s.samples.count() == 150 and [i["imported"] for i in s.ingests.list()] == [150]
+
+
+def test_judging_killed_mid_run_resumes_from_the_llm_cache_and_scores_each_sample_once(tmp_path):
+    from tests.llm_support import ScriptedEndpoint
+    from tests.test_judge import judgement_reply
+
+    db = tmp_path / "w.duckdb"
+    with Store(db) as s:
+        jobs.start(s, "import", {"paths": [str(write_jsonl(tmp_path / "d.jsonl", records(6)))]}, "t",
+                   background=False)
+    with ScriptedEndpoint(judgement_reply) as ep:
+        settings = {"endpoint": {"base_url": ep.base_url, "model": "scripted", "backoff_s": 0, "concurrency": 1}}
+        killed(db, "judging", settings, "from curation.store.llm import LLM\n"
+                                        "kill_on_call(LLM, 'add_response', 3, after=True)")
+        assert len(ep.requests) == 3
+        with Store(db) as s:
+            assert s.judge.revisions_judged("judge:scripted", [r["id"] for r in s.samples.list()]) == {}
+        store, failed, done = reopen_and_resume(db)
+        assert len(ep.requests) == 6  # the three judgements paid for before the kill came from the cache
+    assert done["result"]["judged"] == 6 and done["result"]["n_failed"] == 0
+    judged = store.judge.revisions_judged("judge:scripted", [r["id"] for r in store.samples.list()])
+    assert len(judged) == 6 and store.judge.count(author="judge:scripted") == 6  # one review per sample
