@@ -349,3 +349,5 @@ def test_review_edit_shows_an_unknown_role_and_lets_the_reviewer_fix_it(odd_role
     saved = _store().samples.get("odd-roles")
     assert [m["role"] for m in saved["messages"]] == ["user", "assistant", "user", "assistant"]
     assert saved["messages"][2]["content"] == "a bare string turn" and saved["rev"] == 1
+    at.toggle(key="rv_history").set_value(True)
+    _ok(at.run())  # the word diff against the stored original (with its bare string turn) renders too
