@@ -496,7 +496,22 @@ class _Shape:
         return bool(shared) and 2 * len(shared) >= len(self.keys)
 
 
-_DECODER = json.JSONDecoder()
+class _RepeatedKey(ValueError):
+    """An object names a key twice: two records run together where a brace is missing ('{..."messages": [...],
+    "messages": [...]}'), which the decoder would read as one record, silently keeping only the second value."""
+
+
+def _no_repeated_keys(pairs: list) -> dict:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise _RepeatedKey(f"the key {key!r} appears twice in one object (two records run together where a "
+                           "bracket is missing?)")
+    return value
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_repeated_keys)
 _MORE = -1  # the answer is past the end of the buffer: read more
 _NEXT_OBJECT = re.compile(r",\s*\{")
 _SPACE = re.compile(r"\s*")
@@ -520,6 +535,9 @@ def _next_value(b: _ArrayBuffer, shape: _Shape) -> tuple[object, int | None, Exc
                 return value, end, None
         except RecursionError as e:  # any depth: find the end by matching brackets
             value, problem, end = None, e, _value_end(b.buf, b.pos)
+            end = _MORE if end is None and not b.eof else end
+        except _RepeatedKey as e:  # its brackets match: the record ends where they close (maybe past the buffer)
+            value, problem, end = None, str(e), _value_end(b.buf, b.pos)
             end = _MORE if end is None and not b.eof else end
         except json.JSONDecodeError as e:
             value, problem = None, e.msg
@@ -554,7 +572,7 @@ def _next_record(b: _ArrayBuffer, shape: _Shape) -> int | None:
             if e.pos >= len(b.buf) - 1 and not b.eof:
                 return _MORE
             continue
-        except RecursionError:
+        except (RecursionError, _RepeatedKey):
             continue
         follow = _SPACE.match(b.buf, end).end()
         if follow >= len(b.buf) and not b.eof:

@@ -120,6 +120,19 @@ def test_json_array_record_missing_a_bracket_loses_only_itself(store, tmp_path, 
     assert store.samples.count(SampleFilter(search="问题 r11 question")) == 1
 
 
+def test_json_array_records_run_together_are_quarantined_not_merged(store, tmp_path):
+    """Record 3 lost its closing brace and record 4 its opening one: the text reads as one object naming
+    "messages" twice, which the decoder would import as one record holding only record 4's turns."""
+    texts = [json.dumps(r, ensure_ascii=False) for r in _records(8)]
+    texts[2], texts[3] = texts[2][:-1], texts[3][1:]
+    p = tmp_path / "arr.json"
+    p.write_text("[" + ",\n".join(texts) + "]", encoding="utf-8")
+    rep = _ingest(store, p)
+    assert (rep.imported, rep.rejected) == (6, 1)
+    [q] = store.quarantine.list()
+    assert "'messages' appears twice" in q["reason"] and "r2 question" in q["raw"] and "r3 question" in q["raw"]
+
+
 def test_jsonl_deeply_nested_line_is_quarantined(store, tmp_path):
     deep = '{"messages": ' + "[" * 10_000 + "]" * 10_000 + "}"
     mid = json.dumps({"messages": [U, A], "tools": [{"name": "f", "parameters": json.loads("[" * 400 + "]" * 400)}]})
