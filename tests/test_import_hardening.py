@@ -182,6 +182,23 @@ def test_a_utf8_line_in_a_gbk_file_is_read_as_utf8(store, tmp_path):
     assert store.samples.count(SampleFilter(search="问题 r7 question")) == 1
 
 
+def test_a_utf8_row_in_a_gbk_csv_is_read_as_utf8_unless_the_encoding_was_named(store, tmp_path):
+    """CSV fields of a GBK file that are evidently UTF-8 (`_sure_utf8`) are read as UTF-8, field by field."""
+    rows = [f"问题{i},答案{i}" for i in range(30)]
+    data = ("question,answer\n" + "\n".join(rows) + "\n").encode("gbk")
+    data += "粘贴的问题,粘贴的答案\n".encode("utf-8")  # one row pasted in from a UTF-8 file
+    p = tmp_path / "gbk.csv"
+    p.write_bytes(data)
+    rep = _ingest(store, p, mapping={"question": "user", "answer": "assistant"})
+    assert (rep.imported, rep.rejected) == (31, 0) and rep.files[0]["encoding"] == "gb18030"
+    assert store.samples.count(SampleFilter(search="粘贴的问题")) == 1 and store.samples.count(SampleFilter(search="问题7")) == 1
+    with Store(tmp_path / "named.duckdb") as other:
+        named = _ingest(other, p, mapping={"question": "user", "answer": "assistant"}, encoding="gb18030")
+    # named: read as GB18030 as the user said; the pasted row is not valid GB18030 (a UTF-8 lead byte before the
+    # comma), so it is quarantined with its bytes rather than guessed
+    assert (named.imported, named.rejected) == (30, 1)
+
+
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_bom(store, tmp_path, codec):
     p = tmp_path / "u16.jsonl"
