@@ -31,7 +31,8 @@ from pages._semantic import nearest_reviewed
 
 VERDICT_BUTTONS = (("accept", "Accept", "A", "primary"), ("needs_fix", "Needs fix", "F", "secondary"),
                    ("reject", "Reject", "X", "secondary"))
-ORDER_LABELS = {"flagged_first": "Flagged first", "random": "Random (seeded)", "import": "Import order"}
+ORDER_LABELS = {"flagged_first": "Flagged first", "random": "Random (seeded)", "import": "Import order",
+                "judge_worst": "Judge score (worst first)"}
 ss = st.session_state
 
 
