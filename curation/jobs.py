@@ -235,7 +235,11 @@ def reattach(store) -> list[dict]:
         return []
     failed = []
     for job in store.jobs.active():
-        if kind(job["kind"]).detached:
+        if job["kind"] not in KINDS:  # written by another version of the workbench: nothing here can run it
+            store.jobs.update(job["id"], state="failed", finished_at=_now(),
+                              error=f"unknown job kind {job['kind']!r}; this workbench runs {', '.join(KINDS)}")
+            failed.append(store.jobs.get(job["id"]))
+        elif kind(job["kind"]).detached:
             _sync(store, job)
         elif not is_alive(store, job):
             where = (f"after {job['done']:,} of {job['total']:,}" if job.get("total") else "before its first chunk"
@@ -370,7 +374,7 @@ def _decorate(store, job: dict) -> dict:
 
 
 def _detached(job: dict) -> bool:
-    return kind(job["kind"]).detached
+    return job["kind"] in KINDS and kind(job["kind"]).detached
 
 
 def settings_from_dict(cls, values: dict):

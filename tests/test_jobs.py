@@ -420,3 +420,14 @@ def test_judging_killed_mid_run_resumes_from_the_llm_cache_and_scores_each_sampl
     assert done["result"]["judged"] == 6 and done["result"]["n_failed"] == 0
     judged = store.judge.revisions_judged("judge:scripted", [r["id"] for r in store.samples.list()])
     assert len(judged) == 6 and store.judge.count(author="judge:scripted") == 6  # one review per sample
+
+
+def test_a_job_of_an_unknown_kind_is_failed_on_reattach_not_a_crash(tmp_path):
+    store = Store(tmp_path / "w.duckdb")
+    job_id = store.jobs.add("teleport", {}, "future", log_path=str(tmp_path / "x.log"))
+    store.jobs.update(job_id, state="running", pid=os.getpid())
+    (failed,) = jobs.reattach(store)
+    assert failed["state"] == "failed" and "unknown job kind 'teleport'" in failed["error"]
+    assert jobs.list_jobs(store)[0]["resumable"]
+    with pytest.raises(UserError, match="unknown job kind"):
+        jobs.resume(store, job_id)
