@@ -168,9 +168,9 @@ _ZH_ITEM_TITLE = re.compile(rf"^[^，。；,;\n]{{2,30}}的({ZH_NUM}){_ZH_CLASSI
 _ZH_LIST_NOUN = re.compile(rf"(?:包含|包括|有)?({ZH_NUM}){_ZH_CLASSIFIER}[^，。；,;\n]{{0,16}}(?:清单|列表|名单|要点)")
 # an imperative: the verb opens a sentence or clause ("List 5 tips", "Please give me 3"), unlike narrative text
 # ("she decides to give 150 to her friend")
-_EN_LIST_VERB = (r"(?:^|(?<=[.!?:;\n])|(?<=[.!?:;]\s)|\b(?:please|can you|could you|would you|and|then)\s+)\s*"
-                 r"(?:list|name|give(?: me)?|provide|suggest|recommend|identify|share|offer|generate|write down|"
-                 r"enumerate|outline|come up with|brainstorm|mention|tell me|what are)")
+_EN_LIST_VERBS = (r"(?:list|name|give(?: me)?|provide|suggest|recommend|identify|share|offer|generate|write down|"
+                  r"enumerate|outline|come up with|brainstorm|mention|tell me|what are)")
+_EN_LIST_VERB = r"(?:^|(?<=[.!?:;\n])|(?<=[.!?:;]\s)|\b(?:please|can you|could you|would you|and|then)\s+)\s*" + _EN_LIST_VERBS
 _EN_ITEMS = re.compile(rf"{_EN_LIST_VERB}\s+(?:(at least|no more than|at most|up to|exactly)\s+)?(?:the\s+)?"
                        rf"(?:top\s+)?({EN_NUM})\b(?!\s*(?:words?|characters?|sentences?|lines?|paragraphs?)\b)",
                        re.I)
@@ -222,19 +222,25 @@ _EN_TABLE = re.compile(r"\b(?:in|as|into|using|use|create|make|draw|build|format
 
 _QUOTED = r"[“\"「『‘'《]([^”\"」』’'》\n]{1,40})[”\"」』’'》]"
 _QUOTED_LIST = rf"((?:{_QUOTED}\s*(?:[、，,]|和|及|与|以及|or|and|,\s*and|,\s*or)?\s*)+)"
-_ZH_KEYWORD = re.compile(rf"(?:包含|包括|用上|用到|(?<![采使利运应作引援沿])用|使用|提到|提及|出现|带有|含有|嵌入|融入|结合)(?:以下)?(?:的)?"
-                         rf"(?:关键词|关键字|词语|单词|词汇|词|短语|字眼)?\s*[:：]?\s*{_QUOTED_LIST}")
+# The keyword rules are written as prefix + quoted list, so that `_KEYWORD_TRIGGER` (each prefix followed by an
+# opening quote) is exactly what a match needs
+_ZH_KEYWORD_PREFIX = (r"(?:包含|包括|用上|用到|(?<![采使利运应作引援沿])用|使用|提到|提及|出现|带有|含有|嵌入|融入|结合)(?:以下)?(?:的)?"
+                      r"(?:关键词|关键字|词语|单词|词汇|词|短语|字眼)?\s*[:：]?\s*")
+_EN_KEYWORD_PREFIX = (r"\b(?:include|use|mention|contain|incorporate|feature)s?\s+(?:the\s+)?(?:following\s+)?"
+                      r"(?:key\s*)?(?:words?|phrases?|terms?|keywords?)?\s*[:]?\s*")
+_ZH_FORBIDDEN_PREFIX = (r"(?:不要|不得|不能|不可|禁止|避免|切勿|不允许|请勿|别)(?:使用|出现|提到|提及|包含|用|说)"
+                        r"(?:词语|词汇|单词|字眼|关键词|这个词|这些词)?\s*[:：]?\s*")
+_EN_FORBIDDEN_PREFIX = (r"\b(?:do not|don't|dont|never|avoid|without|must not|should not|cannot)\s+(?:using|use|"
+                        r"mention(?:ing)?|includ(?:e|ing)|say(?:ing)?|writ(?:e|ing))?\s*(?:the\s+)?"
+                        r"(?:words?|terms?|phrases?|letters?)?\s*")
+_ZH_KEYWORD = re.compile(_ZH_KEYWORD_PREFIX + _QUOTED_LIST)
 _ZH_KEYWORD_LIST = re.compile(r"(?:用|使用|包含|包括|用上)(?:以下|下列|这些|如下)(?:的)?(?:关键词|关键字|单词|词语|词汇|词)[^：:。\n]{0,12}[:：]\s*"
                               r"([^。\n]{1,80})")
-_EN_KEYWORD = re.compile(rf"\b(?:include|use|mention|contain|incorporate|feature)s?\s+(?:the\s+)?(?:following\s+)?"
-                         rf"(?:key\s*)?(?:words?|phrases?|terms?|keywords?)?\s*[:]?\s*{_QUOTED_LIST}", re.I)
+_EN_KEYWORD = re.compile(_EN_KEYWORD_PREFIX + _QUOTED_LIST, re.I)
 _EN_KEYWORD_LIST = re.compile(r"\b(?:include|use|contain|incorporate)\s+(?:the\s+)?(?:following\s+)?(?:key\s*)?"
                               r"(?:words|keywords|terms)\s*:\s*([^.\n]{1,80})", re.I)
-_ZH_FORBIDDEN = re.compile(rf"(?:不要|不得|不能|不可|禁止|避免|切勿|不允许|请勿|别)(?:使用|出现|提到|提及|包含|用|说)"
-                           rf"(?:词语|词汇|单词|字眼|关键词|这个词|这些词)?\s*[:：]?\s*{_QUOTED_LIST}")
-_EN_FORBIDDEN = re.compile(rf"\b(?:do not|don't|dont|never|avoid|without|must not|should not|cannot)\s+(?:using|use|"
-                           rf"mention(?:ing)?|includ(?:e|ing)|say(?:ing)?|writ(?:e|ing))?\s*(?:the\s+)?"
-                           rf"(?:words?|terms?|phrases?|letters?)?\s*{_QUOTED_LIST}", re.I)
+_ZH_FORBIDDEN = re.compile(_ZH_FORBIDDEN_PREFIX + _QUOTED_LIST)
+_EN_FORBIDDEN = re.compile(_EN_FORBIDDEN_PREFIX + _QUOTED_LIST, re.I)
 _COMMAS = re.compile(r"\b(?:without|do not use|don't use|no|avoid|not use)\s+(?:using\s+)?(?:any\s+)?commas?\b|"
                      r"(?:不要|不得|禁止|不能|避免)(?:使用|用|出现)?(?:任何)?逗号", re.I)
 
@@ -505,8 +511,35 @@ _CUES = {
 }
 
 
+_CUE_RES = {kind: re.compile("|".join(map(re.escape, cues))) for kind, cues in _CUES.items()}
+
+
 def _cued(kind: str, folded: str) -> bool:
-    return any(c in folded for c in _CUES[kind])
+    """Whether one of the kind's cue words occurs (one precompiled search: `any(c in folded for c in cues)`)."""
+    return _CUE_RES[kind].search(folded) is not None
+
+
+# Triggers: for the costly kinds, a search that every match of one of their rules needs (the part of each rule
+# around its number and unit, or its keyword verb and opening quote), run on the very text the rules read. A prompt
+# without a trigger cannot yield a constraint of that kind, so its rules are skipped: "any word of a list" cues
+# let most prompts through ("的", "give", "write"), the triggers let through only those that name a count.
+# `PREFILTER = False` runs every cued rule (tests/test_special_prefilter.py compares the two on real data).
+PREFILTER = True
+_NUM_CHAR = r"[\d零〇一二两三四五六七八九十百千万]"  # the last character of any ZH_NUM
+_TRIGGERS = {
+    # ZH: number, optional space, then a unit (every _ZH_UNIT_RE alternative is 个? 汉|单? then 字|词|句|行), or
+    # 字数/篇幅; EN: a number, space or "-" or "+ ", then a unit word
+    "length": re.compile(rf"{_NUM_CHAR}\s*个?[汉单]?[字词句行]|字数|篇幅|{EN_NUM}(?:\+?\s+|-){_EN_UNIT_RE}\b", re.I),
+    # ZH: a number and a classifier (every Chinese items rule counts one); EN: a list verb and a number, or a
+    # number and a list noun
+    "items": re.compile(rf"{_NUM_CHAR}{_ZH_CLASSIFIER}|{_EN_LIST_VERBS}\s+(?:(?:at least|no more than|at most|up to|"
+                        rf"exactly)\s+)?(?:the\s+)?(?:top\s+)?{EN_NUM}\b|{EN_NUM}\s+(?:bullet|list items|key points|"
+                        rf"tips|examples|reasons|ideas)", re.I),
+    # a keyword or forbidden-word verb before an opening quote, a "following words:" list, or commas
+    "keyword": re.compile("|".join([*(f"(?:{p})[“\"「『‘'《]" for p in (_ZH_KEYWORD_PREFIX, _EN_KEYWORD_PREFIX,
+                                                                     _ZH_FORBIDDEN_PREFIX, _EN_FORBIDDEN_PREFIX)),
+                                    _ZH_KEYWORD_LIST.pattern, _EN_KEYWORD_LIST.pattern, _COMMAS.pattern]), re.I),
+}
 
 
 _UNIT_MENTION = re.compile(r"字|词|句|行|words?|characters?|chars?|sentences?|lines?|letters?", re.I)
@@ -538,7 +571,10 @@ def extract_constraints(prompt: str) -> list[Constraint]:
     for kind, rule in (("length", _lengths), ("items", _items), ("paragraphs", _paragraphs), ("language", _languages),
                        ("format", _formats), ("keyword", _keywords)):
         if _cued(kind, folded):
-            found += rule(_windows(text, _UNIT_MENTION, before=160) if kind == "length" else text)
+            part = _windows(text, _UNIT_MENTION, before=160) if kind == "length" else text
+            if PREFILTER and kind in _TRIGGERS and not _TRIGGERS[kind].search(part):
+                continue  # no rule of this kind can match (see _TRIGGERS)
+            found += rule(part)
     order = {k: i for i, k in enumerate(("length", "items", "paragraphs", "language", "format", "keyword",
                                          "forbidden"))}
     return sorted(_dedupe(found), key=lambda c: order[c.kind])
