@@ -526,19 +526,27 @@ def _cued(kind: str, folded: str) -> bool:
 # `PREFILTER = False` runs every cued rule (tests/test_special_prefilter.py compares the two on real data).
 PREFILTER = True
 _NUM_CHAR = r"[\d零〇一二两三四五六七八九十百千万]"  # the last character of any ZH_NUM
+# length: a ZH number, optional space, a unit (every _ZH_UNIT_RE alternative is 个? 汉|单? then 字|词|句|行), or
+# 字数/篇幅; an EN unit word after a space, "-" or "+ " (every English rule has "N words", "N-word" or "N+ words")
+_LENGTH_TRIGGER = re.compile(rf"{_NUM_CHAR}\s*个?[汉单]?[字词句行]|字数|篇幅|(?:\+?\s+|-){_EN_UNIT_RE}\b", re.I)
+# items: a ZH number and a classifier (every Chinese items rule counts one); in English a list verb and a number,
+# or a number and a list noun (exact, but slow: run only after the quick searches for the verb or the noun)
+_ZH_ITEMS_TRIGGER = re.compile(rf"{_NUM_CHAR}{_ZH_CLASSIFIER}")
+_EN_ITEMS_QUICK = re.compile(rf"\b{_EN_LIST_VERBS}\s|\s(?:bullet|list items|key points|tips|examples|reasons|ideas)", re.I)
+_EN_ITEMS_TRIGGER = re.compile(rf"{_EN_LIST_VERBS}\s+(?:(?:at least|no more than|at most|up to|exactly)\s+)?(?:the\s+)?"
+                               rf"(?:top\s+)?{EN_NUM}\b|{EN_NUM}\s+(?:bullet|list items|key points|tips|examples|"
+                               rf"reasons|ideas)", re.I)
+# keywords: a keyword or forbidden-word verb before an opening quote, a "following words:" list, or commas (exact,
+# after the quick search for a quote, a colon or "comma")
+_KEYWORD_QUICK = re.compile(r"[“\"「『‘'《:：]|comma|逗号", re.I)
+_KEYWORD_TRIGGER = re.compile("|".join([*(f"(?:{p})[“\"「『‘'《]" for p in (_ZH_KEYWORD_PREFIX, _EN_KEYWORD_PREFIX,
+                                                                       _ZH_FORBIDDEN_PREFIX, _EN_FORBIDDEN_PREFIX)),
+                                        _ZH_KEYWORD_LIST.pattern, _EN_KEYWORD_LIST.pattern, _COMMAS.pattern]), re.I)
 _TRIGGERS = {
-    # ZH: number, optional space, then a unit (every _ZH_UNIT_RE alternative is 个? 汉|单? then 字|词|句|行), or
-    # 字数/篇幅; EN: a number, space or "-" or "+ ", then a unit word
-    "length": re.compile(rf"{_NUM_CHAR}\s*个?[汉单]?[字词句行]|字数|篇幅|{EN_NUM}(?:\+?\s+|-){_EN_UNIT_RE}\b", re.I),
-    # ZH: a number and a classifier (every Chinese items rule counts one); EN: a list verb and a number, or a
-    # number and a list noun
-    "items": re.compile(rf"{_NUM_CHAR}{_ZH_CLASSIFIER}|{_EN_LIST_VERBS}\s+(?:(?:at least|no more than|at most|up to|"
-                        rf"exactly)\s+)?(?:the\s+)?(?:top\s+)?{EN_NUM}\b|{EN_NUM}\s+(?:bullet|list items|key points|"
-                        rf"tips|examples|reasons|ideas)", re.I),
-    # a keyword or forbidden-word verb before an opening quote, a "following words:" list, or commas
-    "keyword": re.compile("|".join([*(f"(?:{p})[“\"「『‘'《]" for p in (_ZH_KEYWORD_PREFIX, _EN_KEYWORD_PREFIX,
-                                                                     _ZH_FORBIDDEN_PREFIX, _EN_FORBIDDEN_PREFIX)),
-                                    _ZH_KEYWORD_LIST.pattern, _EN_KEYWORD_LIST.pattern, _COMMAS.pattern]), re.I),
+    "length": lambda t: _LENGTH_TRIGGER.search(t) is not None,
+    "items": lambda t: _ZH_ITEMS_TRIGGER.search(t) is not None
+    or (_EN_ITEMS_QUICK.search(t) is not None and _EN_ITEMS_TRIGGER.search(t) is not None),
+    "keyword": lambda t: _KEYWORD_QUICK.search(t) is not None and _KEYWORD_TRIGGER.search(t) is not None,
 }
 
 
@@ -570,10 +578,10 @@ def extract_constraints(prompt: str) -> list[Constraint]:
     found: list[Constraint] = []
     for kind, rule in (("length", _lengths), ("items", _items), ("paragraphs", _paragraphs), ("language", _languages),
                        ("format", _formats), ("keyword", _keywords)):
+        part = _windows(text, _UNIT_MENTION, before=160) if kind == "length" else text
+        if PREFILTER and kind in _TRIGGERS and not _TRIGGERS[kind](part):
+            continue  # no rule of this kind can match (see _TRIGGERS); cheaper than the cue words, so first
         if _cued(kind, folded):
-            part = _windows(text, _UNIT_MENTION, before=160) if kind == "length" else text
-            if PREFILTER and kind in _TRIGGERS and not _TRIGGERS[kind].search(part):
-                continue  # no rule of this kind can match (see _TRIGGERS)
             found += rule(part)
     order = {k: i for i, k in enumerate(("length", "items", "paragraphs", "language", "format", "keyword",
                                          "forbidden"))}

@@ -7,6 +7,7 @@ violation is one flag naming the constraint and the measured value ("asks length
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..constraints import Constraint, Verdict, extract_constraints, verify
 from .base import CHECKS, Check, Flag
@@ -38,13 +39,19 @@ def exchanges(sample: dict) -> list[tuple[int, str, str]]:
 def verdicts(sample: dict, settings: InstructionSettings | None = None) -> list[tuple[int, Constraint, Verdict]]:
     """(answer turn, constraint, verdict) for every constraint of every prompt of a sample."""
     s = settings or InstructionSettings()
-    kinds = {k.strip() for k in s.kinds.split(",") if k.strip()}
+    kinds = _kinds(s.kinds)
     out = []
     for turn, prompt, answer in exchanges(sample):
         for c in extract_constraints(prompt[: s.max_prompt_chars]):
             if c.kind in kinds:
                 out.append((turn, c, verify(c, answer)))
     return out
+
+
+@lru_cache(maxsize=64)
+def _kinds(text: str) -> frozenset[str]:
+    """The kinds named in the settings (parsed once, not per sample)."""
+    return frozenset(k.strip() for k in text.split(",") if k.strip())
 
 
 def describe_violation(c: Constraint, v: Verdict) -> str:

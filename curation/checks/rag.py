@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..errors import UserError
 from ..text import CJK_CLASS
@@ -141,20 +142,23 @@ def find_context(sample: dict, s: RagSettings, pattern: re.Pattern | None = None
     """The sample's retrieved context, or None when it carries none."""
     pattern = pattern or re.compile(s.context_pattern)
     tools = tools or re.compile(s.retrieval_tools)
-    roles = {r.strip() for r in s.context_roles.split(",")}
+    roles = _roles(s.context_roles)
     turns = [t for t in sample.get("messages") or [] if isinstance(t, dict)]
-    answer = next((t.get("content") or "" for t in reversed(turns)
-                   if t.get("role") == "assistant" and not t.get("tool_calls")), "")
-    question = next((t.get("content") or "" for t in reversed(turns) if t.get("role") == "user"), "")
-    names = {c.get("id"): (c.get("function") or {}).get("name") or "" for t in turns for c in t.get("tool_calls") or []
-             if isinstance(c, dict) and isinstance(c.get("function"), dict)}
-    for i, t in enumerate(turns, 1):
-        if t.get("role") == "tool" and tools.search(names.get(t.get("tool_call_id"), "") or ""):
-            return RagContext(_tool_docs(t.get("content") or ""), question, answer,
-                              f"tool {names.get(t.get('tool_call_id'))}")
+    if any(t.get("role") == "tool" for t in turns):  # (tool results are rare: the names are read only then)
+        names = {c.get("id"): (c.get("function") or {}).get("name") or "" for t in turns
+                 for c in t.get("tool_calls") or [] if isinstance(c, dict) and isinstance(c.get("function"), dict)}
+        for t in turns:
+            if t.get("role") == "tool" and tools.search(names.get(t.get("tool_call_id"), "") or ""):
+                return RagContext(_tool_docs(t.get("content") or ""), *_question_answer(turns),
+                                  f"tool {names.get(t.get('tool_call_id'))}")
+    # the default pattern needs a colon or "<" (every marker ends in [:：] or is a <tag>): a turn without one is
+    # skipped before the regex, which is slow on long turns
+    quick = PREFILTER and pattern.pattern == RagSettings.context_pattern
     for i, t in enumerate(turns, 1):
         text = t.get("content") or ""
         if t.get("role") not in roles or not isinstance(text, str):
+            continue
+        if quick and ":" not in text and "：" not in text and "<" not in text:
             continue
         m = pattern.search(text)
         if not m:
@@ -162,6 +166,7 @@ def find_context(sample: dict, s: RagSettings, pattern: re.Pattern | None = None
         rest = text[m.end():]
         q = _QUESTION_MARK.search(rest)
         body = rest[:q.start()] if q else rest
+        question, answer = _question_answer(turns)
         if t.get("role") == "user":
             if q:
                 question = rest[q.end():]
@@ -172,6 +177,22 @@ def find_context(sample: dict, s: RagSettings, pattern: re.Pattern | None = None
                 body, question = ("\n\n".join(blocks[:-1]), blocks[-1]) if len(blocks) > 1 else (body, "")
         return RagContext(_split_docs(body), question, answer, f"turn {i}")
     return None
+
+
+PREFILTER = True  # False: search every turn with the pattern (the equivalence test compares the two)
+
+
+@lru_cache(maxsize=64)
+def _roles(text: str) -> frozenset[str]:
+    return frozenset(r.strip() for r in text.split(","))
+
+
+def _question_answer(turns: list[dict]) -> tuple[str, str]:
+    """The last user turn and the final answer (an assistant turn that is not a tool call)."""
+    answer = next((t.get("content") or "" for t in reversed(turns)
+                   if t.get("role") == "assistant" and not t.get("tool_calls")), "")
+    question = next((t.get("content") or "" for t in reversed(turns) if t.get("role") == "user"), "")
+    return question, answer
 
 
 def detect_cases(ctx: RagContext, s: RagSettings) -> dict[str, str | None]:
