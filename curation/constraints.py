@@ -511,9 +511,13 @@ _CUES = {
 }
 
 
-def _cued(kind: str, folded: str) -> bool:
-    """Whether one of the kind's cue words occurs (substring tests in C: faster than one regex alternation)."""
-    return any(map(folded.__contains__, _CUES[kind]))
+_ASCII_CUES = {kind: tuple(c for c in cues if c.isascii()) for kind, cues in _CUES.items()}
+
+
+def _cued(kind: str, folded: str, ascii: bool = False) -> bool:
+    """Whether one of the kind's cue words occurs (substring tests in C: faster than one regex alternation); in an
+    ASCII text only the ASCII cues can."""
+    return any(map(folded.__contains__, (_ASCII_CUES if ascii else _CUES)[kind]))
 
 
 # Triggers: for the costly kinds, a search that every match of one of their rules needs (the part of each rule
@@ -596,15 +600,16 @@ def extract_constraints(prompt: str) -> list[Constraint]:
         return []
     text = instruction_part(prompt[:20_000])
     folded = text.lower()
-    plain = not any(map(text.__contains__, _ODD_CASE))
+    ascii = text.isascii()
+    plain = ascii or not any(map(text.__contains__, _ODD_CASE))
     found: list[Constraint] = []
     for kind, rule in (("length", _lengths), ("items", _items), ("paragraphs", _paragraphs), ("language", _languages),
                        ("format", _formats), ("keyword", _keywords)):
         if kind == "items" and PREFILTER:  # its trigger is cheaper than its 50 cue words: tested first
-            if _items_triggered(text, folded, plain) and _cued(kind, folded):
+            if _items_triggered(text, folded, plain) and _cued(kind, folded, ascii):
                 found += rule(text)
             continue
-        if not _cued(kind, folded):
+        if not _cued(kind, folded, ascii and PREFILTER):
             continue
         part = _windows(text, _UNIT_MENTION, before=160) if kind == "length" else text
         if PREFILTER and kind in _TRIGGERS and not _TRIGGERS[kind](part, part.lower() if kind == "length" else folded,
