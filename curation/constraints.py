@@ -554,8 +554,9 @@ _ODD_CASE = ("ı", "ſ", "İ")
 def _items_triggered(text: str, folded: str, plain: bool) -> bool:
     """Whether an items rule can match: a ZH number and classifier, or an English list verb followed by a number
     (`_EN_ITEMS`), or a number before a list noun (`_EN_ITEMS_NOUN`)."""
-    if _ZH_ITEMS_TRIGGER.search(text):
-        return True
+    if not folded.isascii():  # (classifiers are ideographs, which lower-casing keeps: an ASCII text has none)
+        if _ZH_ITEMS_TRIGGER.search(text):
+            return True
     if not plain:  # positions in `folded` may not be those of `text`: the plain searches
         return bool(_EN_ITEMS_AFTER_VERB.search(text) or _EN_ITEMS_BEFORE_NOUN.search(text))
     for verb in _EN_ITEMS_VERBS:
@@ -616,9 +617,10 @@ def extract_constraints(prompt: str) -> list[Constraint]:
                                                                       plain):
             continue  # no rule of this kind can match (see _TRIGGERS)
         found += rule(part)
-    order = {k: i for i, k in enumerate(("length", "items", "paragraphs", "language", "format", "keyword",
-                                         "forbidden"))}
-    return sorted(_dedupe(found), key=lambda c: order[c.kind])
+    return sorted(_dedupe(found), key=lambda c: _KIND_ORDER[c.kind]) if found else []
+
+
+_KIND_ORDER = {k: i for i, k in enumerate(("length", "items", "paragraphs", "language", "format", "keyword", "forbidden"))}
 
 
 # ---------------------------------------------------------------- measuring answers
