@@ -404,6 +404,21 @@ def test_malformed_replies_are_rejections_not_crashes(store, tmp_path):
     assert "not JSON" in store.generation.rejections(r["run_id"])[0]["reason"]
 
 
+def test_a_rate_limit_that_outlasts_the_retries_rejects_that_request_only(store, tmp_path):
+    _poetry(store, tmp_path, 2)
+
+    def script(body):
+        if "mountain lake" in body["messages"][-1]["content"]:
+            return 429, {"Retry-After": "0"}, {"error": {"message": "slow down"}}
+        return _evol_script(body)
+    with ScriptedEndpoint(script) as ep:
+        r = produce(store, "evol", _scripted(ep), _settings("evol", direction="depth"),
+                    RunInput(filter=SampleFilter(task_type="creative/poetry")))
+    assert r["rejected"] == {"template_leak": 1, "request_failed": 1} and r["run_id"] is not None
+    (failed,) = store.generation.rejections(r["run_id"], "request_failed")
+    assert "rate-limiting (429)" in failed["reason"] and "lower the concurrency" in failed["reason"]
+
+
 # ---------------------------------------------------------------- prompt rewrite
 def test_rewrite_suggests_the_answers_figure_and_a_reviewer_decides(store, tmp_path):
     _load(store, tmp_path, [
