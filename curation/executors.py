@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UserError
-from .workers import AHEAD, RETRIES, map_in_workers
+from .workers import _WORKER_NICENESS, AHEAD, RETRIES, map_in_workers
 
 ENGINES = ("local", "ray")
 ENGINE_ENV = "CURATION_ENGINE"  # local | ray: the engine when no --engine is given
@@ -118,15 +118,18 @@ class RayExecutor(Executor):
         every unit are put in the object store once. A task whose worker dies is retried by Ray (`RETRIES` times);
         an error raised by the step itself is not retried and reaches the caller as itself."""
         ray = self.ray
-        remote = self._remote.get(fn)
+        remote = self._remote.get("unit")
         if remote is None:
-            remote = self._remote[fn] = ray.remote(max_retries=RETRIES, retry_exceptions=False)(fn)
+            remote = self._remote["unit"] = ray.remote(max_retries=RETRIES, retry_exceptions=False)(_run_unit)
         shared = [ray.put(a) for a in args]
+        # A local Ray shares this machine's cores with the head, whose DuckDB writes are the longest chain of work:
+        # its workers yield the CPU to the head, as the local pool's do (curation/workers.py)
+        niced = self.address is None
         pending: deque = deque()
         limit = ahead * self.parallelism
         try:
             for unit in units:
-                pending.append((unit, remote.remote(unit, *shared)))
+                pending.append((unit, remote.remote(fn, niced, unit, *shared)))
                 if len(pending) > limit:
                     unit, ref = pending.popleft()
                     yield unit, self._get(ref)
@@ -153,6 +156,17 @@ class RayExecutor(Executor):
 
     def describe(self) -> dict:
         return {"engine": self.name, "workers": self.parallelism, "address": self.address or "local"}
+
+
+_NICED = []  # set in a Ray worker process once it has lowered its priority
+
+
+def _run_unit(fn, niced: bool, unit, *args):
+    """One work unit in a Ray worker: `fn(unit, *args)`, below the head's priority on a local Ray."""
+    if niced and not _NICED and hasattr(os, "nice"):
+        os.nice(_WORKER_NICENESS)
+        _NICED.append(True)
+    return fn(unit, *args)
 
 
 def executor(c: EngineChoice | None = None) -> Executor:

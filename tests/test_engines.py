@@ -151,6 +151,10 @@ def test_a_file_changed_during_its_import_is_refused(ray_ex, tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(UserError, match="changed while it was being imported"):
         span_lines(path, spans[1], 10**6)
+    # on a Ray worker, as the import reads it: the step's own error reaches the head as itself
+    from curation.ingest import IngestSettings, _prepare_span
+    with pytest.raises(UserError, match=r"a\.jsonl changed while it was being imported \(bytes"):
+        list(ray_ex.map(_prepare_span, spans, "messages", None, IngestSettings(), path, None))
 
 
 def test_a_worker_refuses_a_file_changed_since_the_import_started(tmp_path):
@@ -166,3 +170,16 @@ def test_a_worker_refuses_a_file_changed_since_the_import_started(tmp_path):
     assert n == 30 and rows.num_rows == 30 and not rejected
     with pytest.raises(UserError, match="changed since the import started"):
         _prepare_span(span, "messages", None, IngestSettings(), path, (size - 1, mtime))
+
+
+def test_the_app_sidebar_sets_the_engine_from_the_environment(demo_app_env, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+    monkeypatch.setenv(executors.RAY_ADDRESS_ENV, "127.0.0.1:1")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="engine").value == "ray"
+    assert at.text_input(key="ray_address").value == "127.0.0.1:1"
+    # a dead cluster's message names the sidebar's box on a page, not the CLI option
+    with pytest.raises(UserError) as e:
+        executors.choice("ray", "127.0.0.1:1") and executors.check_address("127.0.0.1:1", timeout=1)
+    assert "the sidebar's 'Ray address' box" in e.value.for_page()

@@ -45,6 +45,8 @@ class ServeSettings:
     max_batch: int = 8  # requests decoded together; more waiting requests queue
     default_max_tokens: int = 512  # when a request gives none (OpenAI has no limit; a local model needs one)
     api_key_env: str | None = None  # NAME of an env var: when set, requests must send that key (else 401)
+    threads: int | None = None  # torch CPU threads; None: the idle cores (two threads on a busy 2-core machine
+    # measured many times slower than one, training/threads.py)
 
 
 @dataclass
@@ -379,7 +381,11 @@ def start_server(settings: ServeSettings, model: ChatModel | None = None, log=No
         (log or (lambda m: print(m, file=sys.stderr)))(
             f"warning: serving on {settings.host}, reachable from other machines"
             + ("" if settings.api_key_env else ", and it requires no API key"))
-    model = model or ChatModel(settings.base_model, settings.adapter, settings.device, settings.name)
+    if model is None:
+        from .threads import apply_threads
+
+        apply_threads(settings.threads)
+        model = ChatModel(settings.base_model, settings.adapter, settings.device, settings.name)
     return Server(model, settings, log)
 
 

@@ -65,13 +65,18 @@ def open_store(args) -> Store:
     store = Store(getattr(args, "db", None))
     try:
         from ..checks import finish_pending_checks
+        from ..jobs import reattach
         done = finish_pending_checks(store)
+        failed = reattach(store)
     except BaseException:
         store.close()
         raise
     if done:
         print(f"note: finished the post-import checks of import(s) {', '.join(map(str, done))}, which an earlier "
               "run left pending", file=sys.stderr)
+    for job in failed:
+        print(f"note: job {job['id']} ({job['kind']}) {job['error']}: `curation jobs resume {job['id']}`",
+              file=sys.stderr)
     return store
 
 

@@ -55,7 +55,8 @@ _SECRET = re.compile(r"(?i:" + _SECRET_KEY + r")[\"']?\s*(?:[:=：]|是|为|\s(?
 # `密码 123456`, `password Abc123!`: a password key, a space, a value with a digit
 _SECRET_SPACED = re.compile(r"(?i:密码|口令|password|passwd|pwd)\s+([!-~]*\d[!-~]*)")
 # credentials inside a URL: `postgres://admin:S3cret@db:5432`
-_URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.\-]*://[^\s:/@]+:([^\s@/]+)@", re.IGNORECASE)
+_URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.\-]*://[^\s:/@]+:([^\s/]+)@(?=[A-Za-z0-9.\-]+(?:[:/?#]|\s|$))",
+                           re.IGNORECASE)  # up to the last @ before the host: people paste passwords with an @
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![A-Za-z0-9\-])")
 # An address written to dodge scrapers: `name at qq dot com`, `name(at)163.com`, `name＠qq.com`.
@@ -66,7 +67,7 @@ _EMAIL_DODGED = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*
                            r"(?![A-Za-z0-9\-])", re.IGNORECASE)
 _CN_ID = re.compile(r"(?<![\dA-Za-z])[1-8]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
                     r"(?![\dA-Za-z])")
-_CARD = re.compile(_NOT_DIGIT_BEFORE + r"(?:\d{4}[ \-]){3}\d{1,7}(?!\d)|" + _NOT_DIGIT_BEFORE + r"\d{13,19}(?!\d)")
+_CARD = re.compile(_NOT_DIGIT_BEFORE + r"\d{4}(?:[ \-]\d{3,6}){2,4}(?!\d)|" + _NOT_DIGIT_BEFORE + r"\d{13,19}(?!\d)")
 _CN_MOBILE = re.compile(_NOT_DIGIT_BEFORE + r"(?:(?:\+|00)86[\s\-]?)?1[3-9]\d(?:[\s\-]?\d){8}" + _NOT_DIGIT_AFTER)
 _CN_LANDLINE = re.compile(r"(?<![\d\-+])(?:(?:\+|00)86[\s\-]?\(?[1-9]\d{1,2}\)?|\(?0\d{2,3}\)?)[\s\-]?"
                           r"[2-9](?:\d[\s\-]?){5,6}\d" + _NOT_DIGIT_AFTER)
@@ -79,6 +80,14 @@ _IPV6 = re.compile(r"(?<![A-Za-z0-9_:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(
                    r"|(?<![A-Za-z0-9_:])(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?::"
                    r"(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?(?![A-Za-z0-9_:])")
 _VERSION_BEFORE = re.compile(r"(?i)(?:\bv|version\s*|ver\.?\s*|版本号?\s*[:：]?\s*|build\s*)$")
+# Cheap tests that say a rule cannot match, so most text skips its full pattern (4x faster on chat logs).
+_HINTS = {
+    "api_key": re.compile(r"sk-|[spr]k_|AKIA|ASIA|gh[pousr]_|github_pat_|xox|AIza|hf_|eyJ|(?i:bearer)"),
+    "secret": re.compile(r"(?i)pass|pwd|secret|token|key|密码|口令|密钥|秘钥|令牌|://"),
+    "email": re.compile(r"[@＠]|(?i:[\(\[ ]at[\)\] ])"),
+    "ip": re.compile(r"\d\.\d|[0-9A-Fa-f]:|::"),
+}
+_DIGITS_NEEDED = {"cn_id": 17, "bank_card": 13, "phone": 7}
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 # Issuer prefixes of the card networks seen in Chinese and international logs: UnionPay 62/81, Visa 4,
@@ -174,7 +183,11 @@ class PiiScrubber(Step):
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, rule) of every value to redact in `text`, in text order."""
         found = _Spans()
+        digits = sum(map(str.isdigit, text))
         for rule in self.rules:
+            hint = _HINTS.get(rule)
+            if (hint is not None and not hint.search(text)) or digits < _DIGITS_NEEDED.get(rule, 0):
+                continue
             for start, end in getattr(self, f"_{rule}")(text):
                 found.claim(start, end, rule)
         return sorted(found.taken)

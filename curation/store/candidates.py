@@ -14,10 +14,10 @@ from .samples import db_value
 from .schema import SAMPLE_COLUMNS
 
 STATES = ("candidate", "duplicate", "promoted", "dismissed")
-_JSON = ("lines", "messages", "feedback", "picks")
+_JSON = ("lines", "messages", "tools", "feedback", "picks")
 _COLUMNS = ("id", "ingest_id", "file", "lines", "session_id", "messages", "feedback", "started_at", "ended_at",
             "prompt_key", "content_hash", "language", "prompt_chars", "n_turns", "has_answer", "picks", "state",
-            "duplicate_of", "sample_id", "decided_by", "decided_at", "note", "created_at")
+            "duplicate_of", "sample_id", "decided_by", "decided_at", "note", "created_at", "tools")
 
 
 class Candidates:
@@ -123,6 +123,10 @@ class Candidates:
         return _sql.dicts(self._store._cur(), "SELECT * FROM redactions WHERE candidate_id = ? ORDER BY turn, start",
                           [candidate_id])
 
+    def existing(self, ids: list[str]) -> set[str]:
+        """Which of these candidate ids are stored already."""
+        return {r[0] for r in self._store._q("SELECT id FROM candidates WHERE list_contains(?, id)", [ids])}
+
     def prompt_keys(self, keys: list[str]) -> dict[str, str]:
         """For the given prompt keys already held by a candidate: key -> the first candidate's id."""
         rows = self._store._q("SELECT prompt_key, min(id) FROM candidates WHERE list_contains(?, prompt_key) "
@@ -160,6 +164,13 @@ class Candidates:
             cur.execute("UPDATE candidates SET state = 'promoted', sample_id = ?, decided_by = ?, decided_at = ? "
                         "WHERE id = ?", [sample["id"], author, now, candidate_id])
         return self._store.samples.get(sample["id"])
+
+    def mark_promoted(self, candidate_id: str, sample_id: str, author: str) -> None:
+        """Record that a candidate became `sample_id` by another way than `promote` (answer production wrote the
+        sample and its revision)."""
+        with self._store._transaction() as cur:
+            cur.execute("UPDATE candidates SET state = 'promoted', sample_id = ?, decided_by = ?, decided_at = ? "
+                        "WHERE id = ?", [sample_id, author, _sql.now(), candidate_id])
 
     def dismiss(self, ids: list[str], author: str, note: str | None = None) -> int:
         """Mark candidates as not worth promoting (they stay, with who decided and why). Returns how many."""
