@@ -11,9 +11,10 @@
 
     nice -n 5 python benchmarks/real_loop.py [--part loop|ab|all] [--workspace DIR] [--out FILE]
 
-Both parts train for real: minutes each on 2 cores (the measured numbers are in docs/training.md). On a machine
-shared with other work, set OMP_NUM_THREADS=1 (torch's default of one thread per core is many times slower when
-the cores are busy; the runner does not choose its thread count yet).
+Both parts train for real: minutes each on 2 cores (the measured numbers are in docs/training.md). The runner
+and the evaluation choose their torch thread count from the idle cores (training/threads.py); the JSON records
+the threads each used and the load average sampled during the run, since on a shared machine the load decides
+the wall time. The model's one-time conversion to safetensors is timed apart (`convert_s`), before the loop.
 """
 from __future__ import annotations
 
@@ -37,13 +38,49 @@ def stage_times(status: dict) -> dict:
                         else None) for s in status["stages"]}
 
 
+def load1() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def wait_sampling(status_of, folder, poll: float = 5.0) -> tuple[dict, dict]:
+    """Wait for a pipeline (or an A/B) to end, sampling the 1-minute load average; (status, load summary)."""
+    from training.rundir import ACTIVE
+
+    loads = []
+    while True:
+        status = status_of(folder)
+        loads.append(load1())
+        if status["state"] not in ACTIVE:
+            break
+        time.sleep(poll)
+    return status, {"start": loads[0], "end": loads[-1], "mean": round(sum(loads) / len(loads), 2),
+                    "max": max(loads), "samples": len(loads)}
+
+
+def threads_used(run_dir: str) -> dict:
+    """The torch threads the training (run.json) and the evaluation (its report) chose."""
+    run = json.loads((Path(run_dir) / "run.json").read_text(encoding="utf-8"))
+    reports = sorted((Path(run_dir) / "eval").glob("*/report.json"))
+    ev = json.loads(reports[0].read_text(encoding="utf-8")) if reports else {}
+    return {"train": run.get("torch_threads"), "eval": ev.get("threads")}
+
+
+def cpu_seconds(status: dict) -> dict:
+    """CPU seconds per stage, what the wall time would be on an idle core: the pipeline process's own stages
+    (status.json) and the training process (its run.json)."""
+    out = {s["name"]: s.get("process_cpu_s") for s in status["stages"]}
+    run = json.loads((Path(status["run_dir"]) / "run.json").read_text(encoding="utf-8"))
+    out["train"] = run.get("process_cpu_s")
+    return out
+
+
 def loop(ws: Path, max_steps: int = 0, max_items: int = 0, max_new_tokens: int = 0) -> dict:
     """The one-click chain on the sample data with the preset's defaults (`max_steps` > 0 caps the training,
     `max_items` > 0 the eval items per task_type)."""
     from curation.ingest import IngestSettings, ingest
     from curation.store import Store
     from training.compare import compare_runs, side_by_side
-    from training.pipeline import PipelineSettings, start_pipeline, wait_pipeline
+    from training.pipeline import PipelineSettings, pipeline_status, start_pipeline
 
     t0 = time.time()
     with Store(ws / "loop.duckdb") as store:
@@ -57,13 +94,16 @@ def loop(ws: Path, max_steps: int = 0, max_items: int = 0, max_new_tokens: int =
             settings.eval.max_items_per_type = max_items
         settings.eval.max_new_tokens = max_new_tokens
         pdir = start_pipeline(store, ws, settings=settings)
-    status = wait_pipeline(pdir, poll=5)
+    status, loads = wait_sampling(pipeline_status, pdir)
     wall = time.time() - t1
     out = {"pipeline_dir": str(pdir), "state": status["state"], "error": status.get("error"), "max_steps": max_steps,
            "max_items_per_type": max_items, "max_new_tokens": max_new_tokens,
-           "import_s": round(t_import, 1), "one_click_wall_s": round(wall, 1), "stages_s": stage_times(status)}
+           "import_s": round(t_import, 1), "one_click_wall_s": round(wall, 1), "stages_s": stage_times(status),
+           "load_average": loads}
     if status["state"] != "succeeded":
         return out
+    out["threads"] = threads_used(status["run_dir"])
+    out["cpu_s"] = cpu_seconds(status)
     comparison = compare_runs([status["run_dir"]], suite="eval")
     run = comparison["runs"][0]
     out.update(run_dir=status["run_dir"], train_samples=run["train_samples"], eval_samples=run["eval_samples"],
@@ -131,7 +171,11 @@ def main() -> None:
     args = parser.parse_args()
     ws = Path(args.workspace or tempfile.mkdtemp(prefix="real_loop-"))
     ws.mkdir(parents=True, exist_ok=True)
-    result = {"model": MODEL, "workspace": str(ws), "cores": _cores()}
+    result = {"model": MODEL, "workspace": str(ws), "cores": _cores(), "load_average_at_start": load1()}
+    t0 = time.time()
+    from training.presets import ensure_preset
+    ensure_preset(MODEL)  # the one-time GGUF -> safetensors conversion (seconds when already cached)
+    result["convert_s"] = round(time.time() - t0, 1)
     parts = {"ab": lambda w: ab(w, args.concurrent, args.ab_steps),
              "loop": lambda w: loop(w, args.loop_max_steps, args.loop_max_items, args.loop_max_new_tokens)}
     for part, fn in parts.items():

@@ -1,4 +1,6 @@
 """Browse: filter samples, read one as a chat, trace and restore its revisions, relabel and find-and-replace in bulk."""
+import dataclasses
+
 import streamlit as st
 
 from curation.diffing import revision_changes
@@ -9,6 +11,7 @@ from curation.store import SampleFilter
 from pages._common import (current_user, filter_widgets, flash, get_store, md, render_messages, show_error,
                            show_flash, untyped_badge)
 from pages._find_replace import find_replace_section
+from pages._semantic import find_similar
 
 PAGE_SIZE = 100
 CONFIRM_ABOVE = 20  # a bulk relabel of more samples than this needs an explicit tick
@@ -65,6 +68,11 @@ with meta:
         st.rerun()
 with chat:
     render_messages(shown["messages"], shown.get("tools"))
+
+if st.toggle("Find similar samples (semantic search)", key="browse_similar",
+             help="The samples of this filter whose prompts mean the most nearly the same, from the embedding "
+                  "cache; or type a free-text query"):
+    find_similar(store, sample["id"], dataclasses.replace(f, limit=None, offset=0), key="browse_sim")
 
 if history:
     st.subheader("History")

@@ -3,6 +3,7 @@ regressions sent back to review, and the one-click Train & compare chain.
 
 Model outputs and prompts are data: they are shown with st.code / st.text, never as HTML.
 """
+import dataclasses
 from pathlib import Path
 
 import altair as alt
@@ -13,19 +14,20 @@ from curation.errors import UserError
 from curation.frames import frame
 from curation.store import curated_filter
 from pages._ab import ab_section
+from pages._job_progress import record_job
 from pages._common import (base_model_input, current_user, get_store, just_finished, md, save_upload, show_error,
                            workspace)
 from training import compare as cmp
 from training import pipeline as pl
 from training.jobs import list_runs
-from training.metrics import metric_overrides, metrics_for
+from training.metrics import METRICS, metric_overrides, metrics_for
 
 STAGE_ICONS = {"pending": "⚪", "running": "⏳", "done": "✅", "failed": "❌", "skipped": "⏭️"}
 VERDICT_ICONS = {"better": "🟢 better", "worse": "🔴 worse", "no significant change": "⚪ no significant change",
                  "too few items": "… too few items", "not evaluated": "not evaluated",
                  "degenerate": "⛔ degenerate"}
 PAGE_SIZE = 10
-METRIC_OPTIONS = [None, "exact_match", "rouge_l", "char_f1"]  # None = the task_type's default
+METRIC_OPTIONS = [None, *METRICS]  # None = the task_type's default
 
 store = get_store()
 ws = workspace()
@@ -42,7 +44,8 @@ def metric_choices(types: list[str], key: str) -> dict:
         return lambda m: m or f"default ({' + '.join(metrics_for(t))})"
 
     st.caption("Every item is scored with each metric of its task_type; the overall row uses the first. "
-               "exact_match compares the final number, rouge_l and char_f1 compare the text.")
+               "exact_match compares the final number, rouge_l and char_f1 compare the text; exact_text, "
+               "contains_expected and label_accuracy count right answers (short fixed answers default to them).")
     cols = st.columns(3)
     per_type = {t: cols[k % 3].selectbox(t, METRIC_OPTIONS, format_func=default_label(t), key=f"{key}:{t}")
                 for k, t in enumerate(types)}
@@ -165,7 +168,9 @@ for run in comparison["runs"]:
             for w in eval_split_overlap(run["run_dir"]):
                 c[0].warning(f"Before evaluating {run['name']}: {w}")
         if run["state"] == "succeeded" and c[1].button("Evaluate", key=f"eval_{run['name']}"):
-            st.session_state["pipeline"] = str(pl.start_evaluation(run["run_dir"], ws))
+            pdir = pl.start_evaluation(run["run_dir"], ws)
+            st.session_state["pipeline"] = str(pdir)
+            record_job(store, "evaluation", {"run_dir": run["run_dir"], "workspace": str(ws), "folder": str(pdir)})
             st.rerun()
 
 evaluated = [r for r in comparison["runs"] if r["evaluated"]]
@@ -281,7 +286,7 @@ with st.expander("Score a benchmark file or check forgetting"):
         bench_run = st.selectbox("Run", [r["run_dir"] for r in succeeded], format_func=lambda d: Path(d).name)
         bench = st.file_uploader("Benchmark (messages JSONL, or question/answer JSONL such as GSM8K's test file)",
                                  type=["jsonl", "json"])
-        metric = st.selectbox("Its metric", ["per task_type", "exact_match", "rouge_l", "char_f1"])
+        metric = st.selectbox("Its metric", ["per task_type", *METRICS])
         general = st.file_uploader("General-ability set (forgetting check, optional)", type=["jsonl", "json"])
         rescore = st.checkbox("Also re-score the eval split", value=False)
         st.markdown("**Metric per task_type** (eval split, general set, and benchmarks scored per task_type)")
@@ -298,7 +303,11 @@ with st.expander("Score a benchmark file or check forgetting"):
                               metrics=form_metrics)
             for w in overlap_warnings(bench_run, ev, benchmarks, rescore):
                 st.warning(w)
-            st.session_state["pipeline"] = str(pl.start_evaluation(bench_run, ws, ev, benchmarks, rescore))
+            pdir = pl.start_evaluation(bench_run, ws, ev, benchmarks, rescore)
+            st.session_state["pipeline"] = str(pdir)
+            record_job(store, "evaluation", {"run_dir": bench_run, "workspace": str(ws), "folder": str(pdir),
+                                             "eval": dataclasses.asdict(ev), "include_eval_split": rescore,
+                                             "benchmarks": [dataclasses.asdict(b) for b in benchmarks]})
         except UserError as e:
             show_error(e)
         else:

@@ -1,6 +1,7 @@
 """Train: audit an export, launch a LoRA run in the background, watch it live, cancel, resume, read its log, and
 chat with the base model, a run's adapter or a checkpoint (the effect test)."""
 import dataclasses
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -11,7 +12,9 @@ import streamlit as st
 import training
 from curation.errors import UserError
 from curation.frames import frame
-from pages._common import base_model_input, get_store, just_finished, md, safe_path, show_error
+from curation.jobs import start as start_job
+from pages._common import base_model_input, current_user, get_store, just_finished, md, safe_path, show_error
+from pages._job_progress import jobs_link, run_job
 from training import jobs
 from training.config import default_settings, setting_choices, setting_reasons
 from training.presets import get_preset
@@ -34,11 +37,10 @@ def export_picker() -> str:
         suggested = st.session_state.setdefault("train_export_suggested", f"exports/{datetime.now():%Y%m%d-%H%M%S}")
         folder = st.text_input("New export folder (inside the workspace)", suggested, key="train_new_export")
         if st.button("Export now", key="train_export_now"):
-            from curation.export import export_selection
-
             try:
                 out = safe_path(folder, "exports/latest")
-                manifest = export_selection(store, out)
+                run_job(store, "export", {"out_dir": str(out)})
+                manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
             except (UserError, ValueError) as e:
                 show_error(e)
             else:
@@ -270,7 +272,13 @@ if b[1].button("Launch training", type="primary", key="train_launch"):
         show_error(e)
     else:
         st.session_state["train_run"] = str(run)
+        # the run's own process trains; the job row follows its folder (Jobs page: progress, cancel, resume)
+        job_id = start_job(store, "training", {"export_dir": str(safe_path(export_dir, "exports")),
+                                               "base_model": base_model, "out_dir": str(safe_path(runs_text, "runs")),
+                                               "overrides": workspace_overrides(overrides), "folder": str(run)},
+                           current_user())
         st.success(f"Launched {run}")
+        jobs_link(job_id)
 
 st.divider()
 st.subheader("Runs")

@@ -124,6 +124,37 @@ def test_degenerate_verdict_in_report_compare_and_cli(tmp_path, capsys):
     assert '"verdict": "degenerate"' in out and "degenerate (1)" in out
 
 
+def test_readable_metrics_get_the_degenerate_verdict_too():
+    """A fixed-label type scored by label accuracy: the tuned model answers "sports sports sports ..." to every
+    item; label accuracy rises on the sports items, but the run is degenerate, not better."""
+    items = []
+    for k in range(30):
+        ref = "sports" if k % 2 else "business"
+        item = {"id": f"c{k:03d}", "task_type": "classification/topic label", "prompt": f"News {k}",
+                "reference": ref, "metrics": metrics_for("classification/topic label"), "excluded": False}
+        assert item["metrics"][0] == "label_accuracy"
+        for label, out in (("base", "This text is about a match."), ("tuned", "sports " * 12)):
+            item[label] = {"output": out, "loss": 2.0, "tokens": 10,
+                           "scores": {m: METRICS[m](out, ref) for m in item["metrics"]}}
+        items.append(item)
+    rows = suite_rows(items)
+    label = _row(rows, "classification/topic label", "label_accuracy")
+    assert label["score_verdict"] == BETTER and label["verdict"] == DEGENERATE  # the score alone would say better
+    assert "one repeated token" in label["warning"]
+
+
+def test_contains_expected_carries_a_gaming_warning():
+    items = make_items()
+    for it in items:
+        it["metrics"] = ["contains_expected"]
+        for side in ("base", "tuned"):
+            it[side]["scores"] = {"contains_expected": METRICS["contains_expected"](it[side]["output"],
+                                                                                     it["reference"])}
+    rows = suite_rows(items)
+    assert any("contains-expected rewards long answers" in (r["warning"] or "") for r in rows
+               if r["metric"] == "contains_expected")
+
+
 def test_healthy_run_keeps_its_verdicts(tmp_path):
     rows = suite_rows(make_items())
     assert _row(rows, "reasoning/math", "exact_match")["verdict"] == BETTER

@@ -99,6 +99,27 @@ def test_json_array_malformed_and_deeply_nested_records_are_quarantined(store, t
     assert "nested too deeply" in reasons[6] and "malformed JSON in record 10" in reasons[10]
 
 
+@pytest.mark.parametrize("indent", [None, 2])
+def test_json_array_record_missing_a_bracket_loses_only_itself(store, tmp_path, indent):
+    """A bracket or quote missing mid-file: the reader resyncs at the next record of the file's shape."""
+    texts = [json.dumps(r, ensure_ascii=False, indent=indent) for r in _records(3000)]
+    damage = {10: lambda t: t.rstrip()[:-1],  # the record's closing brace
+              700: lambda t: t.replace("]", "", 1),  # its messages list's closing bracket
+              1500: lambda t: t.lstrip()[1:],  # its opening brace
+              2200: lambda t: t.replace('"', "", 3),  # a quote
+              2999: lambda t: t.rstrip()[:-1]}  # the last record's closing brace
+    for i, f in damage.items():
+        texts[i] = f(texts[i])
+    p = tmp_path / "arr.json"
+    p.write_text("[\n" + ",\n".join(texts) + "\n]\n", encoding="utf-8")
+    rep = _ingest(store, p)
+    assert (rep.imported, rep.rejected) == (2995, 5)
+    q = sorted(store.quarantine.list(), key=lambda r: r["line"])
+    assert [r["line"] for r in q] == [i + 1 for i in damage]
+    assert all(f"r{i} question" in r["raw"] and f"r{i + 1} " not in r["raw"] for i, r in zip(damage, q))
+    assert store.samples.count(SampleFilter(search="问题 r11 question")) == 1
+
+
 def test_jsonl_deeply_nested_line_is_quarantined(store, tmp_path):
     deep = '{"messages": ' + "[" * 10_000 + "]" * 10_000 + "}"
     mid = json.dumps({"messages": [U, A], "tools": [{"name": "f", "parameters": json.loads("[" * 400 + "]" * 400)}]})
@@ -130,6 +151,22 @@ def test_gbk_with_one_bad_byte_keeps_the_rest_and_the_raw_bytes(store, tmp_path)
     assert (rep.imported, rep.rejected) == (39, 1)
     q = store.quarantine.list()[0]
     assert q["line"] == 8 and "\\x81" in q["raw"] and "size limit" not in q["reason"]
+
+
+def test_a_utf8_line_in_a_gbk_file_is_read_as_utf8(store, tmp_path):
+    """GB18030 decodes UTF-8 bytes without error (as mojibake): a line that is strict UTF-8 with a character of 3+
+    bytes is UTF-8; a GBK line that happens to be valid two-byte UTF-8 ("为" = "Ϊ") stays GBK."""
+    lines = [json.dumps(r, ensure_ascii=False).encode("gbk") for r in _records(40)]
+    lines[5] = json.dumps(_records(1, "utf8")[0], ensure_ascii=False).encode("utf-8")
+    lines[8] = json.dumps({"messages": [{"role": "user", "content": "why 为 only"}, A]}, ensure_ascii=False).encode("gbk")
+    assert lines[8].decode("utf-8")  # valid UTF-8 too: only the character sizes tell them apart
+    p = tmp_path / "gbk_with_utf8.jsonl"
+    p.write_bytes(b"\n".join(lines) + b"\n")
+    rep = _ingest(store, p)
+    assert (rep.imported, rep.rejected) == (40, 0) and rep.files[0]["encoding"] == "gb18030"
+    assert store.samples.count(SampleFilter(search="问题 utf80 question")) == 1
+    assert store.samples.count(SampleFilter(search="why 为 only")) == 1
+    assert store.samples.count(SampleFilter(search="问题 r7 question")) == 1
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])

@@ -4,11 +4,13 @@ from __future__ import annotations
 import json
 import random
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
-from training.metrics import (char_f1, exact_match, extract_answer, lcs_length, metrics_for, normalise_number,
-                              parse_chinese_number, rouge_l, tokens)
+from training.metrics import (char_f1, contains_expected, exact_match, exact_text, extract_answer, label_accuracy,
+                              lcs_length, metrics_for, normalise_answer, normalise_number, parse_chinese_number,
+                              rouge_l, tokens)
 
 
 # ---------------------------------------------------------------- extraction on real GSM8K lines
@@ -139,6 +141,72 @@ def test_lcs_matches_dynamic_programming():
         a = [rng.choice("abcd") for _ in range(rng.randint(0, 40))]
         b = [rng.choice("abcd") for _ in range(rng.randint(0, 40))]
         assert lcs_length(a, b) == dp(a, b)
+
+
+# ---------------------------------------------------------------- readable metrics
+@pytest.mark.parametrize("prediction, reference, expected", [
+    ("Lisbon.", "Lisbon", 1.0), ("lisbon", "Lisbon", 1.0), ('"**Lisbon**"', "Lisbon", 1.0),
+    ("The city is Lisbon.", "Lisbon", 0.0), ("Lisbon, Portugal", "Lisbon", 0.0),
+    ("Maria Lopez|desk lamp | 3", "Maria Lopez | desk lamp | 3", 1.0),  # spacing around the bars is free
+    ("Maria Lopez, desk lamp, 3", "Maria Lopez | desk lamp | 3", 0.0),  # ... the bars themselves are the format
+    ("Maria Lopez | desk lamp | 4", "Maria Lopez | desk lamp | 3", 0.0),
+    ("ＬＩＳＢＯＮ", "Lisbon", 1.0), ("里斯本。", "里斯本", 1.0), ("", "", 0.0), ("anything", "", 0.0),
+])
+def test_exact_text(prediction, reference, expected):
+    assert exact_text(prediction, reference) == expected
+
+
+def test_normalise_answer_keeps_inner_punctuation():
+    assert normalise_answer("  U.S.  ") == "u.s"
+    assert normalise_answer("3.5") == "3.5" and normalise_answer("a , b") == "a,b"
+
+
+IDENTITY = "I am SFT Workbench, an AI assistant built by the SFT Workbench team."
+
+
+@pytest.mark.parametrize("prediction, expected", [
+    (IDENTITY, 1.0), ("Hello! " + IDENTITY + " How can I help?", 1.0),
+    ("i am sft workbench an ai assistant built by the sft workbench team", 1.0),  # case and commas folded
+    ("I am SmolLM, an AI assistant built by Hugging Face.", 0.0),
+    ("I am SFT Workbench.", 0.0),  # only part of the expected answer
+    ("team. Workbench SFT the by built assistant AI an Workbench, SFT am I", 0.0),  # words out of order
+    ("", 0.0),
+])
+def test_contains_expected(prediction, expected):
+    assert contains_expected(prediction, IDENTITY) == expected
+
+
+@pytest.mark.parametrize("prediction, expected", [
+    ("sports", 1.0), ("Sports.", 1.0), ("Label: sports", 1.0), ("The topic is sports", 1.0), ("**Sports**", 1.0),
+    ("sports (a cup final)", 1.0), ("business", 0.0), ("It is about sports", 0.0), ("Topic: business", 0.0),
+    ("", 0.0),
+])
+def test_label_accuracy(prediction, expected):
+    assert label_accuracy(prediction, "sports") == expected
+
+
+def test_label_accuracy_chinese_and_multiword():
+    assert label_accuracy("答案：正面", "正面") == 1.0 and label_accuracy("负面", "正面") == 0.0
+    assert label_accuracy("Mixed, leaning negative.", "mixed leaning negative") == 1.0
+    assert label_accuracy("Mixed.", "mixed leaning negative") == 0.0
+    assert label_accuracy("positive", "") == 0.0  # no reference label: never right
+
+
+def test_readable_defaults_for_short_fixed_answer_types():
+    """The sample data's four skills (sample_data/content_skills.py) are scored right or wrong first, with ROUGE-L
+    beside it; free-form types keep their overlap metrics."""
+    expected = {"identity/self": "contains_expected", "classification/topic label": "label_accuracy",
+                "formatting/order line": "exact_text", "extraction/city": "exact_text"}
+    demo = Path(__file__).resolve().parents[1] / "sample_data" / "demo.jsonl"
+    shipped = {json.loads(line).get("task_type") for line in demo.read_text(encoding="utf-8").splitlines()}
+    assert set(expected) <= shipped
+    for task_type, metric in expected.items():
+        assert metrics_for(task_type) == [metric, "rouge_l"]
+    assert metrics_for("身份/自我介绍") == ["contains_expected", "rouge_l"]
+    # Free-form answers under similar names keep the overlap metrics.
+    assert metrics_for("information extraction/structured output") == ["rouge_l", "char_f1"]
+    assert metrics_for("classification/sentiment") == ["rouge_l", "char_f1"]
+    assert metrics_for("extraction/city", {"extraction": "rouge_l"}) == ["rouge_l"]  # an override still wins
 
 
 def test_metric_choice_per_task_type():

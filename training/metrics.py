@@ -3,6 +3,10 @@
 - `extract_answer` / `normalise_number` / `exact_match`: the final numeric answer, GSM8K-style.
 - `rouge_l`: LCS F-measure over words (Latin) and single characters (CJK), so it works for Chinese.
 - `char_f1`: bag-of-characters F1 (SQuAD-style F1 with characters as tokens; the usual Chinese QA metric).
+- Readable metrics, right or wrong per item, so a score reads as "7 of 11 answers": `exact_text` (the answer is
+  the reference, up to case, width and spacing), `contains_expected` (the reference's words appear in order in
+  the answer), `label_accuracy` (the answer starts with the reference label). Short fixed-answer task types
+  (identity, fixed-label classification, fixed formats, short extraction) default to them (`metrics_for`).
 
 Every metric takes (prediction, reference) and returns a score in [0, 1]; `METRICS` maps names to them.
 """
@@ -218,8 +222,56 @@ def char_f1(prediction: str, reference: str) -> float:
     return _f1(overlap, len(pred), len(ref))
 
 
+# ---------------------------------------------------------------- readable (right or wrong) metrics
+_SPACE_AROUND_PUNCT = re.compile(r"\s*([^\w\s])\s*")
+_EDGE = "\"'`“”‘’「」『』*"  # quotes and markdown emphasis around a short answer carry no content
+_END_PUNCT = ".!。！"  # a closing full stop is style, not content: "Lisbon." is "Lisbon"
+_LABEL_PREFIX = re.compile(r"^(?:the\s+)?(?:label|answer|topic|category|class|sentiment|标签|答案|类别)\s*"
+                           r"(?:is\b|:|：|=|-)?\s*", re.IGNORECASE)
+
+
+def normalise_answer(text: str) -> str:
+    """A short answer as compared by `exact_text`: NFKC, case folded, whitespace collapsed, no space around
+    punctuation, surrounding quotes and one closing full stop dropped. Punctuation inside is kept, so a format
+    such as "NAME | ITEM | QTY" still has to be written with its bars."""
+    t = " ".join(unicodedata.normalize("NFKC", text or "").casefold().split())
+    t = _SPACE_AROUND_PUNCT.sub(r"\1", t).strip(_EDGE + " ")
+    return t[:-1].rstrip(_EDGE + " ") if t and t[-1] in _END_PUNCT else t
+
+
+def exact_text(prediction: str, reference: str) -> float:
+    """1.0 when the answer is the reference text (see `normalise_answer`): "Lisbon." = "lisbon", but
+    "The city is Lisbon." is not; an empty reference never matches."""
+    ref = normalise_answer(reference)
+    return float(ref != "" and normalise_answer(prediction) == ref)
+
+
+def _contains_run(haystack: list[str], needle: list[str]) -> bool:
+    n = len(needle)
+    return any(haystack[i:i + n] == needle for i in range(len(haystack) - n + 1))
+
+
+def contains_expected(prediction: str, reference: str) -> float:
+    """1.0 when the reference's words (see `tokens`: case and punctuation folded) appear in the answer as one
+    contiguous run: "Sure! I am SFT Workbench, an AI assistant ..." contains "I am SFT Workbench, an AI ..."."""
+    ref = tokens(reference)
+    return float(bool(ref) and _contains_run(tokens(prediction), ref))
+
+
+def label_accuracy(prediction: str, reference: str) -> float:
+    """1.0 when the answer starts with the reference label, after an optional "Label:" / "Topic:" / "答案：":
+    "Sports.", "Label: sports" and "The topic is sports" are "sports"; "It is about sports" is not an answer in the
+    label set's form, and "sports, or maybe business" counts as "sports" (only the first words are read)."""
+    ref = tokens(reference)
+    pred = tokens(_LABEL_PREFIX.sub("", unicodedata.normalize("NFKC", prediction or "").strip(_EDGE + " "), 1))
+    return float(bool(ref) and pred[:len(ref)] == ref)
+
+
 # ---------------------------------------------------------------- registry
-METRICS = {"exact_match": exact_match, "rouge_l": rouge_l, "char_f1": char_f1}
+METRICS = {"exact_match": exact_match, "rouge_l": rouge_l, "char_f1": char_f1, "exact_text": exact_text,
+           "contains_expected": contains_expected, "label_accuracy": label_accuracy}
+# Metrics whose score is a share of right answers (each item scores 0 or 1): a person reads them directly.
+READABLE = ("exact_match", "exact_text", "contains_expected", "label_accuracy")
 # Task types whose answers are a final number: scored by exact match unless the user configures otherwise.
 NUMERIC_HINTS = ("math", "arithmetic", "numeric", "calculation", "gsm8k", "数学", "计算")
 
@@ -238,9 +290,26 @@ def check_metrics(names, where: str = "") -> None:
         raise UserError(f"unknown metric {unknown[0]!r}{where}; choose from {', '.join(METRICS)}")
 
 
+# Short fixed-answer task types, by their L1 (or an L2 that names a label): scored right or wrong first, with
+# ROUGE-L beside it so the text overlap stays visible. "information extraction" (structured JSON) is not "extraction".
+READABLE_L1 = {"identity": "contains_expected", "身份": "contains_expected",  # the answer must say who it is
+               "formatting": "exact_text", "格式": "exact_text",  # one fixed output format, written exactly
+               "extraction": "exact_text", "抽取": "exact_text"}  # one short span read out of the text
+LABEL_HINTS = ("label", "标签")  # "classification/topic label": one label from a fixed set
+
+
+def readable_default(task_type: str | None) -> str | None:
+    """The readable metric a task type defaults to (see READABLE_L1 / LABEL_HINTS), or None."""
+    l1, _, l2 = (task_type or "").casefold().partition("/")
+    if l1.strip() in READABLE_L1:
+        return READABLE_L1[l1.strip()]
+    return "label_accuracy" if any(h in l2 for h in LABEL_HINTS) else None
+
+
 def metrics_for(task_type: str | None, overrides: dict[str, list[str] | str] | None = None) -> list[str]:
     """Metric names for a task type: an override (exact type, then its L1, then "*") or the default
-    (exact_match for numeric types, ROUGE-L and char F1 for everything else)."""
+    (exact_match for numeric types; a readable metric then ROUGE-L for short fixed-answer types, see
+    `readable_default`; ROUGE-L and char F1 for everything else)."""
     overrides = overrides or {}
     label = task_type or "(untyped)"
     for key in (label, label.split("/")[0], "*"):
@@ -249,7 +318,10 @@ def metrics_for(task_type: str | None, overrides: dict[str, list[str] | str] | N
             names = [chosen] if isinstance(chosen, str) else list(chosen)
             check_metrics(names, f" for {key}")
             return names
-    return ["exact_match"] if is_numeric_task(task_type) else ["rouge_l", "char_f1"]
+    if is_numeric_task(task_type):
+        return ["exact_match"]
+    readable = readable_default(task_type)
+    return [readable, "rouge_l"] if readable else ["rouge_l", "char_f1"]
 
 
 def metric_overrides(per_type: dict, other: str | None = None) -> dict:
@@ -278,6 +350,8 @@ def score(metric: str, prediction: str, reference: str) -> float:
 GAMEABLE = {
     "rouge_l": "ROUGE-L rewards common words: a repeated 'the' scores against any English reference",
     "char_f1": "char F1 rewards common characters: repetitive or padded output can score",
+    "contains_expected": "contains-expected rewards long answers: one that lists many candidates contains the "
+                         "right one",
 }
 
 

@@ -27,6 +27,14 @@ def common_options() -> argparse.ArgumentParser:
     p.add_argument("--db", default=argparse.SUPPRESS, help="store file (default: $CURATION_DB or ./workbench.duckdb)")
     p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON document")
     p.add_argument("--author", default=argparse.SUPPRESS, help="name recorded in revisions (default: $USER)")
+    p.add_argument("--engine", choices=("local", "ray"), default=argparse.SUPPRESS,
+                   help="where the heavy steps run: local processes, or Ray (default: $CURATION_ENGINE, ray when "
+                        "$CURATION_RAY_ADDRESS is set, else local)")
+    p.add_argument("--ray-address", default=argparse.SUPPRESS,
+                   help="a Ray cluster to run on (host:6379, ray://host:10001 or auto; default: "
+                        "$CURATION_RAY_ADDRESS; none starts a local Ray)")
+    p.add_argument("--ray-workers", type=positive_int, default=argparse.SUPPRESS,
+                   help="CPUs of the local Ray started without an address (default: 2)")
     return p
 
 
@@ -57,13 +65,18 @@ def open_store(args) -> Store:
     store = Store(getattr(args, "db", None))
     try:
         from ..checks import finish_pending_checks
+        from ..jobs import reattach
         done = finish_pending_checks(store)
+        failed = reattach(store)
     except BaseException:
         store.close()
         raise
     if done:
         print(f"note: finished the post-import checks of import(s) {', '.join(map(str, done))}, which an earlier "
               "run left pending", file=sys.stderr)
+    for job in failed:
+        print(f"note: job {job['id']} ({job['kind']}) {job['error']}: `curation jobs resume {job['id']}`",
+              file=sys.stderr)
     return store
 
 
