@@ -33,7 +33,7 @@ _EMPTY = EmptyAnswerCheck()
 
 @dataclass
 class EliminationSettings:
-    """Where the elimination rules draw their lines."""
+    """Where the elimination rules draw their lines (EvolSettings carries the same fields; the rules read either)."""
 
     min_new_tokens: int = 3  # an evolution must add this many new words (or Chinese characters) to the original
     max_similarity: float = 0.9  # an evolution this similar to the original (shingle Jaccard) adds nothing

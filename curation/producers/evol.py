@@ -46,7 +46,6 @@ class EvolInstruct(Producer):
 
     name = "evol"
     Settings = EvolSettings
-    answers_prompts = True
 
     def select(self, store, context: dict) -> list[dict]:
         run = context["run"]
