@@ -168,6 +168,8 @@ def test_bad_input_is_refused_before_any_request(store, tmp_path):
         produce(store, "answers", ep)
     with pytest.raises(UserError, match="no prompts to answer: pass --prompts"):
         produce(store, "answers", ep, _settings("answers", source="prompts"))
+    with pytest.raises(UserError, match="prompts were given but the source is flagged: pass --source prompts"):
+        produce(store, "answers", ep, run=RunInput(prompts=["What is 2 + 3?"]))
     assert len(store.generation.runs.list()) == 0
 
 
