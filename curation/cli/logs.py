@@ -37,6 +37,9 @@ def register(sub, common) -> None:
                    help="also mark near-duplicates at or above this MinHash Jaccard of the user turns (e.g. 0.8)")
     p.add_argument("--pii-rule", action="append", choices=RULES,
                    help="PII rules to apply (repeatable; default all of them)")
+    p.add_argument("--workers", type=non_negative_int, default=2,
+                   help="processes that scrub sessions and run the value rules (default 2; 0: in this process; "
+                        "fewer than 2,000 sessions a file always run in this process)")
     p.set_defaults(func=cmd_import)
 
     p = lsub.add_parser("list", parents=[common], help="candidates (picked first) with counts by state, rule and "
@@ -89,7 +92,7 @@ def cmd_import(args) -> dict:
     settings = LogImportSettings(shape=args.shape, mapping=parse_log_mapping(args.map), encoding=args.encoding,
                                  max_line_mb=args.max_line_mb, rules=tuple(args.rule) if args.rule else None,
                                  novelty=args.novelty, dedup=not args.no_dedup, near_dup_threshold=args.near_dup,
-                                 pii=PiiSettings(rules=",".join(args.pii_rule or RULES)))
+                                 pii=PiiSettings(rules=",".join(args.pii_rule or RULES)), workers=args.workers)
     if settings.mapping and settings.shape == "auto":
         settings.shape = "mapped"
     with open_store(args) as store:

@@ -51,6 +51,9 @@ class LogImportSettings:
     pii: PiiSettings = field(default_factory=PiiSettings)  # the scrubber's settings
     rule_settings: dict = field(default_factory=dict)  # value rule name -> its settings object
     errors_listed: int = 200  # line errors listed in the report; all of them go to quarantine regardless
+    # processes that scrub the sessions and run the value rules that need no store (the worker pool, or Ray under
+    # `--engine ray`); 0 or 1: in this process. The app passes 0 (a fork copies only the calling thread)
+    workers: int = 0
 
 
 @dataclass
@@ -109,6 +112,9 @@ class _Import:
             names.append("novelty")
         # build() reads an empty list as "every step": no rule chosen must mean none
         self.rules = VALUE_RULES.build(names, settings.rule_settings) if names else []
+        # the rules that need no store run in the workers, with the scrubbing: (name, settings) travel, not steps
+        self.pure = tuple((r.name, r.settings) for r in self.rules if not r.needs_store)
+        self.rules = [r for r in self.rules if r.needs_store]
         self.report = LogImportReport(ingest_id=store.ingests.new_id(), settings=_settings_dict(settings))
         self.rows: list[dict] = []
         self.redactions: list[dict] = []
@@ -134,17 +140,17 @@ class _Import:
                 continue
             raws[rec.line] = raw
             pieces.append(piece)
-        sessions = assemble(pieces)
-        kept = 0
-        for session in sessions:
+        sessions = []
+        for session in assemble(pieces):
             problem = session_problem(session)
             if problem:
                 for line in session.lines:
                     self.reject(path, LineError(line, problem, raws.get(line)))
                 errors += len(session.lines)
                 continue
-            self.add_session(path, session)
-            kept += 1
+            sessions.append(session)
+        kept = len(sessions)
+        self.add_sessions(path, sessions)
         self.report.sessions += kept
         self.report.files.append({"file": str(path), "encoding": encoding, "lines": len(raws) + errors,
                                   "sessions": kept, "errors": errors})
@@ -164,48 +170,21 @@ class _Import:
             self.report.errors.append({"file": path.name, "line": err.line, "reason": err.reason})
 
     # ---- sessions ----
-    def add_session(self, path: Path, session: Session) -> None:
-        messages, reds = [], []
-        for turn, m in enumerate(session.messages):
-            text, found = self.scrubber.scrub(m["content"])
-            messages.append({**m, "content": text, **self.scrub_calls(m, turn, reds)})
-            reds.extend((turn, r) for r in found)
-        feedback = []
-        for f in session.feedback:
-            d = f.to_dict()
-            if d.get("comment"):
-                d["comment"], found = self.scrubber.scrub(d["comment"])
-                reds.extend((None, r) for r in found)
-            feedback.append(d)
-        chash = content_hash(messages, session.tools)
-        cid = "c_" + hashlib.sha1(f"{path.name}\0{session.session_id}\0{chash}".encode()).hexdigest()[:16]
-        last = messages[-1]
-        self.rows.append({
-            "id": cid, "ingest_id": self.report.ingest_id, "file": str(path), "lines": session.lines,
-            "session_id": session.session_id, "messages": messages, "tools": session.tools, "feedback": feedback,
-            "started_at": session.started_at, "ended_at": session.ended_at, "prompt_key": prompt_key(messages),
-            "content_hash": chash, "language": detect_language(prompt_text(messages)[:4000]),
-            "prompt_chars": len(prompt_text(messages)), "n_turns": sum(m["role"] == "user" for m in messages),
-            "has_answer": last["role"] == "assistant" and bool(last["content"].strip()), "picks": [],
-            "state": "candidate", "duplicate_of": None, "sample_id": None, "decided_by": None, "decided_at": None,
-            "note": None, "created_at": None})
-        self.redactions.extend({"candidate_id": cid, "file": str(path), "ingest_id": self.report.ingest_id, "line": session.lines[0],
-                                "turn": turn, "rule": r.rule, "start": r.start, "length": r.length,
-                                "placeholder": r.placeholder} for turn, r in reds)
-
-    def scrub_calls(self, m: dict, turn: int, reds: list) -> dict:
-        """A turn's tool calls with their arguments scrubbed (users' data reaches tools too)."""
-        if not m.get("tool_calls"):
-            return {}
-        calls = []
-        for call in m["tool_calls"]:
-            fn = call.get("function") if isinstance(call, dict) else None
-            if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
-                args, found = self.scrubber.scrub(fn["arguments"])
-                reds.extend((turn, r) for r in found)
-                call = {**call, "function": {**fn, "arguments": args}}
-            calls.append(call)
-        return {"tool_calls": calls}
+    def add_sessions(self, path: Path, sessions: list[Session]) -> None:
+        """Scrub the sessions and run the store-free value rules, chunk by chunk, in the executor's workers (the
+        regular expressions are nearly all of an import's time); rows and redactions come back in file order."""
+        from .. import executors
+        chunks = [sessions[i:i + _CHUNK_SESSIONS] for i in range(0, len(sessions), _CHUNK_SESSIONS)]
+        workers = self.s.workers if len(sessions) >= _MIN_PARALLEL else 0
+        ex = executors.current(workers)
+        if workers <= 1 and not ex.distributed:
+            results = ((c, _process(c, str(path), self.report.ingest_id, self.s.pii, self.pure)) for c in chunks)
+        else:
+            results = ex.map(_process, chunks, str(path), self.report.ingest_id, self.s.pii, self.pure,
+                             workers=workers)
+        for _, (rows, redactions) in results:
+            self.rows.extend(rows)
+            self.redactions.extend(redactions)
 
     def mark_duplicates(self) -> None:
         """Sessions whose prompt the store already holds (a sample or an earlier candidate), or an earlier session
@@ -289,6 +268,80 @@ class _Import:
                                format=f"log:{self.s.shape}", imported=added, rejected=rep.quarantined,
                                already_present=rep.already_present, settings=rep.settings)
         return rep
+
+
+_CHUNK_SESSIONS = 500  # sessions per work unit: big enough that a unit's pickling is small beside its regexes
+_MIN_PARALLEL = 2000  # fewer sessions run in this process: starting a pool costs more than it saves
+_STEPS: dict = {}  # per process: the scrubber and rules of one settings combination, built once
+
+
+def _steps(pii: PiiSettings, pure: tuple) -> tuple:
+    key = repr((pii, pure))
+    if key not in _STEPS:
+        _STEPS.clear()
+        _STEPS[key] = (PiiScrubber(pii), [VALUE_RULES[name](st) for name, st in pure])
+    return _STEPS[key]
+
+
+def _process(sessions: list[Session], path: str, ingest_id: int, pii: PiiSettings, pure: tuple):
+    """A work unit: the candidate rows (scrubbed, picked by the store-free rules) and redactions of sessions of
+    one file. Pure: no store, so it runs in a worker process or a Ray task."""
+    scrubber, rules = _steps(pii, pure)
+    rows, redactions = [], []
+    for session in sessions:
+        row, reds = _candidate_row(scrubber, path, ingest_id, session)
+        for rule in rules:
+            row["picks"].extend(dataclasses.asdict(p) if isinstance(p, Pick) else p for p in rule.find(row, {}))
+        rows.append(row)
+        redactions.extend({"candidate_id": row["id"], "file": path, "ingest_id": ingest_id, "line": session.lines[0],
+                           "turn": turn, "rule": r.rule, "start": r.start, "length": r.length,
+                           "placeholder": r.placeholder} for turn, r in reds)
+    return rows, redactions
+
+
+def _candidate_row(scrubber: PiiScrubber, path: str, ingest_id: int, session: Session) -> tuple[dict, list]:
+    """One session as a candidate row, every turn, tool call and feedback comment scrubbed; and its
+    (turn, Redaction) pairs."""
+    messages, reds = [], []
+    for turn, m in enumerate(session.messages):
+        text, found = scrubber.scrub(m["content"])
+        messages.append({**m, "content": text, **_scrub_calls(scrubber, m, turn, reds)})
+        reds.extend((turn, r) for r in found)
+    feedback = []
+    for f in session.feedback:
+        d = f.to_dict()
+        if d.get("comment"):
+            d["comment"], found = scrubber.scrub(d["comment"])
+            reds.extend((None, r) for r in found)
+        feedback.append(d)
+    chash = content_hash(messages, session.tools)
+    cid = "c_" + hashlib.sha1(f"{Path(path).name}\0{session.session_id}\0{chash}".encode()).hexdigest()[:16]
+    last = messages[-1]
+    prompt = prompt_text(messages)
+    return {
+        "id": cid, "ingest_id": ingest_id, "file": path, "lines": session.lines,
+        "session_id": session.session_id, "messages": messages, "tools": session.tools, "feedback": feedback,
+        "started_at": session.started_at, "ended_at": session.ended_at, "prompt_key": prompt_key(messages),
+        "content_hash": chash, "language": detect_language(prompt[:4000]),
+        "prompt_chars": len(prompt), "n_turns": sum(m["role"] == "user" for m in messages),
+        "has_answer": last["role"] == "assistant" and bool(last["content"].strip()), "picks": [],
+        "state": "candidate", "duplicate_of": None, "sample_id": None, "decided_by": None, "decided_at": None,
+        "note": None, "created_at": None}, reds
+
+
+def _scrub_calls(scrubber: PiiScrubber, m: dict, turn: int, reds: list) -> dict:
+    """A turn's tool calls with their arguments scrubbed (users' data reaches tools too)."""
+    if not m.get("tool_calls"):
+        return {}
+    calls = []
+    for call in m["tool_calls"]:
+        fn = call.get("function") if isinstance(call, dict) else None
+        if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
+            args, found = scrubber.scrub(fn["arguments"])
+            reds.extend((turn, r) for r in found)
+            call = {**call, "function": {**fn, "arguments": args}}
+        calls.append(call)
+    return {"tool_calls": calls}
 
 
 def _now():
