@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
 from curation.flywheel import candidates as fly
-from curation.flywheel.candidates import LogImportSettings, import_logs
+from curation.flywheel.candidates import LogImportSettings, import_logs, promote
 from curation.store import Store
 from tests.helpers import write_jsonl
 from tests.test_flywheel import debugging_session, turn
@@ -40,3 +39,78 @@ def test_the_import_in_worker_processes_stores_what_the_single_process_one_does(
             out[workers] = (rep.candidates, rep.picked, rep.redactions["email"], _stored(store))
     assert out[0][:3] == (24, 8, 24)
     assert out[0] == out[2]
+
+
+def _part_files(tmp_path):
+    """One debugging session split across two daily files, the later file read first in time order's reverse."""
+    lines = debugging_session("s9")  # turns at 09:30:00, :05, 09:31:00, :09
+    first = write_jsonl(tmp_path / "2024-03-15.jsonl", [lines[1], lines[0]])  # user, assistant
+    second = write_jsonl(tmp_path / "2024-03-16.jsonl", [lines[2], lines[3]])  # the error pasted back, the fix
+    return first, second
+
+
+def test_a_session_continued_in_a_later_log_import_is_merged_into_its_candidate(store, tmp_path):
+    first, second = _part_files(tmp_path)
+    one = import_logs(store, [first])
+    assert one.candidates == 1 and one.picked == 0  # alone, the first part is no self-correction loop yet
+    two = import_logs(store, [second])
+    assert two.candidates == 0 and two.not_merged == []
+    assert two.merged == [{"session": "s9", "into": store.candidates.list(state=None)[0]["id"],
+                           "file": "2024-03-16.jsonl", "turns_added": 2}]
+    (c,) = store.candidates.list(state=None)
+    assert [m["role"] for m in c["messages"]] == ["user", "assistant", "user", "assistant"]
+    assert "Traceback" in c["messages"][2]["content"] and c["n_turns"] == 2
+    assert [p["rule"] for p in c["picks"]] == ["self_correction"]  # judged whole: the loop spans the two files
+    assert "continued by 2024-03-16.jsonl" in c["note"]
+    again = import_logs(store, [second])  # reading the later file again adds no turn
+    assert again.already_present == 1 and again.merged[0]["turns_added"] == 0
+    assert len(store.candidates.list(state=None)[0]["messages"]) == 4
+
+
+def test_parts_are_put_in_time_order_with_shared_turns_once_and_redactions_moved(store, tmp_path):
+    first, second = _part_files(tmp_path)
+    (tmp_path / "later").mkdir()
+    # the later part, with a phone number in its last turn, is imported first
+    lines = debugging_session("s9")
+    lines[3]["content"] += " 有问题打 13812345678"
+    second = write_jsonl(tmp_path / "later" / "2024-03-16.jsonl", [lines[2], lines[3]])
+    import_logs(store, [second])
+    rep = import_logs(store, [first])
+    assert rep.merged[0]["turns_added"] == 2 and rep.candidates == 0
+    (c,) = store.candidates.list(state=None)
+    assert c["messages"][0]["content"].startswith("写一个Python函数") and c["messages"][3]["content"].endswith("[PHONE]")
+    assert [(r["rule"], r["turn"]) for r in store.candidates.redactions(c["id"])] == [("phone", 3)]
+    # an OpenAI log repeats the history: the shared turns are kept once
+    hist = [{"role": "user", "content": "hi, list three sorting algorithms"}, {"role": "assistant", "content": "a b c"}]
+    day1 = write_jsonl(tmp_path / "o1.jsonl", [{"request": {"messages": hist[:1]}, "response": {"choices": [
+        {"message": hist[1]}]}, "created": 1710000000, "session_id": "o"}])
+    day2 = write_jsonl(tmp_path / "o2.jsonl", [{"request": {"messages": hist + [
+        {"role": "user", "content": "still wrong, you forgot quicksort"}]}, "response": {"choices": [
+            {"message": {"role": "assistant", "content": "quicksort too"}}]}, "created": 1710000600, "session_id": "o"}])
+    import_logs(store, [day1])
+    import_logs(store, [day2])
+    (o,) = [c for c in store.candidates.list(state=None) if c["session_id"] == "o"]
+    assert [m["content"] for m in o["messages"]] == [hist[0]["content"], "a b c", "still wrong, you forgot quicksort",
+                                                    "quicksort too"]
+
+
+def test_parts_of_one_import_merge_and_a_merge_that_would_guess_is_refused_with_its_reason(store, tmp_path):
+    first, second = _part_files(tmp_path)
+    rep = import_logs(store, [second, first])  # one import, the files in any order
+    assert rep.candidates == 1 and rep.merged[0]["turns_added"] == 2 and rep.picked == 1
+    # the same id two days later is another session
+    late = write_jsonl(tmp_path / "2024-03-18.jsonl", [turn("s9", "assistant", "ok", "2024-03-18T10:00:00Z"),
+                                                       turn("s9", "user", "另一个问题：怎么写快排", "2024-03-18T10:00:01Z")])
+    rep = import_logs(store, [late])
+    assert rep.candidates == 1 and "hours after candidate" in rep.not_merged[0]["reason"]
+    # interleaved times cannot be ordered; a promoted candidate is never changed
+    mixed = write_jsonl(tmp_path / "mixed.jsonl", [turn("s9", "user", "其实我想问 pandas", "2024-03-15T09:30:30Z")])
+    rep = import_logs(store, [mixed])
+    assert "interleave in time" in rep.not_merged[0]["reason"]
+    promote(store, [rep.not_merged[0]["candidate"]], "fly", "ann")
+    tail = write_jsonl(tmp_path / "tail.jsonl", [turn("s9", "user", "谢谢，已经好了", "2024-03-15T09:32:00Z")])
+    rep = import_logs(store, [tail])
+    assert rep.candidates == 1 and "promoted already" in rep.not_merged[0]["reason"]
+    off = import_logs(store, [write_jsonl(tmp_path / "tail2.jsonl", [turn("s9", "user", "再见", "2024-03-15T09:33:00Z")])],
+                      LogImportSettings(merge_sessions=False))
+    assert off.merged == off.not_merged == [] and off.candidates == 1

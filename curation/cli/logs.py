@@ -37,6 +37,11 @@ def register(sub, common) -> None:
                    help="also mark near-duplicates at or above this MinHash Jaccard of the user turns (e.g. 0.8)")
     p.add_argument("--pii-rule", action="append", choices=RULES,
                    help="PII rules to apply (repeatable; default all of them)")
+    p.add_argument("--no-merge", action="store_true",
+                   help="keep a session id seen in an earlier file apart (default: continue that candidate)")
+    p.add_argument("--merge-gap-hours", type=positive_float, default=defaults.merge_gap_hours,
+                   help="a later part starting longer than this after the earlier one ends stays apart "
+                        f"(default {defaults.merge_gap_hours:g})")
     p.add_argument("--workers", type=non_negative_int, default=2,
                    help="processes that scrub sessions and run the value rules (default 2; 0: in this process; "
                         "fewer than 2,000 sessions a file always run in this process)")
@@ -92,7 +97,8 @@ def cmd_import(args) -> dict:
     settings = LogImportSettings(shape=args.shape, mapping=parse_log_mapping(args.map), encoding=args.encoding,
                                  max_line_mb=args.max_line_mb, rules=tuple(args.rule) if args.rule else None,
                                  novelty=args.novelty, dedup=not args.no_dedup, near_dup_threshold=args.near_dup,
-                                 pii=PiiSettings(rules=",".join(args.pii_rule or RULES)), workers=args.workers)
+                                 pii=PiiSettings(rules=",".join(args.pii_rule or RULES)), workers=args.workers,
+                                 merge_sessions=not args.no_merge, merge_gap_hours=args.merge_gap_hours)
     if settings.mapping and settings.shape == "auto":
         settings.shape = "mapped"
     with open_store(args) as store:
