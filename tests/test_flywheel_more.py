@@ -114,3 +114,22 @@ def test_parts_of_one_import_merge_and_a_merge_that_would_guess_is_refused_with_
     off = import_logs(store, [write_jsonl(tmp_path / "tail2.jsonl", [turn("s9", "user", "再见", "2024-03-15T09:33:00Z")])],
                       LogImportSettings(merge_sessions=False))
     assert off.merged == off.not_merged == [] and off.candidates == 1
+
+
+def test_near_duplicates_of_earlier_candidates_are_marked_when_asked(store, tmp_path):
+    from tests.test_flywheel import openai_line
+    prompt = "帮我写一封邮件给客户，说明我们的发货会延迟三天，原因是仓库系统升级，并表达歉意和补偿方案"
+    earlier = import_logs(store, [write_jsonl(tmp_path / "day1.jsonl", [openai_line(prompt, "好的")])])
+    (first,) = store.candidates.list(ingest_id=earlier.ingest_id)
+    exact_only = import_logs(store, [write_jsonl(tmp_path / "day2.jsonl", [openai_line(prompt.replace("三天", "五天"),
+                                                                                        "好的")])])
+    assert exact_only.duplicates == 0  # a near copy has another prompt key: only --near-dup sees it
+    (second,) = store.candidates.list(ingest_id=exact_only.ingest_id)
+    copy = [openai_line(prompt.replace("三天", "四天"), "好的"),
+            openai_line("Write a haiku about the first snow falling on Kyoto temples", "y")]
+    rep = import_logs(store, [write_jsonl(tmp_path / "day3.jsonl", copy)], LogImportSettings(near_dup_threshold=0.7))
+    (dup,) = store.candidates.list(ingest_id=rep.ingest_id, state="duplicate")
+    assert rep.duplicates == 1 and dup["duplicate_of"] in (first["id"], second["id"])
+    assert "near-duplicate of c_" in dup["note"] and "shingle Jaccard" in dup["note"]
+    (new,) = store.candidates.list(ingest_id=rep.ingest_id, state="candidate")
+    assert "haiku" in new["messages"][0]["content"]

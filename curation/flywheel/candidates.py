@@ -303,11 +303,16 @@ class _Import:
             if first != r["id"]:
                 r["state"], r["duplicate_of"] = "duplicate", first
         if near:
+            mine = {r["id"] for r in self.rows}
+            merged = set(self.merged_rows)
+            stored += [(cid, prompt_text(messages)) for cid, messages in self.store.candidates.prompt_iter()
+                       if cid not in mine and cid not in merged]  # earlier imports' candidates, not a re-read copy
             self.mark_near_duplicates(stored)
 
     def mark_near_duplicates(self, stored: list[tuple[str, str]]) -> None:
         """Sessions whose user turns are near copies (MinHash, confirmed by exact shingle Jaccard) of a stored
-        sample's or of an earlier session's become duplicates of the closest, with the similarity in the note."""
+        sample's, an earlier import's candidate's or an earlier session's become duplicates of the closest, with
+        the similarity in the note."""
         from ..dedup.methods.builtin import MinHashSettings, minhash_pairs
         todo = [r for r in self.rows if r["state"] == "candidate"]
         if not todo:

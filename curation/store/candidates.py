@@ -8,6 +8,8 @@ never the original value), for candidates and for quarantined log lines alike.
 """
 from __future__ import annotations
 
+import json
+
 from ..errors import UserError
 from . import _sql
 from .samples import db_value
@@ -134,6 +136,18 @@ class Candidates:
             return []
         return _sql.dicts(self._store._cur(), "SELECT * FROM candidates WHERE list_contains(?, session_id) "
                           "ORDER BY session_id, ended_at DESC NULLS LAST, created_at DESC", [session_ids], _JSON)
+
+    def prompt_iter(self, batch_size: int = 5000):
+        """(id, messages) of every candidate that is not itself a duplicate, oldest first, streamed: what a later
+        import's near-duplicate pass compares its sessions with."""
+        cur = self._store._cur()
+        cur.execute("SELECT id, messages FROM candidates WHERE state <> 'duplicate' ORDER BY created_at, id")
+        while True:
+            rows = cur.fetchmany(batch_size)
+            if not rows:
+                return
+            for cid, text in rows:
+                yield cid, json.loads(text)
 
     def prompt_keys(self, keys: list[str]) -> dict[str, str]:
         """For the given prompt keys already held by a candidate: key -> the first candidate's id."""
