@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
 
+from curation.errors import UserError
 from curation.flywheel import candidates as fly
 from curation.flywheel.candidates import LogImportSettings, import_logs, promote
 from curation.store import Store
@@ -133,3 +135,64 @@ def test_near_duplicates_of_earlier_candidates_are_marked_when_asked(store, tmp_
     assert "near-duplicate of c_" in dup["note"] and "shingle Jaccard" in dup["note"]
     (new,) = store.candidates.list(ingest_id=rep.ingest_id, state="candidate")
     assert "haiku" in new["messages"][0]["content"]
+
+
+def _feedback_logs(tmp_path):
+    from tests.test_flywheel import openai_line
+    prompt = "How do I reverse a list in Python?"
+    lines = [openai_line(prompt, "Use lst[::-1] or lst.reverse().", session_id="a", feedback={"thumbs": "up"}),
+             openai_line(prompt + " ", "You cannot reverse lists.", session_id="b", feedback={"thumbs": "down"}),
+             openai_line("把这句话翻译成英文：你好", "Hello", session_id="c", feedback={"rating": 5}),
+             openai_line("What is 2+2?", "5", session_id="d", feedback={"rating": 3}),
+             openai_line("写一个快速排序", "不会", session_id="e", feedback={"thumbs": "👎", "comment": "没用"})]
+    return write_jsonl(tmp_path / "fb.jsonl", lines)
+
+
+def test_feedback_labels_become_dpo_pairs_and_kto_rows(store, tmp_path):
+    from curation.flywheel.preferences import PreferenceSettings, export_preferences, preference_records
+    import_logs(store, [_feedback_logs(tmp_path)])
+    records, rep = preference_records(store, PreferenceSettings(use_fixes=False))
+    assert (rep.candidates, rep.liked, rep.disliked, rep.neutral, rep.prompts_with_both) == (5, 2, 2, 1, 1)
+    assert records == [{"prompt": [{"role": "user", "content": "How do I reverse a list in Python?"}],
+                        "chosen": [{"role": "assistant", "content": "Use lst[::-1] or lst.reverse()."}],
+                        "rejected": [{"role": "assistant", "content": "You cannot reverse lists."}]}]
+    # the disliked quicksort answer, promoted and fixed in review: its replacement is the chosen answer
+    bad = next(c for c in store.candidates.list(state=None) if c["session_id"] == "e")
+    sid = promote(store, [bad["id"]], "fly", "ann").promoted[0]["sample"]
+    fixed = [{"role": "user", "content": "写一个快速排序"}, {"role": "assistant", "content": "def qs(a): ..."}]
+    store.samples.update(sid, {"messages": fixed}, "ann", "edit", "better answer")
+    records, rep = preference_records(store, PreferenceSettings(format="llamafactory"))
+    assert rep.fixes == 1 and rep.records == 2 and rep.dataset_info["ranking"] is True
+    fix = next(r for r in records if r["conversations"][0]["value"] == "写一个快速排序")
+    assert fix["chosen"] == {"from": "gpt", "value": "def qs(a): ..."} and fix["rejected"]["value"] == "不会"
+    kto, rep = preference_records(store, PreferenceSettings(kind="kto", use_fixes=False))
+    assert sorted((r["completion"][0]["content"], r["label"]) for r in kto) == [
+        ("Hello", True), ("Use lst[::-1] or lst.reverse().", True), ("You cannot reverse lists.", False), ("不会", False)]
+    out = tmp_path / "pairs.jsonl"
+    rep = export_preferences(store, out, PreferenceSettings(format="llamafactory"))
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+    assert json.loads((tmp_path / "pairs.dataset_info.json").read_text())["pairs"]["file_name"] == "pairs.jsonl"
+    with pytest.raises(UserError, match="exists"):
+        export_preferences(store, out)
+
+
+def test_preference_export_refuses_bad_settings_and_says_when_there_is_nothing(store, tmp_path):
+    from curation.flywheel.preferences import PreferenceSettings, export_preferences
+    with pytest.raises(UserError, match="nothing written"):
+        export_preferences(store, tmp_path / "none.jsonl")
+    with pytest.raises(UserError, match="must stay below"):
+        export_preferences(store, tmp_path / "x.jsonl", PreferenceSettings(like_min_rating=2, dislike_max_rating=3))
+    with pytest.raises(UserError, match="is a folder"):
+        export_preferences(store, tmp_path)
+
+
+def test_cli_exports_preference_data(tmp_path, capsys):
+    from curation.cli import main
+    db, out = str(tmp_path / "cli.duckdb"), tmp_path / "kto.jsonl"
+    assert main(["--db", db, "logs", "import", str(_feedback_logs(tmp_path)), "--json"]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "logs", "feedback", "--export", str(out), "--kind", "kto", "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["records"] == 4 and rep["file"] == str(out) and len(out.read_text().splitlines()) == 4
+    assert main(["--db", db, "logs", "feedback", "--export", str(out), "--kind", "kto"]) == 2
+    assert "--overwrite" in capsys.readouterr().err

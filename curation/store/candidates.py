@@ -159,8 +159,9 @@ class Candidates:
         """Candidates with user feedback (thumbs, rating, comment) and the sample each became, if any: the labels
         a preference-data export reads."""
         w = _sql.Where().eq("ingest_id", ingest_id).add("json_array_length(feedback) > 0")
-        return _sql.dicts(self._store._cur(), "SELECT id, session_id, sample_id, state, messages, feedback FROM "
-                          f"candidates WHERE {w.sql()} ORDER BY ingest_id, id", w.params, ("messages", "feedback"))
+        return _sql.dicts(self._store._cur(), "SELECT id, session_id, sample_id, state, messages, feedback, "
+                          f"tools FROM candidates WHERE {w.sql()} ORDER BY ingest_id, id", w.params,
+                          ("messages", "feedback", "tools"))
 
     # ---- change ----
     def promote(self, candidate_id: str, sample: dict, author: str, note: str) -> dict:
