@@ -190,9 +190,9 @@ class _Import:
         regular expressions are nearly all of an import's time); rows and redactions come back in file order."""
         from .. import executors
         chunks = [sessions[i:i + _CHUNK_SESSIONS] for i in range(0, len(sessions), _CHUNK_SESSIONS)]
-        workers = self.s.workers if len(sessions) >= _MIN_PARALLEL else 0
+        workers = self.s.workers
         ex = executors.current(workers)
-        if workers <= 1 and not ex.distributed:
+        if len(sessions) < _MIN_PARALLEL or (workers <= 1 and not ex.distributed):
             results = ((c, _process(c, str(path), self.report.ingest_id, self.s.pii, self.pure)) for c in chunks)
         else:
             results = ex.map(_process, chunks, str(path), self.report.ingest_id, self.s.pii, self.pure,

@@ -97,7 +97,7 @@ def _hinted(rule: str, text: str, low: str) -> bool:
     """Whether `rule` may match `text` (False: it cannot, skip its pattern)."""
     words = _HINT_WORDS.get(rule)
     if words is not None:
-        return any(w in low for w in words)
+        return any(map(low.__contains__, words))  # map over a C method: no Python frame per word
     if rule == "email":
         return "@" in text or "＠" in text or ("at" in low and _AT_HINT.search(low) is not None)
     if rule == "ip":

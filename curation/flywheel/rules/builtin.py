@@ -87,7 +87,7 @@ _CUES = {
 def constraints(text: str) -> list[tuple[str, str]]:
     """(kind, matched text) of each checkable constraint a prompt states."""
     low = text.lower()
-    return [(label, m.group(0)) for label, pattern in _CONSTRAINTS if any(c in low for c in _CUES[label])
+    return [(label, m.group(0)) for label, pattern in _CONSTRAINTS if any(map(low.__contains__, _CUES[label]))
             for m in pattern.finditer(text)]
 
 
