@@ -134,7 +134,8 @@ class Candidates:
         a later log file's part of the same session is merged into."""
         if not session_ids:
             return []
-        return _sql.dicts(self._store._cur(), "SELECT * FROM candidates WHERE list_contains(?, session_id) "
+        # IN (SELECT unnest(?)) is a hash semi-join: list_contains would scan the whole list for every candidate
+        return _sql.dicts(self._store._cur(), "SELECT * FROM candidates WHERE session_id IN (SELECT unnest(?)) "
                           "ORDER BY session_id, ended_at DESC NULLS LAST, created_at DESC", [session_ids], _JSON)
 
     def prompt_iter(self, batch_size: int = 5000):
