@@ -65,6 +65,15 @@ def threads_used(run_dir: str) -> dict:
     return {"train": run.get("torch_threads"), "eval": ev.get("threads")}
 
 
+def cpu_seconds(status: dict) -> dict:
+    """CPU seconds per stage, what the wall time would be on an idle core: the pipeline process's own stages
+    (status.json) and the training process (its run.json)."""
+    out = {s["name"]: s.get("process_cpu_s") for s in status["stages"]}
+    run = json.loads((Path(status["run_dir"]) / "run.json").read_text(encoding="utf-8"))
+    out["train"] = run.get("process_cpu_s")
+    return out
+
+
 def loop(ws: Path, max_steps: int = 0, max_items: int = 0, max_new_tokens: int = 0) -> dict:
     """The one-click chain on the sample data with the preset's defaults (`max_steps` > 0 caps the training,
     `max_items` > 0 the eval items per task_type)."""
@@ -94,6 +103,7 @@ def loop(ws: Path, max_steps: int = 0, max_items: int = 0, max_new_tokens: int =
     if status["state"] != "succeeded":
         return out
     out["threads"] = threads_used(status["run_dir"])
+    out["cpu_s"] = cpu_seconds(status)
     comparison = compare_runs([status["run_dir"]], suite="eval")
     run = comparison["runs"][0]
     out.update(run_dir=status["run_dir"], train_samples=run["train_samples"], eval_samples=run["eval_samples"],

@@ -86,6 +86,9 @@ EN_NUM = (r"(?:\d+|a hundred|a couple of|a dozen|a single|" + "|".join(sorted(
     (w for w in _EN_NUMBERS if " " not in w and w not in ("a", "an")), key=len, reverse=True)) + r")")
 
 
+_ZH_NUM_RE, _EN_NUM_RE = re.compile(ZH_NUM), re.compile(EN_NUM, re.I)
+
+
 def parse_number(text: str) -> int | None:
     """An Arabic, Chinese (两百, 一百五十, 十) or English (twenty) number; None when it is not one."""
     t = text.strip().lower().replace(",", "")
@@ -133,6 +136,7 @@ _ZH_LENGTH = [
     (rf"({ZH_NUM})\s*{_ZH_UNIT_RE}左右", "~"),
     (rf"(?:正好|恰好|刚好)\s*({ZH_NUM})\s*{_ZH_UNIT_RE}", "=="),
 ]
+_ZH_LENGTH = [(re.compile(p, re.I), op) for p, op in _ZH_LENGTH]
 _ZH_PLAIN_LENGTH = re.compile(rf"({ZH_NUM})\s*{_ZH_UNIT_RE}")
 
 _EN_LENGTH = [
@@ -151,22 +155,28 @@ _EN_LENGTH = [
     (rf"\b({EN_NUM})-{_EN_UNIT_RE}\b", "~"),  # a 500-word essay, a two-sentence summary
     (rf"\bin\s+(?:just\s+|only\s+)?({EN_NUM})\s+{_EN_UNIT_RE}\b", "~"),
 ]
+_EN_LENGTH = [(re.compile(p, re.I), op) for p, op in _EN_LENGTH]
 
 _ZH_LIST_VERB = (r"(?:列出|列举|举出|举|给出|给我|提供|写出|说出|找出|想出|推荐|识别|指出|总结出|罗列|编制|生成|提出|建议|"
                  r"确定|写|找|选出|挑选|命名)")
 _ZH_CLASSIFIER = r"(?:个|件|条|种|点|项|样|位|本|张|首|款|大|步|类|部|座|道|家|名|处|方面)"
 _ZH_ITEMS = re.compile(rf"{_ZH_LIST_VERB}([^，。；！？,;!?\n]{{0,24}})")
-_ZH_ITEM_NUM = re.compile(rf"(至少|不少于|最多|不超过)?({ZH_NUM}){_ZH_CLASSIFIER}(?!句|段|字)")
+_ZH_ITEM_NUM = re.compile(rf"(?<![天午上晚早凌中])(至少|不少于|最多|不超过)?({ZH_NUM}){_ZH_CLASSIFIER}(?!句|段|字|月|小时|星期|礼拜|工作日|钟头|季度|世纪)(?<!点)|"
+                          rf"(?<![天午上晚早凌中])(至少|不少于|最多|不超过)?({ZH_NUM})点(?![钟半整开到前后左多])")
 # a whole instruction that is a noun phrase ending in a count: "在飞机上可以做的五件事。"
 _ZH_ITEM_TITLE = re.compile(rf"^[^，。；,;\n]{{2,30}}的({ZH_NUM}){_ZH_CLASSIFIER}[^，。；的,;\n]{{0,8}}[。？?]?\s*$")
 _ZH_LIST_NOUN = re.compile(rf"(?:包含|包括|有)?({ZH_NUM}){_ZH_CLASSIFIER}[^，。；,;\n]{{0,16}}(?:清单|列表|名单|要点)")
-_EN_LIST_VERB = (r"\b(?:list|name|give(?: me)?|provide|suggest|recommend|identify|share|offer|generate|write down|"
+# an imperative: the verb opens a sentence or clause ("List 5 tips", "Please give me 3"), unlike narrative text
+# ("she decides to give 150 to her friend")
+_EN_LIST_VERB = (r"(?:^|(?<=[.!?:;\n])|(?<=[.!?:;]\s)|\b(?:please|can you|could you|would you|and|then)\s+)\s*"
+                 r"(?:list|name|give(?: me)?|provide|suggest|recommend|identify|share|offer|generate|write down|"
                  r"enumerate|outline|come up with|brainstorm|mention|tell me|what are)")
 _EN_ITEMS = re.compile(rf"{_EN_LIST_VERB}\s+(?:(at least|no more than|at most|up to|exactly)\s+)?(?:the\s+)?"
                        rf"(?:top\s+)?({EN_NUM})\b(?!\s*(?:words?|characters?|sentences?|lines?|paragraphs?)\b)",
                        re.I)
 _EN_ITEMS_NOUN = re.compile(rf"\b(?:(at least|no more than|at most|up to|exactly)\s+)?({EN_NUM})\s+(?:bullet(?:ed)? "
-                            rf"points?|bullets|items|tips|examples|reasons|ideas|steps|points)\b", re.I)
+                            rf"points?|bullets|list items|key points|tips|examples|reasons|ideas)\b", re.I)
+MAX_ITEMS = 50  # "list 500 ..." is a count in a story problem, not an answer's list
 _OPS = {"至少": ">=", "不少于": ">=", "最多": "<=", "不超过": "<=", "at least": ">=", "no more than": "<=",
         "at most": "<=", "up to": "<=", "exactly": "=="}
 
@@ -182,6 +192,9 @@ _EN_PARAGRAPHS = [
     (rf"\b(?:at most|no more than|up to|a maximum of)\s+({EN_NUM})\s+paragraphs?\b", "<="),
     (rf"\b(?:exactly\s+|in\s+)?({EN_NUM})[\s-]+paragraphs?\b", "=="),
 ]
+
+_ZH_PARAGRAPHS = [(re.compile(p, re.I), op) for p, op in _ZH_PARAGRAPHS]
+_EN_PARAGRAPHS = [(re.compile(p, re.I), op) for p, op in _EN_PARAGRAPHS]
 
 _LANG_WORD = {"英文": "en", "英语": "en", "中文": "zh", "汉语": "zh", "简体中文": "zh", "普通话": "zh",
               "english": "en", "chinese": "zh", "mandarin": "zh", "simplified chinese": "zh"}
@@ -209,7 +222,7 @@ _EN_TABLE = re.compile(r"\b(?:in|as|into|using|use|create|make|draw|build|format
 
 _QUOTED = r"[“\"「『‘'《]([^”\"」』’'》\n]{1,40})[”\"」』’'》]"
 _QUOTED_LIST = rf"((?:{_QUOTED}\s*(?:[、，,]|和|及|与|以及|or|and|,\s*and|,\s*or)?\s*)+)"
-_ZH_KEYWORD = re.compile(rf"(?:包含|包括|用上|用到|用|使用|提到|提及|出现|带有|含有|嵌入|融入|结合)(?:以下)?(?:的)?"
+_ZH_KEYWORD = re.compile(rf"(?:包含|包括|用上|用到|(?<![采使利运应作引援沿])用|使用|提到|提及|出现|带有|含有|嵌入|融入|结合)(?:以下)?(?:的)?"
                          rf"(?:关键词|关键字|词语|单词|词汇|词|短语|字眼)?\s*[:：]?\s*{_QUOTED_LIST}")
 _ZH_KEYWORD_LIST = re.compile(r"(?:用|使用|包含|包括|用上)(?:以下|下列|这些|如下)(?:的)?(?:关键词|关键字|单词|词语|词汇|词)[^：:。\n]{0,12}[:：]\s*"
                               r"([^。\n]{1,80})")
@@ -241,8 +254,10 @@ def _lengths(text: str) -> list[Constraint]:
     taken: list[tuple[int, int]] = []
     for rules, zh in ((_ZH_LENGTH, True), (_EN_LENGTH, False)):
         for pattern, op in rules:
-            for m in re.finditer(pattern, text, re.I):
-                if any(a < m.end() and m.start() < b for a, b in taken) or _per_item(text, m.start()):
+            for m in pattern.finditer(text):
+                if any(a < m.end() and m.start() < b for a, b in taken) or _per_item(text, m.start()) \
+                        or _NOT_THIS.search(text[max(0, m.start() - 24):m.start()]) \
+                        or _OBJECT_AFTER.match(text, m.end()) or (not zh and not _addressed(text, m.start())):
                     continue
                 groups = [g for g in m.groups()]
                 unit = _length_unit(groups[-1] or "字", zh) if groups[-1] is not None else "chars"
@@ -262,12 +277,21 @@ def _lengths(text: str) -> list[Constraint]:
         if any(a < m.end() and m.start() < b for a, b in taken):
             continue
         n, unit = parse_number(m.group(1)), _length_unit(m.group(2), True)
-        if n is None or n == 0 or not _plain_length_ok(text, m, unit):
+        if n is None or n == 0 or not _plain_length_ok(text, m, unit) or _OBJECT_AFTER.match(text, m.end()):
             continue
         op = "==" if unit in ("sentences", "lines") or n <= 20 and unit in ("chars", "words") else "~"
         out.append(Constraint("length", n, op, unit, _clip(text, m)))
         taken.append((m.start(), m.end()))
     return out
+
+
+_NOT_THIS = re.compile(r"(?:\bnot(?: just| only)?|\brather than|\binstead of|\bdon't want|\bnot want|不要|不是|不只是?|"
+                       r"而不是|而非)\s*(?:the|a|an)?\s*$", re.I)  # "not just the one-line version"
+
+
+# a length that measures a generated object, not the answer: "生成一个12个字的密码", "a 12-character password"
+_OBJECT_AFTER = re.compile(r"\s*(?:的)?\s*(?:密码|口令|字符串|验证码|用户名|编号|代码|id\b|password|passphrase|string|code|"
+                           r"username|key|token|pin)", re.I)
 
 
 def _per_item(text: str, at: int) -> bool:
@@ -278,7 +302,7 @@ def _per_item(text: str, at: int) -> bool:
 
 def _num_before(text: str, m: re.Match, zh: bool) -> str:
     """The first number of a range match (the patterns capture only the second)."""
-    found = re.search(ZH_NUM if zh else EN_NUM, text[m.start():m.end()], re.I)
+    found = (_ZH_NUM_RE if zh else _EN_NUM_RE).search(text[m.start():m.end()])
     return found.group(0) if found else ""
 
 
@@ -286,7 +310,7 @@ def _plain_length_ok(text: str, m: re.Match, unit: str) -> bool:
     """A bare "N字/N句/N词" is a length only where it measures the answer, not an input ("这20个词", "下面3行")."""
     before = text[max(0, m.start() - 2):m.start()]
     after = text[m.end():m.end() + 2]
-    if unit == "chars" and m.group(2) in ("字",) and after[:1] in ("母", "符", "节", "段", "典", "幕", "体", "号"):
+    if unit == "chars" and m.group(2).endswith("字") and after[:1] in ("母", "符", "节", "段", "典", "幕", "体", "号"):
         return False  # 字母, 字符串, 字节, 字典 are not 字数
     before = text[max(0, m.start() - 3):m.start()]
     if re.search(r"(?:这|该|那|以下|下面|上面|前|后|第)[篇段个首句行]?$", before):
@@ -308,8 +332,10 @@ def _plain_length_ok(text: str, m: re.Match, unit: str) -> bool:
 def _items(text: str) -> list[Constraint]:
     out = []
     for m in _ZH_ITEMS.finditer(text):
-        nums = [(q, parse_number(n)) for q, n in _ZH_ITEM_NUM.findall(m.group(1))]
-        nums = [(q, n) for q, n in nums if n and n >= 2]
+        if _CODE_TASK.search(_sentence(text, m.start())):
+            continue  # "生成一个返回两个整数的列表的函数": the program's output, not the answer's form
+        nums = [(q or q2, parse_number(n or n2)) for q, n, q2, n2 in _ZH_ITEM_NUM.findall(m.group(1))]
+        nums = [(q, n) for q, n in nums if n and 2 <= n <= MAX_ITEMS]
         if nums:
             q, n = nums[-1]
             out.append(Constraint("items", n, _OPS.get(q, "=="), None, _clip(text, m)))
@@ -320,14 +346,14 @@ def _items(text: str) -> list[Constraint]:
     if not out:
         for m in _ZH_LIST_NOUN.finditer(text):
             n = parse_number(m.group(1))
-            if n and n >= 2:
+            if n and 2 <= n <= MAX_ITEMS and not _CODE_TASK.search(_sentence(text, m.start())):
                 out.append(Constraint("items", n, "==", None, _clip(text, m)))
                 break
     for pattern in (_EN_ITEMS, _EN_ITEMS_NOUN):
         for m in pattern.finditer(text):
             n = parse_number(m.group(2))
             tail = text[m.end():m.end() + 40].lower()
-            if n and n >= 2 and not re.match(r"\s*(?:words?|characters?|sentences?|lines?|paragraphs?|times?|"
+            if n and 2 <= n <= MAX_ITEMS and not re.match(r"\s*(?:words?|characters?|sentences?|lines?|paragraphs?|times?|"
                                               r"years?|days?|hours?|minutes?|%|percent)\b", tail):
                 out.append(Constraint("items", n, _OPS.get((m.group(1) or "").lower(), "=="), None, _clip(text, m)))
                 break
@@ -340,13 +366,15 @@ def _paragraphs(text: str) -> list[Constraint]:
     out = []
     for rules in (_ZH_PARAGRAPHS, _EN_PARAGRAPHS):
         for pattern, op in rules:
-            m = re.search(pattern, text, re.I)
+            m = pattern.search(text)
+            if m and rules is _EN_PARAGRAPHS and not _addressed(text, m.start()):
+                continue
             if m and parse_number(m.group(1)):
                 out.append(Constraint("paragraphs", parse_number(m.group(1)), op, None, _clip(text, m)))
                 break
     if not out:
         m = re.search(r"(?:用|写|以)?一段(?:话|文字)(?!中|里)|\b(?:in |as )?(?:a single|one) paragraph\b", text, re.I)
-        if m:
+        if m and (not m.group(0)[:1].isascii() or _addressed(text, m.start())):
             out.append(Constraint("paragraphs", 1, "==", None, _clip(text, m)))
     return out[:1]
 
@@ -364,10 +392,45 @@ def _formats(text: str) -> list[Constraint]:
     for name, patterns in (("json", (_ZH_JSON, _EN_JSON)), ("table", (_ZH_TABLE, _EN_TABLE))):
         for p in patterns:
             m = p.search(text)
+            if m and name == "json" and _CODE_TASK.search(_sentence(text, m.start())):
+                continue  # "write an HTTP handler that returns JSON": the program returns it, not the answer
+            if m and p in (_EN_JSON, _EN_TABLE) and not _addressed(text, m.start()):
+                continue  # "she wants to make a table": a story, not an instruction
             if m:
                 out.append(Constraint("format", name, "==", None, _clip(text, m)))
                 break
     return out
+
+
+_CODE_TASK = re.compile(r"函数|接口|代码|程序|脚本|服务|(?:写|设计|生成|实现|编写)(?:一个|一种)?算法|\b(?:function|endpoint|handler|script|program|api|server|class|"
+                        r"method|code)\b", re.I)
+
+
+def _sentence(text: str, at: int) -> str:
+    """The sentence around position `at`."""
+    start = max(text.rfind(ch, 0, at) for ch in "。！？!?\n")
+    ends = [i for i in (text.find(ch, at) for ch in "。！？!?\n") if i >= 0]
+    return text[start + 1:min(ends) if ends else len(text)]
+
+
+# An English constraint sits in a sentence addressed to the model: an imperative ("Write…", "Please list…") or one
+# that says "you"/"your". Story problems describe essays, tables and paragraphs in the third person
+# ("Mike writes a 400-word essay") without asking for them.
+_IMPERATIVE = re.compile(
+    r"^\W*(?:please\s+|now\s+|also\s+|then\s+)?(?:write|compose|draft|create|make|generate|give|provide|list|name|"
+    r"explain|describe|summari[sz]e|answer|respond|reply|keep|limit|use|tell|translate|present|format|return|output|"
+    r"put|produce|rewrite|edit|include|avoid|do not|don't|compare|show|organi[sz]e|outline|discuss|analy[sz]e|"
+    r"suggest|recommend|share|offer|convert|turn|restate|paraphrase|shorten|expand|continue|finish|complete|"
+    r"respond|state|define|mention|end|start|begin|can you|could you|would you|will you|i want|i need|i'd like|"
+    r"in\b|as\b|with\b|using\b|within\b|under\b|at most|at least|no more|between|about|around)|\byou\b|\byour\b",
+    re.I)
+
+
+def _addressed(text: str, at: int) -> bool:
+    """Whether the English sentence around `at` is addressed to the model (see `_IMPERATIVE`)."""
+    start = max((m.end() for m in re.finditer(r"[.!?\n]\s", text[:at])), default=0)
+    end_m = re.search(r"[.!?\n](?:\s|$)", text[at:])
+    return bool(_IMPERATIVE.search(text[start:at + (end_m.start() if end_m else len(text) - at)]))
 
 
 def _words_in(group: str) -> list[str]:
@@ -411,13 +474,71 @@ def _dedupe(items: list[Constraint]) -> list[Constraint]:
     return out
 
 
+def instruction_part(prompt: str) -> str:
+    """The part of a prompt that instructs: its first and last blocks when a document is pasted between them
+    (a prompt of 3+ blank-line blocks and over 600 characters); the whole prompt otherwise. Words and numbers of
+    a pasted article ("采用“半弹道跳跃”方式", "a 500-word report") are not constraints."""
+    if len(prompt) <= 600:
+        return prompt
+    blocks = [b for b in re.split(r"\n\s*\n", prompt.strip()) if b.strip()]
+    text = prompt if len(blocks) < 3 else blocks[0] + "\n\n" + blocks[-1]
+    if len(text) > 3 * _EDGE:  # one long block: the instruction opens or closes it
+        text = text[:_EDGE] + "\n\n" + text[-_EDGE:]
+    return text
+
+
+_EDGE = 600  # characters read at each end of a long instruction (instruction sentences are short)
+# Each kind of constraint needs one of these words (lower-cased substring tests, far cheaper than the rules):
+# most prompts skip most rules.
+_CUES = {
+    "length": ("字", "词", "句", "行", "word", "char", "sentence", "line", "letter"),
+    "items": ("列", "举", "给", "提供", "写", "说", "找", "推荐", "识别", "指出", "总结", "罗列", "编制", "生成", "提出", "建议",
+              "确定", "选", "命名", "清单", "列表", "名单", "要点", "的", "list", "name", "give", "provide", "suggest",
+              "recommend", "identify", "share", "offer", "generate", "write", "enumerate", "outline", "come up",
+              "brainstorm", "mention", "tell", "what are", "bullet", "items", "tips", "examples", "reasons", "ideas",
+              "steps", "points"),
+    "paragraphs": ("段", "paragraph"),
+    "language": ("英", "中文", "汉语", "普通话", "english", "chinese", "mandarin"),
+    "format": ("json", "表格", "table", "tabular"),
+    "keyword": ("“", '"', "「", "『", "‘", "'", "《", "以下", "下列", "这些", "如下", "following", "keywords", "words:",
+                "terms:", "comma", "逗号"),
+}
+
+
+def _cued(kind: str, folded: str) -> bool:
+    return any(c in folded for c in _CUES[kind])
+
+
+_UNIT_MENTION = re.compile(r"字|词|句|行|words?|characters?|chars?|sentences?|lines?|letters?", re.I)
+
+
+def _windows(text: str, mention: re.Pattern, before: int = 64, after: int = 24) -> str:
+    """Only the stretches of `text` around each mention (merged, one per line): the rules then scan a few dozen
+    characters instead of a long prompt. A prompt shorter than 400 characters is returned whole."""
+    if len(text) < 400:
+        return text
+    spans: list[list[int]] = []
+    for m in mention.finditer(text):
+        a, b = max(0, m.start() - before), min(len(text), m.end() + after)
+        if spans and a <= spans[-1][1]:
+            spans[-1][1] = b
+        else:
+            spans.append([a, b])
+    return "\n".join(text[a:b] for a, b in spans)
+
+
 def extract_constraints(prompt: str) -> list[Constraint]:
     """Every checkable constraint of a prompt (zh and en), in a stable order: lengths, items, paragraphs,
     language, format, keywords, forbidden words. An empty list when it asks for nothing checkable."""
     if not prompt or not prompt.strip():
         return []
-    text = prompt[:20_000]  # constraints sit in the instruction; a pasted document after it only costs time
-    found = _lengths(text) + _items(text) + _paragraphs(text) + _languages(text) + _formats(text) + _keywords(text)
+    text = instruction_part(prompt[:20_000])
+    folded = text.lower()
+    found: list[Constraint] = []
+    for kind, rule in (("length", _lengths), ("items", _items), ("paragraphs", _paragraphs), ("language", _languages),
+                       ("format", _formats), ("keyword", _keywords)):
+        if _cued(kind, folded):
+            found += rule(_windows(text, _UNIT_MENTION, before=160) if kind == "length" else text)
     order = {k: i for i, k in enumerate(("length", "items", "paragraphs", "language", "format", "keyword",
                                          "forbidden"))}
     return sorted(_dedupe(found), key=lambda c: order[c.kind])
@@ -544,7 +665,8 @@ def verify(constraint: Constraint, answer: str) -> Verdict:
     if c.kind == "language":
         share = _cjk_share(_FENCE.sub(" ", answer))
         lang = "zh" if share >= 0.5 else "en"
-        ok = share >= 0.5 if c.value == "zh" else share <= 0.1
+        # an English answer may quote its Chinese source ("翻译成英语" answered "「你好」: Hello")
+        ok = share >= 0.5 if c.value == "zh" else share <= 0.25
         return Verdict(ok, f"{lang} ({share:.0%} Chinese)")
     if c.kind == "format":
         ok = _json_ok(answer) if c.value == "json" else _table_ok(answer)

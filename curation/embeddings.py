@@ -286,6 +286,16 @@ def cache_status(store, texts: list[str]) -> dict:
         for r in rows]}
 
 
+def selection_status(store, f=None) -> dict:
+    """`cache_status` of a selection's prompts (dedup's `user` key, what semantic dedup, the map and semantic search
+    embed), plus the registered models that hold no vector yet."""
+    from curation.stats import full_set_texts
+    status = cache_status(store, full_set_texts(store, f))
+    cached = {m["cache_id"] for m in status["models"]}
+    status["not_cached"] = [m.name for m in MODELS.values() if (m.cache_id or m.name) not in cached]
+    return status
+
+
 def delete_vectors(store, model: str) -> int:
     """Delete every cached vector of a model (a registry name, a path or a cache id); returns how many."""
     mid = model_id(model)

@@ -347,7 +347,7 @@ class _FileImport:
         container = None
         try:
             container, items = open_records(self.path, fmt_arg, encoding, self.s.max_line_bytes,
-                                            self.progress, parse_jsonl=False)
+                                            self.progress, parse_jsonl=False, fallback=self.s.encoding is None)
             if container in ("csv", "parquet"):
                 self.fmt = "table"
             self.container = container
@@ -606,8 +606,12 @@ def _prepared_schema():
 
 
 def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | None = None,
-           progress: Callable[[int, int], None] | None = None) -> IngestReport:
-    """Import files into the store and return the report. `progress(done_bytes, total_bytes)` is called often."""
+           progress: Callable[[int, int], None] | None = None, ingest_id: int | None = None) -> IngestReport:
+    """Import files into the store and return the report. `progress(done_bytes, total_bytes)` is called often.
+
+    `ingest_id` continues an import that was interrupted (a resumed job, see curation/jobs.py): its batches were
+    committed one at a time under that id, their sample ids follow from the files, so the resumed pass stores only
+    what the interrupted one had not, and the report counts those rows as imported, not as already present."""
     settings = settings or IngestSettings()
     if settings.format not in FORMATS:
         raise UserError(f"unknown format {settings.format!r}; choose one of {', '.join(FORMATS)}")
@@ -621,7 +625,9 @@ def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | Non
             raise UserError(f"file not found: {p}")
         if p.is_dir():
             raise UserError(f"{p} is a folder; name the files to import (e.g. {p}/*.jsonl)")
-    ingest_id = store.ingests.peek_id() if settings.dry_run else store.ingests.new_id()
+    prior, prior_untyped = (0, 0) if ingest_id is None else store.jobs.imported_rows(ingest_id)
+    if ingest_id is None:
+        ingest_id = store.ingests.peek_id() if settings.dry_run else store.ingests.new_id()
     report = IngestReport(ingest_id=ingest_id, settings=dataclasses.asdict(settings))
     total = sum(p.stat().st_size for p in paths if p.is_file()) or 1
     done = [0]
@@ -635,6 +641,9 @@ def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | Non
     with store.memory_limit(settings.memory_limit if big else None):
         for p in paths:
             _FileImport(store, p, settings, report, tick).run()
+    # rows the interrupted attempt stored were found present again: they are this import's own
+    report.imported, report.already_present = report.imported + prior, report.already_present - prior
+    report.untyped += prior_untyped
     if settings.dry_run:
         return report
     store.ingests.add(id=report.ingest_id, dataset=settings.dataset or ",".join(p.stem for p in paths),

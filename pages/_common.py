@@ -58,7 +58,9 @@ def _open_store(path: str) -> Store:
     store = Store(path)
     try:
         from curation.checks import finish_pending_checks
+        from curation.jobs import reattach
         finish_pending_checks(store, workers=0)
+        reattach(store)  # jobs whose process died (the app was killed) -> failed with a reason, resumable
         ensure_demo_data(store)
     except BaseException:
         store.close()

@@ -27,10 +27,12 @@ from curation.store import UNTYPED
 from curation.text import markdown_with_literal_html
 from pages._common import (current_user, filter_widgets, get_store, md, render_messages, step_settings_form,
                            untyped_badge)
+from pages._semantic import nearest_reviewed
 
 VERDICT_BUTTONS = (("accept", "Accept", "A", "primary"), ("needs_fix", "Needs fix", "F", "secondary"),
                    ("reject", "Reject", "X", "secondary"))
-ORDER_LABELS = {"flagged_first": "Flagged first", "random": "Random (seeded)", "import": "Import order"}
+ORDER_LABELS = {"flagged_first": "Flagged first", "random": "Random (seeded)", "import": "Import order",
+                "judge_worst": "Judge score (worst first)"}
 ss = st.session_state
 
 
@@ -499,3 +501,6 @@ def main() -> None:
         review_panel(store, user, sample)
     if st.toggle("History and word diff against the original", key="rv_history"):
         history_panel(store, user, sid)
+    if st.toggle("Nearest reviewed samples and their verdicts", key="rv_nearest",
+                 help="The most similar prompts colleagues already decided on (from the embedding cache)"):
+        nearest_reviewed(store, sid)

@@ -71,3 +71,29 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def calibration_store(store, tmp_path):
+    """Three task types: the judge tracks the humans on `good`, inverts them on `bad`, and has 4 items on `few`."""
+    from curation.ingest import IngestSettings, ingest
+    from tests.helpers import write_jsonl
+
+    recs = []
+    for tt, n in (("good/x", 16), ("bad/x", 16), ("few/x", 4)):
+        for i in range(n):
+            recs.append({"id": f"{tt[:3]}{i:02d}", "task_type": tt, "messages": [
+                {"role": "user", "content": f"Question {tt} {i}?"}, {"role": "assistant", "content": f"Answer {i}."}]})
+    ingest(store, [write_jsonl(tmp_path / "c.jsonl", recs)], IngestSettings(dataset="c"))
+    for r in recs:
+        sid, i = r["id"], int(r["id"][3:])
+        human = 1 + i % 5
+        for who, delta in (("ann", 0), ("bob", 1 if i % 3 == 0 else 0)):
+            h = min(5, human + delta)
+            store.review.add({"sample_id": sid, "annotator": who, "sample_rev": 0, "verdict": "accept",
+                              "accuracy": h, "completeness": h, "clarity": h, "consistency": h,
+                              "difficulty": ["easy", "medium", "hard"][i % 3], "task_type": r["task_type"]})
+        j = human if not sid.startswith("bad") else 6 - human
+        store.judge.add({"sample_id": sid, "sample_rev": 0, "author": "judge:m", "accuracy": j, "completeness": j,
+                         "conciseness": j, "consistency": j, "difficulty": 1 + (i % 3) * 2, "overall": float(j),
+                         "task_type": r["task_type"], "rationales": {}})
+    return store

@@ -245,3 +245,33 @@ def test_pipeline_settings_survive_config_json():
     s = PipelineSettings(eval=EvalSettings(degeneracy=DegeneracySettings(ngram=5)))
     back = settings_from_dict(json.loads(json.dumps(dataclasses.asdict(s))))
     assert back == s and back.eval.degeneracy.ngram == 5
+
+
+def test_answer_budget_per_task_type_and_the_cpu_ceiling(tmp_path):
+    """max_new_tokens 0 = per task_type from its references (a label is not decoded to an essay's budget); an
+    offline preset on the CPU caps it (training/presets.py), and on a GPU the cap does not apply."""
+    from types import SimpleNamespace
+
+    from training.evaluate import _ModelPair, auto_limit
+    from training.presets import PRESETS, SMOLLM2
+    from training.rundir import RunFolder
+
+    assert auto_limit([1, 2, 2]) == 32 and auto_limit([100] * 19 + [1000]) == 512
+    assert auto_limit(list(range(1, 101))) == 121  # 1.25 x the 95th percentile (96), plus one
+
+    def words(text, add_special_tokens=False):
+        return {"input_ids": text.split()}
+
+    items = [{"task_type": "classification/topic label", "reference": "sports"} for _ in range(5)]
+    items += [{"task_type": "writing/story", "reference": " ".join(["word"] * 300)} for _ in range(5)]
+    cap = PRESETS[SMOLLM2].cpu_eval_max_new_tokens
+    assert 32 < cap < 300
+    for device, story in (("cpu", cap), ("cuda", 376)):
+        pair = _ModelPair({"base_model": SMOLLM2}, RunFolder(tmp_path), None)
+        pair.loaded = SimpleNamespace(tok=SimpleNamespace(tokenizer=words), device=device)
+        limits = pair.auto_max_new_tokens(items)
+        assert limits == {"classification/topic label": 32, "writing/story": story}, device
+        assert items[-1]["reference_tokens"] == 300
+    pair = _ModelPair({"base_model": "/some/local/model"}, RunFolder(tmp_path), None)
+    pair.loaded = SimpleNamespace(tok=SimpleNamespace(tokenizer=words), device="cpu")
+    assert pair.auto_max_new_tokens(items)["writing/story"] == 376  # no preset, no ceiling

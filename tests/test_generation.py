@@ -110,6 +110,24 @@ def test_peft_wrapped_model_decodes_with_its_adapter(tokenizer):
     assert tuned.training  # the caller's mode is restored
 
 
+def test_one_limit_per_prompt(tokenizer):
+    """Per-prompt max_new_tokens (the evaluation's per-task_type budgets): each answer is what HF generate gives
+    with that prompt's own limit, in one continuous batch; a limit of 0 leaves that answer empty."""
+    from training.generation import generate_detailed
+
+    model = _model("llama")
+    prompts = _prompts(6, seed=11)
+    limits = [3, 12, 1, 7, 0, 12]
+    expected = [_reference(model, tokenizer, [p], n)[0] if n else "" for p, n in zip(prompts, limits)]
+    got = generate_detailed(model, tokenizer, prompts, limits, batch_size=3, device="cpu")
+    assert [d["text"] for d in got] == expected
+    assert [d["new_tokens"] <= n for d, n in zip(got, limits)] == [True] * 6
+    assert got[2]["new_tokens"] == 1 and (got[2]["runaway"] or got[2]["stopped"])
+    assert got[4] == {"text": "", "new_tokens": 0, "stopped": False, "runaway": False}
+    with pytest.raises(ValueError, match="2 limits for 6 prompts"):
+        generate_detailed(model, tokenizer, prompts, [1, 2], device="cpu")
+
+
 def test_edge_cases_and_progress(tokenizer):
     model = _model("qwen2")
     assert generate(model, tokenizer, [], 8) == []

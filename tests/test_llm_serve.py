@@ -169,5 +169,27 @@ def test_serve_refuses_a_port_in_use(tiny_chat_model, tiny_server):
     from training.serve import ServeSettings, start_server
 
     port = int(tiny_server.base_url.rsplit(":", 1)[1].split("/")[0])
-    with pytest.raises(UserError, match=rf"cannot listen on 127.0.0.1:{port} .*pass another --port"):
+    with pytest.raises(UserError, match=rf"cannot listen on 127.0.0.1:{port} .*choose another port"):
         start_server(ServeSettings(port=port), model=tiny_chat_model)
+
+
+def test_chat_targets_list_finished_adapters_and_checkpoints(tmp_path):
+    from training.serve import chat_targets
+
+    run = tmp_path / "run-a"
+    (run / "adapter").mkdir(parents=True)
+    (run / "adapter" / "adapter_model.safetensors").write_bytes(b"")
+    for step in ("step-000020", "step-000040"):
+        (run / "checkpoints" / step).mkdir(parents=True)
+    (run / "checkpoints" / "step-000020" / "adapter_model.safetensors").write_bytes(b"")  # step 40: no weights yet
+    (tmp_path / "run-b").mkdir()  # unfinished: nothing to load
+    assert chat_targets([run, tmp_path / "run-b"]) == [str(run), str(run / "checkpoints" / "step-000020")]
+
+
+def test_chat_with_needs_a_message_and_names_the_model():
+    from training.serve import chat_with
+
+    out = chat_with("tiny", None, [{"role": "user", "content": "hi"}], "Be brief.", max_tokens=4)
+    assert out["model"] == "tiny" and out["completion_tokens"] <= 4
+    with pytest.raises(UserError, match="type a message"):
+        chat_with("tiny", None, [{"role": "user", "content": "  "}])

@@ -41,8 +41,9 @@ class EvalSettings:
     """How a run is evaluated. The same settings apply to the base and the tuned model."""
 
     max_items_per_type: int = 100  # items per task_type and suite (chosen by id, so reruns see the same ones)
-    # Longest generated answer; 0 = from the references: 1.25 x their 95th-percentile token length (32..512),
-    # so short-answer sets decode fast and long answers are not cut.
+    # Longest generated answer; 0 = from the references, per task_type: 1.25 x the type's 95th-percentile
+    # reference length in tokens (32..512), so a one-word label is not decoded to an essay's budget and long
+    # answers are not cut.
     max_new_tokens: int = 0
     batch_size: int = 8  # prompts decoded together (left-padded, longest first; a finished row takes the next)
     metrics: dict = field(default_factory=dict)  # task_type / L1 / "*" -> metric name(s); default by type
@@ -89,7 +90,8 @@ def evaluate_run(run_dir, settings: EvalSettings | None = None, benchmarks: list
     if not work:
         raise UserError("nothing to evaluate: every item was excluded (contaminated or not renderable), or the "
                         "sets are empty")
-    max_new = s.max_new_tokens or runner.auto_max_new_tokens(work)
+    limits = {t: s.max_new_tokens for t in _types(work)} if s.max_new_tokens else runner.auto_max_new_tokens(work)
+    max_new = [limits[it["task_type"] or "(untyped)"] for it in work]
     for label in ("base", "tuned"):
         if label == "tuned":
             runner.load(label, say)
@@ -97,10 +99,27 @@ def evaluate_run(run_dir, settings: EvalSettings | None = None, benchmarks: list
         runner.losses(label, work)
         say(f"{label}: generating {len(work)} answers", None)
         runner.generate(label, work, max_new, lambda d, t, lab=label: say(f"{lab}: generated {d}/{t}", d / t))
-    decoding = runner.decoding(max_new)
+    decoding = runner.decoding(s.max_new_tokens or limits)
     reports = [_write_suite(rf, suite, s, config, decoding, runner.info) for suite in suites]
+    track_evaluation(rf, reports, say)
     say("evaluation finished", 1.0)
     return {"run_dir": str(rf.path), "suites": reports}
+
+
+def track_evaluation(rf: RunFolder, reports: list[dict], say=lambda message, fraction=None: None) -> None:
+    """Each suite's base, tuned and delta per metric and task_type to TensorBoard (RUN/tensorboard) and, when
+    MLFLOW_TRACKING_URI is set, to the run's MLflow run, at the run's last step; failures only log a line."""
+    from .rundir import read_json
+    from .tracking import Tracker
+
+    step = (read_json(rf.record) or {}).get("total_steps") or 0
+    tracker = Tracker(rf.path, rf.path.name, log=lambda note: say(note, None))
+    for report in reports:
+        for row in report["rows"]:
+            values = {k: row.get(k) for k in ("base", "tuned", "delta", "ci_low", "ci_high")}
+            group = row["task_type"].strip("()")  # "(overall)" -> "overall": TensorBoard tags take no brackets
+            tracker.metrics(values, step, f"evaluation/{report['suite']}/{group}/{row['metric']}/")
+    tracker.close("FINISHED")
 
 
 def overlap_preview(run_dir, settings: EvalSettings | None = None, benchmarks: list[Benchmark] = (),
@@ -230,12 +249,25 @@ class _ModelPair:
             self.loaded.model.eval()
             self.info["adapter"] = str(self.rf.adapter)
 
-    def auto_max_new_tokens(self, items: list[dict]) -> int:
-        """1.25 x the 95th-percentile reference length in tokens, within 32..512."""
+    def auto_max_new_tokens(self, items: list[dict]) -> dict[str, int]:
+        """Per task_type: 1.25 x the 95th-percentile reference length in tokens, within 32..512, and at most
+        the preset's CPU ceiling (training/presets.py) when an offline preset is evaluated on the CPU."""
         tok = self.loaded.tok.tokenizer
-        lengths = sorted(len(tok(it["reference"], add_special_tokens=False)["input_ids"]) for it in items)
-        p95 = lengths[min(len(lengths) - 1, int(0.95 * len(lengths)))]
-        return int(min(512, max(32, math.ceil(1.25 * p95) + 1)))
+        by_type: dict[str, list[int]] = {}
+        for it in items:
+            it["reference_tokens"] = len(tok(it["reference"] or "", add_special_tokens=False)["input_ids"])
+            by_type.setdefault(it["task_type"] or "(untyped)", []).append(it["reference_tokens"])
+        cap = self.auto_cap()
+        return {t: min(cap, auto_limit(lengths)) if cap else auto_limit(lengths) for t, lengths in by_type.items()}
+
+    def auto_cap(self) -> int:
+        """The ceiling of the automatic answer budget: the preset's on the CPU (0 = none)."""
+        from .presets import get_preset
+
+        preset = get_preset(self.config["base_model"])
+        cap = preset.cpu_eval_max_new_tokens if preset is not None and self.loaded.device == "cpu" else 0
+        self.info["auto_max_new_tokens_cap"] = cap or None
+        return cap
 
     def losses(self, label: str, items: list[dict]) -> None:
         from .loss import sample_losses
@@ -263,7 +295,7 @@ class _ModelPair:
                 it.update(excluded=True, exclude_reason=f"chat template cannot render it: {str(e)[:200]}")
 
 
-    def generate(self, label: str, items: list[dict], max_new: int, on_batch) -> None:
+    def generate(self, label: str, items: list[dict], max_new: list[int], on_batch) -> None:
         from .generation import chat_prompts, generate_detailed
         from .template import end_of_turn_ids
 
@@ -276,18 +308,32 @@ class _ModelPair:
         outputs = generate_detailed(self.loaded.model, tok, prompts, max_new, self.s.batch_size, stops,
                                     self.loaded.device, max_prompt_tokens=self.info["max_length"],
                                     progress=on_batch)
-        for it, d in zip(items, outputs):
+        for it, d, limit in zip(items, outputs, max_new):
             out = d["text"]
             it.setdefault(label, {}).update(output=out, new_tokens=d["new_tokens"])
             it[label]["scores"] = {m: METRICS[m](out, it["reference"]) for m in it["metrics"]}
-            it[label]["degeneracy"] = output_degeneracy(out, d["runaway"], self.s.degeneracy)
+            # Hitting the budget is only running away when the reference would have fitted in it: a capped
+            # budget (see auto_cap) cuts long answers of both models alike.
+            runaway = d["runaway"] and it.get("reference_tokens", 0) < limit
+            it[label]["degeneracy"] = output_degeneracy(out, runaway, self.s.degeneracy)
 
-    def decoding(self, max_new: int) -> dict:
+    def decoding(self, max_new: int | dict) -> dict:
         return {"do_sample": False, "num_beams": 1, "max_new_tokens": max_new, "batch_size": self.s.batch_size,
                 "padding": "left", "batching": "continuous", "stop": "end-of-turn tokens of the chat template and eos",
                 "model_generation_config": "not used",  # no repetition penalty etc. inherited by either model
                 "max_prompt_tokens": self.info["max_length"],  # longer prompts keep their last tokens
                 "same_for_base_and_tuned": True}
+
+
+def auto_limit(lengths: list[int]) -> int:
+    """max_new_tokens for references of these token lengths: 1.25 x their 95th percentile, within 32..512."""
+    lengths = sorted(lengths)
+    p95 = lengths[min(len(lengths) - 1, int(0.95 * len(lengths)))]
+    return int(min(512, max(32, math.ceil(1.25 * p95) + 1)))
+
+
+def _types(items: list[dict]) -> set[str]:
+    return {it["task_type"] or "(untyped)" for it in items}
 
 
 # ---------------------------------------------------------------- tables

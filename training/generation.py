@@ -61,38 +61,51 @@ def generate(model, tokenizer, prompts: list[str], max_new_tokens: int = 128, ba
                                                  device, max_prompt_tokens, progress)]
 
 
-def generate_detailed(model, tokenizer, prompts: list[str], max_new_tokens: int = 128, batch_size: int = 8,
-                      stop_ids=(), device: str | None = None, max_prompt_tokens: int | None = None,
-                      progress=None) -> list[dict]:
+def generate_detailed(model, tokenizer, prompts: list[str], max_new_tokens: int | list[int] = 128,
+                      batch_size: int = 8, stop_ids=(), device: str | None = None,
+                      max_prompt_tokens: int | None = None, progress=None) -> list[dict]:
     """Like `generate`, with how each answer ended: {"text", "new_tokens", "stopped" (a stop token ended
-    it), "runaway" (it hit max_new_tokens without one)}."""
+    it), "runaway" (it hit its max_new_tokens without one)}. `max_new_tokens` may be one limit per prompt (a
+    short-answer item need not wait for the budget of an essay)."""
     device = device or next(model.parameters()).device
     encoded = [tokenizer(p, add_special_tokens=False, verbose=False)["input_ids"] for p in prompts]
     if max_prompt_tokens:
         encoded = [ids[-max_prompt_tokens:] for ids in encoded]
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     stops = stop_set(tokenizer, stop_ids)
-    tokens = greedy_tokens(model, encoded, max_new_tokens, batch_size, stops, pad_id or 0, device, progress)
+    limits = _limits(max_new_tokens, len(prompts))
+    tokens = greedy_tokens(model, encoded, limits, batch_size, stops, pad_id or 0, device, progress)
     out = []
-    for t in tokens:
+    for t, limit in zip(tokens, limits):
         stopped = bool(t) and t[-1] in stops
         out.append({"text": tokenizer.decode(t, skip_special_tokens=True).strip(), "new_tokens": len(t),
-                    "stopped": stopped, "runaway": not stopped and len(t) >= max_new_tokens > 0})
+                    "stopped": stopped, "runaway": not stopped and len(t) >= limit > 0})
     return out
 
 
-def greedy_tokens(model, encoded: list[list[int]], max_new_tokens: int, batch_size: int, stops, pad_id: int,
-                  device, progress=None) -> list[list[int]]:
+def _limits(max_new_tokens: int | list[int], n: int) -> list[int]:
+    """One max_new_tokens per prompt, from one number or a list of `n`."""
+    if isinstance(max_new_tokens, int):
+        return [max_new_tokens] * n
+    limits = [int(x) for x in max_new_tokens]
+    if len(limits) != n:
+        raise ValueError(f"max_new_tokens has {len(limits)} limits for {n} prompts")
+    return limits
+
+
+def greedy_tokens(model, encoded: list[list[int]], max_new_tokens: int | list[int], batch_size: int, stops,
+                  pad_id: int, device, progress=None) -> list[list[int]]:
     """The greedy continuation token ids of each prompt (token id lists), including the stop token that ended
-    it, in input order. The model's train/eval mode is restored afterwards."""
+    it, in input order; `max_new_tokens` is one limit or one per prompt. The model's train/eval mode is
+    restored afterwards."""
     import torch
 
     was_training = model.training
     model.eval()
     try:
         with torch.inference_mode():
-            return _Decoder(model, encoded, max_new_tokens, max(1, batch_size), set(stops), pad_id,
-                            torch.device(device), progress).run()
+            return _Decoder(model, encoded, _limits(max_new_tokens, len(encoded)), max(1, batch_size), set(stops),
+                            pad_id, torch.device(device), progress).run()
     finally:
         model.train(was_training)
 
@@ -102,8 +115,8 @@ class _Decoder:
     cache, `mask` (real tokens so far, left-padded), `lengths` (real tokens per row) and `last` (the newest
     token of each row, not yet in the cache) all share that row order."""
 
-    def __init__(self, model, encoded, max_new, batch_size, stops, pad_id, device, progress):
-        self.model, self.encoded, self.max_new, self.batch_size = model, encoded, max_new, batch_size
+    def __init__(self, model, encoded, limits: list[int], batch_size, stops, pad_id, device, progress):
+        self.model, self.encoded, self.limits, self.batch_size = model, encoded, limits, batch_size
         self.stops, self.pad_id, self.device, self.progress = stops, pad_id, device, progress
         self.out: list[list[int]] = [[] for _ in encoded]
         self.params = _forward_params(model)
@@ -115,7 +128,7 @@ class _Decoder:
 
     def run(self) -> list[list[int]]:
         # An empty prompt has nothing to condition on (generate refuses it too): its answer stays empty.
-        todo = [i for i in range(len(self.encoded)) if self.encoded[i]] if self.max_new > 0 else []
+        todo = [i for i in range(len(self.encoded)) if self.encoded[i] and self.limits[i] > 0]
         self.done = len(self.encoded) - len(todo)
         # Longest first: prompts prefilled together have similar lengths (little padding), and a run whose
         # cache does not fit in memory fails at its start rather than near its end.
@@ -204,7 +217,7 @@ class _Decoder:
         for row, t in enumerate(tokens, start):
             i = self.rows[row]
             self.out[i].append(t)
-            if t in self.stops or len(self.out[i]) >= self.max_new:
+            if t in self.stops or len(self.out[i]) >= self.limits[i]:
                 self.done += 1
             else:
                 keep.append(row)

@@ -398,9 +398,12 @@ def _stage(pdir: Path, status: dict, name: str, state: str, message: str = "", f
     entry = status["stages"][_index(name)]
     now = time.time()
     if state == "running" and entry["started_at"] is None:
-        entry["started_at"] = now
+        entry["started_at"], entry["cpu_at_start"] = now, time.process_time()
     if state in ("done", "failed"):
         entry["finished_at"] = now
+        # CPU seconds this process spent in the stage (the evaluation runs here; training in its own process,
+        # whose CPU time its run.json records)
+        entry["process_cpu_s"] = round(time.process_time() - entry.pop("cpu_at_start", time.process_time()), 1)
     entry.update(state=state, message=message, fraction=fraction)
     status["stage"] = name
     if status["state"] == "queued":

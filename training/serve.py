@@ -45,6 +45,8 @@ class ServeSettings:
     max_batch: int = 8  # requests decoded together; more waiting requests queue
     default_max_tokens: int = 512  # when a request gives none (OpenAI has no limit; a local model needs one)
     api_key_env: str | None = None  # NAME of an env var: when set, requests must send that key (else 401)
+    threads: int | None = None  # torch CPU threads; None: the idle cores (two threads on a busy 2-core machine
+    # measured many times slower than one, training/threads.py)
 
 
 @dataclass
@@ -351,8 +353,8 @@ class Server:
                                              _handler(model, self.batcher, settings, self.log))
         except OSError as e:
             self.batcher.stop()
-            raise UserError(f"cannot listen on {settings.host}:{settings.port} ({e.strerror}); pass another "
-                            "--port (0 picks a free one)") from None
+            raise UserError(f"cannot listen on {settings.host}:{settings.port} ({e.strerror}); choose another "
+                            "port (0 picks a free one)") from None
         self.httpd.daemon_threads = True
         host, port = self.httpd.server_address[:2]
         self.base_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/v1"
@@ -378,9 +380,27 @@ def start_server(settings: ServeSettings, model: ChatModel | None = None, log=No
     if settings.host not in LOOPBACK:
         (log or (lambda m: print(m, file=sys.stderr)))(
             f"warning: serving on {settings.host}, reachable from other machines"
-            + ("" if settings.api_key_env else ", with no API key (set --api-key-env)"))
-    model = model or ChatModel(settings.base_model, settings.adapter, settings.device, settings.name)
+            + ("" if settings.api_key_env else ", and it requires no API key"))
+    if model is None:
+        from .threads import apply_threads
+
+        apply_threads(settings.threads)
+        model = ChatModel(settings.base_model, settings.adapter, settings.device, settings.name)
     return Server(model, settings, log)
+
+
+def chat_targets(run_dirs: list) -> list[str]:
+    """What a chat can load from these run folders: each finished run's adapter (the run folder), then each of
+    its checkpoints that holds adapter_model.safetensors, in step order."""
+    from .rundir import RunFolder
+
+    out = []
+    for run in run_dirs:
+        rf = RunFolder(run)
+        if (rf.adapter / "adapter_model.safetensors").exists():
+            out.append(str(rf.path))
+        out += [str(c) for c in sorted(rf.checkpoints.glob("step-*")) if (c / "adapter_model.safetensors").exists()]
+    return out
 
 
 _CHAT_MODELS: dict[tuple, ChatModel] = {}
@@ -391,6 +411,8 @@ def chat_with(base_model: str | None, adapter: str | None, messages: list[dict],
               max_tokens: int = 256, temperature: float = 0.0, seed: int | None = None) -> dict:
     """One answer from a base model or a run's adapter/checkpoint, loaded once and kept (the last two models):
     the Train page's chat panel. Returns {text, finish_reason, prompt_tokens, completion_tokens, model}."""
+    if not messages or messages[-1].get("role") != "user" or not (messages[-1].get("content") or "").strip():
+        raise UserError("type a message to send")
     key = (base_model or None, adapter or None)
     with _CHAT_LOCK:
         model = _CHAT_MODELS.get(key)
@@ -399,6 +421,4 @@ def chat_with(base_model: str | None, adapter: str | None, messages: list[dict],
             while len(_CHAT_MODELS) >= 2:
                 _CHAT_MODELS.pop(next(iter(_CHAT_MODELS)))
             _CHAT_MODELS[key] = model
-    if not messages or messages[-1].get("role") != "user" or not (messages[-1].get("content") or "").strip():
-        raise UserError("type a message to send")
     return {**model.answer(messages, system, max_tokens, temperature, seed), "model": model.name}

@@ -29,6 +29,7 @@ def register(subparsers, common) -> None:
     p.add_argument("--name", help="model id to serve (default: the preset/id, or the run folder's name)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     p.add_argument("--max-batch", type=positive_int, default=8, help="requests decoded together (default 8)")
+    p.add_argument("--threads", type=positive_int, help="torch CPU threads (default: the idle cores)")
     p.add_argument("--api-key-env", metavar="VAR",
                    help="require the key held by environment variable VAR (401 otherwise); needed off loopback")
     p.set_defaults(func=serve_command)
@@ -40,7 +41,7 @@ def serve_command(args) -> dict:
 
     s = ServeSettings(base_model=args.base_model or (None if args.adapter else TINY), adapter=args.adapter,
                       host=args.host, port=args.port, name=args.name, device=args.device, max_batch=args.max_batch,
-                      api_key_env=args.api_key_env)
+                      api_key_env=args.api_key_env, threads=args.threads)
     server = start_server(s)
     print(f"serving {server.model.name} at {server.base_url} (POST /chat/completions, GET /models); "
           "Ctrl-C stops", file=sys.stderr, flush=True)

@@ -22,6 +22,7 @@ from .builtin import (ArtefactCheck, ArtefactSettings, EchoCheck, EchoSettings, 
                       PunctuationCheck, PunctuationSettings, RefusalCheck, RefusalSettings, TemplateLeftoverCheck,
                       TemplateSettings, TruncationCheck, TruncationSettings, VerbosityCheck, VerbositySettings,
                       length_stats)
+from . import agent, instructions, long_context, rag  # noqa: E402,F401 (registered after the built-ins, in order)
 
 __all__ = ["CHECKS", "ArtefactCheck", "ArtefactSettings", "Check", "CheckRunReport", "EchoCheck", "EchoSettings",
            "EmptyAnswerCheck", "EmptyAnswerSettings", "Flag", "PunctuationCheck", "PunctuationSettings",

@@ -17,11 +17,11 @@ from importlib.metadata import entry_points
 
 from .. import executors
 from ..errors import UserError
-from . import core, dedup, embeddings, replace, review, robustness
+from . import core, dedup, embeddings, generate, jobs, judge, logs, replace, review, robustness, special
 from .args import Parser, common_options, jsonable
 
 # Built-in command groups, in the order `curation --help` lists them (after the core commands).
-EXTENSIONS = (dedup, embeddings, robustness, review, replace)
+EXTENSIONS = (dedup, embeddings, robustness, review, replace, special, generate, judge, logs, jobs)
 PLUGIN_GROUP = "curation.commands"
 # Used when the installed metadata predates the entry-point group (an old `pip install -e .`), so the CLI keeps
 # its training commands until the next install; the group in pyproject.toml is the source of truth.

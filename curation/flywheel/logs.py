@@ -25,6 +25,8 @@ _ROLES = {"user": "user", "human": "user", "customer": "user", "client": "user",
 _UP = {"up", "thumbs_up", "thumbsup", "👍", "like", "liked", "good", "positive", "+1", "1", "true", "yes", "helpful"}
 _DOWN = {"down", "thumbs_down", "thumbsdown", "👎", "dislike", "disliked", "bad", "negative", "-1", "0", "false", "no",
          "unhelpful"}
+MAPPING_NEEDED = "the mapped log shape needs --map (e.g. --map role=speaker,content=text,session=conv)"
+MAPPING_NEEDED_UI = "the mapped log shape needs a field mapping (e.g. role=speaker,content=text,session=conv)"
 _CLOCK = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?$")
 
 
@@ -45,6 +47,7 @@ class Turn:
     content: str
     at: datetime | None = None
     line: int = 0
+    extra: dict = field(default_factory=dict)  # tool_calls of an assistant turn, tool_call_id of a tool turn
 
 
 @dataclass
@@ -70,6 +73,8 @@ class Piece:
     at: datetime | None = None
     line: int = 0
     full_history: bool = False  # an OpenAI request repeats the whole conversation so far
+    tools: list | None = None  # the tools the request declared
+    named: bool = True  # False: the log gave no session id, so the session is called after its line
 
 
 @dataclass
@@ -82,6 +87,8 @@ class Session:
     started_at: datetime | None
     ended_at: datetime | None
     lines: list[int]
+    tools: list | None = None
+    named: bool = True  # False: called after its log line (no session id), never continued by another file
 
 
 # ---------------------------------------------------------------- values
@@ -171,8 +178,15 @@ def _time_of(d: dict, key: str | None = None):
     return None if raw is None or raw == "" else parse_time(raw)
 
 
+# every field `_feedback` reads without a mapping
+_FEEDBACK_FIELDS = frozenset(("feedback", "user_feedback", "thumbs", "thumb", "vote", "rating", "score", "stars",
+                              "comment"))
+
+
 def _feedback(d: dict, turn: int | None = None, keys: dict | None = None) -> list[Feedback]:
     """The feedback a record carries, as top-level fields or a `feedback` object (or a bare thumb)."""
+    if not keys and _FEEDBACK_FIELDS.isdisjoint(d):
+        return []  # most log lines carry no feedback: skip the parsing (a twentieth of an import's CPU)
     keys = keys or {}
     fb = d.get("feedback", d.get("user_feedback"))
     src = fb if isinstance(fb, dict) else d
@@ -210,7 +224,19 @@ def _turns(items, line: int, what: str) -> list[Turn]:
             raise ValueError(f"{what} turn {i} is a {type(m).__name__}, not an object with role and content")
         role = role_of(m.get("role", m.get("from", m.get("speaker"))), f"{what} turn {i}")
         out.append(Turn(role, _text(m.get("content", m.get("value", m.get("text"))), f"{what} turn {i}"),
-                        _time_of(m), line))
+                        _time_of(m), line, _tool_fields(m, f"{what} turn {i}")))
+    return out
+
+
+def _tool_fields(m: dict, where: str) -> dict:
+    """The tool-call fields of a turn, kept as the canonical form has them (validated when promoted)."""
+    out = {}
+    if m.get("tool_calls"):
+        if not isinstance(m["tool_calls"], list):
+            raise ValueError(f"{where} tool_calls is a {type(m['tool_calls']).__name__}, not a list")
+        out["tool_calls"] = m["tool_calls"]
+    if m.get("tool_call_id") is not None:
+        out["tool_call_id"] = str(m["tool_call_id"])
     return out
 
 
@@ -227,7 +253,7 @@ def _response_turn(resp, line: int) -> Turn | None:
         msg = first.get("message") or ({"content": first["text"]} if "text" in first else None)
         if not isinstance(msg, dict):
             raise ValueError("response choices[0] has no message")
-        return Turn("assistant", _text(msg.get("content"), "response"), None, line)
+        return Turn("assistant", _text(msg.get("content"), "response"), None, line, _tool_fields(msg, "response"))
     for key in ("output_text", "content", "text", "output"):
         if key in resp:
             return Turn("assistant", _text(resp[key], "response"), None, line)
@@ -248,8 +274,10 @@ def piece_openai(value: dict, line: int) -> Piece:
         turns.append(answer)
     meta = value.get("metadata") if isinstance(value.get("metadata"), dict) else {}
     session = _first(value, _SESSION_KEYS) or _first(meta, _SESSION_KEYS) or _first(req, ("user",))
+    tools = req.get("tools") if isinstance(req.get("tools"), list) and req.get("tools") else None
     return Piece(str(session) if session is not None else f"line {line}", turns,
-                 _feedback(value, len(turns) - 1 if answer else None), at, line, full_history=True)
+                 _feedback(value, len(turns) - 1 if answer else None), at, line, full_history=True, tools=tools,
+                 named=session is not None)
 
 
 def piece_turns(value: dict, line: int) -> Piece:
@@ -269,21 +297,23 @@ def piece_mapped(value: dict, line: int, mapping: dict[str, str]) -> Piece:
     get = {k: value.get(col) for k, col in mapping.items()}
     at = _time_of(value, mapping["time"]) if "time" in mapping else None
     session = get.get("session")
-    session = f"line {line}" if session in (None, "") else str(session)
+    named = session not in (None, "")
+    session = str(session) if named else f"line {line}"
     fb_keys = {k: mapping[k] for k in ("thumbs", "rating", "comment") if k in mapping}
     fb_src = {col: value.get(col) for col in fb_keys.values()}
     if "role" in mapping:
         if get.get("role") in (None, ""):
             raise ValueError(f"field {mapping['role']!r} (the role) is missing or empty")
         turn = Turn(role_of(get["role"], "the turn"), _text(get.get("content"), "the turn"), at, line)
-        return Piece(session, [turn], _feedback(fb_src, None, fb_keys), at, line)
+        return Piece(session, [turn], _feedback(fb_src, None, fb_keys), at, line, named=named)
     prompt = _text(get.get("prompt"), "the prompt")
     if not prompt.strip():
         raise ValueError(f"field {mapping['prompt']!r} (the prompt) is missing or empty")
     turns = [Turn("user", prompt, at, line)]
     if get.get("answer") not in (None, ""):
         turns.append(Turn("assistant", _text(get["answer"], "the answer"), at, line))
-    return Piece(session, turns, _feedback(fb_src, len(turns) - 1 if len(turns) > 1 else None, fb_keys), at, line)
+    return Piece(session, turns, _feedback(fb_src, len(turns) - 1 if len(turns) > 1 else None, fb_keys), at, line,
+                 named=named)
 
 
 def parse_log_mapping(text: str | None) -> dict[str, str] | None:
@@ -295,13 +325,16 @@ def parse_log_mapping(text: str | None) -> dict[str, str] | None:
         key, sep, col = part.partition("=")
         key, col = key.strip(), col.strip()
         if not sep or not col:
-            raise UserError(f"--map entry {part.strip()!r} is not KEY=FIELD (e.g. role=speaker,content=text)")
+            raise UserError(f"--map entry {part.strip()!r} is not KEY=FIELD (e.g. role=speaker,content=text)",
+                            ui=f"field mapping entry {part.strip()!r} is not KEY=FIELD (e.g. role=speaker,content=text)")
         if key not in MAPPING_KEYS:
-            raise UserError(f"--map key {key!r} is unknown; use {', '.join(MAPPING_KEYS)}")
+            raise UserError(f"--map key {key!r} is unknown; use {', '.join(MAPPING_KEYS)}",
+                            ui=f"field mapping key {key!r} is unknown; use {', '.join(MAPPING_KEYS)}")
         out[key] = col
     if not ({"role", "content"} <= out.keys() or "prompt" in out):
-        raise UserError("--map needs role=FIELD and content=FIELD (a turn per line) or prompt=FIELD (a prompt, "
-                        "optionally answer=FIELD, per line)")
+        need = ("needs role=FIELD and content=FIELD (a turn per line) or prompt=FIELD (a prompt, optionally "
+                "answer=FIELD, per line)")
+        raise UserError(f"--map {need}", ui=f"the field mapping {need}")
     return out
 
 
@@ -309,7 +342,7 @@ def read_piece(value: dict, line: int, shape: str, mapping: dict | None) -> Piec
     """The session piece of one parsed log line; ValueError with the reason when the line cannot be read."""
     if shape == "mapped":
         if not mapping:
-            raise UserError("the mapped log shape needs --map (e.g. --map role=speaker,content=text,session=conv)")
+            raise UserError(MAPPING_NEEDED, ui=MAPPING_NEEDED_UI)
         return piece_mapped(value, line, mapping)
     kind = shape_of(value) if shape == "auto" else shape
     if kind == "openai":
@@ -320,7 +353,8 @@ def read_piece(value: dict, line: int, shape: str, mapping: dict | None) -> Piec
         return piece_turns(value, line)
     keys = ", ".join(sorted(value))[:200]
     raise ValueError(f"unknown log shape (keys: {keys}); expected an OpenAI request/response "
-                     "({\"request\": {\"messages\"}, \"response\"}), a session id with turns, or pass --map")
+                     "({\"request\": {\"messages\"}, \"response\"}), a session id with turns, or give a field mapping "
+                     "(the mapped shape)")
 
 
 # ---------------------------------------------------------------- sessions
@@ -348,16 +382,18 @@ def _session(sid: str, pieces: list[Piece]) -> Session:
         turns = sorted((t for p in pieces for t in p.turns), key=lambda t: (t.at is None, t.at or datetime.min, t.line))
     messages = []
     for t in turns:
-        if messages and messages[-1]["role"] == t.role and t.role in ("user", "assistant"):
+        if messages and messages[-1]["role"] == t.role and t.role in ("user", "assistant") and not t.extra \
+                and not messages[-1].keys() - {"role", "content"}:
             messages[-1]["content"] += "\n\n" + t.content
         else:
-            messages.append({"role": t.role, "content": t.content})
+            messages.append({"role": t.role, "content": t.content, **t.extra})
     for f in feedback:  # a line's feedback judges the answer that line gave
         if f.turn is not None:
             f.turn = min(f.turn, len(messages) - 1)
     times = [t for t in [*(p.at for p in pieces), *(t.at for t in turns)] if t is not None]
+    tools = next((p.tools for p in reversed(pieces) if p.tools), None)
     return Session(sid, messages, feedback, min(times, default=None), max(times, default=None),
-                   sorted({p.line for p in pieces}))
+                   sorted({p.line for p in pieces}), tools, all(p.named for p in pieces))
 
 
 def session_problem(s: Session) -> str | None:

@@ -44,10 +44,17 @@ class AnswerProducer(Producer):
         s, run = self.settings, context["run"]
         if s.source not in SOURCES:
             raise UserError(f"source must be one of {', '.join(SOURCES)}, got {s.source!r}")
+        if run.prompts and s.source != "prompts":  # never answer something else and drop the prompts silently
+            raise UserError(f"prompts were given but the source is {s.source}: pass --source prompts to answer them, "
+                            "or leave --prompts out",
+                            ui=f"prompts were given but the source setting is {s.source}: set it to prompts to "
+                               "answer them, or empty the 'Prompts to answer' box")
         if s.source == "prompts":
             prompts = [p.strip() for p in run.prompts or [] if p and p.strip()]
             if not prompts:
-                raise UserError("no prompts to answer: pass --prompts FILE (one prompt a line, or JSONL)")
+                raise UserError("no prompts to answer: pass --prompts FILE (one prompt a line, or JSONL)",
+                                ui="no prompts to answer: type them in the 'Prompts to answer' box (one a line) or "
+                                   "upload a .txt or .jsonl file of prompts")
             return [{"text": p, "task_type": run.task_type, "dataset": run.dataset} for p in prompts]
         f = curated(run.filter or SampleFilter())
         if s.source == "needs_fix":
@@ -105,3 +112,48 @@ def _until_last_user(messages: list[dict]) -> list[dict]:
     """The conversation up to and with its last user turn (the final answer is what gets produced)."""
     last = max(i for i, m in enumerate(messages) if m["role"] == "user")
     return copy.deepcopy(messages[:last + 1])
+
+
+def read_prompts(path: str, max_prompts: int = 100_000) -> list[str]:
+    """Bare prompts from a file: `.txt` one prompt a line; `.jsonl` one object a line with `prompt`,
+    `instruction` (plus `input`, Alpaca-style) or `messages` (the last user turn). Every bad line is an error
+    naming it: a prompt is never dropped silently."""
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.is_file():
+        raise UserError(f"prompts file {path} does not exist or is not a file")
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as e:
+        raise UserError(f"prompts file {path} is not UTF-8 text ({e.reason} at byte {e.start})") from None
+    if p.suffix.lower() not in (".jsonl", ".json"):
+        prompts = [line.strip() for line in lines if line.strip()]
+    else:
+        prompts = [_prompt_of(line, path, n) for n, line in enumerate(lines, 1) if line.strip()]
+    if not prompts:
+        raise UserError(f"prompts file {path} holds no prompt")
+    if len(prompts) > max_prompts:
+        raise UserError(f"prompts file {path} holds {len(prompts):,} prompts; at most {max_prompts:,} per run")
+    return prompts
+
+
+def _prompt_of(line: str, path: str, n: int) -> str:
+    import json
+    try:
+        rec = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise UserError(f"{path} line {n}: not valid JSON ({e.msg})") from None
+    if isinstance(rec, dict):
+        if isinstance(rec.get("prompt"), str) and rec["prompt"].strip():
+            return rec["prompt"].strip()
+        if isinstance(rec.get("instruction"), str) and rec["instruction"].strip():
+            extra = rec.get("input") if isinstance(rec.get("input"), str) else ""
+            return (rec["instruction"].strip() + ("\n\n" + extra.strip() if extra.strip() else ""))
+        msgs = rec.get("messages")
+        if isinstance(msgs, list):
+            users = [m.get("content") for m in msgs if isinstance(m, dict) and m.get("role") == "user"]
+            if users and isinstance(users[-1], str) and users[-1].strip():
+                return users[-1].strip()
+    raise UserError(f"{path} line {n}: no prompt (give a \"prompt\", an \"instruction\" or \"messages\" with a "
+                    "user turn)")

@@ -37,7 +37,7 @@ class Request:
     def chat_kwargs(self) -> dict:
         """The request as the client's chat_many takes it."""
         return {"messages": self.messages, "temperature": self.temperature, "max_tokens": self.max_tokens,
-                "seed": self.seed}
+                "seed": self.seed, "allow_truncated": True}  # a cut-off reply is the producer's to reject
 
 
 @dataclass
@@ -95,7 +95,6 @@ class Producer(Step):
 
     name: ClassVar[str]
     needs_endpoint: ClassVar[bool] = True  # False: the producer can run without a model (rule-based rewrite)
-    answers_prompts: ClassVar[bool] = False  # True: its prompt candidates are answered before they become samples
 
     @property
     def tag(self) -> str:

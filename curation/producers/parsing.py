@@ -70,11 +70,12 @@ def json_problem(answer: str) -> str | None:
 
 def language_problem(text: str, wanted: str | None) -> str | None:
     """None when `text` is in the wanted language (zh | en; None = any); else the sentence a rejection records.
-    A mixed reply counts as Chinese when Chinese was asked for (English terms in Chinese text are normal)."""
+    A mixed reply counts as Chinese when Chinese was asked for (English terms in Chinese text are normal); a reply
+    with too few letters to tell ("2 + 3 = 5.") is in no wrong language."""
     if wanted not in ("zh", "en") or not text.strip():
         return None
     got = detect_language(text)
-    if got == wanted or (wanted == "zh" and got == "mixed"):
+    if got in (wanted, "other") or (wanted == "zh" and got == "mixed"):
         return None
     names = {"zh": "Chinese", "en": "English", "mixed": "mixed Chinese and English", "other": "neither Chinese nor English"}
     return f"the reply is in {names[got]}, but {names[wanted]} was asked for"

@@ -3,16 +3,22 @@ its prompt ("at least 200 words" answered with 189, `不少于200字` answered w
 the prompt's figure to what the answer did. A suggestion, never an overwrite: a reviewer accepts it (a revision of
 the sample, `curation generate accept`) or rejects it.
 
+Constraints come from the special checks' extractor (`curation.constraints`: lengths in 字, words, sentences and
+lines, list items, paragraphs; "about" holds within its APPROX). Only those in the instruction count: the first
+and the last paragraph of a prompt that pastes a document in between (its figures are not constraints).
+
 `mode = rule` (the default, no model needed) replaces the figure and keeps every other character; `mode = llm`
-asks the model to do it and keeps the reply only if its constraint now holds for the answer and the rest of the
-prompt is unchanged enough (shingle Jaccard >= `min_similarity`).
+asks the model to do it and keeps the reply only if its constraints now hold for the answer and the rest of the
+prompt is unchanged enough (shingle Jaccard >= `min_similarity`, figures masked).
 """
 from __future__ import annotations
 
 import copy
+import math
+import re
 from dataclasses import dataclass
 
-from . import length_constraints as cons  # to move onto curation.constraints (the special checks)
+from .. import constraints as cons
 from ..dedup.lsh import set_similarity, shingle_sets
 from ..dedup.normalise import normalise
 from ..errors import UserError
@@ -22,6 +28,9 @@ from .base import PRODUCERS, Candidate, Producer, Rejection, Reply, Request
 from .parsing import single_prompt
 
 TEMPLATE = "rewrite/v1"
+_DIGITS = re.compile(r"\d[\d,]*|[零〇一二两三四五六七八九十百千万]+")
+_FIGURE = re.compile(rf"{cons.ZH_NUM}|\b{cons.EN_NUM}\b", re.I)
+NUMERIC = ("length", "items", "paragraphs")  # the constraint kinds with a figure to rewrite
 
 
 @dataclass
@@ -30,7 +39,10 @@ class RewriteSettings:
 
     mode: str = "rule"  # rule | llm: replace the figure directly, or ask the model to rewrite the prompt
     round_to: int = 10  # "at least" figures round down, "at most" up, to this step (189 -> 180); 1 = exact count
-    about_tolerance: float = 0.1  # "about 200 words" holds within ±10%
+    # only near misses: the answer is within this share of the figure (189 for 200 is 5.5% off); further off, the
+    # answer is what is wrong, not the prompt
+    max_gap: float = 0.5
+    include_counts: bool = False  # also list items and paragraphs ("list 5 tips"); their extraction is less sure
     min_similarity: float = 0.8  # llm mode: the rewrite must keep the prompt this similar (shingle Jaccard)
     temperature: float = 0.0  # llm mode: a rewrite wants no creativity
     max_tokens: int = 1024  # llm mode: room for the whole rewritten prompt
@@ -64,17 +76,24 @@ class PromptRewrite(Producer):
         return out
 
     def missed(self, sample: dict) -> dict | None:
-        """The first constraint of the last user turn that the final answer misses, with the measurements."""
+        """The first numeric constraint of the last user turn that the final answer misses, with the measurement,
+        where the figure is in the prompt and the figure that would hold."""
         msgs = sample["messages"]
         turn = max((i for i, m in enumerate(msgs) if m["role"] == "user"), default=None)
         if turn is None or msgs[-1]["role"] != "assistant":
             return None
-        answer = msgs[-1].get("content") or ""
-        for c in cons.parse_constraints(msgs[turn].get("content") or ""):
-            actual = cons.measure(answer, c.unit)
-            if not cons.satisfied(c, actual, self.settings.about_tolerance):
-                figure = cons.matching_figure(c, actual, self.settings.round_to)
-                return {"turn": turn, "constraint": c, "actual": actual, "figure": figure}
+        prompt, answer = msgs[turn].get("content") or "", msgs[-1].get("content") or ""
+        for c, span in instruction_constraints(prompt):
+            ok, actual = cons.verify(c, answer)
+            # an answer with none of the unit (no list items at all) is not a near miss: the figure means
+            # something else here, and 0 is no figure to ask for
+            if ok or not actual or abs(int(actual) - c.value) > self.settings.max_gap * c.value:
+                continue
+            if c.kind != "length" and not self.settings.include_counts:
+                continue
+            figure = matching_figure(c, int(actual), self.settings.round_to)
+            if figure != c.value:
+                return {"turn": turn, "constraint": c, "span": span, "actual": int(actual), "figure": figure}
         return None
 
     def requests(self, inputs: list[dict], context: dict) -> list[Request]:
@@ -85,7 +104,7 @@ class PromptRewrite(Producer):
             miss = sample["_miss"]
             prompt = sample["messages"][miss["turn"]]["content"]
             c = miss["constraint"]
-            text = templates.rewrite(prompt, c.value, miss["figure"], c.unit, sample.get("language"))
+            text = templates.rewrite(prompt, c.value, miss["figure"], _unit(c), sample.get("language"))
             out.append(Request([{"role": "user", "content": text}], TEMPLATE, [sample["id"]], None,
                                temperature=self.settings.temperature, max_tokens=self.settings.max_tokens,
                                meta={"sample": sample}))
@@ -98,7 +117,8 @@ class PromptRewrite(Producer):
         for sample in inputs:
             miss = sample["_miss"]
             prompt = sample["messages"][miss["turn"]]["content"]
-            out.append(self._suggestion(sample, cons.rewrite(prompt, miss["constraint"], miss["figure"]), None))
+            start, end = miss["span"]
+            out.append(self._suggestion(sample, prompt[:start] + str(miss["figure"]) + prompt[end:], None))
         return out
 
     def outcomes(self, request: Request, reply: Reply, context: dict) -> list:
@@ -113,13 +133,13 @@ class PromptRewrite(Producer):
         if reply.finish_reason == "length":
             return reject("truncated", "the rewritten prompt was cut off at the token limit")
         answer = sample["messages"][-1]["content"]
-        still = [c for c in cons.parse_constraints(after)
-                 if not cons.satisfied(c, cons.measure(answer, c.unit), self.settings.about_tolerance)]
-        if not cons.parse_constraints(after) or still:
-            return reject("malformed", "the rewritten prompt's length requirement still does not match the answer "
-                                       f"({miss['actual']} {miss['constraint'].unit})")
-        a, b = shingle_sets([normalise(before), normalise(after)], 5)
-        sim = set_similarity(a, b)[0]
+        found = [c for c in cons.extract_constraints(after) if c.kind in NUMERIC]
+        still = [c for c in found if not cons.verify(c, answer).ok]
+        if not found or still:
+            return reject("malformed", "the rewritten prompt's requirement still does not match the answer "
+                                       f"({miss['actual']} {_unit(miss['constraint'])})")
+        a, b = shingle_sets([_DIGITS.sub("#", normalise(before)), _DIGITS.sub("#", normalise(after))], 5)
+        sim = set_similarity(a, b)[0]  # with every figure masked: only the words count
         if sim < self.settings.min_similarity:
             return reject("no_information_gain" if sim >= 1 else "malformed",
                           f"the rewrite changed more than the figure ({sim:.0%} shingle Jaccard with the prompt)")
@@ -129,15 +149,60 @@ class PromptRewrite(Producer):
         miss = sample["_miss"]
         c = miss["constraint"]
         before = sample["messages"][miss["turn"]]["content"]
-        reason = (f"the answer has {miss['actual']} {c.unit}, the prompt asks for {c.describe()}: suggest "
+        reason = (f"the answer has {miss['actual']} {_unit(c)}, the prompt asks for {c.describe()}: suggest "
                   f"{miss['figure']}")
         suggestion = {"sample_id": sample["id"], "sample_rev": sample["rev"], "turn": miss["turn"],
                       "before": before, "after": after, "reason": reason,
-                      "evidence": {"constraint": c.phrase, "kind": c.kind, "value": c.value, "unit": c.unit,
+                      "evidence": {"constraint": c.source, "kind": c.kind, "op": c.op, "value": c.value, "unit": c.unit,
                                    "actual": miss["actual"], "figure": miss["figure"], "mode": self.settings.mode,
                                    "response_id": response_id}}
         return Candidate("rewrite", reason, after[:300], text=after, parent_ids=[sample["id"]],
                          target_id=sample["id"], provenance={"suggestion": suggestion})
+
+
+def instruction_constraints(prompt: str) -> list[tuple]:
+    """(constraint, span of its figure in the prompt) of each numeric constraint in the prompt's instruction: its
+    first or last paragraph when it has three or more (a pasted article's "about 150 points" is no constraint)."""
+    paragraphs = [m.span() for m in re.finditer(r"\S(?:.*?\S)?(?=\n\s*\n|\s*$)", prompt, re.S)]
+    out = []
+    for c in cons.extract_constraints(prompt):
+        span = figure_span(prompt, c) if c.kind in NUMERIC and isinstance(c.value, int) else None
+        if span is None:
+            continue
+        if len(paragraphs) >= 3 and not any(a <= span[0] < b for a, b in (paragraphs[0], paragraphs[-1])):
+            continue
+        out.append((c, span))
+    return out
+
+
+def figure_span(prompt: str, c) -> tuple[int, int] | None:
+    """Where the constraint's figure is written in the prompt (inside the text it was read from); None when the
+    figure cannot be found as written (then no rewrite is proposed)."""
+    start = prompt.find(c.source) if c.source else -1
+    if start < 0:
+        return None
+    for m in _FIGURE.finditer(c.source):
+        if cons.parse_number(m.group(0)) == c.value:
+            return start + m.start(), start + m.end()
+    return None
+
+
+def matching_figure(c, actual: int, round_to: int = 1) -> int:
+    """The figure that makes the constraint true of an answer of length `actual`: rounded down to `round_to` for
+    ">=", up for "<=", to the nearest for "~" (a round figure, when the step is small against it), the exact
+    count for "=="."""
+    step = max(1, int(round_to))
+    if c.op == ">=":
+        return max(1, (actual // step) * step) if actual >= step else actual
+    if c.op == "<=":
+        return int(math.ceil(actual / step) * step)
+    if c.op == "~" and actual >= 10 * step:
+        return int(round(actual / step) * step)
+    return actual
+
+
+def _unit(c) -> str:
+    return c.unit or c.kind  # items and paragraphs count themselves
 
 
 def accept(store, suggestion_id: int, author: str, note: str | None = None) -> dict:

@@ -56,9 +56,9 @@ def produce(store, name: str, endpoint=None, settings=None, run: RunInput | None
         client = LLMClient(endpoint, store=store)
     context["client"] = client
     acc = _Accounting(endpoint)
-    job = _job_id(name, producer.settings_dict(), inputs)
+    job = f"generate:{name}"
     reqs = producer.requests(inputs, context)
-    found = _ask(client, reqs, producer, context, acc, f"{job}:1", on_progress, "requests")
+    found = _ask(client, reqs, producer, context, acc, job, on_progress, "requests")
     cands = [c for c in found if isinstance(c, Candidate)]
     rejected = [r for r in found if isinstance(r, Rejection)]
     cands += [c for c in producer.local(inputs, context) if isinstance(c, Candidate)]
@@ -73,14 +73,15 @@ def produce(store, name: str, endpoint=None, settings=None, run: RunInput | None
         wanted = context.get("wanted")
         if wanted is not None and len(prompts) > wanted:
             surplus, prompts = len(prompts) - wanted, prompts[:wanted]
-        answers = _ask(client, [_answer_request(c, producer) for c in prompts], None, context, acc, f"{job}:2",
-                       on_progress, "answers", reader=lambda req, rep: producer.check_answer(
+        answers = _ask(client, [_answer_request(c, producer) for c in prompts], None, context, acc, job, on_progress,
+                       "answers", reader=lambda req, rep: producer.check_answer(
                            req, _with_prompt_provenance(req, answering.read_answer(req, rep, producer.settings))))
         finished += [c for c in answers if isinstance(c, Candidate)]
         rejected += [r for r in answers if isinstance(r, Rejection)]
     finished, quarantined, failed = producer.format_check(finished)
     rejected += failed
-    report = _write(store, producer, endpoint, run, finished, rejected, quarantined, acc, author, dry_run)
+    used = endpoint if producer.needs_endpoint else None  # a rule-based run records no endpoint it never called
+    report = _write(store, producer, used, run, finished, rejected, quarantined, acc, author, dry_run)
     report.update(producer=name, dry_run=dry_run, inputs=len(inputs), requests=acc.requests, surplus=surplus,
                   seconds=round(time.perf_counter() - t0, 2), settings=producer.settings_dict())
     return report
@@ -93,59 +94,51 @@ class _Accounting:
     def __init__(self, endpoint):
         self.endpoint = endpoint
         self.requests = self.cached = self.prompt_tokens = self.completion_tokens = 0
+        self.spent = 0.0
+        self.jobs: list[int] = []  # the client's job ids (store.llm.jobs), one per stage
 
-    def add(self, reply: Reply) -> None:
+    def add(self, reply: Reply, cost: float | None = None) -> None:
         self.requests += 1
         if reply.cached:
             self.cached += 1
             return
         self.prompt_tokens += reply.prompt_tokens
         self.completion_tokens += reply.completion_tokens
+        self.spent += cost or 0.0
 
     @property
     def cost(self) -> float:
-        e = self.endpoint
-        if e is None:
-            return 0.0
-        return round((self.prompt_tokens * getattr(e, "price_in_per_mtok", 0.0)
-                      + self.completion_tokens * getattr(e, "price_out_per_mtok", 0.0)) / 1e6, 6)
+        return round(self.spent, 6)
 
 
-def _ask(client, reqs: list[Request], producer, context, acc: _Accounting, job_id: str, on_progress, stage: str,
+def _ask(client, reqs: list[Request], producer, context, acc: _Accounting, job_kind: str, on_progress, stage: str,
          reader=None) -> list:
     """Send requests together; each reply becomes findings (producer.outcomes, or `reader(req, reply)`)."""
     if not reqs:
         return []
-    progress = (lambda done, total: on_progress(stage, done, total)) if on_progress else None
-    results = client.chat_many([r.chat_kwargs() for r in reqs], job_id=job_id, on_progress=progress)
-    _raise_fatal(results)
+    progress = (lambda done, total, eta=None: on_progress(stage, done, total, eta)) if on_progress else None
+    results = client.chat_many([r.chat_kwargs() for r in reqs], on_progress=progress, kind=job_kind)
+    if getattr(client, "last_job_id", None) is not None:
+        acc.jobs.append(client.last_job_id)
+    fatal = next((r for r in results if isinstance(r, Exception) and getattr(r, "fatal", False)), None)
+    if fatal is not None:  # unreachable, bad key, unknown model: the user's to fix; nothing is written
+        raise UserError(str(fatal))
     out = []
     for req, res in zip(reqs, results):
         if isinstance(res, Exception):
-            out.append(Rejection("request_failed", f"the request failed: {res}", "", req.parent_ids))
+            rule = _ERROR_RULES.get(type(res).__name__, "request_failed")
+            out.append(Rejection(rule, f"the request failed: {res}", "", req.parent_ids))
             continue
         reply = Reply.of(res)
-        acc.add(reply)
+        acc.add(reply, getattr(res, "cost", None))
         found = reader(req, reply) if reader else producer.outcomes(req, reply, context)
         out += found if isinstance(found, list) else [found]
     return out
 
 
-def _raise_fatal(results: list) -> None:
-    """An endpoint that refuses every request (unreachable, bad key, unknown model) is the user's to fix: stop
-    with its message before anything is written. A failure of some requests only (rate limit, one malformed
-    reply) is a rejection of those."""
-    errors = [r for r in results if isinstance(r, Exception)]
-    if not errors:
-        return
-    fatal = [e for e in errors if getattr(e, "fatal", None) or type(e).__name__ in _FATAL]
-    if fatal or len(errors) == len(results):
-        raise UserError(str((fatal or errors)[0]))
-
-
-# Client errors no retry can fix (names of curation.llm.client's LLMError subclasses)
-_FATAL = {"EndpointUnreachable", "AuthenticationFailed", "ModelNotFound", "BadRequest", "Unreachable",
-          "AuthError", "NotFound"}
+# The client's error for one request (curation/llm/errors.py) -> the rejection rule it is recorded under
+_ERROR_RULES = {"BadResponse": "malformed", "WrongLanguage": "wrong_language", "RateLimited": "request_failed",
+                "ServerError": "request_failed"}
 
 
 def _answer_request(c: Candidate, producer) -> Request:
@@ -167,12 +160,6 @@ def _dedup_against_store(store, prompts: list[Candidate], producer) -> tuple[lis
     ids, texts = store_texts(store)
     threshold = getattr(producer.settings, "dedup_threshold", 0.8)
     return drop_copies(prompts, lambda c: c.text, texts, ids, threshold, "duplicate", "stored sample")
-
-
-def _job_id(name: str, settings: dict, inputs: list[dict]) -> str:
-    """The same producer, settings and inputs: the same job (the client resumes it from its cache)."""
-    key = json.dumps([name, settings, [i.get("id") or i.get("text") for i in inputs]], sort_keys=True, default=str)
-    return f"generate:{name}:{hashlib.sha1(key.encode()).hexdigest()[:12]}"
 
 
 # ---------------------------------------------------------------- writing
@@ -215,7 +202,7 @@ def _write(store, producer, endpoint, run: RunInput, finished: list[Candidate], 
         by_rule[r.rule] = by_rule.get(r.rule, 0) + 1
     report = {"run_id": None, "produced": len(finished), "rejected": by_rule, "quarantined": len(quarantine),
               "prompt_tokens": acc.prompt_tokens, "completion_tokens": acc.completion_tokens, "cached": acc.cached,
-              "cost": acc.cost, "endpoint": ep,
+              "cost": acc.cost, "endpoint": ep, "llm_jobs": acc.jobs,
               "samples": [{"id": r["id"], "task_type": _label(r), "prompt": _first_user(r["messages"])[:200]}
                           for r, _ in samples],
               "rejections": [{"rule": r.rule, "reason": r.reason, "text": r.text[:200]} for r in rejected[:200]],
@@ -227,6 +214,7 @@ def _write(store, producer, endpoint, run: RunInput, finished: list[Candidate], 
         {"author": author, "producer": producer.name, "model": ep.get("model"), "endpoint": ep.get("base_url"),
          "settings": producer.settings_dict(), "filter": run.filter.to_dict() if run.filter else None,
          "stats": {"task_type": run.task_type, "count": run.count, "rejected": by_rule, "cached": acc.cached,
+                   "llm_jobs": acc.jobs,
                    "suggestions": len(suggestions), "quarantined": len(quarantine)},
          "n_requests": acc.requests, "n_inserted": 0, "n_rejected": len(rejected),
          "prompt_tokens": acc.prompt_tokens, "completion_tokens": acc.completion_tokens, "cost": acc.cost},

@@ -49,12 +49,12 @@ class SelfInstruct(Producer):
 
     name = "self-instruct"
     Settings = SelfInstructSettings
-    answers_prompts = True
 
     def select(self, store, context: dict) -> list[dict]:
         run = context["run"]
         if not run.task_type:
-            raise UserError("Self-Instruct fills one task_type: pass --task-type L1/L2")
+            raise UserError("Self-Instruct fills one task_type: pass --task-type L1/L2",
+                            ui="Self-Instruct fills one task_type: choose it in the 'Task type to fill' box")
         l1, l2 = parse_task_type(run.task_type)
         if not l1 or not l2:
             raise UserError(f"task_type {run.task_type!r} must have two levels, like 'reasoning/math'")
@@ -68,10 +68,13 @@ class SelfInstruct(Producer):
             gap = type_gap(store, task_type, curated_filter())
             if gap["want"] is None:
                 raise UserError(f"{task_type} has no target, so there is no missing count to fill: pass --count, "
-                                "or set a target with `curation taxonomy target`")
+                                "or set a target with `curation taxonomy target`",
+                                ui=f"{task_type} has no target, so there is no missing count to fill: set the 'New "
+                                   "samples' box, or set a target on the Taxonomy page")
             if not gap["missing"]:
-                raise UserError(f"{task_type} already meets its target ({gap['have']} samples, target "
-                                f"{gap['want']}); pass --count to produce more anyway")
+                met = f"{task_type} already meets its target ({gap['have']} samples, target {gap['want']})"
+                raise UserError(f"{met}; pass --count to produce more anyway",
+                                ui=f"{met}; set the 'New samples' box to produce more anyway")
             wanted = gap["missing"]
         context["wanted"], context["task_type"] = wanted, task_type
         return pool

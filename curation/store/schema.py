@@ -241,5 +241,22 @@ MIGRATIONS: list[tuple[int, list]] = [
             candidate_id VARCHAR, ingest_id INTEGER, line BIGINT, turn SMALLINT, rule VARCHAR, start INTEGER,
             length INTEGER, placeholder VARCHAR)""",
     ]),
+    (14, [
+        # v14 (flywheel): the tools an OpenAI-style request declared, kept with the candidate (JSON text; NULL
+        # when none), so an agent session promotes with its tool calls intact
+        "ALTER TABLE candidates ADD COLUMN IF NOT EXISTS tools VARCHAR",
+    ]),
+    (15, [
+        # v15 (durable jobs): every long operation is a job row: what it does (kind, settings), where it is
+        # (state, done/total, the checkpoint of its last committed chunk), who runs it (pid, heartbeat) and how it
+        # ended (result or error). Its own sequence here, not in SEQUENCES, whose v9 step runs before this table
+        # exists on a new store.
+        "CREATE SEQUENCE IF NOT EXISTS jobs_seq START WITH 1",
+        """CREATE TABLE IF NOT EXISTS jobs (
+            id INTEGER, kind VARCHAR, settings VARCHAR, state VARCHAR, author VARCHAR, created_at TIMESTAMP,
+            started_at TIMESTAMP, finished_at TIMESTAMP, heartbeat TIMESTAMP, pid INTEGER, done BIGINT,
+            total BIGINT, attempt_done BIGINT, message VARCHAR, checkpoint VARCHAR, result VARCHAR, error VARCHAR,
+            attempts INTEGER, cancel_requested BOOLEAN, input_revision BIGINT, log_path VARCHAR)""",
+    ]),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
