@@ -496,7 +496,22 @@ class _Shape:
         return bool(shared) and 2 * len(shared) >= len(self.keys)
 
 
-_DECODER = json.JSONDecoder()
+class _RepeatedKey(ValueError):
+    """An object names a key twice: two records run together where a brace is missing ('{..."messages": [...],
+    "messages": [...]}'), which the decoder would read as one record, silently keeping only the second value."""
+
+
+def _no_repeated_keys(pairs: list) -> dict:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise _RepeatedKey(f"the key {key!r} appears twice in one object (two records run together where a "
+                           "bracket is missing?)")
+    return value
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_repeated_keys)
 _MORE = -1  # the answer is past the end of the buffer: read more
 _NEXT_OBJECT = re.compile(r",\s*\{")
 _SPACE = re.compile(r"\s*")
@@ -520,6 +535,9 @@ def _next_value(b: _ArrayBuffer, shape: _Shape) -> tuple[object, int | None, Exc
                 return value, end, None
         except RecursionError as e:  # any depth: find the end by matching brackets
             value, problem, end = None, e, _value_end(b.buf, b.pos)
+            end = _MORE if end is None and not b.eof else end
+        except _RepeatedKey as e:  # its brackets match: the record ends where they close (maybe past the buffer)
+            value, problem, end = None, str(e), _value_end(b.buf, b.pos)
             end = _MORE if end is None and not b.eof else end
         except json.JSONDecodeError as e:
             value, problem = None, e.msg
@@ -554,7 +572,7 @@ def _next_record(b: _ArrayBuffer, shape: _Shape) -> int | None:
             if e.pos >= len(b.buf) - 1 and not b.eof:
                 return _MORE
             continue
-        except RecursionError:
+        except (RecursionError, _RepeatedKey):
             continue
         follow = _SPACE.match(b.buf, end).end()
         if follow >= len(b.buf) and not b.eof:
@@ -585,7 +603,7 @@ def _value_end(buf: str, pos: int) -> int | None:
     return None
 
 
-def read_csv(path: Path, encoding: str, progress=None) -> Iterator[Record]:
+def read_csv(path: Path, encoding: str, progress=None, fallback: bool = True) -> Iterator[Record]:
     """Rows of a CSV file as records keyed by the header; line numbers count the header as line 1.
 
     polars parses a UTF-8 file at once (2-3x the csv module's speed, benchmarks/table_readers.py). A file it cannot
@@ -593,7 +611,7 @@ def read_csv(path: Path, encoding: str, progress=None) -> Iterator[Record]:
     with the csv module, so each bad row gets its own error and the good ones still import."""
     rows = _polars_csv(path) if encoding in ("utf-8", "utf-8-sig") else None
     if rows is None:
-        yield from _csv_module_rows(path, encoding, progress)
+        yield from _csv_module_rows(path, encoding, progress, fallback)
         return
     if progress:
         progress(path.stat().st_size)
@@ -627,8 +645,11 @@ def _polars_csv(path: Path) -> list[Record] | None:
     return [Record(line, v) for line, v in zip(ends, values)]
 
 
-def _csv_module_rows(path: Path, encoding: str, progress=None) -> Iterator[Record]:
+def _csv_module_rows(path: Path, encoding: str, progress=None, fallback: bool = True) -> Iterator[Record]:
     enc = "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
+    # In a GBK file, a field pasted in as UTF-8 reads as mojibake, not as an error; the CSV structure survives it
+    # (commas, quotes and newlines are below GB18030's trail bytes), and re-encoding gives the bytes back exactly.
+    utf8_fields = fallback and enc in ("gb18030", "gbk")
     # surrogateescape: a row with a byte that does not decode is quarantined (the byte kept), not the file
     with open(path, encoding=enc, newline="", errors="surrogateescape") as f:
         reader = csv.DictReader(f)
@@ -641,11 +662,21 @@ def _csv_module_rows(path: Path, encoding: str, progress=None) -> Iterator[Recor
                 yield Record(reader.line_num, None, f"row has {len(reader.fieldnames) + len(row[None])} fields, "
                                                     f"the header has {len(reader.fieldnames)}", escaped(str(row)))
                 continue
+            if utf8_fields:
+                row = {k: _utf8_field(v, enc) for k, v in row.items()}
             if any(isinstance(v, str) and _SURROGATE.search(v) for v in row.values()):
                 yield Record(reader.line_num, None, f"row is not valid {enc} text; re-save the file as UTF-8 or "
                                                     "pass --encoding", escaped(str(row)))
                 continue
             yield Record(reader.line_num, dict(row))
+
+
+def _utf8_field(value, enc: str):
+    """A CSV field of a GBK file as UTF-8 text when its bytes are evidently UTF-8 (`_sure_utf8`)."""
+    if not isinstance(value, str) or value.isascii():
+        return value
+    fixed = _sure_utf8(value.encode(enc, "surrogateescape"))
+    return value if fixed is None else fixed
 
 
 def read_parquet(path: Path, progress=None) -> Iterator[Record]:
@@ -818,20 +849,22 @@ def _from_row(row: dict, mapping: dict) -> list[dict]:
 
 
 def open_records(path: Path, fmt: str, encoding: str, max_line_bytes: int, progress=None,
-                 parse_jsonl: bool = True) -> tuple[str, Iterator]:
+                 parse_jsonl: bool = True, fallback: bool = True) -> tuple[str, Iterator]:
     """Open a file and return (container, record iterator).
 
-    With `parse_jsonl=False` a JSONL file yields its `jsonl_lines` instead, for the caller to parse."""
+    With `parse_jsonl=False` a JSONL file yields its `jsonl_lines` instead, for the caller to parse. `fallback`
+    (the encoding was detected, not named by the user): a line or CSV field may be read in the other common
+    encoding (`decode_line`, `_sure_utf8`)."""
     container = "parquet" if fmt == "parquet" else "csv" if fmt == "csv" else detect_container(path, encoding)
     if container == "parquet":
         return container, read_parquet(path, progress)
     if container == "csv":
-        return container, read_csv(path, encoding, progress)
+        return container, read_csv(path, encoding, progress, fallback)
     if container == "json":
         return container, read_json_array(path, encoding, progress)
     if not parse_jsonl:
-        return container, jsonl_lines(path, encoding, max_line_bytes, progress)
-    return container, read_jsonl(path, encoding, max_line_bytes, progress)
+        return container, jsonl_lines(path, encoding, max_line_bytes, progress, fallback)
+    return container, read_jsonl(path, encoding, max_line_bytes, progress, fallback)
 
 
 def preview(path: Path, n: int = 5, encoding: str | None = None) -> dict:

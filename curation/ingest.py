@@ -347,7 +347,7 @@ class _FileImport:
         container = None
         try:
             container, items = open_records(self.path, fmt_arg, encoding, self.s.max_line_bytes,
-                                            self.progress, parse_jsonl=False)
+                                            self.progress, parse_jsonl=False, fallback=self.s.encoding is None)
             if container in ("csv", "parquet"):
                 self.fmt = "table"
             self.container = container

@@ -7,6 +7,7 @@ from curation.diffing import revision_changes
 from curation.errors import UserError
 from curation.frames import frame
 from curation.labels import active_filters, describe_filter, relabel
+from curation.messages import first_prompt
 from curation.store import SampleFilter
 from pages._common import (current_user, filter_widgets, flash, get_store, md, render_messages, show_error,
                            show_flash, untyped_badge)
@@ -43,7 +44,7 @@ if not rows:
 table = frame([{
     "id": s["id"], "dataset": s["dataset"], "task_type": s["task_type"] or "(untyped)", "status": s["status"],
     "language": s["language"], "turns": s["n_turns"], "tags": ", ".join(s["tags"]),
-    "prompt": next((m["content"] for m in s["messages"] if m["role"] == "user"), "")[:100],
+    "prompt": first_prompt(s["messages"])[:100],
 } for s in rows])
 event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="browse_table")
 picked = event.selection.rows[0] if event.selection.rows and event.selection.rows[0] < len(rows) else 0

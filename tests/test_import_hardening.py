@@ -120,6 +120,19 @@ def test_json_array_record_missing_a_bracket_loses_only_itself(store, tmp_path, 
     assert store.samples.count(SampleFilter(search="问题 r11 question")) == 1
 
 
+def test_json_array_records_run_together_are_quarantined_not_merged(store, tmp_path):
+    """Record 3 lost its closing brace and record 4 its opening one: the text reads as one object naming
+    "messages" twice, which the decoder would import as one record holding only record 4's turns."""
+    texts = [json.dumps(r, ensure_ascii=False) for r in _records(8)]
+    texts[2], texts[3] = texts[2][:-1], texts[3][1:]
+    p = tmp_path / "arr.json"
+    p.write_text("[" + ",\n".join(texts) + "]", encoding="utf-8")
+    rep = _ingest(store, p)
+    assert (rep.imported, rep.rejected) == (6, 1)
+    [q] = store.quarantine.list()
+    assert "'messages' appears twice" in q["reason"] and "r2 question" in q["raw"] and "r3 question" in q["raw"]
+
+
 def test_jsonl_deeply_nested_line_is_quarantined(store, tmp_path):
     deep = '{"messages": ' + "[" * 10_000 + "]" * 10_000 + "}"
     mid = json.dumps({"messages": [U, A], "tools": [{"name": "f", "parameters": json.loads("[" * 400 + "]" * 400)}]})
@@ -167,6 +180,23 @@ def test_a_utf8_line_in_a_gbk_file_is_read_as_utf8(store, tmp_path):
     assert store.samples.count(SampleFilter(search="问题 utf80 question")) == 1
     assert store.samples.count(SampleFilter(search="why 为 only")) == 1
     assert store.samples.count(SampleFilter(search="问题 r7 question")) == 1
+
+
+def test_a_utf8_row_in_a_gbk_csv_is_read_as_utf8_unless_the_encoding_was_named(store, tmp_path):
+    """CSV fields of a GBK file that are evidently UTF-8 (`_sure_utf8`) are read as UTF-8, field by field."""
+    rows = [f"问题{i},答案{i}" for i in range(30)]
+    data = ("question,answer\n" + "\n".join(rows) + "\n").encode("gbk")
+    data += "粘贴的问题,粘贴的答案\n".encode("utf-8")  # one row pasted in from a UTF-8 file
+    p = tmp_path / "gbk.csv"
+    p.write_bytes(data)
+    rep = _ingest(store, p, mapping={"question": "user", "answer": "assistant"})
+    assert (rep.imported, rep.rejected) == (31, 0) and rep.files[0]["encoding"] == "gb18030"
+    assert store.samples.count(SampleFilter(search="粘贴的问题")) == 1 and store.samples.count(SampleFilter(search="问题7")) == 1
+    with Store(tmp_path / "named.duckdb") as other:
+        named = _ingest(other, p, mapping={"question": "user", "answer": "assistant"}, encoding="gb18030")
+    # named: read as GB18030 as the user said; the pasted row is not valid GB18030 (a UTF-8 lead byte before the
+    # comma), so it is quarantined with its bytes rather than guessed
+    assert (named.imported, named.rejected) == (30, 1)
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])

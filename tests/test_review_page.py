@@ -349,3 +349,15 @@ def test_review_edit_shows_an_unknown_role_and_lets_the_reviewer_fix_it(odd_role
     saved = _store().samples.get("odd-roles")
     assert [m["role"] for m in saved["messages"]] == ["user", "assistant", "user", "assistant"]
     assert saved["messages"][2]["content"] == "a bare string turn" and saved["rev"] == 1
+    at.toggle(key="rv_history").set_value(True)
+    _ok(at.run())  # the word diff against the stored original (with its bare string turn) renders too
+
+
+def test_browse_shows_a_sample_with_an_unknown_role_and_a_bare_string_turn(odd_roles_db):
+    at = AppTest.from_file(str(ROOT / "pages" / "browse.py"), default_timeout=TIMEOUT)
+    at.session_state["user"] = "ann"
+    _ok(at.run())
+    at.multiselect(key="browse_ds").set_value(["legacy"]).run()
+    _ok(at)
+    assert any("Malformed turn (not an object)" in c.value for c in at.caption)
+    assert any(c.value == "human" for c in at.caption)  # the role as stored, shown as text
