@@ -323,6 +323,231 @@ def real_incomplete(prompts: dict[str, list[str]], labels: dict) -> dict:
     return out
 
 
+# ---- held-out typo sample: misspellings people made, in text nobody here wrote (issue 20 item 21) ----
+
+HELDOUT = ROOT / "benchmarks" / "data" / "typo_heldout.jsonl"
+# Unknown words of the gsm8k test half that are real typos, by hand (every other unknown lower-case word there
+# was read in context and is written as meant: "mph", "kombucha", "bonnies" (the problem's own fruit), "2/3rds").
+NATURAL_EN_TYPOS = {"additinal": "additional", "cannisters": "canisters"}
+
+
+def package_file(dist: str, rel: str) -> Path | None:
+    """A data file shipped inside an installed package (codespell's misspelling list, pycorrector's SIGHAN set),
+    found without importing the package; None when it is not installed (`pip install -e .[bench]`)."""
+    import importlib.metadata as md
+    try:
+        path = Path(md.distribution(dist).locate_file(rel))
+    except md.PackageNotFoundError:
+        return None
+    return path if path.is_file() else None
+
+
+def codespell_misspellings() -> dict[str, list[str]]:
+    """correct word -> misspellings of it that people made (codespell's dictionary, collected from real text),
+    kept when the misspelling is a non-word (unknown to the spell checker's dictionary and never seen by
+    wordfreq) and has one correction: a real-word slip ("form" for "from") is out of any dictionary detector's
+    reach and is not what this measures."""
+    from curation.robustness import lexicon
+    path = package_file("codespell", "codespell_lib/data/dictionary.txt")
+    if path is None:
+        return {}
+    freq, out = lexicon.english_freq(), defaultdict(list)
+    for line in path.read_text(encoding="utf-8").splitlines():
+        wrong, _, fixes = line.partition("->")
+        fixes = [f.strip() for f in fixes.split(",") if f.strip()]
+        if (len(fixes) == 1 and wrong.isalpha() and wrong.islower() and fixes[0].isalpha()
+                and wrong not in freq and lexicon.english_zipf(wrong) == 0):
+            out[fixes[0]].append(wrong)
+    return dict(out)
+
+
+def sighan_rows() -> list[tuple[str, str]] | None:
+    """SIGHAN-2015's Chinese spelling-check test set (sentences written by learners of Chinese, with their
+    corrections), as pycorrector ships it in simplified characters; None when pycorrector is not installed."""
+    path = package_file("pycorrector", "pycorrector/data/sighan2015_test.tsv")
+    if path is None:
+        return None
+    return [tuple(line.split("\t")[:2]) for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line]
+
+
+# SIGHAN corrections that missed an error, found when reading the detector's suggestions on the test half that the
+# gold called wrong: row -> (written, corrected, context). Reported apart: precision against the gold as published,
+# and against the gold with these added.
+SIGHAN_AUDIT = {72: ("几", "际", "国几米兰队")}  # 国际米兰 (Inter Milan); the set's correction keeps 国几
+
+
+def sighan_half(row: int) -> str:
+    return "test" if hashlib.sha1(f"sighan2015\0{row}".encode()).digest()[0] % 2 else "dev"
+
+
+def sighan_gold(src: str, tgt: str) -> list[list]:
+    """[position, written, corrected] of each character the correction replaces (insertions and deletions in a
+    few corrections are grammar, not spelling, and are left out)."""
+    import difflib
+    gold = []
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, src, tgt, autojunk=False).get_opcodes():
+        if op == "replace" and a2 - a1 == b2 - b1:
+            gold += [[a1 + k, src[a1 + k], tgt[b1 + k]] for k in range(a2 - a1) if src[a1 + k] != tgt[b1 + k]]
+    return gold
+
+
+def build_heldout(prompts: dict[str, list[str]], n_en: int = 400, seed: int = SEED, path: Path = HELDOUT) -> dict:
+    """Write the held-out typo sample: test-half records only (the detector was developed on the dev half and the
+    SIGHAN dev half), references only (record numbers and words; the texts stay in the corpora and packages)."""
+    import random
+    rng, items = random.Random(seed), []
+    misspell = codespell_misspellings()
+    file = "gsm8k_train.jsonl"
+    idx = [i for i in range(len(prompts[file])) if half(file, i) == "test"]
+    rng.shuffle(idx)
+    for i in idx:
+        words = [m for m in re.finditer(r"(?<![\w'’-])[a-z]{4,}(?![\w'’-])", prompts[file][i]) if m.group() in misspell]
+        if not words:
+            continue
+        m = rng.choice(words)
+        items.append({"id": f"en-codespell-{i}", "language": "en", "source": "codespell", "corpus": file, "index": i,
+                      "start": m.start(), "word": m.group(), "typo": rng.choice(sorted(misspell[m.group()]))})
+        if len(items) >= n_en:
+            break
+    items += _natural_en_items(prompts)
+    rows = sighan_rows() or []
+    for r in range(len(rows)):
+        if sighan_half(r) == "test":
+            it = {"id": f"zh-sighan-{r}", "language": "zh", "source": "sighan2015", "row": r, "gold": sighan_gold(*rows[r])}
+            if r in SIGHAN_AUDIT:
+                wrong, fix, context = SIGHAN_AUDIT[r]
+                it["audit"] = [[rows[r][0].index(context) + context.index(wrong), wrong, fix]]
+            items.append(it)
+    with open(path, "w", encoding="utf-8") as f:
+        for it in items:
+            f.write(json.dumps(it, ensure_ascii=False) + "\n")
+    return dict(Counter(it["source"] for it in items))
+
+
+def _natural_en_items(prompts: dict[str, list[str]]) -> list[dict]:
+    """Every unknown lower-case word of the gsm8k test half, labelled by hand (`NATURAL_EN_TYPOS`)."""
+    from curation.robustness import lexicon
+    freq, file, out = lexicon.english_freq(), "gsm8k_train.jsonl", []
+    for i, text in enumerate(prompts[file]):
+        if half(file, i) != "test":
+            continue
+        for m in re.finditer(r"(?<![\w'’-])[a-z]{3,}(?![\w'’-])", text):
+            if m.group() not in freq:
+                fix = NATURAL_EN_TYPOS.get(m.group())
+                out.append({"id": f"en-natural-{i}-{m.start()}", "language": "en", "source": "natural",
+                            "corpus": file, "index": i, "start": m.start(), "word": m.group(),
+                            "label": "typo" if fix else "correct", "expected": fix})
+    return out
+
+
+def load_heldout(path: Path = HELDOUT) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def heldout_typo(prompts: dict[str, list[str]], items: list[dict] | None = None) -> dict:
+    """Precision and recall of the typo detector and of the naive baseline on the held-out sample, per source."""
+    items = load_heldout() if items is None else items
+    from curation.robustness.detectors.typo import TypoDetector
+    from curation.robustness.prompt import text_turns
+    detector = TypoDetector()
+
+    def found(text: str) -> list[tuple[int, int]]:
+        det = detector.detect(text_turns(text))
+        return [(e.start, e.end) for e in det.evidence] if det else []
+    out = {"codespell_en": _score_inserted([it for it in items if it["source"] == "codespell"], prompts, found),
+           "natural_en": _score_natural([it for it in items if it["source"] == "natural"], prompts, found)}
+    rows = sighan_rows()
+    zh = [it for it in items if it["source"] == "sighan2015"]
+    out["sighan2015_zh"] = _score_sighan(zh, rows, found) if rows else {"skipped": "pycorrector not installed"}
+    audited = [{**it, "gold": it["gold"] + it.get("audit", [])} for it in zh]
+    out["sighan2015_zh_audited"] = _score_sighan(audited, rows, found) if rows else None
+    naive = _naive_spans()
+    out["baseline_naive"] = {
+        "codespell_en": _score_inserted([it for it in items if it["source"] == "codespell"], prompts, naive),
+        "natural_en": _score_natural([it for it in items if it["source"] == "natural"], prompts, naive),
+        "sighan2015_zh": _score_sighan(zh, rows, naive) if rows else None}
+    out["note"] = ("codespell_en: one real misspelling (codespell's list of misspellings people made) put into each "
+                   "of 400 gsm8k test-half prompts; every other suggestion there counts as wrong. natural_en: every "
+                   "unknown lower-case word of the gsm8k test half, labelled by hand (2 real typos). sighan2015_zh: "
+                   "the test half of SIGHAN-2015 (learners' real errors, pycorrector's copy); a suggestion is right "
+                   "when it covers a corrected character; _audited adds the errors its gold missed (SIGHAN_AUDIT). "
+                   "No detector setting was tuned on SIGHAN or on these records. Recall counts non-word typos "
+                   "only for English.")
+    return out
+
+
+def _with_typo(it: dict, prompts: dict[str, list[str]]) -> str:
+    text = prompts[it["corpus"]][it["index"]]
+    assert text[it["start"]:it["start"] + len(it["word"])] == it["word"], it["id"]
+    return text[:it["start"]] + it["typo"] + text[it["start"] + len(it["word"]):]
+
+
+def _score_inserted(items: list[dict], prompts, found) -> dict:
+    right = wrong = 0
+    for it in items:
+        hit = False
+        for a, b in found(_with_typo(it, prompts)):
+            if a <= it["start"] < b:
+                hit = True
+            else:
+                wrong += 1
+        right += hit
+    return _pr(right, wrong, len(items), prompts=len(items))
+
+
+def _score_natural(items: list[dict], prompts, found) -> dict:
+    by_record = defaultdict(list)
+    for it in items:
+        by_record[it["index"]].append(it)
+    right = wrong = 0
+    for i, words in by_record.items():
+        spans = found(prompts[words[0]["corpus"]][i])
+        for it in words:
+            if any(a <= it["start"] < b for a, b in spans):
+                right, wrong = right + (it["label"] == "typo"), wrong + (it["label"] != "typo")
+    return _pr(right, wrong, sum(it["label"] == "typo" for it in items), unknown_words=len(items))
+
+
+def _score_sighan(items: list[dict], rows, found) -> dict:
+    right = wrong = covered = flagged_right = flagged_wrong = 0
+    gold_total = sum(len(it["gold"]) for it in items)
+    for it in items:
+        gold = [g[0] for g in it["gold"]]
+        spans = found(rows[it["row"]][0])
+        for a, b in spans:
+            right, wrong = right + any(a <= g < b for g in gold), wrong + (not any(a <= g < b for g in gold))
+        covered += sum(1 for g in gold if any(a <= g < b for a, b in spans))
+        flagged_right += bool(spans) and bool(gold)
+        flagged_wrong += bool(spans) and not gold
+    res = _pr(right, wrong, gold_total, sentences=len(items), with_errors=sum(bool(it["gold"]) for it in items))
+    res["recall"] = _r(covered / gold_total) if gold_total else None  # corrected characters a suggestion covers
+    res["sentence_precision"] = _r(flagged_right / (flagged_right + flagged_wrong)) if flagged_right + flagged_wrong else None
+    return res
+
+
+def _pr(right: int, wrong: int, positives: int, **extra) -> dict:
+    return {**extra, "positives": positives, "suggestions": right + wrong, "right": right, "wrong": wrong,
+            "precision": _r(right / (right + wrong)) if right + wrong else None,
+            "recall": _r(right / positives) if positives else None}
+
+
+def _naive_spans():
+    """The naive baseline's suggestions as spans: every word the dictionary lacks; every Chinese character that
+    forms no dictionary word with a neighbour."""
+    from curation.robustness import lexicon
+    freq, words = lexicon.english_freq(), lexicon.zh_words()
+
+    def spans(text: str) -> list[tuple[int, int]]:
+        out = [(m.start(), m.end()) for m in re.finditer(r"[A-Za-z]+", text) if m.group().lower() not in freq]
+        for m in re.finditer(r"[\u4e00-\u9fff]+", text):
+            run = m.group()
+            out += [(m.start() + k, m.start() + k + 1) for k in range(len(run))
+                    if len(run) > 1 and run[max(0, k - 1):k + 1] not in words and run[k:k + 2] not in words]
+        return out
+    return spans
+
+
 # ---- calibration of the typo probability ----
 
 def typo_rows(prompts: dict[str, list[str]], labels: dict, part: str, seed: int = SEED, n: int = 800) -> list:
@@ -462,6 +687,7 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--build-labelled", action="store_true")
+    ap.add_argument("--build-heldout", action="store_true", help="rewrite benchmarks/data/typo_heldout.jsonl")
     ap.add_argument("--calibrate", action="store_true", help="fit curation.robustness.detectors.typo.TYPO_CALIBRATION on "
                     "the dev half and print it")
     args = ap.parse_args(argv)
@@ -474,6 +700,9 @@ def main(argv=None) -> int:
     prompts = corpus_prompts()
     if args.build_labelled:
         print(json.dumps(build_labelled(prompts)))
+        return 0
+    if args.build_heldout:
+        print(json.dumps(build_heldout(prompts)))
         return 0
     labels = real_labels()
     if args.calibrate:
@@ -507,6 +736,7 @@ def main(argv=None) -> int:
         "real_data": {"typo": real_typo(prompts, labels), "incomplete": real_incomplete(prompts, labels),
                       "note": "every record of the shared corpora; suggestions labelled by hand in "
                               "benchmarks/data/robustness_real_labels.jsonl"},
+        "typo_heldout": heldout_typo(prompts),
         "typo_calibration_test_half": reliability(typo_rows(prompts, labels, "test")),
         "refusal_demo": refusal_rates(),
         "targets": {**TARGETS, "real_typo": {"precision": REAL_TYPO_PRECISION}},
@@ -531,6 +761,10 @@ def _meets(result: dict) -> dict:
     # None: no suggestion on that language's real prompts, so there is no precision to compare
     real = {lang: result["real_data"]["typo"][lang]["precision"] for lang in ("en", "zh")}
     out = {f"real:typo:{lang}": None if p is None else p >= REAL_TYPO_PRECISION for lang, p in real.items()}
+    held = result.get("typo_heldout", {})
+    for key, part in (("heldout:typo:en", "codespell_en"), ("heldout:typo:zh", "sighan2015_zh_audited")):
+        p = (held.get(part) or {}).get("precision")
+        out[key] = None if p is None else p >= REAL_TYPO_PRECISION
     for part, scores in result["detectors"].items():
         if part == "demo":
             continue  # reported for information: seen during development, and its negatives are unreviewed

@@ -231,3 +231,50 @@ def krippendorff_alpha(data, level: str = "ordinal", bootstrap: BootstrapSetting
     note = None if np.isfinite(value) else "no variation: every rating is the same value"
     return Agreement("krippendorff_alpha", value if np.isfinite(value) else None, len(units), lo, hi, level, note,
                      {"pairable_values": int(m_u.sum())})
+
+
+# ---------------------------------------------------------------- Spearman's rho
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """Average ranks (1-based; ties share the mean of their ranks) within each row of a 2-D batch, in one sort:
+    each row is shifted into its own value range, so one searchsorted over all rows finds every tie group."""
+    b, n = x.shape
+    lo = float(x.min())
+    shifted = (x - lo) + np.arange(b)[:, None] * (float(x.max()) - lo + 1.0)
+    flat = shifted.ravel()
+    ordered = np.sort(flat)
+    left = np.searchsorted(ordered, flat, "left")
+    right = np.searchsorted(ordered, flat, "right")
+    return ((left + right - 1) / 2.0 + 1.0 - np.repeat(np.arange(b) * n, n)).reshape(b, n)
+
+
+def _pearson_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a = a - a.mean(axis=-1, keepdims=True)
+    b = b - b.mean(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (a * b).sum(axis=-1) / np.sqrt((a * a).sum(axis=-1) * (b * b).sum(axis=-1))
+
+
+def spearman(a: list, b: list, bootstrap: BootstrapSettings | None = None) -> Agreement:
+    """Spearman's rank correlation between two raters over the items both rated (None = not rated), with a
+    percentile bootstrap interval over items (ranks recomputed in every resample)."""
+    if len(a) != len(b):
+        raise ValueError("both raters need one rating per item (None where they gave none)")
+    pairs = np.array([(float(x), float(y)) for x, y in zip(a, b) if x is not None and y is not None])
+    n = len(pairs)
+    if n < 3:
+        return Agreement("spearman", None, n, note="fewer than 3 items rated by both")
+    x, y = pairs[:, 0], pairs[:, 1]
+    value = float(_pearson_rows(_ranks(x[None])[0], _ranks(y[None])[0]))
+    if not np.isfinite(value):
+        return Agreement("spearman", None, n, note="no variation: a rater gave every item the same score")
+    s = bootstrap or BootstrapSettings()
+    lo = hi = None
+    if s.replicates > 0:
+        rng = np.random.default_rng(s.seed)
+        idx = rng.integers(0, n, size=(s.replicates, n))
+        rho = _pearson_rows(_ranks(x[idx]), _ranks(y[idx]))
+        rho = rho[np.isfinite(rho)]
+        if rho.size:
+            tail = (1 - s.confidence) / 2 * 100
+            lo, hi = (float(v) for v in np.percentile(rho, [tail, 100 - tail]))
+    return Agreement("spearman", value, n, lo, hi)

@@ -7,6 +7,7 @@ punctuation mark are tokens of their own, so a changed comma is visible as a cha
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from dataclasses import dataclass
 
@@ -81,6 +82,7 @@ def diff_messages(old: list[dict], new: list[dict]) -> list[TurnDiff]:
     def key(m):
         return m.get("role"), _text(m)
 
+    old, new = [_as_turn(m) for m in old], [_as_turn(m) for m in new]
     out: list[TurnDiff] = []
     sm = difflib.SequenceMatcher(None, [key(m) for m in old], [key(m) for m in new], autojunk=False)
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
@@ -102,12 +104,23 @@ def _turn_diff(turn: int, a: dict, b: dict) -> TurnDiff:
     return TurnDiff(turn, b["role"], "edited" if changed else "unchanged", ops)
 
 
+def _as_turn(m) -> dict:
+    """A stored turn as diffing reads it. An older store may hold a turn that is not an object, or a role that is
+    not text: the diff shows it as found ("?" for no role, JSON for content that is not text) instead of failing."""
+    if not isinstance(m, dict):
+        return {"role": "?", "content": m if isinstance(m, str) else json.dumps(m, ensure_ascii=False, default=str)}
+    role = m.get("role")
+    return m if isinstance(role, str) and role else {**m, "role": "?" if role in (None, "") else str(role)}
+
+
 def _text(m: dict) -> str:
     """What a turn says: its content, plus its tool calls as text so edits to them show too."""
-    text = m.get("content") or ""
-    for call in m.get("tool_calls") or []:
-        fn = call.get("function", {})
-        text += f"\n{fn.get('name')}({fn.get('arguments')})"
+    content = m.get("content") or ""
+    text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False, default=str)
+    calls = m.get("tool_calls") or []
+    for call in calls if isinstance(calls, list) else [calls]:
+        fn = call.get("function") if isinstance(call, dict) else None
+        text += f"\n{fn.get('name')}({fn.get('arguments')})" if isinstance(fn, dict) else f"\n{call}"
     return text
 
 

@@ -115,6 +115,15 @@ def balance_table(r: dict) -> list[dict]:
              "status": x["status"]} for x in r["balance"]["rows"]]
 
 
+def fill_gaps(r: dict, limit: int = 12) -> list[dict]:
+    """The task_types under their target (status under or missing), most missing first: the balance table's
+    "fill this gap" links to the Generate page (Self-Instruct, default count = the missing count)."""
+    rows = [x for x in r["balance"]["rows"] if x["status"] in ("under", "missing") and x["missing"]
+            and "/" in x["task_type"]]
+    return [{"task_type": x["task_type"], "missing": x["missing"]}
+            for x in sorted(rows, key=lambda x: (-x["missing"], x["task_type"]))[:limit]]
+
+
 def _target_text(x: dict) -> str:
     if x["target_count"] is not None:
         return f"{x['target_count']} samples"

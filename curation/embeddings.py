@@ -19,6 +19,7 @@
 """
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import threading
 from collections.abc import Callable
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from curation import executors
 from curation.embedding_models import DEFAULT_MODEL, MODELS, load_registered, spec
 from curation.errors import UserError
 from curation.text import has_cjk
@@ -181,11 +183,13 @@ def embed_texts(store, texts: list[str], settings: EmbeddingSettings | None = No
     if progress:
         progress(0, len(order))
     done, dim = 0, store.embeddings.dim(mid)
+    ex = executors.current(workers=1)  # local: this process encodes; ray: a few batches of texts a work unit
     for k in range(0, len(order), s.chunk):
         part = order[k:k + s.chunk]
         vecs = []
-        for j in range(0, len(part), step):
-            vecs.extend(encode([todo[h] for h in part[j:j + step]], s))
+        units = (_text_unit([todo[h] for h in part[j:j + step]], ex) for j in range(0, len(part), step))
+        for j, (_, got) in zip(range(0, len(part), step), ex.map(encode_unit, units, s, workers=1)):
+            vecs.extend(got)
             if progress and j + step < len(part):
                 progress(done + j + step, len(order))
         dim = _check_dim(vecs, dim, s.model, len(part))
@@ -197,6 +201,19 @@ def embed_texts(store, texts: list[str], settings: EmbeddingSettings | None = No
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
     return np.stack([found[h] for h in hashes]).astype(np.float32)
+
+
+def _text_unit(texts: list[str], ex):
+    """Texts as the executor's work unit: an Arrow string array when it leaves the machine."""
+    if not ex.arrow_units:
+        return texts
+    import pyarrow as pa
+    return pa.array(texts, pa.large_string())
+
+
+def encode_unit(texts, settings: EmbeddingSettings) -> np.ndarray:
+    """`encode` of one work unit of texts (a list, or an Arrow string array); the model loads once per worker."""
+    return encode(texts if isinstance(texts, list) else texts.to_pylist(), settings)
 
 
 def _check_dim(vecs: list, dim: int | None, model: str, n: int) -> int:
@@ -230,10 +247,12 @@ class EmbeddingJob(threading.Thread):
         super().__init__(daemon=True)
         self.store, self.texts, self.settings = store, texts, settings
         self.done, self.total, self.error = 0, 0, None
+        # the starter's context: the engine its page chose (curation.executors.using) applies in this thread too
+        self.context = contextvars.copy_context()
 
     def run(self) -> None:
         try:
-            embed_texts(self.store, self.texts, self.settings, progress=self._progress)
+            self.context.run(embed_texts, self.store, self.texts, self.settings, progress=self._progress)
         except Exception as e:  # reported on the page; the cache keeps every finished chunk
             self.error = str(e) or type(e).__name__
 
@@ -265,6 +284,16 @@ def cache_status(store, texts: list[str]) -> dict:
         {"model": names.get(r["model"], r["model"]), "cache_id": r["model"], "vectors": r["vectors"], "dim": r["dim"],
          "embedded": r["selected"], "share": round(r["selected"] / len(hashes), 4) if hashes else 0.0}
         for r in rows]}
+
+
+def selection_status(store, f=None) -> dict:
+    """`cache_status` of a selection's prompts (dedup's `user` key, what semantic dedup, the map and semantic search
+    embed), plus the registered models that hold no vector yet."""
+    from curation.stats import full_set_texts
+    status = cache_status(store, full_set_texts(store, f))
+    cached = {m["cache_id"] for m in status["models"]}
+    status["not_cached"] = [m.name for m in MODELS.values() if (m.cache_id or m.name) not in cached]
+    return status
 
 
 def delete_vectors(store, model: str) -> int:

@@ -25,6 +25,16 @@ PAGE_CONTROLS = {
     "--count": "the 'target sample count' box",
     "--allow-export-change": "the 'Resume even if the export changed' box",
     "--regex": "the 'Regular expression' box",
+    "--base-url": "the Generate page's 'Base URL' box",
+    "--model": "the Generate page's 'Model' box",
+    "--prompts": "the 'Prompts to answer' box",
+    "--source": "the answers settings' source box",
+    "--base-model": "the Base model box",
+    "--adapter": "the 'Chat with' run or checkpoint box",
+    "--judge": "the Judge box",
+    "--answer": "the Answer box",
+    "--engine": "the sidebar's Engine box",
+    "--ray-address": "the sidebar's 'Ray address' box",
     # no page sets it: the CLI's evaluation did; the page says so in words
     "--include-contaminated": "as that evaluation was told to",
 }
@@ -32,8 +42,10 @@ PAGE_CONTROLS = {
 PAGE_COMMANDS = {
     "`curation taxonomy add`": "the Taxonomy page (Add)",
     "`curation relabel`": "Browse (Relabel in bulk)",
-    # no page deletes cached vectors: the page names the command and its option in words
-    "`curation embeddings --delete`": "the command line (`curation embeddings`, its delete option)",
+    "`curation embeddings --delete`": "the Embeddings page (Delete a model's vectors)",
+    # not ours: Ray's own command, run on the cluster's head machine
+    "`ray start --head`": "a Ray head (Ray's `ray start` command with its head option, on the cluster's main machine)",
+    "`curation judge run`": "a judge job (the Generate page, or `curation judge run` on the command line)",
 }
 # An option, with the example value a CLI message may show after it ("--map COLUMN=user,COLUMN=assistant").
 _OPTION = re.compile(r"(?:pass |raise it with |with )?(--[a-z][a-z-]*)(?: [A-Z_]+=[\w,=]+| [A-Z_]{2,}\b)?")

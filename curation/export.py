@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -90,11 +91,16 @@ def _record(s: dict) -> dict:
     return rec
 
 
-def _prepare_dir(out_dir: Path, overwrite: bool) -> None:
+def check_out_dir(out_dir: Path, overwrite: bool) -> None:
+    """Refuse an output folder that is a file, or not empty without `overwrite` (creates nothing)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise UserError(f"{out_dir} exists and is not a folder")
     if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
         raise UserError(f"{out_dir} is not empty; choose a new folder or pass --overwrite")
+
+
+def _prepare_dir(out_dir: Path, overwrite: bool) -> None:
+    check_out_dir(out_dir, overwrite)
     out_dir.mkdir(parents=True, exist_ok=True)
 
 
@@ -108,24 +114,48 @@ def file_sha256(path: Path) -> str:
 
 
 def export_selection(store: Store, out_dir: str | Path, f: SampleFilter | None = None,
-                     settings: ExportSettings | None = None) -> dict:
-    """Write the selection (default: everything not rejected and not a duplicate) and return the manifest."""
+                     settings: ExportSettings | None = None, chunks=None, chunk_size: int = 2000) -> dict:
+    """Write the selection (default: everything not rejected and not a duplicate) and return the manifest.
+
+    The samples are written `chunk_size` at a time; after each chunk the files are flushed to disk and their
+    sizes recorded with `chunks`' checkpoint (a job's, see curation/jobs.py). A resumed export cuts the files back
+    to the sizes of its last committed chunk and goes on from there, so no sample is written twice or lost.
+    """
+    from .chunks import Direct
+
     settings = settings or ExportSettings()
     if settings.format not in EXPORT_FORMATS:
         raise UserError(f"unknown export format {settings.format!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     if not 0 <= settings.eval_fraction < 1:
         raise UserError(f"eval fraction must be in [0, 1), got {settings.eval_fraction}")
+    chunks = chunks or Direct()
     f = f or curated_filter()
     out_dir = Path(out_dir)
     rows = store.samples.list(f, columns=("id", "task_l1", "task_l2", "split", "parent_id"))
     if not rows:
         raise UserError("the selection is empty: nothing to export")
-    _prepare_dir(out_dir, settings.overwrite)
+    state = chunks.checkpoint
+    if state is None:
+        _prepare_dir(out_dir, settings.overwrite)
+    elif store.revision() != state["revision"]:
+        raise UserError(f"the store changed since this export started (revision {state['revision']} -> "
+                        f"{store.revision()}): resuming would mix two versions of the data in one export; export "
+                        "again into a new folder")
     split_of = assign_splits(rows, settings.eval_fraction, settings.seed, settings.keep_existing_split)
-    revision = store.revision()
-    writer = _Writer(out_dir, settings.format)
-    for s in store.samples.iter(f):
+    revision = store.revision() if state is None else state["revision"]
+    writer = _Writer(out_dir, settings.format, resume=state)
+    if state is None:  # committed before any sample is written: a resume always finds the files its own
+        state = chunks.commit({"offset": 0, "revision": revision, **writer.position()}, 0, len(rows),
+                              returns="checkpoint")
+    total = len(rows)
+    for k, s in enumerate(store.samples.iter(f)):
+        if k < state["offset"]:
+            writer.account(split_of[s["id"]], s)  # written by the interrupted attempt: counted, not rewritten
+            continue
         writer.add(split_of[s["id"]], s)
+        if (k + 1) % chunk_size == 0 and k + 1 < total:
+            state = {**state, "offset": k + 1, **writer.position()}
+            chunks.commit(state, k + 1, total, message=f"{k + 1:,} of {total:,} samples written")
     manifest = _finish(writer, out_dir, {
         "format": settings.format, "created_at": _now_iso(),
         "store": str(store.path), "store_revision": revision, "filter": f.to_dict(),
@@ -133,8 +163,9 @@ def export_selection(store: Store, out_dir: str | Path, f: SampleFilter | None =
         # Samples whose marked split was overridden to keep their family (parent and variants) on one side.
         "moved_to_family_split": sorted(r["id"] for r in rows if settings.keep_existing_split
                                         and r.get("split") in ("train", "eval") and split_of[r["id"]] != r["split"])})
-    store.exports.add(out_dir=str(out_dir), format=settings.format, filter=manifest["filter"], store_revision=revision,
-                      content_hash=manifest["content_hash"], n_samples=sum(manifest["total"].values()))
+    chunks.commit({**state, "offset": total, "logged": True}, total, total, lambda: store.exports.add(
+        out_dir=str(out_dir), format=settings.format, filter=manifest["filter"], store_revision=revision,
+        content_hash=manifest["content_hash"], n_samples=sum(manifest["total"].values())))
     return manifest
 
 
@@ -168,7 +199,7 @@ def _finish(writer: "_Writer", out_dir: Path, header: dict) -> dict:
 class _Writer:
     """Streams samples into per-split files in the chosen format, counting as it goes."""
 
-    def __init__(self, out_dir: Path, fmt: str):
+    def __init__(self, out_dir: Path, fmt: str, resume: dict | None = None):
         self.out_dir, self.fmt = out_dir, fmt
         self.counts: dict[str, dict[str, int]] = {"train": {}, "eval": {}}
         self.ids: dict[str, list[str]] = {"train": [], "eval": []}
@@ -176,11 +207,26 @@ class _Writer:
         self.skipped: list[dict] = []
         ext = "jsonl" if fmt == "messages" else "json"
         self.names = {sp: f"{sp}.{ext}" for sp in ("train", "eval")}
-        self.handles = {sp: open(out_dir / name, "w", encoding="utf-8") for sp, name in self.names.items()}
         self.first = {"train": True, "eval": True}
+        if resume is not None:  # cut each file back to its size at the last committed chunk, append from there
+            for sp, name in self.names.items():
+                _truncate(out_dir / name, resume["sizes"][sp])
+            self.first = dict(resume["first"])
+            self.handles = {sp: open(out_dir / name, "a", encoding="utf-8") for sp, name in self.names.items()}
+            return
+        self.handles = {sp: open(out_dir / name, "w", encoding="utf-8") for sp, name in self.names.items()}
         if fmt != "messages":
             for h in self.handles.values():
                 h.write("[\n")
+
+    def position(self) -> dict:
+        """The files' sizes once flushed to disk (fsync), for a checkpoint a resumed export cuts back to."""
+        sizes = {}
+        for sp, h in self.handles.items():
+            h.flush()
+            os.fsync(h.fileno())
+            sizes[sp] = os.fstat(h.fileno()).st_size
+        return {"sizes": sizes, "first": dict(self.first)}
 
     def add(self, split: str, s: dict) -> None:
         rec = self._convert(s)
@@ -194,6 +240,16 @@ class _Writer:
         else:
             h.write(("" if self.first[split] else ",\n") + line)
             self.first[split] = False
+        self._count(split, s)
+
+    def account(self, split: str, s: dict) -> None:
+        """Count a sample an interrupted attempt already wrote (the manifest lists it; the file holds it)."""
+        if self._convert(s) is None:
+            self.skipped.append({"id": s["id"], "reason": f"has tool turns, which {self.fmt} cannot hold"})
+            return
+        self._count(split, s)
+
+    def _count(self, split: str, s: dict) -> None:
         label = s["task_type"] or "(untyped)"
         self.counts[split][label] = self.counts[split].get(label, 0) + 1
         self.ids[split].append(s["id"])
@@ -219,6 +275,14 @@ class _Writer:
             (self.out_dir / "dataset_info.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
             names.append("dataset_info.json")
         return names
+
+
+def _truncate(path: Path, size: int) -> None:
+    """Cut a partly written export file back to `size` bytes (what its last committed chunk left)."""
+    if not path.exists() or path.stat().st_size < size:
+        raise UserError(f"{path} is shorter than the export's last checkpoint: the folder changed since the export "
+                        "started; export again into a new folder")
+    os.truncate(path, size)
 
 
 def _dataset_info(file_name: str, fmt: str) -> dict:

@@ -172,6 +172,10 @@ def decode_line(raw: bytes, encoding: str, fallback: bool = True) -> tuple[str |
     """(text, None), or (None, why not): a line in the file's encoding, else (with `fallback`) in the other common
     one, unless the line is evidently damaged text of the file's own encoding."""
     enc = "utf-8" if encoding == "utf-8-sig" else encoding
+    if fallback and enc in ("gb18030", "gbk"):
+        text = _sure_utf8(raw)
+        if text is not None:
+            return text, None
     try:
         return raw.decode(enc), None
     except UnicodeDecodeError as e:
@@ -185,6 +189,25 @@ def decode_line(raw: bytes, encoding: str, fallback: bool = True) -> tuple[str |
     also = f", nor {'GBK/GB18030' if other == 'gb18030' else other}" if other else ""
     return None, (f"not valid {enc} text (byte 0x{raw[error.start]:02x} at column {error.start + 1}){also}; "
                   "re-save the file as UTF-8 or pass --encoding")
+
+
+def _sure_utf8(raw: bytes) -> str | None:
+    """A line of a GBK file that is evidently UTF-8 (pasted in from elsewhere), decoded; None when it is not.
+
+    GB18030 decodes almost any bytes, so a UTF-8 line read as GBK turns to mojibake instead of failing; the line
+    must be told apart by its bytes. Strict UTF-8 holding a character of 3 or more bytes (U+0800 and up: every
+    Chinese character, CJK punctuation, emoji) is the sure sign: no Chinese GBK string sampled from the alpaca_zh
+    corpus (~86k substrings of 1-6 characters, every line) is such UTF-8. Two-byte UTF-8 is not a sign: 18% of
+    single GBK characters are also valid two-byte UTF-8 ("为" = CE AA = "Ϊ"), so a line whose only non-ASCII
+    characters are accented Latin, Greek or Cyrillic (U+0080-U+07FF) cannot be told from GBK and is read in the
+    file's encoding."""
+    if raw.isascii():
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if any(c >= "\u0800" for c in text) else None
 
 
 def _damaged_utf8(raw: bytes) -> bool:
@@ -247,13 +270,16 @@ def _too_long(size: int, max_line_bytes: int) -> str:
 
 
 def jsonl_spans(path: Path, max_line_bytes: int, progress=None, skip: int = 0,
-                block_bytes: int | None = None) -> Iterator[tuple[int, int, str | None]]:
+                block_bytes: int | None = None, checksum: bool = False) -> Iterator[tuple]:
     """A JSONL file, after its first `skip` lines, as byte spans of whole lines for worker processes to read
     (`span_lines`): (start, end, None), or (start, end, error) for one over-long line, which nobody reads.
 
     Only the bytes around span ends are looked at here (through mmap), so a big file's lines never pass through
-    the importing process; the workers count the lines of their spans.
+    the importing process; the workers count the lines of their spans. With `checksum`, each span also carries the
+    CRC-32 of its bytes, (start, end, error, crc), which `span_lines` verifies: a worker on another machine reads
+    the file from shared storage, and a file changed since the import started must stop it, not import a mix.
     """
+    import zlib
     import mmap
     import os
     with open(path, "rb") as f:
@@ -272,7 +298,7 @@ def jsonl_spans(path: Path, max_line_bytes: int, progress=None, skip: int = 0,
                     cut = size if newline < 0 else newline + 1
                     if _over_limit(cut - pos, newline >= 0, max_line_bytes):
                         err = _too_long(cut - pos, max_line_bytes)
-                yield pos, cut, err
+                yield (pos, cut, err, zlib.crc32(mm[pos:cut])) if checksum else (pos, cut, err)
                 if progress:
                     progress(cut - pos)
                 pos = cut
@@ -281,13 +307,19 @@ def jsonl_spans(path: Path, max_line_bytes: int, progress=None, skip: int = 0,
 def span_lines(path: Path, span: tuple[int, int, str | None], max_line_bytes: int) -> tuple[list, int]:
     """A span's non-blank lines as `iter_lines(..., decode=False)` gives them, numbered from 1 within the span:
     ([(line, bytes, error)...], number of lines in the span)."""
-    start, end, err = span
+    start, end, err, *crc = span
     import os
     fd = os.open(path, os.O_RDONLY)
     try:
         data = os.pread(fd, min(end - start, RAW_KEEP, max_line_bytes) if err else end - start, start)
     finally:
         os.close(fd)
+    if crc and not err:
+        import zlib
+        if len(data) != end - start or zlib.crc32(data) != crc[0]:
+            raise UserError(f"{path} changed while it was being imported (bytes {start:,}-{end:,} no longer match "
+                            "their content hash); nothing of that part was imported. Import it again once it is "
+                            "no longer being written")
     if err:
         return [(1, data, err)], 1
     lines = data.split(b"\n")
@@ -364,63 +396,190 @@ def _bad_line(n: int, line: str | bytes | None, err: str | None, fallback: bool 
 def read_json_array(path: Path, encoding: str, progress=None) -> Iterator[Record]:
     """Records of a JSON array file (Alpaca / ShareGPT style), decoded incrementally.
 
-    One bad record costs only itself: an undecodable byte quarantines the record holding it (the byte kept
-    as \\xNN), malformed or too deeply nested JSON is skipped to the end of its record, and reading goes on."""
-    decoder = json.JSONDecoder()
+    One bad record costs only itself: an undecodable byte quarantines the record holding it (the byte kept as
+    \\xNN); a malformed record (a bracket or a quote missing, stray text) is cut where the next record of the
+    file's own shape starts (`_Shape`), so the records after it still import; a record nested too deeply to parse
+    is skipped to its closing bracket."""
     enc = "utf-8" if encoding == "utf-8-sig" else encoding
     with open(path, "rb") as fb:
-        # surrogateescape turns a byte that does not decode into one marker character instead of an error
-        reader = codecs.getincrementaldecoder(enc)(errors="surrogateescape")
         if encoding == "utf-8-sig":
             fb.read(3)
-        buf, pos, n, line, eof, started = "", 0, 0, 1, False, False
+        # surrogateescape turns a byte that does not decode into one marker character instead of an error
+        b = _ArrayBuffer(fb, codecs.getincrementaldecoder(enc)(errors="surrogateescape"), progress)
+        shape, n, line = _Shape(), 0, 1
         while True:
-            # skip separators, refilling the buffer as needed
-            while True:
-                while pos < len(buf) and buf[pos] in " \t\r\n,[":
-                    if buf[pos] == "[":
-                        if started:
-                            break
-                        started = True
-                    line += buf[pos] == "\n"
-                    pos += 1
-                if pos < len(buf) or eof:
-                    break
-                buf, pos, eof = _refill(fb, reader, buf, pos, progress)
-            if pos >= len(buf) or buf[pos] == "]":
+            line += b.skip_separators()
+            if b.pos >= len(b.buf) or b.buf[b.pos] == "]":
                 return
-            value, problem = None, None
-            while True:
-                try:
-                    value, end = decoder.raw_decode(buf, pos)
-                    break
-                except (json.JSONDecodeError, RecursionError) as e:
-                    end = _value_end(buf, pos)
-                    if end is not None or eof:
-                        problem = e
-                        break
-                    buf, pos, eof = _refill(fb, reader, buf, pos, progress)
+            value, end, problem = _next_value(b, shape)
             n += 1
             at = f"record {n} (line {line})"
-            if problem is not None and end is None:
-                yield Record(n, None, f"malformed JSON in {at}: the file ends inside it (is it cut off?)",
-                             escaped(buf[pos:pos + RAW_KEEP]))
+            if end is None:
+                yield Record(n, None, f"malformed JSON in {at}: the file ends inside it (is it cut off, or a bracket missing?)",
+                             escaped(b.buf[b.pos:b.pos + RAW_KEEP]))
                 return
-            text = buf[pos:end]
+            text = b.buf[b.pos:end]
             line += text.count("\n")
-            pos = end
-            if isinstance(problem, RecursionError):
-                yield Record(n, None, f"{at} is nested too deeply to read (about 1,000 levels or more)", escaped(text))
-            elif problem is not None:
-                yield Record(n, None, f"malformed JSON in {at}: {problem.msg}", escaped(text))
-            elif _SURROGATE.search(text):
-                bad = _SURROGATE.search(text).group()
-                yield Record(n, None, f"{at} is not valid {enc} text (byte 0x{ord(bad) - 0xdc00:02x}); re-save the "
-                                      "file as UTF-8 or pass --encoding", escaped(text))
-            elif not isinstance(value, dict):
-                yield Record(n, None, f"record {n} must be a JSON object, got {type(value).__name__}", escaped(text))
+            b.pos = end
+            yield _array_record(n, at, value, text.rstrip(" \t\r\n,"), problem, enc, shape)
+
+
+def _array_record(n: int, at: str, value, text: str, problem, enc: str, shape: "_Shape") -> Record:
+    """One element of a JSON array as a record, or the most specific reason it is not one."""
+    if isinstance(problem, RecursionError):
+        return Record(n, None, f"{at} is nested too deeply to read (about 1,000 levels or more)", escaped(text))
+    if problem is not None:
+        return Record(n, None, f"malformed JSON in {at}: {problem}", escaped(text))
+    bad = _SURROGATE.search(text)
+    if bad:
+        return Record(n, None, f"{at} is not valid {enc} text (byte 0x{ord(bad.group()) - 0xdc00:02x}); re-save the "
+                               "file as UTF-8 or pass --encoding", escaped(text))
+    if not isinstance(value, dict):
+        return Record(n, None, f"record {n} must be a JSON object, got {type(value).__name__}", escaped(text))
+    shape.learn(value)
+    return Record(n, value)
+
+
+class _ArrayBuffer:
+    """The decoded text of a JSON array file read so far, from `pos` on; `refill` appends the next chunk."""
+
+    def __init__(self, fb, reader, progress):
+        self.fb, self.reader, self.progress = fb, reader, progress
+        self.buf, self.pos, self.eof, self.started = "", 0, False, False
+
+    def refill(self) -> bool:
+        """Read one more chunk (the text before `pos` is dropped, so positions shift); False at the end of file."""
+        if self.eof:
+            return False
+        chunk = self.fb.read(_CHUNK)
+        if self.progress:
+            self.progress(len(chunk))
+        self.buf, self.pos = self.buf[self.pos:] + self.reader.decode(chunk, final=not chunk), 0
+        self.eof = not chunk
+        return True
+
+    def skip_separators(self) -> int:
+        """Move past whitespace, commas and the opening bracket; returns the newlines skipped."""
+        lines = 0
+        while True:
+            while self.pos < len(self.buf) and self.buf[self.pos] in " \t\r\n,[":
+                if self.buf[self.pos] == "[":
+                    if self.started:
+                        break
+                    self.started = True
+                lines += self.buf[self.pos] == "\n"
+                self.pos += 1
+            if self.pos < len(self.buf) or not self.refill():
+                return lines
+
+
+class _Shape:
+    """What the records of one file look like, learnt from its first good record: where a malformed record stops
+    is the next object that has this shape (a nested message or tool call has not)."""
+
+    def __init__(self):
+        self.fmt: str | None = None
+        self.keys: set | None = None
+
+    def learn(self, value: dict) -> None:
+        if self.keys is None:
+            self.keys, self.fmt = set(value) - {"id"}, detect_format(value)
+
+    def fits(self, value) -> bool:
+        if not isinstance(value, dict):
+            return False
+        if self.keys is None:  # the first record is the broken one: only a known SFT format is a sure record
+            return detect_format(value) is not None
+        if self.fmt:
+            return detect_format(value) == self.fmt
+        shared = (set(value) - {"id"}) & self.keys  # a table-like record (question/answer): most of its keys
+        return bool(shared) and 2 * len(shared) >= len(self.keys)
+
+
+class _RepeatedKey(ValueError):
+    """An object names a key twice: two records run together where a brace is missing ('{..."messages": [...],
+    "messages": [...]}'), which the decoder would read as one record, silently keeping only the second value."""
+
+
+def _no_repeated_keys(pairs: list) -> dict:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise _RepeatedKey(f"the key {key!r} appears twice in one object (two records run together where a "
+                           "bracket is missing?)")
+    return value
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_repeated_keys)
+_MORE = -1  # the answer is past the end of the buffer: read more
+_NEXT_OBJECT = re.compile(r",\s*\{")
+_SPACE = re.compile(r"\s*")
+
+
+def _next_value(b: _ArrayBuffer, shape: _Shape) -> tuple[object, int | None, Exception | str | None]:
+    """(value, end, problem) for the array element at `b.pos`: where it ends (None: the file ends inside it) and
+    why it is not a value when it is not (the decoder's error, or text after it that cannot follow a record)."""
+    while True:
+        try:
+            value, end = _DECODER.raw_decode(b.buf, b.pos)
+            if end < len(b.buf) and b.buf[end] in ",]":  # the common case, without a regex
+                return value, end, None
+            follow = _SPACE.match(b.buf, end).end()
+            if follow < len(b.buf) and b.buf[follow] not in ",]":
+                problem = f"unexpected {b.buf[follow]!r} after a complete value (a bracket or quote missing?)"
+                end = _resync(b, shape)
+            elif follow >= len(b.buf) and not b.eof:
+                end = _MORE  # what follows decides whether the value is whole
             else:
-                yield Record(n, value)
+                return value, end, None
+        except RecursionError as e:  # any depth: find the end by matching brackets
+            value, problem, end = None, e, _value_end(b.buf, b.pos)
+            end = _MORE if end is None and not b.eof else end
+        except _RepeatedKey as e:  # its brackets match: the record ends where they close (maybe past the buffer)
+            value, problem, end = None, str(e), _value_end(b.buf, b.pos)
+            end = _MORE if end is None and not b.eof else end
+        except json.JSONDecodeError as e:
+            value, problem = None, e.msg
+            end = _MORE if e.pos >= len(b.buf) - 1 and not b.eof else _resync(b, shape)
+        if end != _MORE:
+            return value, end, problem
+        if not b.refill():
+            return value, None, problem
+
+
+def _resync(b: _ArrayBuffer, shape: _Shape) -> int | None:
+    """Where a malformed element starting at `b.pos` ends: at its closing bracket when the next record follows
+    it there, else where the next record of the file's shape starts (a bracket missing mid-record)."""
+    close = _value_end(b.buf, b.pos) if b.buf[b.pos] in "[{" else None
+    if close is not None:
+        follow = _SPACE.match(b.buf, close).end()
+        close = close if follow < len(b.buf) and b.buf[follow] in ",]" else None
+    start = _next_record(b, shape)
+    if start is None or start == _MORE:
+        return close if close is not None or start is None else _MORE
+    return start if close is None else min(start, close)
+
+
+def _next_record(b: _ArrayBuffer, shape: _Shape) -> int | None:
+    """The position of the next object after `b.pos` that follows a comma, parses whole, is followed by `,` or
+    `]` and fits the file's shape; _MORE when the buffer ends first, None at the end of the file."""
+    for m in _NEXT_OBJECT.finditer(b.buf, b.pos + 1):
+        at = m.end() - 1
+        try:
+            value, end = _DECODER.raw_decode(b.buf, at)
+        except json.JSONDecodeError as e:
+            if e.pos >= len(b.buf) - 1 and not b.eof:
+                return _MORE
+            continue
+        except (RecursionError, _RepeatedKey):
+            continue
+        follow = _SPACE.match(b.buf, end).end()
+        if follow >= len(b.buf) and not b.eof:
+            return _MORE
+        if (follow >= len(b.buf) or b.buf[follow] in ",]") and shape.fits(value):
+            return at
+    return None if b.eof else _MORE
 
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
@@ -444,14 +603,7 @@ def _value_end(buf: str, pos: int) -> int | None:
     return None
 
 
-def _refill(fb, reader, buf, pos, progress):
-    chunk = fb.read(_CHUNK)
-    if progress:
-        progress(len(chunk))
-    return buf[pos:] + reader.decode(chunk, final=not chunk), 0, not chunk
-
-
-def read_csv(path: Path, encoding: str, progress=None) -> Iterator[Record]:
+def read_csv(path: Path, encoding: str, progress=None, fallback: bool = True) -> Iterator[Record]:
     """Rows of a CSV file as records keyed by the header; line numbers count the header as line 1.
 
     polars parses a UTF-8 file at once (2-3x the csv module's speed, benchmarks/table_readers.py). A file it cannot
@@ -459,7 +611,7 @@ def read_csv(path: Path, encoding: str, progress=None) -> Iterator[Record]:
     with the csv module, so each bad row gets its own error and the good ones still import."""
     rows = _polars_csv(path) if encoding in ("utf-8", "utf-8-sig") else None
     if rows is None:
-        yield from _csv_module_rows(path, encoding, progress)
+        yield from _csv_module_rows(path, encoding, progress, fallback)
         return
     if progress:
         progress(path.stat().st_size)
@@ -493,8 +645,11 @@ def _polars_csv(path: Path) -> list[Record] | None:
     return [Record(line, v) for line, v in zip(ends, values)]
 
 
-def _csv_module_rows(path: Path, encoding: str, progress=None) -> Iterator[Record]:
+def _csv_module_rows(path: Path, encoding: str, progress=None, fallback: bool = True) -> Iterator[Record]:
     enc = "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
+    # In a GBK file, a field pasted in as UTF-8 reads as mojibake, not as an error; the CSV structure survives it
+    # (commas, quotes and newlines are below GB18030's trail bytes), and re-encoding gives the bytes back exactly.
+    utf8_fields = fallback and enc in ("gb18030", "gbk")
     # surrogateescape: a row with a byte that does not decode is quarantined (the byte kept), not the file
     with open(path, encoding=enc, newline="", errors="surrogateescape") as f:
         reader = csv.DictReader(f)
@@ -507,11 +662,21 @@ def _csv_module_rows(path: Path, encoding: str, progress=None) -> Iterator[Recor
                 yield Record(reader.line_num, None, f"row has {len(reader.fieldnames) + len(row[None])} fields, "
                                                     f"the header has {len(reader.fieldnames)}", escaped(str(row)))
                 continue
+            if utf8_fields:
+                row = {k: _utf8_field(v, enc) for k, v in row.items()}
             if any(isinstance(v, str) and _SURROGATE.search(v) for v in row.values()):
                 yield Record(reader.line_num, None, f"row is not valid {enc} text; re-save the file as UTF-8 or "
                                                     "pass --encoding", escaped(str(row)))
                 continue
             yield Record(reader.line_num, dict(row))
+
+
+def _utf8_field(value, enc: str):
+    """A CSV field of a GBK file as UTF-8 text when its bytes are evidently UTF-8 (`_sure_utf8`)."""
+    if not isinstance(value, str) or value.isascii():
+        return value
+    fixed = _sure_utf8(value.encode(enc, "surrogateescape"))
+    return value if fixed is None else fixed
 
 
 def read_parquet(path: Path, progress=None) -> Iterator[Record]:
@@ -684,20 +849,22 @@ def _from_row(row: dict, mapping: dict) -> list[dict]:
 
 
 def open_records(path: Path, fmt: str, encoding: str, max_line_bytes: int, progress=None,
-                 parse_jsonl: bool = True) -> tuple[str, Iterator]:
+                 parse_jsonl: bool = True, fallback: bool = True) -> tuple[str, Iterator]:
     """Open a file and return (container, record iterator).
 
-    With `parse_jsonl=False` a JSONL file yields its `jsonl_lines` instead, for the caller to parse."""
+    With `parse_jsonl=False` a JSONL file yields its `jsonl_lines` instead, for the caller to parse. `fallback`
+    (the encoding was detected, not named by the user): a line or CSV field may be read in the other common
+    encoding (`decode_line`, `_sure_utf8`)."""
     container = "parquet" if fmt == "parquet" else "csv" if fmt == "csv" else detect_container(path, encoding)
     if container == "parquet":
         return container, read_parquet(path, progress)
     if container == "csv":
-        return container, read_csv(path, encoding, progress)
+        return container, read_csv(path, encoding, progress, fallback)
     if container == "json":
         return container, read_json_array(path, encoding, progress)
     if not parse_jsonl:
-        return container, jsonl_lines(path, encoding, max_line_bytes, progress)
-    return container, read_jsonl(path, encoding, max_line_bytes, progress)
+        return container, jsonl_lines(path, encoding, max_line_bytes, progress, fallback)
+    return container, read_jsonl(path, encoding, max_line_bytes, progress, fallback)
 
 
 def preview(path: Path, n: int = 5, encoding: str | None = None) -> dict:

@@ -26,7 +26,7 @@ from .formats import (FORMATS, RAW_KEEP, UNREADABLE, Record, convert, default_ma
 from .messages import content_hash, plain_turns, validate_messages
 from .store import Store, derived_fields, language_text, parse_task_type, sample_arrow_schema
 from .text import answer_text, detect_languages, prompt_text
-from .workers import map_in_workers
+from . import executors
 
 _CHUNK_RECORDS = 2000  # records prepared together: a worker's unit of work, and one vectorised language pass
 @dataclass
@@ -198,11 +198,22 @@ def _plain_row(rec: Record, settings: IngestSettings, stem: str, task_types: dic
     return row, language_text(prompt, answer)
 
 
-def _prepare_span(span: tuple, fmt: str, mapping: dict | None, settings: IngestSettings, path: Path):
+def _prepare_span(span: tuple, fmt: str, mapping: dict | None, settings: IngestSettings, path: Path,
+                  stamp: tuple | None = None):
     """`_prepare_chunk` of a span of JSONL lines (`jsonl_spans`), read here in the worker; line numbers count
-    from 1 within the span. Adds the number of records and of lines in the span."""
+    from 1 within the span. Adds the number of records and of lines in the span. `stamp` is the file's
+    (size, modification time) when the import started: a file changed since then is refused, not read half old,
+    half new."""
+    if stamp is not None and _stamp(path) != stamp:
+        raise UserError(f"{path} changed since the import started (its size or modification time differs); "
+                        "import it again once it is no longer being written")
     items, n_lines = span_lines(path, span, settings.max_line_bytes)
     return (*_prepare_chunk(items, fmt, mapping, settings, path), len(items), n_lines)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
 
 
 class _Batch:
@@ -277,6 +288,7 @@ class _FileImport:
         self.batch = _Batch()
         self.now = datetime.now(timezone.utc).replace(tzinfo=None)
         self.fmt: str | None = None
+        self.container: str | None = None
         self.mapping = settings.mapping
         self.records = 0
         self.kept = 0  # valid records (stored, or found already present)
@@ -335,9 +347,10 @@ class _FileImport:
         container = None
         try:
             container, items = open_records(self.path, fmt_arg, encoding, self.s.max_line_bytes,
-                                            self.progress, parse_jsonl=False)
+                                            self.progress, parse_jsonl=False, fallback=self.s.encoding is None)
             if container in ("csv", "parquet"):
                 self.fmt = "table"
+            self.container = container
             big = container == "jsonl" and self.path.stat().st_size >= self.s.parallel_min_mb * 1e6
             self.import_items(iter(items), self.s.workers if big else 0, encoding)
         except UserError as e:
@@ -383,6 +396,7 @@ class _FileImport:
     def import_items(self, items, workers: int, encoding: str) -> None:
         """Learn the format from the first valid record, then prepare the records chunk by chunk (in `workers`
         processes, if more than one) and commit them in file order."""
+        ex = executors.current(workers)
         first = None
         for item in items:
             self.records += 1
@@ -393,18 +407,21 @@ class _FileImport:
             if not rec.error:
                 first = rec.line
                 break
-        if first is not None and workers > 1 and encoding in ("utf-8", "utf-8-sig"):
+        spanned = self.container == "jsonl" and (workers > 1 or ex.distributed)
+        if first is not None and spanned and encoding in ("utf-8", "utf-8-sig"):
             # The workers read the rest of the file themselves, span by span: its lines never pass through here
-            spans = jsonl_spans(self.path, self.s.max_line_bytes, self.progress, skip=first)
-            for span, (rows, rejected, n, n_lines) in map_in_workers(spans, workers, _prepare_span, self.fmt,
-                                                                   self.mapping, self.s, self.path):
+            # (on Ray, from shared storage: the path is absolute and each span carries its content hash)
+            path = self.path.resolve()
+            spans = jsonl_spans(path, self.s.max_line_bytes, self.progress, skip=first, checksum=ex.checksums)
+            for span, (rows, rejected, n, n_lines) in ex.map(_prepare_span, spans, self.fmt, self.mapping, self.s,
+                                                             path, _stamp(path), workers=workers):
                 self.records += n
                 self.commit(_renumbered(rows, rejected, first), functools.partial(self.span_items, span, first))
                 first += n_lines
             return
         chunks = iter(lambda: list(itertools.islice(items, _CHUNK_RECORDS)), [])
-        for chunk, prepared in map_in_workers(chunks, workers, _prepare_chunk, self.fmt, self.mapping, self.s,
-                                            self.path):
+        for chunk, prepared in ex.map(_prepare_chunk, chunks, self.fmt, self.mapping, self.s, self.path,
+                                      workers=workers):
             self.records += len(chunk)
             self.commit(prepared, lambda: chunk)
 
@@ -589,8 +606,12 @@ def _prepared_schema():
 
 
 def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | None = None,
-           progress: Callable[[int, int], None] | None = None) -> IngestReport:
-    """Import files into the store and return the report. `progress(done_bytes, total_bytes)` is called often."""
+           progress: Callable[[int, int], None] | None = None, ingest_id: int | None = None) -> IngestReport:
+    """Import files into the store and return the report. `progress(done_bytes, total_bytes)` is called often.
+
+    `ingest_id` continues an import that was interrupted (a resumed job, see curation/jobs.py): its batches were
+    committed one at a time under that id, their sample ids follow from the files, so the resumed pass stores only
+    what the interrupted one had not, and the report counts those rows as imported, not as already present."""
     settings = settings or IngestSettings()
     if settings.format not in FORMATS:
         raise UserError(f"unknown format {settings.format!r}; choose one of {', '.join(FORMATS)}")
@@ -604,7 +625,9 @@ def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | Non
             raise UserError(f"file not found: {p}")
         if p.is_dir():
             raise UserError(f"{p} is a folder; name the files to import (e.g. {p}/*.jsonl)")
-    ingest_id = store.ingests.peek_id() if settings.dry_run else store.ingests.new_id()
+    prior, prior_untyped = (0, 0) if ingest_id is None else store.jobs.imported_rows(ingest_id)
+    if ingest_id is None:
+        ingest_id = store.ingests.peek_id() if settings.dry_run else store.ingests.new_id()
     report = IngestReport(ingest_id=ingest_id, settings=dataclasses.asdict(settings))
     total = sum(p.stat().st_size for p in paths if p.is_file()) or 1
     done = [0]
@@ -618,6 +641,9 @@ def ingest(store: Store, paths: list[str | Path], settings: IngestSettings | Non
     with store.memory_limit(settings.memory_limit if big else None):
         for p in paths:
             _FileImport(store, p, settings, report, tick).run()
+    # rows the interrupted attempt stored were found present again: they are this import's own
+    report.imported, report.already_present = report.imported + prior, report.already_present - prior
+    report.untyped += prior_untyped
     if settings.dry_run:
         return report
     store.ingests.add(id=report.ingest_id, dataset=settings.dataset or ",".join(p.stem for p in paths),

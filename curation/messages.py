@@ -341,6 +341,16 @@ def _parse_function_call(i: int, value, n: int) -> dict:
     return {"id": f"call_{n}", "type": "function", "function": {"name": call["name"], "arguments": args}}
 
 
+def first_prompt(messages) -> str:
+    """The first user turn's text, for a table column; "" when there is none. Never fails on what an older
+    store may hold (a turn that is not an object, content that is not text: then its JSON)."""
+    for m in messages if isinstance(messages, list) else []:
+        if isinstance(m, dict) and m.get("role") == "user":
+            content = m.get("content")
+            return content if isinstance(content, str) else json.dumps(content, ensure_ascii=False, default=str)
+    return ""
+
+
 def to_sharegpt(messages: list[dict], tools: list | None) -> dict:
     """Messages to ShareGPT as LLaMA-Factory reads it (system as a field, tools as a JSON string).
 

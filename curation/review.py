@@ -336,7 +336,7 @@ class QueueSpec:
     dedup_run: int | None = None  # only members of this dedup run's clusters...
     dedup_cluster: int | None = None  # ...or of this one cluster
     hide_reviewed_by: str | None = None  # leave out what this annotator already reviewed
-    order: str = "flagged_first"  # flagged_first | random | import
+    order: str = "flagged_first"  # flagged_first | random | import | judge_worst (lowest LLM-judge score first)
     seed: int = 0  # for random order
 
     def key(self) -> str:
@@ -349,7 +349,7 @@ class QueueSpec:
                     dedup_cluster=self.dedup_cluster)
 
 
-ORDERS = ("flagged_first", "random", "import")
+ORDERS = ("flagged_first", "random", "import", "judge_worst")
 
 
 def build_queue(store: Store, spec: QueueSpec, limit: int | None = None) -> list[str]:

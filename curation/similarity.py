@@ -43,7 +43,7 @@ def nearest(store, probe: str, f=None, model: str = emb.DEFAULT_MODEL, k: int = 
            "results": []}
     if not keep:
         return out
-    q = emb.encode([probe], emb.EmbeddingSettings(model=model))[0]
+    q = _probe_vector(store, mid, probe, model)
     mat = np.stack([found[emb.text_hash(texts[i])] for i in keep])
     if mat.shape[1] != q.shape[0]:
         raise UserError(f"the cache holds {mat.shape[1]}-dimensional vectors for {model!r} but the model returns "
@@ -53,6 +53,15 @@ def nearest(store, probe: str, f=None, model: str = emb.DEFAULT_MODEL, k: int = 
     out["results"] = [{**rows[keep[j]], "similarity": round(float(sims[j]), 4), "prompt": texts[keep[j]][:300]}
                       for j in top]
     return out
+
+
+def _probe_vector(store, mid: str, probe: str, model: str) -> np.ndarray:
+    """The probe's vector: from the cache when its text is embedded (a stored sample's prompt usually is, so a
+    page showing "find similar" for every sample it opens never loads the model), else encoded now."""
+    cached = store.embeddings.get(mid, [emb.text_hash(probe)])
+    if cached:
+        return np.asarray(next(iter(cached.values())), dtype=np.float32)
+    return emb.encode([probe], emb.EmbeddingSettings(model=model))[0]
 
 
 def similar_to(store, sample_id: str, f=None, model: str = emb.DEFAULT_MODEL, k: int = 10) -> dict:

@@ -209,7 +209,7 @@ def balance_section(v, store: Store, f: SampleFilter | None, s: StatsSettings) -
     rows = []
     for tt, (l1, n) in counts.items():
         share, count = targets.get(tt, (None, None))
-        want = count if count is not None else (round(share * total) if share is not None else None)
+        want = wanted_count(share, count, total)
         row = {"task_type": tt, "l1": l1, "l2": tt.split("/", 1)[1] if "/" in tt else None, "samples": n,
                "share": n / total if total else 0.0, "target_share": share, "target_count": count, "want": want,
                "missing": max(want - n, 0) if want is not None else None,
@@ -219,6 +219,29 @@ def balance_section(v, store: Store, f: SampleFilter | None, s: StatsSettings) -
     rows.sort(key=lambda r: (-r["samples"], r["task_type"]))
     return {"total": total, "targets_from": source, "rows": rows,
             "missing_total": sum(r["missing"] or 0 for r in rows)}
+
+
+def wanted_count(share: float | None, count: int | None, total: int) -> int | None:
+    """The samples a task_type's target asks for: the count, else the share of the selection's total."""
+    return count if count is not None else (round(share * total) if share is not None else None)
+
+
+def type_gap(store: Store, task_type: str, f: SampleFilter | None = None, settings: StatsSettings | None = None) -> dict:
+    """have / want / missing of one task_type against its target, computed as the balance table computes them
+    (over `f`; the producers pass the curated selection, since rejected samples fill no gap)."""
+    s = settings or StatsSettings()
+    l1, l2 = parse_task_type(task_type)
+    if not l1 or not l2:
+        raise UserError(f"task_type {task_type!r} must have two levels, like 'reasoning/math'")
+    counts = {f"{a}/{b}": n for a, b, n in store.samples.counts_by("task_type", f) if a and b}
+    total = sum(n for *_, n in store.samples.counts_by("task_type", f))
+    targets, source = _targets(store, s)
+    share, count = targets.get(f"{l1}/{l2}", (None, None))
+    have = counts.get(f"{l1}/{l2}", 0)
+    want = wanted_count(share, count, total)
+    return {"task_type": f"{l1}/{l2}", "have": have, "want": want, "total": total, "targets_from": source,
+            "missing": max(want - have, 0) if want is not None else None,
+            "status": _balance_status(f"{l1}/{l2}", have, want, True, s)}
 
 
 def _balance_status(tt: str, n: int, want: int | None, in_taxonomy: bool, s: StatsSettings) -> str:

@@ -58,7 +58,9 @@ def _open_store(path: str) -> Store:
     store = Store(path)
     try:
         from curation.checks import finish_pending_checks
+        from curation.jobs import reattach
         finish_pending_checks(store, workers=0)
+        reattach(store)  # jobs whose process died (the app was killed) -> failed with a reason, resumable
         ensure_demo_data(store)
     except BaseException:
         store.close()
@@ -118,6 +120,26 @@ def write_upload(root: Path, name: str, data: bytes) -> Path:
             out.write(data)
         os.replace(tmp, target)  # a rename replaces a link planted meanwhile instead of writing through it
     return target
+
+
+def engine_sidebar() -> tuple[str, str | None]:
+    """The sidebar's Engine box (where the heavy steps run: local processes or Ray) and its 'Ray address' box,
+    defaulting to $CURATION_ENGINE / $CURATION_RAY_ADDRESS. Returns (engine, address or None); app.py runs every
+    page inside `curation.executors.using` with them."""
+    from curation import executors
+    try:
+        default = executors.choice()
+    except UserError as e:
+        show_error(e)
+        default = executors.EngineChoice()
+    with st.sidebar.expander("Engine", expanded=False):
+        engine = st.selectbox("Engine", executors.ENGINES, index=executors.ENGINES.index(default.engine),
+                              key="engine", help="local: worker processes on this machine. ray: Ray tasks, on a "
+                              "local Ray started here or on the cluster at the address below (docs/scale_out.md)")
+        address = st.text_input("Ray address", value=default.address or "", key="ray_address",
+                                disabled=engine != "ray", placeholder="empty: start a local Ray",
+                                help="a Ray cluster's head, e.g. 10.0.0.5:6379 (`ray start --head` there)")
+    return engine, (address.strip() or None) if engine == "ray" else None
 
 
 def show_error(e: Exception, prefix: str = "", suffix: str = "") -> None:

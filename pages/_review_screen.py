@@ -27,10 +27,12 @@ from curation.store import UNTYPED
 from curation.text import markdown_with_literal_html
 from pages._common import (current_user, filter_widgets, get_store, md, render_messages, step_settings_form,
                            untyped_badge)
+from pages._semantic import nearest_reviewed
 
 VERDICT_BUTTONS = (("accept", "Accept", "A", "primary"), ("needs_fix", "Needs fix", "F", "secondary"),
                    ("reject", "Reject", "X", "secondary"))
-ORDER_LABELS = {"flagged_first": "Flagged first", "random": "Random (seeded)", "import": "Import order"}
+ORDER_LABELS = {"flagged_first": "Flagged first", "random": "Random (seeded)", "import": "Import order",
+                "judge_worst": "Judge score (worst first)"}
 ss = st.session_state
 
 
@@ -131,7 +133,8 @@ def draft_messages(sid: str) -> list[dict]:
     out = []
     for i, m in enumerate(draft["messages"]):
         turn = {k: v for k, v in m.items() if k not in ("role", "content", "tool_calls")}
-        turn["role"] = ss.get(f"rv_role_{sid}_{n}_{i}", m["role"])
+        picked = ss.get(f"rv_role_{sid}_{n}_{i}")
+        turn["role"] = picked if picked in TURN_ROLES else m.get("role")  # an unknown role stays until changed
         turn["content"] = ss.get(f"rv_turn_{sid}_{n}_{i}", _content_text(m.get("content")))
         calls = ss.get(f"rv_calls_{sid}_{n}_{i}")
         if calls is not None and calls.strip():
@@ -237,7 +240,27 @@ def start_edit(sid: str) -> None:
         ss.get("rv_draft", {}).pop(sid, None)
         return
     editing.add(sid)
-    ss.setdefault("rv_draft", {})[sid] = {"messages": copy.deepcopy(ss.rv_base[sid]["messages"]), "nonce": 0}
+    ss.setdefault("rv_draft", {})[sid] = {"messages": editable_turns(ss.rv_base[sid]["messages"]), "nonce": 0}
+
+
+def editable_turns(messages) -> list[dict]:
+    """A copy of the stored turns that the edit widgets can hold: an older store may keep a turn that is not an
+    object (it opens as a turn with no role and its text or JSON as content, for the reviewer to fix)."""
+    turns = copy.deepcopy(messages if isinstance(messages, list) else [messages])
+    return [m if isinstance(m, dict) else {"content": _content_text(m)} for m in turns]
+
+
+def _role_label(role: str) -> str:
+    return role if role in TURN_ROLES else f"⚠ {role} (not a role: pick one)"
+
+
+def _role_options(role) -> list[str]:
+    """The roles a turn's select box offers: a stored role that is no valid one comes first, as found, so the
+    reviewer sees it and picks a real one (the save is refused until then)."""
+    if role in TURN_ROLES:
+        return list(TURN_ROLES)
+    shown = role if isinstance(role, str) else "(no role)" if role is None else json.dumps(role, default=str)
+    return [shown, *TURN_ROLES]
 
 
 def change_turns(sid: str, remove: int | None = None) -> None:
@@ -283,7 +306,8 @@ def edit_view(sid: str) -> None:
     for i, m in enumerate(draft["messages"]):
         with st.container(border=True):
             c1, c2 = st.columns([5, 1])
-            c1.selectbox(f"Turn {i + 1} role", TURN_ROLES, index=TURN_ROLES.index(m["role"]),
+            c1.selectbox(f"Turn {i + 1} role", _role_options(m.get("role")), index=0 if m.get("role") not in
+                         TURN_ROLES else TURN_ROLES.index(m["role"]), format_func=_role_label,
                          key=f"rv_role_{sid}_{n}_{i}")
             c2.button("Remove", key=f"rv_rm_{sid}_{n}_{i}", on_click=change_turns, args=(sid, i),
                       help="Remove this turn")
@@ -477,3 +501,6 @@ def main() -> None:
         review_panel(store, user, sample)
     if st.toggle("History and word diff against the original", key="rv_history"):
         history_panel(store, user, sid)
+    if st.toggle("Nearest reviewed samples and their verdicts", key="rv_nearest",
+                 help="The most similar prompts colleagues already decided on (from the embedding cache)"):
+        nearest_reviewed(store, sid)

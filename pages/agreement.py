@@ -1,11 +1,13 @@
 """Agreement (lead dashboard): inter-annotator agreement with n and confidence intervals, the disagreement queue
 a lead adjudicates, per-annotator throughput / acceptance / agreement with consensus, assignment with overlap,
-and profiles. Annotators can read everything here; only leads decide, assign and change roles."""
+profiles, and the LLM judge's calibration against the humans (with accept-above-threshold where it is trusted).
+Annotators can read everything here; only leads decide, assign, accept on judge scores and change roles."""
 from __future__ import annotations
 
 import streamlit as st
 
 from curation.errors import ConflictError, UserError
+from curation.judge import QUALITY, CalibrationSettings, accept_above, calibration, trusted_task_types
 from curation.review import (DIMENSION_LABELS, DIMENSIONS, ROLES, VERDICTS, AgreementSettings, AssignSettings,
                              adjudicate, agreement_report, annotator_dashboard, assign, disagreement_queue, role_of,
                              set_role)
@@ -70,6 +72,95 @@ def agreement_tab(store) -> None:
         st.dataframe([{**_fig_row(dim, fig.get("primary"), {"task_type": t}),
                        **({"note": fig.get("note")} if fig.get("primary") is None else {})}
                       for t, figs in rep["by_task_type"].items() for dim, fig in figs.items()], hide_index=True)
+
+
+JUDGE_DIM_LABELS = {"accuracy": "Accuracy", "completeness": "Completeness", "conciseness": "Conciseness",
+                    "consistency": "Consistency", "difficulty": "Difficulty", "overall": "Overall (mean of 4)"}
+TRUST_LABELS = {"trusted": "✅ trusted", "untrusted": "⚠️ untrusted", "unknown": "❔ too few samples"}
+
+
+@st.cache_data(show_spinner="Calibrating the judge…", max_entries=8)
+def _calibration(db: str, state: tuple, judge: str, settings: dict) -> dict:
+    """Judge-human calibration; recomputed only when reviews, judge scores or samples change (`state`)."""
+    return calibration(get_store(), judge, CalibrationSettings(**settings))
+
+
+def _ci(fig: dict) -> str | None:
+    lo, hi = fig["ci"]
+    return f"{lo:.2f} … {hi:.2f}" if lo is not None else None
+
+
+def judge_tab(store, user: str, is_lead: bool) -> None:
+    judges = store.judge.authors()
+    if not judges:
+        st.info("No LLM judge has scored samples yet. Run a judge job (the Generate page, or `curation judge run` "
+                "against any OpenAI-compatible endpoint, e.g. `curation serve`); its scores are calibrated here "
+                "against the human reviews.")
+        return
+    cols = st.columns(4)
+    judge = cols[0].selectbox("Judge", judges, key="ag_judge")
+    min_items = cols[1].number_input("Min. shared samples per task type", 2, 1000, CalibrationSettings.min_items,
+                                     key="ag_judge_min")
+    min_kappa = cols[2].number_input("Min. κ to trust", -1.0, 1.0, CalibrationSettings.min_kappa, 0.05,
+                                     key="ag_judge_kappa")
+    min_rho = cols[3].number_input("Min. Spearman to trust", -1.0, 1.0, CalibrationSettings.min_spearman, 0.05,
+                                   key="ag_judge_rho")
+    settings = {"min_items": int(min_items), "min_kappa": float(min_kappa), "min_spearman": float(min_rho),
+                "replicates": 500}
+    state = (store.review.count(), store.judge.count(), store.revision())
+    try:
+        rep = _calibration(str(store.path), state, judge, settings)
+    except UserError as e:
+        show_error(e)
+        return
+    st.caption(f"{plural(rep['n_samples'], 'sample')} scored by both {rep['judge']} and humans "
+               f"(the humans' mean per sample; {plural(rep['n_skipped_edited'], 'sample')} left out because the "
+               "content was edited between the two reviews). κ: quadratic-weighted on binned scores (1-2 / 3 / "
+               "4-5; difficulty easy / medium / hard); 95% CIs: percentile bootstrap over samples.")
+    rows = []
+    for dim, fig in rep["overall"].items():
+        hh = rep["human_human"].get(dim) if dim != "overall" else None
+        rows.append({"dimension": JUDGE_DIM_LABELS[dim], "n": fig["n"], "judge–human κ": fig["kappa"]["value"],
+                     "κ 95% CI": _ci(fig["kappa"]), "judge–human Spearman": fig["spearman"]["value"],
+                     "Spearman 95% CI": _ci(fig["spearman"]),
+                     "human–human": hh["value"] if hh else None, "human–human 95% CI": _ci(hh) if hh else None,
+                     "human–human figure": METHOD_LABELS.get(hh["method"]) if hh else None})
+    st.subheader("Judge against humans, beside humans against each other")
+    st.dataframe(rows, hide_index=True)
+    st.subheader("Per task type")
+    st.dataframe([{"task_type": t, "n": v["n"], "trust": TRUST_LABELS[v["trust"]], "why": v["reason"],
+                   "overall κ": v["dimensions"]["overall"]["kappa"]["value"],
+                   "overall Spearman": v["dimensions"]["overall"]["spearman"]["value"],
+                   **{JUDGE_DIM_LABELS[d] + " κ": v["dimensions"][d]["kappa"]["value"] for d in QUALITY}}
+                  for t, v in rep["by_task_type"].items()], hide_index=True)
+    accept_form(store, user, is_lead, rep)
+
+
+def accept_form(store, user: str, is_lead: bool, rep: dict) -> None:
+    trusted = trusted_task_types(rep)
+    st.subheader("Accept above a judge score")
+    if not trusted:
+        st.info("The judge is trusted on no task type yet, so nothing can be accepted on its score: collect more "
+                "human reviews of judged samples, or review by hand.")
+        return
+    if not is_lead:
+        st.caption("Only leads accept samples on the judge's score.")
+        return
+    with st.form("ag_judge_accept"):
+        cols = st.columns(2)
+        threshold = cols[0].slider("Judge overall score at least", 1.0, 5.0, 4.5, 0.25, key="ag_judge_threshold")
+        types = cols[1].multiselect("Task types (trusted only)", trusted, default=trusted, key="ag_judge_types")
+        dry = st.checkbox("Only count, change nothing", value=True, key="ag_judge_dry")
+        if st.form_submit_button("Accept pending samples", type="primary"):
+            try:
+                out = accept_above(store, user, float(threshold), rep["judge"], types or None,
+                                   CalibrationSettings(**rep["settings"]), dry_run=dry)
+            except UserError as e:
+                show_error(e)
+                return
+            verb = "would be accepted" if dry else "accepted"
+            st.success(f"{plural(out['accepted'], 'pending sample')} {verb} (judge score ≥ {threshold:g} on "
+                       f"{', '.join(out['task_types'])}).")
 
 
 def disagreement_tab(store, user: str, is_lead: bool) -> None:
@@ -189,7 +280,7 @@ if role is None:
 is_lead = role == "lead"
 if not is_lead:
     st.caption("You are an annotator: you can read these figures; leads adjudicate, assign and manage roles.")
-tabs = st.tabs(["Agreement", "Disagreements", "Annotators", "Assignment", "Profiles"])
+tabs = st.tabs(["Agreement", "Disagreements", "Annotators", "Assignment", "Profiles", "LLM judge"])
 with tabs[0]:
     agreement_tab(store)
 with tabs[1]:
@@ -200,3 +291,5 @@ with tabs[3]:
     assignment_tab(store, user, is_lead)
 with tabs[4]:
     profiles_tab(store, user, is_lead)
+with tabs[5]:
+    judge_tab(store, user, is_lead)

@@ -1,14 +1,18 @@
 """Browse: filter samples, read one as a chat, trace and restore its revisions, relabel and find-and-replace in bulk."""
+import dataclasses
+
 import streamlit as st
 
 from curation.diffing import revision_changes
 from curation.errors import UserError
 from curation.frames import frame
 from curation.labels import active_filters, describe_filter, relabel
+from curation.messages import first_prompt
 from curation.store import SampleFilter
 from pages._common import (current_user, filter_widgets, flash, get_store, md, render_messages, show_error,
                            show_flash, untyped_badge)
 from pages._find_replace import find_replace_section
+from pages._semantic import find_similar
 
 PAGE_SIZE = 100
 CONFIRM_ABOVE = 20  # a bulk relabel of more samples than this needs an explicit tick
@@ -40,7 +44,7 @@ if not rows:
 table = frame([{
     "id": s["id"], "dataset": s["dataset"], "task_type": s["task_type"] or "(untyped)", "status": s["status"],
     "language": s["language"], "turns": s["n_turns"], "tags": ", ".join(s["tags"]),
-    "prompt": next((m["content"] for m in s["messages"] if m["role"] == "user"), "")[:100],
+    "prompt": first_prompt(s["messages"])[:100],
 } for s in rows])
 event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="browse_table")
 picked = event.selection.rows[0] if event.selection.rows and event.selection.rows[0] < len(rows) else 0
@@ -65,6 +69,11 @@ with meta:
         st.rerun()
 with chat:
     render_messages(shown["messages"], shown.get("tools"))
+
+if st.toggle("Find similar samples (semantic search)", key="browse_similar",
+             help="The samples of this filter whose prompts mean the most nearly the same, from the embedding "
+                  "cache; or type a free-text query"):
+    find_similar(store, sample["id"], dataclasses.replace(f, limit=None, offset=0), key="browse_sim")
 
 if history:
     st.subheader("History")

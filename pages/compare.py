@@ -3,6 +3,7 @@ regressions sent back to review, and the one-click Train & compare chain.
 
 Model outputs and prompts are data: they are shown with st.code / st.text, never as HTML.
 """
+import dataclasses
 from pathlib import Path
 
 import altair as alt
@@ -13,6 +14,7 @@ from curation.errors import UserError
 from curation.frames import frame
 from curation.store import curated_filter
 from pages._ab import ab_section
+from pages._job_progress import record_job
 from pages._common import (base_model_input, current_user, get_store, just_finished, md, save_upload, show_error,
                            workspace)
 from training import compare as cmp
@@ -166,7 +168,9 @@ for run in comparison["runs"]:
             for w in eval_split_overlap(run["run_dir"]):
                 c[0].warning(f"Before evaluating {run['name']}: {w}")
         if run["state"] == "succeeded" and c[1].button("Evaluate", key=f"eval_{run['name']}"):
-            st.session_state["pipeline"] = str(pl.start_evaluation(run["run_dir"], ws))
+            pdir = pl.start_evaluation(run["run_dir"], ws)
+            st.session_state["pipeline"] = str(pdir)
+            record_job(store, "evaluation", {"run_dir": run["run_dir"], "workspace": str(ws), "folder": str(pdir)})
             st.rerun()
 
 evaluated = [r for r in comparison["runs"] if r["evaluated"]]
@@ -299,7 +303,11 @@ with st.expander("Score a benchmark file or check forgetting"):
                               metrics=form_metrics)
             for w in overlap_warnings(bench_run, ev, benchmarks, rescore):
                 st.warning(w)
-            st.session_state["pipeline"] = str(pl.start_evaluation(bench_run, ws, ev, benchmarks, rescore))
+            pdir = pl.start_evaluation(bench_run, ws, ev, benchmarks, rescore)
+            st.session_state["pipeline"] = str(pdir)
+            record_job(store, "evaluation", {"run_dir": bench_run, "workspace": str(ws), "folder": str(pdir),
+                                             "eval": dataclasses.asdict(ev), "include_eval_split": rescore,
+                                             "benchmarks": [dataclasses.asdict(b) for b in benchmarks]})
         except UserError as e:
             show_error(e)
         else:

@@ -19,7 +19,7 @@ from curation.dedup.keeper import CRITERIA, KeeperRule, is_protected
 from curation.dedup.keys import KEYS, sample_key_text
 from curation.dedup.methods import DEDUP_METHODS
 from curation.dedup.runs import (apply_above, apply_cluster, clusters_at, counts_at, not_duplicates,
-                                 review_state, run_dedup, set_keeper, split_cluster, unmark)
+                                 review_state, set_keeper, split_cluster, unmark)
 from curation.embedding_models import DEFAULT_MODEL
 from curation.embedding_models import spec as model_spec
 from curation.embeddings import is_english_only
@@ -27,6 +27,7 @@ from curation.errors import UserError
 from curation.frames import frame
 from curation.store import curated
 from pages._common import current_user, filter_widgets, get_store, show_error, step_settings_form
+from pages._job_progress import run_job, running_notice
 
 PAGE_SIZE = 10
 COLUMNS = 3
@@ -67,6 +68,7 @@ def run_form() -> None:
         order = st.multiselect("Keeper rule (first criterion that separates members decides)", list(CRITERIA),
                                default=KeeperRule().order, format_func=CRITERIA.get, key="dd_rule")
         f = curated(filter_widgets(store, "dd"))
+        running_notice(store, "dedup")
         if st.button("Run", type="primary", key="dd_run_btn"):
             _run(method, settings, order, f)
 
@@ -83,23 +85,18 @@ def _threshold_range(step, settings) -> tuple[float, float, float]:
 
 
 def _run(method, settings, order, f) -> None:
-    bar = st.progress(0.0, text="encoding") if DEDUP_METHODS[method].embeds else None
-
-    def progress(done, total):
-        bar.progress(done / max(total, 1), text=f"encoding {done}/{total} new texts")
-
+    """Run the dedup as a durable job (embedding chunks it commits survive a reload or a killed app)."""
     try:
         with st.spinner("finding duplicates"):
-            report = run_dedup(store, method, settings, f, current_user(), KeeperRule(order=order or ["earliest"]),
-                               progress if bar else None)
+            report = run_job(store, "dedup", {"method": method, "settings": settings, "filter": f.to_dict(),
+                                              "keeper": KeeperRule(order=order or ["earliest"]).order})
     except UserError as e:
         show_error(e)
         return
     st.session_state["dd_run"] = report["run_id"]
     st.session_state.pop("dd_pick", None)  # the run picker's own state would keep reviewing the previous run
-    st.session_state["dd_flash"] = (f"Run #{report['run_id']}: {report['counts']['pairs']} pairs in "
-                                    f"{report['counts']['clusters']} clusters over {report['counts']['samples']} "
-                                    "samples.")
+    st.session_state["dd_flash"] = (f"Run #{report['run_id']}: {report['pairs']} pairs in "
+                                    f"{report['clusters']} clusters over {report['samples']} samples.")
     st.rerun()
 
 

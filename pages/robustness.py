@@ -10,13 +10,14 @@ import streamlit as st
 
 from curation.errors import UserError
 from curation.frames import frame
-from curation.robustness.detectors import DETECTORS, default_detectors, detector_names
+from curation.robustness.detectors import DETECTORS, detector_names
 from curation.robustness.generation import PERTURBATIONS, GenerationSettings
 from curation.robustness.highlight import excerpt, highlight_markdown
 from curation.store import SampleFilter
-from curation.robustness.tagging import (augment, decide_many, detect_into_store, share_by_task_type, suggestions,
+from curation.robustness.tagging import (augment, decide_many, share_by_task_type, suggestions,
                                          tag_samples, untag_samples)
 from pages._common import current_user, filter_widgets, get_store, md, show_error, step_settings_form
+from pages._job_progress import run_job, running_notice
 
 PAGE_SIZE = 20
 
@@ -62,13 +63,14 @@ def share_section() -> None:
 
 
 def detect_section() -> None:
+    running_notice(store, "robustness")
     with st.expander("Run detection", expanded=not store.robustness.suggestions(limit=1)):
         f = filter_widgets(store, "rb_det")
         kinds = st.multiselect("Detectors", detector_names(), default=detector_names(), key="rb_kinds")
         settings = step_settings_form(DETECTORS, kinds, "rb_set")
         if st.button("Detect", key="rb_detect", type="primary", disabled=not kinds):
-            detectors = default_detectors(kinds, settings)
-            _run(lambda: detect_into_store(store, f, detectors),
+            _run(lambda: run_job(store, "robustness", {"filter": f.to_dict(), "kinds": kinds,
+                                                       "detector_settings": settings}),
                  lambda r: f"Checked {r['samples']} samples: {r['suggested']} new suggestions "
                            f"({', '.join(f'{k} {n}' for k, n in r['by_kind'].items()) or 'none'}).")
 

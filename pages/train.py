@@ -1,5 +1,7 @@
-"""Train: audit an export, launch a LoRA run in the background, watch it live, cancel, resume, read its log."""
+"""Train: audit an export, launch a LoRA run in the background, watch it live, cancel, resume, read its log, and
+chat with the base model, a run's adapter or a checkpoint (the effect test)."""
 import dataclasses
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -10,7 +12,9 @@ import streamlit as st
 import training
 from curation.errors import UserError
 from curation.frames import frame
-from pages._common import base_model_input, get_store, just_finished, md, safe_path, show_error
+from curation.jobs import start as start_job
+from pages._common import base_model_input, current_user, get_store, just_finished, md, safe_path, show_error
+from pages._job_progress import jobs_link, run_job
 from training import jobs
 from training.config import default_settings, setting_choices, setting_reasons
 from training.presets import get_preset
@@ -33,11 +37,10 @@ def export_picker() -> str:
         suggested = st.session_state.setdefault("train_export_suggested", f"exports/{datetime.now():%Y%m%d-%H%M%S}")
         folder = st.text_input("New export folder (inside the workspace)", suggested, key="train_new_export")
         if st.button("Export now", key="train_export_now"):
-            from curation.export import export_selection
-
             try:
                 out = safe_path(folder, "exports/latest")
-                manifest = export_selection(store, out)
+                run_job(store, "export", {"out_dir": str(out)})
+                manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
             except (UserError, ValueError) as e:
                 show_error(e)
             else:
@@ -193,6 +196,45 @@ def show_generations(run_dir: str) -> None:
                  width="stretch")
 
 
+def chat_panel(base_model: str, runs: list[dict]) -> None:
+    """The effect test: talk to the base model, a run's adapter or a checkpoint, with an optional system prompt."""
+    from training.serve import chat_targets, chat_with
+
+    st.subheader("Chat (effect test)")
+    targets = [""] + chat_targets([r["run_dir"] for r in runs])
+    target = st.selectbox("Chat with", targets, key="train_chat_target",
+                          format_func=lambda t: f"base model {base_model}" if not t else
+                          (f"{Path(t).parent.parent.name} / {Path(t).name}" if "checkpoints" in Path(t).parts
+                           else f"{Path(t).name} (final adapter)"))
+    system = st.text_area("System prompt (optional)", key="train_chat_system", height=68)
+    history = st.session_state.setdefault("train_chat_history", {}).setdefault(f"{base_model}|{target}", [])
+    for m in history:
+        with st.chat_message(m["role"]):
+            st.text(m["content"])
+    cols = st.columns([4, 1])
+    text = cols[0].text_area("Message", key="train_chat_text", height=68)
+    max_tokens = cols[1].number_input("Max tokens", 1, 2048, 128, key="train_chat_max")
+    b = st.columns(2)
+    if b[0].button("Send", key="train_chat_send", type="primary"):
+        turns = history + [{"role": "user", "content": text}]
+        try:
+            with st.spinner("Loading the model and generating…"):
+                out = chat_with(None if target else base_model, target or None, turns, system.strip() or None,
+                                int(max_tokens))
+        except (UserError, ValueError) as e:
+            show_error(e)
+        else:
+            history += [{"role": "user", "content": text}, {"role": "assistant", "content": out["text"]}]
+            st.session_state["train_chat_last"] = (f"{out['model']}: {out['completion_tokens']} tokens, "
+                                                   f"finish reason {out['finish_reason']}")
+            st.rerun()
+    if b[1].button("Clear the conversation", key="train_chat_clear"):
+        history.clear()
+        st.rerun()
+    if history and st.session_state.get("train_chat_last"):
+        st.caption(st.session_state["train_chat_last"])
+
+
 def workspace_overrides(changed: dict) -> dict:
     """Settings that name a file follow the workspace rule: a typed path must stay inside the workspace."""
     if changed.get("general_data_file"):
@@ -230,7 +272,13 @@ if b[1].button("Launch training", type="primary", key="train_launch"):
         show_error(e)
     else:
         st.session_state["train_run"] = str(run)
+        # the run's own process trains; the job row follows its folder (Jobs page: progress, cancel, resume)
+        job_id = start_job(store, "training", {"export_dir": str(safe_path(export_dir, "exports")),
+                                               "base_model": base_model, "out_dir": str(safe_path(runs_text, "runs")),
+                                               "overrides": workspace_overrides(overrides), "folder": str(run)},
+                           current_user())
         st.success(f"Launched {run}")
+        jobs_link(job_id)
 
 st.divider()
 st.subheader("Runs")
@@ -239,6 +287,7 @@ try:
 except ValueError as e:
     show_error(e)
     runs = []
+chat_panel(base_model, runs)
 if not runs:
     st.caption("No runs yet.")
     st.stop()

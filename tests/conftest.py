@@ -73,3 +73,21 @@ def demo_app_env(app_env, demo_db_file):
     read the demo data start from a copy instead of importing it again."""
     shutil.copy(demo_db_file, app_env)
     return app_env
+
+
+@pytest.fixture(scope="session")
+def tiny_chat_model():
+    """The `tiny` preset loaded once per session as a ChatModel (what `curation serve --base-model tiny` serves)."""
+    from training.serve import ChatModel
+    return ChatModel("tiny", device="cpu")
+
+
+@pytest.fixture(scope="session")
+def tiny_server(tiny_chat_model):
+    """`curation serve` on the tiny preset, on a free 127.0.0.1 port in a background thread, for the session:
+    tests reach it over real HTTP at `tiny_server.base_url` with the model name "tiny"."""
+    from training.serve import ServeSettings, start_server
+    server = start_server(ServeSettings(base_model="tiny", port=0), model=tiny_chat_model, log=lambda msg: None)
+    server.start()
+    yield server
+    server.stop()

@@ -79,3 +79,25 @@ def load_benchmark(name: str):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+# Work units for the executor tests (tests/test_engines.py): module-level, so Ray workers can import them.
+def worker_pid(_unit) -> int:
+    """The process id of the worker that ran a unit."""
+    import os
+    return os.getpid()
+
+
+def die_once(x: int, mark: str) -> int:
+    """x * 10, but the first attempt at x == 3 kills its worker process mid-unit (`mark` records that it did)."""
+    import os
+    if x == 3 and not os.path.exists(mark):
+        Path(mark).write_text("died")
+        os._exit(1)
+    return x * 10
+
+
+def always_die(_unit) -> int:
+    """Kills its worker process, every time."""
+    import os
+    os._exit(1)

@@ -137,3 +137,16 @@ def test_relabel_search_changes_only_samples_whose_text_matches(capsys, tmp_path
     out = jrun(capsys, db, "relabel", "--search", "CHICKEN", "--to", "qa/general")
     assert out["relabelled"] == 1
 
+
+
+def test_a_closed_pipe_ends_quietly_and_main_leaves_sigpipe_alone(capsys, tmp_path, tiny_file):
+    # SIGPIPE's default action is process-wide: set by main(), it killed any later socket write in the same
+    # process (a `curation serve` client that hangs up, or the test run itself).
+    import signal
+    db = tmp_path / "s.duckdb"
+    before = signal.getsignal(signal.SIGPIPE)
+    run(capsys, "--db", str(db), "ingest", str(tiny_file))
+    assert signal.getsignal(signal.SIGPIPE) == before
+    proc = subprocess.run(f"'{sys.executable}' -m curation --db '{db}' samples --limit 100 | head -c 20",
+                          shell=True, capture_output=True, text=True)
+    assert proc.stdout and proc.stderr == ""  # no BrokenPipeError traceback

@@ -75,6 +75,18 @@ def case_truncated_array(rng, _):
     return "cut.json", _array(lines_of(rng, 40))[:-30], 40, 39
 
 
+def case_broken_array_records(rng, indent):
+    """Records of a JSON array with a bracket, a brace or a quote missing, or a stray one: each costs only itself."""
+    texts = [json.dumps(valid_record(rng, i), ensure_ascii=False, indent=indent) for i in range(60)]
+    damage = [lambda t: t.rstrip()[:-1], lambda t: t.lstrip()[1:], lambda t: t.replace("]", "", 1),
+              lambda t: t.replace('"', "", 1), lambda t: t + "}", lambda t: t.replace("}", "", 1)]
+    # never two neighbours: a record without its closing brace before one without its opening brace reads as one
+    # object (quarantined whole: tests/test_import_hardening.py), so the file's record count is not one per record
+    for i in rng.sample(range(0, 60, 2), 5):
+        texts[i] = rng.choice(damage)(texts[i])
+    return "broken.json", _array([t.encode() for t in texts]), 60, 55
+
+
 def case_nested(rng, container):
     depth = rng.choice([1_100, 5_000, 20_000])
     deep = b'{"messages": ' + b"[" * depth + b"]" * depth + b"}"
@@ -116,6 +128,7 @@ def case_text_not_json(rng, _):
 CASES = [(case_encoding, c) for c in ("utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16", "utf-16-le")] + \
         [(case_stray_bytes, c) for c in ("utf-8", "gbk")] + \
         [(case_truncated_jsonl, None), (case_truncated_array, None)] + \
+        [(case_broken_array_records, i) for i in (None, 2)] + \
         [(case_nested, c) for c in ("json", "jsonl")] + [(case_huge_lines, None)] + \
         [(case_bad_tool_calls, c) for c in ("json", "jsonl")] + \
         [(case_binary, k) for k in ("png", "zip", "noise")] + [(case_text_not_json, None)]

@@ -99,6 +99,40 @@ def test_json_array_malformed_and_deeply_nested_records_are_quarantined(store, t
     assert "nested too deeply" in reasons[6] and "malformed JSON in record 10" in reasons[10]
 
 
+@pytest.mark.parametrize("indent", [None, 2])
+def test_json_array_record_missing_a_bracket_loses_only_itself(store, tmp_path, indent):
+    """A bracket or quote missing mid-file: the reader resyncs at the next record of the file's shape."""
+    texts = [json.dumps(r, ensure_ascii=False, indent=indent) for r in _records(3000)]
+    damage = {10: lambda t: t.rstrip()[:-1],  # the record's closing brace
+              700: lambda t: t.replace("]", "", 1),  # its messages list's closing bracket
+              1500: lambda t: t.lstrip()[1:],  # its opening brace
+              2200: lambda t: t.replace('"', "", 3),  # a quote
+              2999: lambda t: t.rstrip()[:-1]}  # the last record's closing brace
+    for i, f in damage.items():
+        texts[i] = f(texts[i])
+    p = tmp_path / "arr.json"
+    p.write_text("[\n" + ",\n".join(texts) + "\n]\n", encoding="utf-8")
+    rep = _ingest(store, p)
+    assert (rep.imported, rep.rejected) == (2995, 5)
+    q = sorted(store.quarantine.list(), key=lambda r: r["line"])
+    assert [r["line"] for r in q] == [i + 1 for i in damage]
+    assert all(f"r{i} question" in r["raw"] and f"r{i + 1} " not in r["raw"] for i, r in zip(damage, q))
+    assert store.samples.count(SampleFilter(search="问题 r11 question")) == 1
+
+
+def test_json_array_records_run_together_are_quarantined_not_merged(store, tmp_path):
+    """Record 3 lost its closing brace and record 4 its opening one: the text reads as one object naming
+    "messages" twice, which the decoder would import as one record holding only record 4's turns."""
+    texts = [json.dumps(r, ensure_ascii=False) for r in _records(8)]
+    texts[2], texts[3] = texts[2][:-1], texts[3][1:]
+    p = tmp_path / "arr.json"
+    p.write_text("[" + ",\n".join(texts) + "]", encoding="utf-8")
+    rep = _ingest(store, p)
+    assert (rep.imported, rep.rejected) == (6, 1)
+    [q] = store.quarantine.list()
+    assert "'messages' appears twice" in q["reason"] and "r2 question" in q["raw"] and "r3 question" in q["raw"]
+
+
 def test_jsonl_deeply_nested_line_is_quarantined(store, tmp_path):
     deep = '{"messages": ' + "[" * 10_000 + "]" * 10_000 + "}"
     mid = json.dumps({"messages": [U, A], "tools": [{"name": "f", "parameters": json.loads("[" * 400 + "]" * 400)}]})
@@ -130,6 +164,39 @@ def test_gbk_with_one_bad_byte_keeps_the_rest_and_the_raw_bytes(store, tmp_path)
     assert (rep.imported, rep.rejected) == (39, 1)
     q = store.quarantine.list()[0]
     assert q["line"] == 8 and "\\x81" in q["raw"] and "size limit" not in q["reason"]
+
+
+def test_a_utf8_line_in_a_gbk_file_is_read_as_utf8(store, tmp_path):
+    """GB18030 decodes UTF-8 bytes without error (as mojibake): a line that is strict UTF-8 with a character of 3+
+    bytes is UTF-8; a GBK line that happens to be valid two-byte UTF-8 ("为" = "Ϊ") stays GBK."""
+    lines = [json.dumps(r, ensure_ascii=False).encode("gbk") for r in _records(40)]
+    lines[5] = json.dumps(_records(1, "utf8")[0], ensure_ascii=False).encode("utf-8")
+    lines[8] = json.dumps({"messages": [{"role": "user", "content": "why 为 only"}, A]}, ensure_ascii=False).encode("gbk")
+    assert lines[8].decode("utf-8")  # valid UTF-8 too: only the character sizes tell them apart
+    p = tmp_path / "gbk_with_utf8.jsonl"
+    p.write_bytes(b"\n".join(lines) + b"\n")
+    rep = _ingest(store, p)
+    assert (rep.imported, rep.rejected) == (40, 0) and rep.files[0]["encoding"] == "gb18030"
+    assert store.samples.count(SampleFilter(search="问题 utf80 question")) == 1
+    assert store.samples.count(SampleFilter(search="why 为 only")) == 1
+    assert store.samples.count(SampleFilter(search="问题 r7 question")) == 1
+
+
+def test_a_utf8_row_in_a_gbk_csv_is_read_as_utf8_unless_the_encoding_was_named(store, tmp_path):
+    """CSV fields of a GBK file that are evidently UTF-8 (`_sure_utf8`) are read as UTF-8, field by field."""
+    rows = [f"问题{i},答案{i}" for i in range(30)]
+    data = ("question,answer\n" + "\n".join(rows) + "\n").encode("gbk")
+    data += "粘贴的问题,粘贴的答案\n".encode("utf-8")  # one row pasted in from a UTF-8 file
+    p = tmp_path / "gbk.csv"
+    p.write_bytes(data)
+    rep = _ingest(store, p, mapping={"question": "user", "answer": "assistant"})
+    assert (rep.imported, rep.rejected) == (31, 0) and rep.files[0]["encoding"] == "gb18030"
+    assert store.samples.count(SampleFilter(search="粘贴的问题")) == 1 and store.samples.count(SampleFilter(search="问题7")) == 1
+    with Store(tmp_path / "named.duckdb") as other:
+        named = _ingest(other, p, mapping={"question": "user", "answer": "assistant"}, encoding="gb18030")
+    # named: read as GB18030 as the user said; the pasted row is not valid GB18030 (a UTF-8 lead byte before the
+    # comma), so it is quarantined with its bytes rather than guessed
+    assert (named.imported, named.rejected) == (30, 1)
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])

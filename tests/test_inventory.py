@@ -13,12 +13,15 @@ from streamlit.testing.v1 import AppTest
 from curation.checks import CHECKS, Check, Flag
 from curation.cli import build_parser
 from curation.dedup.methods import DEDUP_METHODS
+from curation.producers import PRODUCERS
+from curation.flywheel.pii import SCRUBBERS
+from curation.flywheel.rules.base import VALUE_RULES
 from curation.robustness.detectors import DETECTORS, detector_names
 from curation.steps import Registry, Step, form_fields, setting_help
 from tests.helpers import ROOT
 
 TIMEOUT = 120
-REGISTRIES = (CHECKS, DETECTORS, DEDUP_METHODS)
+REGISTRIES = (CHECKS, DETECTORS, DEDUP_METHODS, PRODUCERS, VALUE_RULES, SCRUBBERS)
 
 
 def test_every_page_file_is_in_the_navigation():
@@ -33,9 +36,13 @@ def test_every_page_file_is_in_the_navigation():
 
 def test_registries_hold_the_built_in_steps_in_order():
     assert CHECKS.names() == ["punctuation", "empty_answer", "refusal", "truncated", "template_leftover",
-                              "generation_artefact", "verbose", "echo"]
+                              "generation_artefact", "verbose", "echo", "agent_calls", "instruction_constraints",
+                              "long_context", "rag_cases"]
     assert detector_names() == ["typo", "incomplete", "code_mix", "pinyin"]
     assert DEDUP_METHODS.names() == ["exact", "minhash", "semantic"]
+    assert PRODUCERS.names() == ["self-instruct", "evol", "answers", "rewrite"]
+    assert VALUE_RULES.names() == ["self_correction", "topic_switch", "long_prompt", "thumbs_down", "novelty"]
+    assert SCRUBBERS.names() == ["pii"]
 
 
 @pytest.mark.parametrize("registry", REGISTRIES, ids=lambda r: r.kind)
@@ -67,6 +74,13 @@ def test_every_registered_step_is_a_cli_choice():
     assert _choices(_subparser(parser, "robustness", "detect"), "--kind") == detector_names()
     for action in ("suggestions", "confirm", "reject", "tag", "untag"):
         assert _choices(_subparser(parser, "robustness", action), "--kind") == detector_names()
+    generate = next(a for a in _subparser(parser, "generate")._actions if a.__class__.__name__ == "_SubParsersAction")
+    assert [c for c in generate.choices if c in PRODUCERS] == PRODUCERS.names()
+    for name in PRODUCERS:  # an option per setting of each producer
+        options = {o for a in _subparser(parser, "generate", name)._actions for o in a.option_strings}
+        assert {"--" + f.replace("_", "-") for f, *_ in form_fields(PRODUCERS[name].Settings())} <= options
+    assert _choices(_subparser(parser, "logs", "import"), "--rule") == VALUE_RULES.names()
+    assert _choices(_subparser(parser, "logs", "list"), "--rule") == VALUE_RULES.names()
     only = next(a for a in _subparser(parser, "review", "checks")._actions if "--only" in a.option_strings)
     assert all(name in only.help for name in CHECKS), only.help
 
@@ -109,6 +123,23 @@ def test_every_dedup_method_is_a_dedup_page_option_with_its_settings_form(demo_a
         at = _ok(_widget(at, "selectbox", "dd_method").set_value(name).run())
         missing = _missing_controls(at, "dd_set", name, DEDUP_METHODS[name].Settings())
         assert missing == {f"dd_set_{name}_key", f"dd_set_{name}_threshold"}  # the page's own controls
+
+
+def test_every_producer_is_a_generate_page_option_with_its_settings_form(demo_app_env):
+    at = _page("generate.py")
+    assert _widget(at, "selectbox", "gen_producer").options == PRODUCERS.names()
+    for name in PRODUCERS:
+        at = _ok(_widget(at, "selectbox", "gen_producer").set_value(name).run())
+        assert not _missing_controls(at, "gen_set", name, PRODUCERS[name].Settings())
+
+
+def test_every_value_rule_and_the_scrubber_are_flywheel_page_options_with_settings_forms(app_env):
+    at = _page("flywheel.py")
+    assert _widget(at, "multiselect", "fw_rules").options == VALUE_RULES.names()
+    at = _ok(_widget(at, "multiselect", "fw_rules").set_value(VALUE_RULES.names()).run())
+    for name in VALUE_RULES:
+        assert not _missing_controls(at, "fw_set", name, VALUE_RULES[name].Settings())
+    assert not _missing_controls(at, "fw_pii", "pii", SCRUBBERS["pii"].Settings())
 
 
 @pytest.fixture

@@ -72,3 +72,15 @@ def test_revision_changes_show_old_and_new_values():
     assert revision_changes({"messages": old}, {"messages": new}) == [
         "messages: turn 2 (assistant) edited, +2/-0 tokens"]
     assert revision_changes({"tags": []}, {"tags": ["a", "b"]}) == ["tags: ∅ → a, b"]
+
+
+def test_diff_of_turns_an_older_store_may_hold_never_fails():
+    """A turn that is not an object, a missing role, content that is not text, a bare-string tool call."""
+    from curation.diffing import revision_changes
+    old = ["a bare string turn", {"content": {"not": "text"}}, {"role": "assistant", "content": "",
+                                                                 "tool_calls": ["get_weather(Paris)"]}]
+    new = [{"role": "user", "content": "a bare string turn"}, {"role": "assistant", "content": "fixed"}]
+    turns = diff_messages(old, new)
+    assert [t.role for t in turns if t.change != "removed"][0] == "user"
+    assert any(t.change == "removed" and "get_weather(Paris)" in t.ops[0][1] for t in turns)
+    assert revision_changes({"messages": old}, {"messages": new})[0].startswith("messages: turn")

@@ -311,3 +311,53 @@ def test_review_edit_of_a_sample_with_malformed_tool_calls_shows_them_and_refuse
     _ok(at.run())
     assert any("would make the sample invalid" in e.value and "tool call 1" in e.value for e in at.error)
     assert _store().samples.get("bad-calls")["messages"][3]["content"] == "done"  # the calls still break the schema
+
+
+@pytest.fixture
+def odd_roles_db(review_db):
+    """review_db plus one sample whose stored turns carry an unknown role and a turn that is not an object, written
+    straight into the store (as an older store or a direct write may hold them)."""
+    with Store(review_db) as s:
+        base = s.samples.list()[0]
+        msgs = [{"role": "human", "content": "which role am I?"}, {"role": "assistant", "content": "a user"},
+                "a bare string turn", {"role": "assistant", "content": "still an answer"}]
+        assert s.samples.add_rows([{**base, "id": "odd-roles", "dataset": "legacy", "messages": msgs,
+                                    "content_hash": "legacy-odd-roles", "parent_id": None}]) == 1
+    return review_db
+
+
+def test_review_edit_shows_an_unknown_role_and_lets_the_reviewer_fix_it(odd_roles_db):
+    at = _page("review.py", "ann")
+    at.multiselect(key="rvq_ds").set_value(["legacy"])
+    at.button(key="rvq_open").click()
+    _ok(at.run())
+    at.button(key="rv_edit").click()
+    _ok(at.run())  # crashed with ValueError ('human' is not in tuple) before
+    roles = {int(b.label.split()[1]): b for b in at.selectbox if b.label.startswith("Turn ")}
+    assert roles[1].value == "human" and "not a role" in roles[1].format_func(roles[1].value)
+    assert roles[3].value == "(no role)" and roles[2].value == "assistant"
+    assert [t.value for t in at.text_area if t.key.startswith("rv_turn_odd-roles_")][2] == "a bare string turn"
+    assert any("role 'human' is not one of" in w.value for w in at.warning)
+    at.button(key="rv_save").click()
+    _ok(at.run())
+    assert any("would make the sample invalid" in e.value for e in at.error)
+    assert _store().samples.get("odd-roles")["rev"] == 0
+    at.selectbox(key=roles[1].key).set_value("user")
+    at.selectbox(key=roles[3].key).set_value("user")
+    at.button(key="rv_save").click()
+    _ok(at.run())
+    saved = _store().samples.get("odd-roles")
+    assert [m["role"] for m in saved["messages"]] == ["user", "assistant", "user", "assistant"]
+    assert saved["messages"][2]["content"] == "a bare string turn" and saved["rev"] == 1
+    at.toggle(key="rv_history").set_value(True)
+    _ok(at.run())  # the word diff against the stored original (with its bare string turn) renders too
+
+
+def test_browse_shows_a_sample_with_an_unknown_role_and_a_bare_string_turn(odd_roles_db):
+    at = AppTest.from_file(str(ROOT / "pages" / "browse.py"), default_timeout=TIMEOUT)
+    at.session_state["user"] = "ann"
+    _ok(at.run())
+    at.multiselect(key="browse_ds").set_value(["legacy"]).run()
+    _ok(at)
+    assert any("Malformed turn (not an object)" in c.value for c in at.caption)
+    assert any(c.value == "human" for c in at.caption)  # the role as stored, shown as text

@@ -142,6 +142,53 @@ def test_incomplete_complete_prompts(text):
     assert _found(IncompleteDetector(), text) is None
 
 
+# Embedded questions cut before their verb, or before the question itself (the brief's own two examples first);
+# each was missed by the detector before this change.
+@pytest.mark.parametrize("text, note", [
+    ("Explain the reasons why the Roman Empire", "'why' clause with a subject and no verb"),
+    ("我想知道为什么", "ends on '知道为什么'"),
+    ("Describe how the French Revolution", "'how' clause"),
+    ("Help me understand why my code", "'why' clause"),
+    ("Describe the ways in which the internet", "'which' clause"),
+    ("I want to know why", "ends on 'why'"),
+    ("Tell me how to", "ends on 'how to'"),
+    ("请解释为什么罗马帝国", "'为什么' with a subject and no predicate"),
+    ("帮我分析一下为什么这家公司", "'为什么' with a subject"),
+    ("我想问一下是否", "ends on '问一下是否'"),
+])
+def test_incomplete_embedded_question_cut_off(text, note):
+    d = _found(IncompleteDetector(), text)
+    assert d is not None and note in d.reason, d and d.reason
+    _check_evidence(text, d)
+
+
+@pytest.mark.parametrize("text", [
+    "Explain why the Roman Empire fell",  # an irregular past is a verb
+    "Describe how the French Revolution changed Europe",
+    "Tell me where the nearest hospital is",
+    "That's how the cookie crumbles",
+    "Explain why the people protested",  # a plural that takes a bare verb
+    "I don't know why",  # negated: a statement
+    "Explain why",  # too short to tell from an elliptical follow-up
+    "Read How the Grinch Stole Christmas",  # a title: the wh-word is capitalised
+    "我不知道为什么",
+    "这就是为什么",
+    "请解释为什么罗马帝国会灭亡",
+    "如何评价这部电影",  # 如何 + a verb that jieba tags as a noun: 如何 is left out of the subject rule
+    "我想知道为什么？",  # a question mark ends it
+])
+def test_incomplete_embedded_question_complete(text):
+    assert _found(IncompleteDetector(), text) is None
+
+
+def test_incomplete_wh_at_end_only_applies_to_the_first_turn():
+    from curation.robustness.detectors import detect_sample
+    follow = {"messages": [{"role": "user", "content": "Tea or coffee in the morning?"},
+                           {"role": "assistant", "content": "Tea."}, {"role": "user", "content": "Can you explain why"},
+                           {"role": "assistant", "content": "It has less caffeine."}]}
+    assert "incomplete" not in {d.kind for d in detect_sample(follow)}
+
+
 def test_incomplete_no_object_only_applies_to_the_first_turn():
     sample = {"messages": [{"role": "user", "content": "Tell me about Paris."},
                            {"role": "assistant", "content": "Paris is the capital of France."},

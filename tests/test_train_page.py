@@ -37,3 +37,20 @@ def test_general_data_file_outside_the_workspace_is_refused(app_env, tmp_path):
     assert not at.exception, [e.message for e in at.exception]
     assert any("outside the workspace" in e.value for e in at.error)
     assert not [m for m in at.metric if m.label == "Train samples"]  # nothing was audited with that file
+
+
+def test_chat_panel_answers_with_the_base_model_and_keeps_the_conversation(app_env):
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert at.selectbox(key="train_chat_target").options == ["base model tiny"]
+    at.text_area(key="train_chat_system").input("You are terse.")
+    at.text_area(key="train_chat_text").input("What is 2 + 3?")
+    at.number_input(key="train_chat_max").set_value(8)
+    at.button(key="train_chat_send").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    bubbles = at.get("chat_message")
+    assert len(bubbles) == 2
+    assert [t.value for t in at.text if t.value == "What is 2 + 3?"]
+    assert any(c.value.startswith("tiny: ") and "tokens, finish reason" in c.value for c in at.caption)
+    at.button(key="train_chat_clear").click().run()
+    assert not at.get("chat_message")
+

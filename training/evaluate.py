@@ -101,8 +101,25 @@ def evaluate_run(run_dir, settings: EvalSettings | None = None, benchmarks: list
         runner.generate(label, work, max_new, lambda d, t, lab=label: say(f"{lab}: generated {d}/{t}", d / t))
     decoding = runner.decoding(s.max_new_tokens or limits)
     reports = [_write_suite(rf, suite, s, config, decoding, runner.info) for suite in suites]
+    track_evaluation(rf, reports, say)
     say("evaluation finished", 1.0)
     return {"run_dir": str(rf.path), "suites": reports}
+
+
+def track_evaluation(rf: RunFolder, reports: list[dict], say=lambda message, fraction=None: None) -> None:
+    """Each suite's base, tuned and delta per metric and task_type to TensorBoard (RUN/tensorboard) and, when
+    MLFLOW_TRACKING_URI is set, to the run's MLflow run, at the run's last step; failures only log a line."""
+    from .rundir import read_json
+    from .tracking import Tracker
+
+    step = (read_json(rf.record) or {}).get("total_steps") or 0
+    tracker = Tracker(rf.path, rf.path.name, log=lambda note: say(note, None))
+    for report in reports:
+        for row in report["rows"]:
+            values = {k: row.get(k) for k in ("base", "tuned", "delta", "ci_low", "ci_high")}
+            group = row["task_type"].strip("()")  # "(overall)" -> "overall": TensorBoard tags take no brackets
+            tracker.metrics(values, step, f"evaluation/{report['suite']}/{group}/{row['metric']}/")
+    tracker.close("FINISHED")
 
 
 def overlap_preview(run_dir, settings: EvalSettings | None = None, benchmarks: list[Benchmark] = (),

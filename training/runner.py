@@ -49,28 +49,40 @@ def run(run_dir: Path) -> int:
         raise Cancelled()
 
     signal.signal(signal.SIGTERM, on_term)
+    training = None
     try:
         if rank0:
             rf.write_status("running", pid=os.getpid(), reason=None, started_at=time.time())
-        Training(rf, rank0).run()
+        training = Training(rf, rank0)
+        training.run()
         return 0
     except Cancelled:
+        _end_tracking(training, "KILLED")
         if rank0:
             rf.write_status("cancelled", reason="cancelled by the user")
         log("cancelled")
         return 0
     except UserError as e:
+        _end_tracking(training, "FAILED")
         if rank0:
             rf.write_status("failed", reason=str(e))
         log(f"failed: {e}")
         return 1
     except Exception as e:  # anything else is a bug or an environment problem: keep the trace in the log
         traceback.print_exc()
+        _end_tracking(training, "FAILED")
         reason = _readable(e)
         if rank0:
             rf.write_status("failed", reason=reason)
         log(f"failed: {reason}")
         return 1
+
+
+def _end_tracking(training, status: str) -> None:
+    """End the run's tracking (TensorBoard flushed, the MLflow run marked) after a stop; never raises."""
+    tracker = getattr(training, "tracker", None)
+    if tracker is not None:
+        tracker.close(status)
 
 
 def _readable(e: Exception) -> str:
@@ -115,11 +127,30 @@ class Training:
         self.loss_mod, self.opt = self.acc.prepare(loss_module(self.peft), self.opt)
         self.params = params
         start = self._resume()
+        self.tracker = self._tracker(start)
         self._write_record(finished=False)
         self.t_loop, self.steps_timed = time.time(), 0
         self._evaluate(start)  # step 0, or again at the checkpoint a resume starts from (see _resume)
         self._loop(start)
         self._finish()
+
+    def _tracker(self, start: int):
+        """TensorBoard (and MLflow, when configured) for this run, rank 0 only; the steps after the checkpoint a
+        resume starts from are purged from the event files, as from metrics.jsonl."""
+        if not self.rank0:
+            return None
+        from .tracking import Tracker
+
+        return Tracker(self.rf.path, self.rf.path.name, log=log, purge_step=start + 1,
+                       params={"base_model": self.cfg["base_model"], "settings": dataclasses.asdict(self.settings),
+                               "train_samples": len(self.train), "eval_samples": len(self.eval),
+                               "total_steps": self.total},
+                       tags={"export_content_hash": self.export.content_hash, "run_dir": str(self.rf.path),
+                             "store_revision": self.export.manifest.get("store_revision")})
+
+    def _track(self, values: dict, step: int, prefix: str) -> None:
+        if getattr(self, "tracker", None) is not None:
+            self.tracker.metrics(values, step, prefix)
 
     def _load_data(self, s: TrainSettings) -> None:
         from .audits import run_audit
@@ -264,6 +295,8 @@ class Training:
                "eta_s": round(avg * (self.total - step), 1), "memory_mb": memory_mb(self.device),
                "elapsed_s": round(time.time() - self.t_loop, 1), "time": time.time()}
         append_jsonl(self.rf.metrics, rec)
+        self._track({k: rec[k] for k in ("loss", "lr", "tokens_per_s", "non_pad_share", "step_s", "memory_mb")},
+                    step, "train/")
         self.rf.write_status("running", step=step, total_steps=self.total, loss=rec["loss"], eta_s=rec["eta_s"],
                              device=self.device, precision=self.precision)
         if step == 1 or step % 10 == 0 or step == self.total:
@@ -316,9 +349,11 @@ class Training:
         ckpt = self.rf.latest_checkpoint()
         if ckpt is not None:
             state = read_json(ckpt / "state.json")
-            weights = load_file(str(ckpt / "adapter_model.safetensors"), device=str(self.acc.device))
+            # Under torchrun on CPU (gloo) accelerate's device is "cpu:0", which safetensors refuses: name the type
+            device = "cpu" if self.acc.device.type == "cpu" else str(self.acc.device)
+            weights = load_file(str(ckpt / "adapter_model.safetensors"), device=device)
             set_peft_model_state_dict(self._unwrapped(), weights)
-            saved = torch.load(ckpt / "training_state.pt", weights_only=True, map_location=str(self.acc.device))
+            saved = torch.load(ckpt / "training_state.pt", weights_only=True, map_location=device)
             self.opt.load_state_dict(saved["optimizer"])
             self.sched.load_state_dict(saved["scheduler"])
             torch.set_rng_state(saved["rng"].cpu())
@@ -350,6 +385,7 @@ class Training:
             nll, n = sum(p[0] for p in pairs), sum(p[1] for p in pairs)
             append_jsonl(self.rf.metrics, {"kind": "eval", "step": step, "eval_loss": round(nll / max(1, n), 5),
                                            "eval_tokens": n, "eval_samples": len(subset), "time": time.time()})
+            self._track({"eval_loss": nll / max(1, n)}, step, "eval/")
             log(f"eval loss at step {step}: {nll / max(1, n):.4f} ({len(subset)} samples)")
         if self.eval_prompts:
             tok = self.tok.tokenizer
@@ -385,6 +421,10 @@ class Training:
             self.tok.tokenizer.save_pretrained(str(self.rf.merged))
             merged = str(self.rf.merged)
         record = self._write_record(finished=True, merged=merged)
+        if self.tracker is not None:
+            self.tracker.artifact(self.rf.adapter, "adapter")
+            self.tracker.artifact(self.rf.record)
+            self.tracker.close("FINISHED")
         self.rf.write_status("succeeded", reason=None, step=self.total, total_steps=self.total,
                              eval_loss=record["results"].get("eval_loss_after"))
         log("done")

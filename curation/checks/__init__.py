@@ -15,13 +15,14 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..store import SampleFilter, Store, sample_from_row
-from ..workers import map_in_workers
+from .. import executors
+from ..store import SampleFilter, Store, decode_sample, sample_from_row
 from .base import CHECKS, Check, Flag
 from .builtin import (ArtefactCheck, ArtefactSettings, EchoCheck, EchoSettings, EmptyAnswerCheck, EmptyAnswerSettings,
                       PunctuationCheck, PunctuationSettings, RefusalCheck, RefusalSettings, TemplateLeftoverCheck,
                       TemplateSettings, TruncationCheck, TruncationSettings, VerbosityCheck, VerbositySettings,
                       length_stats)
+from . import agent, instructions, long_context, rag  # noqa: E402,F401 (registered after the built-ins, in order)
 
 __all__ = ["CHECKS", "ArtefactCheck", "ArtefactSettings", "Check", "CheckRunReport", "EchoCheck", "EchoSettings",
            "EmptyAnswerCheck", "EmptyAnswerSettings", "Flag", "PunctuationCheck", "PunctuationSettings",
@@ -56,17 +57,19 @@ def check_sample(sample: dict, checks: list, context: dict) -> list[Flag]:
 
 
 def _run(store: Store, samples: Iterable[dict] | None, checks: list, trigger: str, author: str | None,
-         ingest_id: int | None = None, workers: int = 0) -> CheckRunReport:
-    """Run `checks` on `samples`, or on the samples of import `ingest_id` (in `workers` processes when above 1),
-    and record the run."""
+         ingest_id: int | None = None, workers: int = 0, f: SampleFilter | None = None) -> CheckRunReport:
+    """Run `checks` on `samples`, or on the samples of import `ingest_id` or of filter `f` (by the current
+    executor's workers: `workers` processes when above 1 on the local engine), and record the run."""
     context = {"lengths": length_stats(store)} if any(c.name == VerbosityCheck.name for c in checks) else {}
     names = [c.name for c in checks]
     settings = {c.name: dataclasses.asdict(c.settings) for c in checks}
     if samples is not None:
         results = ((s["id"], s["rev"], check_sample(s, checks, context)) for s in samples)
     else:
-        results = _checked_in_workers(store.samples.iter_ingest_rows(ingest_id), names,
-                                      {c.name: c.settings for c in checks}, context, workers)
+        ex = executors.current(workers)
+        batches = (store.samples.iter_ingest_rows(ingest_id, arrow=ex.arrow_units) if ingest_id is not None
+                   else store.samples.batches(f, columns=CHECKED_COLUMNS, arrow=ex.arrow_units))
+        results = _checked_in_workers(ex, batches, names, {c.name: c.settings for c in checks}, context, workers)
     evaluated, rows = [], []
     per_check: dict[str, set] = {}
     for sample_id, rev, flags in results:
@@ -79,30 +82,37 @@ def _run(store: Store, samples: Iterable[dict] | None, checks: list, trigger: st
                           {k: len(v) for k, v in sorted(per_check.items())}, settings)
 
 
-def _checked_in_workers(batches, names: list[str], settings: dict, context: dict, workers: int):
-    """(sample id, rev, flags) of stored sample rows, `(columns, rows)` batches, checked in worker processes
-    (pure Python checks over a million samples take minutes in one process); in order."""
-    for _, results in map_in_workers(batches, workers, _check_batch, names, settings, context, ahead=2):
+def _checked_in_workers(ex, batches, names: list[str], settings: dict, context: dict, workers: int):
+    """(sample id, rev, flags) of stored sample rows, `(columns, rows)` or Arrow batches, checked by the
+    executor's workers (pure Python checks over a million samples take minutes in one process); in order."""
+    for _, results in ex.map(_check_batch, batches, names, settings, context, workers=workers, ahead=2):
         yield from results
 
 
-def _check_batch(batch: tuple, names: list[str], settings: dict, context: dict) -> list:
-    """(sample id, rev, flags) of one `(columns, rows)` batch (in a worker process)."""
-    cols, rows = batch
+def _check_batch(batch, names: list[str], settings: dict, context: dict) -> list:
+    """(sample id, rev, flags) of one batch of sample rows, `(columns, rows)` or an Arrow record batch (in a
+    worker)."""
     checks = build_checks(names, settings)
-    out = []
-    for r in rows:
-        s = sample_from_row(cols, r)
-        out.append((s["id"], s["rev"], check_sample(s, checks, context)))
-    return out
+    if isinstance(batch, tuple):
+        cols, rows = batch
+        samples = (sample_from_row(cols, r) for r in rows)
+    else:
+        samples = (decode_sample(r) for r in batch.to_pylist())
+    return [(s["id"], s["rev"], check_sample(s, checks, context)) for s in samples]
 
 
 def run_checks(store: Store, f: SampleFilter | None = None, names: Iterable[str] | None = None,
                settings: dict | None = None, author: str | None = None) -> CheckRunReport:
-    """Run checks on demand over the samples matching a filter; old flags of those checks are replaced."""
-    return _run(store, store.samples.iter(f), build_checks(names, settings), "on demand", author)
+    """Run checks on demand over the samples matching a filter; old flags of those checks are replaced. On a
+    distributed engine (ray) the samples go to its workers in batches."""
+    checks = build_checks(names, settings)
+    if executors.current(workers=1).distributed:
+        return _run(store, None, checks, "on demand", author, f=f or SampleFilter())
+    return _run(store, store.samples.iter(f), checks, "on demand", author)
 
 
+# What a check reads of a sample (the columns the import's checks get, `store.samples.iter_ingest_rows`)
+CHECKED_COLUMNS = ("id", "messages", "tools", "task_l1", "task_l2", "rev")
 _PARALLEL_MIN = 20_000  # imported samples from which the import's checks run in worker processes
 
 
@@ -111,7 +121,7 @@ def flag_ingest(store: Store, report, workers: int = 2) -> None:
     import; a notice says what was flagged."""
     if not report.imported:
         return
-    workers = workers if report.imported >= _PARALLEL_MIN else 0
+    workers = workers if report.imported >= _PARALLEL_MIN else 0  # (a distributed engine always distributes)
     result = _run(store, None, build_checks(), "import", None, ingest_id=report.ingest_id, workers=workers)
     if result.flagged_samples:
         detail = ", ".join(f"{k} {v}" for k, v in result.flags.items())

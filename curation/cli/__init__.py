@@ -12,30 +12,34 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
 from importlib.metadata import entry_points
 
+from .. import executors
 from ..errors import UserError
-from . import core, dedup, embeddings, replace, review, robustness
+from . import core, dedup, embeddings, generate, jobs, judge, logs, replace, review, robustness, special
 from .args import Parser, common_options, jsonable
 
 # Built-in command groups, in the order `curation --help` lists them (after the core commands).
-EXTENSIONS = (dedup, embeddings, robustness, review, replace)
+EXTENSIONS = (dedup, embeddings, robustness, review, replace, special, generate, judge, logs, jobs)
 PLUGIN_GROUP = "curation.commands"
 # Used when the installed metadata predates the entry-point group (an old `pip install -e .`), so the CLI keeps
 # its training commands until the next install; the group in pyproject.toml is the source of truth.
 FALLBACK_PLUGINS = (("train", "training.cli:register"), ("eval", "training.eval_cli:register"),
-                    ("ab", "training.ab_cli:register"))
+                    ("ab", "training.ab_cli:register"), ("serve", "training.serve_cli:register"))
 
 
 def plugin_commands() -> list:
     """The `register` functions of the installed `curation.commands` entry points (the fallback list when the
     metadata has none). A plugin whose package is missing is skipped; one that fails to import is an error."""
+    from importlib.metadata import EntryPoint
+
     found = [(ep.name, ep.value, ep.load) for ep in entry_points(group=PLUGIN_GROUP)]
-    if not found:
-        from importlib.metadata import EntryPoint
-        found = [(name, value, EntryPoint(name, value, PLUGIN_GROUP).load) for name, value in FALLBACK_PLUGINS]
+    # A command of the fallback list that the installed metadata lacks (added after the last `pip install -e .`)
+    # is still offered, so a checkout's new command works before the next install.
+    installed = {name for name, _, _ in found}
+    found += [(name, value, EntryPoint(name, value, PLUGIN_GROUP).load) for name, value in FALLBACK_PLUGINS
+              if name not in installed]
     known = [name for name, _ in FALLBACK_PLUGINS]  # the help lists train before eval; other plugins after, by name
     found.sort(key=lambda p: (known.index(p[0]) if p[0] in known else len(known), p[0]))
     out = []
@@ -79,17 +83,38 @@ def _print_human(result: dict) -> None:
             print(f"{key}: {text[:2000]}")
 
 
+def _emit(result: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(jsonable({k: v for k, v in result.items() if not k.startswith("_")}),
+                         ensure_ascii=False))
+    else:
+        _print_human(result)
+    sys.stdout.flush()
+
+
+def _closed_stdout() -> int:
+    """The reader of our stdout went away (`| head`): end quietly, as a shell tool does.
+
+    Not SIGPIPE's default action: that is process-wide, so it would also kill `curation serve` when a client drops
+    its connection, and any caller that runs main() in its own process."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python flushes at exit
+    except (OSError, ValueError):
+        pass
+    return 141
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `curation` console script."""
-    if hasattr(signal, "SIGPIPE"):  # `curation samples | head` should end quietly
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as e:  # --help, or a bad option (one line on stderr, from Parser.error)
         return int(e.code or 0)
     try:
-        result = args.func(args)
+        with executors.using(getattr(args, "engine", None), getattr(args, "ray_address", None),
+                             getattr(args, "ray_workers", None)):
+            result = args.func(args)
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -102,11 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: internal error ({type(e).__name__}: {e}); rerun with CURATION_DEBUG=1 for details",
               file=sys.stderr)
         return 1
-    if getattr(args, "json", False):
-        print(json.dumps(jsonable({k: v for k, v in result.items() if not k.startswith("_")}),
-                         ensure_ascii=False))
-    else:
-        _print_human(result)
+    try:
+        _emit(result, getattr(args, "json", False))
+    except BrokenPipeError:  # `curation samples | head` ends quietly
+        return _closed_stdout()
     if result.get("_error"):
         print(f"error: {result['_error']}", file=sys.stderr)
     return int(result.get("_exit", 0))

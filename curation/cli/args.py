@@ -27,6 +27,14 @@ def common_options() -> argparse.ArgumentParser:
     p.add_argument("--db", default=argparse.SUPPRESS, help="store file (default: $CURATION_DB or ./workbench.duckdb)")
     p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON document")
     p.add_argument("--author", default=argparse.SUPPRESS, help="name recorded in revisions (default: $USER)")
+    p.add_argument("--engine", choices=("local", "ray"), default=argparse.SUPPRESS,
+                   help="where the heavy steps run: local processes, or Ray (default: $CURATION_ENGINE, ray when "
+                        "$CURATION_RAY_ADDRESS is set, else local)")
+    p.add_argument("--ray-address", default=argparse.SUPPRESS,
+                   help="a Ray cluster to run on (host:6379, ray://host:10001 or auto; default: "
+                        "$CURATION_RAY_ADDRESS; none starts a local Ray)")
+    p.add_argument("--ray-workers", type=positive_int, default=argparse.SUPPRESS,
+                   help="CPUs of the local Ray started without an address (default: 2)")
     return p
 
 
@@ -57,13 +65,18 @@ def open_store(args) -> Store:
     store = Store(getattr(args, "db", None))
     try:
         from ..checks import finish_pending_checks
+        from ..jobs import reattach
         done = finish_pending_checks(store)
+        failed = reattach(store)
     except BaseException:
         store.close()
         raise
     if done:
         print(f"note: finished the post-import checks of import(s) {', '.join(map(str, done))}, which an earlier "
               "run left pending", file=sys.stderr)
+    for job in failed:
+        print(f"note: job {job['id']} ({job['kind']}) {job['error']}: `curation jobs resume {job['id']}`",
+              file=sys.stderr)
     return store
 
 
@@ -117,3 +130,36 @@ positive_float = _number(float, lambda v: 0 < v < float("inf"), "a number > 0")
 non_negative_float = _number(float, lambda v: 0 <= v < float("inf"), "a number >= 0")
 fraction = _number(float, lambda v: 0 <= v <= 1, "a number between 0 and 1")
 open_fraction = _number(float, lambda v: 0 <= v < 1, "a number >= 0 and < 1")
+
+
+# ---------------------------------------------------------------- LLM endpoints
+def add_endpoint_args(p: argparse.ArgumentParser) -> None:
+    """The OpenAI-compatible endpoint options (`curation judge`, `curation generate`)."""
+    p.add_argument("--base-url", default=os.environ.get("CURATION_LLM_BASE_URL", "http://127.0.0.1:8765/v1"),
+                   help="OpenAI-compatible base URL (default $CURATION_LLM_BASE_URL or http://127.0.0.1:8765/v1, "
+                        "where `curation serve` listens)")
+    p.add_argument("--model", default=os.environ.get("CURATION_LLM_MODEL"),
+                   help="model the endpoint serves (default $CURATION_LLM_MODEL)")
+    p.add_argument("--api-key-env", default="OPENAI_API_KEY", metavar="VAR",
+                   help="NAME of the environment variable holding the API key (default OPENAI_API_KEY; the key "
+                        "itself is never stored)")
+    p.add_argument("--concurrency", type=positive_int, default=4, help="requests in flight at once (default 4)")
+    p.add_argument("--max-retries", type=non_negative_int, default=5, help="retries of 429/5xx/timeouts (default 5)")
+    p.add_argument("--timeout", type=positive_float, default=120.0, help="seconds per request (default 120)")
+    p.add_argument("--price-in", type=non_negative_float, default=0.0, metavar="PER_MTOK",
+                   help="prompt price per million tokens, for the job's cost (default 0)")
+    p.add_argument("--price-out", type=non_negative_float, default=0.0, metavar="PER_MTOK",
+                   help="completion price per million tokens (default 0)")
+
+
+def endpoint_from_args(args):
+    """EndpointSettings from the parsed endpoint options."""
+    from ..errors import UserError
+    from ..llm import EndpointSettings
+
+    if not args.model:
+        raise UserError("no model named; pass --model (the name the endpoint serves; `curation serve` serves the "
+                        "preset's name, e.g. tiny) or set CURATION_LLM_MODEL")
+    return EndpointSettings(base_url=args.base_url, model=args.model, api_key_env=args.api_key_env,
+                            concurrency=args.concurrency, max_retries=args.max_retries, timeout_s=args.timeout,
+                            price_in_per_mtok=args.price_in, price_out_per_mtok=args.price_out)

@@ -36,7 +36,6 @@ def cmd_embeddings(args) -> dict:
              "threshold_range": list(m.threshold_range), "cache_id": m.cache_id or m.name,
              "description": m.description} for m in MODELS.values()]}
     from .. import embeddings as emb
-    from ..stats import full_set_texts
 
     with open_store(args) as store:
         if args.delete:
@@ -50,4 +49,4 @@ def cmd_embeddings(args) -> dict:
             if args.reviewed:
                 return similarity.nearest_reviewed(store, args.similar_to, model, args.k)
             return similarity.similar_to(store, args.similar_to, filter_from_args(args), model, args.k)
-        return emb.cache_status(store, full_set_texts(store, filter_from_args(args)))
+        return emb.selection_status(store, filter_from_args(args))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..checks import CHECKS, run_checks
 from ..errors import UserError
-from ..review import (ROLES, AgreementSettings, AssignSettings, QueueSpec, adjudicate, agreement_report,
+from ..review import (ORDERS, ROLES, AgreementSettings, AssignSettings, QueueSpec, adjudicate, agreement_report,
                       annotator_dashboard, assign, build_queue, create_profile, disagreement_queue, export_reviews,
                       import_reviews, queue_progress, set_role)
 from .args import (add_filter_args, add_force_arg, author_of, filter_from_args, fraction, non_negative_int,
@@ -25,7 +25,8 @@ def register(sub, common) -> None:
         q.add_argument("--dedup-run", type=positive_int, help="only members of this dedup run's clusters")
         q.add_argument("--dedup-cluster", type=non_negative_int, help="only this cluster of --dedup-run")
         q.add_argument("--hide-reviewed-by", help="leave out samples this annotator already reviewed")
-        q.add_argument("--order", default="flagged_first", choices=["flagged_first", "random", "import"])
+        q.add_argument("--order", default="flagged_first", choices=list(ORDERS),
+                       help="judge_worst: lowest LLM-judge score first (`curation judge run`)")
         q.add_argument("--seed", type=int, default=0, help="seed for --order random")
 
     q = rsub.add_parser("queue", parents=[common], help="list a review queue and its progress")

@@ -80,51 +80,67 @@ def _datasketch_groups(sig: np.ndarray, b: int, r: int) -> list[np.ndarray]:
     return groups
 
 
-def _numpy_groups(sig: np.ndarray, b: int, r: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """(groups, pair chunks): buckets of 3+ documents as groups; buckets of exactly 2 directly as pairs."""
+def _numpy_groups(sig: np.ndarray, b: int, r: int, ex=None) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """(groups, pair chunks): buckets of 3+ documents as groups; buckets of exactly 2 directly as pairs. With an
+    executor, each band is a work unit of its own (`band_groups`), in band order."""
+    bands = (np.ascontiguousarray(sig[:, band * r:(band + 1) * r]) for band in range(b))
+    results = ex.map(band_groups, bands, workers=1) if ex is not None else ((None, band_groups(rows)) for rows in bands)
     groups, pairs = [], []
-    mult = (np.arange(r, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)) | np.uint64(1)
-    for band in range(b):
-        rows = np.ascontiguousarray(sig[:, band * r:(band + 1) * r])
-        key = (rows.astype(np.uint64) * mult).sum(axis=1, dtype=np.uint64)
-        key ^= key >> np.uint64(29)
-        order = np.argsort(key, kind="stable")
-        sk = key[order]
-        starts = np.flatnonzero(np.concatenate(([True], sk[1:] != sk[:-1])))
-        sizes = np.diff(np.concatenate((starts, [len(sk)])))
-        # A 64-bit key collision must not invent a bucket datasketch would not have: verify the bytes, first
-        # for all runs at once (every member equal to the run's first member), then split the rare others.
-        member_pos = np.flatnonzero(np.repeat(sizes > 1, sizes))
-        run_first = np.repeat(starts, sizes)[member_pos]
-        same = (rows[order[member_pos]] == rows[order[run_first]]).all(axis=1)
-        bad_runs = set(run_first[~same].tolist())
-        two = (sizes == 2) & ~np.isin(starts, list(bad_runs))
-        pairs.append(np.stack([order[starts[two]], order[starts[two] + 1]], axis=1))
-        for s, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):
-            if s not in bad_runs:
-                groups.append(order[s:s + size].astype(np.int64))
-        for s in bad_runs:
-            members = order[s:s + sizes[np.searchsorted(starts, s)]]
-            _, inv = np.unique(rows[members].view(f"V{4 * r}").ravel(), return_inverse=True)
-            groups.extend(members[inv == v].astype(np.int64) for v in np.unique(inv) if (inv == v).sum() > 1)
+    for _, (g, p) in results:
+        groups.extend(g)
+        pairs.append(p)
     return groups, pairs
 
 
-def candidate_pairs(sig: np.ndarray, threshold: float, backend: str = "auto", max_bucket: int = 2000) -> np.ndarray:
+def band_groups(rows: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """The buckets of one band (n x r rows of the signatures): (groups of 3+ documents, m x 2 pairs of the buckets
+    of exactly 2)."""
+    r = rows.shape[1]
+    groups = []
+    mult = (np.arange(r, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)) | np.uint64(1)
+    key = (rows.astype(np.uint64) * mult).sum(axis=1, dtype=np.uint64)
+    key ^= key >> np.uint64(29)
+    order = np.argsort(key, kind="stable")
+    sk = key[order]
+    starts = np.flatnonzero(np.concatenate(([True], sk[1:] != sk[:-1])))
+    sizes = np.diff(np.concatenate((starts, [len(sk)])))
+    # A 64-bit key collision must not invent a bucket datasketch would not have: verify the bytes, first
+    # for all runs at once (every member equal to the run's first member), then split the rare others.
+    member_pos = np.flatnonzero(np.repeat(sizes > 1, sizes))
+    run_first = np.repeat(starts, sizes)[member_pos]
+    same = (rows[order[member_pos]] == rows[order[run_first]]).all(axis=1)
+    bad_runs = set(run_first[~same].tolist())
+    two = (sizes == 2) & ~np.isin(starts, list(bad_runs))
+    pairs = np.stack([order[starts[two]], order[starts[two] + 1]], axis=1)
+    for s, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):
+        if s not in bad_runs:
+            groups.append(order[s:s + size].astype(np.int64))
+    for s in bad_runs:
+        members = order[s:s + sizes[np.searchsorted(starts, s)]]
+        _, inv = np.unique(rows[members].view(f"V{4 * r}").ravel(), return_inverse=True)
+        groups.extend(members[inv == v].astype(np.int64) for v in np.unique(inv) if (inv == v).sum() > 1)
+    return groups, pairs
+
+
+def candidate_pairs(sig: np.ndarray, threshold: float, backend: str = "auto", max_bucket: int = 2000,
+                    ex=None) -> np.ndarray:
     """Pairs (i<j, as an m x 2 array) sharing at least one identical band of the LSH built at `threshold`.
 
-    Empty signatures (texts with no shingles) never become candidates.
+    Empty signatures (texts with no shingles) never become candidates. With a distributed executor
+    (`curation.executors`), "auto" bands with numpy, one band a work unit (the same candidates as datasketch's
+    index, which lives in one process).
     """
     n, num_perm = sig.shape
+    distributed = ex is not None and ex.distributed
     if backend == "auto":
-        backend = "datasketch" if n <= DATASKETCH_MAX_DOCS else "numpy"
+        backend = "datasketch" if n <= DATASKETCH_MAX_DOCS and not distributed else "numpy"
     keep = np.flatnonzero(~(sig == EMPTY).all(axis=1))
     sub = sig[keep]
     b, r = lsh_params(threshold, num_perm)
     if backend == "datasketch":
         groups, direct = _datasketch_groups(sub, b, r), []
     elif backend == "numpy":
-        groups, direct = _numpy_groups(sub, b, r)
+        groups, direct = _numpy_groups(sub, b, r, ex if distributed else None)
     else:
         raise ValueError(f"unknown LSH backend {backend!r} (use auto, datasketch or numpy)")
     direct = [np.sort(d, axis=1) for d in direct]

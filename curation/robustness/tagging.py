@@ -12,9 +12,10 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timezone
 
+from .. import executors
 from ..errors import UserError
 from ..protection import GENERATED_PREFIX, is_protected
-from ..store import NOT_CURATED, SampleFilter, Store, curated_filter
+from ..store import NOT_CURATED, SampleFilter, Store, curated_filter, decode_sample, sample_from_row
 from .detection import TAG_PREFIX
 from .detectors import default_detectors, detect_sample, detector_names
 from .generation import PERTURBATIONS, GenerationSettings, generate
@@ -41,30 +42,77 @@ def _has_kind(sample: dict, kind: str) -> bool:
 # ---- detection ----
 
 def detect_into_store(store: Store, f: SampleFilter | None = None, detectors: list | None = None,
-                      author: str = DETECT_ACTOR) -> dict:
+                      author: str = DETECT_ACTOR, chunks=None, chunk_size: int = 5000) -> dict:
     """Run the detectors over the filtered samples and store their findings as open suggestions.
 
     A sample that already carries the kind (confirmed or generated) gets no suggestion for it; a suggestion that
-    was rejected for the same content is not offered again.
+    was rejected for the same content is not offered again. The samples go `chunk_size` at a time, each chunk's
+    suggestions committed with `chunks`' checkpoint (a job's, see curation/jobs.py), so a killed detection
+    resumes after its last committed chunk; the run is logged with the last chunk.
     """
+    from ..chunks import Direct
+
     detectors = detectors if detectors is not None else default_detectors()
+    chunks = chunks or Direct()
     f = f or SampleFilter()
-    rows, n, by_kind = [], 0, {}
-    for sample in store.samples.iter(f, columns=_COLUMNS):
-        n += 1
-        for d in detect_sample(sample, detectors):
-            if _has_kind(sample, d.kind):
-                continue
-            rows.append({"sample_id": sample["id"], "tag": d.tag, "confidence": d.confidence, "reason": d.reason,
-                         "evidence": [e.to_dict() for e in d.evidence], "detector": d.detector,
-                         "content_hash": sample["content_hash"]})
-            by_kind[d.kind] = by_kind.get(d.kind, 0) + 1
     settings = {type(d).__name__: dataclasses.asdict(d.settings) for d in detectors}
-    run_id = store.robustness.runs.add(author=author, kind="detect", filter=f.to_dict(), settings=settings,
-                                       n_samples=n, n_results=len(rows))
-    stored = store.robustness.add_suggestions(run_id, rows)
-    return {"run_id": run_id, "samples": n, "found": len(rows), "suggested": stored, "by_kind": by_kind,
-            "settings": settings, "filter": f.to_dict()}
+    state = dict(chunks.checkpoint or {"offset": 0, "found": 0, "stored": 0, "by_kind": {},
+                                       "run_id": store.robustness.runs.new_id()})
+    total = store.samples.count(f)
+    ex = executors.current(workers=1)  # local: in this process; ray: a batch of samples a work unit
+    units = _after(store.samples.batches(f, batch_size=chunk_size, columns=_COLUMNS, arrow=ex.arrow_units),
+                   state["offset"])
+    for _, (seen, found) in ex.map(detect_unit, units, detectors, workers=1):
+        by_kind = dict(state["by_kind"])
+        for row in found:
+            kind = row["tag"].removeprefix(TAG_PREFIX)
+            by_kind[kind] = by_kind.get(kind, 0) + 1
+        state = {**state, "offset": state["offset"] + seen, "found": state["found"] + len(found),
+                 "by_kind": by_kind}
+        run_id, stored = state["run_id"], state["stored"]
+        state = chunks.commit(lambda n, state=state, stored=stored: {**state, "stored": stored + n},
+                              state["offset"], total,
+                              lambda found=found, run_id=run_id: store.robustness.add_suggestions(run_id, found),
+                              message=f"{state['offset']:,} of {total:,} samples checked", returns="checkpoint")
+    n = state["offset"]
+    chunks.commit({**state, "logged": True}, n, total, lambda: store.robustness.runs.add(
+        id=state["run_id"], author=author, kind="detect", filter=f.to_dict(), settings=settings, n_samples=n,
+        n_results=state["found"]))
+    return {"run_id": state["run_id"], "samples": n, "found": state["found"], "suggested": state["stored"],
+            "by_kind": state["by_kind"], "settings": settings, "filter": f.to_dict()}
+
+
+def _after(units, offset: int):
+    """The work units after the first `offset` samples (those a resumed detection committed already); a unit the
+    offset cuts is sliced."""
+    done = 0
+    for unit in units:
+        n = len(unit[1]) if isinstance(unit, tuple) else unit.num_rows
+        if done + n <= offset:
+            done += n
+            continue
+        if done < offset:
+            k = offset - done
+            unit = (unit[0], unit[1][k:]) if isinstance(unit, tuple) else unit.slice(k)
+        done += n
+        yield unit
+
+
+def detect_unit(batch, detectors: list) -> tuple[int, list[dict]]:
+    """(samples seen, suggestion rows) of one batch of sample rows, `(columns, rows)` or Arrow (in a worker)."""
+    if isinstance(batch, tuple):
+        cols, raw = batch
+        samples = [sample_from_row(cols, r) for r in raw]
+    else:
+        samples = [decode_sample(r) for r in batch.to_pylist()]
+    rows = []
+    for sample in samples:
+        for d in detect_sample(sample, detectors):
+            if not _has_kind(sample, d.kind):
+                rows.append({"sample_id": sample["id"], "tag": d.tag, "confidence": d.confidence,
+                             "reason": d.reason, "evidence": [e.to_dict() for e in d.evidence],
+                             "detector": d.detector, "content_hash": sample["content_hash"]})
+    return len(samples), rows
 
 
 def suggestions(store: Store, state: str | None = "open", kind: str | None = None, limit: int | None = None,

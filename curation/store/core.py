@@ -10,10 +10,15 @@ import duckdb
 
 from ..errors import ConflictError, UserError
 from ..taxonomy import DEFAULT_TAXONOMY
+from .candidates import Candidates
 from .dedup import Dedup, Embeddings
 from .exports import Exports
 from .flags import Flags
+from .generation import Generation
 from .ingests import Ingests, Quarantine
+from .judge import JudgeReviews
+from .jobs import Jobs
+from .llm import LLM
 from .review import Review
 from .revisions import Revisions
 from .robustness import Robustness
@@ -33,7 +38,8 @@ class Store:
     """A DuckDB-backed sample store with full revision history.
 
     Capabilities: `samples`, `revisions`, `taxonomy`, `ingests`, `quarantine`, `exports`, `dedup`, `embeddings`,
-    `decontam`, `review`, `flags`, `robustness`, `stats` (see docs/ARCHITECTURE.md, "Store API").
+    `decontam`, `review`, `flags`, `robustness`, `stats`, `llm`, `judge`, `generation`, `candidates`, `jobs` (see
+    docs/ARCHITECTURE.md, "Store API").
     """
 
     def __init__(self, path: str | os.PathLike | None = None, read_only: bool = False):
@@ -49,7 +55,10 @@ class Store:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as e:
             if "lock" in str(e).lower():
-                raise UserError(f"store {self.path} is open in another process (is the app running?)") from None
+                raise UserError(f"store {self.path} is open in another process (is the app running?). Long work "
+                                "runs inside the app as a job: start it there and follow it on the Jobs page; "
+                                "stop the app to use the command line, where `curation jobs` lists the jobs and "
+                                "`curation jobs resume ID` continues one") from None
             raise UserError(f"cannot open store {self.path}: {e}") from None
         except duckdb.Error as e:
             raise UserError(f"{self.path} is not a workbench store: {e}") from None
@@ -75,6 +84,11 @@ class Store:
         self.flags = Flags(self)
         self.robustness = Robustness(self)
         self.stats = Stats(self)
+        self.llm = LLM(self)
+        self.judge = JudgeReviews(self)
+        self.generation = Generation(self)
+        self.candidates = Candidates(self)
+        self.jobs = Jobs(self)
 
     # ---- connection ----
     def _cur(self) -> duckdb.DuckDBPyConnection:
@@ -93,16 +107,29 @@ class Store:
 
     @contextlib.contextmanager
     def _transaction(self):
-        """The write lock and one transaction on this thread's cursor: committed at the end, rolled back on error."""
+        """The write lock and one transaction on this thread's cursor: committed at the end, rolled back on error.
+
+        Re-entrant: a transaction opened inside another on the same thread joins it, so a job can commit a chunk's
+        results and its checkpoint together (`store.jobs.commit_chunk`): both or neither."""
         with self._write_lock:
             cur = self._cur()
+            if getattr(self._local, "depth", 0):
+                self._local.depth += 1
+                try:
+                    yield cur
+                finally:
+                    self._local.depth -= 1
+                return
             cur.execute("BEGIN")
+            self._local.depth = 1
             try:
                 yield cur
                 cur.execute("COMMIT")
-            except Exception:
+            except BaseException:
                 cur.execute("ROLLBACK")
                 raise
+            finally:
+                self._local.depth = 0
 
     @contextlib.contextmanager
     def _conflicts_as(self, message: str):

@@ -5,6 +5,7 @@ Flags are derived data: a check run replaces the flags of its checks on the samp
 from __future__ import annotations
 
 from . import _sql
+from .filters import SampleFilter, sample_where
 from .runs import RunLog
 
 
@@ -43,3 +44,12 @@ class Flags:
     def counts(self) -> list[tuple[str, int]]:
         """(check name, samples flagged) for every check with flags."""
         return self._store._q("SELECT check_name, count(DISTINCT sample_id) FROM flags GROUP BY 1 ORDER BY 2 DESC, 1")
+
+    def sample_ids(self, checks: list[str], f: SampleFilter | None = None) -> list[str]:
+        """Ids of the samples of a filter with a current flag (raised on their current revision) of any of the
+        named checks, in import order: the answers a producer should replace."""
+        where, params = sample_where(f)
+        return [r[0] for r in self._store._q(
+            f"SELECT id FROM samples WHERE {where} AND EXISTS (SELECT 1 FROM flags g WHERE g.sample_id = samples.id "
+            "AND g.sample_rev = samples.rev AND list_contains(?, g.check_name)) ORDER BY created_at, id",
+            params + [list(checks)])]

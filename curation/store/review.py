@@ -133,13 +133,17 @@ class Review:
               unreviewed_by: str | None = None, order: str = "flagged_first", seed: int = 0,
               limit: int | None = None) -> list[str]:
         """Sample ids of a review queue in order. `flagged` is a check name or "*"; `disagreement` the score
-        spread that counts as disagreeing; order is flagged_first (most flags first), random (seeded) or import."""
+        spread that counts as disagreeing; order is flagged_first (most flags first), random (seeded), import or
+        judge_worst (lowest judge score first)."""
         where, params = self._queue_where(f, flagged, assigned_to, disagreement, dedup_run, dedup_cluster,
                                           unreviewed_by)
         order_sql = {
             "flagged_first": "(SELECT count(*) FROM flags g WHERE g.sample_id = samples.id) DESC, created_at, id",
             "random": "hash(id || ?), id",
             "import": "created_at, id",
+            # the latest judge review's overall score, worst first; samples no judge scored come last
+            "judge_worst": "(SELECT j.overall FROM judge_reviews j WHERE j.sample_id = samples.id "
+                           "ORDER BY j.id DESC LIMIT 1) ASC NULLS LAST, created_at, id",
         }[order]
         if order == "random":
             params = params + [str(seed)]

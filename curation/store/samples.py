@@ -83,14 +83,36 @@ class Samples:
             for r in rows:
                 yield sample_from_row(cols, r)
 
-    def iter_ingest_rows(self, ingest_id: int, batch_size: int = 5000,
-                         columns: tuple[str, ...] = ("id", "messages", "tools", "task_l1", "task_l2", "rev")):
-        """Stream the samples one import run added as (columns, raw rows) batches, in the order they were stored
-        (for the checks that run on import, in worker processes; `sample_from_row` decodes a row). Only the
-        columns the checks read: sorting whole rows took 3.5 GB on a million samples."""
+    def batches(self, f: SampleFilter | None = None, batch_size: int = 5000,
+                columns: tuple[str, ...] = SAMPLE_COLUMNS, arrow: bool = False):
+        """Matching samples as work units, in `iter`'s order: (columns, raw rows) batches (`sample_from_row`
+        decodes a row), or with `arrow` pyarrow RecordBatches (for another machine; `decode_sample` decodes a row
+        of to_pylist())."""
+        if not arrow:
+            yield from self._batches(f, batch_size, columns, "ORDER BY created_at, id")
+            return
+        where, params = sample_where(f)
         cur = self._store._own_cursor()
         try:
-            cur.execute(f"SELECT {', '.join(_columns(columns))} FROM samples WHERE ingest_id = ?", [ingest_id])
+            yield from cur.sql(f"SELECT {', '.join(_columns(columns))} FROM samples WHERE {where} "
+                               "ORDER BY created_at, id", params=params).to_arrow_reader(batch_size)
+        finally:
+            cur.close()
+
+    def iter_ingest_rows(self, ingest_id: int, batch_size: int = 5000,
+                         columns: tuple[str, ...] = ("id", "messages", "tools", "task_l1", "task_l2", "rev"),
+                         arrow: bool = False):
+        """Stream the samples one import run added as (columns, raw rows) batches, in the order they were stored
+        (for the checks that run on import, in worker processes; `sample_from_row` decodes a row). Only the
+        columns the checks read: sorting whole rows took 3.5 GB on a million samples. With `arrow`, the batches
+        are pyarrow RecordBatches (work units for another machine; `decode_sample` decodes a row of to_pylist())."""
+        cur = self._store._own_cursor()
+        try:
+            sql = f"SELECT {', '.join(_columns(columns))} FROM samples WHERE ingest_id = ?"
+            if arrow:
+                yield from cur.sql(sql, params=[ingest_id]).to_arrow_reader(batch_size)
+                return
+            cur.execute(sql, [ingest_id])
             cols = [d[0] for d in cur.description]
             while rows := cur.fetchmany(batch_size):
                 yield cols, rows
@@ -133,6 +155,22 @@ class Samples:
                               "(SELECT unnest(?::VARCHAR[])) AND NOT (ingest_id = ? AND starts_with(source, ?))",
                               [hashes, ingest_id, file_name + ":"])
         return {r[0] for r in rows}
+
+    def recent_prompts(self, limit: int) -> list[str]:
+        """The first user turn of the newest `limit` samples (what a log's prompts are compared against)."""
+        rows = self._store._q("SELECT messages FROM samples ORDER BY created_at DESC, id LIMIT ?", [int(limit)])
+        out = []
+        for (text,) in rows:
+            first = next((m.get("content") or "" for m in orjson.loads(text) if m.get("role") == "user"), "")
+            if first:
+                out.append(first)
+        return out
+
+    def prompt_iter(self, batch_size: int = 5000):
+        """(id, messages) of every sample, streamed (the flywheel's prompt dedup reads the user turns)."""
+        for cols, rows in self._batches(None, batch_size, ("id", "messages"), "ORDER BY created_at, id"):
+            for sid, text in rows:
+                yield sid, orjson.loads(text)
 
     def counts_by(self, column: str, f: SampleFilter | None = None) -> list[tuple]:
         """Sample counts grouped by one column (dataset, status, split, language, task type)."""

@@ -45,6 +45,7 @@ SEQUENCES = (
     ("robustness_runs", "id", "robustness_runs_seq"),
     ("check_runs", "id", "check_runs_seq"),
     ("assignments", "batch", "assignments_batch_seq"),
+    # llm_jobs_seq and judge_reviews_seq are created by migration 11 itself (their tables are new there)
 )
 
 
@@ -182,6 +183,80 @@ MIGRATIONS: list[tuple[int, list]] = [
         # IF NOT EXISTS because a development build created it on first use
         """CREATE TABLE IF NOT EXISTS quarantine_clears (
             ingest_id INTEGER, cleared_at TIMESTAMP, author VARCHAR, rows BIGINT, note VARCHAR)""",
+    ]),
+    (11, [
+        # v11 (LLM client and judge, issue 17): the response cache (one row per request hash, written as each
+        # response arrives, so a killed job loses no paid response and a re-run costs nothing); LLM jobs with
+        # their token and cost totals; judge reviews, a table of their own so they never mix with human reviews.
+        # API keys are never stored: a job records the NAME of the environment variable that held the key.
+        """CREATE TABLE IF NOT EXISTS llm_responses (
+            request_hash VARCHAR PRIMARY KEY, base_url VARCHAR, model VARCHAR, request VARCHAR, text VARCHAR,
+            response_id VARCHAR, response_model VARCHAR, finish_reason VARCHAR, prompt_tokens INTEGER,
+            completion_tokens INTEGER, cost DOUBLE, seconds DOUBLE, job_id INTEGER, created_at TIMESTAMP)""",
+        "CREATE SEQUENCE IF NOT EXISTS llm_jobs_seq",
+        """CREATE TABLE IF NOT EXISTS llm_jobs (
+            id INTEGER, created_at TIMESTAMP, updated_at TIMESTAMP, author VARCHAR, kind VARCHAR, base_url VARCHAR,
+            model VARCHAR, settings VARCHAR, n_requests BIGINT, n_done BIGINT, n_cached BIGINT, n_failed BIGINT,
+            prompt_tokens BIGINT, completion_tokens BIGINT, cost DOUBLE, status VARCHAR, note VARCHAR)""",
+        "CREATE SEQUENCE IF NOT EXISTS judge_reviews_seq",
+        """CREATE TABLE IF NOT EXISTS judge_reviews (
+            id BIGINT, sample_id VARCHAR, sample_rev INTEGER, author VARCHAR, created_at TIMESTAMP, job_id INTEGER,
+            request_hash VARCHAR, rubric_language VARCHAR, task_type VARCHAR, accuracy TINYINT,
+            completeness TINYINT, conciseness TINYINT, consistency TINYINT, difficulty TINYINT, overall DOUBLE,
+            rationales VARCHAR)""",
+    ]),
+    (12, [
+        # v12 (producers, curation/producers): a log of production runs (model, endpoint, settings, counts; never
+        # an API key); every candidate a producer threw away with its rule and reason (Evol-Instruct's
+        # elimination, near-copies, malformed responses); prompt-rewrite suggestions a reviewer accepts or rejects.
+        # Produced samples are ordinary samples whose first revision (action `generate`) holds their provenance.
+        # The sequences are created here, not in SEQUENCES: v9 creates those, before these tables exist.
+        """CREATE TABLE IF NOT EXISTS generation_runs (
+            id INTEGER, created_at TIMESTAMP, author VARCHAR, producer VARCHAR, model VARCHAR, endpoint VARCHAR,
+            settings VARCHAR, filter VARCHAR, stats VARCHAR, n_requests BIGINT, n_inserted BIGINT,
+            n_rejected BIGINT, prompt_tokens BIGINT, completion_tokens BIGINT, cost DOUBLE)""",
+        "CREATE SEQUENCE IF NOT EXISTS generation_runs_seq",
+        """CREATE TABLE IF NOT EXISTS generation_rejections (
+            run_id INTEGER, producer VARCHAR, rule VARCHAR, reason VARCHAR, evidence VARCHAR, parent_ids VARCHAR[],
+            text VARCHAR, response_id VARCHAR, created_at TIMESTAMP)""",
+        "CREATE INDEX IF NOT EXISTS generation_rejections_run ON generation_rejections (run_id)",
+        """CREATE TABLE IF NOT EXISTS generation_suggestions (
+            id INTEGER, run_id INTEGER, sample_id VARCHAR, sample_rev INTEGER, turn INTEGER, before VARCHAR,
+            after VARCHAR, reason VARCHAR, evidence VARCHAR, created_at TIMESTAMP, state VARCHAR,
+            decided_at TIMESTAMP, decided_by VARCHAR)""",
+        "CREATE SEQUENCE IF NOT EXISTS generation_suggestions_seq",
+    ]),
+    (13, [
+        # v13 (flywheel): sessions imported from production logs wait here as candidates, apart from the samples
+        # (no export or statistic reads this table); a candidate becomes a sample only when promoted. Its messages
+        # are stored already scrubbed; `redactions` records each PII replacement (rule and position, never the
+        # value), for candidates and for quarantined log lines (candidate_id NULL, line set).
+        """CREATE TABLE IF NOT EXISTS candidates (
+            id VARCHAR, ingest_id INTEGER, file VARCHAR, lines VARCHAR, session_id VARCHAR, messages VARCHAR,
+            feedback VARCHAR, started_at TIMESTAMP, ended_at TIMESTAMP, prompt_key VARCHAR, content_hash VARCHAR,
+            language VARCHAR, prompt_chars INTEGER, n_turns SMALLINT, has_answer BOOLEAN, picks VARCHAR,
+            state VARCHAR, duplicate_of VARCHAR, sample_id VARCHAR, decided_by VARCHAR, decided_at TIMESTAMP,
+            note VARCHAR, created_at TIMESTAMP)""",
+        """CREATE TABLE IF NOT EXISTS redactions (
+            candidate_id VARCHAR, ingest_id INTEGER, line BIGINT, turn SMALLINT, rule VARCHAR, start INTEGER,
+            length INTEGER, placeholder VARCHAR)""",
+    ]),
+    (14, [
+        # v14 (flywheel): the tools an OpenAI-style request declared, kept with the candidate (JSON text; NULL
+        # when none), so an agent session promotes with its tool calls intact
+        "ALTER TABLE candidates ADD COLUMN IF NOT EXISTS tools VARCHAR",
+    ]),
+    (15, [
+        # v15 (durable jobs): every long operation is a job row: what it does (kind, settings), where it is
+        # (state, done/total, the checkpoint of its last committed chunk), who runs it (pid, heartbeat) and how it
+        # ended (result or error). Its own sequence here, not in SEQUENCES, whose v9 step runs before this table
+        # exists on a new store.
+        "CREATE SEQUENCE IF NOT EXISTS jobs_seq START WITH 1",
+        """CREATE TABLE IF NOT EXISTS jobs (
+            id INTEGER, kind VARCHAR, settings VARCHAR, state VARCHAR, author VARCHAR, created_at TIMESTAMP,
+            started_at TIMESTAMP, finished_at TIMESTAMP, heartbeat TIMESTAMP, pid INTEGER, done BIGINT,
+            total BIGINT, attempt_done BIGINT, message VARCHAR, checkpoint VARCHAR, result VARCHAR, error VARCHAR,
+            attempts INTEGER, cancel_requested BOOLEAN, input_revision BIGINT, log_path VARCHAR)""",
     ]),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

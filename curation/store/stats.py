@@ -29,11 +29,17 @@ class Stats:
         """The selection materialised once for the stats queries; use as a context manager."""
         return StatsView(self._store, f)
 
-    def prepare(self, f: SampleFilter | None = None) -> int:
+    def prepare(self, f: SampleFilter | None = None, executor=None) -> int:
         """Derive what the diversity statistics need for samples not derived yet (call it after an import and the
-        first `curation stats` is as fast as later ones). Returns how many contents were derived."""
+        first `curation stats` is as fast as later ones). Returns how many contents were derived.
+
+        On a distributed executor (`curation.executors`, the ray engine) the contents go out as Arrow batches and
+        the workers run the same SQL on them in an in-memory DuckDB (`derive_batch`): the same values, and no
+        worker opens the store."""
         from concurrent.futures import ThreadPoolExecutor
 
+        from ..executors import current
+        ex = executor or current()
         where, params = sample_where(f)
         cur = self._store._cur()
         # The lock keeps two sessions of the app from deriving the same content twice (no key enforces it: a
@@ -42,6 +48,9 @@ class Stats:
             cur.execute("DELETE FROM stats_derived WHERE version <> ?", [STATS_DERIVED_VERSION])
             before = cur.execute("SELECT count(*) FROM stats_derived").fetchall()[0][0]
             missing = f"({where}) AND content_hash NOT IN (SELECT content_hash FROM stats_derived)"
+            if ex.distributed:
+                self._prepare_on(ex, missing, params)
+                return cur.execute("SELECT count(*) FROM stats_derived").fetchall()[0][0] - before
             sql = f"INSERT INTO stats_derived {_derived_select(missing, ranged=True)}"
             # One insert per rowid range, each on a cursor of its own, side by side: DuckDB scans a row group
             # (~123k rows) on one thread, so below a few row groups a single insert uses one core (100k: 2.6 s,
@@ -60,6 +69,25 @@ class Stats:
             with ThreadPoolExecutor(parts) as pool:
                 list(pool.map(insert, bounds[:-1], bounds[1:]))
             return cur.execute("SELECT count(*) FROM stats_derived").fetchall()[0][0] - before
+
+    def _prepare_on(self, ex, missing: str, params: list, batch_size: int = 20_000) -> None:
+        """`prepare` by the executor's workers: each content's first row goes out, its derived values come back
+        and are inserted here, batch by batch (the caller holds the write lock)."""
+        c = self._store._own_cursor()
+        try:
+            units = c.sql(f"SELECT content_hash, messages FROM samples WHERE rowid = ANY(SELECT min(rowid) FROM "
+                          f"samples WHERE {missing} GROUP BY content_hash) ORDER BY rowid",
+                          params=params).to_arrow_reader(batch_size)
+            for _, derived in ex.map(derive_batch, units, STATS_DERIVED_VERSION):
+                if derived.num_rows:
+                    w = self._store._cur()
+                    w.register("_derived", derived)
+                    try:
+                        w.execute("INSERT INTO stats_derived SELECT * FROM _derived")
+                    finally:
+                        w.unregister("_derived")
+        finally:
+            c.close()
 
     def picks(self, f: SampleFilter | None, per_type: int | None) -> list[tuple[str, str, bool | None]]:
         """(id, task_type label, whether the prompt contains Chinese) of the stratified pick (see
@@ -195,17 +223,17 @@ STATS_KEYS = {"answer_exact": "ah", "answer_near": "nh", "answer_opening": "ao",
               "system": "sh"}
 
 
-def _derived_select(where: str, ranged: bool = False) -> str:
+def _derived_select(where: str, ranged: bool = False, source: str | None = None) -> str:
     """SQL computing the derived values of every distinct content hash of the samples matching `where`
     (parameters: the where clause's, then with `ranged` the rowid range [from, to) of the contents' first rows,
-    then the version)."""
+    then the version). With `source`, of that table's rows instead (content_hash, messages; one row a content)."""
     first_rows = f"SELECT min(rowid) FROM samples WHERE {where} GROUP BY content_hash"
     if ranged:
         first_rows += " HAVING min(rowid) >= ? AND min(rowid) < ?"
+    rows = source or f"samples WHERE rowid = ANY({first_rows})"
     return f"""
         WITH parsed AS (SELECT content_hash, from_json(messages, '{_MESSAGES_TYPE}') AS m,
-                               {_TOOL_CALLS_SQL} AS tool_calls FROM samples
-                        WHERE rowid = ANY({first_rows})),
+                               {_TOOL_CALLS_SQL} AS tool_calls FROM {rows}),
         texts AS (SELECT content_hash, tool_calls, {_turns_text('user')} AS prompt,
                          {_turns_text('assistant')} AS answer,
                          list_filter(m, lambda x: x.role = 'system')[1].content AS system
@@ -222,6 +250,19 @@ def _derived_select(where: str, ranged: bool = False) -> str:
                CASE WHEN system IS NOT NULL THEN hash(system) END AS sh,
                strlen(prompt) > length(prompt) AND regexp_matches(prompt, '[{CJK_CLASS}]') AS pz
         FROM leads"""
+
+
+def derive_batch(batch, version: int):
+    """The derived values of a batch of (content_hash, messages) rows, one row a content, as a pyarrow Table in
+    `stats_derived`'s column order: the SQL `prepare` runs in the store, run here in an in-memory DuckDB (a worker's
+    half of the distributed `prepare`; it never opens the store)."""
+    import duckdb
+    con = duckdb.connect(config={"threads": 1})  # one core a unit: the executor runs as many units as it has cores
+    try:
+        con.register("units", batch)
+        return con.sql(_derived_select("true", source="units"), params=[version]).to_arrow_table()
+    finally:
+        con.close()
 
 
 class StatsView:

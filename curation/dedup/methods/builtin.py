@@ -11,6 +11,7 @@ from curation.dedup.lsh import candidate_pairs, confirm_pairs, lsh_params
 from curation.dedup.minhash import signatures
 from curation.dedup.normalise import NormaliseSettings, normalise
 from curation.dedup.semantic import neighbour_pairs
+from curation import executors
 from curation.errors import UserError
 
 from .base import DEDUP_METHODS, DedupMethod, PairResult, empty_skips as _empty_skips, exact_groups
@@ -104,12 +105,15 @@ def minhash_pairs(texts: list[str], settings: MinHashSettings | None = None) -> 
     timings["normalise"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     uniq_texts = [normed[i] for i in uniq]
-    sig = np.concatenate([signatures(uniq_texts[k:k + SIGNATURE_CHUNK], s.ngram, s.num_perm, s.seed,
-                                     s.signature_backend) for k in range(0, len(uniq_texts), SIGNATURE_CHUNK)]
+    ex = executors.current(workers=1)  # local: in this process, as before; ray: one chunk of texts a work unit
+    units = (_text_unit(uniq_texts[k:k + SIGNATURE_CHUNK], ex) for k in range(0, len(uniq_texts), SIGNATURE_CHUNK))
+    sig = np.concatenate([part for _, part in ex.map(signature_unit, units, s.ngram, s.num_perm, s.seed,
+                                                      s.signature_backend, workers=1)]
                          or [np.zeros((0, s.num_perm), np.uint32)])
     timings["signatures"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    cand = candidate_pairs(sig, s.floor, s.lsh_backend, s.max_bucket) if len(sig) > 1 else np.zeros((0, 2), np.int64)
+    cand = (candidate_pairs(sig, s.floor, s.lsh_backend, s.max_bucket, ex) if len(sig) > 1
+            else np.zeros((0, 2), np.int64))
     del sig
     timings["lsh"] = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -122,6 +126,19 @@ def minhash_pairs(texts: list[str], settings: MinHashSettings | None = None) -> 
              "candidates": int(len(cand)), "confirmed": int(len(conf)),
              "lsh_bands": bands, "lsh_rows": rows, "seconds": {k: round(v, 3) for k, v in timings.items()}}
     return PairResult(pairs.astype(np.int64).reshape(-1, 2), sims, s.floor, stats, _empty_skips(normed))
+
+
+def _text_unit(texts: list[str], ex):
+    """A chunk of texts as the executor's work unit: an Arrow string array when it leaves the machine."""
+    if not ex.arrow_units:
+        return texts
+    import pyarrow as pa
+    return pa.array(texts, pa.large_string())
+
+
+def signature_unit(texts, ngram: int, num_perm: int, seed: int, backend: str) -> np.ndarray:
+    """MinHash signatures of one work unit of texts (a list, or an Arrow string array)."""
+    return signatures(texts if isinstance(texts, list) else texts.to_pylist(), ngram, num_perm, seed, backend)
 
 
 def semantic_pairs(texts: list[str], settings: SemanticSettings | None = None,

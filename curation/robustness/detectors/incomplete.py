@@ -37,6 +37,7 @@ EN_DANGLING_PAIRS = frozenset({
     ("how", "many"), ("how", "much"), ("as", "many"), ("as", "much"), ("twice", "as"), ("half", "as"),
     ("times", "as"), ("more", "than"), ("less", "than"), ("fewer", "than"), ("what", "is"), ("what", "are"),
     ("what", "was"), ("what", "were"), ("such", "as"), ("so", "that"), ("in", "order"),
+} | {(w, "to") for w in ("how", "what", "where", "when", "whom", "which", "whether")  # "tell me how to"
 } | {(p, r) for p in ("by", "in", "of", "to", "with", "for", "from", "on", "at") for r in ("which", "whom")
      } | {(c, p) for c in ("if", "when", "because", "while", "although", "since", "unless", "until", "once")
      for p in ("i", "you", "he", "she", "it", "we", "they", "there")})
@@ -56,6 +57,30 @@ _EN_PARTICIPLES = frozenset("made known built born done used sold told held left
 _EN_COPULAS = frozenset("is are was were what's whats".split())
 _EN_FUNCTION = frozenset("""i you he she it we they me him us them and or but if of to in on at for with by from
 as than so not""".split())
+# An embedded question ("the reasons why", "describe how") whose clause has a subject and no verb yet: "Explain the
+# reasons why the Roman Empire". The subject opens with a determiner or a name; any word that may be a verb (an
+# auxiliary, a form in -s or -ed, a plural that takes a bare verb: "why the people protested") ends the search, so
+# a finished clause is never flagged (precision first: "why the dinosaurs" is left alone, its -s may be a verb).
+EN_EMBEDDED_WH = frozenset("why how when where whether what which who".split())
+EN_SUBJECT_OPENERS = EN_DETERMINERS | frozenset("his her my your our their its".split())
+EN_VERBISH = EN_AUXILIARIES | frozenset("""do am be been being may might shall get got go went make made come came
+take took become became seem seems fell rose grew ran won lost began spread broke fought sank stood fled led left
+sold bought brought thought taught caught built sent spent held kept knew threw drew drove rode wrote ate saw gave
+found told said paid met felt hit put cut let set shut quit split hurt cost burst fit""".split())
+EN_BARE_PLURALS = frozenset("people children men women police mice feet teeth geese data media staff".split())
+# A request that ends on its question word ("I want to know why", "Can you explain how"): the question itself is
+# missing. First prompt only: as a follow-up, "explain why" asks about the previous answer.
+_EN_WH_FRAME = re.compile(r"\b(?:explain|describe|tell (?:me|us)|show (?:me|us)|understand|know|learn|curious|reasons?|"
+                          r"discuss|clarify|figure out|find out|ask(?: you)?)(?: to me)?\s+(?:exactly\s+|briefly\s+)?"
+                          r"(?:why|how|what|when|where|whether|which|who)$", re.I)
+_EN_NEGATED = re.compile(r"\b(?:not|never|no one|nobody|don't|dont|doesn't|didn't|can't|cannot)\b", re.I)
+# The same in Chinese: "我想知道为什么", "请说明如何", "我想问一下是否"; "我不知道为什么", "这就是为什么" are complete.
+_ZH_WH_END = re.compile(r"(?:知道|了解|告诉我|解释|说明|分析|问|好奇|明白|弄清楚|搞清楚|判断|讲讲)(?:一下)?"
+                        r"(?:为什么|为何|怎么|怎样|如何|是否|哪些|哪个|何时|多少)$")
+_ZH_WH_NEGATED = re.compile(r"(?:不|没|没有)(?:太)?(?:知道|了解|明白|清楚|懂)[^，,。]{0,3}$")
+# 为什么/为何/是否 take a whole clause; one that stops after its subject ("请解释为什么罗马帝国") is cut off.
+_ZH_CLAUSE_WH = ("为什么", "为何", "是否")
+_ZH_NOMINAL_TAGS = ("n", "nr", "ns", "nt", "nz", "ng", "nrt", "nrfg", "r")
 # Words that cannot end a Chinese sentence. The last word is found by segmenting the tail with jieba's
 # dictionary, so "派对" or "现在" (words that happen to end in 对, 在) are not mistaken for the particle.
 ZH_DANGLING_WORDS = frozenset("""
@@ -137,7 +162,7 @@ class IncompleteDetector(Detector):
         ends_on_content = len(turn.text.rstrip()) > len(text)
         checks = [(s.brackets, _unclosed), (s.dangling and not ends_on_content, _dangling),
                   (s.announced_colon and not ends_on_content, _announced),
-                  (s.no_object and first, _no_object),
+                  (s.no_object and first, _no_object), (s.no_object and first and not ends_on_content, _wh_at_end),
                   (s.cut_word and not ends_on_content, lambda t, x: _cut_word(t, x, s))]
         out = []
         for enabled, check in checks:
@@ -218,9 +243,56 @@ def _dangling(turn: Turn, text: str):
         return 0.7, m.start(1), m.end(1), f"ends on '{m.group(1)}'"
     if words == [word] and word in _WH_ONLY and re.search(r"[,.;:!?]\s*\S+$", stripped):
         return 0.8, m.start(1), m.end(1), f"ends on '{m.group(1)}'"
+    hit = _wh_clause_without_verb(stripped)
+    if hit:
+        return hit
     sentence = re.split(r"(?<=[.!?])\s+|\n", stripped)[-1]
     if _SUBORDINATE.match(sentence) and "," not in sentence and " then " not in sentence.lower():
         return 0.7, len(stripped) - len(sentence), len(stripped), "a condition with no main clause"
+    return None
+
+
+def _wh_clause_without_verb(stripped: str):
+    """ "Explain the reasons why the Roman Empire": an embedded wh-word (never the sentence's first word) followed
+    by a subject of at most five words (opening with a determiner, a possessive or a name) and no verb."""
+    sentence = re.split(r"(?<=[.!?])\s+|\n", stripped)[-1]
+    toks = list(re.finditer(r"[A-Za-z][A-Za-z'’-]*", sentence))
+    for k in range(len(toks) - 2, 0, -1):
+        if toks[k].group() not in EN_EMBEDDED_WH:
+            continue  # lower case only: "How the Grinch Stole Christmas" is a title
+        tail = [t.group() for t in toks[k + 1:]]
+        if len(tail) > 5 or not (tail[0].lower() in EN_SUBJECT_OPENERS or tail[0][0].isupper()):
+            return None
+        if any(_verbish(w) for w in tail) or re.search(r"[^\w\s'’-]", sentence[toks[k].end():]):
+            return None
+        start = len(stripped) - len(sentence) + toks[k].start()
+        return 0.7, start, len(stripped), f"'{toks[k].group()}' clause with a subject and no verb"
+    return None
+
+
+def _verbish(word: str) -> bool:
+    """Whether a word of an embedded clause may be its verb (names and determiners never are)."""
+    w = word.lower()
+    if word[0].isupper() or w in EN_SUBJECT_OPENERS:
+        return False
+    return (w in EN_VERBISH or w in EN_BARE_PLURALS or w.endswith(("ed", "n't"))
+            or (w.endswith("s") and not w.endswith(("ss", "us", "is"))))
+
+
+def _wh_at_end(turn: Turn, text: str):
+    """A first prompt that asks for an explanation and stops on its question word ("I want to know why",
+    "请说明如何"); a negated one ("I don't know why", "我不知道为什么") is a complete statement."""
+    body = text.rstrip()
+    if not body or body[-1] in _TERMINAL:
+        return None
+    m = _EN_WH_FRAME.search(body)
+    # at least three words: a bare "Explain why" may be an elliptical follow-up pasted as a prompt
+    if m and len(body.split()) >= 3 and not _EN_NEGATED.search(body[:m.start()][-20:] + " "):
+        word = body.split()[-1]
+        return 0.75, len(body) - len(word), len(body), f"ends on '{word}' with no question after it"
+    m = _ZH_WH_END.search(body)
+    if m and m.start() > 0 and not _ZH_WH_NEGATED.search(body[:m.start() + 2]):
+        return 0.75, m.start(), len(body), f"ends on '{body[m.start():]}' with no question after it"
     return None
 
 
@@ -297,7 +369,21 @@ def _zh_unfinished_clause(text: str, run: str, last: str):
             return 0.75, len(text) - 2, len(text), f"ends on '{w}'"
     if last in ZH_NEEDS_COMPLEMENT and not re.search(f"[不没]{last}$", run):
         return 0.75, len(text) - len(last), len(text), f"ends on '{last}'"
-    return _ba_without_verb(text, clause)
+    return _zh_wh_subject_only(text, clause) or _ba_without_verb(text, clause)
+
+
+def _zh_wh_subject_only(text: str, clause: str):
+    """ "请解释为什么罗马帝国": 为什么/为何/是否 followed by nouns and pronouns only (no predicate)."""
+    words = lexicon.zh_segment(clause[-16:])[1] if re.fullmatch(f"[{CJK_CLASS}]+", clause) else []
+    at = max((i for i, w in enumerate(words) if w in _ZH_CLAUSE_WH), default=None)
+    if at is None or not 1 <= len(words) - at - 1 <= 3:
+        return None
+    tags = lexicon.zh_tags()
+    tail = words[at + 1:]
+    if all(tags.get(w, "x") in _ZH_NOMINAL_TAGS for w in tail):
+        start = len(text) - len("".join(words[at:]))
+        return 0.7, start, len(text), f"'{words[at]}' with a subject and no predicate"
+    return None
 
 
 def _ba_without_verb(text: str, clause: str):
