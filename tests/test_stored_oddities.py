@@ -1,0 +1,92 @@
+"""Every path that reads stored conversations survives what an older store or a direct write may hold (issue 15):
+a turn that is not an object, a turn with no role or an unknown role, content that is not text, a bare-string
+tool call. Each odd sample is written straight into the store beside the valid tiny samples (bypassing import
+validation, as an old store holds them); each path must skip or flag it with a reason, or export it in a defined
+way, and must never crash or lose one of the valid samples."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from curation.store import SampleFilter
+
+VALID_IDS = {"t1", "t2", "t3", "t4", "t5"}
+
+ODD = {
+    "bare-string-turn": [{"role": "user", "content": "hello"}, "a bare string turn",
+                         {"role": "assistant", "content": "an answer"}],
+    "no-role": [{"content": "who am I?"}, {"role": "assistant", "content": "nobody knows"}],
+    "unknown-role": [{"role": "human", "content": "which role am I?"}, {"role": "assistant", "content": "a user"}],
+    "content-not-text": [{"role": "user", "content": {"not": "text"}}, {"role": "assistant", "content": ["a", 1]},
+                         {"role": "user", "content": 42}, {"role": "assistant", "content": None}],
+    "bare-string-tool-call": [{"role": "user", "content": "weather in Paris?"},
+                              {"role": "assistant", "content": "", "tool_calls": ["get_weather(Paris)"]},
+                              {"role": "tool", "content": "sunny"}, {"role": "assistant", "content": "It is sunny."}],
+    "tool-calls-not-a-list": [{"role": "user", "content": "weather?"},
+                              {"role": "assistant", "content": "", "tool_calls": {"function": "get_weather"}},
+                              {"role": "assistant", "content": "sunny"}],
+    "messages-not-a-list": {"role": "user", "content": "one turn, not a list"},
+}
+
+
+@pytest.fixture
+def odd_store(loaded_store):
+    """loaded_store plus one sample of each ODD kind, in dataset "legacy"."""
+    base = loaded_store.samples.list()[0]
+    rows = [{**base, "id": sid, "dataset": "legacy", "messages": msgs, "content_hash": f"legacy-{sid}",
+             "parent_id": None, "task_type": "agent/function call"} for sid, msgs in ODD.items()]
+    assert loaded_store.samples.add_rows(rows) == len(ODD)
+    return loaded_store
+
+
+def test_derived_fields_of_every_odd_sample():
+    from curation.store.derived import derived_fields
+    for sid, msgs in ODD.items():
+        out = derived_fields({"messages": msgs})
+        assert isinstance(out["prompt_chars"], int), sid
+
+
+def test_stats_of_a_store_with_odd_samples(odd_store):
+    from curation.stats import compute_stats
+    odd_store.stats.prepare()
+    report = compute_stats(odd_store)
+    assert report
+
+
+@pytest.mark.parametrize("key", ["user", "assistant", "conversation"])
+def test_dedup_keys_of_odd_samples(odd_store, key):
+    from curation.dedup.keys import sample_key_text
+    texts = {s["id"]: sample_key_text(s, key) for s in odd_store.samples.iter(SampleFilter())}
+    assert VALID_IDS | set(ODD) <= set(texts)
+
+
+def test_exact_dedup_over_odd_samples(odd_store):
+    from curation.dedup.runs import run_dedup
+    report = run_dedup(odd_store, "exact")
+    assert report
+
+
+def test_robustness_detection_over_odd_samples(odd_store):
+    from curation.robustness.tagging import detect_into_store
+    report = detect_into_store(odd_store)
+    assert report
+
+
+def test_pre_flag_checks_over_odd_samples(odd_store):
+    from curation.checks import run_checks
+    report = run_checks(odd_store)
+    flags = {f["sample_id"]: f for f in odd_store.flags.list()}
+    assert report and flags
+
+
+@pytest.mark.parametrize("fmt", ["messages", "sharegpt", "alpaca"])
+def test_export_of_odd_samples(odd_store, tmp_path, fmt):
+    from curation.export import ExportSettings, export_selection
+    m = export_selection(odd_store, tmp_path / "out", SampleFilter(), ExportSettings(format=fmt, eval_fraction=0))
+    assert m
+
+
+def test_special_report_over_odd_samples(odd_store):
+    from curation.special import special_report
+    assert special_report(odd_store)
