@@ -64,20 +64,27 @@ def test_dedup_keys_of_odd_samples(odd_store, key):
 def test_exact_dedup_over_odd_samples(odd_store):
     from curation.dedup.runs import run_dedup
     report = run_dedup(odd_store, "exact")
-    assert report
+    assert report["counts"]["samples"] + report["counts"]["skipped"] == len(VALID_IDS) + len(ODD)
+    assert not {r["id"] for r in report["skipped"]} & VALID_IDS
 
 
 def test_robustness_detection_over_odd_samples(odd_store):
     from curation.robustness.tagging import detect_into_store
     report = detect_into_store(odd_store)
-    assert report
+    assert report["samples"] == len(VALID_IDS) + len(ODD)  # every sample checked, none stopped the run
 
 
 def test_pre_flag_checks_over_odd_samples(odd_store):
     from curation.checks import run_checks
     report = run_checks(odd_store)
-    flags = {f["sample_id"]: f for f in odd_store.flags.list()}
-    assert report and flags
+    assert report.samples == len(VALID_IDS) + len(ODD)
+    malformed = {sid: [f["evidence"] for f in odd_store.flags.list(sid) if f["check_name"] == "malformed_turns"]
+                 for sid in VALID_IDS | set(ODD)}
+    assert all(malformed[sid] for sid in ODD) and not any(malformed[sid] for sid in VALID_IDS)
+    assert malformed["bare-string-turn"] == ["turn 2: must be an object with role and content, got str"]
+    assert malformed["unknown-role"] == ["turn 1: role 'human' is not one of system, user, assistant, tool"]
+    assert "tool call 1 must be an object" in malformed["bare-string-tool-call"][0]
+
 
 
 @pytest.mark.parametrize("fmt", ["messages", "sharegpt", "alpaca"])
