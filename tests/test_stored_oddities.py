@@ -64,8 +64,9 @@ def test_dedup_keys_of_odd_samples(odd_store, key):
 def test_exact_dedup_over_odd_samples(odd_store):
     from curation.dedup.runs import run_dedup
     report = run_dedup(odd_store, "exact")
-    assert report["counts"]["samples"] + report["counts"]["skipped"] == len(VALID_IDS) + len(ODD)
-    assert not {r["id"] for r in report["skipped"]} & VALID_IDS
+    assert report["counts"]["samples"] == len(VALID_IDS) + len(ODD)
+    skipped = {r["id"]: r["reason"] for r in report["skipped"]}  # an odd sample with no user text: said why
+    assert not set(skipped) & VALID_IDS and all(skipped.values()) and "messages-not-a-list" in skipped
 
 
 def test_robustness_detection_over_odd_samples(odd_store):
@@ -91,7 +92,20 @@ def test_pre_flag_checks_over_odd_samples(odd_store):
 def test_export_of_odd_samples(odd_store, tmp_path, fmt):
     from curation.export import ExportSettings, export_selection
     m = export_selection(odd_store, tmp_path / "out", SampleFilter(), ExportSettings(format=fmt, eval_fraction=0))
-    assert m
+    skipped = {r["id"]: r["reason"] for r in m["skipped"]}
+    unreadable = {"bare-string-turn", "no-role", "unknown-role", "content-not-text", "messages-not-a-list"}
+    assert unreadable <= set(skipped) and all("cannot be read as a conversation" in skipped[i] for i in unreadable)
+    assert "turn 2: must be an object" in skipped["bare-string-turn"]
+    # every valid sample is written (alpaca cannot hold t4's tool turns, and says so)
+    assert set(m["ids"]["train"]) >= VALID_IDS - ({"t4"} if fmt == "alpaca" else set())
+    assert set(m["ids"]["train"]) | set(skipped) == VALID_IDS | set(ODD)
+    out = tmp_path / "out" / ("train.jsonl" if fmt == "messages" else "train.json")
+    text = out.read_text(encoding="utf-8")
+    records = [json.loads(x) for x in text.splitlines()] if fmt == "messages" else json.loads(text)
+    assert {r["id"] for r in records} == set(m["ids"]["train"])
+    if fmt == "sharegpt":  # a malformed tool call of a readable conversation is written in a defined form
+        call = next(r for r in records if r["id"] == "bare-string-tool-call")["conversations"][1]
+        assert call == {"from": "function_call", "value": '{"name": "get_weather(Paris)", "arguments": ""}'}
 
 
 def test_special_report_over_odd_samples(odd_store):
