@@ -35,7 +35,7 @@ def odd_store(loaded_store):
     """loaded_store plus one sample of each ODD kind, in dataset "legacy"."""
     base = loaded_store.samples.list()[0]
     rows = [{**base, "id": sid, "dataset": "legacy", "messages": msgs, "content_hash": f"legacy-{sid}",
-             "parent_id": None, "task_type": "agent/function call"} for sid, msgs in ODD.items()]
+             "parent_id": None} for sid, msgs in ODD.items()]
     assert loaded_store.samples.add_rows(rows) == len(ODD)
     return loaded_store
 
@@ -109,5 +109,10 @@ def test_export_of_odd_samples(odd_store, tmp_path, fmt):
 
 
 def test_special_report_over_odd_samples(odd_store):
-    from curation.special import special_report
-    assert special_report(odd_store)
+    from curation.special import ALL, rag_case_samples, special_report
+    report = special_report(odd_store)
+    assert report["samples"][ALL] == len(VALID_IDS) + len(ODD)
+    agent = next(r for r in report["agent"] if r["task_type"] == ALL)
+    assert agent["samples"] == 3  # t4 and the two odd samples that carry tool calls
+    assert agent["flagged"] == 2  # the bare-string call and the call that is not a list name no declared tool
+    assert isinstance(rag_case_samples(odd_store, SampleFilter(), "empty"), list)
