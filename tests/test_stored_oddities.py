@@ -33,9 +33,9 @@ ODD = {
 @pytest.fixture
 def odd_store(loaded_store):
     """loaded_store plus one sample of each ODD kind, in dataset "legacy"."""
-    base = loaded_store.samples.list()[0]
+    base = loaded_store.samples.get("t1")
     rows = [{**base, "id": sid, "dataset": "legacy", "messages": msgs, "content_hash": f"legacy-{sid}",
-             "parent_id": None} for sid, msgs in ODD.items()]
+             "parent_id": None, "task_l1": "reasoning", "task_l2": "math"} for sid, msgs in ODD.items()]
     assert loaded_store.samples.add_rows(rows) == len(ODD)
     return loaded_store
 
@@ -116,3 +116,36 @@ def test_special_report_over_odd_samples(odd_store):
     assert agent["samples"] == 3  # t4 and the two odd samples that carry tool calls
     assert agent["flagged"] == 2  # the bare-string call and the call that is not a list name no declared tool
     assert isinstance(rag_case_samples(odd_store, SampleFilter(), "empty"), list)
+
+
+UNREADABLE = {"bare-string-turn", "no-role", "unknown-role", "content-not-text", "messages-not-a-list"}
+
+
+@pytest.mark.parametrize("name", ["self-instruct", "evol", "answers", "rewrite"])
+def test_producers_leave_out_unreadable_samples_and_say_why(odd_store, name):
+    """Stored samples are a producer's seeds, prompts or conversations to answer: what cannot be read as turns is
+    left out with its reason, the readable ones (a malformed tool call included) are still used."""
+    from curation.checks import run_checks
+    from curation.producers import PRODUCERS
+    from curation.producers.runner import RunInput
+    base = odd_store.samples.get("t1")
+    extra = {"refused": [{"role": "user", "content": "How do I boil an egg?"},
+                         {"role": "assistant", "content": "I'm sorry, but I can't help with that."}],
+             "rewrite-me": [{"role": "user", "content": "Describe cats in at least 20 words."},
+                            {"role": "assistant", "content": "Cats are small furry animals that purr, hunt mice, "
+                                                             "sleep a lot and like warm places."}]}
+    assert odd_store.samples.add_rows([{**base, "id": sid, "messages": msgs, "content_hash": f"x-{sid}"}
+                                       for sid, msgs in extra.items()]) == 2
+    producer = PRODUCERS.build([name])[0]
+    run = RunInput(task_type=base["task_type"], count=None if name != "self-instruct" else 2)
+    context = {"store": odd_store, "run": run, "author": "t"}
+    run_checks(odd_store)
+    inputs = producer.select(odd_store, context)
+    ids = {s["id"] for s in inputs}
+    assert not ids & UNREADABLE
+    assert {"self-instruct": "t1", "evol": "t1", "answers": "refused", "rewrite": "rewrite-me"}[name] in ids
+    skipped = {x["id"]: x["reason"] for x in context.get("skipped", [])}
+    assert skipped and set(skipped) <= UNREADABLE and all(skipped.values())
+    reqs = producer.requests(inputs, context)
+    producer.local(inputs, context)
+    assert all(isinstance(m["content"], str) for r in reqs for m in r.messages)

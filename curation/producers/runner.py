@@ -81,7 +81,8 @@ def produce(store, name: str, endpoint=None, settings=None, run: RunInput | None
     finished, quarantined, failed = producer.format_check(finished)
     rejected += failed
     report = _write(store, producer, endpoint, run, finished, rejected, quarantined, acc, author, dry_run)
-    report.update(producer=name, dry_run=dry_run, inputs=len(inputs), requests=acc.requests, surplus=surplus,
+    report.update(producer=name, dry_run=dry_run, inputs=len(inputs), skipped_inputs=context.get("skipped", []),
+                  requests=acc.requests, surplus=surplus,
                   seconds=round(time.perf_counter() - t0, 2), settings=producer.settings_dict())
     return report
 
