@@ -40,18 +40,27 @@ def odd_store(loaded_store):
     return loaded_store
 
 
-def test_derived_fields_of_every_odd_sample():
+@pytest.mark.parametrize("sid, prompt, answer, turns, tools", [
+    ("bare-string-turn", "hello", "an answer", 1, False),  # the bare string has no role: neither prompt nor answer
+    ("no-role", "", "nobody knows", 0, False),
+    ("unknown-role", "", "a user", 0, False),
+    ("content-not-text", '{"not": "text"}\n42', '["a", 1]\n', 2, False),  # content that is not text: its JSON
+    ("bare-string-tool-call", "weather in Paris?", "\nIt is sunny.", 1, True),
+    ("tool-calls-not-a-list", "weather?", "\nsunny", 1, True),
+    ("messages-not-a-list", "", "", 0, False),
+])
+def test_derived_fields_of_every_odd_sample(sid, prompt, answer, turns, tools):
     from curation.store.derived import derived_fields
-    for sid, msgs in ODD.items():
-        out = derived_fields({"messages": msgs})
-        assert isinstance(out["prompt_chars"], int), sid
+    out = derived_fields({"messages": ODD[sid]})
+    assert (out["prompt_chars"], out["answer_chars"]) == (len(prompt), len(answer))
+    assert (out["n_turns"], out["has_tools"], out["has_system"]) == (turns, tools, False)
 
 
 def test_stats_of_a_store_with_odd_samples(odd_store):
     from curation.stats import compute_stats
     odd_store.stats.prepare()
     report = compute_stats(odd_store)
-    assert report
+    assert report["balance"]["total"] == len(VALID_IDS) + len(ODD)
 
 
 @pytest.mark.parametrize("key", ["user", "assistant", "conversation"])
@@ -59,6 +68,11 @@ def test_dedup_keys_of_odd_samples(odd_store, key):
     from curation.dedup.keys import sample_key_text
     texts = {s["id"]: sample_key_text(s, key) for s in odd_store.samples.iter(SampleFilter())}
     assert VALID_IDS | set(ODD) <= set(texts)
+    expected = {"user": ("hello", "get_weather(Paris)" not in texts["bare-string-tool-call"]),
+                "assistant": ("an answer", "get_weather(Paris)()" in texts["bare-string-tool-call"]),
+                "conversation": ("None: a bare string turn", "human: which role am I?" in texts["unknown-role"])}
+    needle, ok = expected[key]
+    assert needle in texts["bare-string-turn"] and ok and texts["messages-not-a-list"] == ""
 
 
 def test_exact_dedup_over_odd_samples(odd_store):
