@@ -163,3 +163,26 @@ def test_producers_leave_out_unreadable_samples_and_say_why(odd_store, name):
     reqs = producer.requests(inputs, context)
     producer.local(inputs, context)
     assert all(isinstance(m["content"], str) for r in reqs for m in r.messages)
+
+
+def test_form_diversity_collects_around_odd_samples(odd_store):
+    from curation.form_diversity import FormSettings, collect
+    pools = collect(odd_store.samples.iter(SampleFilter()), FormSettings())
+    assert sum(len(v) for v in pools.systems.values()) == 1  # t2's system prompt; no odd turn read as one
+
+
+def test_find_replace_around_odd_samples(odd_store):
+    from curation.replace import ReplaceSettings, preview
+    report = preview(odd_store, SampleFilter(), ReplaceSettings(find="a"), all_samples=True)
+    assert report["selected"] == len(VALID_IDS) + len(ODD)
+    refused = {r["id"]: r["reason"] for r in report["refused"]}  # an edit never makes an odd sample "valid" by luck
+    assert "turn 2: must be an object" in refused["bare-string-turn"] and not set(refused) & VALID_IDS
+
+
+def test_decontamination_reads_odd_samples(odd_store, tmp_path):
+    from curation.decontam import decontaminate
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text(json.dumps({"id": "b1", "prompt": "weather in Paris?"}) + "\n", encoding="utf-8")
+    report = decontaminate(odd_store, bench, record=False)
+    assert report["counts"]["samples"] == len(VALID_IDS) + len(ODD)
+    assert {m["sample_id"] for c in report["contaminated"] for m in c["matches"]} == {"bare-string-tool-call"}
