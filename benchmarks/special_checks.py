@@ -13,7 +13,9 @@ Measured, in one process, each over the same samples:
   and all together; the import runs them with the built-ins, so `import_checks_factor` is (baseline + special)
   / baseline, the slowdown of the import's pre-flag step;
 - `special_report`: `curation.special.analyse`, the per-task_type report of the Diversity page's Special tab;
-- `form_collect`: the non-embedding part of the form-diversity report (pairs, positions, requested lengths).
+- `form_collect`: the non-embedding part of the form-diversity report (pairs, positions, requested lengths);
+- `real_data_only`: baseline against special on up to 20,000 samples of the real data alone (no built RAG or
+  long-context samples), the factor an ordinary import pays.
 
     python benchmarks/special_checks.py [--n 100000]
 """
@@ -90,11 +92,13 @@ def _built(base: list[dict], rng: random.Random, n_rag: int = 2000, n_long: int 
     return out
 
 
-def build(n: int) -> tuple[list[dict], dict]:
-    """`n` samples cycled from the sources, and the count per task_type."""
+def build(n: int, built: bool = True) -> tuple[list[dict], dict]:
+    """`n` samples cycled from the sources (with the built RAG and long-context ones unless `built` is False), and
+    the count per task_type."""
     rng = random.Random(SEED)
     base = _corpus_samples() + _demo_samples()
-    base += _built(base, rng)
+    if built:
+        base += _built(base, rng)
     rng.shuffle(base)
     samples = [base[i % len(base)] for i in range(n)]
     return samples, dict(Counter(s.get("task_type") or "(untyped)" for s in samples).most_common())
@@ -158,6 +162,11 @@ def run(n: int) -> dict:
     out["form_collect"] = {**t, "samples_per_s": round(n / max(t["cpu_s"], 1e-6)),
                            "pairs_to_embed": sum(len(v) for v in pools.turns.values())
                            + sum(len(v) for v in pools.systems.values())}
+    # the same comparison on the real data alone (no built RAG or long prompts): what an ordinary import pays
+    real, _ = build(min(n, 20_000), built=False)
+    b, sp = _time(baseline, real, context), _time(special, real, context)
+    out["real_data_only"] = {"n": len(real), "baseline": b, "special": sp,
+                             "import_checks_factor": round((b["cpu_s"] + sp["cpu_s"]) / b["cpu_s"], 2)}
     return out
 
 

@@ -166,13 +166,17 @@ _ZH_ITEM_NUM = re.compile(rf"(?<![天午上晚早凌中])(至少|不少于|最�
 # a whole instruction that is a noun phrase ending in a count: "在飞机上可以做的五件事。"
 _ZH_ITEM_TITLE = re.compile(rf"^[^，。；,;\n]{{2,30}}的({ZH_NUM}){_ZH_CLASSIFIER}[^，。；的,;\n]{{0,8}}[。？?]?\s*$")
 _ZH_LIST_NOUN = re.compile(rf"(?:包含|包括|有)?({ZH_NUM}){_ZH_CLASSIFIER}[^，。；,;\n]{{0,16}}(?:清单|列表|名单|要点)")
-_EN_LIST_VERB = (r"\b(?:list|name|give(?: me)?|provide|suggest|recommend|identify|share|offer|generate|write down|"
+# an imperative: the verb opens a sentence or clause ("List 5 tips", "Please give me 3"), unlike narrative text
+# ("she decides to give 150 to her friend")
+_EN_LIST_VERB = (r"(?:^|(?<=[.!?:;\n])|(?<=[.!?:;]\s)|\b(?:please|can you|could you|would you|and|then)\s+)\s*"
+                 r"(?:list|name|give(?: me)?|provide|suggest|recommend|identify|share|offer|generate|write down|"
                  r"enumerate|outline|come up with|brainstorm|mention|tell me|what are)")
 _EN_ITEMS = re.compile(rf"{_EN_LIST_VERB}\s+(?:(at least|no more than|at most|up to|exactly)\s+)?(?:the\s+)?"
                        rf"(?:top\s+)?({EN_NUM})\b(?!\s*(?:words?|characters?|sentences?|lines?|paragraphs?)\b)",
                        re.I)
 _EN_ITEMS_NOUN = re.compile(rf"\b(?:(at least|no more than|at most|up to|exactly)\s+)?({EN_NUM})\s+(?:bullet(?:ed)? "
-                            rf"points?|bullets|items|tips|examples|reasons|ideas|steps|points)\b", re.I)
+                            rf"points?|bullets|list items|key points|tips|examples|reasons|ideas)\b", re.I)
+MAX_ITEMS = 50  # "list 500 ..." is a count in a story problem, not an answer's list
 _OPS = {"至少": ">=", "不少于": ">=", "最多": "<=", "不超过": "<=", "at least": ">=", "no more than": "<=",
         "at most": "<=", "up to": "<=", "exactly": "=="}
 
@@ -252,7 +256,8 @@ def _lengths(text: str) -> list[Constraint]:
         for pattern, op in rules:
             for m in pattern.finditer(text):
                 if any(a < m.end() and m.start() < b for a, b in taken) or _per_item(text, m.start()) \
-                        or _NOT_THIS.search(text[max(0, m.start() - 24):m.start()]):
+                        or _NOT_THIS.search(text[max(0, m.start() - 24):m.start()]) \
+                        or _OBJECT_AFTER.match(text, m.end()) or (not zh and not _addressed(text, m.start())):
                     continue
                 groups = [g for g in m.groups()]
                 unit = _length_unit(groups[-1] or "字", zh) if groups[-1] is not None else "chars"
@@ -272,7 +277,7 @@ def _lengths(text: str) -> list[Constraint]:
         if any(a < m.end() and m.start() < b for a, b in taken):
             continue
         n, unit = parse_number(m.group(1)), _length_unit(m.group(2), True)
-        if n is None or n == 0 or not _plain_length_ok(text, m, unit):
+        if n is None or n == 0 or not _plain_length_ok(text, m, unit) or _OBJECT_AFTER.match(text, m.end()):
             continue
         op = "==" if unit in ("sentences", "lines") or n <= 20 and unit in ("chars", "words") else "~"
         out.append(Constraint("length", n, op, unit, _clip(text, m)))
@@ -282,6 +287,11 @@ def _lengths(text: str) -> list[Constraint]:
 
 _NOT_THIS = re.compile(r"(?:\bnot(?: just| only)?|\brather than|\binstead of|\bdon't want|\bnot want|不要|不是|不只是?|"
                        r"而不是|而非)\s*(?:the|a|an)?\s*$", re.I)  # "not just the one-line version"
+
+
+# a length that measures a generated object, not the answer: "生成一个12个字的密码", "a 12-character password"
+_OBJECT_AFTER = re.compile(r"\s*(?:的)?\s*(?:密码|口令|字符串|验证码|用户名|编号|代码|id\b|password|passphrase|string|code|"
+                           r"username|key|token|pin)", re.I)
 
 
 def _per_item(text: str, at: int) -> bool:
@@ -300,7 +310,7 @@ def _plain_length_ok(text: str, m: re.Match, unit: str) -> bool:
     """A bare "N字/N句/N词" is a length only where it measures the answer, not an input ("这20个词", "下面3行")."""
     before = text[max(0, m.start() - 2):m.start()]
     after = text[m.end():m.end() + 2]
-    if unit == "chars" and m.group(2) in ("字",) and after[:1] in ("母", "符", "节", "段", "典", "幕", "体", "号"):
+    if unit == "chars" and m.group(2).endswith("字") and after[:1] in ("母", "符", "节", "段", "典", "幕", "体", "号"):
         return False  # 字母, 字符串, 字节, 字典 are not 字数
     before = text[max(0, m.start() - 3):m.start()]
     if re.search(r"(?:这|该|那|以下|下面|上面|前|后|第)[篇段个首句行]?$", before):
@@ -322,8 +332,10 @@ def _plain_length_ok(text: str, m: re.Match, unit: str) -> bool:
 def _items(text: str) -> list[Constraint]:
     out = []
     for m in _ZH_ITEMS.finditer(text):
+        if _CODE_TASK.search(_sentence(text, m.start())):
+            continue  # "生成一个返回两个整数的列表的函数": the program's output, not the answer's form
         nums = [(q or q2, parse_number(n or n2)) for q, n, q2, n2 in _ZH_ITEM_NUM.findall(m.group(1))]
-        nums = [(q, n) for q, n in nums if n and n >= 2]
+        nums = [(q, n) for q, n in nums if n and 2 <= n <= MAX_ITEMS]
         if nums:
             q, n = nums[-1]
             out.append(Constraint("items", n, _OPS.get(q, "=="), None, _clip(text, m)))
@@ -334,14 +346,14 @@ def _items(text: str) -> list[Constraint]:
     if not out:
         for m in _ZH_LIST_NOUN.finditer(text):
             n = parse_number(m.group(1))
-            if n and n >= 2:
+            if n and 2 <= n <= MAX_ITEMS and not _CODE_TASK.search(_sentence(text, m.start())):
                 out.append(Constraint("items", n, "==", None, _clip(text, m)))
                 break
     for pattern in (_EN_ITEMS, _EN_ITEMS_NOUN):
         for m in pattern.finditer(text):
             n = parse_number(m.group(2))
             tail = text[m.end():m.end() + 40].lower()
-            if n and n >= 2 and not re.match(r"\s*(?:words?|characters?|sentences?|lines?|paragraphs?|times?|"
+            if n and 2 <= n <= MAX_ITEMS and not re.match(r"\s*(?:words?|characters?|sentences?|lines?|paragraphs?|times?|"
                                               r"years?|days?|hours?|minutes?|%|percent)\b", tail):
                 out.append(Constraint("items", n, _OPS.get((m.group(1) or "").lower(), "=="), None, _clip(text, m)))
                 break
@@ -355,12 +367,14 @@ def _paragraphs(text: str) -> list[Constraint]:
     for rules in (_ZH_PARAGRAPHS, _EN_PARAGRAPHS):
         for pattern, op in rules:
             m = pattern.search(text)
+            if m and rules is _EN_PARAGRAPHS and not _addressed(text, m.start()):
+                continue
             if m and parse_number(m.group(1)):
                 out.append(Constraint("paragraphs", parse_number(m.group(1)), op, None, _clip(text, m)))
                 break
     if not out:
         m = re.search(r"(?:用|写|以)?一段(?:话|文字)(?!中|里)|\b(?:in |as )?(?:a single|one) paragraph\b", text, re.I)
-        if m:
+        if m and (not m.group(0)[:1].isascii() or _addressed(text, m.start())):
             out.append(Constraint("paragraphs", 1, "==", None, _clip(text, m)))
     return out[:1]
 
@@ -380,13 +394,15 @@ def _formats(text: str) -> list[Constraint]:
             m = p.search(text)
             if m and name == "json" and _CODE_TASK.search(_sentence(text, m.start())):
                 continue  # "write an HTTP handler that returns JSON": the program returns it, not the answer
+            if m and p in (_EN_JSON, _EN_TABLE) and not _addressed(text, m.start()):
+                continue  # "she wants to make a table": a story, not an instruction
             if m:
                 out.append(Constraint("format", name, "==", None, _clip(text, m)))
                 break
     return out
 
 
-_CODE_TASK = re.compile(r"函数|接口|代码|程序|脚本|服务|\b(?:function|endpoint|handler|script|program|api|server|class|"
+_CODE_TASK = re.compile(r"函数|接口|代码|程序|脚本|服务|(?:写|设计|生成|实现|编写)(?:一个|一种)?算法|\b(?:function|endpoint|handler|script|program|api|server|class|"
                         r"method|code)\b", re.I)
 
 
@@ -395,6 +411,26 @@ def _sentence(text: str, at: int) -> str:
     start = max(text.rfind(ch, 0, at) for ch in "。！？!?\n")
     ends = [i for i in (text.find(ch, at) for ch in "。！？!?\n") if i >= 0]
     return text[start + 1:min(ends) if ends else len(text)]
+
+
+# An English constraint sits in a sentence addressed to the model: an imperative ("Write…", "Please list…") or one
+# that says "you"/"your". Story problems describe essays, tables and paragraphs in the third person
+# ("Mike writes a 400-word essay") without asking for them.
+_IMPERATIVE = re.compile(
+    r"^\W*(?:please\s+|now\s+|also\s+|then\s+)?(?:write|compose|draft|create|make|generate|give|provide|list|name|"
+    r"explain|describe|summari[sz]e|answer|respond|reply|keep|limit|use|tell|translate|present|format|return|output|"
+    r"put|produce|rewrite|edit|include|avoid|do not|don't|compare|show|organi[sz]e|outline|discuss|analy[sz]e|"
+    r"suggest|recommend|share|offer|convert|turn|restate|paraphrase|shorten|expand|continue|finish|complete|"
+    r"respond|state|define|mention|end|start|begin|can you|could you|would you|will you|i want|i need|i'd like|"
+    r"in\b|as\b|with\b|using\b|within\b|under\b|at most|at least|no more|between|about|around)|\byou\b|\byour\b",
+    re.I)
+
+
+def _addressed(text: str, at: int) -> bool:
+    """Whether the English sentence around `at` is addressed to the model (see `_IMPERATIVE`)."""
+    start = max((m.end() for m in re.finditer(r"[.!?\n]\s", text[:at])), default=0)
+    end_m = re.search(r"[.!?\n](?:\s|$)", text[at:])
+    return bool(_IMPERATIVE.search(text[start:at + (end_m.start() if end_m else len(text) - at)]))
 
 
 def _words_in(group: str) -> list[str]:
@@ -502,7 +538,7 @@ def extract_constraints(prompt: str) -> list[Constraint]:
     for kind, rule in (("length", _lengths), ("items", _items), ("paragraphs", _paragraphs), ("language", _languages),
                        ("format", _formats), ("keyword", _keywords)):
         if _cued(kind, folded):
-            found += rule(_windows(text, _UNIT_MENTION) if kind == "length" else text)
+            found += rule(_windows(text, _UNIT_MENTION, before=160) if kind == "length" else text)
     order = {k: i for i, k in enumerate(("length", "items", "paragraphs", "language", "format", "keyword",
                                          "forbidden"))}
     return sorted(_dedupe(found), key=lambda c: order[c.kind])
@@ -629,7 +665,8 @@ def verify(constraint: Constraint, answer: str) -> Verdict:
     if c.kind == "language":
         share = _cjk_share(_FENCE.sub(" ", answer))
         lang = "zh" if share >= 0.5 else "en"
-        ok = share >= 0.5 if c.value == "zh" else share <= 0.1
+        # an English answer may quote its Chinese source ("翻译成英语" answered "「你好」: Hello")
+        ok = share >= 0.5 if c.value == "zh" else share <= 0.25
         return Verdict(ok, f"{lang} ({share:.0%} Chinese)")
     if c.kind == "format":
         ok = _json_ok(answer) if c.value == "json" else _table_ok(answer)

@@ -35,8 +35,10 @@ class ImportJob(JobKind):
         if not paths:
             raise UserError("an import job needs at least one file")
         for p in paths:
-            if not Path(p).is_file():
+            if not Path(p).exists():
                 raise UserError(f"file not found: {p}")
+            if Path(p).is_dir():
+                raise UserError(f"{p} is a folder; name the files to import (e.g. {p}/*.jsonl)")
         s = IngestSettings(**(settings.get("ingest") or {}))
         if s.dry_run:
             raise UserError("a dry run is a report, not a job: run it directly")
@@ -177,3 +179,80 @@ class EmbeddingJob(JobKind):
         embed_texts(ctx.store, texts, s, progress=lambda d, t: ctx.progress(d, t, f"{d:,} of {t:,} encoded"))
         return {"texts": n, "already_cached": before, "encoded": n - before, "model": s.model}
 
+
+
+class GenerationJob(JobKind):
+    """settings: producer, endpoint (EndpointSettings fields), settings (the producer's), run (RunInput fields,
+    its filter as a dict). A killed run wrote nothing (a run writes in one transaction at its end) and kept every
+    paid response in the LLM cache: the resume asks the endpoint only for what was not answered."""
+
+    name = "generation"
+
+    def check(self, store, settings: dict) -> dict:
+        from .producers import PRODUCERS
+
+        name = settings.get("producer")
+        PRODUCERS.get_step(name)
+        s = settings.get("settings")
+        if not dataclasses.is_dataclass(s):
+            s = PRODUCERS.make_settings(name, **(s or {}))
+        run = settings.get("run") or {}
+        if dataclasses.is_dataclass(run):
+            run = dataclasses.asdict(run)
+        if isinstance(run.get("filter"), SampleFilter):
+            run["filter"] = run["filter"].to_dict()
+        return {"producer": name, "endpoint": _endpoint_dict(settings.get("endpoint")),
+                "settings": dataclasses.asdict(s), "run": run}
+
+    def run(self, ctx: JobContext) -> dict:
+        from .jobs import settings_from_dict
+        from .producers import PRODUCERS
+        from .producers.runner import RunInput, produce
+
+        st = ctx.settings
+        settings = settings_from_dict(PRODUCERS.get_step(st["producer"]).Settings, st["settings"])
+        run = dict(st["run"])
+        run["filter"] = SampleFilter(**run["filter"]) if run.get("filter") is not None else None
+        return produce(ctx.store, st["producer"], _endpoint(st["endpoint"]), settings, RunInput(**run),
+                       author=ctx.author,
+                       on_progress=lambda stage, d, t, eta=None: ctx.progress(d, t, f"{stage}: {d:,} of {t:,}"))
+
+
+class JudgingJob(JobKind):
+    """settings: endpoint (EndpointSettings fields), filter, judge (JudgeSettings fields). Each judgement is
+    stored as it is parsed; a resume skips the samples this judge already scored and reads paid answers from the
+    LLM cache."""
+
+    name = "judging"
+
+    def check(self, store, settings: dict) -> dict:
+        from .judge import JudgeSettings
+
+        if not settings.get("endpoint"):
+            raise UserError("the judge needs a model: pass --base-url and --model")
+        judge = settings.get("judge") or {}
+        judge = judge if isinstance(judge, dict) else dataclasses.asdict(judge)
+        return {"endpoint": _endpoint_dict(settings["endpoint"]), "filter": settings.get("filter") or {},
+                "judge": dataclasses.asdict(JudgeSettings(**judge))}
+
+    def run(self, ctx: JobContext) -> dict:
+        from .judge import JudgeSettings, judge_samples
+
+        st = ctx.settings
+        return judge_samples(ctx.store, _endpoint(st["endpoint"]), _filter(st), JudgeSettings(**st["judge"]),
+                             author=ctx.author,
+                             on_progress=lambda d, t, eta=None: ctx.progress(d, t, f"judged {d:,} of {t:,}"))
+
+
+def _endpoint_dict(endpoint) -> dict | None:
+    """An endpoint as recorded in a job: its fields, the NAME of the key's variable, never a key."""
+    if endpoint is None:
+        return None
+    return endpoint if isinstance(endpoint, dict) else dataclasses.asdict(endpoint)
+
+
+def _endpoint(values: dict | None):
+    if values is None:
+        return None
+    from .llm import EndpointSettings
+    return EndpointSettings(**values)

@@ -1,5 +1,5 @@
 """Durable jobs: every long operation (import and its checks, dedup, embedding, robustness detection, export,
-training, evaluation) is a row of the store's jobs table that outlives the page, the browser and the process.
+generation, judging, training, evaluation) is a row of the store's jobs table that outlives the page, the browser and the process.
 
 Two ways a job runs:
 - in the process that holds the store (the app, or `curation jobs resume` on the command line), on a thread of
@@ -37,6 +37,8 @@ KINDS = {
     "embedding": "curation.job_kinds:EmbeddingJob",
     "robustness": "curation.job_kinds:RobustnessJob",
     "export": "curation.job_kinds:ExportJob",
+    "generation": "curation.job_kinds:GenerationJob",
+    "judging": "curation.job_kinds:JudgingJob",
     "training": "training.job_kinds:TrainingJob",
     "evaluation": "training.job_kinds:EvaluationJob",
 }
@@ -74,8 +76,9 @@ class JobContext:
     It is the `chunks` argument of the chunked library steps (curation/chunks.py): `commit` writes a chunk's
     results and the new checkpoint together; both raise Cancelled when someone asked the job to stop."""
 
-    def __init__(self, store, job: dict):
+    def __init__(self, store, job: dict, listener=None):
         self.store, self.job_id, self.settings = store, job["id"], job["settings"]
+        self.listener = listener  # progress(done, total) of whoever waits on the job here (the CLI's bar)
         self.checkpoint = job["checkpoint"]
         self.author = job["author"]
         self.log_path = Path(job["log_path"])
@@ -83,6 +86,8 @@ class JobContext:
 
     def progress(self, done: int, total: int | None, message: str | None = None) -> None:
         """Report progress (written at most every HEARTBEAT_S); raises Cancelled when a cancel was asked."""
+        if self.listener is not None and total:
+            self.listener(done, total)
         now = time.monotonic()
         if now - self._last >= HEARTBEAT_S or (total and done >= total):  # the last tick is always written
             self._last = now
@@ -107,9 +112,10 @@ class JobContext:
 
 
 # ------------------------------------------------------------------ starting, running, resuming
-def start(store, kind_name: str, settings: dict, author: str, background: bool = True) -> int:
-    """Record a job and start it: on a thread of this process (`background`), in the foreground (the CLI), or as
-    its own process for detached kinds. Returns the job id; bad settings raise UserError before anything runs."""
+def start(store, kind_name: str, settings: dict, author: str, background: bool = True, on_progress=None) -> int:
+    """Record a job and start it: on a thread of this process (`background`), in the foreground (the CLI, which
+    may follow it with `on_progress(done, total)`), or as its own process for detached kinds. Returns the job id;
+    bad settings raise UserError before anything runs."""
     k = kind(kind_name)
     settings = k.check(store, dict(settings))
     job_id = store.jobs.add(kind_name, settings, author, input_revision=store.revision())
@@ -121,17 +127,17 @@ def start(store, kind_name: str, settings: dict, author: str, background: bool =
     elif background:
         _start_thread(store, job_id)
     else:
-        run(store, job_id)
+        run(store, job_id, on_progress)
     return job_id
 
 
-def run(store, job_id: int) -> dict:
+def run(store, job_id: int, on_progress=None) -> dict:
     """Run an in-process job to its end on this thread; returns the job row (done, failed or cancelled)."""
     job = store.jobs.get(job_id)
     k = kind(job["kind"])
     store.jobs.update(job_id, state="running", pid=os.getpid(), started_at=_now(), heartbeat=_now(),
                       attempt_done=job["done"] or 0, attempts=(job["attempts"] or 0) + 1, error=None)
-    ctx = JobContext(store, store.jobs.get(job_id))
+    ctx = JobContext(store, store.jobs.get(job_id), on_progress)
     ctx.log(f"attempt {(job['attempts'] or 0) + 1} started in process {os.getpid()}"
             + (f", from checkpoint {_brief(job['checkpoint'])}" if job["checkpoint"] else ""))
     try:
@@ -141,7 +147,9 @@ def run(store, job_id: int) -> dict:
         store.jobs.update(job_id, state="cancelled", finished_at=_now(), error="cancelled by the user")
     except UserError as e:
         ctx.log(f"failed: {e}")
-        store.jobs.update(job_id, state="failed", finished_at=_now(), error=str(e))
+        # a page shows its own wording of the message (UserError.ui), the CLI the message
+        store.jobs.update(job_id, state="failed", finished_at=_now(), error=str(e),
+                          result={"error_ui": e.ui} if e.ui else None)
     except Exception as e:  # noqa: BLE001 (any crash of a step is the job's error, shown on the Jobs page)
         ctx.log("crashed:\n" + traceback.format_exc())
         store.jobs.update(job_id, state="failed", finished_at=_now(), error=f"{type(e).__name__}: {e}")
@@ -153,7 +161,7 @@ def run(store, job_id: int) -> dict:
     return store.jobs.get(job_id)
 
 
-def resume(store, job_id: int, background: bool = True, **options) -> dict:
+def resume(store, job_id: int, background: bool = True, on_progress=None, **options) -> dict:
     """Continue a failed or cancelled job from its last committed chunk. `options` go to detached kinds
     (training's `allow_export_change`)."""
     job = store.jobs.get(job_id)
@@ -176,7 +184,7 @@ def resume(store, job_id: int, background: bool = True, **options) -> dict:
     elif background:
         _start_thread(store, job_id)
     else:
-        run(store, job_id)
+        run(store, job_id, on_progress)
     return store.jobs.get(job_id)
 
 
@@ -195,6 +203,17 @@ def cancel(store, job_id: int) -> dict:
     elif not is_alive(store, job):
         store.jobs.update(job_id, state="cancelled", finished_at=_now(), error="cancelled by the user")
     return store.jobs.get(job_id)
+
+
+def raise_if_failed(job: dict) -> dict:
+    """The job when it is done; its own error as a UserError otherwise (the command line's message, as when the
+    work ran outside a job), naming the resume when it has committed chunks to resume from."""
+    if job["state"] == "done":
+        return job
+    hint = (f" (job {job['id']} keeps what it committed: `curation jobs resume {job['id']}`)"
+            if job["checkpoint"] and job["state"] in ("failed", "cancelled") else "")
+    ui = (job.get("result") or {}).get("error_ui")
+    raise UserError(f"{job['error']}{hint}", ui=f"{ui}{hint}" if ui else None)
 
 
 def wait(store, job_id: int, timeout: float | None = None, poll: float = 0.2) -> dict:
@@ -216,7 +235,11 @@ def reattach(store) -> list[dict]:
         return []
     failed = []
     for job in store.jobs.active():
-        if kind(job["kind"]).detached:
+        if job["kind"] not in KINDS:  # written by another version of the workbench: nothing here can run it
+            store.jobs.update(job["id"], state="failed", finished_at=_now(),
+                              error=f"unknown job kind {job['kind']!r}; this workbench runs {', '.join(KINDS)}")
+            failed.append(store.jobs.get(job["id"]))
+        elif kind(job["kind"]).detached:
             _sync(store, job)
         elif not is_alive(store, job):
             where = (f"after {job['done']:,} of {job['total']:,}" if job.get("total") else "before its first chunk"
@@ -351,7 +374,7 @@ def _decorate(store, job: dict) -> dict:
 
 
 def _detached(job: dict) -> bool:
-    return kind(job["kind"]).detached
+    return job["kind"] in KINDS and kind(job["kind"]).detached
 
 
 def settings_from_dict(cls, values: dict):

@@ -60,8 +60,11 @@ def follow(store, job_id: int, poll_s: float = 0.25):
         time.sleep(poll_s)
     if job["state"] != "done":
         bar.empty()
-        raise UserError(f"job {job_id} {job['state']}: {job['error']}. Its committed chunks are kept: resume it "
-                        "on the Jobs page")
+        # a job that stopped before committing anything (a bad choice in the form) has nothing to resume
+        tail = ". Its committed chunks are kept: resume it on the Jobs page" if job["checkpoint"] or job["done"] else ""
+        ui = (job.get("result") or {}).get("error_ui")
+        raise UserError(f"job {job_id} {job['state']}: {job['error']}{tail}",
+                        ui=f"job {job_id} {job['state']}: {ui}{tail}" if ui else None)
     bar.progress(1.0, text=f"Job {job_id} done")
     return job["result"]
 

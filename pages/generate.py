@@ -18,6 +18,7 @@ from curation.stats import type_gap
 from curation.store import curated_filter
 from pages._common import (current_user, filter_widgets, flash, get_store, md, save_upload, show_error, show_flash,
                            step_settings_form, task_type_rows)
+from pages._job_progress import run_job, running_notice
 
 store = get_store()
 st.title("Generate")
@@ -115,6 +116,7 @@ def show_report(r: dict) -> None:
 
 # ---------------------------------------------------------------- produce
 st.subheader("Produce")
+running_notice(store, "generation")
 first = params.get("producer")
 name = st.selectbox("Producer", names, index=names.index(first) if first in names else 0, key="gen_producer",
                     help="; ".join(f"{n}: {(PRODUCERS[n].__doc__ or '').strip().splitlines()[0]}" for n in names))
@@ -130,8 +132,12 @@ clicked = go.button("Run", key="gen_run", type="primary")
 dry_run = dry.checkbox("Dry run (store nothing)", key="gen_dry")
 if clicked:
     try:
-        report = produce(store, name, endpoint, settings, run, author=current_user(), dry_run=dry_run,
-                         on_progress=progress_callback())
+        if dry_run:  # a report, not a change: runs here
+            report = produce(store, name, endpoint, settings, run, author=current_user(), dry_run=True,
+                             on_progress=progress_callback())
+        else:  # a durable job: a reload or a killed app loses no paid response (Jobs page: resume)
+            report = run_job(store, "generation", {"producer": name, "endpoint": endpoint, "settings": settings,
+                                                   "run": run})
     except UserError as e:
         show_error(e)
     else:
@@ -155,15 +161,13 @@ with st.expander("Score samples with an LLM judge (accuracy, completeness, conci
                                help="auto: the Chinese rubric for Chinese and mixed samples")
     rejudge = cols[2].checkbox("Judge again samples already scored", key="gen_jrejudge")
     if st.button("Run judge", key="gen_judge"):
-        from curation.judge import JudgeSettings, judge_samples
-        bar = st.progress(0.0, text="judging")
+        from curation.judge import JudgeSettings
         try:
             if endpoint is None:
                 raise UserError("the judge needs a model: pass --base-url and --model")
-            jr = judge_samples(store, endpoint, dataclasses.replace(jf, limit=jlimit),
-                               JudgeSettings(rubric_language=rubric, rejudge=rejudge), author=current_user(),
-                               on_progress=lambda d, t, eta: bar.progress(d / t if t else 1.0,
-                                                                          text=f"judged {d}/{t}, ETA {format_eta(eta)}"))
+            judge = JudgeSettings(rubric_language=rubric, rejudge=rejudge)
+            jr = run_job(store, "judging", {"endpoint": endpoint, "judge": judge,
+                                            "filter": dataclasses.replace(jf, limit=jlimit).to_dict()})
         except UserError as e:
             show_error(e)
         else:

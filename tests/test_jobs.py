@@ -324,3 +324,110 @@ def test_an_evaluation_job_follows_its_pipeline_folder(tmp_path):
     job = jobs.show(store, job_id)
     assert job["state"] == "done" and (job["done"], job["total"]) == (2, 2)
     assert job["result"]["pipeline_dir"] == str(pdir)
+
+
+def test_generation_killed_mid_run_resumes_from_the_llm_cache_and_stores_its_samples_once(tmp_path):
+    """Self-Instruct against a scripted endpoint: killed after the first paid answer was cached, the resumed job
+    asks the endpoint only for what was not answered and stores its samples once."""
+    from curation.taxonomy import add_type
+    from tests.llm_support import ScriptedEndpoint, completion
+
+    poems = [f"Write a short poem about {t} at dawn" for t in ("the sea", "a lake", "rooftops", "a field", "snow")]
+
+    def script(body):
+        prompt = body["messages"][-1]["content"]
+        if "numbered list" in prompt:
+            return 200, {}, completion("1. Compose a limerick about a cat who loves jazz\n"
+                                       "2. Write a free-verse poem on the colour of silence\n"
+                                       "3. Describe a lighthouse keeper's morning in a haiku sequence")
+        return 200, {}, completion("A poem: " + prompt[:40])
+
+    db = tmp_path / "w.duckdb"
+    with Store(db) as s:
+        rows = [{"task_type": "creative/poetry", "messages": [{"role": "user", "content": p},
+                                                             {"role": "assistant", "content": "Light on water."}]}
+                for p in poems]
+        jobs.start(s, "import", {"paths": [str(write_jsonl(tmp_path / "p.jsonl", rows))]}, "t", background=False)
+        add_type(s, "creative/poetry")
+        s.taxonomy.set_target("creative", "poetry", count=8)
+    with ScriptedEndpoint(script) as ep:
+        settings = {"producer": "self-instruct", "settings": {"prompts_per_request": 5},
+                    "endpoint": {"base_url": ep.base_url, "model": "scripted", "backoff_s": 0, "max_retries": 0,
+                                 "concurrency": 1},
+                    "run": {"task_type": "creative/poetry"}}
+        # two requests for prompt lists, then one answer a prompt: killed once the first answer is cached
+        killed(db, "generation", settings, "from curation.store.llm import LLM\n"
+                                           "kill_on_call(LLM, 'add_response', 3, after=True)")
+        before = len(ep.requests)
+        assert before == 3
+        with Store(db) as s:
+            assert s.samples.count() == 5 and s.generation.runs.list() == []
+        store, failed, done = reopen_and_resume(db)
+        fresh = ep.requests[before:]
+    assert len(done["result"]["inserted"]) == 3 and store.samples.count() == 8
+    assert len(store.generation.runs.list()) == 1
+    assert done["result"]["cached"] == 3 and len(fresh) == 2  # only the two answers not paid for before the kill
+    assert not any("numbered list" in q["body"]["messages"][-1]["content"] for q in fresh)
+
+
+def test_a_killed_cli_import_is_a_failed_job_that_curation_jobs_resume_finishes(tmp_path, data, capsys):
+    """`curation ingest` runs its import as a job: kill -9 of the command mid-import, then `curation jobs resume`."""
+    from curation.cli import main
+
+    db = tmp_path / "w.duckdb"
+    # one batch per file at the CLI's batch size: killed once the second file's batch is committed
+    second = write_jsonl(tmp_path / "more.jsonl", records(150)[120:])
+    script = (f"import os, signal, sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+              "from curation.store.samples import Samples\n"
+              "original = Samples.add\ncalls = [0]\n"
+              "def add(*a, **k):\n    calls[0] += 1\n    out = original(*a, **k)\n"
+              "    if calls[0] == 2:\n        os.kill(os.getpid(), signal.SIGKILL)\n    return out\n"
+              "Samples.add = add\n"
+              "from curation.cli import main\n"
+              f"main(['--db', {str(db)!r}, 'ingest', {str(data)!r}, {str(second)!r}, '--dataset', 'cli'])\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert proc.returncode == -9, proc.stderr[-2000:]
+    with Store(db) as s:
+        assert s.samples.count() == 150 and s.ingests.list() == []  # both files' rows in, the import not logged
+    assert main(["--db", str(db), "jobs", "--json"]) == 0
+    (job,) = json.loads(capsys.readouterr()[0])["jobs"]
+    assert job["kind"] == "import" and job["state"] == "failed"
+    assert main(["--db", str(db), "jobs", "resume", str(job["id"]), "--json"]) == 0
+    out = json.loads(capsys.readouterr()[0])
+    assert out["state"] == "done" and out["result"]["imported"] == 150 and out["result"]["already_present"] == 0
+    with Store(db) as s:
+        assert s.samples.count() == 150 and [i["imported"] for i in s.ingests.list()] == [150]
+
+
+def test_judging_killed_mid_run_resumes_from_the_llm_cache_and_scores_each_sample_once(tmp_path):
+    from tests.llm_support import ScriptedEndpoint
+    from tests.test_judge import judgement_reply
+
+    db = tmp_path / "w.duckdb"
+    with Store(db) as s:
+        jobs.start(s, "import", {"paths": [str(write_jsonl(tmp_path / "d.jsonl", records(6)))]}, "t",
+                   background=False)
+    with ScriptedEndpoint(judgement_reply) as ep:
+        settings = {"endpoint": {"base_url": ep.base_url, "model": "scripted", "backoff_s": 0, "concurrency": 1}}
+        killed(db, "judging", settings, "from curation.store.llm import LLM\n"
+                                        "kill_on_call(LLM, 'add_response', 3, after=True)")
+        assert len(ep.requests) == 3
+        with Store(db) as s:
+            assert s.judge.revisions_judged("judge:scripted", [r["id"] for r in s.samples.list()]) == {}
+        store, failed, done = reopen_and_resume(db)
+        assert len(ep.requests) == 6  # the three judgements paid for before the kill came from the cache
+    assert done["result"]["judged"] == 6 and done["result"]["n_failed"] == 0
+    judged = store.judge.revisions_judged("judge:scripted", [r["id"] for r in store.samples.list()])
+    assert len(judged) == 6 and store.judge.count(author="judge:scripted") == 6  # one review per sample
+
+
+def test_a_job_of_an_unknown_kind_is_failed_on_reattach_not_a_crash(tmp_path):
+    store = Store(tmp_path / "w.duckdb")
+    job_id = store.jobs.add("teleport", {}, "future", log_path=str(tmp_path / "x.log"))
+    store.jobs.update(job_id, state="running", pid=os.getpid())
+    (failed,) = jobs.reattach(store)
+    assert failed["state"] == "failed" and "unknown job kind 'teleport'" in failed["error"]
+    assert jobs.list_jobs(store)[0]["resumable"]
+    with pytest.raises(UserError, match="unknown job kind"):
+        jobs.resume(store, job_id)

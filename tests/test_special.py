@@ -72,10 +72,12 @@ def test_an_answer_that_ignores_the_tool_result_is_flagged():
     ({"type": "objekt"}, "is not valid under any of the given schemas"),
     ({"type": "object", "required": "city"}, "is not of type 'array'"),
     ({"type": "object", "properties": {"n": {"minimum": "zero"}}}, "is not of type 'number'"),
+    ('{"type": "object"}', "a JSON Schema is an object or a boolean, not str"),  # schema stored as JSON text
+    ([{"type": "object"}], "a JSON Schema is an object or a boolean, not list"),
 ])
 def test_invalid_json_schema_is_reported_not_crashed_on(parameters, problem):
     bad = {"type": "function", "function": {"name": "get_weather", "parameters": parameters}}
-    flags = AgentCallCheck().find(agent_sample(tools=(bad,)), {})
+    flags = AgentCallCheck().find(agent_sample(tools=(bad, "not a tool", {"function": {"description": "no name"}})), {})
     assert [f.reason for f in flags] == ["tool 'get_weather': parameters is not a valid JSON Schema"]
     assert problem in flags[0].evidence
 

@@ -96,3 +96,21 @@ def test_a_backend_that_fails_midway_is_switched_off_and_the_others_go_on(tmp_pa
 def _has_mlflow() -> bool:
     import importlib.util
     return importlib.util.find_spec("mlflow") is not None
+
+
+def test_an_evaluation_logs_each_suite_row_at_the_runs_last_step(tmp_path, monkeypatch):
+    from training.evaluate import track_evaluation
+    from training.rundir import RunFolder, write_json
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    rf = RunFolder(tmp_path)
+    write_json(rf.record, {"total_steps": 40})
+    rows = [{"task_type": "(overall)", "metric": "score", "n": 12, "base": 0.25, "tuned": 0.5, "delta": 0.25,
+             "ci_low": 0.1, "ci_high": 0.4, "verdict": "better", "higher_is_better": True},
+            {"task_type": "math/arithmetic", "metric": "loss", "n": 6, "base": 2.0, "tuned": 1.5, "delta": -0.5,
+             "ci_low": None, "ci_high": None, "verdict": "too few", "higher_is_better": False}]
+    track_evaluation(rf, [{"suite": "eval-split", "rows": rows}])
+    got = read_scalars(tmp_path)
+    assert got["evaluation/eval-split/overall/score/delta"] == [(40, pytest.approx(0.25))]
+    assert got["evaluation/eval-split/math/arithmetic/loss/tuned"] == [(40, 1.5)]
+    assert "evaluation/eval-split/math/arithmetic/loss/ci_low" not in got  # no CI: nothing logged

@@ -42,6 +42,16 @@ def register(subparsers, common) -> None:
                    help="send the samples that got worse in the first run to review (flag and tag regression:<run>)")
     p.set_defaults(func=cmd_compare)
 
+    from curation.cli.args import add_filter_args
+    p = subparsers.add_parser("system-prompt", parents=[common], help="does each answer depend on its system "
+                                                                      "prompt? likelihood with, without and with "
+                                                                      "another sample's, per task_type")
+    p.add_argument("--base-model", default="tiny", help="model that scores the answers (default tiny)")
+    p.add_argument("--per-type", type=positive_int, default=50, help="samples per task_type (default 50)")
+    p.add_argument("--device", default="auto", choices=["auto", "cuda", "cpu"])
+    add_filter_args(p)
+    p.set_defaults(func=cmd_system_prompt)
+
 
 def eval_settings_from_args(args):
     """EvalSettings from the parsed options (bad values give one-line errors)."""
@@ -135,3 +145,13 @@ def cmd_compare(args) -> dict:
                   "degenerate": degenerate_runs(result), **(
             {"review": result["review"]} if "review" in result else {})}
     return result
+
+
+def cmd_system_prompt(args) -> dict:
+    from curation.cli.args import filter_from_args, open_store
+
+    from .system_prompt import SystemLikelihoodSettings, system_prompt_likelihood
+
+    s = SystemLikelihoodSettings(base_model=args.base_model, per_type=args.per_type, device=args.device)
+    with open_store(args) as store:
+        return system_prompt_likelihood(store.samples.iter(filter_from_args(args)), s)

@@ -117,7 +117,8 @@ def track_evaluation(rf: RunFolder, reports: list[dict], say=lambda message, fra
     for report in reports:
         for row in report["rows"]:
             values = {k: row.get(k) for k in ("base", "tuned", "delta", "ci_low", "ci_high")}
-            tracker.metrics(values, step, f"evaluation/{report['suite']}/{row['task_type']}/{row['metric']}/")
+            group = row["task_type"].strip("()")  # "(overall)" -> "overall": TensorBoard tags take no brackets
+            tracker.metrics(values, step, f"evaluation/{report['suite']}/{group}/{row['metric']}/")
     tracker.close("FINISHED")
 
 

@@ -2,8 +2,10 @@
 quarantine and export. Thin shells over the library; `register` adds them to the parser."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
+from pathlib import Path
 
 from .. import taxonomy
 from ..errors import UserError
@@ -18,14 +20,20 @@ from .stats import add_stats_args, run_stats
 # ---------------------------------------------------------------- commands
 def cmd_ingest(args) -> dict:
     from ..formats import parse_mapping
-    from ..ingest import IngestSettings, ingest
+    from .. import jobs
+    from ..ingest import IngestReport, IngestSettings, ingest
     settings = IngestSettings(dataset=args.dataset, format=args.format, task_type=args.task_type,
                               task_type_field=args.task_type_field, mapping=parse_mapping(args.map),
                               encoding=args.encoding, max_line_mb=args.max_line_mb,
                               run_checks=not args.no_checks, derive_stats=not args.no_stats,
                               skip_present=not args.keep_present)
     with open_store(args) as store, _progress() as tick:
-        report = ingest(store, args.paths, settings, progress=tick)
+        if settings.dry_run:
+            report = ingest(store, args.paths, settings, progress=tick)
+        else:  # a durable job: killed, it is resumed with `curation jobs resume ID`
+            job_id = jobs.start(store, "import", {"paths": args.paths, "ingest": dataclasses.asdict(settings)},
+                                author_of(args), background=False, on_progress=tick)
+            report = IngestReport(**jobs.raise_if_failed(store.jobs.get(job_id))["result"])
     out = report.to_dict()
     if report.file_errors and report.imported == 0 and report.already_present == 0:
         out["_exit"] = 2
@@ -122,11 +130,16 @@ def cmd_quarantine(args) -> dict:
 
 
 def cmd_export(args) -> dict:
-    from ..export import ExportSettings, export_selection
+    from .. import jobs
+    from ..export import ExportSettings
     settings = ExportSettings(format=args.format, eval_fraction=args.eval_fraction, seed=args.seed,
                               overwrite=args.overwrite)
-    with open_store(args) as store:
-        manifest = export_selection(store, args.out_dir, filter_from_args(args, default_curated=True), settings)
+    with open_store(args) as store:  # a durable job: killed, it is resumed with `curation jobs resume ID`
+        job_id = jobs.start(store, "export", {"out_dir": str(args.out_dir), "export": dataclasses.asdict(settings),
+                                              "filter": filter_from_args(args, default_curated=True).to_dict()},
+                            author_of(args), background=False)
+        out = Path(jobs.raise_if_failed(store.jobs.get(job_id))["result"]["out_dir"])
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     return {k: v for k, v in manifest.items() if k not in ("ids", "tags")} | {"out_dir": str(args.out_dir)}
 
 

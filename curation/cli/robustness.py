@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import UserError
 from ..robustness.detectors import default_detectors, detect_text, detector_names
 from ..robustness.generation import PERTURBATIONS, GenerationSettings
-from ..robustness.tagging import (augment, decide_many, detect_into_store, share_by_task_type, suggestions, tag_samples,
+from ..robustness.tagging import (augment, decide_many, share_by_task_type, suggestions, tag_samples,
                                   untag_samples)
 from .args import (add_filter_args, author_of, filter_from_args, fraction, non_negative_int, open_store,
                    positive_int)
@@ -70,7 +70,13 @@ def register(sub, common) -> None:
 
 def cmd_detect(args) -> dict:
     with open_store(args) as store:
-        return detect_into_store(store, filter_from_args(args), default_detectors(args.kind))
+        # a durable job: killed, it is resumed with `curation jobs resume ID` after its last committed chunk
+        from .. import jobs
+
+        default_detectors(args.kind)  # an unknown detector is refused before a job is recorded
+        job_id = jobs.start(store, "robustness", {"filter": filter_from_args(args).to_dict(), "kinds": args.kind},
+                            author_of(args), background=False)
+        return jobs.raise_if_failed(store.jobs.get(job_id))["result"]
 
 
 def cmd_suggestions(args) -> dict:
