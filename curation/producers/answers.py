@@ -65,7 +65,7 @@ class AnswerProducer(Producer):
             ids = store.flags.sample_ids(checks, f)
             samples = store.samples.list(SampleFilter(ids=ids)) if ids else []
             what = f"no sample of the selection has a current {' / '.join(checks)} flag"
-        samples = [x for x in samples if not _uses_tools(x)]
+        samples = [x for x in self.readable(samples, context) if not _uses_tools(x)]
         if run.count is not None:
             samples = samples[:run.count]
         if not samples:

@@ -50,7 +50,7 @@ class EvolInstruct(Producer):
     def select(self, store, context: dict) -> list[dict]:
         run = context["run"]
         f = curated(run.filter or SampleFilter())
-        inputs = [s for s in store.samples.list(f) if _user_turn(s)]
+        inputs = [s for s in self.readable(store.samples.list(f), context) if _user_turn(s)]
         if not inputs:
             raise UserError("no prompts to evolve: the selection has no sample with a user turn (rejected and "
                             "duplicate samples are left out)")
