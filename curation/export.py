@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import UserError
-from .messages import to_alpaca, to_sharegpt
+from .messages import structural_problem, to_alpaca, to_sharegpt
 from .store import SampleFilter, Store, curated_filter
 
 EXPORT_FORMATS = ("messages", "alpaca", "sharegpt")
@@ -231,7 +231,7 @@ class _Writer:
     def add(self, split: str, s: dict) -> None:
         rec = self._convert(s)
         if rec is None:
-            self.skipped.append({"id": s["id"], "reason": f"has tool turns, which {self.fmt} cannot hold"})
+            self.skipped.append({"id": s["id"], "reason": self._skip_reason(s)})
             return
         line = json.dumps(rec, ensure_ascii=False)
         h = self.handles[split]
@@ -245,7 +245,7 @@ class _Writer:
     def account(self, split: str, s: dict) -> None:
         """Count a sample an interrupted attempt already wrote (the manifest lists it; the file holds it)."""
         if self._convert(s) is None:
-            self.skipped.append({"id": s["id"], "reason": f"has tool turns, which {self.fmt} cannot hold"})
+            self.skipped.append({"id": s["id"], "reason": self._skip_reason(s)})
             return
         self._count(split, s)
 
@@ -256,7 +256,17 @@ class _Writer:
         if s["tags"]:
             self.tags[s["id"]] = s["tags"]
 
+    def _skip_reason(self, s: dict) -> str:
+        problem = structural_problem(s["messages"])
+        if problem:
+            return f"its stored turns cannot be read as a conversation ({problem}): fix or reject it in Review"
+        return f"has tool turns, which {self.fmt} cannot hold"
+
     def _convert(self, s: dict) -> dict | None:
+        # A stored conversation that is not turns at all (an older store, a direct write) is never written: a
+        # trainer would fail on it or learn from a guess. It is listed in the manifest's `skipped` with the rule.
+        if structural_problem(s["messages"]):
+            return None
         if self.fmt == "messages":
             return _record(s)
         rec = to_alpaca(s["messages"]) if self.fmt == "alpaca" else to_sharegpt(s["messages"], s.get("tools"))

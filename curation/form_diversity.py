@@ -33,6 +33,7 @@ import numpy as np
 from .checks.instructions import InstructionSettings, verdicts
 from .checks.long_context import POSITIONS, LongContextSettings, position
 from .embedding_models import DEFAULT_MODEL
+from .messages import readable_turns
 from .store import UNTYPED, SampleFilter, Store
 
 ALL = "(all)"
@@ -93,7 +94,8 @@ def collect(samples, s: FormSettings) -> _Pools:
     long_s, instr = LongContextSettings(min_prompt_chars=s.long_prompt_chars), InstructionSettings(kinds="length")
     for sample in samples:
         tt = sample.get("task_type") or UNTYPED
-        msgs = sample.get("messages") or []
+        msgs = readable_turns(sample.get("messages"))  # what an older store may hold is read, never a crash
+        sample = {**sample, "messages": msgs}
         pair = _session_pair(msgs, s.session_chars)
         if pair and len(pools.turns.setdefault(tt, [])) < s.per_type:
             pools.turns[tt].append(pair)

@@ -393,14 +393,16 @@ def _bad_line(n: int, line: str | bytes | None, err: str | None, fallback: bool 
     return Record(n, None, f"each line must be a JSON object, got {type(value).__name__}", escaped(line))
 
 
-def read_json_array(path: Path, encoding: str, progress=None) -> Iterator[Record]:
+def read_json_array(path: Path, encoding: str, progress=None, fallback: bool = True) -> Iterator[Record]:
     """Records of a JSON array file (Alpaca / ShareGPT style), decoded incrementally.
 
     One bad record costs only itself: an undecodable byte quarantines the record holding it (the byte kept as
     \\xNN); a malformed record (a bracket or a quote missing, stray text) is cut where the next record of the
     file's own shape starts (`_Shape`), so the records after it still import; a record nested too deeply to parse
-    is skipped to its closing bracket."""
+    is skipped to its closing bracket. `fallback`: in a GBK file, a record whose bytes are evidently UTF-8 (pasted
+    in from elsewhere) is read as UTF-8, record by record, as JSONL lines and CSV fields are (`_utf8_record`)."""
     enc = "utf-8" if encoding == "utf-8-sig" else encoding
+    utf8_records = fallback and enc in ("gb18030", "gbk")
     with open(path, "rb") as fb:
         if encoding == "utf-8-sig":
             fb.read(3)
@@ -421,7 +423,27 @@ def read_json_array(path: Path, encoding: str, progress=None) -> Iterator[Record
             text = b.buf[b.pos:end]
             line += text.count("\n")
             b.pos = end
-            yield _array_record(n, at, value, text.rstrip(" \t\r\n,"), problem, enc, shape)
+            text = text.rstrip(" \t\r\n,")
+            fixed = _utf8_record(text, enc) if utf8_records and not text.isascii() else None
+            if fixed is not None:
+                (value, text), problem = fixed, None
+            yield _array_record(n, at, value, text, problem, enc, shape)
+
+
+def _utf8_record(text: str, enc: str) -> tuple[object, str] | None:
+    """(value, text) of an array record of a GBK file whose bytes are evidently UTF-8 (`_sure_utf8`), parsed as
+    UTF-8; None when they are not, or do not parse. GB18030 reads UTF-8 as mojibake rather than failing, and its
+    trail bytes include `\\`, `[`, `]`, `{` and `}`: a swallowed backslash before a quote ends a string early, so
+    the record reads as malformed; its bytes, given back exactly by re-encoding, parse as UTF-8."""
+    raw = text.encode(enc, "surrogateescape")
+    fixed = _sure_utf8(raw)
+    if fixed is None:
+        return None
+    try:
+        value, end = _DECODER.raw_decode(fixed)
+    except (json.JSONDecodeError, _RepeatedKey, RecursionError):
+        return None
+    return (value, fixed) if not fixed[end:].strip() else None
 
 
 def _array_record(n: int, at: str, value, text: str, problem, enc: str, shape: "_Shape") -> Record:
@@ -861,7 +883,7 @@ def open_records(path: Path, fmt: str, encoding: str, max_line_bytes: int, progr
     if container == "csv":
         return container, read_csv(path, encoding, progress, fallback)
     if container == "json":
-        return container, read_json_array(path, encoding, progress)
+        return container, read_json_array(path, encoding, progress, fallback)
     if not parse_jsonl:
         return container, jsonl_lines(path, encoding, max_line_bytes, progress, fallback)
     return container, read_jsonl(path, encoding, max_line_bytes, progress, fallback)

@@ -341,6 +341,67 @@ def _parse_function_call(i: int, value, n: int) -> dict:
     return {"id": f"call_{n}", "type": "function", "function": {"name": call["name"], "arguments": args}}
 
 
+def readable_turns(messages) -> list[dict]:
+    """The stored turns as every reader can take them, whatever an older store or a direct write holds: a turn
+    that is not an object becomes {"role": None, "content": its text}, a role that is not a string None, content
+    that is not text its JSON (None: ""), tool_calls a list of {"type", "function": {"name", "arguments"}} objects
+    (a bare-string call is its name). Unknown role names are kept as stored: readers match the roles they know.
+    A turn that is already clean is the same object; messages that are not a list read as no turns."""
+    if not isinstance(messages, list):
+        return []
+    out = [m if _is_clean(m) else _readable(m) for m in messages]
+    return messages if all(a is b for a, b in zip(out, messages)) else out
+
+
+def _is_clean(m) -> bool:
+    return (type(m) is dict and type(m.get("role")) is str and type(m.get("content")) is str
+            and ("tool_calls" not in m or _clean_calls(m["tool_calls"])))
+
+
+def _clean_calls(calls) -> bool:
+    return type(calls) is list and all(
+        type(c) is dict and type(c.get("function")) is dict and type(c["function"].get("name")) is str
+        and type(c["function"].get("arguments")) is str for c in calls)
+
+
+def _readable(m) -> dict:
+    if not isinstance(m, dict):
+        return {"role": None, "content": _text(m)}
+    out = {**m, "role": m.get("role") if isinstance(m.get("role"), str) else None, "content": _text(m.get("content"))}
+    if "tool_calls" in m:
+        calls = m["tool_calls"]
+        calls = [] if calls is None else calls if isinstance(calls, list) else [calls]
+        out["tool_calls"] = [_readable_call(c) for c in calls]
+    return out
+
+
+def _readable_call(call) -> dict:
+    fn = call.get("function") if isinstance(call, dict) else None
+    if not isinstance(fn, dict):
+        fn = {"name": _text(call if not isinstance(call, dict) else fn)}
+    args = fn.get("arguments")
+    name = fn.get("name")
+    return {**(call if isinstance(call, dict) else {}), "type": "function",
+            "function": {"name": name if isinstance(name, str) else _text(name),
+                         "arguments": args if isinstance(args, str) else _text(args)}}
+
+
+def structural_problem(messages) -> str | None:
+    """Why the stored turns cannot be read as a conversation at all (messages not a list, a turn that is not an
+    object, a missing or unknown role, content that is not text), or None. Narrower than validate_messages: a
+    malformed tool call or a wrong turn order still reads as turns."""
+    if not isinstance(messages, list):
+        return f"messages must be a list of turns, got {type(messages).__name__}"
+    for i, m in enumerate(messages, 1):
+        if not isinstance(m, dict):
+            return f"turn {i}: must be an object with role and content, got {type(m).__name__}"
+        if m.get("role") not in ROLES:
+            return f"turn {i}: role {m.get('role')!r} is not one of {', '.join(ROLES)}"
+        if m.get("content") is not None and not isinstance(m["content"], str):
+            return f"turn {i} ({m['role']}): content must be a string, got {type(m['content']).__name__}"
+    return None
+
+
 def first_prompt(messages) -> str:
     """The first user turn's text, for a table column; "" when there is none. Never fails on what an older
     store may hold (a turn that is not an object, content that is not text: then its JSON)."""
@@ -357,7 +418,7 @@ def to_sharegpt(messages: list[dict], tools: list | None) -> dict:
     Stored samples passed validation, but a store written before tool calls were checked may hold malformed
     ones: they are written as well as they can be rather than stopping the export."""
     out: dict = {"conversations": []}
-    for m in messages:
+    for m in readable_turns(messages):
         role = m.get("role")
         if role == "system":
             out["system"] = _text(m.get("content"))

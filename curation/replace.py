@@ -57,8 +57,8 @@ def replace_in_messages(messages: list[dict], pattern: re.Pattern, s: ReplaceSet
     """(new messages, number of replacements) with the pattern replaced in the chosen roles' contents."""
     out, total = [], 0
     for m in messages:
-        content = m.get("content")
-        if m.get("role") in s.roles and isinstance(content, str) and content:
+        content = m.get("content") if isinstance(m, dict) else None  # a turn that is not an object: left as is
+        if content is not None and m.get("role") in s.roles and isinstance(content, str) and content:
             try:  # a literal replacement is inserted as is (no \\1 or \\g<name> expansion)
                 new, n = pattern.subn(s.replace if s.regex else (lambda _: s.replace), content)
             except (re.error, IndexError) as e:

@@ -20,6 +20,7 @@ from .checks.instructions import InstructionSettings, verdicts
 from .checks.long_context import POSITIONS, LongContextSettings, position
 from .checks.rag import CASE_TITLES, CASES, RagCheck, RagSettings, detect_cases
 from .errors import UserError
+from .messages import readable_turns
 from .store import UNTYPED, SampleFilter, Store
 
 ALL = "(all)"
@@ -73,7 +74,7 @@ def analyse(samples: Iterable[dict], settings: SpecialSettings | None = None) ->
     s = settings or SpecialSettings()
     agent_check, rag_check = AgentCallCheck(s.agent), RagCheck(s.rag)
     t = _Tally()
-    for sample in samples:
+    for sample in map(_readable, samples):
         tt = sample.get("task_type") or UNTYPED
         for key in (tt, ALL):
             t.samples[key] += 1
@@ -82,6 +83,14 @@ def analyse(samples: Iterable[dict], settings: SpecialSettings | None = None) ->
         _long(t, tt, sample, s)
         _constraints(t, tt, sample, s)
     return _report(t, s)
+
+
+def _readable(sample: dict) -> dict:
+    """The sample with its turns as messages.readable_turns reads them: what an older store may hold (a turn that
+    is not an object, content that is not text, a bare-string tool call) is counted as what it can be read as, and
+    never stops the report. The malformed_turns check flags such a sample for review."""
+    turns = readable_turns(sample.get("messages"))
+    return sample if turns is sample.get("messages") else {**sample, "messages": turns}
 
 
 def _both(tt: str):
@@ -235,7 +244,7 @@ def rag_case_samples(store: Store, f: SampleFilter | None, case: str, settings: 
     _check_case(case)
     check = RagCheck(settings)
     out = []
-    for s in store.samples.iter(f):
+    for s in map(_readable, store.samples.iter(f)):
         ctx = check.context(s)
         tags = set(s.get("tags") or [])
         verdict = detect_cases(ctx, check.settings)[case] if ctx is not None else None

@@ -6,6 +6,8 @@ import re
 
 import numpy as np
 
+from .messages import readable_turns
+
 CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs, as a regex class body (stats SQL too)
 _CJK = re.compile(f"[{CJK_CLASS}]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -83,17 +85,17 @@ def has_cjk(text: str) -> bool:
 
 def prompt_text(messages: list[dict]) -> str:
     """All user turns joined: what robustness detectors and prompt stats look at."""
-    return "\n".join([m.get("content") or "" for m in messages if m.get("role") == "user"])
+    return "\n".join([m["content"] for m in readable_turns(messages) if m["role"] == "user"])
 
 
 def answer_text(messages: list[dict]) -> str:
     """All assistant turns joined: what the model learns."""
-    return "\n".join([m.get("content") or "" for m in messages if m.get("role") == "assistant"])
+    return "\n".join([m["content"] for m in readable_turns(messages) if m["role"] == "assistant"])
 
 
 def conversation_text(messages: list[dict]) -> str:
     """Every turn as `role: content` lines, for full-conversation keys and search."""
-    return "\n".join(f"{m.get('role')}: {m.get('content') or ''}" for m in messages)
+    return "\n".join(f"{m['role']}: {m['content']}" for m in readable_turns(messages))
 
 
 _PROTECTED = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]+\$)", re.DOTALL)

@@ -199,6 +199,32 @@ def test_a_utf8_row_in_a_gbk_csv_is_read_as_utf8_unless_the_encoding_was_named(s
     assert (named.imported, named.rejected) == (30, 1)
 
 
+@pytest.mark.parametrize("indent", [None, 1])
+def test_a_utf8_record_in_a_gbk_json_array_is_read_as_utf8(store, tmp_path, indent):
+    """Records of a GBK JSON array that are evidently UTF-8 are read as UTF-8, record by record. GB18030 reads
+    UTF-8 as mojibake, and its trail bytes include backslash and brackets: a swallowed backslash before a quote
+    ends a string early and the record read as malformed."""
+    recs = [{"messages": [{"role": "user", "content": f"问题{i}"}, {"role": "assistant", "content": f"答案{i}"}]}
+            for i in range(30)]
+    pasted = [{"messages": [{"role": "user", "content": "粘贴的问题"}, {"role": "assistant", "content": "粘贴的答案"}]},
+              {"messages": [{"role": "user", "content": "他说\"好\"，然后[走了]"},
+                            {"role": "assistant", "content": "是\\路径{括号}"}]}]
+    parts = [json.dumps(r, ensure_ascii=False, indent=indent).encode("gbk") for r in recs[:10]]
+    parts += [json.dumps(r, ensure_ascii=False, indent=indent).encode("utf-8") for r in pasted]
+    parts += [json.dumps(r, ensure_ascii=False, indent=indent).encode("gbk") for r in recs[10:]]
+    p = tmp_path / "gbk.json"
+    p.write_bytes(b"[\n" + b",\n".join(parts) + b"\n]\n")
+    rep = _ingest(store, p)
+    assert (rep.imported, rep.rejected) == (32, 0) and rep.files[0]["encoding"] == "gb18030"
+    stored = {s["messages"][0]["content"]: s["messages"][1]["content"] for s in store.samples.list()}
+    assert stored["粘贴的问题"] == "粘贴的答案" and stored['他说"好"，然后[走了]'] == "是\\路径{括号}"
+    assert stored["问题7"] == "答案7" and stored["问题29"] == "答案29"
+    with Store(tmp_path / "named.duckdb") as other:  # a named encoding is read as named: no guessing
+        named = _ingest(other, p, encoding="gb18030")
+        assert "粘贴的问题" not in {s["messages"][0]["content"] for s in other.samples.list()}
+    assert named.imported + named.rejected == 32
+
+
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_bom(store, tmp_path, codec):
     p = tmp_path / "u16.jsonl"

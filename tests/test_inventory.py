@@ -36,8 +36,8 @@ def test_every_page_file_is_in_the_navigation():
 
 def test_registries_hold_the_built_in_steps_in_order():
     assert CHECKS.names() == ["punctuation", "empty_answer", "refusal", "truncated", "template_leftover",
-                              "generation_artefact", "verbose", "echo", "agent_calls", "instruction_constraints",
-                              "long_context", "rag_cases"]
+                              "generation_artefact", "verbose", "echo", "malformed_turns", "agent_calls",
+                              "instruction_constraints", "long_context", "rag_cases"]
     assert detector_names() == ["typo", "incomplete", "code_mix", "pinyin"]
     assert DEDUP_METHODS.names() == ["exact", "minhash", "semantic"]
     assert PRODUCERS.names() == ["self-instruct", "evol", "answers", "rewrite"]

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .. import executors
+from ..messages import readable_turns
 from ..store import SampleFilter, Store, decode_sample, sample_from_row
 from .base import CHECKS, Check, Flag
 from .builtin import (ArtefactCheck, ArtefactSettings, EchoCheck, EchoSettings, EmptyAnswerCheck, EmptyAnswerSettings,
@@ -52,7 +53,11 @@ def build_checks(names: Iterable[str] | None = None, settings: dict | None = Non
 
 
 def check_sample(sample: dict, checks: list, context: dict) -> list[Flag]:
-    """Every flag the given checks raise on one sample."""
+    """Every flag the given checks raise on one sample. They read its turns through messages.readable_turns, so
+    what an older store may hold never stops a run (`malformed_turns` flags it, from `stored_messages`)."""
+    turns = readable_turns(sample.get("messages"))
+    if turns is not sample.get("messages"):
+        sample = {**sample, "messages": turns, "stored_messages": sample.get("messages")}
     return [f for c in checks for f in c.find(sample, context)]
 
 

@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from ..messages import structural_problem, validate_messages
 from ..store import UNTYPED, Store
 from ..text import CJK_CLASS as _CJK, has_cjk
 from .base import CHECKS, Check, Flag
@@ -450,6 +451,27 @@ class EchoCheck(Check):
         if na[:16] != nb[:16] and na[-16:] != nb[-16:]:
             return 0.0  # near-copies keep their start or their end: a cheap filter before the full ratio
         return difflib.SequenceMatcher(None, na, nb, autojunk=False).ratio()
+
+
+@dataclass
+class MalformedSettings:
+    """No settings: a stored conversation either reads as valid turns or it does not."""
+
+
+@CHECKS.register
+class MalformedTurnsCheck(Check):
+    """A stored conversation that breaks the sample rules, as an older store or a direct write may hold it (a turn
+    that is not an object, no or an unknown role, content that is not text, a bare-string tool call): the import
+    would quarantine it, so a reviewer fixes or rejects it. The other checks read such a sample through
+    messages.readable_turns, and the export leaves out what cannot be read as turns."""
+
+    name = "malformed_turns"
+    Settings = MalformedSettings
+
+    def find(self, sample: dict, context: dict) -> list[Flag]:
+        stored = sample.get("stored_messages", sample.get("messages"))
+        problem = structural_problem(stored) or next(iter(validate_messages(stored)), None)
+        return [Flag(self.name, "the stored conversation breaks the sample rules", problem)] if problem else []
 
 
 def _normalise(text: str) -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 
+from ..messages import readable_turns
+
 KEYS = ("user", "assistant", "conversation")
 
 
@@ -27,7 +29,10 @@ def _turn_text(m: dict) -> str:
 
 
 def key_text(messages: list[dict], key: str) -> str:
-    """The text of a conversation that dedup compares, for key user|assistant|conversation."""
+    """The text of a conversation that dedup compares, for key user|assistant|conversation. An older store's odd
+    turns are read through readable_turns (a turn that is not an object counts as role-less text, so it is only
+    part of the `conversation` key)."""
+    messages = readable_turns(messages)
     if key == "user":
         return "\n".join(_turn_text(m) for m in messages if m.get("role") == "user")
     if key == "assistant":

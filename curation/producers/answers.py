@@ -44,6 +44,11 @@ class AnswerProducer(Producer):
         s, run = self.settings, context["run"]
         if s.source not in SOURCES:
             raise UserError(f"source must be one of {', '.join(SOURCES)}, got {s.source!r}")
+        if run.prompts and s.source != "prompts":  # never answer something else and drop the prompts silently
+            raise UserError(f"prompts were given but the source is {s.source}: pass --source prompts to answer them, "
+                            "or leave --prompts out",
+                            ui=f"prompts were given but the source setting is {s.source}: set it to prompts to "
+                               "answer them, or empty the 'Prompts to answer' box")
         if s.source == "prompts":
             prompts = [p.strip() for p in run.prompts or [] if p and p.strip()]
             if not prompts:
@@ -60,7 +65,7 @@ class AnswerProducer(Producer):
             ids = store.flags.sample_ids(checks, f)
             samples = store.samples.list(SampleFilter(ids=ids)) if ids else []
             what = f"no sample of the selection has a current {' / '.join(checks)} flag"
-        samples = [x for x in samples if not _uses_tools(x)]
+        samples = [x for x in self.readable(samples, context) if not _uses_tools(x)]
         if run.count is not None:
             samples = samples[:run.count]
         if not samples:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from ..messages import structural_problem
 from ..steps import Registry, Step
 
 PRODUCERS = Registry("producer", "curation.producers")
@@ -95,7 +96,6 @@ class Producer(Step):
 
     name: ClassVar[str]
     needs_endpoint: ClassVar[bool] = True  # False: the producer can run without a model (rule-based rewrite)
-    answers_prompts: ClassVar[bool] = False  # True: its prompt candidates are answered before they become samples
 
     @property
     def tag(self) -> str:
@@ -107,6 +107,21 @@ class Producer(Step):
 
     def requests(self, inputs: list[dict], context: dict) -> list[Request]:
         raise NotImplementedError
+
+    @staticmethod
+    def readable(samples, context: dict) -> list[dict]:
+        """The stored samples a producer can read as a conversation. One whose turns are not turns at all (an
+        older store or a direct write: a turn that is not an object, no or an unknown role, content that is not
+        text) is left out and listed in `context["skipped"]` with the rule it breaks (the run's report shows it):
+        it is never sent to a model as a seed, a prompt or a conversation to answer."""
+        out = []
+        for s in samples:
+            problem = structural_problem(s.get("messages"))
+            if problem:
+                context.setdefault("skipped", []).append({"id": s.get("id"), "reason": problem})
+            else:
+                out.append(s)
+        return out
 
     def outcomes(self, request: Request, reply: Reply, context: dict) -> list:
         raise NotImplementedError

@@ -65,7 +65,7 @@ class PromptRewrite(Producer):
         run = context["run"]
         out = []
         for sample in store.samples.iter(curated(run.filter or SampleFilter())):
-            miss = self.missed(sample)
+            miss = self.readable([sample], context) and self.missed(sample)
             if miss:
                 out.append({**sample, "_miss": miss})
                 if run.count is not None and len(out) >= run.count:

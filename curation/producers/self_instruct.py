@@ -49,7 +49,6 @@ class SelfInstruct(Producer):
 
     name = "self-instruct"
     Settings = SelfInstructSettings
-    answers_prompts = True
 
     def select(self, store, context: dict) -> list[dict]:
         run = context["run"]
@@ -60,7 +59,8 @@ class SelfInstruct(Producer):
         if not l1 or not l2:
             raise UserError(f"task_type {run.task_type!r} must have two levels, like 'reasoning/math'")
         task_type = f"{l1}/{l2}"
-        pool = [s for s in store.samples.list(curated_filter(task_type=task_type)) if _prompt(s)]
+        pool = [s for s in self.readable(store.samples.list(curated_filter(task_type=task_type)), context)
+                if _prompt(s)]
         if not pool:
             raise UserError(f"the seed pool of {task_type} is empty: no sample of that type (rejected and duplicate "
                             "ones do not count) has a prompt to learn from; import or write a few first")

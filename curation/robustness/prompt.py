@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from ..messages import readable_turns
+
 CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK = re.compile(f"[{CJK_CLASS}]")
 # Chinese context around Latin words: ideographs and Chinese punctuation, except the colon, which introduces
@@ -183,8 +185,9 @@ class Turn:
 
 def user_turns(messages: list[dict]) -> list[Turn]:
     """The user turns of a conversation (what robustness is about: the prompt, never the answer)."""
-    return [Turn(i, m.get("content") or "") for i, m in enumerate(messages)
-            if m.get("role") == "user" and (m.get("content") or "").strip()]
+    # readable_turns keeps one turn per stored turn, so the positions stay those of the stored conversation
+    return [Turn(i, m["content"]) for i, m in enumerate(readable_turns(messages))
+            if m["role"] == "user" and m["content"].strip()]
 
 
 def text_turns(text: str) -> list[Turn]:

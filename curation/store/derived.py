@@ -6,7 +6,7 @@ three different rules).
 """
 from __future__ import annotations
 
-from ..messages import content_hash
+from ..messages import content_hash, readable_turns
 from ..text import answer_text, detect_language, prompt_text
 
 # The derived columns of the samples table (see schema.SAMPLE_COLUMNS).
@@ -25,10 +25,11 @@ def derived_fields(sample: dict, language: bool = True) -> dict:
     whether a system prompt opens it, whether it has tools (a tool list or a tool call), prompt and answer
     lengths, and its language (`curation.text.detect_language`; left out with language=False, for a caller that
     detects the languages of many samples at once from `language_text`)."""
-    msgs, tools = sample["messages"], sample.get("tools")
+    raw, tools = sample["messages"], sample.get("tools")
+    msgs = readable_turns(raw)  # an older store's odd turns count as what they can be read as (never a crash)
     prompt, answer = prompt_text(msgs), answer_text(msgs)
-    out = {"content_hash": content_hash(msgs, tools), "n_turns": sum(m.get("role") == "user" for m in msgs),
-           "has_system": bool(msgs) and msgs[0].get("role") == "system",
+    out = {"content_hash": content_hash(raw, tools), "n_turns": sum(m.get("role") == "user" for m in msgs),
+           "has_system": bool(msgs) and msgs[0]["role"] == "system",
            "has_tools": bool(tools) or any(m.get("tool_calls") for m in msgs),
            "prompt_chars": len(prompt), "answer_chars": len(answer)}
     if language:
