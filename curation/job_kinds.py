@@ -157,28 +157,59 @@ class DedupJob(JobKind):
 
 
 class EmbeddingJob(JobKind):
-    """settings: filter, key (user | assistant | conversation), embedding (EmbeddingSettings fields)."""
+    """settings: filter, embedding (EmbeddingSettings fields), and which texts of the selection (`source`):
+    `selection` (every sample's `key` text: user | assistant | conversation), `stratified` (the Diversity map's
+    fixed pick of `per_type` prompts per task_type) or `form` (the texts the form-diversity report compares, with
+    `form`: FormSettings fields). The texts are read again on resume; the cache skips those already encoded."""
 
     name = "embedding"
+    SOURCES = ("selection", "stratified", "form")
 
     def check(self, store, settings: dict) -> dict:
         from .embeddings import EmbeddingSettings
 
         s = EmbeddingSettings(**(settings.get("embedding") or {}))
-        return {"filter": settings.get("filter"), "key": settings.get("key") or "user",
-                "embedding": dataclasses.asdict(s)}
+        source = settings.get("source") or "selection"
+        if source not in self.SOURCES:
+            raise UserError(f"unknown embedding source {source!r}; choose one of {', '.join(self.SOURCES)}")
+        out = {"filter": settings.get("filter"), "key": settings.get("key") or "user",
+               "embedding": dataclasses.asdict(s)}
+        if source == "stratified":
+            out.update(source=source, per_type=int(settings.get("per_type") or 200))
+        elif source == "form":
+            from .form_diversity import FormSettings
+            form = settings.get("form") or {}
+            out.update(source=source, form=dataclasses.asdict(FormSettings(
+                **(form if isinstance(form, dict) else dataclasses.asdict(form)))))
+        return out
 
     def run(self, ctx: JobContext) -> dict:
-        from .dedup.runs import _load
         from .embeddings import EmbeddingSettings, cached_count, embed_texts
 
         s = EmbeddingSettings(**ctx.settings["embedding"])
-        _, texts, _ = _load(ctx.store, _filter(ctx.settings) or SampleFilter(), ctx.settings["key"])
+        ctx.progress(0, None, "reading the texts")
+        texts = embedding_texts(ctx.store, ctx.settings)
         before, n = cached_count(ctx.store, texts, s.model)
         ctx.log(f"{n:,} distinct texts, {before:,} already embedded by {s.model}")
         embed_texts(ctx.store, texts, s, progress=lambda d, t: ctx.progress(d, t, f"{d:,} of {t:,} encoded"))
         return {"texts": n, "already_cached": before, "encoded": n - before, "model": s.model}
 
+
+def embedding_texts(store, settings: dict) -> list[str]:
+    """The texts an embedding job encodes (see EmbeddingJob): the same ones on every attempt."""
+    f = _filter(settings)
+    source = settings.get("source") or "selection"
+    if source == "stratified":
+        from .stats import stratified_prompts
+        return [r["text"] for r in stratified_prompts(store, f, settings["per_type"])]
+    if source == "form":
+        from .form_diversity import FormSettings, form_texts
+        return form_texts(store, f, FormSettings(**settings["form"]))
+    if settings["key"] == "user":  # what the pages count as embedded (`stats.embedded_share`)
+        from .stats import full_set_texts
+        return full_set_texts(store, f)
+    from .dedup.runs import _load
+    return _load(store, f or SampleFilter(), settings["key"])[1]
 
 
 class GenerationJob(JobKind):

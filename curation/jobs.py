@@ -131,6 +131,25 @@ def start(store, kind_name: str, settings: dict, author: str, background: bool =
     return job_id
 
 
+def find(store, kind_name: str, settings: dict, states: tuple[str, ...] = ("queued", "running")) -> dict | None:
+    """The newest job of this kind, in one of `states`, started with these settings (as `check` records them)."""
+    checked = kind(kind_name).check(store, dict(settings))
+    return next((j for j in store.jobs.list(None, kind_name, 50)
+                 if j["state"] in states and j["settings"] == checked), None)
+
+
+def start_or_find(store, kind_name: str, settings: dict, author: str) -> int:
+    """A page button's job: the queued or running job of this kind with the same settings (pressed twice, or on
+    two tabs: the work runs once), else the newest failed or cancelled one, resumed from its checkpoint, else a
+    new one. All run in the background; returns the job id."""
+    job = find(store, kind_name, settings) or find(store, kind_name, settings, ("failed", "cancelled"))
+    if job is None:
+        return start(store, kind_name, settings, author)
+    if job["state"] in ("failed", "cancelled"):
+        resume(store, job["id"])
+    return job["id"]
+
+
 def run(store, job_id: int, on_progress=None) -> dict:
     """Run an in-process job to its end on this thread; returns the job row (done, failed or cancelled)."""
     job = store.jobs.get(job_id)

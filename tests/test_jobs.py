@@ -208,6 +208,48 @@ emb.encode = encode
     assert len(encoded) == 60 and vectors(store) == 120
 
 
+def test_a_pages_embedding_button_is_one_job_that_resumes_from_the_cache(tmp_path, data, monkeypatch):
+    """The Diversity page's "embed the missing sample prompts": pressed twice while it runs, one job; it fails
+    after a chunk, and pressing again resumes the same job, encoding only the texts the cache lacks."""
+    import threading
+
+    import numpy as np
+
+    import curation.embeddings as emb
+    from curation.job_kinds import embedding_texts
+    store = Store(imported_store(tmp_path, data, "w"))
+    encoded, gate, crash = [], threading.Event(), [True]
+
+    def encode(texts, s=None):
+        gate.wait(30)
+        if crash[0] and encoded:
+            raise RuntimeError("encoder crashed")
+        encoded.extend(texts)
+        return np.array([[len(t), t.count("a"), 1.0] for t in texts], dtype=np.float32)
+
+    monkeypatch.setattr(emb, "encode", encode)
+    settings = {"filter": {"task_type": "qa/general"}, "source": "stratified", "per_type": 40,
+                "embedding": {"model": "fake-model", "chunk": 10, "batch_size": 10}}
+    job_id = jobs.start_or_find(store, "embedding", settings, "tester")
+    assert jobs.start_or_find(store, "embedding", settings, "other tab") == job_id  # still running: the same job
+    gate.set()
+    job = jobs.wait(store, job_id, timeout=60)
+    assert job["state"] == "failed" and "encoder crashed" in job["error"] and vectors(store) == 10
+    crash[0] = False
+    assert jobs.start_or_find(store, "embedding", settings, "tester") == job_id  # resumed, not a second row
+    job = jobs.wait(store, job_id, timeout=60)
+    assert job["state"] == "done", job["error"]
+    assert job["result"] == {"texts": 40, "already_cached": 10, "encoded": 30, "model": "fake-model"}
+    picked = embedding_texts(store, job["settings"])
+    assert len(encoded) == 40 and set(encoded) == set(picked) and len(picked) == 40
+    assert [j["id"] for j in jobs.list_jobs(store, kind_name="embedding")] == [job_id]
+    form = jobs.start_or_find(store, "embedding", {"source": "form", "form": {"model": "fake-model"},
+                                                   "embedding": {"model": "fake-model"}}, "tester")
+    assert jobs.wait(store, form, timeout=60)["state"] == "done" and form != job_id
+    with pytest.raises(UserError, match="unknown embedding source 'everything'"):
+        jobs.start_or_find(store, "embedding", {"source": "everything"}, "tester")
+
+
 def test_cancel_stops_a_job_between_chunks_and_resume_finishes_it(tmp_path, data):
     db = imported_store(tmp_path, data, "w")
     store = Store(db)
