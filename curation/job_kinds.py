@@ -152,8 +152,9 @@ class DedupJob(JobKind):
         settings = settings_from_dict(DEDUP_METHODS.get_step(st["method"]).Settings, st["settings"])
         report = run_dedup(ctx.store, st["method"], settings, _filter(st),
                            ctx.author, rule, progress=lambda d, t: ctx.progress(d, t, f"{d:,} of {t:,} embedded"))
+        # the run's whole report too: `curation dedup` prints it, as it did before it ran as a job
         return {"run_id": report["run_id"], "method": report["method"], **report["counts"],
-                "warnings": report["warnings"]}
+                "warnings": report["warnings"], "report": report}
 
 
 class EmbeddingJob(JobKind):
@@ -210,6 +211,54 @@ def embedding_texts(store, settings: dict) -> list[str]:
         return full_set_texts(store, f)
     from .dedup.runs import _load
     return _load(store, f or SampleFilter(), settings["key"])[1]
+
+
+class LogImportJob(JobKind):
+    """settings: paths, settings (LogImportSettings fields). The import reads, scrubs and picks without writing,
+    then stores its candidates, quarantine, redactions and log row in one commit with the job's checkpoint: a
+    killed import left nothing and is run again, one killed after that commit only returns its report."""
+
+    name = "log-import"
+
+    def check(self, store, settings: dict) -> dict:
+        from .flywheel.candidates import LogImportSettings, _settings_dict, check_paths
+        from .flywheel.logs import MAPPING_NEEDED, MAPPING_NEEDED_UI, SHAPES
+
+        paths = [str(p.resolve()) for p in check_paths(settings.get("paths") or [])]
+        s = settings.get("settings") or LogImportSettings()
+        s = _log_settings(s) if isinstance(s, dict) else s  # rebuilt: an unknown field fails here
+        if s.shape not in SHAPES:
+            raise UserError(f"unknown log shape {s.shape!r}; choose one of {', '.join(SHAPES)}")
+        if s.shape == "mapped" and not s.mapping:
+            raise UserError(MAPPING_NEEDED, ui=MAPPING_NEEDED_UI)
+        return {"paths": paths, "settings": _settings_dict(s)}
+
+    def run(self, ctx: JobContext) -> dict:
+        from .flywheel.candidates import import_logs
+
+        if ctx.checkpoint and "report" in ctx.checkpoint:  # killed after its commit: the import is stored
+            return ctx.checkpoint["report"]
+        paths = ctx.settings["paths"]
+        ctx.progress(0, 1, f"reading {len(paths):,} log file(s)")
+        report = import_logs(ctx.store, paths, _log_settings(ctx.settings["settings"]),
+                             commit=lambda save: ctx.commit(lambda rep: {"report": rep.to_dict()}, 1, 1, apply=save,
+                                                            message="stored"))
+        ctx.log(f"log import {report.ingest_id}: {report.candidates:,} candidates from {report.sessions:,} "
+                f"sessions, {report.quarantined:,} lines quarantined")
+        return report.to_dict()
+
+
+def _log_settings(values: dict):
+    """LogImportSettings from its recorded form (the scrubber's and each value rule's settings as dicts)."""
+    from .flywheel.candidates import LogImportSettings
+    from .flywheel.rules.base import VALUE_RULES
+    from .jobs import settings_from_dict
+
+    s = settings_from_dict(LogImportSettings, values)
+    s.rule_settings = {name: settings_from_dict(VALUE_RULES.get_step(name).Settings, v) if isinstance(v, dict) else v
+                       for name, v in (s.rule_settings or {}).items()}
+    s.rules = tuple(s.rules) if s.rules is not None else None
+    return s
 
 
 class GenerationJob(JobKind):

@@ -39,6 +39,7 @@ KINDS = {
     "export": "curation.job_kinds:ExportJob",
     "generation": "curation.job_kinds:GenerationJob",
     "judging": "curation.job_kinds:JudgingJob",
+    "log-import": "curation.job_kinds:LogImportJob",
     "training": "training.job_kinds:TrainingJob",
     "evaluation": "training.job_kinds:EvaluationJob",
 }
