@@ -28,6 +28,7 @@ PAGE_CONTROLS = {
     "--base-url": "the Generate page's 'Base URL' box",
     "--model": "the Generate page's 'Model' box",
     "--prompts": "the 'Prompts to answer' box",
+    "--source": "the answers settings' source box",
     "--base-model": "the Base model box",
     "--adapter": "the 'Chat with' run or checkpoint box",
     "--judge": "the Judge box",

@@ -19,6 +19,7 @@ import dataclasses
 import importlib
 import os
 import tempfile
+import contextvars
 import threading
 import time
 import traceback
@@ -343,7 +344,9 @@ def _start_thread(store, job_id: int) -> None:
         old = _threads.get(key)
         if old is not None and old.is_alive():
             raise UserError(f"job {job_id} is already running")
-        t = threading.Thread(target=_thread_main, args=(store, job_id), name=f"job-{job_id}", daemon=True)
+        # the starter's context: the engine its page chose (curation.executors.using) applies in the job too
+        t = threading.Thread(target=contextvars.copy_context().run, args=(_thread_main, store, job_id),
+                             name=f"job-{job_id}", daemon=True)
         _threads[key] = t
         store.jobs.update(job_id, pid=os.getpid())
         t.start()

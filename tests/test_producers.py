@@ -168,6 +168,8 @@ def test_bad_input_is_refused_before_any_request(store, tmp_path):
         produce(store, "answers", ep)
     with pytest.raises(UserError, match="no prompts to answer: pass --prompts"):
         produce(store, "answers", ep, _settings("answers", source="prompts"))
+    with pytest.raises(UserError, match="prompts were given but the source is flagged: pass --source prompts"):
+        produce(store, "answers", ep, run=RunInput(prompts=["What is 2 + 3?"]))
     assert len(store.generation.runs.list()) == 0
 
 
@@ -404,6 +406,21 @@ def test_malformed_replies_are_rejections_not_crashes(store, tmp_path):
     assert "not JSON" in store.generation.rejections(r["run_id"])[0]["reason"]
 
 
+def test_a_rate_limit_that_outlasts_the_retries_rejects_that_request_only(store, tmp_path):
+    _poetry(store, tmp_path, 2)
+
+    def script(body):
+        if "mountain lake" in body["messages"][-1]["content"]:
+            return 429, {"Retry-After": "0"}, {"error": {"message": "slow down"}}
+        return _evol_script(body)
+    with ScriptedEndpoint(script) as ep:
+        r = produce(store, "evol", _scripted(ep), _settings("evol", direction="depth"),
+                    RunInput(filter=SampleFilter(task_type="creative/poetry")))
+    assert r["rejected"] == {"template_leak": 1, "request_failed": 1} and r["run_id"] is not None
+    (failed,) = store.generation.rejections(r["run_id"], "request_failed")
+    assert "rate-limiting (429)" in failed["reason"] and "lower the concurrency" in failed["reason"]
+
+
 # ---------------------------------------------------------------- prompt rewrite
 def test_rewrite_suggests_the_answers_figure_and_a_reviewer_decides(store, tmp_path):
     _load(store, tmp_path, [
@@ -475,19 +492,24 @@ def test_the_cli_runs_a_producer_and_lists_its_results(store, tmp_path, capsys):
 
 # ---------------------------------------------------------------- a real chat model
 @pytest.mark.slow
-def test_smollm2_answers_prompts_and_evolves_them_over_http(store, tmp_path):
+def test_smollm2_answers_a_prompt_and_evolves_one_over_http(store, tmp_path):
     from training.serve import ChatModel, ServeSettings, start_server
     server = start_server(ServeSettings(base_model="smollm2-135m", port=0),
                           model=ChatModel("smollm2-135m", device="cpu"), log=lambda msg: None)
     server.start()
-    try:
-        ep = EndpointSettings(base_url=server.base_url, model="smollm2-135m", backoff_s=0)
-        prompts = ["What is the capital of France?", "Give me three tips for sleeping better."]
-        r = produce(store, "answers", ep, _settings("answers", source="prompts", answer_max_tokens=96,
+    try:  # a long timeout and no retries: a slow CPU fails once, clearly, instead of six times
+        ep = EndpointSettings(base_url=server.base_url, model="smollm2-135m", timeout_s=900, max_retries=0,
+                              backoff_s=0)
+        r = produce(store, "answers", ep, _settings("answers", source="prompts", answer_max_tokens=48,
                                                     answer_temperature=0.0),
-                    RunInput(prompts=prompts, task_type="qa/factual"))
-        assert len(r["inserted"]) == 2, r["rejections"]
-        paris = store.samples.get(r["inserted"][0])["messages"][-1]["content"]
-        assert "paris" in paris.lower()
+                    RunInput(prompts=["What is the capital of France?"], task_type="qa/factual"))
+        (sid,) = r["inserted"]
+        assert "paris" in store.samples.get(sid)["messages"][-1]["content"].lower()
+        _poetry(store, tmp_path, 1)
+        evolved = produce(store, "evol", ep, _settings("evol", direction="depth", max_tokens=64, answer_max_tokens=48,
+                                                       temperature=0.0, answer_temperature=0.0),
+                          RunInput(filter=SampleFilter(task_type="creative/poetry")))
+        assert len(evolved["inserted"]) + sum(evolved["rejected"].values()) == 1
+        _assert_stored_with_provenance(store, evolved, "evol", ep)
     finally:
         server.stop()

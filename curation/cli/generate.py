@@ -89,6 +89,8 @@ def cmd_produce(args) -> dict:
     from ..producers.runner import RunInput, produce
 
     name = args.producer
+    if getattr(args, "prompts", None) and getattr(args, "set_source", None) is None:
+        args.set_source = "prompts"  # --prompts alone means: answer these
     settings = settings_from_args(name, args)
     run = RunInput(filter=None if name == "self-instruct" else filter_from_args(args),
                    task_type=getattr(args, "fill_type", None) or _one_type(args), count=args.count,

@@ -44,6 +44,11 @@ class AnswerProducer(Producer):
         s, run = self.settings, context["run"]
         if s.source not in SOURCES:
             raise UserError(f"source must be one of {', '.join(SOURCES)}, got {s.source!r}")
+        if run.prompts and s.source != "prompts":  # never answer something else and drop the prompts silently
+            raise UserError(f"prompts were given but the source is {s.source}: pass --source prompts to answer them, "
+                            "or leave --prompts out",
+                            ui=f"prompts were given but the source setting is {s.source}: set it to prompts to "
+                               "answer them, or empty the 'Prompts to answer' box")
         if s.source == "prompts":
             prompts = [p.strip() for p in run.prompts or [] if p and p.strip()]
             if not prompts:

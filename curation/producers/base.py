@@ -95,7 +95,6 @@ class Producer(Step):
 
     name: ClassVar[str]
     needs_endpoint: ClassVar[bool] = True  # False: the producer can run without a model (rule-based rewrite)
-    answers_prompts: ClassVar[bool] = False  # True: its prompt candidates are answered before they become samples
 
     @property
     def tag(self) -> str:

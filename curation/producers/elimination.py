@@ -2,7 +2,8 @@
 throws an evolution away, or None.
 
 1. no information gain: the evolved prompt adds (almost) nothing to the original;
-2. the evolved prompt's answer is a refusal or says "sorry" while short (WizardLM: "sorry" and under 80 words);
+2. the evolved prompt's answer (or the evolved prompt itself) is a refusal, or says "sorry" and little else, while
+   short (WizardLM: "sorry" and under 80 words);
 3. the evolved prompt or its answer is only punctuation or stop words;
 4. the evolved prompt copies words of the evolving template ("#Rewritten Prompt#", "given prompt", 给定提示).
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..checks.builtin import EmptyAnswerCheck, RefusalCheck, _EN_STOP, _ZH_STOP
+from ..checks.builtin import _EN_STOP, _ZH_STOP, EmptyAnswerCheck, RefusalCheck, RefusalSettings
 from ..dedup.lsh import set_similarity, shingle_sets
 from ..dedup.normalise import normalise
 
@@ -25,20 +26,21 @@ _LEAK = re.compile(
     r"|\bprompt\s+rewriter\b|\bprompt\s+creator\b"
     r"|#\s*(?:给定|改写后的|重写后的|新的?|创作的)提示\s*#|给定(?:的)?提示|改写后的提示|重写后的提示|原(?:始)?提示|新创作的提示|提示改写者",
     re.I)
-_SORRY = re.compile(r"\bsorry\b|抱歉|对不起", re.I)
 _TOKEN = re.compile(r"[A-Za-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ZH_STOP_CHARS = frozenset("".join(_ZH_STOP))
 _EMPTY = EmptyAnswerCheck()
-_REFUSAL = RefusalCheck()
 
 
 @dataclass
 class EliminationSettings:
-    """Where the elimination rules draw their lines."""
+    """Where the elimination rules draw their lines (EvolSettings carries the same fields; the rules read either)."""
 
     min_new_tokens: int = 3  # an evolution must add this many new words (or Chinese characters) to the original
     max_similarity: float = 0.9  # an evolution this similar to the original (shingle Jaccard) adds nothing
     sorry_max_words: int = 80  # WizardLM's rule: an answer that says "sorry" in fewer words is a refusal
+    # an apology followed by fewer letters than this is a refusal ("Sorry, I can't write that."); more is a polite
+    # answer that goes on to help (the import pre-flag allows 12: imported answers are not evolutions)
+    sorry_help_chars: int = 40
 
 
 def template_leak(evolved: str) -> str | None:
@@ -72,16 +74,18 @@ def no_information_gain(original: str, evolved: str, s: EliminationSettings) -> 
     return None
 
 
-def refusal(answer: str, s: EliminationSettings) -> str | None:
-    """Rule 2: the answer to the evolved prompt declines, or says sorry in a short answer."""
-    flags = _REFUSAL.find({"messages": [{"role": "user", "content": "-"}, {"role": "assistant", "content": answer}]},
+def refusal(answer: str, s: EliminationSettings, what: str = "answer to the evolved prompt") -> str | None:
+    """Rule 2: the text declines, or says sorry and offers little else, within `sorry_max_words` words.
+
+    WizardLM's literal rule (contains "sorry", under 80 words) also throws away helpful answers that open with an
+    apology ("Sorry I can't make Thursday; would Friday at 10 work?"); the review pre-flag's refusal rule tells
+    the two apart: an apology counts only when little text follows it (curation/checks/builtin.py)."""
+    refusals = RefusalCheck(RefusalSettings(max_chars=s.sorry_max_words * 7,  # ~7 characters a word, zh or en
+                                            min_help_chars=s.sorry_help_chars))
+    flags = refusals.find({"messages": [{"role": "user", "content": "-"}, {"role": "assistant", "content": answer}]},
                           {})
-    if flags:
-        return f"the answer to the evolved prompt is a refusal: {flags[0].reason}"
-    m = _SORRY.search(answer)
-    words = len(_TOKEN.findall(answer))
-    if m and words < s.sorry_max_words:
-        return f"the answer to the evolved prompt says «{m.group(0)}» in {words} words (under {s.sorry_max_words})"
+    if flags and len(_TOKEN.findall(answer)) < s.sorry_max_words:
+        return f"the {what} is a refusal: {flags[0].reason}"
     return None
 
 
@@ -89,6 +93,7 @@ def prompt_reasons(original: str, evolved: str, s: EliminationSettings) -> tuple
     """(rule, reason) of the first rule an evolved prompt breaks, before it is answered; None if it passes."""
     for rule, reason in (("template_leak", template_leak(evolved)),
                          ("stop_words", only_stop_words(evolved, "evolved prompt")),
+                         ("refusal", refusal(evolved, s, "evolved prompt")),  # the rewriter declined to rewrite
                          ("no_information_gain", no_information_gain(original, evolved, s))):
         if reason:
             return rule, reason

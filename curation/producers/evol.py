@@ -30,6 +30,7 @@ class EvolSettings:
     min_new_tokens: int = 3  # rule 1: an evolution must add this many new words (or Chinese characters)
     max_similarity: float = 0.9  # rule 1: an evolution this similar to the original (shingle Jaccard) adds nothing
     sorry_max_words: int = 80  # rule 2 (WizardLM): an answer saying "sorry" in fewer words is a refusal
+    sorry_help_chars: int = 40  # rule 2: an apology followed by fewer letters than this is a refusal, not help
     dedup_threshold: float = 0.8  # MinHash threshold against the store (`curation dedup --method minhash`'s default)
     temperature: float = 0.7  # sampling temperature of the evolution
     max_tokens: int = 512  # an evolved prompt longer than this is cut off and rejected as truncated
@@ -45,7 +46,6 @@ class EvolInstruct(Producer):
 
     name = "evol"
     Settings = EvolSettings
-    answers_prompts = True
 
     def select(self, store, context: dict) -> list[dict]:
         run = context["run"]

@@ -80,7 +80,8 @@ def produce(store, name: str, endpoint=None, settings=None, run: RunInput | None
         rejected += [r for r in answers if isinstance(r, Rejection)]
     finished, quarantined, failed = producer.format_check(finished)
     rejected += failed
-    report = _write(store, producer, endpoint, run, finished, rejected, quarantined, acc, author, dry_run)
+    used = endpoint if producer.needs_endpoint else None  # a rule-based run records no endpoint it never called
+    report = _write(store, producer, used, run, finished, rejected, quarantined, acc, author, dry_run)
     report.update(producer=name, dry_run=dry_run, inputs=len(inputs), requests=acc.requests, surplus=surplus,
                   seconds=round(time.perf_counter() - t0, 2), settings=producer.settings_dict())
     return report

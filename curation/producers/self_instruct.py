@@ -49,7 +49,6 @@ class SelfInstruct(Producer):
 
     name = "self-instruct"
     Settings = SelfInstructSettings
-    answers_prompts = True
 
     def select(self, store, context: dict) -> list[dict]:
         run = context["run"]
