@@ -19,7 +19,6 @@
 """
 from __future__ import annotations
 
-import contextvars
 import hashlib
 import threading
 from collections.abc import Callable
@@ -234,44 +233,6 @@ def cached_count(store, texts: list[str], model: str = DEFAULT_MODEL) -> tuple[i
     """(distinct texts already cached for model, distinct texts): progress of a full-set embedding job."""
     hashes = list(dict.fromkeys(text_hash(t) for t in texts))
     return store.embeddings.count(model_id(model), hashes), len(hashes)
-
-
-class EmbeddingJob(threading.Thread):
-    """Embeds a list of texts in the background; progress lives in the store cache, so it survives reloads.
-
-    A page starts one with `start_job`; a reload finds it again by key, and if the process died a new job
-    resumes where the cache left off (only uncached texts are encoded).
-    """
-
-    def __init__(self, store, texts: list[str], settings: EmbeddingSettings):
-        super().__init__(daemon=True)
-        self.store, self.texts, self.settings = store, texts, settings
-        self.done, self.total, self.error = 0, 0, None
-        # the starter's context: the engine its page chose (curation.executors.using) applies in this thread too
-        self.context = contextvars.copy_context()
-
-    def run(self) -> None:
-        try:
-            self.context.run(embed_texts, self.store, self.texts, self.settings, progress=self._progress)
-        except Exception as e:  # reported on the page; the cache keeps every finished chunk
-            self.error = str(e) or type(e).__name__
-
-    def _progress(self, done: int, total: int) -> None:
-        self.done, self.total = done, total
-
-
-_JOBS: dict[tuple[str, str], EmbeddingJob] = {}
-
-
-def start_job(store, name: str, texts: list[str], settings: EmbeddingSettings | None = None) -> EmbeddingJob:
-    """Start (or return the running) background embedding job called `name` for this store and model."""
-    s = settings or EmbeddingSettings()
-    key = (f"{store.path}:{name}", model_id(s.model))
-    job = _JOBS.get(key)
-    if job is None or not job.is_alive():
-        job = _JOBS[key] = EmbeddingJob(store, texts, s)
-        job.start()
-    return job
 
 
 def cache_status(store, texts: list[str]) -> dict:

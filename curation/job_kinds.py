@@ -152,33 +152,113 @@ class DedupJob(JobKind):
         settings = settings_from_dict(DEDUP_METHODS.get_step(st["method"]).Settings, st["settings"])
         report = run_dedup(ctx.store, st["method"], settings, _filter(st),
                            ctx.author, rule, progress=lambda d, t: ctx.progress(d, t, f"{d:,} of {t:,} embedded"))
+        # the run's whole report too: `curation dedup` prints it, as it did before it ran as a job
         return {"run_id": report["run_id"], "method": report["method"], **report["counts"],
-                "warnings": report["warnings"]}
+                "warnings": report["warnings"], "report": report}
 
 
 class EmbeddingJob(JobKind):
-    """settings: filter, key (user | assistant | conversation), embedding (EmbeddingSettings fields)."""
+    """settings: filter, embedding (EmbeddingSettings fields), and which texts of the selection (`source`):
+    `selection` (every sample's `key` text: user | assistant | conversation), `stratified` (the Diversity map's
+    fixed pick of `per_type` prompts per task_type) or `form` (the texts the form-diversity report compares, with
+    `form`: FormSettings fields). The texts are read again on resume; the cache skips those already encoded."""
 
     name = "embedding"
+    SOURCES = ("selection", "stratified", "form")
 
     def check(self, store, settings: dict) -> dict:
         from .embeddings import EmbeddingSettings
 
         s = EmbeddingSettings(**(settings.get("embedding") or {}))
-        return {"filter": settings.get("filter"), "key": settings.get("key") or "user",
-                "embedding": dataclasses.asdict(s)}
+        source = settings.get("source") or "selection"
+        if source not in self.SOURCES:
+            raise UserError(f"unknown embedding source {source!r}; choose one of {', '.join(self.SOURCES)}")
+        out = {"filter": settings.get("filter"), "key": settings.get("key") or "user",
+               "embedding": dataclasses.asdict(s)}
+        if source == "stratified":
+            out.update(source=source, per_type=int(settings.get("per_type") or 200))
+        elif source == "form":
+            from .form_diversity import FormSettings
+            form = settings.get("form") or {}
+            out.update(source=source, form=dataclasses.asdict(FormSettings(
+                **(form if isinstance(form, dict) else dataclasses.asdict(form)))))
+        return out
 
     def run(self, ctx: JobContext) -> dict:
-        from .dedup.runs import _load
         from .embeddings import EmbeddingSettings, cached_count, embed_texts
 
         s = EmbeddingSettings(**ctx.settings["embedding"])
-        _, texts, _ = _load(ctx.store, _filter(ctx.settings) or SampleFilter(), ctx.settings["key"])
+        ctx.progress(0, None, "reading the texts")
+        texts = embedding_texts(ctx.store, ctx.settings)
         before, n = cached_count(ctx.store, texts, s.model)
         ctx.log(f"{n:,} distinct texts, {before:,} already embedded by {s.model}")
         embed_texts(ctx.store, texts, s, progress=lambda d, t: ctx.progress(d, t, f"{d:,} of {t:,} encoded"))
         return {"texts": n, "already_cached": before, "encoded": n - before, "model": s.model}
 
+
+def embedding_texts(store, settings: dict) -> list[str]:
+    """The texts an embedding job encodes (see EmbeddingJob): the same ones on every attempt."""
+    f = _filter(settings)
+    source = settings.get("source") or "selection"
+    if source == "stratified":
+        from .stats import stratified_prompts
+        return [r["text"] for r in stratified_prompts(store, f, settings["per_type"])]
+    if source == "form":
+        from .form_diversity import FormSettings, form_texts
+        return form_texts(store, f, FormSettings(**settings["form"]))
+    if settings["key"] == "user":  # what the pages count as embedded (`stats.embedded_share`)
+        from .stats import full_set_texts
+        return full_set_texts(store, f)
+    from .dedup.runs import _load
+    return _load(store, f or SampleFilter(), settings["key"])[1]
+
+
+class LogImportJob(JobKind):
+    """settings: paths, settings (LogImportSettings fields). The import reads, scrubs and picks without writing,
+    then stores its candidates, quarantine, redactions and log row in one commit with the job's checkpoint: a
+    killed import left nothing and is run again, one killed after that commit only returns its report."""
+
+    name = "log-import"
+
+    def check(self, store, settings: dict) -> dict:
+        from .flywheel.candidates import LogImportSettings, _settings_dict, check_paths
+        from .flywheel.logs import MAPPING_NEEDED, MAPPING_NEEDED_UI, SHAPES
+
+        paths = [str(p.resolve()) for p in check_paths(settings.get("paths") or [])]
+        s = settings.get("settings") or LogImportSettings()
+        s = _log_settings(s) if isinstance(s, dict) else s  # rebuilt: an unknown field fails here
+        if s.shape not in SHAPES:
+            raise UserError(f"unknown log shape {s.shape!r}; choose one of {', '.join(SHAPES)}")
+        if s.shape == "mapped" and not s.mapping:
+            raise UserError(MAPPING_NEEDED, ui=MAPPING_NEEDED_UI)
+        return {"paths": paths, "settings": _settings_dict(s)}
+
+    def run(self, ctx: JobContext) -> dict:
+        from .flywheel.candidates import import_logs
+
+        if ctx.checkpoint and "report" in ctx.checkpoint:  # killed after its commit: the import is stored
+            return ctx.checkpoint["report"]
+        paths = ctx.settings["paths"]
+        ctx.progress(0, 1, f"reading {len(paths):,} log file(s)")
+        report = import_logs(ctx.store, paths, _log_settings(ctx.settings["settings"]),
+                             commit=lambda save: ctx.commit(lambda rep: {"report": rep.to_dict()}, 1, 1, apply=save,
+                                                            message="stored"))
+        ctx.log(f"log import {report.ingest_id}: {report.candidates:,} candidates from {report.sessions:,} "
+                f"sessions, {report.quarantined:,} lines quarantined")
+        return report.to_dict()
+
+
+def _log_settings(values: dict):
+    """LogImportSettings from its recorded form (the scrubber's and each value rule's settings as dicts)."""
+    from .flywheel.candidates import LogImportSettings
+    from .flywheel.rules.base import VALUE_RULES
+    from .jobs import settings_from_dict
+
+    s = settings_from_dict(LogImportSettings, values)
+    s.rule_settings = {name: settings_from_dict(VALUE_RULES.get_step(name).Settings, v) if isinstance(v, dict) else v
+                       for name, v in (s.rule_settings or {}).items()}
+    s.rules = tuple(s.rules) if s.rules is not None else None
+    return s
 
 
 class GenerationJob(JobKind):

@@ -19,6 +19,7 @@ import dataclasses
 import importlib
 import os
 import tempfile
+import contextvars
 import threading
 import time
 import traceback
@@ -39,6 +40,7 @@ KINDS = {
     "export": "curation.job_kinds:ExportJob",
     "generation": "curation.job_kinds:GenerationJob",
     "judging": "curation.job_kinds:JudgingJob",
+    "log-import": "curation.job_kinds:LogImportJob",
     "training": "training.job_kinds:TrainingJob",
     "evaluation": "training.job_kinds:EvaluationJob",
 }
@@ -129,6 +131,25 @@ def start(store, kind_name: str, settings: dict, author: str, background: bool =
     else:
         run(store, job_id, on_progress)
     return job_id
+
+
+def find(store, kind_name: str, settings: dict, states: tuple[str, ...] = ("queued", "running")) -> dict | None:
+    """The newest job of this kind, in one of `states`, started with these settings (as `check` records them)."""
+    checked = kind(kind_name).check(store, dict(settings))
+    return next((j for j in store.jobs.list(None, kind_name, 50)
+                 if j["state"] in states and j["settings"] == checked), None)
+
+
+def start_or_find(store, kind_name: str, settings: dict, author: str) -> int:
+    """A page button's job: the queued or running job of this kind with the same settings (pressed twice, or on
+    two tabs: the work runs once), else the newest failed or cancelled one, resumed from its checkpoint, else a
+    new one. All run in the background; returns the job id."""
+    job = find(store, kind_name, settings) or find(store, kind_name, settings, ("failed", "cancelled"))
+    if job is None:
+        return start(store, kind_name, settings, author)
+    if job["state"] in ("failed", "cancelled"):
+        resume(store, job["id"])
+    return job["id"]
 
 
 def run(store, job_id: int, on_progress=None) -> dict:
@@ -323,7 +344,9 @@ def _start_thread(store, job_id: int) -> None:
         old = _threads.get(key)
         if old is not None and old.is_alive():
             raise UserError(f"job {job_id} is already running")
-        t = threading.Thread(target=_thread_main, args=(store, job_id), name=f"job-{job_id}", daemon=True)
+        # the starter's context: the engine its page chose (curation.executors.using) applies in the job too
+        t = threading.Thread(target=contextvars.copy_context().run, args=(_thread_main, store, job_id),
+                             name=f"job-{job_id}", daemon=True)
         _threads[key] = t
         store.jobs.update(job_id, pid=os.getpid())
         t.start()

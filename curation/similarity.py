@@ -4,7 +4,7 @@ nearest already-reviewed samples with their verdicts (so an annotator can stay c
 The selection's prompts (dedup's `user` key) are compared through the vectors cached for the model; nothing of
 the selection is encoded here. Only the probe is: a free-text query, or a sample whose prompt is not cached yet.
 Every result says how much of the selection is embedded, so a caller can offer the background job
-(`curation.stats.full_set_job`) when it is not.
+(an `embedding` job, `curation.stats.full_set_settings`) when it is not.
 """
 from __future__ import annotations
 

@@ -20,7 +20,6 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from .embeddings import EmbeddingJob
 from .errors import UserError
 from .robustness.generation import GenerationSettings
 from .store import UNTYPED, SampleFilter, Store, parse_task_type
@@ -679,39 +678,11 @@ def full_set_texts(store: Store, f: SampleFilter | None) -> list[str]:
     return [key_text(orjson.loads(m), "user") for batch in store.stats.messages(f) for _, _, m in batch]
 
 
-def full_set_job(store: Store, f: SampleFilter | None, model: str, start: bool = False):
-    """The background job embedding every prompt of a selection: the running one, a new one when `start`,
-    else None. It lives in the app process, so a page reload finds it again; every finished chunk is in the
-    store's embedding cache, so a job started after an interruption encodes only what is left."""
-    from . import embeddings as emb
-    key = (str(store.path), repr(sorted((f or SampleFilter()).to_dict().items())), emb.model_id(model))
-    job = _FULL_JOBS.get(key)
-    if start and (job is None or not job.is_alive()):
-        job = _FULL_JOBS[key] = _FullSetJob(store, f, emb.EmbeddingSettings(model=model))
-        job.start()
-    return job
-
-
-_FULL_JOBS: dict = {}
-
-
-class _FullSetJob(EmbeddingJob):
-    """Reads the selection's prompts first (in the background too: a million take a while), then embeds them."""
-
-    def __init__(self, store: Store, f: SampleFilter | None, settings):
-        super().__init__(store, [], settings)
-        self.filter, self.phase = f, "reading prompts"
-
-    def run(self) -> None:
-        try:
-            self.texts = full_set_texts(self.store, self.filter)
-        except Exception as e:  # reported on the page
-            self.error = str(e) or type(e).__name__
-            self.phase = "failed"
-            return
-        self.phase = "embedding"
-        super().run()
-        self.phase = "failed" if self.error else "done"
+def full_set_settings(f: SampleFilter | None, model: str) -> dict:
+    """The settings of the embedding job (`curation.job_kinds.EmbeddingJob`) that embeds every prompt of a
+    selection: a job of the app, listed on the Jobs page; every finished chunk is in the store's embedding
+    cache, so a resumed (or restarted) job encodes only what is left."""
+    return {"filter": None if f is None else f.to_dict(), "key": "user", "embedding": {"model": model}}
 
 
 def embedded_share(store: Store, f: SampleFilter | None, model: str) -> tuple[int, int]:

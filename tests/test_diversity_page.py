@@ -85,3 +85,30 @@ def test_page_with_embeddings_shows_the_map(demo_app_env):
     # the default model is multilingual: the sample data's Chinese prompts draw no English-only warning
     assert not any("English-only" in w.value for w in at.warning), [w.value[:80] for w in at.warning]
     assert not any("sampled prompts are embedded" in i.value for i in at.info)
+
+
+def test_embed_the_missing_sample_prompts_runs_as_a_job(demo_app_env, monkeypatch):
+    """The button starts an embedding job (listed on the Jobs page) over the map's stratified pick; once it has
+    finished the map is drawn from the cache."""
+    import time
+
+    import numpy as np
+
+    import curation.embeddings as emb
+    from curation import jobs
+    from pages._common import get_store
+    monkeypatch.setattr(emb, "encode", lambda texts, s=None: np.array(
+        [[len(t) + 1.0, t.count("a") + 1.0, t.count("e") + 1.0] for t in texts], dtype=np.float32))
+    at = _ok(_page().run())
+    button = next(b for b in at.button if b.label.startswith("Embed the") and "missing sample prompts" in b.label)
+    _ok(button.click().run())
+    store = get_store()
+    [job] = jobs.list_jobs(store, kind_name="embedding")
+    assert job["settings"]["source"] == "stratified" and job["settings"]["per_type"] == 200
+    end = time.time() + 60
+    while jobs.show(store, job["id"], log_chars=0)["state"] != "done" and time.time() < end:
+        time.sleep(0.2)
+    assert jobs.show(store, job["id"], log_chars=0)["state"] == "done"
+    _ok(at.run())
+    assert not any("sampled prompts are embedded" in i.value for i in at.info)
+    assert any(t.startswith("Prompt embeddings (PCA") for t in _chart_titles(at))

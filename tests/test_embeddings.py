@@ -11,7 +11,7 @@ import pytest
 import curation.embedding_models as registry
 import curation.embeddings as emb
 from curation.embeddings import (DEFAULT_MODEL, EmbeddingSettings, cached_count, embed_texts, is_english_only,
-                                 language_warning, model_id, start_job, text_hash)
+                                 language_warning, model_id, text_hash)
 from curation.errors import UserError
 
 
@@ -66,14 +66,6 @@ def test_progress_comes_every_few_batches_within_a_chunk(store, monkeypatch):
                 progress=lambda d, t: seen.append((d, t)))
     assert seen == [(0, 20), (8, 20), (16, 20), (20, 20)] and fake.calls == 3
     assert cached_count(store, [f"t{i}" for i in range(20)]) == (20, 20)
-
-
-def test_background_job_reports_progress(store, monkeypatch):
-    monkeypatch.setattr(emb, "encode", FakeEncoder())
-    job = start_job(store, "all", [f"t{i}" for i in range(30)], EmbeddingSettings(chunk=7))
-    job.join(timeout=30)
-    assert not job.is_alive() and job.error is None and (job.done, job.total) == (30, 30)
-    assert cached_count(store, [f"t{i}" for i in range(30)]) == (30, 30)
 
 
 MINILM = "all-MiniLM-L6-v2"

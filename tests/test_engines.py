@@ -187,10 +187,15 @@ def test_the_app_sidebar_sets_the_engine_from_the_environment(demo_app_env, monk
     assert "the sidebar's 'Ray address' box" in e.value.for_page()
 
 
-def test_a_background_embedding_job_runs_on_the_engine_its_page_chose():
-    from curation.embeddings import EmbeddingJob
+def test_a_background_embedding_job_runs_on_the_engine_its_page_chose(tmp_path, monkeypatch):
+    from curation import jobs
+    from curation.job_kinds import EmbeddingJob
+    seen = []
+    monkeypatch.setattr(EmbeddingJob, "run", lambda self, ctx: seen.append(executors.current()) or {})
     ex = executors.LocalExecutor(3)
-    with executors.using(ex):
-        job = EmbeddingJob(None, [], None)
-    assert executors.current() is not ex  # outside the block: the default again
-    assert job.context.run(executors.current) is ex  # the job's thread runs in the starter's context
+    with Store(tmp_path / "w.duckdb") as store:
+        with executors.using(ex):
+            job_id = jobs.start(store, "embedding", {}, "tester")  # a thread of this process, as a page starts it
+        assert executors.current() is not ex  # outside the block: the default again
+        assert jobs.wait(store, job_id, timeout=30)["state"] == "done"
+    assert seen == [ex]  # the job's thread ran in the starter's context

@@ -298,3 +298,81 @@ def test_an_answer_cut_by_the_budget_is_not_a_runaway_when_its_reference_is_long
     pair.generate("tuned", items, [128, 32], lambda d, t: None)
     assert items[0]["tuned"]["degeneracy"]["runaway"] is False  # its reference is longer than the budget
     assert items[1]["tuned"]["degeneracy"]["runaway"] is True
+
+
+def test_a_resumed_evaluation_scores_only_the_items_the_stopped_one_had_not(tmp_path, monkeypatch):
+    """Per-item results are appended chunk by chunk; an evaluation stopped in the tuned model's second chunk,
+    run again with the same settings, decodes only the items without a stored result, and its items.jsonl is
+    the same as an uninterrupted evaluation's. Other settings (another answer budget) reuse nothing."""
+    from training import evaluate as ev
+    from training.metrics import METRICS, output_degeneracy
+    from training.rundir import RunFolder, write_json
+
+    export = tmp_path / "export"
+    export.mkdir()
+    evals = [_sample(f"e{k}", f"What is {k} plus {k}?", f"{2 * k}") for k in range(10)]
+    for name, rows in (("train.jsonl", [_sample("t0", TRAIN_QUESTIONS[0])]), ("eval.jsonl", evals)):
+        (export / name).write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    (export / "manifest.json").write_text(json.dumps({"format": "messages"}), encoding="utf-8")
+    calls, stop_at = [], [None]
+
+    def load(self, label, say):
+        self.info.update(max_length=64, base_model="fake")
+
+    def losses(self, label, items):
+        for it in items:
+            it.setdefault(label, {}).update(loss=len(it["id"]) / 10, tokens=3)
+
+    def generate(self, label, items, max_new, on_batch):
+        calls.append((label, [it["id"] for it in items]))
+        assert max_new == [self.s.max_new_tokens] * len(items)
+        if len(calls) == stop_at[0]:
+            raise KeyboardInterrupt("stopped")  # a kill: nothing after this point runs
+        for it in items:
+            out = it["reference"] if label == "tuned" else "0"
+            it[label].update(output=out, new_tokens=1, degeneracy=output_degeneracy(out, False, self.s.degeneracy),
+                             scores={m: METRICS[m](out, it["reference"]) for m in it["metrics"]})
+        on_batch(len(items), len(items))
+
+    monkeypatch.setattr(ev._ModelPair, "load", load)
+    monkeypatch.setattr(ev._ModelPair, "check_renderable", lambda self, items: None)
+    monkeypatch.setattr(ev._ModelPair, "losses", losses)
+    monkeypatch.setattr(ev._ModelPair, "generate", generate)
+    monkeypatch.setattr(ev, "track_evaluation", lambda *a, **k: None)
+    monkeypatch.setattr(ev, "RESUME_CHUNK", 4)
+    settings = EvalSettings(max_new_tokens=8, batch_size=1)
+
+    def run_folder(name):
+        rf = RunFolder(tmp_path / name)
+        (rf.adapter).mkdir(parents=True)
+        (rf.adapter / "adapter_model.safetensors").write_bytes(b"")
+        write_json(rf.config, {"export_dir": str(export), "base_model": "tiny", "settings": {}})
+        return rf
+
+    ref = run_folder("ref")
+    ev.evaluate_run(ref.path, settings)
+    assert [len(ids) for _, ids in calls] == [4, 4, 2, 4, 4, 2]
+    calls.clear()
+    rf = run_folder("run")
+    stop_at[0] = 5  # base's three chunks and tuned's first are stored; stopped in tuned's second
+    with pytest.raises(KeyboardInterrupt):
+        ev.evaluate_run(rf.path, settings)
+    assert not (rf.eval_suite("eval") / "items.jsonl").exists()
+    calls.clear()
+    stop_at[0] = None
+    messages = []
+    ev.evaluate_run(rf.path, settings, progress=lambda m, f=None: messages.append(m))
+    assert calls == [("tuned", ["e4", "e5", "e6", "e7"]), ("tuned", ["e8", "e9"])]  # base: nothing decoded again
+    assert any("10 of 10 items already scored" in m for m in messages)
+    assert any("4 of 10 items already scored" in m for m in messages)
+    read = lambda f: [json.loads(x) for x in (f.eval_suite("eval") / "items.jsonl").read_text().splitlines()]  # noqa: E731
+    assert read(rf) == read(ref)
+    assert not list(rf.eval.glob(".scored-*"))  # cleared once the reports are written
+    calls.clear()
+    stop_at[0] = 2  # a stopped run, then one with another answer budget: nothing of the first is reused
+    with pytest.raises(KeyboardInterrupt):
+        ev.evaluate_run(rf.path, settings)
+    calls.clear()
+    stop_at[0] = None
+    ev.evaluate_run(rf.path, EvalSettings(max_new_tokens=12, batch_size=1))
+    assert [len(ids) for _, ids in calls] == [4, 4, 2, 4, 4, 2]

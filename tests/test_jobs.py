@@ -208,6 +208,48 @@ emb.encode = encode
     assert len(encoded) == 60 and vectors(store) == 120
 
 
+def test_a_pages_embedding_button_is_one_job_that_resumes_from_the_cache(tmp_path, data, monkeypatch):
+    """The Diversity page's "embed the missing sample prompts": pressed twice while it runs, one job; it fails
+    after a chunk, and pressing again resumes the same job, encoding only the texts the cache lacks."""
+    import threading
+
+    import numpy as np
+
+    import curation.embeddings as emb
+    from curation.job_kinds import embedding_texts
+    store = Store(imported_store(tmp_path, data, "w"))
+    encoded, gate, crash = [], threading.Event(), [True]
+
+    def encode(texts, s=None):
+        gate.wait(30)
+        if crash[0] and encoded:
+            raise RuntimeError("encoder crashed")
+        encoded.extend(texts)
+        return np.array([[len(t), t.count("a"), 1.0] for t in texts], dtype=np.float32)
+
+    monkeypatch.setattr(emb, "encode", encode)
+    settings = {"filter": {"task_type": "qa/general"}, "source": "stratified", "per_type": 40,
+                "embedding": {"model": "fake-model", "chunk": 10, "batch_size": 10}}
+    job_id = jobs.start_or_find(store, "embedding", settings, "tester")
+    assert jobs.start_or_find(store, "embedding", settings, "other tab") == job_id  # still running: the same job
+    gate.set()
+    job = jobs.wait(store, job_id, timeout=60)
+    assert job["state"] == "failed" and "encoder crashed" in job["error"] and vectors(store) == 10
+    crash[0] = False
+    assert jobs.start_or_find(store, "embedding", settings, "tester") == job_id  # resumed, not a second row
+    job = jobs.wait(store, job_id, timeout=60)
+    assert job["state"] == "done", job["error"]
+    assert job["result"] == {"texts": 40, "already_cached": 10, "encoded": 30, "model": "fake-model"}
+    picked = embedding_texts(store, job["settings"])
+    assert len(encoded) == 40 and set(encoded) == set(picked) and len(picked) == 40
+    assert [j["id"] for j in jobs.list_jobs(store, kind_name="embedding")] == [job_id]
+    form = jobs.start_or_find(store, "embedding", {"source": "form", "form": {"model": "fake-model"},
+                                                   "embedding": {"model": "fake-model"}}, "tester")
+    assert jobs.wait(store, form, timeout=60)["state"] == "done" and form != job_id
+    with pytest.raises(UserError, match="unknown embedding source 'everything'"):
+        jobs.start_or_find(store, "embedding", {"source": "everything"}, "tester")
+
+
 def test_cancel_stops_a_job_between_chunks_and_resume_finishes_it(tmp_path, data):
     db = imported_store(tmp_path, data, "w")
     store = Store(db)
@@ -431,3 +473,116 @@ def test_a_job_of_an_unknown_kind_is_failed_on_reattach_not_a_crash(tmp_path):
     assert jobs.list_jobs(store)[0]["resumable"]
     with pytest.raises(UserError, match="unknown job kind"):
         jobs.resume(store, job_id)
+
+
+CLI_KILLER = KILLER[:KILLER.index("{patch}")].replace("from curation.store import Store\nfrom curation import jobs\n", "") + """
+{patch}
+from curation.cli import main
+main({argv!r})
+"""  # the same kill_on_call, then the command instead of a job on a thread
+
+
+def killed_cli(argv: list[str], patch: str) -> None:
+    """Run `curation ARGV` in a fresh process that SIGKILLs itself where `patch` says; assert it died that way."""
+    script = CLI_KILLER.format(root=str(ROOT), patch=textwrap.dedent(patch), argv=argv)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert proc.returncode == -9, (proc.returncode, proc.stdout[-2000:], proc.stderr[-3000:])
+
+
+def resume_from_cli(db: Path, kind: str, capsys) -> dict:
+    """`curation jobs` lists the killed command's job as failed; `curation jobs resume ID` finishes it."""
+    from curation.cli import main
+
+    assert main(["--db", str(db), "jobs", "--kind", kind, "--json"]) == 0
+    (job,) = json.loads(capsys.readouterr()[0])["jobs"]
+    assert job["state"] == "failed" and "killed or crashed" in job["error"]
+    assert main(["--db", str(db), "jobs", "resume", str(job["id"]), "--json"]) == 0
+    out = json.loads(capsys.readouterr()[0])
+    assert out["state"] == "done", out["error"]
+    return out["result"]
+
+
+@pytest.mark.parametrize("where", ["in-the-commit", "after-the-commit"])
+def test_a_killed_log_import_resumes_to_what_an_uninterrupted_one_stores(tmp_path, capsys, where):
+    """`curation logs import` runs as a job: killed while storing its candidates (nothing stays) or just after
+    (everything stays), `curation jobs resume` ends with the candidates, quarantine and log row of one import."""
+    from curation.cli import main
+
+    lines = [{"request": {"model": "m", "messages": [{"role": "user", "content": f"My mail is a{i}@example.com, "
+                                                                                  f"why does regex {i} fail?"}]},
+              "response": {"choices": [{"message": {"role": "assistant", "content": f"Escape dot {i}."}}]}}
+             for i in range(6)]
+    log = tmp_path / "logs.jsonl"
+    log.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n{not json\n", encoding="utf-8")
+    ref_db, db = tmp_path / "ref.duckdb", tmp_path / "w.duckdb"
+    assert main(["--db", str(ref_db), "--json", "logs", "import", str(log)]) == 0
+    expected = json.loads(capsys.readouterr()[0])
+    assert expected["candidates"] == 6 and expected["quarantined"] == 1 and expected["redactions"]["email"] == 6
+    patch = ("from curation.store.candidates import Candidates\nkill_on_call(Candidates, 'add', 1, after=True)"
+             if where == "in-the-commit" else
+             "from curation.store.jobs import Jobs\nkill_on_call(Jobs, 'commit_chunk', 1, after=True)")
+    killed_cli(["--db", str(db), "logs", "import", str(log)], patch)
+    with Store(db) as s:
+        assert s.candidates.count(state=None) == (0 if where == "in-the-commit" else 6)
+    result = resume_from_cli(db, "log-import", capsys)
+    assert {k: v for k, v in result.items() if k != "ingest_id"} == {
+        k: v for k, v in expected.items() if k != "ingest_id"}
+    with Store(db) as s, Store(ref_db) as ref:
+        assert ({c["id"] for c in s.candidates.list(state=None)} == {c["id"] for c in ref.candidates.list(state=None)})
+        assert [i["imported"] for i in s.ingests.list()] == [6] and len(s.quarantine.list()) == 1
+
+
+def test_a_killed_cli_dedup_resumes_and_stores_one_run(tmp_path, data, capsys):
+    """`curation dedup` runs as a job: killed while storing its run, `curation jobs resume` stores it once."""
+    from curation.cli import main
+
+    db, ref = imported_store(tmp_path, data, "w"), imported_store(tmp_path, data, "ref")
+    argv = ["dedup", "--method", "minhash", "--dataset", "raw"]
+    assert main(["--db", str(ref), "--json", *argv]) == 0
+    expected = json.loads(capsys.readouterr()[0])
+    assert expected["run_id"] and "counts" in expected  # the run's whole report, as before it was a job
+    killed_cli(["--db", str(db), *argv], "from curation.store.dedup import Dedup\n"
+                                         "kill_on_call(Dedup, 'add_run', 1, after=False)")
+    with Store(db) as s:
+        assert s.dedup.runs.list() == []
+    result = resume_from_cli(db, "dedup", capsys)
+    assert result["report"]["counts"] == expected["counts"]
+    with Store(db) as s:
+        assert [r["id"] for r in s.dedup.runs.list()] == [result["run_id"]]
+
+
+def test_a_killed_cli_generation_resumes_from_the_llm_cache(tmp_path, capsys):
+    """`curation generate self-instruct` runs as a job: killed once its two prompt lists and first answer were
+    paid for, `curation jobs resume` asks only for the two missing answers and stores three samples once."""
+    from curation.taxonomy import add_type
+    from tests.llm_support import ScriptedEndpoint, completion
+
+    def script(body):
+        prompt = body["messages"][-1]["content"]
+        if "numbered list" in prompt:
+            return 200, {}, completion("1. Compose a limerick about a cat who loves jazz\n"
+                                       "2. Write a free-verse poem on the colour of silence\n"
+                                       "3. Describe a lighthouse keeper's morning in a haiku sequence")
+        return 200, {}, completion("A poem: " + prompt[:40])
+
+    db = tmp_path / "w.duckdb"
+    with Store(db) as s:
+        rows = [{"task_type": "creative/poetry", "messages": [{"role": "user", "content": f"Write a poem about {t}"},
+                                                             {"role": "assistant", "content": "Light on water."}]}
+                for t in ("the sea", "a lake", "rooftops", "a field", "snow")]
+        jobs.start(s, "import", {"paths": [str(write_jsonl(tmp_path / "p.jsonl", rows))]}, "t", background=False)
+        add_type(s, "creative/poetry")
+        s.taxonomy.set_target("creative", "poetry", count=8)
+    with ScriptedEndpoint(script) as ep:
+        killed_cli(["--db", str(db), "generate", "self-instruct", "--task-type", "creative/poetry",
+                    "--base-url", ep.base_url, "--model", "scripted", "--max-retries", "0", "--concurrency", "1",
+                    "--prompts-per-request", "5"],
+                   "from curation.store.llm import LLM\nkill_on_call(LLM, 'add_response', 3, after=True)")
+        before = len(ep.requests)
+        assert before == 3
+        result = resume_from_cli(db, "generation", capsys)
+        fresh = ep.requests[before:]
+    assert len(result["inserted"]) == 3 and result["cached"] == 3 and len(fresh) == 2
+    with Store(db) as s:
+        assert s.samples.count() == 8 and len(s.generation.runs.list()) == 1

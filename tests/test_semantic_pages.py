@@ -114,3 +114,27 @@ def test_embeddings_page_shows_coverage_per_model_and_deletes_one_models_vectors
     assert list(_table(at, "selection embedded")["model"]) == [DEFAULT_MODEL]
     with Store(semantic_db) as s:
         assert not s.embeddings.has_model(emb.model_id(MINILM)) and s.embeddings.has_model(emb.model_id(DEFAULT_MODEL))
+
+
+def test_embeddings_page_embeds_the_rest_as_a_job_listed_on_the_jobs_page(semantic_db):
+    import time
+
+    from curation import jobs
+    from pages._common import get_store
+    _embed(semantic_db, ids=("p1",))
+    at = _page("embeddings.py")
+    assert any("Only 1 of 4 samples" in i.value for i in at.info)
+    at.button(key="emb_embed").click()
+    _ok(at.run())
+    store = get_store()
+    [job] = jobs.list_jobs(store, kind_name="embedding")
+    assert job["author"] == "ann" and job["settings"]["embedding"]["model"] == DEFAULT_MODEL
+    end = time.time() + 30
+    while jobs.show(store, job["id"], log_chars=0)["state"] != "done" and time.time() < end:
+        time.sleep(0.1)
+    assert jobs.show(store, job["id"])["result"] == {"texts": 4, "already_cached": 1, "encoded": 3,
+                                                     "model": DEFAULT_MODEL}
+    _ok(at.run())
+    rows = _table(at, "selection embedded")
+    assert dict(zip(rows["model"], rows["selection embedded"])) == {DEFAULT_MODEL: "4 of 4"}
+    assert "emb_embed" not in [b.key for b in at.button]  # all embedded: no job to offer

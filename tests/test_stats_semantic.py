@@ -2,9 +2,10 @@
 import numpy as np
 import pytest
 
+from curation import jobs
 from curation.embeddings import language_warning, text_hash
 from curation.ingest import IngestSettings, ingest
-from curation.stats import (SemanticSettings, diversity_scores, embedded_share, full_set_job, mean_cosine_distance,
+from curation.stats import (SemanticSettings, diversity_scores, embedded_share, full_set_settings, mean_cosine_distance,
                             project, semantic_coverage, stratified_prompts, vendi_score)
 from tests.helpers import write_jsonl
 
@@ -126,8 +127,8 @@ def test_real_model_embeds_once_and_full_set_job_resumes(store, tmp_path):
     again = semantic_coverage(store, None, SemanticSettings(model=MINILM, per_type=2, cached_only=True))
     assert [p["id"] for p in again["points"]] == [p["id"] for p in sem["points"]]
     assert embedded_share(store, None, MINILM) == (4, 6)
-    job = full_set_job(store, None, MINILM, start=True)
-    assert full_set_job(store, None, MINILM) is job  # a reload finds the running job
-    job.join(120)
-    assert job.error is None and job.phase == "done" and job.total == 2  # only the 2 uncached prompts encoded
+    job_id = jobs.start_or_find(store, "embedding", full_set_settings(None, MINILM), "tester")
+    assert jobs.start_or_find(store, "embedding", full_set_settings(None, MINILM), "tester") == job_id
+    job = jobs.wait(store, job_id, timeout=120)
+    assert job["state"] == "done" and job["result"]["encoded"] == 2  # only the 2 uncached prompts encoded
     assert embedded_share(store, None, MINILM) == (6, 6)

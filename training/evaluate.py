@@ -92,18 +92,111 @@ def evaluate_run(run_dir, settings: EvalSettings | None = None, benchmarks: list
                         "sets are empty")
     limits = {t: s.max_new_tokens for t in _types(work)} if s.max_new_tokens else runner.auto_max_new_tokens(work)
     max_new = [limits[it["task_type"] or "(untyped)"] for it in work]
+    decoding = runner.decoding(s.max_new_tokens or limits)
+    keys = [f"{suite.name}\0{it['id']}" for suite in suites for it in suite.items if not it.get("excluded")]
+    scored = ScoredItems(rf, _fingerprint(config, rf, s, decoding, keys, max_new))
     for label in ("base", "tuned"):
         if label == "tuned":
             runner.load(label, say)
-        say(f"{label}: loss on {len(work)} items", None)
-        runner.losses(label, work)
-        say(f"{label}: generating {len(work)} answers", None)
-        runner.generate(label, work, max_new, lambda d, t, lab=label: say(f"{lab}: generated {d}/{t}", d / t))
-    decoding = runner.decoding(s.max_new_tokens or limits)
+        todo = scored.restore(label, work, keys)
+        if len(todo) < len(work):
+            say(f"{label}: {len(work) - len(todo)} of {len(work)} items already scored by the stopped "
+                "evaluation (same decoding, same items): kept", None)
+        _score(runner, scored, label, [(key, it, max_new[k]) for key, it, k in todo], say, len(work))
     reports = [_write_suite(rf, suite, s, config, decoding, runner.info) for suite in suites]
+    scored.clear()  # the reports hold every item now; a later evaluation starts afresh
     track_evaluation(rf, reports, say)
     say("evaluation finished", 1.0)
     return {"run_dir": str(rf.path), "suites": reports}
+
+
+RESUME_CHUNK = 32  # items scored (loss, then answers) between two appends to the scored-items file
+
+
+def _score(runner, scored: "ScoredItems", label: str, todo: list[tuple[str, dict, int]], say, total: int) -> None:
+    """Loss and answers of the items not scored yet ((key, item, its answer budget) each), a chunk at a time; each chunk's results are appended to
+    the scored-items file before the next starts, so a killed evaluation keeps them."""
+    done = total - len(todo)
+    say(f"{label}: loss and answers for {len(todo)} items", None)
+    step = max(RESUME_CHUNK, 4 * runner.s.batch_size)  # chunks of whole batches keep continuous batching busy
+    for i in range(0, len(todo), step):
+        chunk = todo[i:i + step]
+        items = [it for _, it, _ in chunk]
+        runner.losses(label, items)
+        runner.generate(label, items, [m for _, _, m in chunk],
+                        lambda d, t, lab=label, base=done: say(f"{lab}: generated {base + d}/{total}", (base + d) / total))
+        scored.append(label, [(key, it) for key, it, _ in chunk])
+        done += len(chunk)
+
+
+class ScoredItems:
+    """RUN_DIR/eval/.scored-<label>.jsonl: each scored item's results for one model, appended chunk by chunk. A
+    resumed evaluation (same settings, decoding, items, run and adapter: the fingerprint on the first line)
+    restores them and scores only the rest; any other evaluation starts the file afresh."""
+
+    def __init__(self, rf: RunFolder, fingerprint: str):
+        self.rf, self.fingerprint = rf, fingerprint
+
+    def path(self, label: str) -> Path:
+        return self.rf.eval / f".scored-{label}.jsonl"
+
+    def restore(self, label: str, work: list[dict], keys: list[str]) -> list[tuple[str, dict, int]]:
+        """Put the stored results on their items; returns (key, item, index) of those still to score."""
+        stored = self._read(label)
+        todo = []
+        for k, (key, it) in enumerate(zip(keys, work)):
+            if key in stored:
+                it.update(stored[key]["item"])
+                it[label] = stored[key]["result"]
+            else:
+                todo.append((key, it, k))
+        return todo
+
+    def append(self, label: str, done: list[tuple[str, dict]]) -> None:
+        path = self.path(label)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as f:
+            if f.tell() == 0:
+                f.write(json.dumps({"fingerprint": self.fingerprint}) + "\n")
+            for key, it in done:
+                extra = {k: it[k] for k in ("reference_tokens",) if k in it}
+                f.write(json.dumps({"key": key, "item": extra, "result": it[label]}, ensure_ascii=False) + "\n")
+            f.flush()
+            import os
+            os.fsync(f.fileno())
+
+    def clear(self) -> None:
+        for label in ("base", "tuned"):
+            self.path(label).unlink(missing_ok=True)
+
+    def _read(self, label: str) -> dict:
+        path = self.path(label)
+        if not path.exists():
+            return {}
+        rows = []
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                try:
+                    rows.append(json.loads(line))
+                except ValueError:  # the line a kill cut short: that item is scored again
+                    break
+        if not rows or rows[0].get("fingerprint") != self.fingerprint:
+            path.unlink()  # another evaluation's results (other settings, items or adapter): not reused
+            return {}
+        return {r["key"]: r for r in rows[1:]}
+
+
+def _fingerprint(config: dict, rf: RunFolder, s: EvalSettings, decoding: dict, keys: list[str],
+                 max_new: list[int]) -> str:
+    """What must be the same for stored results to stand for this evaluation's: the base model, the adapter
+    file, the settings, the decoding, and the items with their answer budgets."""
+    import hashlib
+
+    adapter = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(rf.adapter.glob("*"))] \
+        if rf.adapter.is_dir() else []
+    blob = json.dumps([config.get("base_model"), adapter, _settings_dict(s), decoding, keys, max_new],
+                      sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def track_evaluation(rf: RunFolder, reports: list[dict], say=lambda message, fraction=None: None) -> None:

@@ -59,7 +59,8 @@ def _progress(done: int, total: int) -> None:
 
 def cmd_dedup(args) -> dict:
     from curation.dedup.keeper import KeeperRule
-    from curation.dedup.runs import apply_cluster, clusters_at, make_settings, run_dedup
+    from curation import jobs
+    from curation.dedup.runs import apply_cluster, clusters_at, make_settings
 
     method = DEDUP_METHODS.get_step(args.method)
     fields = {f.name for f in dataclasses.fields(method.Settings)}
@@ -70,9 +71,12 @@ def cmd_dedup(args) -> dict:
     settings = make_settings(args.method, key=args.key, threshold=args.threshold, **given)
     rule = KeeperRule(order=[c.strip() for c in args.keeper.split(",") if c.strip()]) if args.keeper else None
     author = author_of(args)
-    with open_store(args) as store:
-        report = run_dedup(store, args.method, settings, filter_from_args(args, default_curated=True), author, rule,
-                           progress=_progress if method.embeds else None)
+    with open_store(args) as store:  # a durable job: killed, it is finished with `curation jobs resume ID`
+        job_id = jobs.start(store, "dedup", {"method": args.method, "settings": settings,
+                                             "filter": filter_from_args(args, default_curated=True).to_dict(),
+                                             "keeper": rule.order if rule else None}, author,
+                            background=False, on_progress=_progress if method.embeds else None)
+        report = jobs.raise_if_failed(store.jobs.get(job_id))["result"]["report"]
         for w in report["warnings"]:
             print(f"warning: {w}", file=sys.stderr)
         if args.apply:

@@ -83,6 +83,7 @@ def settings_from_args(name: str, args):
 
 
 def cmd_produce(args) -> dict:
+    from .. import jobs
     from ..llm.progress import StderrProgress
     from ..producers.answers import read_prompts
     from ..producers.runner import RunInput, produce
@@ -102,8 +103,20 @@ def cmd_produce(args) -> dict:
 
     endpoint = _endpoint(args, PRODUCERS.build([name], {name: settings})[0].needs_endpoint)
     with open_store(args) as store:
-        return produce(store, name, endpoint, settings, run, author=author_of(args),
-                       dry_run=args.dry_run, on_progress=None if getattr(args, "json", False) else progress)
+        if args.dry_run:  # a report that stores nothing: not a job
+            return produce(store, name, endpoint, settings, run, author=author_of(args), dry_run=True,
+                           on_progress=None if getattr(args, "json", False) else progress)
+        # a durable job: killed, `curation jobs resume ID` finishes it, asking the model only for what it had not
+        # answered (every paid response is in the LLM cache)
+        job_id = jobs.start(store, "generation", {"producer": name, "endpoint": endpoint, "settings": settings,
+                                                  "run": run}, author_of(args), background=False,
+                            on_progress=None if getattr(args, "json", False) else _bar(StderrProgress(name)))
+        return jobs.raise_if_failed(store.jobs.get(job_id))["result"]
+
+
+def _bar(bar):
+    """A job's progress(done, total) on a stderr bar (the job knows no ETA of its own to pass on)."""
+    return lambda done, total: bar(done, total, None)
 
 
 def _one_type(args) -> str | None:

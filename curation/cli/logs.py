@@ -110,7 +110,8 @@ def register(sub, common) -> None:
 
 
 def cmd_import(args) -> dict:
-    from ..flywheel.candidates import LogImportSettings, import_logs
+    from .. import jobs
+    from ..flywheel.candidates import LogImportSettings
     from ..flywheel.logs import parse_log_mapping
     from ..flywheel.pii import RULES, PiiSettings
 
@@ -121,8 +122,10 @@ def cmd_import(args) -> dict:
                                  merge_sessions=not args.no_merge, merge_gap_hours=args.merge_gap_hours)
     if settings.mapping and settings.shape == "auto":
         settings.shape = "mapped"
-    with open_store(args) as store:
-        return import_logs(store, args.files, settings).to_dict()
+    with open_store(args) as store:  # a durable job: killed, it is finished with `curation jobs resume ID`
+        job_id = jobs.start(store, "log-import", {"paths": args.files, "settings": settings}, author_of(args),
+                            background=False)
+        return jobs.raise_if_failed(store.jobs.get(job_id))["result"]
 
 
 def cmd_list(args) -> dict:

@@ -472,8 +472,9 @@ def _settings_dict(s: LogImportSettings) -> dict:
     return d
 
 
-def import_logs(store: Store, paths, settings: LogImportSettings | None = None) -> LogImportReport:
-    """Import log files as candidates (scrubbed, deduplicated, picked); returns the report."""
+def import_logs(store: Store, paths, settings: LogImportSettings | None = None, commit=None) -> LogImportReport:
+    """Import log files as candidates (scrubbed, deduplicated, picked); returns the report. `commit(save)` runs
+    the writes: a job (the `log-import` kind) passes its chunk commit, so they land with its checkpoint."""
     settings = settings or LogImportSettings()
     paths = check_paths(paths)
     run = _Import(store, settings)
@@ -484,7 +485,7 @@ def import_logs(store: Store, paths, settings: LogImportSettings | None = None) 
     if settings.dedup:
         run.mark_duplicates()
     run.pick()
-    return run.save()
+    return commit(run.save) if commit is not None else run.save()
 
 
 # ---------------------------------------------------------------- promotion
