@@ -75,7 +75,12 @@ def test_local_and_ray_give_the_same_results(ray_ex, tmp_path):
     assert local["report"]["imported"] > 1000 and local["report"]["rejected"] > 5
     assert local["flags"] and local["pairs"] and local["suggestions"] and local["derived"]
     import numpy as np
-    np.testing.assert_array_equal(local.pop("vectors"), on_ray.pop("vectors"))
+    # Vectors: the same texts in the same order, equal to float rounding. The embedder's sums run in an order that
+    # depends on its thread count, which differs between a Ray worker and the local process (and with the load),
+    # so the last bits may differ (seen once under a load of 15); the ids, pairs and flags below are exact.
+    lv, rv = local.pop("vectors"), on_ray.pop("vectors")
+    assert lv.shape == rv.shape
+    np.testing.assert_allclose(lv, rv, rtol=0, atol=1e-5)
     for key in local:
         assert local[key] == on_ray[key], key
 
