@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import hashlib
 import json
+import os
 import random
 import sys
 import tempfile
@@ -165,8 +166,9 @@ def main() -> None:
                                                   "folder; default: tiny on CPU, Qwen/Qwen2.5-0.5B-Instruct with CUDA")
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--max-length", type=int, default=512)
-    p.add_argument("--repeats", type=int, default=2, help="repeat each variant (interleaved), keep the fastest: "
-                                                          "other processes on a shared machine only slow runs down")
+    p.add_argument("--repeats", type=int, default=2, help="repeat each variant (alternating the order), keep the "
+                                                          "fastest: other processes on a shared machine only slow "
+                                                          "runs down")
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0 = torch's default)")
     args = p.parse_args()
     if args.threads:
@@ -176,6 +178,7 @@ def main() -> None:
         from training.tiny import ensure_tiny
 
         ensure_tiny(log=lambda m: print(m, file=sys.stderr))
+    load_start = round(os.getloadavg()[0], 2)
     work = Path(tempfile.mkdtemp(prefix="train_bench_"))
     samples = skewed_samples(args.samples)
     export = write_export(work / "export", samples)
@@ -184,8 +187,10 @@ def main() -> None:
               "c_ours_length_grouped": lambda: run_ours(export, model, "length_grouped", args, work / "runs"),
               "c_ours_packed": lambda: run_ours(export, model, "packed", args, work / "runs")}
     results: dict[str, list[dict]] = {name: [] for name in trials}
-    for _ in range(args.repeats):
-        for name, trial in trials.items():
+    for k in range(args.repeats):
+        # Every other repeat runs in reverse order (a b c c, then c c b a): a load that rises or falls during
+        # the run then weighs on the baseline and on ours alike.
+        for name, trial in (list(trials.items()) if k % 2 == 0 else list(trials.items())[::-1]):
             r = trial()
             results[name].append(r)
             print(f"{name}: {r['tokens_per_s']:.0f} tok/s, {r['tokens_per_cpu_s']:.0f} tok/cpu-s, "
@@ -199,7 +204,7 @@ def main() -> None:
         v["mfu"] = mfu(v["tokens_per_s"], params)
     lengths = sorted(len(s["messages"][1]["content"]) for s in samples)
     print(json.dumps({
-        "benchmark": "train_throughput", "model": model, "device": variants["a_trainer_peft"]["device"],
+        "benchmark": "train_throughput", "load_average": {"start": load_start, "end": round(os.getloadavg()[0], 2)}, "model": model, "device": variants["a_trainer_peft"]["device"],
         "precision": variants["a_trainer_peft"]["precision"], "torch_threads": torch.get_num_threads(),
         "samples": args.samples, "batch_size": args.batch_size, "max_length": args.max_length,
         "repeats": args.repeats, "answer_chars": {"p50": lengths[len(lengths) // 2],

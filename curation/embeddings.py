@@ -19,6 +19,7 @@
 """
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import threading
 from collections.abc import Callable
@@ -246,10 +247,12 @@ class EmbeddingJob(threading.Thread):
         super().__init__(daemon=True)
         self.store, self.texts, self.settings = store, texts, settings
         self.done, self.total, self.error = 0, 0, None
+        # the starter's context: the engine its page chose (curation.executors.using) applies in this thread too
+        self.context = contextvars.copy_context()
 
     def run(self) -> None:
         try:
-            embed_texts(self.store, self.texts, self.settings, progress=self._progress)
+            self.context.run(embed_texts, self.store, self.texts, self.settings, progress=self._progress)
         except Exception as e:  # reported on the page; the cache keeps every finished chunk
             self.error = str(e) or type(e).__name__
 

@@ -1,12 +1,16 @@
 """Flywheel: import production chat logs as candidates (PII scrubbed first), see which sessions the value rules
-picked and why, and promote the good ones into a dataset. Candidates are never exported until promoted."""
+picked and why, and promote the good ones into a dataset (with a human or a model's answer). Candidates are never
+exported until promoted; their feedback labels download as preference data."""
+import os
+
 import streamlit as st
 
 from curation.errors import UserError
-from curation.flywheel.candidates import (LogImportSettings, candidate_detail, dismiss, import_logs, overview,
-                                          promote)
+from curation.flywheel.candidates import (LogImportSettings, answer_candidates, candidate_detail, dismiss,
+                                          import_logs, overview, promote)
 from curation.flywheel.logs import SHAPES, parse_log_mapping
 from curation.flywheel.pii import SCRUBBERS
+from curation.flywheel.preferences import FORMATS, KINDS, PreferenceSettings, preference_jsonl
 from curation.flywheel.rules.base import VALUE_RULES, default_rules
 from curation.frames import frame
 from curation.store.candidates import STATES
@@ -153,8 +157,7 @@ def promote_form(rows: list[dict]) -> None:
                                                               "answer it should get") or None
     elif lone:
         st.caption("Prompt-only sessions need an answer: pick them one at a time to write it here, or have a model "
-                   "answer them on the command line (`curation logs answer IDS --dataset D --base-url URL "
-                   "--model M`, answer production).")
+                   "answer them below (answer production).")
     note = st.text_input("Note (kept in each sample's history)", key="fw_note")
     b = st.columns(2)
     if b[0].button("Promote", type="primary", disabled=not ids, key="fw_promote"):
@@ -175,8 +178,82 @@ def promote_form(rows: list[dict]) -> None:
             return
         flash(f"Dismissed {n:,} candidates", "info")
         st.rerun()
+    if lone:
+        answer_form(ids, dataset, task_type)
+
+
+def answer_form(ids: list[str], dataset: str, task_type: str) -> None:
+    """Prompt-only candidates answered by a model (answer production), then promoted into the dataset."""
+    from curation.llm.client import EndpointSettings
+    with st.expander("Answer with a model", expanded=True):
+        st.caption("Sends the chosen prompt-only candidates (one user turn each) to answer production: its dedup and "
+                   "format checks apply, and each new sample's history names its candidate.")
+        c = st.columns(3)
+        base_url = c[0].text_input("Base URL", os.environ.get("CURATION_LLM_BASE_URL", "http://127.0.0.1:8765/v1"),
+                                   key="fw_base_url", help="an OpenAI-compatible endpoint (usually ends in /v1)")
+        model = c[1].text_input("Model", os.environ.get("CURATION_LLM_MODEL", "tiny"), key="fw_model")
+        key_env = c[2].text_input("API key variable", "OPENAI_API_KEY", key="fw_key_env",
+                                  help="NAME of the environment variable holding the key; the key is never stored")
+        if not st.button("Answer and promote", disabled=not ids, key="fw_answer_model"):
+            return
+        try:
+            endpoint = EndpointSettings(base_url=base_url.strip(), model=model.strip(), api_key_env=key_env.strip())
+            with st.spinner("Answering…"):
+                rep = answer_candidates(store, ids, endpoint, dataset, current_user(), task_type.strip() or None)
+        except UserError as e:
+            show_error(e)
+            return
+    left = f"; not answered (dropped by answer production's checks): {', '.join(rep['not_answered'])}" \
+        if rep["not_answered"] else ""
+    flash(f"Answered and promoted {len(rep['promoted']):,} candidates into {dataset.strip()}: "
+          + ", ".join(f"{p['sample']}" for p in rep["promoted"]) + left)
+    st.rerun()
+
+
+def preference_section() -> None:
+    """The feedback labels as preference data (DPO pairs or KTO rows), downloaded as JSONL."""
+    st.subheader("Preference data")
+    st.caption("Users' thumbs and ratings of logged answers: DPO pairs where a prompt has a liked and a disliked "
+               "answer (a disliked answer that its promoted sample replaced pairs with the replacement), or one KTO "
+               "row per judged answer.")
+    c = st.columns(4)
+    kind = c[0].selectbox("Kind", KINDS, key="fw_pref_kind", help="dpo: chosen/rejected pairs; kto: prompt, "
+                                                                 "completion, label")
+    fmt = c[1].selectbox("Format", FORMATS, key="fw_pref_format", help="trl: TRL's conversational types; "
+                         "llamafactory: its ShareGPT ranking / kto_tag format")
+    like = c[2].number_input("Liked rating at least", 0.0, 100.0, 4.0, 0.5, key="fw_pref_like")
+    dislike = c[3].number_input("Disliked rating at most", 0.0, 100.0, 2.0, 0.5, key="fw_pref_dislike")
+    fixes = st.checkbox("Pair disliked answers with their replacement in the promoted sample", True, key="fw_pref_fix")
+    if st.button("Build preference data", key="fw_pref_build"):
+        try:
+            data, rep = preference_jsonl(store, PreferenceSettings(kind=kind, format=fmt, like_min_rating=like,
+                                                                   dislike_max_rating=dislike, use_fixes=fixes))
+        except UserError as e:
+            show_error(e)
+            return
+        st.session_state["fw_pref"] = (data, rep.to_dict())
+    built = st.session_state.get("fw_pref")
+    if not built:
+        return
+    data, rep = built
+    m = st.columns(5)
+    m[0].metric("Candidates with feedback", f"{rep['candidates']:,}")
+    m[1].metric("Liked answers", f"{rep['liked']:,}")
+    m[2].metric("Disliked answers", f"{rep['disliked']:,}")
+    m[3].metric("Prompts with both", f"{rep['prompts_with_both']:,}")
+    m[4].metric("Records", f"{rep['records']:,}")
+    if not rep["records"]:
+        st.info("Nothing to download yet: DPO needs a prompt with both a liked and a disliked answer.")
+        return
+    if rep["dataset_info"]:
+        st.caption("LLaMA-Factory dataset_info.json entry (set file_name to the downloaded file's name):")
+        st.json(rep["dataset_info"])
+    st.download_button(f"Download {rep['records']:,} {rep['kind'].upper()} records (JSONL)", data,
+                       file_name=f"flywheel_{rep['kind']}_{rep['format']}.jsonl", mime="application/jsonl",
+                       key="fw_pref_download")
 
 
 import_section()
 last_report()
 candidates_section()
+preference_section()

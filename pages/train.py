@@ -11,6 +11,7 @@ import streamlit as st
 
 import training
 from curation.errors import UserError
+from curation.text import markdown_literal
 from curation.frames import frame
 from curation.jobs import start as start_job
 from pages._common import base_model_input, current_user, get_store, just_finished, md, safe_path, show_error
@@ -202,8 +203,11 @@ def chat_panel(base_model: str, runs: list[dict]) -> None:
 
     st.subheader("Chat (effect test)")
     targets = [""] + chat_targets([r["run_dir"] for r in runs])
+    # The base model's label does not name it: a label that changes with the Base model box would not match the
+    # value this box kept from the last run.
+    st.caption(f"Base model: {markdown_literal(base_model)}")
     target = st.selectbox("Chat with", targets, key="train_chat_target",
-                          format_func=lambda t: f"base model {base_model}" if not t else
+                          format_func=lambda t: "the base model alone (no adapter)" if not t else
                           (f"{Path(t).parent.parent.name} / {Path(t).name}" if "checkpoints" in Path(t).parts
                            else f"{Path(t).name} (final adapter)"))
     system = st.text_area("System prompt (optional)", key="train_chat_system", height=68)

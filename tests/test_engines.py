@@ -96,9 +96,11 @@ def test_a_worker_that_dies_mid_chunk_is_retried_once_each_chunk_applied_once(ra
         assert applied == list(range(8)), run  # every unit once, in order: none twice, none lost
 
 
-def test_a_unit_that_kills_every_worker_stops_with_a_clear_error():
+def test_a_unit_that_kills_every_worker_stops_with_a_clear_error(ray_ex):
     with pytest.raises(UserError, match="died 3 times on the same chunk"):
         list(map_in_workers(range(3), 2, always_die))
+    with pytest.raises(UserError, match="a Ray worker died 3 times on the same work unit"):
+        list(ray_ex.map(always_die, range(2)))
 
 
 def test_a_ray_address_that_does_not_answer_is_a_clear_error():
@@ -183,3 +185,12 @@ def test_the_app_sidebar_sets_the_engine_from_the_environment(demo_app_env, monk
     with pytest.raises(UserError) as e:
         executors.choice("ray", "127.0.0.1:1") and executors.check_address("127.0.0.1:1", timeout=1)
     assert "the sidebar's 'Ray address' box" in e.value.for_page()
+
+
+def test_a_background_embedding_job_runs_on_the_engine_its_page_chose():
+    from curation.embeddings import EmbeddingJob
+    ex = executors.LocalExecutor(3)
+    with executors.using(ex):
+        job = EmbeddingJob(None, [], None)
+    assert executors.current() is not ex  # outside the block: the default again
+    assert job.context.run(executors.current) is ex  # the job's thread runs in the starter's context

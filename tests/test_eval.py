@@ -275,3 +275,26 @@ def test_answer_budget_per_task_type_and_the_cpu_ceiling(tmp_path):
     pair = _ModelPair({"base_model": "/some/local/model"}, RunFolder(tmp_path), None)
     pair.loaded = SimpleNamespace(tok=SimpleNamespace(tokenizer=words), device="cpu")
     assert pair.auto_max_new_tokens(items)["writing/story"] == 376  # no preset, no ceiling
+
+
+def test_an_answer_cut_by_the_budget_is_not_a_runaway_when_its_reference_is_longer(tmp_path, monkeypatch):
+    """Under a capped budget both models' long answers are cut; only an answer whose reference would have fitted
+    counts as running away."""
+    from types import SimpleNamespace
+
+    from training import generation, template
+    from training.evaluate import EvalSettings, _ModelPair
+    from training.rundir import RunFolder
+
+    monkeypatch.setattr(generation, "chat_prompts", lambda tok, items: [it["prompt"] for it in items])
+    monkeypatch.setattr(template, "end_of_turn_ids", lambda tok, extra=(): [1])
+    monkeypatch.setattr(generation, "generate_detailed", lambda model, tok, prompts, limits, *a, **k: [
+        {"text": "word " * n, "new_tokens": n, "stopped": False, "runaway": True} for n in limits])
+    pair = _ModelPair({"base_model": "x"}, RunFolder(tmp_path), EvalSettings())
+    pair.loaded = SimpleNamespace(tok=SimpleNamespace(tokenizer=None, extra_eot_ids=()), model=None, device="cpu")
+    pair.info["max_length"] = 512
+    items = [{"prompt": "essay", "reference": "long", "reference_tokens": 300, "metrics": ["rouge_l"]},
+             {"prompt": "label", "reference": "short", "reference_tokens": 2, "metrics": ["rouge_l"]}]
+    pair.generate("tuned", items, [128, 32], lambda d, t: None)
+    assert items[0]["tuned"]["degeneracy"]["runaway"] is False  # its reference is longer than the budget
+    assert items[1]["tuned"]["degeneracy"]["runaway"] is True

@@ -67,3 +67,51 @@ def test_flywheel_page_names_its_own_controls_in_errors(app_env, tmp_path):
     at.button(key="fw_promote").click()
     _ok(at.run())
     assert any("name the dataset the candidates go to" in e.value for e in at.error)
+
+
+def test_flywheel_page_answers_prompt_only_candidates_with_a_model(app_env, tmp_path):
+    """The page's 'Answer with a model' control calls answer production (a scripted endpoint over real HTTP)."""
+    from curation.flywheel.candidates import import_logs
+    from curation.store import Store
+    from tests.llm_support import ScriptedEndpoint, completion
+    path = tmp_path / "prompts.jsonl"
+    path.write_text(json.dumps({"request": {"messages": [{"role": "user", "content": "用一句话介绍杭州"}]}},
+                               ensure_ascii=False) + "\n", encoding="utf-8")
+    with Store(app_env) as s:
+        import_logs(s, [path])
+    at = _ok(AppTest.from_file(str(ROOT / "pages" / "flywheel.py"), default_timeout=TIMEOUT).run())
+    cid = _table(at, "reasons")["id"][0]
+    _ok(at.multiselect(key="fw_ids").set_value([cid]).run())
+    at.text_input(key="fw_dataset").input("flywheel")
+    with ScriptedEndpoint(lambda body: (200, {}, completion("杭州是浙江省的省会。"))) as ep:
+        at.text_input(key="fw_base_url").input(ep.base_url)
+        at.text_input(key="fw_model").input("scripted")
+        at.button(key="fw_answer_model").click()
+        _ok(at.run())
+    assert any("Answered and promoted 1 candidates into flywheel" in s.value for s in at.success), \
+        [e.value for e in at.error]
+    from pages._common import get_store
+    (sample,) = get_store().samples.list()
+    assert sample["messages"][-1]["content"] == "杭州是浙江省的省会。"
+
+
+def test_flywheel_page_builds_preference_data(app_env, tmp_path):
+    from curation.flywheel.candidates import import_logs
+    from curation.store import Store
+    q = [{"role": "user", "content": "How do I reverse a list in Python?"}]
+    lines = [{"request": {"messages": q}, "response": {"choices": [{"message": {"role": "assistant", "content": a}}]},
+              "session_id": sid, "feedback": {"thumbs": t}}
+             for sid, a, t in (("a", "lst[::-1]", "up"), ("b", "You cannot.", "down"))]
+    path = tmp_path / "fb.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    with Store(app_env) as s:
+        import_logs(s, [path])
+    at = _ok(AppTest.from_file(str(ROOT / "pages" / "flywheel.py"), default_timeout=TIMEOUT).run())
+    at.button(key="fw_pref_build").click()
+    _ok(at.run())
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Prompts with both"], metrics["Records"]) == ("1", "1")
+    at.selectbox(key="fw_pref_format").set_value("llamafactory")
+    at.button(key="fw_pref_build").click()
+    _ok(at.run())
+    assert at.json and '"ranking": true' in at.json[0].value

@@ -193,3 +193,26 @@ def test_chat_with_needs_a_message_and_names_the_model():
     assert out["model"] == "tiny" and out["completion_tokens"] <= 4
     with pytest.raises(UserError, match="type a message"):
         chat_with("tiny", None, [{"role": "user", "content": "  "}])
+
+
+def test_a_client_that_gives_up_is_logged_not_crashed(tiny_chat_model):
+    import socket
+
+    from training.serve import ServeSettings, start_server
+
+    lines = []
+    server = start_server(ServeSettings(port=0), model=tiny_chat_model, log=lines.append).start()
+    try:
+        host, port = server.httpd.server_address[:2]
+        body = json.dumps({"model": "tiny", "messages": HI, "max_tokens": 64, "temperature": 0}).encode()
+        with socket.create_connection((host, port)) as sock:  # send a request, then hang up before the answer
+            sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        deadline = time.time() + 60
+        while not any("POST /v1/chat/completions" in line for line in lines) and time.time() < deadline:
+            time.sleep(0.2)
+        assert client(server).chat(HI, max_tokens=4, allow_truncated=True).text  # still serving
+    finally:
+        server.stop()
+    assert any("POST /v1/chat/completions" in line for line in lines)

@@ -323,8 +323,9 @@ def test_every_option_a_library_message_names_has_a_page_control():
                 prev = tok.type
     # training/ runs its jobs as subprocesses with real flags: those strings are commands, not messages; --set
     # only parses the CLI's key=value strings (pages pass a dict); --no-deps / --force-reinstall are pip's, in the
-    # shell command a missing-package message quotes (the same on a page: the fix is run in a shell)
-    commands = {"--standalone", "--nproc", "--set", "--no-deps", "--force-reinstall"}
+    # shell command a missing-package message quotes (the same on a page: the fix is run in a shell); so is
+    # Ray's `ray start --head`, which a dead-cluster message quotes
+    commands = {"--standalone", "--nproc", "--set", "--no-deps", "--force-reinstall", "--head"}
     assert {f: w for f, w in left.items() if f not in commands} == {}
 
 

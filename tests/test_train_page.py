@@ -41,7 +41,8 @@ def test_general_data_file_outside_the_workspace_is_refused(app_env, tmp_path):
 
 def test_chat_panel_answers_with_the_base_model_and_keeps_the_conversation(app_env):
     at = AppTest.from_file(PAGE, default_timeout=120).run()
-    assert at.selectbox(key="train_chat_target").options == ["base model tiny"]
+    assert at.selectbox(key="train_chat_target").options == ["the base model alone (no adapter)"]
+    assert any(c.value == "Base model: tiny" for c in at.caption)
     at.text_area(key="train_chat_system").input("You are terse.")
     at.text_area(key="train_chat_text").input("What is 2 + 3?")
     at.number_input(key="train_chat_max").set_value(8)

@@ -70,7 +70,7 @@ PRESETS: dict[str, Preset] = {
             # over them learn a fixed answer (a name, a label, a format) sooner than half as many larger steps.
             "batch_size": 4,
             "grad_accum": 1,
-            "save_every": 25,  # each checkpoint also scores the eval loss below, which costs CPU time
+            "save_every": 30,  # one checkpoint mid-run (for resume); each also scores the eval loss below
             "eval_prompts": 2,  # checkpoint answers to watch; the before/after comes from the evaluation stage
             "gen_max_new_tokens": 48,
             "eval_max_samples": 24,  # the checkpoint eval loss is a progress curve, not the verdict

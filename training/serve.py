@@ -65,9 +65,12 @@ class ChatModel:
     """A loaded model (base or base + adapter) that answers chat messages, one batch at a time."""
 
     def __init__(self, base_model: str | None = None, adapter: str | None = None, device: str = "auto",
-                 name: str | None = None):
+                 name: str | None = None, threads: int | None = None):
         from .models import load_model, load_tuned
         from .template import end_of_turn_ids
+        from .threads import apply_threads
+
+        self.threads = apply_threads(threads)  # None: the idle cores (2 threads on a busy 2-core box crawl)
 
         if adapter:
             run_dir, checkpoint = _adapter_location(adapter)
@@ -284,11 +287,15 @@ def _handler(model: ChatModel, batcher: Batcher, settings: ServeSettings, log):
 
         def _send(self, status: int, body: dict) -> None:
             data = json.dumps(body, ensure_ascii=False).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (its timeout): nothing to tell
+                self.close_connection = True
+                log(f"{self.command} {self.path}: the client closed the connection before the answer was sent")
 
         def _error(self, e: ApiError) -> None:
             self._send(e.status, {"error": {"message": str(e), "type": e.kind, "code": e.code, "param": None}})
@@ -381,11 +388,8 @@ def start_server(settings: ServeSettings, model: ChatModel | None = None, log=No
         (log or (lambda m: print(m, file=sys.stderr)))(
             f"warning: serving on {settings.host}, reachable from other machines"
             + ("" if settings.api_key_env else ", and it requires no API key"))
-    if model is None:
-        from .threads import apply_threads
-
-        apply_threads(settings.threads)
-        model = ChatModel(settings.base_model, settings.adapter, settings.device, settings.name)
+    model = model or ChatModel(settings.base_model, settings.adapter, settings.device, settings.name,
+                               settings.threads)
     return Server(model, settings, log)
 
 

@@ -2,7 +2,7 @@
 curation.flywheel.candidates, registered by curation/cli/__init__.py)."""
 from __future__ import annotations
 
-from .args import author_of, non_negative_int, open_store, positive_float
+from .args import author_of, non_negative_int, open_store, positive_float, positive_int
 
 
 def register(sub, common) -> None:
@@ -10,8 +10,11 @@ def register(sub, common) -> None:
     from ..flywheel.candidates import LogImportSettings
     from ..flywheel.logs import SHAPES
     from ..flywheel.pii import RULES
+    from ..flywheel.preferences import FORMATS, KINDS, PreferenceSettings
     from ..flywheel.rules.base import VALUE_RULES
     from ..store.candidates import STATES
+
+    pref = PreferenceSettings()
 
     top = sub.add_parser("logs", parents=[common], help="import production logs as candidates; promote the good ones",
                          description="Production chat logs become candidates: PII scrubbed before storing, valuable "
@@ -37,6 +40,14 @@ def register(sub, common) -> None:
                    help="also mark near-duplicates at or above this MinHash Jaccard of the user turns (e.g. 0.8)")
     p.add_argument("--pii-rule", action="append", choices=RULES,
                    help="PII rules to apply (repeatable; default all of them)")
+    p.add_argument("--no-merge", action="store_true",
+                   help="keep a session id seen in an earlier file apart (default: continue that candidate)")
+    p.add_argument("--merge-gap-hours", type=positive_float, default=defaults.merge_gap_hours,
+                   help="a later part starting longer than this after the earlier one ends stays apart "
+                        f"(default {defaults.merge_gap_hours:g})")
+    p.add_argument("--workers", type=non_negative_int, default=2,
+                   help="processes that scrub sessions and run the value rules (default 2; 0: in this process; "
+                        "fewer than 2,000 sessions a file always run in this process)")
     p.set_defaults(func=cmd_import)
 
     p = lsub.add_parser("list", parents=[common], help="candidates (picked first) with counts by state, rule and "
@@ -78,6 +89,23 @@ def register(sub, common) -> None:
     p = lsub.add_parser("feedback", parents=[common], help="user feedback labels (thumbs, rating, comment) kept "
                                                            "for preference data")
     p.add_argument("--import", dest="ingest_id", type=int, help="only this log import")
+    p.add_argument("--export", metavar="FILE", help="write the labels as preference data (JSONL) instead of listing "
+                                                    "them")
+    p.add_argument("--kind", choices=KINDS, default=pref.kind,
+                   help="dpo: chosen/rejected pairs of prompts with a liked and a disliked answer; kto: one "
+                        "(prompt, completion, label) row per judged answer (default dpo)")
+    p.add_argument("--format", dest="pref_format", choices=FORMATS, default=pref.format,
+                   help="trl: TRL's conversational preference types; llamafactory: its ShareGPT ranking / KTO "
+                        "format, with a dataset_info entry beside the file (default trl)")
+    p.add_argument("--like-min-rating", type=positive_float, default=pref.like_min_rating,
+                   help=f"a rating at or above this is liked (default {pref.like_min_rating:g})")
+    p.add_argument("--dislike-max-rating", type=positive_float, default=pref.dislike_max_rating,
+                   help=f"a rating at or below this is disliked (default {pref.dislike_max_rating:g})")
+    p.add_argument("--no-fixes", action="store_true", help="do not pair a disliked answer with the answer its "
+                                                           "promoted sample replaced it by")
+    p.add_argument("--max-pairs", type=positive_int, default=pref.max_pairs_per_prompt,
+                   help=f"DPO pairs per prompt at most (default {pref.max_pairs_per_prompt})")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing export file")
     p.set_defaults(func=cmd_feedback)
 
 
@@ -89,7 +117,8 @@ def cmd_import(args) -> dict:
     settings = LogImportSettings(shape=args.shape, mapping=parse_log_mapping(args.map), encoding=args.encoding,
                                  max_line_mb=args.max_line_mb, rules=tuple(args.rule) if args.rule else None,
                                  novelty=args.novelty, dedup=not args.no_dedup, near_dup_threshold=args.near_dup,
-                                 pii=PiiSettings(rules=",".join(args.pii_rule or RULES)))
+                                 pii=PiiSettings(rules=",".join(args.pii_rule or RULES)), workers=args.workers,
+                                 merge_sessions=not args.no_merge, merge_gap_hours=args.merge_gap_hours)
     if settings.mapping and settings.shape == "auto":
         settings.shape = "mapped"
     with open_store(args) as store:
@@ -143,5 +172,12 @@ def cmd_dismiss(args) -> dict:
 
 
 def cmd_feedback(args) -> dict:
+    if not args.export:
+        with open_store(args) as store:
+            return {"feedback": store.candidates.feedback(args.ingest_id)}
+    from ..flywheel.preferences import PreferenceSettings, export_preferences
+    settings = PreferenceSettings(kind=args.kind, format=args.pref_format, like_min_rating=args.like_min_rating,
+                                  dislike_max_rating=args.dislike_max_rating, use_fixes=not args.no_fixes,
+                                  max_pairs_per_prompt=args.max_pairs, ingest_id=args.ingest_id)
     with open_store(args) as store:
-        return {"feedback": store.candidates.feedback(args.ingest_id)}
+        return export_preferences(store, args.export, settings, overwrite=args.overwrite).to_dict()

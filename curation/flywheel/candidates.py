@@ -16,6 +16,7 @@ import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import orjson
@@ -25,11 +26,14 @@ from ..formats import RAW_KEEP, escaped, read_jsonl, sniff_encoding
 from ..messages import content_hash, validate_messages
 from ..store import Store, derived_fields, parse_task_type
 from ..text import detect_language, prompt_text
+from . import merge as merging
 from .logs import MAPPING_NEEDED, MAPPING_NEEDED_UI, SHAPES, LineError, Session, assemble, read_piece, session_problem
+from .merge import contains
 from .pii import RULES, PiiScrubber, PiiSettings
 from .rules.base import VALUE_RULES, Pick, default_rules
 
 _KEY_DROP = re.compile(r"[\W_]+")
+_LINE_NAMED = re.compile(r"line \d+")  # the session id of a log line that gave none (curation.flywheel.logs)
 
 
 @dataclass
@@ -51,6 +55,13 @@ class LogImportSettings:
     pii: PiiSettings = field(default_factory=PiiSettings)  # the scrubber's settings
     rule_settings: dict = field(default_factory=dict)  # value rule name -> its settings object
     errors_listed: int = 200  # line errors listed in the report; all of them go to quarantine regardless
+    # processes that scrub the sessions and run the value rules that need no store (the worker pool, or Ray under
+    # `--engine ray`); 0 or 1: in this process. The app passes 0 (a fork copies only the calling thread)
+    workers: int = 0
+    # a session id seen before (an earlier file of this import, or an earlier import) continues that candidate:
+    # the parts are merged in time order, shared turns once; off when a system reuses session ids across files
+    merge_sessions: bool = True
+    merge_gap_hours: float = 24.0  # a later part starting longer than this after the earlier one ends stays apart
 
 
 @dataclass
@@ -66,6 +77,10 @@ class LogImportReport:
     quarantined: int = 0
     redactions: dict = field(default_factory=lambda: {r: 0 for r in RULES})
     picks: dict = field(default_factory=dict)
+    # sessions that continue a candidate of an earlier file: {session, into, file, turns_added}; and those left
+    # apart, each with its reason: {session, candidate, file, reason}
+    merged: list = field(default_factory=list)
+    not_merged: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     notices: list = field(default_factory=list)
     files: list = field(default_factory=list)
@@ -109,10 +124,16 @@ class _Import:
             names.append("novelty")
         # build() reads an empty list as "every step": no rule chosen must mean none
         self.rules = VALUE_RULES.build(names, settings.rule_settings) if names else []
+        # the rules that need no store run in the workers, with the scrubbing: (name, settings) travel, not steps
+        self.pure = tuple((r.name, r.settings) for r in self.rules if not r.needs_store)
+        self.rules = [r for r in self.rules if r.needs_store]
         self.report = LogImportReport(ingest_id=store.ingests.new_id(), settings=_settings_dict(settings))
         self.rows: list[dict] = []
         self.redactions: list[dict] = []
         self.quarantine: list[tuple] = []
+        self.merged_rows: dict[str, merging.Part] = {}  # earlier imports' candidates this import continued
+        self.merged_present = 0  # parts merged before (the file was imported again)
+        self.repick: dict[str, dict] = {}  # merged sessions, judged again whole by the store-free rules
 
     # ---- reading ----
     def read_file(self, path: Path) -> None:
@@ -134,17 +155,17 @@ class _Import:
                 continue
             raws[rec.line] = raw
             pieces.append(piece)
-        sessions = assemble(pieces)
-        kept = 0
-        for session in sessions:
+        sessions = []
+        for session in assemble(pieces):
             problem = session_problem(session)
             if problem:
                 for line in session.lines:
                     self.reject(path, LineError(line, problem, raws.get(line)))
                 errors += len(session.lines)
                 continue
-            self.add_session(path, session)
-            kept += 1
+            sessions.append(session)
+        kept = len(sessions)
+        self.add_sessions(path, sessions)
         self.report.sessions += kept
         self.report.files.append({"file": str(path), "encoding": encoding, "lines": len(raws) + errors,
                                   "sessions": kept, "errors": errors})
@@ -164,48 +185,104 @@ class _Import:
             self.report.errors.append({"file": path.name, "line": err.line, "reason": err.reason})
 
     # ---- sessions ----
-    def add_session(self, path: Path, session: Session) -> None:
-        messages, reds = [], []
-        for turn, m in enumerate(session.messages):
-            text, found = self.scrubber.scrub(m["content"])
-            messages.append({**m, "content": text, **self.scrub_calls(m, turn, reds)})
-            reds.extend((turn, r) for r in found)
-        feedback = []
-        for f in session.feedback:
-            d = f.to_dict()
-            if d.get("comment"):
-                d["comment"], found = self.scrubber.scrub(d["comment"])
-                reds.extend((None, r) for r in found)
-            feedback.append(d)
-        chash = content_hash(messages, session.tools)
-        cid = "c_" + hashlib.sha1(f"{path.name}\0{session.session_id}\0{chash}".encode()).hexdigest()[:16]
-        last = messages[-1]
-        self.rows.append({
-            "id": cid, "ingest_id": self.report.ingest_id, "file": str(path), "lines": session.lines,
-            "session_id": session.session_id, "messages": messages, "tools": session.tools, "feedback": feedback,
-            "started_at": session.started_at, "ended_at": session.ended_at, "prompt_key": prompt_key(messages),
-            "content_hash": chash, "language": detect_language(prompt_text(messages)[:4000]),
-            "prompt_chars": len(prompt_text(messages)), "n_turns": sum(m["role"] == "user" for m in messages),
-            "has_answer": last["role"] == "assistant" and bool(last["content"].strip()), "picks": [],
-            "state": "candidate", "duplicate_of": None, "sample_id": None, "decided_by": None, "decided_at": None,
-            "note": None, "created_at": None})
-        self.redactions.extend({"candidate_id": cid, "file": str(path), "ingest_id": self.report.ingest_id, "line": session.lines[0],
-                                "turn": turn, "rule": r.rule, "start": r.start, "length": r.length,
-                                "placeholder": r.placeholder} for turn, r in reds)
+    def add_sessions(self, path: Path, sessions: list[Session]) -> None:
+        """Scrub the sessions and run the store-free value rules, chunk by chunk, in the executor's workers (the
+        regular expressions are nearly all of an import's time); rows and redactions come back in file order."""
+        from .. import executors
+        chunks = [sessions[i:i + _CHUNK_SESSIONS] for i in range(0, len(sessions), _CHUNK_SESSIONS)]
+        workers = self.s.workers
+        ex = executors.current(workers)
+        if len(sessions) < _MIN_PARALLEL or (workers <= 1 and not ex.distributed):
+            results = ((c, _process(c, str(path), self.report.ingest_id, self.s.pii, self.pure)) for c in chunks)
+        else:
+            results = ex.map(_process, chunks, str(path), self.report.ingest_id, self.s.pii, self.pure,
+                             workers=workers)
+        for _, (rows, redactions) in results:
+            self.rows.extend(rows)
+            self.redactions.extend(redactions)
 
-    def scrub_calls(self, m: dict, turn: int, reds: list) -> dict:
-        """A turn's tool calls with their arguments scrubbed (users' data reaches tools too)."""
-        if not m.get("tool_calls"):
-            return {}
-        calls = []
-        for call in m["tool_calls"]:
-            fn = call.get("function") if isinstance(call, dict) else None
-            if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
-                args, found = self.scrubber.scrub(fn["arguments"])
-                reds.extend((turn, r) for r in found)
-                call = {**call, "function": {**fn, "arguments": args}}
-            calls.append(call)
-        return {"tool_calls": calls}
+    # ---- sessions across files ----
+    def merge_sessions(self) -> None:
+        """Merge each session that continues a session of an earlier file (of this import, then of an earlier
+        import) into that candidate; report each merge, and each one refused with its reason."""
+        reds: dict[str, list] = {}
+        for r in self.redactions:
+            reds.setdefault(r["candidate_id"], []).append(r)
+        gap = timedelta(hours=self.s.merge_gap_hours)
+        first: dict[str, dict] = {}
+        keep = []
+        for row in self.rows:
+            if not row.get("named", True):  # no session id in the log: nothing to continue
+                keep.append(row)
+                continue
+            base = first.setdefault(row["session_id"], row)
+            if base is row or base["file"] == row["file"]:
+                keep.append(row)
+                continue
+            done = self.merge_into(base, row, reds, gap)
+            if done is None:
+                keep.append(row)
+            else:
+                first[row["session_id"]] = done.row
+                keep[keep.index(base)] = done.row
+                reds[base["id"]] = done.redactions
+        self.rows = keep
+        fresh = {r["id"] for r in self.rows}
+        earlier: dict[str, list] = {}
+        named = sorted({r["session_id"] for r in self.rows if r.get("named", True)})
+        for c in self.store.candidates.by_sessions(named):
+            if c["id"] not in fresh and not _LINE_NAMED.fullmatch(c["session_id"]):  # "line 7": the log had no id
+                earlier.setdefault(c["session_id"], []).append(c)
+        keep = []
+        for row in self.rows:
+            base = merging.nearest(earlier.get(row["session_id"]) or [], row) if row.get("named", True) else None
+            if base is None:
+                keep.append(row)
+                continue
+            if base["state"] not in ("candidate", "duplicate"):
+                self.report.not_merged.append({"session": row["session_id"], "candidate": base["id"],
+                                               "file": Path(row["file"]).name,
+                                               "reason": f"candidate {base['id']} of that session is {base['state']} "
+                                                         "already; this part stays a candidate of its own"})
+                keep.append(row)
+                continue
+            stored = [dict(r) for r in self.store.candidates.redactions(base["id"])]
+            done = self.merge_into(base, row, {row["id"]: reds.get(row["id"], []), base["id"]: stored}, gap)
+            if done is None:
+                keep.append(row)
+            elif done.row is not base:
+                group = earlier[row["session_id"]]
+                group[group.index(base)] = done.row
+                self.merged_rows[base["id"]] = done
+        self.rows = keep
+        self.redactions = [r for r in self.redactions if r["candidate_id"] is None] + [
+            r for row in self.rows for r in reds.get(row["id"], [])]
+
+    def merge_into(self, base: dict, row: dict, reds: dict, gap) -> merging.Part | None:
+        """`row` merged into the candidate `base`: the merged Part (`base` itself when `row` adds no turn), or
+        None with the reason reported."""
+        entry = {"session": row["session_id"], "into": base["id"], "file": Path(row["file"]).name}
+        if contains(base["messages"], row["messages"]):
+            self.report.merged.append({**entry, "turns_added": 0})
+            self.merged_present += 1
+            return merging.Part(base, reds.get(base["id"], []))
+        one, two = merging.order(merging.Part(base, reds.get(base["id"], [])),
+                                 merging.Part(row, reds.get(row["id"], [])))
+        k = merging.overlap(one.row["messages"], two.row["messages"])
+        why = merging.refusal(one, two, k, gap)
+        if why:
+            self.report.not_merged.append({"session": row["session_id"], "candidate": base["id"],
+                                           "file": entry["file"], "reason": why})
+            return None
+        done = merging.merged(one, two, k, base)
+        row_lines = f"{entry['file']} lines {row['lines'][0]}-{row['lines'][-1]}"
+        done.row["note"] = "; ".join(filter(None, [base.get("note"), f"continued by {row_lines} (log import "
+                                                                     f"#{self.report.ingest_id})"]))
+        derive(done.row)
+        done.row["picks"] = []
+        self.repick[base["id"]] = done.row
+        self.report.merged.append({**entry, "turns_added": len(done.row["messages"]) - len(base["messages"])})
+        return done
 
     def mark_duplicates(self) -> None:
         """Sessions whose prompt the store already holds (a sample or an earlier candidate), or an earlier session
@@ -226,11 +303,16 @@ class _Import:
             if first != r["id"]:
                 r["state"], r["duplicate_of"] = "duplicate", first
         if near:
+            mine = {r["id"] for r in self.rows}
+            merged = set(self.merged_rows)
+            stored += [(cid, prompt_text(messages)) for cid, messages in self.store.candidates.prompt_iter()
+                       if cid not in mine and cid not in merged]  # earlier imports' candidates, not a re-read copy
             self.mark_near_duplicates(stored)
 
     def mark_near_duplicates(self, stored: list[tuple[str, str]]) -> None:
         """Sessions whose user turns are near copies (MinHash, confirmed by exact shingle Jaccard) of a stored
-        sample's or of an earlier session's become duplicates of the closest, with the similarity in the note."""
+        sample's, an earlier import's candidate's or an earlier session's become duplicates of the closest, with
+        the similarity in the note."""
         from ..dedup.methods.builtin import MinHashSettings, minhash_pairs
         todo = [r for r in self.rows if r["state"] == "candidate"]
         if not todo:
@@ -256,8 +338,12 @@ class _Import:
     def pick(self) -> None:
         """Run the value rules over every session; each pick carries its rule and reason."""
         context = {"store": self.store}
+        _, pure = _steps(self.s.pii, self.pure)
+        for row in self.repick.values():  # a merged session is judged whole (a loop may span the two files)
+            for rule in pure:
+                row["picks"].extend(dataclasses.asdict(p) if isinstance(p, Pick) else p for p in rule.find(row, {}))
         for rule in self.rules:
-            for row, picks in rule.run(self.rows, context):
+            for row, picks in rule.run(self.rows + [p.row for p in self.merged_rows.values()], context):
                 row["picks"].extend(dataclasses.asdict(p) if isinstance(p, Pick) else p for p in picks)
 
     def save(self) -> LogImportReport:
@@ -274,13 +360,16 @@ class _Import:
         redactions = [{k: v for k, v in x.items() if k != "file"} for x in self.redactions
                       if x["candidate_id"] in ids or (x["candidate_id"] is None and (x["file"], x["line"]) in new_lines)]
         added = self.store.candidates.add(rows, redactions)
+        for part in self.merged_rows.values():
+            self.store.candidates.merge(part.row, [{k: v for k, v in r.items() if k != "file"} for r in part.redactions])
         self.store.quarantine.add(self.report.ingest_id, quarantine)
         rep = self.report
-        rep.candidates, rep.already_present = added, len(self.rows) - len(rows)
+        rep.candidates, rep.already_present = added, len(self.rows) - len(rows) + self.merged_present
         rep.duplicates = sum(r["state"] == "duplicate" for r in rows)
         rep.picked = sum(bool(r["picks"]) and r["state"] == "candidate" for r in rows)
         rep.quarantined = len(self.quarantine)
-        for red in redactions:
+        for red in redactions + [r for p in self.merged_rows.values() for r in p.redactions
+                                 if r["ingest_id"] == rep.ingest_id]:
             rep.redactions[red["rule"]] = rep.redactions.get(red["rule"], 0) + 1
         for r in rows:
             for rule in {p["rule"] for p in r["picks"]}:
@@ -289,6 +378,87 @@ class _Import:
                                format=f"log:{self.s.shape}", imported=added, rejected=rep.quarantined,
                                already_present=rep.already_present, settings=rep.settings)
         return rep
+
+
+_CHUNK_SESSIONS = 500  # sessions per work unit: big enough that a unit's pickling is small beside its regexes
+_MIN_PARALLEL = 2000  # fewer sessions run in this process: starting a pool costs more than it saves
+_STEPS: dict = {}  # per process: the scrubber and rules of one settings combination, built once
+
+
+def _steps(pii: PiiSettings, pure: tuple) -> tuple:
+    key = repr((pii, pure))
+    if key not in _STEPS:
+        _STEPS.clear()
+        _STEPS[key] = (PiiScrubber(pii), [VALUE_RULES[name](st) for name, st in pure])
+    return _STEPS[key]
+
+
+def _process(sessions: list[Session], path: str, ingest_id: int, pii: PiiSettings, pure: tuple):
+    """A work unit: the candidate rows (scrubbed, picked by the store-free rules) and redactions of sessions of
+    one file. Pure: no store, so it runs in a worker process or a Ray task."""
+    scrubber, rules = _steps(pii, pure)
+    rows, redactions = [], []
+    for session in sessions:
+        row, reds = _candidate_row(scrubber, path, ingest_id, session)
+        for rule in rules:
+            row["picks"].extend(dataclasses.asdict(p) if isinstance(p, Pick) else p for p in rule.find(row, {}))
+        rows.append(row)
+        redactions.extend({"candidate_id": row["id"], "file": path, "ingest_id": ingest_id, "line": session.lines[0],
+                           "turn": turn, "rule": r.rule, "start": r.start, "length": r.length,
+                           "placeholder": r.placeholder} for turn, r in reds)
+    return rows, redactions
+
+
+def _candidate_row(scrubber: PiiScrubber, path: str, ingest_id: int, session: Session) -> tuple[dict, list]:
+    """One session as a candidate row, every turn, tool call and feedback comment scrubbed; and its
+    (turn, Redaction) pairs."""
+    messages, reds = [], []
+    for turn, m in enumerate(session.messages):
+        text, found = scrubber.scrub(m["content"])
+        messages.append({**m, "content": text, **_scrub_calls(scrubber, m, turn, reds)})
+        reds.extend((turn, r) for r in found)
+    feedback = []
+    for f in session.feedback:
+        d = f.to_dict()
+        if d.get("comment"):
+            d["comment"], found = scrubber.scrub(d["comment"])
+            reds.extend((None, r) for r in found)
+        feedback.append(d)
+    row = derive({
+        "ingest_id": ingest_id, "file": path, "lines": session.lines,
+        "session_id": session.session_id, "messages": messages, "tools": session.tools, "feedback": feedback,
+        "started_at": session.started_at, "ended_at": session.ended_at, "picks": [],
+        "state": "candidate", "duplicate_of": None, "sample_id": None, "decided_by": None, "decided_at": None,
+        "note": None, "created_at": None, "named": session.named})
+    row["id"] = "c_" + hashlib.sha1(f"{Path(path).name}\0{session.session_id}\0{row['content_hash']}".encode()
+                                    ).hexdigest()[:16]
+    return row, reds
+
+
+def derive(row: dict) -> dict:
+    """A candidate row's columns computed from its messages (content hash, prompt key, language, sizes)."""
+    messages = row["messages"]
+    last, prompt = messages[-1], prompt_text(messages)
+    row.update(content_hash=content_hash(messages, row.get("tools")), prompt_key=prompt_key(messages),
+               language=detect_language(prompt[:4000]), prompt_chars=len(prompt),
+               n_turns=sum(m["role"] == "user" for m in messages),
+               has_answer=last["role"] == "assistant" and bool(last["content"].strip()))
+    return row
+
+
+def _scrub_calls(scrubber: PiiScrubber, m: dict, turn: int, reds: list) -> dict:
+    """A turn's tool calls with their arguments scrubbed (users' data reaches tools too)."""
+    if not m.get("tool_calls"):
+        return {}
+    calls = []
+    for call in m["tool_calls"]:
+        fn = call.get("function") if isinstance(call, dict) else None
+        if isinstance(fn, dict) and isinstance(fn.get("arguments"), str):
+            args, found = scrubber.scrub(fn["arguments"])
+            reds.extend((turn, r) for r in found)
+            call = {**call, "function": {**fn, "arguments": args}}
+        calls.append(call)
+    return {"tool_calls": calls}
 
 
 def _now():
@@ -309,6 +479,8 @@ def import_logs(store: Store, paths, settings: LogImportSettings | None = None) 
     run = _Import(store, settings)
     for p in paths:
         run.read_file(p)
+    if settings.merge_sessions:
+        run.merge_sessions()
     if settings.dedup:
         run.mark_duplicates()
     run.pick()

@@ -74,6 +74,7 @@ class Piece:
     line: int = 0
     full_history: bool = False  # an OpenAI request repeats the whole conversation so far
     tools: list | None = None  # the tools the request declared
+    named: bool = True  # False: the log gave no session id, so the session is called after its line
 
 
 @dataclass
@@ -87,6 +88,7 @@ class Session:
     ended_at: datetime | None
     lines: list[int]
     tools: list | None = None
+    named: bool = True  # False: called after its log line (no session id), never continued by another file
 
 
 # ---------------------------------------------------------------- values
@@ -176,8 +178,15 @@ def _time_of(d: dict, key: str | None = None):
     return None if raw is None or raw == "" else parse_time(raw)
 
 
+# every field `_feedback` reads without a mapping
+_FEEDBACK_FIELDS = frozenset(("feedback", "user_feedback", "thumbs", "thumb", "vote", "rating", "score", "stars",
+                              "comment"))
+
+
 def _feedback(d: dict, turn: int | None = None, keys: dict | None = None) -> list[Feedback]:
     """The feedback a record carries, as top-level fields or a `feedback` object (or a bare thumb)."""
+    if not keys and _FEEDBACK_FIELDS.isdisjoint(d):
+        return []  # most log lines carry no feedback: skip the parsing (a twentieth of an import's CPU)
     keys = keys or {}
     fb = d.get("feedback", d.get("user_feedback"))
     src = fb if isinstance(fb, dict) else d
@@ -267,7 +276,8 @@ def piece_openai(value: dict, line: int) -> Piece:
     session = _first(value, _SESSION_KEYS) or _first(meta, _SESSION_KEYS) or _first(req, ("user",))
     tools = req.get("tools") if isinstance(req.get("tools"), list) and req.get("tools") else None
     return Piece(str(session) if session is not None else f"line {line}", turns,
-                 _feedback(value, len(turns) - 1 if answer else None), at, line, full_history=True, tools=tools)
+                 _feedback(value, len(turns) - 1 if answer else None), at, line, full_history=True, tools=tools,
+                 named=session is not None)
 
 
 def piece_turns(value: dict, line: int) -> Piece:
@@ -287,21 +297,23 @@ def piece_mapped(value: dict, line: int, mapping: dict[str, str]) -> Piece:
     get = {k: value.get(col) for k, col in mapping.items()}
     at = _time_of(value, mapping["time"]) if "time" in mapping else None
     session = get.get("session")
-    session = f"line {line}" if session in (None, "") else str(session)
+    named = session not in (None, "")
+    session = str(session) if named else f"line {line}"
     fb_keys = {k: mapping[k] for k in ("thumbs", "rating", "comment") if k in mapping}
     fb_src = {col: value.get(col) for col in fb_keys.values()}
     if "role" in mapping:
         if get.get("role") in (None, ""):
             raise ValueError(f"field {mapping['role']!r} (the role) is missing or empty")
         turn = Turn(role_of(get["role"], "the turn"), _text(get.get("content"), "the turn"), at, line)
-        return Piece(session, [turn], _feedback(fb_src, None, fb_keys), at, line)
+        return Piece(session, [turn], _feedback(fb_src, None, fb_keys), at, line, named=named)
     prompt = _text(get.get("prompt"), "the prompt")
     if not prompt.strip():
         raise ValueError(f"field {mapping['prompt']!r} (the prompt) is missing or empty")
     turns = [Turn("user", prompt, at, line)]
     if get.get("answer") not in (None, ""):
         turns.append(Turn("assistant", _text(get["answer"], "the answer"), at, line))
-    return Piece(session, turns, _feedback(fb_src, len(turns) - 1 if len(turns) > 1 else None, fb_keys), at, line)
+    return Piece(session, turns, _feedback(fb_src, len(turns) - 1 if len(turns) > 1 else None, fb_keys), at, line,
+                 named=named)
 
 
 def parse_log_mapping(text: str | None) -> dict[str, str] | None:
@@ -381,7 +393,7 @@ def _session(sid: str, pieces: list[Piece]) -> Session:
     times = [t for t in [*(p.at for p in pieces), *(t.at for t in turns)] if t is not None]
     tools = next((p.tools for p in reversed(pieces) if p.tools), None)
     return Session(sid, messages, feedback, min(times, default=None), max(times, default=None),
-                   sorted({p.line for p in pieces}), tools)
+                   sorted({p.line for p in pieces}), tools, all(p.named for p in pieces))
 
 
 def session_problem(s: Session) -> str | None:

@@ -80,13 +80,31 @@ _IPV6 = re.compile(r"(?<![A-Za-z0-9_:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(
                    r"|(?<![A-Za-z0-9_:])(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?::"
                    r"(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?(?![A-Za-z0-9_:])")
 _VERSION_BEFORE = re.compile(r"(?i)(?:\bv|version\s*|ver\.?\s*|版本号?\s*[:：]?\s*|build\s*)$")
-# Cheap tests that say a rule cannot match, so most text skips its full pattern (4x faster on chat logs).
-_HINTS = {
-    "api_key": re.compile(r"sk-|[spr]k_|AKIA|ASIA|gh[pousr]_|github_pat_|xox|AIza|hf_|eyJ|(?i:bearer)"),
-    "secret": re.compile(r"(?i)pass|pwd|secret|token|key|密码|口令|密钥|秘钥|令牌|://"),
-    "email": re.compile(r"[@＠]|(?i:[\(\[ ]at[\)\] ])"),
-    "ip": re.compile(r"\d\.\d|[0-9A-Fa-f]:|::"),
+# Cheap tests that say a rule cannot match, so most text skips its full pattern. They are substring tests on the
+# lowercased text (`in` runs in C; one case-insensitive alternation per rule cost 90 of the 115 us a chat turn took),
+# deliberately looser than the patterns: a false hint only costs the pattern's run.
+_HINT_WORDS = {
+    "api_key": ("sk-", "k_", "akia", "asia", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "aiza",
+                "hf_", "eyj", "bearer"),
+    "secret": ("pass", "pwd", "secret", "token", "key", "密码", "口令", "密钥", "秘钥", "令牌", "://"),
 }
+_AT_HINT = re.compile(r"[\(\[\s]at[\)\]\s]")  # `name at qq dot com`, `name(at)163.com`
+_IP_HINT = re.compile(r"\d\.\d|[0-9A-Fa-f]:|::")
+_NOT_DIGITS = re.compile(r"\D+")
+
+
+def _hinted(rule: str, text: str, low: str) -> bool:
+    """Whether `rule` may match `text` (False: it cannot, skip its pattern)."""
+    words = _HINT_WORDS.get(rule)
+    if words is not None:
+        return any(map(low.__contains__, words))  # map over a C method: no Python frame per word
+    if rule == "email":
+        return "@" in text or "＠" in text or ("at" in low and _AT_HINT.search(low) is not None)
+    if rule == "ip":
+        return ("." in text or ":" in text) and _IP_HINT.search(text) is not None
+    return True
+
+
 _DIGITS_NEEDED = {"cn_id": 17, "bank_card": 13, "phone": 7}
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -179,14 +197,15 @@ class PiiScrubber(Step):
             from ..errors import UserError
             raise UserError(f"unknown PII rule {', '.join(unknown)}; choose from {', '.join(RULES)}")
         self.rules = [r for r in RULES if r in rules]
+        self._digit_rules = any(r in _DIGITS_NEEDED for r in self.rules)
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, rule) of every value to redact in `text`, in text order."""
         found = _Spans()
-        digits = sum(map(str.isdigit, text))
+        low = text.lower()
+        digits = len(_NOT_DIGITS.sub("", text)) if self._digit_rules else 0
         for rule in self.rules:
-            hint = _HINTS.get(rule)
-            if (hint is not None and not hint.search(text)) or digits < _DIGITS_NEEDED.get(rule, 0):
+            if digits < _DIGITS_NEEDED.get(rule, 0) or not _hinted(rule, text, low):
                 continue
             for start, end in getattr(self, f"_{rule}")(text):
                 found.claim(start, end, rule)

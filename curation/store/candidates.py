@@ -8,6 +8,8 @@ never the original value), for candidates and for quarantined log lines alike.
 """
 from __future__ import annotations
 
+import json
+
 from ..errors import UserError
 from . import _sql
 from .samples import db_value
@@ -127,6 +129,27 @@ class Candidates:
         """Which of these candidate ids are stored already."""
         return {r[0] for r in self._store._q("SELECT id FROM candidates WHERE list_contains(?, id)", [ids])}
 
+    def by_sessions(self, session_ids: list[str]) -> list[dict]:
+        """The stored candidates of these session ids (any state), the latest-ending first within a session: what
+        a later log file's part of the same session is merged into."""
+        if not session_ids:
+            return []
+        # IN (SELECT unnest(?)) is a hash semi-join: list_contains would scan the whole list for every candidate
+        return _sql.dicts(self._store._cur(), "SELECT * FROM candidates WHERE session_id IN (SELECT unnest(?)) "
+                          "ORDER BY session_id, ended_at DESC NULLS LAST, created_at DESC", [session_ids], _JSON)
+
+    def prompt_iter(self, batch_size: int = 5000):
+        """(id, messages) of every candidate that is not itself a duplicate, oldest first, streamed: what a later
+        import's near-duplicate pass compares its sessions with."""
+        cur = self._store._cur()
+        cur.execute("SELECT id, messages FROM candidates WHERE state <> 'duplicate' ORDER BY created_at, id")
+        while True:
+            rows = cur.fetchmany(batch_size)
+            if not rows:
+                return
+            for cid, text in rows:
+                yield cid, json.loads(text)
+
     def prompt_keys(self, keys: list[str]) -> dict[str, str]:
         """For the given prompt keys already held by a candidate: key -> the first candidate's id."""
         rows = self._store._q("SELECT prompt_key, min(id) FROM candidates WHERE list_contains(?, prompt_key) "
@@ -137,8 +160,9 @@ class Candidates:
         """Candidates with user feedback (thumbs, rating, comment) and the sample each became, if any: the labels
         a preference-data export reads."""
         w = _sql.Where().eq("ingest_id", ingest_id).add("json_array_length(feedback) > 0")
-        return _sql.dicts(self._store._cur(), "SELECT id, session_id, sample_id, state, messages, feedback FROM "
-                          f"candidates WHERE {w.sql()} ORDER BY ingest_id, id", w.params, ("messages", "feedback"))
+        return _sql.dicts(self._store._cur(), "SELECT id, session_id, sample_id, state, messages, feedback, "
+                          f"tools FROM candidates WHERE {w.sql()} ORDER BY ingest_id, id", w.params,
+                          ("messages", "feedback", "tools"))
 
     # ---- change ----
     def promote(self, candidate_id: str, sample: dict, author: str, note: str) -> dict:
@@ -164,6 +188,24 @@ class Candidates:
             cur.execute("UPDATE candidates SET state = 'promoted', sample_id = ?, decided_by = ?, decided_at = ? "
                         "WHERE id = ?", [sample["id"], author, now, candidate_id])
         return self._store.samples.get(sample["id"])
+
+    def merge(self, row: dict, redactions: list[dict]) -> None:
+        """Replace a candidate's session by its merged one (a later log file continued it): the content columns
+        and note of `row`, and all its redactions by `redactions` (turn numbers change when a part comes before).
+        One transaction; UserError when it was promoted or dismissed meanwhile."""
+        content = ("lines", "messages", "tools", "feedback", "started_at", "ended_at", "prompt_key", "content_hash",
+                   "language", "prompt_chars", "n_turns", "has_answer", "picks", "note")
+        with self._store._transaction() as cur:
+            state = cur.execute("SELECT state FROM candidates WHERE id = ?", [row["id"]]).fetchall()
+            if not state or state[0][0] not in ("candidate", "duplicate"):
+                raise UserError(f"candidate {row['id']} was {state[0][0] if state else 'deleted'} while a log "
+                                "import merged a later part of its session into it; import that file again")
+            cur.execute(f"UPDATE candidates SET {', '.join(f'{c} = ?' for c in content)} WHERE id = ?",
+                        [_sql.dump(row[c]) if c in _JSON else row[c] for c in content] + [row["id"]])
+            cur.execute("DELETE FROM redactions WHERE candidate_id = ?", [row["id"]])
+            for r in redactions:
+                _sql.insert(cur, "redactions", {c: r.get(c) for c in ("candidate_id", "ingest_id", "line", "turn",
+                                                                     "rule", "start", "length", "placeholder")})
 
     def mark_promoted(self, candidate_id: str, sample_id: str, author: str) -> None:
         """Record that a candidate became `sample_id` by another way than `promote` (answer production wrote the

@@ -24,6 +24,9 @@ class ValueRule(Step):
     `feedback`). Rules with `default = False` (the embedding one) run only when named."""
 
     default: ClassVar[bool] = True
+    # True: `run` reads the store (context["store"]), so it runs in the importing process; the others run in the
+    # worker processes beside the scrubber
+    needs_store: ClassVar[bool] = False
 
 
 def default_rules() -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ...text import CJK_CLASS
 from .base import VALUE_RULES, Pick, ValueRule, quote, user_turns
@@ -51,6 +52,14 @@ _CONSTRAINTS = (
 )
 
 
+@lru_cache(maxsize=8192)
+def complaint(text: str) -> tuple[bool, str | None]:
+    """(an error is pasted in the turn, the complaint phrase it says or None). Cached: the self-correction and the
+    topic-switch rules ask it of the same turns, and these two patterns were a third of a log import's rule time."""
+    wrong = _STILL_WRONG.search(text)
+    return _ERROR.search(text) is not None, wrong.group(0) if wrong else None
+
+
 def tokens(text: str) -> set[str]:
     """Content words (lowercase, 3+ letters, no stop words) and Chinese character bigrams of a text."""
     out = {w.lower() for w in _WORD.findall(text)} - _STOP
@@ -78,7 +87,7 @@ _CUES = {
 def constraints(text: str) -> list[tuple[str, str]]:
     """(kind, matched text) of each checkable constraint a prompt states."""
     low = text.lower()
-    return [(label, m.group(0)) for label, pattern in _CONSTRAINTS if any(c in low for c in _CUES[label])
+    return [(label, m.group(0)) for label, pattern in _CONSTRAINTS if any(map(low.__contains__, _CUES[label]))
             for m in pattern.finditer(text)]
 
 
@@ -103,9 +112,9 @@ class SelfCorrection(ValueRule):
         for i, text in user_turns(msgs)[1:]:
             if not any(m.get("role") == "assistant" for m in msgs[:i]):
                 continue
-            error, wrong = _ERROR.search(text), _STILL_WRONG.search(text)
+            error, wrong = complaint(text)
             if error or wrong:
-                hits.append((i, "error pasted back" if error else f"«{wrong.group(0)}»", text))
+                hits.append((i, "error pasted back" if error else f"«{wrong}»", text))
         if len(hits) < self.settings.min_followups:
             return []
         what = "; ".join(f"turn {i + 1}: {kind}" for i, kind, _ in hits[:4])
@@ -133,11 +142,15 @@ class TopicSwitch(ValueRule):
 
     def find(self, candidate: dict, context: dict) -> list[Pick]:
         msgs = candidate["messages"]
+        before: set[str] = set()  # the words of the session so far, grown turn by turn (not re-read per turn)
+        done = 0
         for i, text in user_turns(msgs)[1:]:
-            before = tokens(" ".join(m.get("content") or "" for m in msgs[:i]))
-            mine = tokens(text)
-            if _ERROR.search(text) or _STILL_WRONG.search(text):
+            for m in msgs[done:i]:
+                before |= tokens(m.get("content") or "")
+            done = i
+            if any(complaint(text)):
                 continue  # an error pasted back or a complaint is about the last answer, never a new topic
+            mine = tokens(text)
             marker = _SWITCH_MARKER.search(text)
             if marker:
                 return [Pick(self.name, f"topic switch at turn {i + 1}: the user says «{marker.group(0)}»",

@@ -26,6 +26,7 @@ class Novelty(ValueRule):
     name = "novelty"
     Settings = NoveltySettings
     default = False
+    needs_store = True
 
     def find(self, candidate: dict, context: dict) -> list[Pick]:
         return next(self.run([candidate], context))[1]
