@@ -14,8 +14,8 @@ import pytest
 from tests.browser_support import launch_chromium, needs_chromium, running_app
 
 pytestmark = needs_chromium
-ALL_PAGES = ["Overview", "Import", "Browse", "Taxonomy", "Quarantine", "Export", "Diversity", "Dedup", "Robustness",
-             "Review", "Agreement", "Train", "Compare"]
+ALL_PAGES = ["Overview", "Import", "Flywheel", "Browse", "Taxonomy", "Quarantine", "Export", "Jobs", "Diversity", "Dedup",
+             "Robustness", "Embeddings", "Generate", "Review", "Agreement", "Train", "Compare"]
 
 
 @contextlib.contextmanager
