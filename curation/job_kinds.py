@@ -281,8 +281,11 @@ class GenerationJob(JobKind):
             run = dataclasses.asdict(run)
         if isinstance(run.get("filter"), SampleFilter):
             run["filter"] = run["filter"].to_dict()
-        return {"producer": name, "endpoint": _endpoint_dict(settings.get("endpoint")),
-                "settings": dataclasses.asdict(s), "run": run}
+        endpoint = _endpoint_dict(settings.get("endpoint"))
+        from .producers.runner import RunInput, check_inputs
+        given = dict(run, filter=SampleFilter(**run["filter"]) if run.get("filter") is not None else None)
+        check_inputs(store, name, _endpoint(endpoint), s, RunInput(**given))
+        return {"producer": name, "endpoint": endpoint, "settings": dataclasses.asdict(s), "run": run}
 
     def run(self, ctx: JobContext) -> dict:
         from .jobs import settings_from_dict

@@ -14,8 +14,8 @@ import pytest
 from tests.browser_support import launch_chromium, needs_chromium, running_app
 
 pytestmark = needs_chromium
-ALL_PAGES = ["Overview", "Import", "Browse", "Taxonomy", "Quarantine", "Export", "Diversity", "Dedup", "Robustness",
-             "Review", "Agreement", "Train", "Compare"]
+ALL_PAGES = ["Overview", "Import", "Flywheel", "Browse", "Taxonomy", "Quarantine", "Export", "Jobs", "Diversity", "Dedup",
+             "Robustness", "Embeddings", "Generate", "Review", "Agreement", "Train", "Compare"]
 
 
 @contextlib.contextmanager
@@ -196,3 +196,43 @@ def test_diversity_report_charts_have_real_distinct_colours(tmp_path):
                 assert sum(rgb(colour)) > 60, (c["title"], colour)  # no near-black placeholder (#000001…)
         for t in c["ticks"]:  # every axis label lies inside its chart
             assert t["left"] >= c["box"]["left"] - 1 and t["bottom"] <= c["box"]["bottom"] + 1, c["title"]
+
+
+def _settled(page, timeout_ms: int = 45_000) -> None:
+    """Wait until the script run ends: Streamlit shows its status widget ("Running...") while a page executes."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="detached", timeout=timeout_ms)
+
+
+def test_every_page_in_the_navigation_renders_without_an_exception(app):
+    """A first-time user's tour: click every page the sidebar lists (read from the sidebar, so a page added to
+    app.py is covered without editing this test) and open its tabs; no page may show Streamlit's exception box."""
+    from playwright.sync_api import sync_playwright
+    url, _, _, _ = app
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        js_errors = []
+        page.on("pageerror", lambda e: js_errors.append(str(e)))
+        page.goto(url, wait_until="domcontentloaded")
+        page.get_by_text("SFT Workbench", exact=True).first.wait_for(timeout=60_000)  # app.py's navigation is up
+        _settled(page)
+        nav = page.locator("[data-testid='stSidebarNav']")
+        links = nav.get_by_role("link")
+        titles = [links.nth(i).inner_text().split("\n")[-1].strip() for i in range(links.count())]
+        assert set(ALL_PAGES) <= set(titles), titles  # the fixed core pages are all there
+        seen = {}
+        for title in titles:
+            nav.get_by_role("link", name=title, exact=True).click()
+            page.get_by_role("heading").first.wait_for(timeout=45_000)
+            _settled(page)
+            tabs = page.locator("[data-testid='stMain'] [role='tab']")
+            for i in range(tabs.count()):  # each tab's content (Diversity has ten) is drawn when shown
+                tabs.nth(i).click()
+                page.wait_for_timeout(150)
+            _settled(page)
+            exceptions = page.locator("[data-testid='stException']")
+            seen[title] = [exceptions.nth(i).inner_text()[:500] for i in range(exceptions.count())]
+        browser.close()
+    assert {t: e for t, e in seen.items() if e} == {}
+    assert js_errors == []

@@ -1,6 +1,7 @@
 """The Generate page (issue 17.5) and the Diversity page's "fill this gap" link to it."""
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from curation.store import SampleFilter, Store
@@ -120,3 +121,27 @@ def test_a_judge_job_runs_from_the_page_and_lists_what_it_could_not_score(demo_a
     assert message.startswith("judge:tiny: judged ") and judged == scored and judged + failed == 2
     if failed:  # the tiny model's noise is rarely a valid judgement: each failure is listed with its reason
         assert len(at.dataframe[0].value) == failed
+
+
+def test_run_without_a_task_type_is_an_error_on_the_page_and_leaves_no_failed_job(demo_app_env):
+    """QA: Run with the 'Task type to fill' box empty used to record a job that failed at once, so every misclick
+    left a failed job on the Jobs page; the choice is checked before any job is recorded."""
+    at = _page("generate.py", producer="self-instruct")
+    at = _ok(_by_key(at, "button", "gen_run").click().run())
+    assert [e.value for e in at.error] == [markdown_literal(
+        "Self-Instruct fills one task_type: choose it in the 'Task type to fill' box")]
+    with Store(demo_app_env) as s:
+        assert s.jobs.list() == []
+
+
+def test_a_generation_job_with_bad_inputs_is_refused_before_it_is_recorded(demo_app_env):
+    from curation import jobs
+    from curation.errors import UserError
+    with Store(demo_app_env) as s:
+        with pytest.raises(UserError, match="seed pool of nope/none is empty"):
+            jobs.start(s, "generation", {"producer": "self-instruct", "endpoint": {"base_url": "http://x/v1",
+                                                                                   "model": "m"},
+                                         "run": {"task_type": "nope/none", "count": 3}}, "qa", background=False)
+        with pytest.raises(UserError, match="needs a model"):
+            jobs.start(s, "generation", {"producer": "evol", "run": {}}, "qa", background=False)
+        assert s.jobs.list() == []

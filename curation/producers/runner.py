@@ -38,6 +38,16 @@ class RunInput:
     dataset: str | None = None  # dataset of new samples; None = the parents' (else "generated")
 
 
+def check_inputs(store, name: str, endpoint=None, settings=None, run: RunInput | None = None) -> None:
+    """Raise the UserError a run of `name` would stop on before its first request (no endpoint, no task_type, an
+    empty seed pool, no target to fill), without running it: a job checks this before it is recorded, so a wrong
+    choice in the form is an error on the page, not a failed job left on the Jobs page."""
+    producer = PRODUCERS.build([name], {name: settings} if settings is not None else None)[0]
+    if producer.needs_endpoint and endpoint is None:
+        raise UserError(f"producer {name} needs a model: pass --base-url and --model")
+    producer.select(store, {"store": store, "run": run or RunInput(), "author": "check"})  # read-only
+
+
 def produce(store, name: str, endpoint=None, settings=None, run: RunInput | None = None, *, author: str = "cli",
             dry_run: bool = False, on_progress=None, client=None) -> dict:
     """Run producer `name`; returns its report (run id, inserted ids, rejections by rule, tokens, cost).
