@@ -65,19 +65,10 @@ class Tracker:
 
     # ---- backends
     def _open_tensorboard(self, purge_step: int | None) -> None:
-        import time
-
-        from tensorboardX import SummaryWriter
-
-        # tensorboardX names event files by the second: a suffix keeps two writers of one second (a quick resume,
-        # the evaluation after the run) from writing over each other
-        self.tb = SummaryWriter(logdir=str(self.folder / "tensorboard"), purge_step=purge_step,
-                                filename_suffix=f".{time.time_ns()}")
+        self.tb = EventFile(self.folder / "tensorboard", purge_step)
 
     def _add_scalars(self, flat: dict, step: int) -> None:
-        for k, v in flat.items():
-            self.tb.add_scalar(k, v, step)
-        self.tb.flush()  # on disk at once: a killed run keeps its steps up to the kill, as metrics.jsonl does
+        self.tb.add_scalars(flat, step)
 
     def _open_mlflow(self, params: dict, tags: dict) -> None:
         import mlflow
@@ -121,6 +112,44 @@ class Tracker:
             self.say(note)
             setattr(self, "tb" if backend == "tensorboard" else "mlflow", None)
             return None
+
+
+class EventFile:
+    """A TensorBoard event file, written and flushed at every call.
+
+    Not tensorboardX's SummaryWriter: it hands events to a writer thread, and its flush() does not wait for that
+    queue, so a run killed right after a step could lose the step's scalars (the kill -9 test lost step 4 of 14
+    while metrics.jsonl kept it). A resumed run's writer starts with TensorBoard's purge event, a session START
+    at the first step it will log, which hides the earlier files' steps from there on."""
+
+    def __init__(self, logdir: Path, purge_step: int | None = None):
+        import time
+
+        import tensorboardX  # noqa: F401  first: without the package no folder is left behind
+        from tensorboardX.event_file_writer import EventsWriter
+        from tensorboardX.proto.event_pb2 import Event, SessionLog
+
+        Path(logdir).mkdir(parents=True, exist_ok=True)
+        # files are named by the second: the suffix keeps two writers of one second (a quick resume, the evaluation
+        # after the run) from writing over each other
+        self._w = EventsWriter(os.path.join(str(logdir), "events"), f".{time.time_ns()}")
+        if purge_step is not None:
+            self._w.write_event(Event(wall_time=time.time(), step=purge_step,
+                                      session_log=SessionLog(status=SessionLog.START)))
+        self._w.flush()
+
+    def add_scalars(self, flat: dict, step: int) -> None:
+        import time
+
+        from tensorboardX.proto.event_pb2 import Event
+        from tensorboardX.summary import scalar
+
+        for k, v in flat.items():
+            self._w.write_event(Event(wall_time=time.time(), step=int(step), summary=scalar(k, float(v))))
+        self._w.flush()  # on disk before the caller goes on: a killed run keeps its steps up to the kill
+
+    def close(self) -> None:
+        self._w.close()
 
 
 def flatten(values: dict, prefix: str = "", numeric: bool = True) -> dict:
