@@ -70,6 +70,13 @@ def dicts(cur, sql: str, params: list | tuple = (), json_cols: tuple[str, ...] =
     return decode(cur, cur.fetchall(), json_cols, empty)
 
 
+def limited(sql: str, params, limit: int | None) -> tuple[str, list]:
+    """`sql` with a bound LIMIT when `limit` is not None (0 included), and its parameters as a new list."""
+    if limit is None:
+        return sql, list(params)
+    return sql + " LIMIT ?", [*params, int(limit)]
+
+
 def next_id(cur, sequence: str) -> int:
     """The next id of a sequence: unique even when two Store objects write at the same moment."""
     return cur.execute(f"SELECT nextval('{sequence}')").fetchall()[0][0]

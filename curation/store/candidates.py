@@ -71,12 +71,8 @@ class Candidates:
         """Candidates, picked ones (those a value rule chose) first, then in import order. `rule`: only those
         that rule picked."""
         w = self._where(ingest_id, state, picked, rule, ids)
-        sql = (f"SELECT * FROM candidates WHERE {w.sql()} "
-               "ORDER BY json_array_length(picks) = 0, ingest_id, created_at, id")
-        params = list(w.params)
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
+        sql, params = _sql.limited(f"SELECT * FROM candidates WHERE {w.sql()} "
+                                   "ORDER BY json_array_length(picks) = 0, ingest_id, created_at, id", w.params, limit)
         return _sql.dicts(self._store._cur(), sql, params, _JSON)
 
     def count(self, ingest_id: int | None = None, state: str | list[str] | None = None, picked: bool = False,

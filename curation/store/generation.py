@@ -91,11 +91,8 @@ class Generation:
     def rejections(self, run_id: int | None = None, rule: str | None = None, limit: int | None = None) -> list[dict]:
         """Thrown-away candidates, newest run first."""
         w = _sql.Where().eq("run_id", run_id).eq("rule", rule)
-        sql = f"SELECT * FROM generation_rejections WHERE {w.sql()} ORDER BY run_id DESC, rule"
-        params = list(w.params)
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
+        sql, params = _sql.limited(f"SELECT * FROM generation_rejections WHERE {w.sql()} ORDER BY run_id DESC, rule",
+                                   w.params, limit)
         return _sql.dicts(self._store._cur(), sql, params)
 
     def rejection_counts(self, run_id: int) -> dict[str, int]:
@@ -107,11 +104,7 @@ class Generation:
                     limit: int | None = None) -> list[dict]:
         """Prompt-rewrite suggestions (evidence parsed), oldest first."""
         w = _sql.Where().eq("state", state).any_of("sample_id", sample_ids)
-        sql = f"SELECT * FROM generation_suggestions WHERE {w.sql()} ORDER BY id"
-        params = list(w.params)
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
+        sql, params = _sql.limited(f"SELECT * FROM generation_suggestions WHERE {w.sql()} ORDER BY id", w.params, limit)
         return _sql.dicts(self._store._cur(), sql, params, ("evidence",))
 
     def suggestion(self, suggestion_id: int) -> dict:

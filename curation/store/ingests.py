@@ -74,8 +74,6 @@ class Quarantine:
     def list(self, ingest_id: int | None = None, limit: int | None = None) -> list[dict]:
         """Quarantined records, newest ingest first."""
         w = _sql.Where().eq("ingest_id", ingest_id or None)
-        sql, params = f"SELECT * FROM quarantine WHERE {w.sql()} ORDER BY id DESC", w.params
-        if limit:
-            sql += " LIMIT ?"
-            params = params + [limit]
+        # 0 lists everything here, as None does
+        sql, params = _sql.limited(f"SELECT * FROM quarantine WHERE {w.sql()} ORDER BY id DESC", w.params, limit or None)
         return _sql.dicts(self._store._cur(), sql, params)

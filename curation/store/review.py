@@ -147,10 +147,7 @@ class Review:
         }[order]
         if order == "random":
             params = params + [str(seed)]
-        sql = f"SELECT id FROM samples WHERE {where} ORDER BY {order_sql}"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params = params + [int(limit)]
+        sql, params = _sql.limited(f"SELECT id FROM samples WHERE {where} ORDER BY {order_sql}", params, limit)
         return [r[0] for r in self._store._q(sql, params)]
 
     def progress(self, f: SampleFilter | None = None, *, flagged: str | None = None, assigned_to: str | None = None,
@@ -169,11 +166,8 @@ class Review:
         where, params = sample_where(f)
         if not include_assigned:
             where += " AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.sample_id = samples.id)"
-        sql = f"SELECT id FROM samples WHERE {where} ORDER BY hash(id || ?), id"
-        params = params + [str(seed)]
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
+        sql, params = _sql.limited(f"SELECT id FROM samples WHERE {where} ORDER BY hash(id || ?), id",
+                                   [*params, str(seed)], limit)
         return [r[0] for r in self._store._q(sql, params)]
 
     def add_assignments(self, pairs: list[tuple[str, str]], assigned_by: str) -> int:
